@@ -1,0 +1,52 @@
+"""Fluxion: TensorFlow's and Keras's API, in Python, with NumPy as its only dependency.
+
+``import fluxion as tf`` serves TensorFlow 2 code.  This module only re-exports; the
+engine lives in ``fluxion.core`` and the public ops in ``fluxion.ops``.
+"""
+
+import sys as _sys
+
+from fluxion import config, errors
+from fluxion.core.custom_gradient import custom_gradient
+from fluxion.core.device import device
+from fluxion.core.dtypes import (
+    DType,
+    as_dtype,
+    bfloat16,
+    bool_ as bool,  # noqa: A001 - TF's name
+    complex64,
+    complex128,
+    double,
+    float16,
+    float32,
+    float64,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    string,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
+)
+from fluxion.core.indexed_slices import IndexedSlices
+from fluxion.core.tape import GradientTape, UnconnectedGradients
+from fluxion.core.tensor import Tensor, TensorRef
+from fluxion.core.tensor_shape import TensorShape
+from fluxion.core.variable import Variable, VariableAggregation, VariableSynchronization
+from fluxion.ops import linalg, math, nn, random
+from fluxion.ops.array_ops import *
+from fluxion.ops.clip_ops import *
+from fluxion.ops.creation_ops import *
+from fluxion.core.primitives.linalg import matmul
+from fluxion.ops.math_ops import *
+from fluxion.ops.reduce_ops import *
+from fluxion.ops.sort_ops import *
+
+for _name, _module in (("math", math), ("nn", nn), ("linalg", linalg), ("random", random)):
+    _sys.modules[f"{__name__}.{_name}"] = _module
+
+newaxis = None
+__version__ = "0.1.0"

@@ -1,0 +1,34 @@
+"""``fluxion.device``: device scopes.
+
+The NumPy backend has one device, the CPU.  As in TensorFlow with soft placement (its
+default), a scope naming a device the machine lacks (``/GPU:0`` here) runs on the CPU;
+a malformed device string is an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+
+from fluxion.core import context
+
+_DEVICE = re.compile(
+    r"^(/job:[\w-]+)?(/replica:\d+)?(/task:\d+)?(/device:|/)?(?P<type>CPU|GPU|TPU)(:(\d+|\*))?$",
+    re.IGNORECASE)
+
+
+@contextlib.contextmanager
+def device(device_name: str | None):
+    """Places the ops created inside the block on ``device_name`` (e.g. ``"/CPU:0"``)."""
+    if device_name is not None and device_name != "" and not _DEVICE.match(device_name):
+        raise ValueError(f"Invalid device specification {device_name!r}; expected e.g. "
+                         f"'/CPU:0', '/GPU:0' or '/job:localhost/replica:0/task:0/device:CPU:0'")
+    context.device_stack.append(device_name or "")
+    try:
+        yield
+    finally:
+        context.device_stack.pop()
+
+
+def current_device() -> str:
+    return context.device_stack[-1] if context.device_stack else ""

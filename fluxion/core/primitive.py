@@ -1,0 +1,123 @@
+"""The primitive record and ``bind``, the one function every op application goes through.
+
+A ``Primitive`` holds everything about one primitive operation, next to each other:
+
+- ``kernel``: the NumPy implementation, ``kernel(*arrays, **attrs) -> array`` (or a
+  tuple of arrays when ``multiple_results``);
+- ``shape_rule``: ``shape_rule(*avals, **attrs) -> Aval`` (or a tuple), computing the
+  output shape and dtype from the inputs' without running anything; dimensions may be
+  ``None`` (unknown) and the rule must propagate that;
+- ``vjp``: the gradient rule, ``vjp(cotangent, inputs, outputs, **attrs)`` returning
+  one cotangent (Tensor or None) per input.  It is written in Fluxion ops, so it is
+  itself differentiable.  The autodiff walker sums each returned cotangent down to
+  its input's shape, so rules of broadcasting ops need not undo broadcasting;
+- ``export``: mappings to exchange formats (ONNX, TFLite), filled in as they arrive.
+
+``bind`` interprets an application: under a graph tracer it adds a node; otherwise it
+runs the kernel (eager).  Either way every recording ``GradientTape`` sees it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+from fluxion.core import context, errors
+from fluxion.core.dtypes import DType
+from fluxion.core.tensor import Tensor, wrap
+
+
+class Aval(NamedTuple):
+    """An abstract value: the shape (ints or None) and dtype of a tensor, no data."""
+
+    shape: tuple
+    dtype: DType
+
+
+class Primitive:
+    """One primitive operation: name, kernel, shape rule, gradient rule, exports."""
+
+    __slots__ = ("name", "kernel", "impl", "shape_rule", "vjp", "multiple_results",
+                 "export", "doc")
+
+    def __init__(self, name: str, kernel: Callable, shape_rule: Callable,
+                 vjp: Callable | None = None, *, multiple_results: bool = False,
+                 export: dict | None = None, doc: str | None = None):
+        self.name = name
+        self.kernel = kernel
+        self.impl = kernel  # the active backend's kernel; see fluxion.backend.activate
+        self.shape_rule = shape_rule
+        self.vjp = vjp
+        self.multiple_results = multiple_results
+        self.export = export or {}
+        self.doc = doc
+
+    def bind(self, *args: Tensor, **attrs):
+        return bind(self, *args, **attrs)
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.name}>"
+
+
+REGISTRY: dict[str, Primitive] = {}
+
+
+def define(name: str, kernel: Callable, shape_rule: Callable, vjp: Callable | None = None,
+           **options) -> Primitive:
+    """Creates and registers a primitive; names are unique."""
+    if name in REGISTRY:
+        raise ValueError(f"primitive {name!r} is already defined")
+    prim = Primitive(name, kernel, shape_rule, vjp, **options)
+    REGISTRY[name] = prim
+    return prim
+
+
+def rebind_kernels(overrides: dict) -> None:
+    """Points every primitive at the active backend's kernel (or its NumPy one)."""
+    for name, prim in REGISTRY.items():
+        prim.impl = overrides.get(name, prim.kernel)
+
+
+def bind(prim: Primitive, *args: Tensor, **attrs):
+    """Applies ``prim`` to tensors ``args``: traced under a tracer, else run eagerly.
+
+    Callers (the public ops) have already converted every input to a Tensor.
+    """
+    if context.tracer is not None:
+        outputs = context.tracer.bind(prim, args, attrs)
+    else:
+        try:
+            result = prim.impl(*[a._value for a in args], **attrs)
+        except Exception as error:  # noqa: BLE001 - re-raised with the op's context
+            raise kernel_error(prim, args, attrs, error) from None
+        if prim.multiple_results:
+            outputs = tuple(wrap(r) for r in result)
+        else:
+            outputs = wrap(result)
+    if context.tapes and prim.vjp is not None:
+        for tape in context.tapes:
+            tape._record(prim, args, attrs, outputs)
+    return outputs
+
+
+def kernel_error(prim: Primitive, args, attrs, error: Exception) -> Exception:
+    """Turns a kernel's exception into an error naming the op, its inputs and the user's line.
+
+    The shape rule is asked first: it explains most mistakes in the op's own terms.
+    """
+    if isinstance(error, errors.OpError):
+        return error
+    avals = [Aval(tuple(a._value.shape), a.dtype) for a in args]
+    try:
+        prim.shape_rule(*avals, **attrs)
+    except (ValueError, TypeError, IndexError) as rule_error:
+        message = str(rule_error)
+    else:
+        given = ", ".join(f"{a.dtype.name}{list(a.shape)}" for a in avals)
+        message = f"{error} (inputs: {given})"
+    return errors.op_error(errors.InvalidArgumentError, prim.name, message)
+
+
+def eval_shape(prim: Primitive, *avals: Aval, **attrs):
+    """The output aval(s) of ``prim`` for input avals, without running the kernel."""
+    return prim.shape_rule(*avals, **attrs)

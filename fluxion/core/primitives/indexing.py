@@ -1,0 +1,133 @@
+"""Indexing primitives: basic (static) slicing and its adjoint.
+
+``getitem(x, key)`` handles NumPy-style basic indexing with a static key: ints,
+slices with steps, ``None`` (newaxis), ``Ellipsis``, negative indices.  Keys are
+encoded as hashable tuples so graph passes can compare nodes.  Tensor-valued and
+boolean-mask keys are composed from ``gather`` and ``boolean_mask``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fluxion.core.primitive import Aval, bind, define
+from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
+
+# --- encoding of a static key -------------------------------------------------------------
+_SLICE = "slice"
+
+
+def encode_key(key) -> tuple:
+    """A hashable encoding of a basic-indexing key (slices become tagged tuples)."""
+    if not isinstance(key, tuple):
+        key = (key,)
+    encoded = []
+    for item in key:
+        if isinstance(item, slice):
+            encoded.append((_SLICE, _int_or_none(item.start), _int_or_none(item.stop),
+                            _int_or_none(item.step)))
+        elif item is None or item is Ellipsis:
+            encoded.append(item)
+        else:
+            encoded.append(int(item))
+    return tuple(encoded)
+
+
+def decode_key(encoded: tuple) -> tuple:
+    return tuple(slice(*item[1:]) if isinstance(item, tuple) else item for item in encoded)
+
+
+def _int_or_none(value):
+    if value is None:
+        return None
+    if isinstance(value, Tensor):
+        value = value._value
+    return int(value)
+
+
+def is_basic_key(key) -> bool:
+    items = key if isinstance(key, tuple) else (key,)
+    for item in items:
+        if isinstance(item, (slice, type(None), type(Ellipsis))):
+            continue
+        if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
+            continue
+        if isinstance(item, Tensor) and item.ndim == 0 and item.dtype.is_integer:
+            continue
+        return False
+    return True
+
+
+# --- shape rule -------------------------------------------------------------------------------
+def _getitem_rule(x: Aval, key: tuple) -> Aval:
+    items = list(key)
+    n_index = sum(1 for i in items if i is not None and i is not Ellipsis)
+    if items.count(Ellipsis) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    if n_index > len(x.shape):
+        raise IndexError(f"too many indices ({n_index}) for a tensor of rank {len(x.shape)}")
+    if Ellipsis in items:
+        at = items.index(Ellipsis)
+        items[at:at + 1] = [(_SLICE, None, None, None)] * (len(x.shape) - n_index)
+    else:
+        items += [(_SLICE, None, None, None)] * (len(x.shape) - n_index)
+    out = []
+    axis = 0
+    for item in items:
+        if item is None:
+            out.append(1)
+            continue
+        dim = x.shape[axis]
+        axis += 1
+        if isinstance(item, tuple):
+            out.append(None if dim is None else len(range(*slice(*item[1:]).indices(dim))))
+        elif dim is not None and not -dim <= item < dim:
+            raise IndexError(f"index {item} is out of bounds for axis {axis - 1} with size {dim}")
+    return Aval(tuple(out), x.dtype)
+
+
+def _getitem_kernel(x, key):
+    return x[decode_key(key)]
+
+
+def _getitem_vjp(g, xs, out, key):
+    return (bind(getitem_grad_p, g, xs[0], key=key),)
+
+
+def _getitem_grad_kernel(g, like, key):
+    result = np.zeros(like.shape, dtype=g.dtype)
+    result[decode_key(key)] = g
+    return result
+
+
+getitem_p = define("getitem", _getitem_kernel, _getitem_rule, _getitem_vjp)
+getitem_grad_p = define(
+    "getitem_grad", _getitem_grad_kernel, lambda g, like, key: Aval(like.shape, g.dtype),
+    lambda gg, xs, out, key: (bind(getitem_p, gg, key=key), None))
+
+
+def getitem(x, key) -> Tensor:
+    """``x[key]`` with NumPy semantics; the Tensor ``__getitem__``."""
+    x = convert_to_tensor(x)
+    if is_basic_key(key):
+        return bind(getitem_p, x, key=encode_key(key))
+    return advanced_getitem(x, key)
+
+
+def advanced_getitem(x: Tensor, key) -> Tensor:
+    """Indexing with tensors, lists or boolean masks (gather / boolean_mask composites)."""
+    from fluxion.core.primitives import gather_scatter
+
+    return gather_scatter.advanced_getitem(x, key)
+
+
+def split_like(g: Tensor, parts: list, axis: int) -> list:
+    """Splits ``g`` along ``axis`` into pieces as long as ``parts`` (run-time sizes)."""
+    pieces = []
+    start = 0
+    for part in parts:
+        size = shape_tuple(part)[axis]
+        key = [(_SLICE, None, None, None)] * axis + [(_SLICE, start, start + size, None)]
+        pieces.append(bind(getitem_p, g, key=tuple(key)))
+        start += size
+    return pieces

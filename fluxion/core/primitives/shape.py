@@ -1,0 +1,230 @@
+"""Shape primitives: reshape, transpose, broadcast_to, concat, and the composites on them.
+
+``expand_dims``, ``squeeze`` and ``stack`` are composites of reshape and concat; their
+gradients come for free.  Shape attributes are plain tuples; ``reshape`` accepts one
+``-1``, resolved by the shape rule when the other dimensions are known.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fluxion.core.primitive import Aval, bind, define
+from fluxion.core.primitives.broadcast import sum_to_like
+from fluxion.core.shape_rules import broadcast_shapes, normalize_axis, num_elements
+from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
+
+
+# --- reshape ------------------------------------------------------------------------------
+def _reshape_rule(x: Aval, shape: tuple) -> Aval:
+    known = num_elements(x.shape)
+    if shape.count(-1) > 1:
+        raise ValueError(f"only one dimension of the new shape may be -1, got {list(shape)}")
+    if -1 in shape:
+        rest = num_elements(tuple(d for d in shape if d != -1))
+        if known is None or rest is None:
+            out = tuple(None if d == -1 else d for d in shape)
+        elif rest == 0 or known % rest:
+            raise ValueError(f"cannot reshape a tensor of shape {list(x.shape)} "
+                             f"({known} elements) into shape {list(shape)}")
+        else:
+            out = tuple(known // rest if d == -1 else d for d in shape)
+    else:
+        out = tuple(shape)
+        wanted = num_elements(out)
+        if known is not None and wanted is not None and known != wanted:
+            raise ValueError(f"cannot reshape a tensor of {known} elements (shape "
+                             f"{list(x.shape)}) into shape {list(shape)} ({wanted} elements)")
+    return Aval(out, x.dtype)
+
+
+def _reshape_vjp(g, xs, out, shape):
+    return (reshape_like(g, xs[0]),)
+
+
+reshape_p = define("reshape", lambda x, shape: x.reshape(shape), _reshape_rule, _reshape_vjp)
+reshape_like_p = define(
+    "reshape_like", lambda x, like: x.reshape(like.shape),
+    lambda x, like: Aval(like.shape, x.dtype),
+    lambda g, xs, out: (reshape_like(g, xs[0]), None))
+
+
+def reshape(tensor, shape, name=None) -> Tensor:
+    tensor = convert_to_tensor(tensor)
+    shape = tuple(int(d) for d in _as_int_list(shape))
+    return bind(reshape_p, tensor, shape=shape)
+
+
+def reshape_like(tensor: Tensor, like: Tensor) -> Tensor:
+    """Reshapes to the (run-time) shape of ``like``; used by gradients of shape ops."""
+    if shape_tuple(tensor) == shape_tuple(like) and None not in shape_tuple(like):
+        return tensor
+    return bind(reshape_like_p, tensor, like)
+
+
+def _as_int_list(shape) -> list:
+    if isinstance(shape, Tensor):
+        return [int(d) for d in np.asarray(shape._value).reshape(-1)]
+    if isinstance(shape, (int, np.integer)):
+        return [int(shape)]
+    return [int(d) if not isinstance(d, Tensor) else int(d._value) for d in shape]
+
+
+# --- transpose ----------------------------------------------------------------------------
+def _transpose_rule(x: Aval, perm: tuple) -> Aval:
+    if sorted(perm) != list(range(len(x.shape))):
+        raise ValueError(f"perm {list(perm)} is not a permutation of the {len(x.shape)} axes "
+                         f"of a tensor of shape {list(x.shape)}")
+    return Aval(tuple(x.shape[p] for p in perm), x.dtype)
+
+
+def _transpose_vjp(g, xs, out, perm):
+    return (bind(transpose_p, g, perm=tuple(int(i) for i in np.argsort(perm))),)
+
+
+transpose_p = define("transpose", lambda x, perm: np.transpose(x, perm), _transpose_rule,
+                     _transpose_vjp)
+
+
+def transpose(a, perm=None, conjugate=False, name=None) -> Tensor:
+    a = convert_to_tensor(a)
+    rank = len(shape_tuple(a))
+    perm = tuple(reversed(range(rank))) if perm is None else tuple(
+        normalize_axis(p, rank) for p in _as_int_list(perm))
+    return bind(transpose_p, a, perm=perm)
+
+
+# --- broadcast_to ---------------------------------------------------------------------------
+def _broadcast_to_rule(x: Aval, shape: tuple) -> Aval:
+    out = broadcast_shapes(x.shape, shape)
+    if out != tuple(shape):
+        raise ValueError(f"cannot broadcast a tensor of shape {list(x.shape)} to "
+                         f"shape {list(shape)}")
+    return Aval(tuple(shape), x.dtype)
+
+
+broadcast_to_p = define("broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
+                        _broadcast_to_rule, lambda g, xs, out, shape: (sum_to_like(g, xs[0]),))
+
+
+def broadcast_to(input, shape, name=None) -> Tensor:
+    input = convert_to_tensor(input)
+    return bind(broadcast_to_p, input, shape=tuple(_as_int_list(shape)))
+
+
+# --- concat -----------------------------------------------------------------------------------
+def _concat_rule(*xs: Aval, axis: int) -> Aval:
+    rank = len(xs[0].shape)
+    dtype = xs[0].dtype
+    total = 0
+    for x in xs:
+        if len(x.shape) != rank:
+            raise ValueError("all inputs must have the same rank, got shapes "
+                             + ", ".join(str(list(a.shape)) for a in xs))
+        if x.dtype is not dtype:
+            raise TypeError("all inputs must have one dtype, got "
+                            + ", ".join(a.dtype.name for a in xs))
+        total = None if total is None or x.shape[axis] is None else total + x.shape[axis]
+    out = []
+    for i in range(rank):
+        if i == axis:
+            out.append(total)
+            continue
+        dims = {x.shape[i] for x in xs if x.shape[i] is not None}
+        if len(dims) > 1:
+            raise ValueError(f"dimension {i} must match in all inputs (all but the concat "
+                             f"axis {axis}), got shapes "
+                             + ", ".join(str(list(a.shape)) for a in xs))
+        out.append(dims.pop() if dims else None)
+    return Aval(tuple(out), dtype)
+
+
+def _concat_vjp(g, xs, out, axis):
+    sizes = [shape_tuple(x)[axis] for x in xs]
+    if None in sizes:  # traced with unknown sizes: slice by run-time sizes
+        from fluxion.core.primitives import indexing
+
+        return tuple(indexing.split_like(g, list(xs), axis))
+    return tuple(split_sizes(g, sizes, axis))
+
+
+concat_p = define("concat", lambda *xs, axis: np.concatenate(xs, axis=axis), _concat_rule,
+                  _concat_vjp)
+
+
+def concat(values, axis, name=None) -> Tensor:
+    values = [convert_to_tensor(v) for v in values]
+    if not values:
+        raise ValueError("concat needs at least one tensor")
+    axis = normalize_axis(int(axis), len(shape_tuple(values[0])))
+    if len(values) == 1:
+        return values[0]
+    return bind(concat_p, *values, axis=axis)
+
+
+# --- split into static sizes (the adjoint of concat) -------------------------------------------
+def _split_rule(x: Aval, sizes: tuple, axis: int):
+    if x.shape[axis] is not None and sum(sizes) != x.shape[axis]:
+        raise ValueError(f"split sizes {list(sizes)} must add up to dimension {axis} of "
+                         f"shape {list(x.shape)} ({x.shape[axis]})")
+    return tuple(Aval(x.shape[:axis] + (s,) + x.shape[axis + 1:], x.dtype) for s in sizes)
+
+
+def _split_kernel(x, sizes, axis):
+    return tuple(np.split(x, np.cumsum(sizes)[:-1], axis=axis))
+
+
+def _split_vjp(gs, xs, out, sizes, axis):
+    return (concat(list(gs), axis=axis),)
+
+
+split_p = define("split", _split_kernel, _split_rule, _split_vjp, multiple_results=True)
+
+
+def split_sizes(x: Tensor, sizes: list, axis: int) -> list:
+    return list(bind(split_p, x, sizes=tuple(int(s) for s in sizes), axis=axis))
+
+
+# --- composites ----------------------------------------------------------------------------------
+def expand_dims(input, axis, name=None) -> Tensor:
+    input = convert_to_tensor(input)
+    shape = list(shape_tuple(input))
+    axis = int(axis)
+    if not -len(shape) - 1 <= axis <= len(shape):
+        raise ValueError(f"expand_dims: axis {axis} is out of range for a tensor of rank "
+                         f"{len(shape)} (expected {-len(shape) - 1} <= axis <= {len(shape)})")
+    axis = axis % (len(shape) + 1)
+    return _reshape_known(input, shape[:axis] + [1] + shape[axis:])
+
+
+def squeeze(input, axis=None, name=None) -> Tensor:
+    input = convert_to_tensor(input)
+    shape = list(shape_tuple(input))
+    if axis is None:
+        axes = [i for i, d in enumerate(shape) if d == 1]
+    else:
+        axes = [normalize_axis(a, len(shape)) for a in _as_int_list(axis)]
+        for a in axes:
+            if shape[a] not in (1, None):
+                raise ValueError(f"squeeze: cannot squeeze dimension {a} of shape {shape}: "
+                                 f"its size is {shape[a]}, not 1")
+    return _reshape_known(input, [d for i, d in enumerate(shape) if i not in axes])
+
+
+def _reshape_known(x: Tensor, shape: list) -> Tensor:
+    if shape.count(None) <= 1:
+        return bind(reshape_p, x, shape=tuple(-1 if d is None else d for d in shape))
+    raise ValueError(f"cannot reshape with more than one unknown dimension: {shape}")
+
+
+def stack(values, axis=0, name=None) -> Tensor:
+    values = [convert_to_tensor(v) for v in values]
+    if not values:
+        raise ValueError("stack needs at least one tensor")
+    shapes = {shape_tuple(v) for v in values}
+    if len(shapes) > 1:
+        raise ValueError("stack: all tensors must have the same shape, got "
+                         + ", ".join(str(list(shape_tuple(v))) for v in values))
+    rank = len(shape_tuple(values[0])) + 1
+    axis = normalize_axis(int(axis), rank)
+    return concat([expand_dims(v, axis) for v in values], axis=axis)

@@ -1,0 +1,3 @@
+"""The ``fluxion.linalg`` namespace (``tf.linalg``)."""
+
+from fluxion.ops.linalg_ops import *

@@ -1,0 +1,5 @@
+"""The ``fluxion.nn`` namespace (``tf.nn``)."""
+
+from fluxion.ops.conv_ops import *
+from fluxion.ops.nn_ops import *
+from fluxion.ops.pool_ops import *

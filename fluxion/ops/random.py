@@ -1,0 +1,3 @@
+"""The ``fluxion.random`` namespace (``tf.random``)."""
+
+from fluxion.ops.random_ops import *
