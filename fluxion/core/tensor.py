@@ -229,7 +229,7 @@ def _from_ndarray(array: np.ndarray, target) -> Tensor:
 
 def _from_python(value, target) -> Tensor:
     if isinstance(value, (list, tuple)) and _contains_tensors(value):
-        from fluxion.ops.array_ops import stack  # nested lists of tensors pack like tf.stack
+        from fluxion.core.primitives.shape import stack  # lists of tensors pack as tf.stack
 
         return stack([convert_to_tensor(v, dtype=target) for v in value])
     if isinstance(value, (str, bytes)) or _is_string_list(value):
