@@ -3,8 +3,11 @@
 Importing this package loads every primitive family and installs the Tensor operators.
 """
 
+import warnings
+
 from fluxion.core import dtypes, errors
 from fluxion.core.primitives import (  # noqa: F401  (registers the primitives)
+    activation,
     broadcast,
     elementwise,
     indexing,
@@ -13,3 +16,10 @@ from fluxion.core.primitives import (  # noqa: F401  (registers the primitives)
     shape,
 )
 from fluxion.core import tensor_operators  # noqa: F401,E402  (installs operators)
+
+# Like TensorFlow, kernels produce inf/NaN silently rather than printing NumPy's
+# floating-point warnings.  The filter matches only warnings raised from Fluxion's own
+# kernel call sites, and costs nothing when no warning is raised.
+warnings.filterwarnings(
+    "ignore", message=r"(overflow|divide by zero|invalid value|underflow) encountered",
+    category=RuntimeWarning, module=r"fluxion\.")

@@ -12,7 +12,6 @@ information (``1.5`` as int32) is an error rather than a silent truncation.
 
 from __future__ import annotations
 
-import numbers
 
 import numpy as np
 
@@ -116,14 +115,8 @@ class Tensor:
 
     # --- display ----------------------------------------------------------------------
     def __repr__(self) -> str:
-        value = self._value
-        if value.ndim == 0 and self.dtype is not dtypes.string:
-            body = repr(value[()].item())
-        else:
-            body = repr(value)
-            body = "\n" + body if "\n" in body else body
-        return (f"<tf.Tensor: shape={_shape_text(value.shape)}, dtype={self.dtype.name}, "
-                f"numpy={body}>")
+        return (f"<tf.Tensor: shape={_shape_text(self._value.shape)}, "
+                f"dtype={self.dtype.name}, numpy={numpy_text(self._value)}>")
 
     def __str__(self) -> str:
         return (f"tf.Tensor({np.array2string(self._value)}, "
@@ -133,6 +126,14 @@ class Tensor:
         if self._value.ndim == 0:
             return format(self._value[()], spec)
         return format(str(self), spec)
+
+
+def numpy_text(value: np.ndarray) -> str:
+    """The ``numpy=`` part of a TF-style repr: a scalar as Python shows it, else the array."""
+    if value.ndim == 0 and value.dtype != object:
+        return repr(value[()].item())
+    body = repr(value)
+    return "\n" + body if "\n" in body else body
 
 
 def _rebuild(value) -> Tensor:
@@ -323,7 +324,7 @@ def constant(value, dtype=None, shape=None, name=None) -> Tensor:
         tensor = convert_to_tensor(value)
         if dtype is not None and dtypes.as_dtype(dtype) is not tensor.dtype:
             tensor = Tensor(tensor._value.astype(dtypes.as_dtype(dtype).np_dtype))
-    elif dtype is not None and isinstance(value, (np.ndarray, numbers.Number)):
+    elif dtype is not None and isinstance(value, (np.ndarray, np.generic)):
         tensor = Tensor(np.asarray(value).astype(dtypes.as_dtype(dtype).np_dtype))
     else:
         tensor = convert_to_tensor(value, dtype=dtype)

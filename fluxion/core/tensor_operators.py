@@ -8,6 +8,9 @@ dtype, and tensors of different dtypes raise the dtype-mismatch error.
 
 from __future__ import annotations
 
+import numpy as np
+
+from fluxion.core.errors import DTypeMismatchError, InvalidArgumentError
 from fluxion.core.primitives import elementwise as ew
 from fluxion.core.primitives.indexing import getitem
 from fluxion.core.primitives.linalg import matmul
@@ -39,15 +42,23 @@ def _invert(x):
 
 
 def _eq(x, y):
-    if y is None:
-        return False
-    return ew.equal(x, y)
+    """Elementwise ``==``; like TF, None and shapes that do not broadcast compare False."""
+    return _compare(ew.equal, x, y, when_incomparable=False)
 
 
 def _ne(x, y):
+    return _compare(ew.not_equal, x, y, when_incomparable=True)
+
+
+def _compare(op, x, y, when_incomparable: bool):
     if y is None:
-        return True
-    return ew.not_equal(x, y)
+        return when_incomparable
+    try:
+        return op(x, y)
+    except InvalidArgumentError as error:
+        if isinstance(error, DTypeMismatchError):
+            raise
+        return Tensor(np.asarray(when_incomparable))
 
 
 def _pos(x):

@@ -14,7 +14,7 @@ import itertools
 import numpy as np
 
 from fluxion.core import context, dtypes
-from fluxion.core.tensor import Tensor, TensorRef, _shape_text, convert_to_tensor
+from fluxion.core.tensor import Tensor, TensorRef, _shape_text, convert_to_tensor, numpy_text
 from fluxion.core.tensor_shape import TensorShape, as_shape
 
 _uids = itertools.count(1)
@@ -233,7 +233,7 @@ class Variable:
         return self._tensor.__index__()
 
     def __repr__(self) -> str:
-        body = np.array2string(self._tensor._value, separator=", ", prefix="numpy=")
+        body = numpy_text(self._tensor._value)
         return (f"<tf.Variable '{self._name}' shape={_shape_text(self._tensor._value.shape)} "
                 f"dtype={self.dtype.name}, numpy={body}>")
 
