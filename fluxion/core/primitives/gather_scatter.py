@@ -84,7 +84,8 @@ def _canonical(params_shape: tuple, indices: np.ndarray, axis: int, batch_dims: 
     n_batch = int(np.prod(batch, dtype=np.int64))
     perm = (tuple(range(batch_dims)) + (axis,) + tuple(range(batch_dims, axis))
             + tuple(range(axis + 1, len(params_shape))))
-    flat_indices = indices.reshape(n_batch, -1) if n_batch else indices.reshape(0, 0)
+    per_batch = int(np.prod(indices.shape[batch_dims:], dtype=np.int64))
+    flat_indices = indices.reshape(n_batch, per_batch)
     return flat_indices, perm, n_batch
 
 
@@ -340,7 +341,6 @@ def boolean_mask(tensor, mask, axis=None) -> Tensor:
                        f"{axis}..{axis + len(mask_shape) - 1} of tensor shape {shape}")
     if len(mask_shape) > 1:
         mask = reshape(mask, [-1])
-    if len(mask_shape) > 1 or len(mask_shape) == 0:
         merged = shape[:axis] + [-1] + shape[axis + len(mask_shape):]
         tensor = reshape(tensor, [d if d is not None else -1 for d in merged])
     picked = reshape(where_indices(mask), [-1])
@@ -360,8 +360,8 @@ def advanced_getitem(x: Tensor, key) -> Tensor:
 
     x = convert_to_tensor(x)
     items = _expand_key(key, shape_tuple(x))
-    if len(items) == 1 and items[0][0] == "mask" and items[0][1].ndim == len(shape_tuple(x)):
-        return boolean_mask(x, items[0][2])
+    if items[0][0] == "mask" and all(v == slice(None) for k, v, _ in items[1:]):
+        return boolean_mask(x, items[0][2])  # x[mask]: traceable through the where primitive
     basic, arrays, positions = [], [], []
     shape = shape_tuple(x)
     in_axis = 0
@@ -374,6 +374,10 @@ def advanced_getitem(x: Tensor, key) -> Tensor:
             in_axis += 1
             continue
         dims = shape[in_axis:in_axis + (value.ndim if kind == "mask" else 1)]
+        if kind == "mask" and not all(_dims_agree(a, b) for a, b in zip(dims, value.shape)):
+            raise op_error(InvalidArgumentError, "getitem",
+                           f"boolean index of shape {list(value.shape)} does not match the "
+                           f"indexed dimensions {list(dims)} of shape {list(shape)}")
         columns = np.nonzero(value) if kind == "mask" else (value,)
         for dim, column in zip(dims, columns):
             positions.append(len(basic))

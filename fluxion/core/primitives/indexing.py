@@ -131,3 +131,53 @@ def split_like(g: Tensor, parts: list, axis: int) -> list:
         pieces.append(bind(getitem_p, g, key=tuple(key)))
         start += size
     return pieces
+
+
+# --- strided_slice: TF's mask-encoded form of a basic key ---------------------------------------
+def strided_slice_key(begin: list, end: list, strides: list, begin_mask: int = 0,
+                      end_mask: int = 0, ellipsis_mask: int = 0, new_axis_mask: int = 0,
+                      shrink_axis_mask: int = 0) -> tuple:
+    """The basic-indexing key that ``tf.strided_slice``'s arguments describe.
+
+    Bit ``i`` of each mask refers to entry ``i`` of the spec: ``ellipsis`` makes it
+    ``...``, ``new_axis`` a ``None``, ``shrink_axis`` the integer ``begin[i]``; otherwise
+    it is ``begin[i]:end[i]:strides[i]`` with ``begin_mask``/``end_mask`` leaving an end open.
+    """
+    if not len(begin) == len(end) == len(strides):
+        raise ValueError(f"begin, end and strides must have the same length, got "
+                         f"{len(begin)}, {len(end)} and {len(strides)}")
+    if bin(ellipsis_mask).count("1") > 1:
+        raise ValueError(f"only one ellipsis is allowed, got ellipsis_mask={ellipsis_mask}")
+    key = []
+    for i, (start, stop, step) in enumerate(zip(begin, end, strides)):
+        bit = 1 << i
+        if ellipsis_mask & bit:
+            key.append(Ellipsis)
+        elif new_axis_mask & bit:
+            key.append(None)
+        elif shrink_axis_mask & bit:
+            key.append(int(start))
+        else:
+            if step == 0:
+                raise ValueError(f"strides must be non-zero, got {list(strides)}")
+            key.append(slice(None if begin_mask & bit else int(start),
+                             None if end_mask & bit else int(stop), int(step)))
+    return tuple(key)
+
+
+def strided_slice(input_, begin, end, strides=None, begin_mask: int = 0, end_mask: int = 0,
+                  ellipsis_mask: int = 0, new_axis_mask: int = 0,
+                  shrink_axis_mask: int = 0) -> Tensor:
+    """``tf.strided_slice``: a basic NumPy slice given as begin/end/strides and bit masks."""
+    input_ = convert_to_tensor(input_)
+    begin, end = _int_list(begin), _int_list(end)
+    strides = [1] * len(begin) if strides is None else _int_list(strides)
+    key = strided_slice_key(begin, end, strides, int(begin_mask), int(end_mask),
+                            int(ellipsis_mask), int(new_axis_mask), int(shrink_axis_mask))
+    return bind(getitem_p, input_, key=encode_key(key))
+
+
+def _int_list(values) -> list:
+    if isinstance(values, Tensor):
+        return [int(v) for v in np.asarray(values._value).reshape(-1)]
+    return [int(v) for v in values]

@@ -50,6 +50,12 @@ reshape_like_p = define(
 
 
 def reshape(tensor, shape, name=None) -> Tensor:
+    """``tensor`` with the same elements in a new ``shape`` (one entry may be -1).
+
+    >>> import fluxion as tf
+    >>> tf.reshape(tf.range(6), [2, -1]).shape
+    TensorShape([2, 3])
+    """
     tensor = convert_to_tensor(tensor)
     shape = tuple(int(d) for d in _as_int_list(shape))
     return bind(reshape_p, tensor, shape=shape)
@@ -86,7 +92,13 @@ transpose_p = define("transpose", lambda x, perm: np.transpose(x, perm), _transp
                      _transpose_vjp)
 
 
-def transpose(a, perm=None, conjugate=False, name=None) -> Tensor:
+def transpose(a, perm=None, conjugate=False, name="transpose") -> Tensor:
+    """Permutes the axes of ``a`` (reverses them when ``perm`` is None).
+
+    >>> import fluxion as tf
+    >>> tf.transpose(tf.zeros([2, 3, 4]), [2, 0, 1]).shape
+    TensorShape([4, 2, 3])
+    """
     a = convert_to_tensor(a)
     rank = len(shape_tuple(a))
     perm = tuple(reversed(range(rank))) if perm is None else tuple(
@@ -108,6 +120,12 @@ broadcast_to_p = define("broadcast_to", lambda x, shape: np.broadcast_to(x, shap
 
 
 def broadcast_to(input, shape, name=None) -> Tensor:
+    """``input`` broadcast to ``shape`` with NumPy's rules.
+
+    >>> import fluxion as tf
+    >>> tf.broadcast_to([1, 2], [3, 2]).shape
+    TensorShape([3, 2])
+    """
     input = convert_to_tensor(input)
     return bind(broadcast_to_p, input, shape=tuple(_as_int_list(shape)))
 
@@ -152,7 +170,13 @@ concat_p = define("concat", lambda *xs, axis: np.concatenate(xs, axis=axis), _co
                   _concat_vjp)
 
 
-def concat(values, axis, name=None) -> Tensor:
+def concat(values, axis, name="concat") -> Tensor:
+    """Joins ``values`` (same rank and dtype) along an existing ``axis``.
+
+    >>> import fluxion as tf
+    >>> tf.concat([tf.zeros([2, 3]), tf.ones([1, 3])], axis=0).shape
+    TensorShape([3, 3])
+    """
     values = [convert_to_tensor(v) for v in values]
     if not values:
         raise ValueError("concat needs at least one tensor")
@@ -187,6 +211,12 @@ def split_sizes(x: Tensor, sizes: list, axis: int) -> list:
 
 # --- composites ----------------------------------------------------------------------------------
 def expand_dims(input, axis, name=None) -> Tensor:
+    """Inserts a dimension of size 1 at ``axis`` (negative counts from the end).
+
+    >>> import fluxion as tf
+    >>> tf.expand_dims(tf.zeros([2, 3]), -1).shape
+    TensorShape([2, 3, 1])
+    """
     input = convert_to_tensor(input)
     shape = list(shape_tuple(input))
     axis = int(axis)
@@ -198,6 +228,12 @@ def expand_dims(input, axis, name=None) -> Tensor:
 
 
 def squeeze(input, axis=None, name=None) -> Tensor:
+    """Removes dimensions of size 1 (all of them, or those in ``axis``).
+
+    >>> import fluxion as tf
+    >>> tf.squeeze(tf.zeros([1, 2, 1])).shape
+    TensorShape([2])
+    """
     input = convert_to_tensor(input)
     shape = list(shape_tuple(input))
     if axis is None:
@@ -217,7 +253,13 @@ def _reshape_known(x: Tensor, shape: list) -> Tensor:
     raise ValueError(f"cannot reshape with more than one unknown dimension: {shape}")
 
 
-def stack(values, axis=0, name=None) -> Tensor:
+def stack(values, axis=0, name="stack") -> Tensor:
+    """Joins same-shaped ``values`` along a new ``axis``.
+
+    >>> import fluxion as tf
+    >>> tf.stack([tf.zeros([3]), tf.ones([3])], axis=1).shape
+    TensorShape([3, 2])
+    """
     values = [convert_to_tensor(v) for v in values]
     if not values:
         raise ValueError("stack needs at least one tensor")
@@ -228,3 +270,72 @@ def stack(values, axis=0, name=None) -> Tensor:
     rank = len(shape_tuple(values[0])) + 1
     axis = normalize_axis(int(axis), rank)
     return concat([expand_dims(v, axis) for v in values], axis=axis)
+
+
+def unstack(value, num=None, axis=0, name="unstack") -> list:
+    """Splits ``value`` along ``axis`` into a list of tensors of one rank less.
+
+    >>> import fluxion as tf
+    >>> [t.shape for t in tf.unstack(tf.zeros([2, 3]), axis=1)]
+    [TensorShape([2]), TensorShape([2]), TensorShape([2])]
+    """
+    value = convert_to_tensor(value)
+    shape = list(shape_tuple(value))
+    if not shape:
+        raise ValueError("unstack: the input must have rank at least 1, got a scalar")
+    axis = normalize_axis(int(axis), len(shape))
+    count = shape[axis]
+    if count is None:
+        if num is None:
+            raise ValueError(f"unstack: cannot infer num from shape {shape}; pass num")
+        count = int(num)
+    elif num is not None and int(num) != count:
+        raise ValueError(f"unstack: num={num} does not match dimension {axis} of shape "
+                         f"{shape} ({count})")
+    if count == 0:
+        return []
+    rest = shape[:axis] + shape[axis + 1:]
+    return [_reshape_known(piece, rest) for piece in split_sizes(value, [1] * count, axis)]
+
+
+def split(value, num_or_size_splits, axis=0, num=None, name="split") -> list:
+    """Splits ``value`` along ``axis`` into ``num_or_size_splits`` equal parts, or into
+    parts of the listed sizes (one of which may be -1: the rest).
+
+    >>> import fluxion as tf
+    >>> [t.shape for t in tf.split(tf.zeros([5, 2]), [2, -1])]
+    [TensorShape([2, 2]), TensorShape([3, 2])]
+    """
+    value = convert_to_tensor(value)
+    shape = shape_tuple(value)
+    axis = normalize_axis(int(axis.numpy() if isinstance(axis, Tensor) else axis), len(shape))
+    dim = shape[axis]
+    splits = num_or_size_splits
+    if isinstance(splits, Tensor) and splits.ndim == 0:
+        splits = int(splits._value)
+    if isinstance(splits, (int, np.integer)):
+        count = int(splits)
+        if count <= 0 or (dim is not None and dim % count):
+            raise ValueError(f"split: dimension {axis} of shape {list(shape)} ({dim}) cannot "
+                             f"be split into {count} equal parts")
+        if dim is None:
+            raise ValueError(f"split: dimension {axis} of shape {list(shape)} is unknown")
+        return split_sizes(value, [dim // count] * count, axis)
+    sizes = _as_int_list(splits)
+    if num is not None and int(num) != len(sizes):
+        raise ValueError(f"split: num={num} does not match {len(sizes)} size_splits")
+    if sizes.count(-1) > 1 or any(s < -1 for s in sizes):
+        raise ValueError(f"split: size_splits may hold one -1 and otherwise non-negative "
+                         f"sizes, got {sizes}")
+    if -1 in sizes:
+        if dim is None:
+            raise ValueError(f"split: cannot resolve -1 in {sizes}: dimension {axis} is unknown")
+        rest = dim - (sum(sizes) + 1)
+        if rest < 0:
+            raise ValueError(f"split: sizes {sizes} exceed dimension {axis} of shape "
+                             f"{list(shape)} ({dim})")
+        sizes = [rest if s == -1 else s for s in sizes]
+    if dim is not None and sum(sizes) != dim:
+        raise ValueError(f"split: sizes {sizes} must add up to dimension {axis} of shape "
+                         f"{list(shape)} ({dim})")
+    return split_sizes(value, sizes, axis)

@@ -1,0 +1,285 @@
+"""Convolution primitives: N-d (1, 2 or 3 spatial axes), channels-last, grouped.
+
+Three primitives, each the adjoint of the others, so every derivative of every order is
+one of them again:
+
+- ``conv(x, w)``: ``x`` is ``[N, *spatial, C]``, ``w`` is ``[*kernel, C // groups, O]``;
+  ``y[n, o, m] = sum_{t, c} xpad[n, o * stride + t * dilation, c] * w[t, c, m]``
+  within each group (depthwise convolution is ``groups == C``);
+- ``conv_input_grad(g, w, like)``: the transposed convolution, shaped like ``like``
+  (only its shape is read: that is what makes it work when sizes are known only at run
+  time, and it is how ``conv_transpose`` names its output size);
+- ``conv_filter_grad(x, g, like)``: the gradient with respect to the filter.
+
+All three share the attributes ``strides``, ``dilations`` (tuples, one per spatial
+axis), ``groups`` and ``padding``: ``"SAME"``, ``"VALID"`` or explicit ``((lo, hi),
+...)`` pairs.  ``SAME`` is resolved against the actual input size exactly as TF does
+(``window_geometry``).
+
+Speed: the kernels never loop over pixels.  The forward and the filter gradient read
+the padded input through one ``as_strided`` window view (im2col) and do a single BLAS
+matmul; the input gradient does one matmul and scatters it back with one strided add per
+kernel tap (col2im).  Depthwise convolutions skip im2col and accumulate per tap.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from fluxion.core.primitive import Aval, bind, define
+from fluxion.core.tensor import Tensor
+
+
+# --- geometry shared with pooling ---------------------------------------------------------------
+def window_geometry(in_sizes, kernel, strides, dilations, padding) -> tuple[tuple, tuple]:
+    """TF's output sizes and ``(lo, hi)`` pads per spatial axis; None where unknown.
+
+    Raises ValueError when a window does not fit in the padded input.
+    """
+    pads, outs = [], []
+    for axis, (size, k, s, d) in enumerate(zip(in_sizes, kernel, strides, dilations)):
+        extent = None if k is None else d * (k - 1) + 1
+        if padding == "SAME":
+            out = None if size is None else -(-size // s)
+            if size is None or extent is None:
+                pads.append((None, None))
+            else:
+                total = max((out - 1) * s + extent - size, 0)
+                pads.append((total // 2, total - total // 2))
+            outs.append(out)
+            continue
+        lo, hi = (0, 0) if padding == "VALID" else padding[axis]
+        pads.append((lo, hi))
+        if size is None or extent is None:
+            outs.append(None)
+            continue
+        padded = size + lo + hi
+        if padded < extent:
+            raise ValueError(
+                f"the window (extent {extent} along spatial axis {axis}, kernel size {k}, "
+                f"dilation {d}) is larger than the padded input ({padded} = size {size} + "
+                f"pads {lo}+{hi}); use padding='SAME' or a larger input")
+        outs.append((padded - extent) // s + 1)
+    return tuple(pads), tuple(outs)
+
+
+def pad_spatial(x: np.ndarray, pads: tuple, value=0) -> np.ndarray:
+    """``x`` padded along its spatial axes (all but the first and last) with ``value``."""
+    if not any(lo or hi for lo, hi in pads):
+        return x
+    shape = (x.shape[0],) + tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[1:-1], pads))
+    out = np.full(shape + (x.shape[-1],), value, dtype=x.dtype)
+    out[interior(pads, x.shape[1:-1])] = x
+    return out
+
+
+def interior(pads: tuple, sizes: tuple) -> tuple:
+    """The index of the unpadded region inside a padded ``[N, *spatial, C]`` array."""
+    return (slice(None),) + tuple(slice(lo, lo + n) for (lo, _), n in zip(pads, sizes)) + (
+        slice(None),)
+
+
+def windows(xp: np.ndarray, outs: tuple, kernel: tuple, strides: tuple,
+            dilations: tuple) -> np.ndarray:
+    """A read-only view ``[N, *outs, *kernel, C]`` with ``[n, o, t, c] = xp[n, o*s + t*d, c]``."""
+    sn, *ss, sc = xp.strides
+    shape = (xp.shape[0],) + tuple(outs) + tuple(kernel) + (xp.shape[-1],)
+    steps = (sn,) + tuple(a * s for a, s in zip(ss, strides)) + tuple(
+        a * d for a, d in zip(ss, dilations)) + (sc,)
+    return as_strided(xp, shape, steps, writeable=False)
+
+
+def tap_regions(outs: tuple, kernel: tuple, strides: tuple, dilations: tuple):
+    """For each kernel tap ``t``: (t, the strided index of the input cells it touches)."""
+    for tap in np.ndindex(*kernel):
+        yield tap, (slice(None),) + tuple(
+            slice(t * d, t * d + s * (o - 1) + 1, s)
+            for t, o, s, d in zip(tap, outs, strides, dilations)) + (slice(None),)
+
+
+def _tap(view: np.ndarray, rank: int, tap: tuple) -> np.ndarray:
+    """One kernel tap ``[N, *outs, C]`` of a ``windows`` view."""
+    return view[(slice(None),) * (rank + 1) + tap]
+
+
+# --- kernels ---------------------------------------------------------------------------------------
+def _setup(x_shape, w_shape, strides, padding, dilations):
+    kernel = tuple(w_shape[:-2])
+    pads, outs = window_geometry(x_shape[1:-1], kernel, strides, dilations, padding)
+    return kernel, pads, outs
+
+
+def _conv_kernel(x, w, strides, padding, dilations, groups):
+    kernel, pads, outs = _setup(x.shape, w.shape, strides, padding, dilations)
+    view = windows(pad_spatial(x, pads), outs, kernel, strides, dilations)
+    rows = x.shape[0] * int(np.prod(outs))
+    taps = int(np.prod(kernel))
+    cin, cout = w.shape[-2], w.shape[-1]
+    out_shape = (x.shape[0],) + outs + (cout,)
+    if groups == 1:
+        cols = view.reshape(rows, taps * cin)  # im2col: the one copy
+        return (cols @ w.reshape(taps * cin, cout)).reshape(out_shape)
+    per_group = cout // groups
+    if cin == 1:  # depthwise: accumulate tap by tap, no im2col
+        out = np.zeros((x.shape[0],) + outs + (groups, per_group), dtype=np.result_type(x, w))
+        for tap in np.ndindex(*kernel):
+            out += _tap(view, len(outs), tap)[..., None] * w[tap].reshape(groups, per_group)
+        return out.reshape(out_shape)
+    cols = view.reshape(rows, taps, groups, cin).transpose(2, 0, 1, 3).reshape(
+        groups, rows, taps * cin)
+    wg = w.reshape(taps, cin, groups, per_group).transpose(2, 0, 1, 3).reshape(
+        groups, taps * cin, per_group)
+    return np.matmul(cols, wg).transpose(1, 0, 2).reshape(out_shape)
+
+
+def _conv_input_grad_kernel(g, w, like, strides, padding, dilations, groups):
+    kernel, pads, outs = _setup(like.shape, w.shape, strides, padding, dilations)
+    taps = int(np.prod(kernel))
+    cin, cout = w.shape[-2], w.shape[-1]
+    batch, channels = like.shape[0], like.shape[-1]
+    rows = batch * int(np.prod(outs))
+    per_group = cout // groups
+    dtype = np.result_type(g, w)
+    if groups == 1:
+        cols = (g.reshape(rows, cout) @ w.reshape(taps * cin, cout).T).reshape(
+            g.shape[:-1] + kernel + (cin,))
+        tap_cols = lambda tap: _tap(cols, len(outs), tap)  # noqa: E731
+    elif cin == 1:
+        gg = g.reshape(g.shape[:-1] + (groups, per_group))
+        tap_cols = lambda tap: np.einsum(  # noqa: E731
+            "...gm,gm->...g", gg, w[tap].reshape(groups, per_group))
+    else:
+        gg = g.reshape(rows, groups, per_group).transpose(1, 0, 2)
+        wg = w.reshape(taps * cin, groups, per_group).transpose(1, 2, 0)
+        cols = np.matmul(gg, wg).reshape((groups,) + g.shape[:-1] + kernel + (cin,))
+        cols = np.moveaxis(cols, 0, -2)  # [N, *outs, *kernel, groups, cin]
+        tap_cols = lambda tap: _tap(cols, len(outs), tap).reshape(  # noqa: E731
+            g.shape[:-1] + (channels,))
+    padded = (batch,) + tuple(n + lo + hi for n, (lo, hi) in zip(like.shape[1:-1], pads))
+    dxp = np.zeros(padded + (channels,), dtype=dtype)
+    for tap, region in tap_regions(outs, kernel, strides, dilations):
+        dxp[region] += tap_cols(tap)
+    return dxp[interior(pads, like.shape[1:-1])]
+
+
+def _conv_filter_grad_kernel(x, g, like, strides, padding, dilations, groups):
+    kernel, pads, outs = _setup(x.shape, like.shape, strides, padding, dilations)
+    view = windows(pad_spatial(x, pads), outs, kernel, strides, dilations)
+    rows = x.shape[0] * int(np.prod(outs))
+    taps = int(np.prod(kernel))
+    cin, cout = like.shape[-2], like.shape[-1]
+    per_group = cout // groups
+    if groups == 1:
+        cols = view.reshape(rows, taps * cin)
+        return (cols.T @ g.reshape(rows, cout)).reshape(like.shape)
+    gg = g.reshape(rows, groups, per_group)
+    if cin == 1:
+        dw = np.empty(kernel + (groups, per_group), dtype=np.result_type(x, g))
+        for tap in np.ndindex(*kernel):
+            dw[tap] = np.einsum("rg,rgm->gm", _tap(view, len(outs), tap).reshape(rows, groups),
+                                gg)
+        return dw.reshape(like.shape)
+    cols = view.reshape(rows, taps, groups, cin).transpose(2, 1, 3, 0).reshape(
+        groups, taps * cin, rows)
+    dw = np.matmul(cols, gg.transpose(1, 0, 2))  # [groups, taps * cin, per_group]
+    return dw.reshape(groups, taps, cin, per_group).transpose(1, 2, 0, 3).reshape(like.shape)
+
+
+# --- shape rules ---------------------------------------------------------------------------------
+def _check_operands(x: Aval, w: Aval, strides, groups, x_name="input"):
+    rank = len(strides) + 2
+    if len(x.shape) != rank:
+        raise ValueError(f"expected the {x_name} to have rank {rank} ([batch, *spatial, "
+                         f"channels]), got shape {list(x.shape)}")
+    if len(w.shape) != rank:
+        raise ValueError(f"expected the filter to have rank {rank} ([*kernel, in_channels, "
+                         f"out_channels]), got shape {list(w.shape)}")
+    if x.dtype is not w.dtype:
+        raise TypeError(f"the {x_name} and the filter must have one dtype, got "
+                        f"{x.dtype.name} and {w.dtype.name}")
+    if x.dtype.is_bool or not (x.dtype.is_floating or x.dtype.is_integer):
+        raise TypeError(f"expected a floating-point or integer {x_name}, got {x.dtype.name}")
+    channels, cin, cout = x.shape[-1], w.shape[-2], w.shape[-1]
+    if channels is not None and cin is not None and channels != cin * groups:
+        raise ValueError(f"the {x_name} has {channels} channels but the filter expects "
+                         f"{cin * groups} ({cin} per group x {groups} groups); filter shape "
+                         f"{list(w.shape)}, {x_name} shape {list(x.shape)}")
+    if cout is not None and cout % groups:
+        raise ValueError(f"the filter's {cout} output channels are not divisible into "
+                         f"{groups} groups")
+
+
+def _conv_rule(x: Aval, w: Aval, strides, padding, dilations, groups) -> Aval:
+    _check_operands(x, w, strides, groups)
+    _, outs = window_geometry(x.shape[1:-1], w.shape[:-2], strides, dilations, padding)
+    return Aval((x.shape[0],) + outs + (w.shape[-1],), x.dtype)
+
+
+def _check_cotangent(g: Aval, x_shape, w_shape, strides, padding, dilations):
+    _, outs = window_geometry(x_shape[1:-1], w_shape[:-2], strides, dilations, padding)
+    want = (x_shape[0],) + outs + (w_shape[-1],)
+    if len(g.shape) != len(want) or any(
+            a is not None and b is not None and a != b for a, b in zip(g.shape, want)):
+        raise ValueError(f"the output gradient has shape {list(g.shape)} but the "
+                         f"convolution's output has shape {list(want)}")
+
+
+def _input_grad_rule(g: Aval, w: Aval, like: Aval, strides, padding, dilations, groups):
+    _check_operands(like._replace(dtype=g.dtype), w, strides, groups, "output")
+    _check_cotangent(g, like.shape, w.shape, strides, padding, dilations)
+    return Aval(like.shape, g.dtype)
+
+
+def _filter_grad_rule(x: Aval, g: Aval, like: Aval, strides, padding, dilations, groups):
+    _check_operands(x, like._replace(dtype=x.dtype), strides, groups)
+    if g.dtype is not x.dtype:
+        raise TypeError(f"the input and the output gradient must have one dtype, got "
+                        f"{x.dtype.name} and {g.dtype.name}")
+    _check_cotangent(g, x.shape, like.shape, strides, padding, dilations)
+    return Aval(like.shape, x.dtype)
+
+
+# --- gradient rules: each primitive's VJP is made of the three primitives ------------------------
+def _conv_vjp(g, xs, out, **attrs):
+    x, w = xs
+    return conv_input_grad(g, w, x, **attrs), conv_filter_grad(x, g, w, **attrs)
+
+
+def _input_grad_vjp(ct, xs, out, **attrs):
+    g, w, _ = xs
+    return conv(ct, w, **attrs), conv_filter_grad(ct, g, w, **attrs), None
+
+
+def _filter_grad_vjp(ct, xs, out, **attrs):
+    x, g, _ = xs
+    return conv_input_grad(g, ct, x, **attrs), conv(x, ct, **attrs), None
+
+
+conv_p = define("conv", _conv_kernel, _conv_rule, _conv_vjp)
+conv_input_grad_p = define("conv_input_grad", _conv_input_grad_kernel, _input_grad_rule,
+                           _input_grad_vjp)
+conv_filter_grad_p = define("conv_filter_grad", _conv_filter_grad_kernel, _filter_grad_rule,
+                            _filter_grad_vjp)
+
+
+# --- thin functions (attributes already normalised by fluxion.ops.conv_ops) ------------------------
+def conv(x: Tensor, w: Tensor, *, strides: tuple, padding, dilations: tuple,
+         groups: int = 1) -> Tensor:
+    """Channels-last N-d convolution of ``x`` with ``w`` (``[*kernel, C // groups, O]``)."""
+    return bind(conv_p, x, w, strides=strides, padding=padding, dilations=dilations,
+                groups=groups)
+
+
+def conv_input_grad(g: Tensor, w: Tensor, like: Tensor, *, strides: tuple, padding,
+                    dilations: tuple, groups: int = 1) -> Tensor:
+    """The transposed convolution of ``g``: the input gradient, shaped like ``like``."""
+    return bind(conv_input_grad_p, g, w, like, strides=strides, padding=padding,
+                dilations=dilations, groups=groups)
+
+
+def conv_filter_grad(x: Tensor, g: Tensor, like: Tensor, *, strides: tuple, padding,
+                     dilations: tuple, groups: int = 1) -> Tensor:
+    """The filter gradient of ``conv(x, w)`` for output gradient ``g``, shaped like ``like``."""
+    return bind(conv_filter_grad_p, x, g, like, strides=strides, padding=padding,
+                dilations=dilations, groups=groups)

@@ -1,0 +1,159 @@
+"""Layout ops: ``pad``, ``tile``, ``reverse``, ``slice``.
+
+Constant padding and tiling are primitives (one NumPy call each; their adjoints are a
+slice and a block sum).  Reflect/symmetric padding, reversal and slicing are
+composites of static ``getitem`` and ``concat``, so their gradients come for free.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fluxion.core.primitive import Aval, bind, define
+from fluxion.core.primitives.indexing import encode_key, getitem_p
+from fluxion.core.primitives.shape import _as_int_list, concat
+from fluxion.core.shape_rules import normalize_axes
+from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
+
+
+# --- constant padding ---------------------------------------------------------------------------
+def _pad_rule(x: Aval, paddings: tuple, constant_values) -> Aval:
+    if len(paddings) != len(x.shape):
+        raise ValueError(f"paddings must have one [before, after] pair per dimension: "
+                         f"{len(x.shape)} for shape {list(x.shape)}, got {len(paddings)}")
+    if any(lo < 0 or hi < 0 for lo, hi in paddings):
+        raise ValueError(f"paddings must be non-negative, got {[list(p) for p in paddings]}")
+    shape = tuple(None if d is None else d + lo + hi for d, (lo, hi) in zip(x.shape, paddings))
+    return Aval(shape, x.dtype)
+
+
+def _pad_vjp(g, xs, out, paddings, constant_values):
+    key = tuple(slice(lo, -hi if hi else None) for lo, hi in paddings)
+    return (bind(getitem_p, g, key=encode_key(key)),)
+
+
+pad_constant_p = define(
+    "pad", lambda x, paddings, constant_values: np.pad(x, paddings,
+                                                       constant_values=constant_values),
+    _pad_rule, _pad_vjp)
+
+
+def _paddings(paddings, rank: int) -> tuple:
+    values = np.asarray(paddings._value if isinstance(paddings, Tensor) else paddings)
+    if values.shape != (rank, 2):
+        raise ValueError(f"pad: paddings must have shape [{rank}, 2] (one [before, after] pair "
+                         f"per dimension of the input), got shape {list(values.shape)}")
+    if values.size and (values.dtype.kind not in "iu" or values.min() < 0):
+        raise ValueError(f"pad: paddings must be non-negative integers, got {values.tolist()}")
+    return tuple((int(lo), int(hi)) for lo, hi in values)
+
+
+def pad(tensor, paddings, mode: str = "CONSTANT", constant_values=0) -> Tensor:
+    """Pads ``tensor`` as ``tf.pad``: modes CONSTANT, REFLECT and SYMMETRIC."""
+    tensor = convert_to_tensor(tensor)
+    shape = shape_tuple(tensor)
+    pairs = _paddings(paddings, len(shape))
+    mode = str(mode).upper()
+    if mode == "CONSTANT":
+        value = convert_to_tensor(constant_values, dtype=tensor.dtype)
+        if value.ndim != 0:
+            raise ValueError(f"pad: constant_values must be a scalar, got shape {value.shape}")
+        return bind(pad_constant_p, tensor, paddings=pairs, constant_values=value._value.item())
+    if mode not in ("REFLECT", "SYMMETRIC"):
+        raise ValueError(f"pad: mode must be one of CONSTANT, REFLECT, SYMMETRIC, got {mode!r}")
+    for axis, (lo, hi) in enumerate(pairs):
+        if lo or hi:
+            tensor = _mirror_pad_axis(tensor, axis, lo, hi, mode == "REFLECT")
+    return tensor
+
+
+def _mirror_pad_axis(x: Tensor, axis: int, lo: int, hi: int, reflect: bool) -> Tensor:
+    n = shape_tuple(x)[axis]
+    limit = n - 1 if reflect else n
+    if n is None:
+        raise ValueError(f"pad: {'REFLECT' if reflect else 'SYMMETRIC'} padding needs a known "
+                         f"size for dimension {axis}")
+    if lo > limit or hi > limit:
+        raise ValueError(f"pad: {'REFLECT' if reflect else 'SYMMETRIC'} paddings must be at "
+                         f"most {limit} for dimension {axis} of size {n}, got [{lo}, {hi}]")
+    skip = 1 if reflect else 0  # REFLECT leaves out the edge element, SYMMETRIC repeats it
+    pieces = []
+    if lo:
+        pieces.append(_axis_slice(x, axis, slice(lo - 1 + skip, _stop(skip - 1), -1)))
+    pieces.append(x)
+    if hi:
+        pieces.append(_axis_slice(x, axis, slice(n - 1 - skip, _stop(n - 1 - skip - hi), -1)))
+    return concat(pieces, axis=axis)
+
+
+def _stop(index: int):
+    """A reversed slice's stop: ``-1`` would wrap around, so it means "to the start"."""
+    return None if index < 0 else index
+
+
+def _axis_slice(x: Tensor, axis: int, item: slice) -> Tensor:
+    key = (slice(None),) * axis + (item,)
+    return bind(getitem_p, x, key=encode_key(key))
+
+
+# --- tile ---------------------------------------------------------------------------------------
+def _tile_rule(x: Aval, multiples: tuple) -> Aval:
+    if len(multiples) != len(x.shape):
+        raise ValueError(f"multiples must have one entry per dimension ({len(x.shape)} for "
+                         f"shape {list(x.shape)}), got {list(multiples)}")
+    if any(m < 0 for m in multiples):
+        raise ValueError(f"multiples must be non-negative, got {list(multiples)}")
+    return Aval(tuple(None if d is None else d * m for d, m in zip(x.shape, multiples)),
+                x.dtype)
+
+
+def _tile_grad_kernel(g, like, multiples):
+    blocks = []
+    for m, d in zip(multiples, like.shape):
+        blocks += [m, d]
+    summed = g.reshape(blocks).sum(axis=tuple(range(0, len(blocks), 2)))
+    return summed.astype(g.dtype, copy=False)
+
+
+tile_p = define("tile", lambda x, multiples: np.tile(x, multiples), _tile_rule,
+                lambda g, xs, out, multiples: (bind(tile_grad_p, g, xs[0],
+                                                    multiples=multiples),))
+tile_grad_p = define(
+    "tile_grad", _tile_grad_kernel, lambda g, like, multiples: Aval(like.shape, g.dtype),
+    lambda gg, xs, out, multiples: (bind(tile_p, gg, multiples=multiples), None))
+
+
+def tile(input, multiples) -> Tensor:
+    """``input`` repeated ``multiples[i]`` times along each axis ``i`` (``tf.tile``)."""
+    input = convert_to_tensor(input)
+    return bind(tile_p, input, multiples=tuple(_as_int_list(multiples)))
+
+
+# --- reverse and slice (composites of getitem) ------------------------------------------------
+def reverse(tensor, axis) -> Tensor:
+    """``tensor`` with the order of elements along each of ``axis`` reversed."""
+    tensor = convert_to_tensor(tensor)
+    rank = len(shape_tuple(tensor))
+    axes = normalize_axes(_as_int_list(axis), rank)
+    if not axes:
+        return tensor
+    key = tuple(slice(None, None, -1) if i in axes else slice(None) for i in range(rank))
+    return bind(getitem_p, tensor, key=encode_key(key))
+
+
+def slice_(input_, begin, size) -> Tensor:
+    """The block of ``input_`` starting at ``begin`` of extent ``size`` (-1: to the end)."""
+    input_ = convert_to_tensor(input_)
+    shape = shape_tuple(input_)
+    begin, size = _as_int_list(begin), _as_int_list(size)
+    if len(begin) != len(shape) or len(size) != len(shape):
+        raise ValueError(f"slice: begin and size need one entry per dimension ({len(shape)} "
+                         f"for shape {list(shape)}), got begin={begin}, size={size}")
+    key = []
+    for axis, (start, extent, dim) in enumerate(zip(begin, size, shape)):
+        stop = dim if extent == -1 else start + extent
+        if start < 0 or extent < -1 or (dim is not None and stop is not None and stop > dim):
+            raise ValueError(f"slice: begin {start} with size {extent} is out of range for "
+                             f"dimension {axis} of shape {list(shape)}")
+        key.append(slice(start, None if extent == -1 else stop))
+    return bind(getitem_p, input_, key=encode_key(tuple(key)))

@@ -1,0 +1,1 @@
+"""Small real datasets bundled inside the package (no network needed)."""
