@@ -31,4 +31,5 @@ def optional(name: str):
 def table(rows: list[tuple], headers: tuple) -> str:
     widths = [max(len(str(r[i])) for r in rows + [headers]) for i in range(len(headers))]
     line = lambda r: "  ".join(str(c).rjust(w) for c, w in zip(r, widths))  # noqa: E731
-    return "\n".join([line(headers), line(tuple("-" * w for w in widths))] + [line(r) for r in rows])
+    rule = line(tuple("-" * w for w in widths))
+    return "\n".join([line(headers), rule] + [line(r) for r in rows])

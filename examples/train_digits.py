@@ -20,8 +20,8 @@ from fluxion.datasets import digits
 
 def progress_bar(step: int, total: int, loss: float, width: int = 30) -> str:
     done = int(width * step / total)
-    return f"{step:3d}/{total} [{'=' * done}{'>' if done < width else ''}{'.' * (width - done - 1)}]" \
-        f" - loss: {loss:.4f}"
+    bar = "=" * done + (">" + "." * (width - done - 1) if done < width else "")
+    return f"{step:3d}/{total} [{bar}] - loss: {loss:.4f}"
 
 
 class TwoLayerNet:

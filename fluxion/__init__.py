@@ -6,14 +6,13 @@ engine lives in ``fluxion.core`` and the public ops in ``fluxion.ops``.
 
 import sys as _sys
 
-from fluxion import config, errors
+from fluxion import config, errors, nest
 from fluxion.core.custom_gradient import custom_gradient
 from fluxion.core.device import device
 from fluxion.core.dtypes import (
     DType,
     as_dtype,
     bfloat16,
-    bool_ as bool,  # noqa: A001 - TF's name
     complex64,
     complex128,
     double,
@@ -31,7 +30,11 @@ from fluxion.core.dtypes import (
     uint32,
     uint64,
 )
+from fluxion.core.dtypes import (
+    bool_ as bool,  # noqa: A001 - TF's name
+)
 from fluxion.core.indexed_slices import IndexedSlices
+from fluxion.core.primitives.linalg import matmul
 from fluxion.core.tape import GradientTape, UnconnectedGradients
 from fluxion.core.tensor import Tensor, TensorRef
 from fluxion.core.tensor_shape import TensorShape
@@ -40,7 +43,6 @@ from fluxion.ops import linalg, math, nn, random
 from fluxion.ops.array_ops import *
 from fluxion.ops.clip_ops import *
 from fluxion.ops.creation_ops import *
-from fluxion.core.primitives.linalg import matmul
 from fluxion.ops.math_ops import *
 from fluxion.ops.reduce_ops import *
 from fluxion.ops.sort_ops import *

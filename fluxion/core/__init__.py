@@ -5,7 +5,11 @@ Importing this package loads every primitive family and installs the Tensor oper
 
 import warnings
 
-from fluxion.core import dtypes, errors
+from fluxion.core import (
+    dtypes,
+    errors,
+    tensor_operators,  # noqa: F401,E402  (installs operators)
+)
 from fluxion.core.primitives import (  # noqa: F401  (registers the primitives)
     activation,
     broadcast,
@@ -15,7 +19,6 @@ from fluxion.core.primitives import (  # noqa: F401  (registers the primitives)
     reduce,
     shape,
 )
-from fluxion.core import tensor_operators  # noqa: F401,E402  (installs operators)
 
 # Like TensorFlow, kernels produce inf/NaN silently rather than printing NumPy's
 # floating-point warnings.  The filter matches only warnings raised from Fluxion's own

@@ -87,7 +87,10 @@ def bind(prim: Primitive, *args: Tensor, **attrs):
         outputs = context.tracer.bind(prim, args, attrs)
     else:
         try:
-            result = prim.impl(*[a._value for a in args], **attrs)
+            if len(args) == 2:  # the common binary case, without building a list
+                result = prim.impl(args[0]._value, args[1]._value, **attrs)
+            else:
+                result = prim.impl(*[a._value for a in args], **attrs)
         except Exception as error:  # noqa: BLE001 - re-raised with the op's context
             raise kernel_error(prim, args, attrs, error) from None
         if prim.multiple_results:

@@ -34,7 +34,7 @@ def same_dtype(op: str, *avals: Aval) -> DType:
     dtype = avals[0].dtype
     for aval in avals[1:]:
         if aval.dtype is not dtype:
-            raise TypeError(f"expected inputs of one dtype, got "
+            raise TypeError("expected inputs of one dtype, got "
                             + ", ".join(a.dtype.name for a in avals))
     return dtype
 

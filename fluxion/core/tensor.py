@@ -12,7 +12,6 @@ information (``1.5`` as int32) is an error rather than a silent truncation.
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from fluxion.core import dtypes
@@ -262,9 +261,9 @@ def _from_python(value, target) -> Tensor:
 
 def _cast_checked(array: np.ndarray, target: dtypes.DType, python_value=None) -> np.ndarray:
     """Casts ``array`` to ``target`` if no value changes; else a TypeError as TF gives."""
+    shown = python_value if python_value is not None else array
     if target is dtypes.string:
-        raise TypeError(f"Cannot convert {_short(python_value if python_value is not None else array)}"
-                        f" to a string Tensor")
+        raise TypeError(f"Cannot convert {_short(shown)} to a string Tensor")
     if array.dtype.kind == "b" and not target.is_bool and python_value is None:
         raise TypeError(f"Cannot convert a bool array to dtype {target.name}; use fluxion.cast")
     with np.errstate(all="ignore"):
@@ -278,8 +277,7 @@ def _cast_checked(array: np.ndarray, target: dtypes.DType, python_value=None) ->
     else:
         lossy = False
     if lossy:
-        shown = _short(python_value if python_value is not None else array)
-        raise TypeError(f"Cannot convert {shown} to a Tensor of dtype {target.name} "
+        raise TypeError(f"Cannot convert {_short(shown)} to a Tensor of dtype {target.name} "
                         f"without changing its value; use fluxion.cast to convert explicitly.")
     return result
 

@@ -324,7 +324,7 @@ def roll(input, shift, axis, name=None) -> Tensor:
         raise ValueError(f"roll: shift and axis must have the same length, got {shifts} "
                          f"and {axes}")
     totals: dict = {}
-    for s, a in zip(shifts, axes):
+    for s, a in zip(shifts, axes, strict=False):
         a = normalize_axis(a, len(shape))
         totals[a] = totals.get(a, 0) + s
     for a, s in totals.items():

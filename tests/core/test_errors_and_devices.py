@@ -34,10 +34,10 @@ def test_broadcast_mistake():
 
 def test_dtype_mistake_names_both_dtypes_and_the_fix():
     with pytest.raises(TypeError) as info:
-        tf.ones([2]) * tf.ones([2], tf.int32)  # MUL-LINE
+        tf.ones([2]) * tf.ones([2], tf.int32)  # DTYPE-LINE
     text = str(info.value)
     assert "mul" in text and "float32" in text and "int32" in text and "fluxion.cast" in text
-    assert f":{_line_of('MUL-LINE')}" in text
+    assert f":{_line_of('DTYPE-LINE')}" in text
 
 
 def test_errors_have_tf_names_and_builtin_bases():

@@ -278,7 +278,9 @@ def _make_binary(prim):
     op_name = prim.name
 
     def apply(x, y, name=None):
-        x, y = binary_operands(op_name, x, y)
+        # Fast path: two eager tensors of one dtype need no conversion at all.
+        if type(x) is not Tensor or type(y) is not Tensor or x._value.dtype != y._value.dtype:
+            x, y = binary_operands(op_name, x, y)
         return bind(prim, x, y)
 
     apply.__name__ = op_name

@@ -68,9 +68,9 @@ def _gather_rule(params: Aval, indices: Aval, axis: int, batch_dims: int) -> Ava
             raise ValueError(f"params and indices must agree in their {batch_dims} batch "
                              f"dimensions, got shapes {list(params.shape)} and "
                              f"{list(indices.shape)}")
-    shape = (tuple(_merge_dim(p, i) for p, i in zip(params.shape[:batch_dims], indices.shape))
-             + params.shape[batch_dims:axis] + indices.shape[batch_dims:]
-             + params.shape[axis + 1:])
+    batch = zip(params.shape[:batch_dims], indices.shape[:batch_dims], strict=True)
+    shape = (tuple(_merge_dim(p, i) for p, i in batch) + params.shape[batch_dims:axis]
+             + indices.shape[batch_dims:] + params.shape[axis + 1:])
     return Aval(shape, params.dtype)
 
 
@@ -204,7 +204,7 @@ def _scatter_rule(tensor: Aval, indices: Aval, updates: Aval, index_depth: int) 
                         f"{updates.dtype.name}")
     wanted = indices.shape[:-1] + tensor.shape[index_depth:]
     if len(updates.shape) != len(wanted) or not all(
-            _dims_agree(a, b) for a, b in zip(updates.shape, wanted)):
+            _dims_agree(a, b) for a, b in zip(updates.shape, wanted, strict=False)):
         raise ValueError(f"updates must have shape indices.shape[:-1] + "
                          f"tensor.shape[{index_depth}:] = {list(wanted)}, got "
                          f"{list(updates.shape)}")
@@ -335,7 +335,7 @@ def boolean_mask(tensor, mask, axis=None) -> Tensor:
         raise op_error(ValueError, "boolean_mask", "mask cannot be a scalar")
     covered = shape[axis:axis + len(mask_shape)]
     if len(covered) != len(mask_shape) or not all(
-            _dims_agree(a, b) for a, b in zip(covered, mask_shape)):
+            _dims_agree(a, b) for a, b in zip(covered, mask_shape, strict=False)):
         raise op_error(ValueError, "boolean_mask",
                        f"mask of shape {mask_shape} does not match the dimensions "
                        f"{axis}..{axis + len(mask_shape) - 1} of tensor shape {shape}")
@@ -355,7 +355,7 @@ def advanced_getitem(x: Tensor, key) -> Tensor:
     integer and mask indices broadcast together and their dimensions replace the
     indexed axes in place when those are adjacent, or go first otherwise.
     """
-    from fluxion.core.primitives.indexing import getitem_p, encode_key
+    from fluxion.core.primitives.indexing import encode_key, getitem_p
     from fluxion.core.primitives.shape import transpose
 
     x = convert_to_tensor(x)
@@ -374,12 +374,13 @@ def advanced_getitem(x: Tensor, key) -> Tensor:
             in_axis += 1
             continue
         dims = shape[in_axis:in_axis + (value.ndim if kind == "mask" else 1)]
-        if kind == "mask" and not all(_dims_agree(a, b) for a, b in zip(dims, value.shape)):
+        matches = zip(dims, value.shape, strict=False)
+        if kind == "mask" and not all(_dims_agree(a, b) for a, b in matches):
             raise op_error(InvalidArgumentError, "getitem",
                            f"boolean index of shape {list(value.shape)} does not match the "
                            f"indexed dimensions {list(dims)} of shape {list(shape)}")
         columns = np.nonzero(value) if kind == "mask" else (value,)
-        for dim, column in zip(dims, columns):
+        for dim, column in zip(dims, columns, strict=False):
             positions.append(len(basic))
             arrays.append(_normalize_indices(column, dim, in_axis))
             basic.append(slice(None))

@@ -149,7 +149,7 @@ def strided_slice_key(begin: list, end: list, strides: list, begin_mask: int = 0
     if bin(ellipsis_mask).count("1") > 1:
         raise ValueError(f"only one ellipsis is allowed, got ellipsis_mask={ellipsis_mask}")
     key = []
-    for i, (start, stop, step) in enumerate(zip(begin, end, strides)):
+    for i, (start, stop, step) in enumerate(zip(begin, end, strides, strict=False)):
         bit = 1 << i
         if ellipsis_mask & bit:
             key.append(Ellipsis)

@@ -23,7 +23,8 @@ def _pad_rule(x: Aval, paddings: tuple, constant_values) -> Aval:
                          f"{len(x.shape)} for shape {list(x.shape)}, got {len(paddings)}")
     if any(lo < 0 or hi < 0 for lo, hi in paddings):
         raise ValueError(f"paddings must be non-negative, got {[list(p) for p in paddings]}")
-    shape = tuple(None if d is None else d + lo + hi for d, (lo, hi) in zip(x.shape, paddings))
+    pairs = zip(x.shape, paddings, strict=True)
+    shape = tuple(None if d is None else d + lo + hi for d, (lo, hi) in pairs)
     return Aval(shape, x.dtype)
 
 
@@ -103,13 +104,13 @@ def _tile_rule(x: Aval, multiples: tuple) -> Aval:
                          f"shape {list(x.shape)}), got {list(multiples)}")
     if any(m < 0 for m in multiples):
         raise ValueError(f"multiples must be non-negative, got {list(multiples)}")
-    return Aval(tuple(None if d is None else d * m for d, m in zip(x.shape, multiples)),
-                x.dtype)
+    pairs = zip(x.shape, multiples, strict=True)
+    return Aval(tuple(None if d is None else d * m for d, m in pairs), x.dtype)
 
 
 def _tile_grad_kernel(g, like, multiples):
     blocks = []
-    for m, d in zip(multiples, like.shape):
+    for m, d in zip(multiples, like.shape, strict=False):
         blocks += [m, d]
     summed = g.reshape(blocks).sum(axis=tuple(range(0, len(blocks), 2)))
     return summed.astype(g.dtype, copy=False)
@@ -150,7 +151,7 @@ def slice_(input_, begin, size) -> Tensor:
         raise ValueError(f"slice: begin and size need one entry per dimension ({len(shape)} "
                          f"for shape {list(shape)}), got begin={begin}, size={size}")
     key = []
-    for axis, (start, extent, dim) in enumerate(zip(begin, size, shape)):
+    for axis, (start, extent, dim) in enumerate(zip(begin, size, shape, strict=False)):
         stop = dim if extent == -1 else start + extent
         if start < 0 or extent < -1 or (dim is not None and stop is not None and stop > dim):
             raise ValueError(f"slice: begin {start} with size {extent} is out of range for "

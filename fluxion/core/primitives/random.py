@@ -191,26 +191,34 @@ def _param_rule(seed: Aval, param: Aval, shape: tuple, dtype: DType, allowed: tu
     _draw_rule(seed, shape, dtype, allowed)
     if not (param.dtype.is_floating or param.dtype.is_integer):
         raise TypeError(f"the distribution parameter must be numeric, got {param.dtype.name}")
-    return Aval(tuple(shape) + tuple(param.shape), dtype)
+    _check_broadcasts(param, shape, "the distribution parameter")
+    return Aval(tuple(shape), dtype)
+
+
+def _check_broadcasts(param: Aval, shape: tuple, name: str) -> None:
+    try:
+        fits = broadcast_shapes(param.shape, shape) == tuple(shape)
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"{name} of shape {list(param.shape)} must broadcast to the output "
+                         f"shape {list(shape)} (the output shape must end with it)")
 
 
 def _poisson_kernel(seed, lam, shape, dtype):
-    draws = bit_generator(seed).poisson(lam.astype(np.float64), size=shape + lam.shape)
+    draws = bit_generator(seed).poisson(lam.astype(np.float64), size=shape)
     return draws.astype(dtype.np_dtype)
 
 
 def _gamma_kernel(seed, alpha, shape, dtype):
-    draws = bit_generator(seed).standard_gamma(alpha.astype(np.float64),
-                                               size=shape + alpha.shape)
+    draws = bit_generator(seed).standard_gamma(alpha.astype(np.float64), size=shape)
     return draws.astype(dtype.np_dtype)
 
 
 def _binomial_rule(seed: Aval, counts: Aval, probs: Aval, shape: tuple, dtype: DType) -> Aval:
     _draw_rule(seed, shape, dtype, FLOAT_DTYPES + INT_DTYPES)
-    for name, aval in (("counts", counts), ("probs", probs)):
-        if broadcast_shapes(aval.shape, shape) != tuple(shape):
-            raise ValueError(f"{name} of shape {list(aval.shape)} must broadcast to the output "
-                             f"shape {list(shape)}")
+    _check_broadcasts(counts, shape, "counts")
+    _check_broadcasts(probs, shape, "probs")
     return Aval(tuple(shape), dtype)
 
 

@@ -1,0 +1,223 @@
+"""Pooling primitives: N-d max and average pooling, channels-last, with TF's padding rules.
+
+- ``max_pool(x)``: padded cells hold the lowest value, so ``SAME`` ignores them;
+- ``max_pool_grad(x, g)``: routes each output gradient to the first maximum of its window
+  (in window scan order, as TF does) and sums where windows overlap;
+- ``max_pool_gather(x, h)``: reads ``h`` at those same positions.  It is the adjoint of
+  ``max_pool_grad``, so the two are each other's VJP and every order of derivative works;
+- ``avg_pool(x)`` / ``avg_pool_grad(g, like)``: the mean over the real (unpadded) cells of
+  each window, and its adjoint; again each other's VJP.
+
+Attributes: ``window``, ``strides``, ``dilations`` (tuples, one per spatial axis) and
+``padding`` (``"SAME"``, ``"VALID"`` or explicit ``((lo, hi), ...)``).  The kernels loop
+over the window's taps (a handful), never over pixels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fluxion.core.primitive import Aval, bind, define
+from fluxion.core.primitives.conv import (
+    interior,
+    pad_spatial,
+    tap_regions,
+    window_geometry,
+    windows,
+)
+from fluxion.core.tensor import Tensor
+
+
+def _lowest(dtype: np.dtype):
+    return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
+
+
+def _view(x, window, strides, padding, dilations, value):
+    pads, outs = window_geometry(x.shape[1:-1], window, strides, dilations, padding)
+    return windows(pad_spatial(x, pads, value), outs, window, strides, dilations), pads, outs
+
+
+def _taps(view: np.ndarray, window: tuple):
+    lead = (slice(None),) * (view.ndim - len(window) - 1)
+    for tap in np.ndindex(*window):
+        yield view[lead + tap]
+
+
+# --- max pooling ---------------------------------------------------------------------------------
+def _max_pool_kernel(x, window, strides, padding, dilations):
+    view, _, _ = _view(x, window, strides, padding, dilations, _lowest(x.dtype))
+    taps = _taps(view, window)
+    out = next(taps).copy()
+    for tap in taps:
+        np.maximum(out, tap, out=out)
+    return out
+
+
+def _argmax_taps(x, window, strides, padding, dilations):
+    """The index (in scan order) of each window's first maximum, and the geometry."""
+    view, pads, outs = _view(x, window, strides, padding, dilations, _lowest(x.dtype))
+    taps = _taps(view, window)
+    best = next(taps).copy()
+    index = np.zeros(best.shape, dtype=np.int32)
+    for number, tap in enumerate(taps, start=1):
+        better = tap > best
+        best[better] = tap[better]
+        index[better] = number
+    return index, pads, outs
+
+
+def _max_pool_grad_kernel(x, g, window, strides, padding, dilations):
+    index, pads, outs = _argmax_taps(x, window, strides, padding, dilations)
+    padded = (x.shape[0],) + tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[1:-1], pads))
+    dxp = np.zeros(padded + (x.shape[-1],), dtype=g.dtype)
+    zero = np.zeros((), dtype=g.dtype)
+    for number, (_, region) in enumerate(tap_regions(outs, window, strides, dilations)):
+        dxp[region] += np.where(index == number, g, zero)
+    return dxp[interior(pads, x.shape[1:-1])]
+
+
+def _max_pool_gather_kernel(x, h, window, strides, padding, dilations):
+    index, pads, outs = _argmax_taps(x, window, strides, padding, dilations)
+    view = windows(pad_spatial(h, pads), outs, window, strides, dilations)
+    out = np.zeros(index.shape, dtype=h.dtype)
+    for number, tap in enumerate(_taps(view, window)):
+        np.copyto(out, tap, where=index == number)
+    return out
+
+
+# --- average pooling -------------------------------------------------------------------------------
+def _counts(sizes, window, strides, dilations, pads, outs, dtype) -> np.ndarray | float:
+    """How many real cells each window covers, shaped to broadcast against the output."""
+    if not any(lo or hi for lo, hi in pads):
+        return float(np.prod(window))
+    total = np.ones((), dtype=dtype)
+    for axis, (n, k, s, d, (lo, _), o) in enumerate(
+            zip(sizes, window, strides, dilations, pads, outs)):
+        starts = np.arange(o)[:, None] * s - lo + np.arange(k)[None, :] * d
+        per_axis = ((starts >= 0) & (starts < n)).sum(axis=1).astype(dtype)
+        shape = [1] * (len(sizes) + 2)
+        shape[axis + 1] = o
+        total = total * per_axis.reshape(shape)
+    return total
+
+
+def _avg_pool_kernel(x, window, strides, padding, dilations):
+    view, pads, outs = _view(x, window, strides, padding, dilations, 0)
+    taps = _taps(view, window)
+    out = next(taps).copy()
+    for tap in taps:
+        out += tap
+    out /= _counts(x.shape[1:-1], window, strides, dilations, pads, outs, x.dtype)
+    return out
+
+
+def _avg_pool_grad_kernel(g, like, window, strides, padding, dilations):
+    pads, outs = window_geometry(like.shape[1:-1], window, strides, dilations, padding)
+    share = g / _counts(like.shape[1:-1], window, strides, dilations, pads, outs, g.dtype)
+    padded = (like.shape[0],) + tuple(
+        n + lo + hi for n, (lo, hi) in zip(like.shape[1:-1], pads))
+    dxp = np.zeros(padded + (like.shape[-1],), dtype=g.dtype)
+    for _, region in tap_regions(outs, window, strides, dilations):
+        dxp[region] += share
+    return dxp[interior(pads, like.shape[1:-1])]
+
+
+# --- shape rules ---------------------------------------------------------------------------------
+def _pooled(x: Aval, window, strides, padding, dilations, what="input") -> tuple:
+    rank = len(window) + 2
+    if len(x.shape) != rank:
+        raise ValueError(f"expected the {what} to have rank {rank} ([batch, *spatial, "
+                         f"channels]), got shape {list(x.shape)}")
+    _, outs = window_geometry(x.shape[1:-1], window, strides, dilations, padding)
+    return (x.shape[0],) + outs + (x.shape[-1],)
+
+
+def _check_dtype(x: Aval, floating: bool) -> None:
+    if x.dtype.is_bool or not (x.dtype.is_floating or (x.dtype.is_integer and not floating)):
+        kind = "floating-point" if floating else "floating-point or integer"
+        raise TypeError(f"expected a {kind} input, got {x.dtype.name}")
+
+
+def _max_pool_rule(x: Aval, window, strides, padding, dilations) -> Aval:
+    _check_dtype(x, floating=False)
+    return Aval(_pooled(x, window, strides, padding, dilations), x.dtype)
+
+
+def _check_pooled(g: Aval, x: Aval, attrs: dict, what: str) -> None:
+    want = _pooled(x, **attrs)
+    if len(g.shape) != len(want) or any(
+            a is not None and b is not None and a != b for a, b in zip(g.shape, want)):
+        raise ValueError(f"the {what} has shape {list(g.shape)} but the pooled output has "
+                         f"shape {list(want)}")
+
+
+def _max_pool_grad_rule(x: Aval, g: Aval, **attrs) -> Aval:
+    _check_dtype(g, floating=True)
+    _check_pooled(g, x, attrs, "output gradient")
+    return Aval(x.shape, g.dtype)
+
+
+def _max_pool_gather_rule(x: Aval, h: Aval, **attrs) -> Aval:
+    _check_dtype(h, floating=True)
+    if len(h.shape) != len(x.shape) or any(
+            a is not None and b is not None and a != b for a, b in zip(h.shape, x.shape)):
+        raise ValueError(f"the gathered tensor has shape {list(h.shape)}, expected the "
+                         f"pooled input's shape {list(x.shape)}")
+    return Aval(_pooled(x, **attrs), h.dtype)
+
+
+def _avg_pool_rule(x: Aval, window, strides, padding, dilations) -> Aval:
+    _check_dtype(x, floating=True)
+    return Aval(_pooled(x, window, strides, padding, dilations), x.dtype)
+
+
+def _avg_pool_grad_rule(g: Aval, like: Aval, **attrs) -> Aval:
+    _check_dtype(g, floating=True)
+    _check_pooled(g, like, attrs, "output gradient")
+    return Aval(like.shape, g.dtype)
+
+
+# --- gradient rules ----------------------------------------------------------------------------------
+max_pool_p = define("max_pool", _max_pool_kernel, _max_pool_rule,
+                    lambda g, xs, out, **attrs: (max_pool_grad(xs[0], g, **attrs),))
+max_pool_grad_p = define(
+    "max_pool_grad", _max_pool_grad_kernel, _max_pool_grad_rule,
+    lambda ct, xs, out, **attrs: (None, max_pool_gather(xs[0], ct, **attrs)))
+max_pool_gather_p = define(
+    "max_pool_gather", _max_pool_gather_kernel, _max_pool_gather_rule,
+    lambda ct, xs, out, **attrs: (None, max_pool_grad(xs[0], ct, **attrs)))
+avg_pool_p = define("avg_pool", _avg_pool_kernel, _avg_pool_rule,
+                    lambda g, xs, out, **attrs: (avg_pool_grad(g, xs[0], **attrs),))
+avg_pool_grad_p = define(
+    "avg_pool_grad", _avg_pool_grad_kernel, _avg_pool_grad_rule,
+    lambda ct, xs, out, **attrs: (avg_pool(ct, **attrs), None))
+
+
+# --- thin functions (attributes already normalised by fluxion.ops.pool_ops) -----------------------
+def max_pool(x: Tensor, *, window: tuple, strides: tuple, padding,
+             dilations: tuple) -> Tensor:
+    return bind(max_pool_p, x, window=window, strides=strides, padding=padding,
+                dilations=dilations)
+
+
+def max_pool_grad(x: Tensor, g: Tensor, *, window: tuple, strides: tuple, padding,
+                  dilations: tuple) -> Tensor:
+    return bind(max_pool_grad_p, x, g, window=window, strides=strides, padding=padding,
+                dilations=dilations)
+
+
+def max_pool_gather(x: Tensor, h: Tensor, *, window: tuple, strides: tuple, padding,
+                    dilations: tuple) -> Tensor:
+    return bind(max_pool_gather_p, x, h, window=window, strides=strides, padding=padding,
+                dilations=dilations)
+
+
+def avg_pool(x: Tensor, *, window: tuple, strides: tuple, padding, dilations: tuple) -> Tensor:
+    return bind(avg_pool_p, x, window=window, strides=strides, padding=padding,
+                dilations=dilations)
+
+
+def avg_pool_grad(g: Tensor, like: Tensor, *, window: tuple, strides: tuple, padding,
+                  dilations: tuple) -> Tensor:
+    return bind(avg_pool_grad_p, g, like, window=window, strides=strides, padding=padding,
+                dilations=dilations)
