@@ -14,8 +14,11 @@ from fluxion.core.primitives import (  # noqa: F401  (registers the primitives)
     activation,
     broadcast,
     elementwise,
+    gather_scatter,
     indexing,
+    layout,
     linalg,
+    random,
     reduce,
     shape,
 )

@@ -65,4 +65,7 @@ def user_location() -> str:
 
 def op_error(cls, op_name: str, message: str) -> OpError:
     """An error of ``cls`` whose text names the op and the user's calling line."""
-    return cls(None, None, f"{op_name}: {message}\n  (called at {user_location()})")
+    text = f"{op_name}: {message}\n  (called at {user_location()})"
+    if issubclass(cls, OpError):
+        return cls(None, None, text)
+    return cls(text)

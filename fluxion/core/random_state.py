@@ -32,14 +32,15 @@ import os
 import numpy as np
 
 from fluxion.core import dtypes
-from fluxion.core.primitives.indexing import getitem
+from fluxion.core.primitive import bind
+from fluxion.core.primitives.indexing import encode_key, getitem_p
 from fluxion.core.tensor import Tensor
 from fluxion.core.variable import Variable
 
 DEFAULT_GRAPH_SEED = 87654321
 _MASK64 = (1 << 64) - 1
-_ADVANCE = np.array([1, 0, 0], dtype=np.int64)
-_SEED_OF_STATE = slice(2, None, -2)  # state [c_lo, c_hi, key] -> seed [key, c_lo]
+_ADVANCE = Tensor(np.array([1, 0, 0], dtype=np.int64))
+_SEED_OF_STATE = encode_key(slice(2, None, -2))  # state [c_lo, c_hi, key] -> [key, c_lo]
 
 _global_seed: int | None = None
 _streams: dict = {}  # (global seed, op seed) or None -> state Variable
@@ -97,7 +98,7 @@ def new_state(key: int, counter: int = 0, name: str = "StateVar") -> Variable:
 
 def next_seed(state: Variable) -> Tensor:
     """The ``[2]`` int64 seed of the next draw from ``state``; advances the state."""
-    seed = getitem(state.read_value(), _SEED_OF_STATE)
+    seed = bind(getitem_p, state.read_value(), key=_SEED_OF_STATE)
     state.assign_add(_ADVANCE)
     return seed
 

@@ -28,11 +28,8 @@ __all__ = [
 
 def _axes(op: str, x: Tensor, axis) -> tuple:
     """``axis`` as the sorted tuple of non-negative axes the primitives take."""
-    axis = red._axis_value(axis)
-    if isinstance(axis, (np.integer, np.ndarray)):
-        axis = axis.tolist()
     try:
-        return normalize_axes(axis, len(shape_tuple(x)))
+        return normalize_axes(red._axis_value(axis), len(shape_tuple(x)))
     except (ValueError, TypeError) as error:
         raise op_error(InvalidArgumentError, op, str(error)) from None
 
@@ -62,7 +59,10 @@ def reduce_sum(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     >>> reduce_sum([[1, 2], [3, 4]], axis=0).numpy()
     array([4, 6], dtype=int32)
     """
-    return red.reduce_sum(input_tensor, axis, keepdims)
+    x = convert_to_tensor(input_tensor)
+    if x.dtype.is_bool:
+        x = ew.cast(x, dtypes.int32)
+    return bind(red.reduce_sum_p, x, axes=_axes("reduce_sum", x, axis), keepdims=bool(keepdims))
 
 
 def reduce_max(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
@@ -77,7 +77,7 @@ def reduce_max(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
 def reduce_min(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     """Minimum across ``axis``; the gradient is split evenly among tied minima.
 
-    >>> reduce_min([[1.0, 5.0], [3.0, 2.0]]).numpy()
+    >>> float(reduce_min([[1.0, 5.0], [3.0, 2.0]]))
     1.0
     """
     return _reduce(red.reduce_min_p, "reduce_min", input_tensor, axis, keepdims)

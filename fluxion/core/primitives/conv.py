@@ -142,9 +142,11 @@ def _conv_input_grad_kernel(g, w, like, strides, padding, dilations, groups):
     per_group = cout // groups
     dtype = np.result_type(g, w)
     if groups == 1:
-        cols = (g.reshape(rows, cout) @ w.reshape(taps * cin, cout).T).reshape(
-            g.shape[:-1] + kernel + (cin,))
-        tap_cols = lambda tap: _tap(cols, len(outs), tap)  # noqa: E731
+        # One product per tap, [taps, rows, cin]: each tap's slab is then contiguous, which
+        # makes the scatter below several times faster than slicing one [rows, taps * cin].
+        cols = np.matmul(g.reshape(rows, cout), w.reshape(taps, cin, cout).transpose(0, 2, 1))
+        cols = cols.reshape(kernel + g.shape[:-1] + (cin,))
+        tap_cols = cols.__getitem__
     elif cin == 1:
         gg = g.reshape(g.shape[:-1] + (groups, per_group))
         tap_cols = lambda tap: np.einsum(  # noqa: E731

@@ -47,11 +47,9 @@ def _bad_index_message(indices: np.ndarray, bad: np.ndarray, limit: int) -> str:
 
 
 def _check_bounds(indices: np.ndarray, limit: int) -> None:
-    if indices.size == 0:
+    if indices.size == 0 or (indices.min() >= 0 and indices.max() < limit):
         return
-    bad = (indices < 0) | (indices >= limit)
-    if bad.any():
-        raise IndexError(_bad_index_message(indices, bad, limit))
+    raise IndexError(_bad_index_message(indices, (indices < 0) | (indices >= limit), limit))
 
 
 # --- gather along an axis -----------------------------------------------------------------------
@@ -91,6 +89,10 @@ def _canonical(params_shape: tuple, indices: np.ndarray, axis: int, batch_dims: 
 
 def _gather_kernel(params, indices, axis, batch_dims):
     _check_bounds(indices, params.shape[axis])
+    if params.shape[:batch_dims] != indices.shape[:batch_dims]:
+        raise ValueError(f"params and indices must agree in their {batch_dims} batch "
+                         f"dimensions, got shapes {list(params.shape)} and "
+                         f"{list(indices.shape)}")
     if batch_dims == 0:
         return np.take(params, indices, axis=axis)
     flat_indices, perm, n_batch = _canonical(params.shape, indices, axis, batch_dims)
@@ -151,7 +153,7 @@ gather_grad_p = define("gather_grad", _gather_grad_kernel, _gather_grad_rule, _g
 def gather(params, indices, axis=None, batch_dims: int = 0) -> Tensor:
     """Slices of ``params`` along ``axis`` picked by ``indices`` (``tf.gather``)."""
     params = convert_to_tensor(params)
-    indices = convert_to_tensor(indices)
+    indices = _int_indices(indices, "gather")
     index_rank = len(shape_tuple(indices))
     batch_dims = int(batch_dims)
     if batch_dims < 0:
@@ -180,8 +182,12 @@ def _gather_nd_rule(params: Aval, indices: Aval, index_depth: int) -> Aval:
     return Aval(indices.shape[:-1] + params.shape[index_depth:], params.dtype)
 
 
-def _coordinates(shape: tuple, indices: np.ndarray, index_depth: int) -> tuple:
-    """The index tuple for ``shape``; every coordinate is checked against its dimension."""
+def _coordinates(shape: tuple, indices: np.ndarray, index_depth: int, updates=None) -> tuple:
+    """The index tuple for ``shape``; every coordinate is checked against its dimension,
+    and ``updates`` (of a scatter) against the shape the indices select."""
+    if updates is not None and updates.shape != indices.shape[:-1] + shape[index_depth:]:
+        raise ValueError(f"updates of shape {list(updates.shape)} do not match the "
+                         f"{list(indices.shape[:-1] + shape[index_depth:])} slices selected")
     if indices.size:
         limits = np.asarray(shape[:index_depth])
         bad = ((indices < 0) | (indices >= limits)).any(axis=-1)
@@ -213,13 +219,13 @@ def _scatter_rule(tensor: Aval, indices: Aval, updates: Aval, index_depth: int) 
 
 def _scatter_add_kernel(tensor, indices, updates, index_depth):
     out = tensor.copy()
-    np.add.at(out, _coordinates(tensor.shape, indices, index_depth), updates)
+    np.add.at(out, _coordinates(tensor.shape, indices, index_depth, updates), updates)
     return out
 
 
 def _scatter_update_kernel(tensor, indices, updates, index_depth):
     out = tensor.copy()
-    out[_coordinates(tensor.shape, indices, index_depth)] = updates
+    out[_coordinates(tensor.shape, indices, index_depth, updates)] = updates
     return out
 
 
@@ -247,10 +253,17 @@ tensor_scatter_nd_update_p = define("tensor_scatter_nd_update", _scatter_update_
                                     _scatter_rule, _scatter_update_vjp)
 
 
+def _int_indices(indices, op: str) -> Tensor:
+    indices = convert_to_tensor(indices)
+    if not indices.dtype.is_integer:
+        raise TypeError(f"{op}: indices must be int32 or int64, got {indices.dtype.name}")
+    return indices
+
+
 def _index_depth(indices: Tensor, op: str) -> int:
     shape = shape_tuple(indices)
     if not shape or shape[-1] is None:
-        raise op_error(ValueError, op, f"indices need a known last dimension (the index "
+        raise op_error(InvalidArgumentError, op, f"indices need a known last dimension (the index "
                                        f"depth), got shape {list(shape)}")
     return int(shape[-1])
 
@@ -275,21 +288,22 @@ def _with_batch_coordinates(indices: Tensor, batch_dims: int) -> Tensor:
 def gather_nd(params, indices, batch_dims: int = 0) -> Tensor:
     """Slices of ``params`` at the coordinates in the last axis of ``indices``."""
     params = convert_to_tensor(params)
-    indices = convert_to_tensor(indices)
+    indices = _int_indices(indices, "gather_nd")
     batch_dims = int(batch_dims)
     if batch_dims < 0:
         batch_dims += len(shape_tuple(indices))
     if batch_dims:
         if batch_dims >= len(shape_tuple(indices)):
-            raise op_error(ValueError, "gather_nd", f"batch_dims ({batch_dims}) must be less "
-                           f"than the rank of indices ({len(shape_tuple(indices))})")
+            raise op_error(InvalidArgumentError, "gather_nd",
+                           f"batch_dims ({batch_dims}) must be less than the rank of "
+                           f"indices ({len(shape_tuple(indices))})")
         indices = _with_batch_coordinates(indices, batch_dims)
     return bind(gather_nd_p, params, indices, index_depth=_index_depth(indices, "gather_nd"))
 
 
 def tensor_scatter_nd_add(tensor, indices, updates) -> Tensor:
     tensor = convert_to_tensor(tensor)
-    indices = convert_to_tensor(indices)
+    indices = _int_indices(indices, "tensor_scatter_nd_add")
     updates = convert_to_tensor(updates, dtype=tensor.dtype)
     return bind(tensor_scatter_nd_add_p, tensor, indices, updates,
                 index_depth=_index_depth(indices, "tensor_scatter_nd_add"))
@@ -297,7 +311,7 @@ def tensor_scatter_nd_add(tensor, indices, updates) -> Tensor:
 
 def tensor_scatter_nd_update(tensor, indices, updates) -> Tensor:
     tensor = convert_to_tensor(tensor)
-    indices = convert_to_tensor(indices)
+    indices = _int_indices(indices, "tensor_scatter_nd_update")
     updates = convert_to_tensor(updates, dtype=tensor.dtype)
     return bind(tensor_scatter_nd_update_p, tensor, indices, updates,
                 index_depth=_index_depth(indices, "tensor_scatter_nd_update"))
@@ -332,19 +346,32 @@ def boolean_mask(tensor, mask, axis=None) -> Tensor:
     mask_shape = list(shape_tuple(mask))
     axis = 0 if axis is None else normalize_axis(int(axis), max(len(shape), 1))
     if not mask_shape:
-        raise op_error(ValueError, "boolean_mask", "mask cannot be a scalar")
+        raise op_error(InvalidArgumentError, "boolean_mask", "mask cannot be a scalar")
     covered = shape[axis:axis + len(mask_shape)]
     if len(covered) != len(mask_shape) or not all(
             _dims_agree(a, b) for a, b in zip(covered, mask_shape, strict=False)):
-        raise op_error(ValueError, "boolean_mask",
+        raise op_error(InvalidArgumentError, "boolean_mask",
                        f"mask of shape {mask_shape} does not match the dimensions "
                        f"{axis}..{axis + len(mask_shape) - 1} of tensor shape {shape}")
     if len(mask_shape) > 1:
         mask = reshape(mask, [-1])
         merged = shape[:axis] + [-1] + shape[axis + len(mask_shape):]
         tensor = reshape(tensor, [d if d is not None else -1 for d in merged])
-    picked = reshape(where_indices(mask), [-1])
-    return bind(gather_p, tensor, picked, axis=axis, batch_dims=0)
+    return bind(gather_p, tensor, _true_positions(mask), axis=axis, batch_dims=0)
+
+
+def _true_positions(mask: Tensor) -> Tensor:
+    """The positions of the true elements of a 1-D mask, int64.
+
+    A concrete mask is read directly (cheaper, and the result's size is known); a
+    symbolic one goes through the ``where`` primitive, whose output size is unknown.
+    """
+    from fluxion.core.primitives.shape import reshape
+
+    value = getattr(mask, "_value", None)
+    if isinstance(value, np.ndarray):
+        return Tensor(np.flatnonzero(value).astype(np.int64))
+    return reshape(where_indices(mask), [-1])
 
 
 # --- NumPy advanced indexing ----------------------------------------------------------------------

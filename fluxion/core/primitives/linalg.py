@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from fluxion.core.dtypes import binary_result_dtype
 from fluxion.core.primitive import Aval, bind, define
 from fluxion.core.shape_rules import broadcast_shapes
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
@@ -351,13 +350,13 @@ def _einsum_rule(*operands: Aval, subscripts: str) -> Aval:
 
 
 def _merge_label_size(label: str, known, dim, subscripts: str):
-    """Sizes of one label across operands: equal, or 1 (broadcast), or unknown."""
+    """Sizes of one label across operands: equal, or 1 (broadcast), or unknown (None)."""
+    if dim == 1 or dim == known:
+        return known
     if dim is None:
         return None if known == 1 else known
-    if dim == 1 or known == dim:
-        return known
-    if known == 1 or known is None:
-        return dim if known == 1 else None if dim == 1 else dim
+    if known in (1, None):
+        return dim
     raise ValueError(f"label {label!r} of {subscripts!r} has sizes {known} and {dim}")
 
 

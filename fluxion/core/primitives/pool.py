@@ -85,6 +85,22 @@ def _max_pool_gather_kernel(x, h, window, strides, padding, dilations):
     return out
 
 
+def _max_pool_argmax_kernel(x, window, strides, padding, dilations, include_batch, dtype):
+    """Flat indices ``((b * H + y) * W + x) * C + c`` of each window's maximum."""
+    index, pads, outs = _argmax_taps(x, window, strides, padding, dilations)
+    offsets = np.array(list(np.ndindex(*window)), dtype=np.int64).reshape(-1, len(window))
+    n = len(window)
+    flat = np.zeros(index.shape, dtype=np.int64)
+    if include_batch:
+        flat += np.arange(x.shape[0]).reshape((-1,) + (1,) * (n + 1))
+    for axis, (size, s, d, (lo, _), o) in enumerate(
+            zip(x.shape[1:-1], strides, dilations, pads, outs)):
+        starts = (np.arange(o) * s - lo).reshape((1,) * (axis + 1) + (o,) + (1,) * (n - axis))
+        flat = flat * size + starts + offsets[index, axis] * d
+    flat = flat * x.shape[-1] + np.arange(x.shape[-1])
+    return flat.astype(dtype.np_dtype)
+
+
 # --- average pooling -------------------------------------------------------------------------------
 def _counts(sizes, window, strides, dilations, pads, outs, dtype) -> np.ndarray | float:
     """How many real cells each window covers, shaped to broadcast against the output."""
@@ -166,6 +182,14 @@ def _max_pool_gather_rule(x: Aval, h: Aval, **attrs) -> Aval:
     return Aval(_pooled(x, **attrs), h.dtype)
 
 
+def _max_pool_argmax_rule(x: Aval, window, strides, padding, dilations, include_batch,
+                          dtype) -> Aval:
+    _check_dtype(x, floating=False)
+    if not dtype.is_integer:
+        raise TypeError(f"the argmax dtype must be an integer type, got {dtype.name}")
+    return Aval(_pooled(x, window, strides, padding, dilations), dtype)
+
+
 def _avg_pool_rule(x: Aval, window, strides, padding, dilations) -> Aval:
     _check_dtype(x, floating=True)
     return Aval(_pooled(x, window, strides, padding, dilations), x.dtype)
@@ -186,6 +210,7 @@ max_pool_grad_p = define(
 max_pool_gather_p = define(
     "max_pool_gather", _max_pool_gather_kernel, _max_pool_gather_rule,
     lambda ct, xs, out, **attrs: (None, max_pool_grad(xs[0], ct, **attrs)))
+max_pool_argmax_p = define("max_pool_argmax", _max_pool_argmax_kernel, _max_pool_argmax_rule)
 avg_pool_p = define("avg_pool", _avg_pool_kernel, _avg_pool_rule,
                     lambda g, xs, out, **attrs: (avg_pool_grad(g, xs[0], **attrs),))
 avg_pool_grad_p = define(
@@ -221,3 +246,9 @@ def avg_pool_grad(g: Tensor, like: Tensor, *, window: tuple, strides: tuple, pad
                   dilations: tuple) -> Tensor:
     return bind(avg_pool_grad_p, g, like, window=window, strides=strides, padding=padding,
                 dilations=dilations)
+
+
+def max_pool_argmax(x: Tensor, *, window: tuple, strides: tuple, padding, dilations: tuple,
+                    include_batch: bool, dtype) -> Tensor:
+    return bind(max_pool_argmax_p, x, window=window, strides=strides, padding=padding,
+                dilations=dilations, include_batch=include_batch, dtype=dtype)

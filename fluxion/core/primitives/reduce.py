@@ -83,9 +83,11 @@ def reduce_sum(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
 
 
 def _axis_value(axis):
+    """A static axis (int, list or None) from a Python value, NumPy value or Tensor."""
     if isinstance(axis, Tensor):
-        value = axis._value
-        return int(value) if value.ndim == 0 else [int(a) for a in value]
+        axis = axis._value
+    if isinstance(axis, (np.ndarray, np.generic)):
+        return axis.tolist()
     return axis
 
 

@@ -100,6 +100,8 @@ def transpose(a, perm=None, conjugate=False, name="transpose") -> Tensor:
     TensorShape([4, 2, 3])
     """
     a = convert_to_tensor(a)
+    if conjugate and a.dtype.is_complex:
+        a = Tensor(np.conj(a._value))  # no conj primitive yet: not differentiated through
     rank = len(shape_tuple(a))
     perm = tuple(reversed(range(rank))) if perm is None else tuple(
         normalize_axis(p, rank) for p in _as_int_list(perm))

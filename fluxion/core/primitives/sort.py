@@ -105,6 +105,8 @@ def take_along_axis_grad(g: Tensor, indices: Tensor, like: Tensor, axis: int) ->
 
 # --- top_k ------------------------------------------------------------------------------------
 def _top_k_kernel(x, k, index_dtype):
+    if x.ndim < 1 or not 0 <= k <= x.shape[-1]:
+        raise ValueError("k does not fit the input")  # bind explains via the shape rule
     if k == 0:
         indices = np.zeros(x.shape[:-1] + (0,), dtype=np.int64)
     else:

@@ -1,0 +1,120 @@
+"""Dropout (``tf.nn.dropout`` and its stateless and general forms).
+
+Composed from a uniform draw and elementwise ops, as in TF: keep where the draw is
+``>= rate``, scale kept values by ``1 / (1 - rate)``.  The gradient is therefore
+automatic: it flows through the kept entries with the same scale.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable
+
+from fluxion.core import random_state
+from fluxion.core.errors import InvalidArgumentError, op_error
+from fluxion.core.primitives import elementwise as ew
+from fluxion.core.shape_rules import broadcast_shapes
+from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
+from fluxion.ops.random_ops import stateless_uniform
+
+__all__ = ["dropout", "stateless_dropout", "general_dropout"]
+
+
+def dropout(x, rate, noise_shape=None, seed=None, name=None) -> Tensor:
+    """Zeroes elements with probability ``rate`` and scales the rest by ``1 / (1 - rate)``.
+
+    Args:
+      x: a floating-point tensor.
+      rate: the drop probability, a float (or scalar tensor) in ``[0, 1)``.
+      noise_shape: the shape of the keep/drop mask, broadcast against ``x``; ``None``
+        entries take ``x``'s dimension (``[None, 1]`` drops whole rows of a matrix).
+      seed: the op seed (see ``fluxion.random.set_seed``).
+
+    Returns:
+      A tensor of ``x``'s shape and dtype.
+
+    >>> import fluxion as tf
+    >>> y = dropout(tf.ones([1000]), 0.5)
+    >>> sorted(set(y.numpy().tolist()))
+    [0.0, 2.0]
+    """
+    def sampler(shape, dtype):
+        return stateless_uniform(shape, random_state.stateful_seed(seed), dtype=dtype)
+
+    return _dropout("dropout", x, rate, noise_shape, sampler)
+
+
+def stateless_dropout(x, rate, seed, rng_alg=None, noise_shape=None, name=None) -> Tensor:
+    """Dropout whose mask is a pure function of ``seed`` (an int tensor of shape [2]).
+
+    >>> import fluxion as tf
+    >>> a = stateless_dropout(tf.ones([4]), 0.5, seed=[1, 2])
+    >>> b = stateless_dropout(tf.ones([4]), 0.5, seed=[1, 2])
+    >>> bool((a.numpy() == b.numpy()).all())
+    True
+    """
+    def sampler(shape, dtype):
+        return stateless_uniform(shape, seed, dtype=dtype)
+
+    return _dropout("stateless_dropout", x, rate, noise_shape, sampler)
+
+
+def general_dropout(x, rate, uniform_sampler: Callable, noise_shape=None,
+                    name=None) -> Tensor:
+    """Dropout with a caller-supplied ``uniform_sampler(shape=..., dtype=...)`` in [0, 1)."""
+    return _dropout("general_dropout", x, rate, noise_shape,
+                    lambda shape, dtype: uniform_sampler(shape=shape, dtype=dtype))
+
+
+def _dropout(op: str, x, rate, noise_shape, sampler) -> Tensor:
+    rate_is_number = isinstance(rate, numbers.Real) and not isinstance(rate, bool)
+    if rate_is_number and not 0 <= rate < 1:
+        raise op_error(InvalidArgumentError, op, f"rate must be a scalar tensor or a float in "
+                                                 f"the range [0, 1), got rate={rate}")
+    x = convert_to_tensor(x)
+    if not x.dtype.is_floating:
+        raise op_error(InvalidArgumentError, op, f"x must be a floating-point tensor since it "
+                                                 f"is scaled, got dtype {x.dtype.name}; cast it "
+                                                 f"with fluxion.cast(x, fluxion.float32)")
+    if rate_is_number and rate == 0:
+        return x
+    shape = _noise_shape(op, shape_tuple(x), noise_shape)
+    draws = sampler(shape, x.dtype)
+    if rate_is_number:
+        keep = ew.greater_equal(draws, float(rate))
+        scaled = ew.mul(x, 1.0 / (1.0 - float(rate)))
+    else:
+        rate = convert_to_tensor(rate, dtype=x.dtype)
+        if rate.ndim != 0:
+            raise op_error(InvalidArgumentError, op, f"rate must be a scalar, got shape "
+                                                     f"{rate.shape}")
+        keep = ew.greater_equal(draws, rate)
+        scaled = ew.div(x, ew.sub(ew.ones_like(rate), rate))
+    return ew.mul(scaled, ew.cast(keep, x.dtype))
+
+
+def _noise_shape(op: str, x_shape: tuple, noise_shape) -> tuple:
+    """``noise_shape`` with ``None`` entries filled from ``x``; checked to broadcast to x."""
+    x_shape = tuple(x_shape)
+    if noise_shape is None:
+        return x_shape
+    if hasattr(noise_shape, "as_list"):
+        noise_shape = noise_shape.as_list()
+    elif isinstance(noise_shape, Tensor):
+        noise_shape = noise_shape.numpy().tolist()
+    noise_shape = list(noise_shape)
+    if None in noise_shape:
+        if len(noise_shape) != len(x_shape):
+            raise op_error(InvalidArgumentError, op, f"a noise_shape with None entries, "
+                                                     f"{noise_shape}, must have the rank of x's "
+                                                     f"shape {list(x_shape)}")
+        noise_shape = [x_dim if d is None else d for d, x_dim in zip(noise_shape, x_shape)]
+    filled = tuple(int(d) for d in noise_shape)
+    try:
+        fits = broadcast_shapes(filled, x_shape) == x_shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise op_error(InvalidArgumentError, op, f"noise_shape {list(filled)} must broadcast to "
+                                                 f"x's shape {list(x_shape)}")
+    return filled
