@@ -135,9 +135,11 @@ def reduce_mean(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     axes = _axes("reduce_mean", x, axis)
     total = bind(red.reduce_sum_p, x, axes=axes, keepdims=bool(keepdims))
     count = _count(x, axes, bool(keepdims))
+    if not isinstance(count, Tensor):  # a constant of x's dtype: skips operand conversion
+        count = Tensor(np.asarray(count, dtype=x.dtype.np_dtype))
     if x.dtype.is_integer:  # C-style division: truncates toward zero
-        return ew.sign(total) * ew.floordiv(ew.abs_(total), count)
-    return total / count
+        return ew.sign(total) * bind(ew.floordiv_p, ew.abs_(total), count)
+    return bind(ew.div_p, total, count)
 
 
 def reduce_variance(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
