@@ -34,7 +34,6 @@ from fluxion.core.dtypes import (
     bool_ as bool,  # noqa: A001 - TF's name
 )
 from fluxion.core.indexed_slices import IndexedSlices
-from fluxion.core.primitives.linalg import matmul
 from fluxion.core.tape import GradientTape, UnconnectedGradients
 from fluxion.core.tensor import Tensor, TensorRef
 from fluxion.core.tensor_shape import TensorShape
@@ -43,6 +42,7 @@ from fluxion.ops import linalg, math, nn, random
 from fluxion.ops.array_ops import *
 from fluxion.ops.clip_ops import *
 from fluxion.ops.creation_ops import *
+from fluxion.ops.linalg_ops import einsum, matmul, norm, tensordot
 from fluxion.ops.math_ops import *
 from fluxion.ops.reduce_ops import *
 from fluxion.ops.sort_ops import *

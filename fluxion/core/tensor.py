@@ -264,6 +264,9 @@ def _cast_checked(array: np.ndarray, target: dtypes.DType, python_value=None) ->
     shown = python_value if python_value is not None else array
     if target is dtypes.string:
         raise TypeError(f"Cannot convert {_short(shown)} to a string Tensor")
+    if target.is_bool and array.dtype.kind != "b":
+        raise TypeError(f"Cannot convert {_short(shown)} to a bool Tensor; use "
+                        f"fluxion.cast(x, fluxion.bool) to compare with zero explicitly.")
     if array.dtype.kind == "b" and not target.is_bool and python_value is None:
         raise TypeError(f"Cannot convert a bool array to dtype {target.name}; use fluxion.cast")
     with np.errstate(all="ignore"):

@@ -35,7 +35,8 @@ ACTIVATIONS = [
     (tf.nn.relu6, lambda x: np.clip(x, 0, 6)),
     (tf.nn.leaky_relu, lambda x: np.where(x > 0, x, 0.2 * x)),
     (tf.nn.elu, lambda x: np.where(x > 0, x, np.expm1(x))),
-    (tf.nn.selu, lambda x: 1.0507009873554805 * np.where(x > 0, x, 1.6732632423543772 * np.expm1(x))),
+    (tf.nn.selu,
+     lambda x: 1.0507009873554805 * np.where(x > 0, x, 1.6732632423543772 * np.expm1(x))),
     (tf.nn.gelu, np_gelu),
     (lambda x: tf.nn.gelu(x, approximate=True),
      lambda x: 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))),
@@ -85,7 +86,7 @@ def test_sigmoid_cross_entropy():
     logits = rng.standard_normal((2, 3))
     check_op(lambda z, x: tf.nn.sigmoid_cross_entropy_with_logits(labels=z, logits=x),
              [labels, logits],
-             lambda z, x: -z * np.log(1 / (1 + np.exp(-x))) - (1 - z) * np.log(1 - 1 / (1 + np.exp(-x))))
+             lambda z, x: z * np.log1p(np.exp(-x)) + (1 - z) * np.log1p(np.exp(x)))
 
 
 def test_weighted_cross_entropy():

@@ -24,6 +24,8 @@ kernel tap (col2im).  Depthwise convolutions skip im2col and accumulate per tap.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
@@ -103,6 +105,33 @@ def _tap(view: np.ndarray, rank: int, tap: tuple) -> np.ndarray:
     return view[(slice(None),) * (rank + 1) + tap]
 
 
+# --- scratch memory --------------------------------------------------------------------------------
+# im2col matrices are big and live only for one matmul.  Fresh ones cost page faults on every
+# call (a training step allocates and frees them again and again), so each thread keeps one
+# buffer, up to _SCRATCH_LIMIT bytes, and reuses it.
+_SCRATCH_LIMIT = 64 << 20
+_scratch = threading.local()
+
+
+def scratch(shape: tuple, dtype) -> np.ndarray:
+    """An uninitialised array valid until the next ``scratch`` call on this thread."""
+    dtype = np.dtype(dtype)
+    nbytes = int(np.prod(shape)) * dtype.itemsize
+    if nbytes > _SCRATCH_LIMIT:
+        return np.empty(shape, dtype)
+    buffer = getattr(_scratch, "buffer", None)
+    if buffer is None or buffer.nbytes < nbytes:
+        buffer = _scratch.buffer = np.empty(max(nbytes, 1 << 20), np.uint8)
+    return buffer[:nbytes].view(dtype).reshape(shape)
+
+
+def im2col(view: np.ndarray, rows: int) -> np.ndarray:
+    """The window view as a ``[rows, -1]`` matrix, copied into scratch memory."""
+    cols = scratch(view.shape, view.dtype)
+    np.copyto(cols, view)
+    return cols.reshape(rows, -1)
+
+
 # --- kernels ---------------------------------------------------------------------------------------
 def _setup(x_shape, w_shape, strides, padding, dilations):
     kernel = tuple(w_shape[:-2])
@@ -118,8 +147,7 @@ def _conv_kernel(x, w, strides, padding, dilations, groups):
     cin, cout = w.shape[-2], w.shape[-1]
     out_shape = (x.shape[0],) + outs + (cout,)
     if groups == 1:
-        cols = view.reshape(rows, taps * cin)  # im2col: the one copy
-        return (cols @ w.reshape(taps * cin, cout)).reshape(out_shape)
+        return (im2col(view, rows) @ w.reshape(taps * cin, cout)).reshape(out_shape)
     per_group = cout // groups
     if cin == 1:  # depthwise: accumulate tap by tap, no im2col
         out = np.zeros((x.shape[0],) + outs + (groups, per_group), dtype=np.result_type(x, w))
@@ -134,6 +162,7 @@ def _conv_kernel(x, w, strides, padding, dilations, groups):
 
 
 def _conv_input_grad_kernel(g, w, like, strides, padding, dilations, groups):
+    g = np.ascontiguousarray(g)  # a broadcast cotangent would keep matmul off BLAS
     kernel, pads, outs = _setup(like.shape, w.shape, strides, padding, dilations)
     taps = int(np.prod(kernel))
     cin, cout = w.shape[-2], w.shape[-1]
@@ -144,7 +173,9 @@ def _conv_input_grad_kernel(g, w, like, strides, padding, dilations, groups):
     if groups == 1:
         # One product per tap, [taps, rows, cin]: each tap's slab is then contiguous, which
         # makes the scatter below several times faster than slicing one [rows, taps * cin].
-        cols = np.matmul(g.reshape(rows, cout), w.reshape(taps, cin, cout).transpose(0, 2, 1))
+        cols = scratch((taps, rows, cin), dtype)
+        np.matmul(g.reshape(rows, cout), w.reshape(taps, cin, cout).transpose(0, 2, 1),
+                  out=cols)
         cols = cols.reshape(kernel + g.shape[:-1] + (cin,))
         tap_cols = cols.__getitem__
     elif cin == 1:
@@ -166,6 +197,7 @@ def _conv_input_grad_kernel(g, w, like, strides, padding, dilations, groups):
 
 
 def _conv_filter_grad_kernel(x, g, like, strides, padding, dilations, groups):
+    g = np.ascontiguousarray(g)
     kernel, pads, outs = _setup(x.shape, like.shape, strides, padding, dilations)
     view = windows(pad_spatial(x, pads), outs, kernel, strides, dilations)
     rows = x.shape[0] * int(np.prod(outs))
@@ -173,8 +205,7 @@ def _conv_filter_grad_kernel(x, g, like, strides, padding, dilations, groups):
     cin, cout = like.shape[-2], like.shape[-1]
     per_group = cout // groups
     if groups == 1:
-        cols = view.reshape(rows, taps * cin)
-        return (cols.T @ g.reshape(rows, cout)).reshape(like.shape)
+        return (im2col(view, rows).T @ g.reshape(rows, cout)).reshape(like.shape)
     gg = g.reshape(rows, groups, per_group)
     if cin == 1:
         dw = np.empty(kernel + (groups, per_group), dtype=np.result_type(x, g))
