@@ -166,7 +166,7 @@ def _conv_nd(input, filters, n: int, strides, padding, data_format, dilations,
     return from_channels_last(y, first)
 
 
-# --- convolutions ----------------------------------------------------------------------------------
+# --- convolutions ---------------------------------------------------------------------------------
 def conv1d(input, filters, stride, padding, data_format: str = "NWC", dilations=None,
            name=None) -> Tensor:
     """1-D convolution of ``[batch, width, in_channels]`` with ``[k, in, out]`` filters.

@@ -148,7 +148,7 @@ def max_pool_with_argmax(input, ksize, strides, padding, data_format: str = "NHW
     return MaxPoolWithArgmax(pool_prims.max_pool(x, **attrs), argmax)
 
 
-# --- average pooling -------------------------------------------------------------------------------
+# --- average pooling ------------------------------------------------------------------------------
 def avg_pool(input, ksize, strides, padding, data_format=None, name=None) -> Tensor:
     """Average pooling; with ``'SAME'`` each window averages only its real cells.
 

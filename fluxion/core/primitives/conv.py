@@ -105,7 +105,7 @@ def _tap(view: np.ndarray, rank: int, tap: tuple) -> np.ndarray:
     return view[(slice(None),) * (rank + 1) + tap]
 
 
-# --- scratch memory --------------------------------------------------------------------------------
+# --- scratch memory -------------------------------------------------------------------------------
 # im2col matrices are big and live only for one matmul.  Fresh ones cost page faults on every
 # call (a training step allocates and frees them again and again), so each thread keeps one
 # buffer, up to _SCRATCH_LIMIT bytes, and reuses it.
@@ -132,7 +132,7 @@ def im2col(view: np.ndarray, rows: int) -> np.ndarray:
     return cols.reshape(rows, -1)
 
 
-# --- kernels ---------------------------------------------------------------------------------------
+# --- kernels --------------------------------------------------------------------------------------
 def _setup(x_shape, w_shape, strides, padding, dilations):
     kernel = tuple(w_shape[:-2])
     pads, outs = window_geometry(x_shape[1:-1], kernel, strides, dilations, padding)
@@ -296,7 +296,7 @@ conv_filter_grad_p = define("conv_filter_grad", _conv_filter_grad_kernel, _filte
                             _filter_grad_vjp)
 
 
-# --- thin functions (attributes already normalised by fluxion.ops.conv_ops) ------------------------
+# --- thin functions (attributes already normalised by fluxion.ops.conv_ops) -----------------------
 def conv(x: Tensor, w: Tensor, *, strides: tuple, padding, dilations: tuple,
          groups: int = 1) -> Tensor:
     """Channels-last N-d convolution of ``x`` with ``w`` (``[*kernel, C // groups, O]``)."""

@@ -208,6 +208,9 @@ def binary_operands(op_name: str, x, y) -> tuple[Tensor, Tensor]:
 
 def _adapt(op_name: str, value, dtype) -> Tensor:
     """Converts a non-tensor operand to ``dtype`` as TF does, or explains why not."""
+    kind = type(value)
+    if (kind is float and dtype.is_floating) or (kind is int and dtype.is_floating):
+        return Tensor(np.asarray(value, dtype=dtype.np_dtype))  # exact or rounded, never lossy
     try:
         return convert_to_tensor(value, dtype=dtype)
     except (TypeError, ValueError) as error:

@@ -101,7 +101,7 @@ def _max_pool_argmax_kernel(x, window, strides, padding, dilations, include_batc
     return flat.astype(dtype.np_dtype)
 
 
-# --- average pooling -------------------------------------------------------------------------------
+# --- average pooling ------------------------------------------------------------------------------
 def _counts(sizes, window, strides, dilations, pads, outs, dtype) -> np.ndarray | float:
     """How many real cells each window covers, shaped to broadcast against the output."""
     if not any(lo or hi for lo, hi in pads):
@@ -201,7 +201,7 @@ def _avg_pool_grad_rule(g: Aval, like: Aval, **attrs) -> Aval:
     return Aval(like.shape, g.dtype)
 
 
-# --- gradient rules ----------------------------------------------------------------------------------
+# --- gradient rules -------------------------------------------------------------------------------
 max_pool_p = define("max_pool", _max_pool_kernel, _max_pool_rule,
                     lambda g, xs, out, **attrs: (max_pool_grad(xs[0], g, **attrs),))
 max_pool_grad_p = define(

@@ -1,0 +1,216 @@
+"""Pooling through the op harness: forward vs a loop-based NumPy reference, shape rules,
+first and second derivatives; TF's SAME semantics, layouts, argmax and error messages."""
+
+import math
+
+import numpy as np
+import pytest
+
+import fluxion as tf
+from fluxion.testing.op_check import check_op
+
+rng = np.random.default_rng(0)
+
+
+def distinct(*shape):
+    """Values with well separated entries, so finite differences never cross a max tie."""
+    return rng.permutation(np.prod(shape)).reshape(shape) * 0.1 + rng.uniform(0, 0.01, shape)
+
+
+def tf_pads(size, k, stride, dilation, padding):
+    if padding == "VALID":
+        return 0, 0
+    if padding == "SAME":
+        out = math.ceil(size / stride)
+        total = max((out - 1) * stride + dilation * (k - 1) + 1 - size, 0)
+        return total // 2, total - total // 2
+    return padding
+
+
+def ref_pool(x, window, strides, padding, kind, dilations=None):
+    """Max or mean over the real (unpadded) cells of each window; explicit loops."""
+    n = x.ndim - 2
+    dilations = dilations or (1,) * n
+    pads = [tf_pads(x.shape[1 + i], window[i], strides[i], dilations[i],
+                    padding if isinstance(padding, str) else padding[i]) for i in range(n)]
+    outs = [(x.shape[1 + i] + sum(pads[i]) - dilations[i] * (window[i] - 1) - 1)
+            // strides[i] + 1 for i in range(n)]
+    y = np.zeros((x.shape[0], *outs, x.shape[-1]))
+    for b in range(x.shape[0]):
+        for o in np.ndindex(*outs):
+            cells = []
+            for t in np.ndindex(*window):
+                pos = tuple(o[i] * strides[i] - pads[i][0] + t[i] * dilations[i]
+                            for i in range(n))
+                if all(0 <= p < x.shape[1 + i] for i, p in enumerate(pos)):
+                    cells.append(x[(b, *pos)])
+            y[(b, *o)] = np.max(cells, axis=0) if kind == "MAX" else np.mean(cells, axis=0)
+    return y
+
+
+POOL2D = [
+    # x shape, ksize, strides, padding
+    ((2, 5, 5, 2), 2, 2, "SAME"),
+    ((2, 5, 5, 2), 3, 2, "VALID"),
+    ((2, 5, 4, 2), 3, 1, "SAME"),
+    ((1, 6, 5, 2), (2, 3), (2, 1), "SAME"),
+    ((1, 4, 4, 1), [1, 2, 2, 1], [1, 2, 2, 1], "VALID"),
+]
+
+
+def _tuple(v):
+    v = [v] * 2 if isinstance(v, int) else list(v)
+    return tuple(v[1:-1]) if len(v) == 4 else tuple(v)
+
+
+@pytest.mark.parametrize("shape, ksize, strides, padding", POOL2D)
+def test_max_pool2d(shape, ksize, strides, padding):
+    check_op(lambda x: tf.nn.max_pool2d(x, ksize, strides, padding), [distinct(*shape)],
+             lambda x: ref_pool(x, _tuple(ksize), _tuple(strides), padding, "MAX"))
+
+
+@pytest.mark.parametrize("shape, ksize, strides, padding", POOL2D)
+def test_avg_pool2d(shape, ksize, strides, padding):
+    check_op(lambda x: tf.nn.avg_pool2d(x, ksize, strides, padding), [distinct(*shape)],
+             lambda x: ref_pool(x, _tuple(ksize), _tuple(strides), padding, "AVG"))
+
+
+def test_second_order_through_nonlinear_use():
+    """Squaring the pooled value makes the second derivative reach the gather primitives."""
+    x = distinct(2, 5, 5, 2)
+    check_op(lambda x: tf.square(tf.nn.max_pool2d(x, 3, 2, "SAME")), [x],
+             lambda x: ref_pool(x, (3, 3), (2, 2), "SAME", "MAX") ** 2)
+    check_op(lambda x: tf.square(tf.nn.avg_pool2d(x, 3, 2, "SAME")), [x],
+             lambda x: ref_pool(x, (3, 3), (2, 2), "SAME", "AVG") ** 2)
+
+
+def test_pool1d_and_pool3d():
+    x1, x3 = distinct(2, 7, 2), distinct(1, 3, 4, 5, 2)
+    check_op(lambda x: tf.nn.max_pool1d(x, 2, 2, "SAME"), [x1],
+             lambda x: ref_pool(x, (2,), (2,), "SAME", "MAX"))
+    check_op(lambda x: tf.nn.avg_pool1d(x, 3, 2, "VALID"), [x1],
+             lambda x: ref_pool(x, (3,), (2,), "VALID", "AVG"))
+    check_op(lambda x: tf.nn.max_pool3d(x, 2, 2, "SAME"), [x3],
+             lambda x: ref_pool(x, (2, 2, 2), (2, 2, 2), "SAME", "MAX"), second_order=False)
+    check_op(lambda x: tf.nn.avg_pool3d(x, [2, 3, 2], [1, 2, 2], "SAME"), [x3],
+             lambda x: ref_pool(x, (2, 3, 2), (1, 2, 2), "SAME", "AVG"), second_order=False)
+
+
+def test_generic_max_pool_and_avg_pool_infer_rank():
+    x = distinct(1, 6, 2)
+    check_op(lambda x: tf.nn.max_pool(x, 3, 2, "SAME"), [x],
+             lambda x: ref_pool(x, (3,), (2,), "SAME", "MAX"), grad=False)
+    x = distinct(1, 4, 4, 1)
+    check_op(lambda x: tf.nn.avg_pool(x, 2, 2, "VALID"), [x],
+             lambda x: ref_pool(x, (2, 2), (2, 2), "VALID", "AVG"), grad=False)
+
+
+def test_pool_with_dilations():
+    x = distinct(1, 7, 6, 2)
+    for kind in ("MAX", "AVG"):
+        check_op(lambda x, kind=kind: tf.nn.pool(x, [2, 2], kind, dilations=[2, 2]), [x],
+                 lambda x, kind=kind: ref_pool(x, (2, 2), (1, 1), "VALID", kind, (2, 2)),
+                 second_order=False)
+
+
+def test_explicit_padding_max_pool():
+    x = distinct(1, 5, 5, 1)
+    check_op(lambda x: tf.nn.max_pool2d(x, 3, 2, [[0, 0], [1, 2], [0, 1], [0, 0]]), [x],
+             lambda x: ref_pool(x, (3, 3), (2, 2), [(1, 2), (0, 1)], "MAX"))
+
+
+def test_nchw_layout():
+    x = distinct(2, 3, 5, 4)
+
+    def reference(x):
+        y = ref_pool(np.transpose(x, (0, 2, 3, 1)), (2, 2), (2, 2), "SAME", "MAX")
+        return np.transpose(y, (0, 3, 1, 2))
+
+    check_op(lambda x: tf.nn.max_pool2d(x, 2, 2, "SAME", data_format="NCHW"), [x],
+             reference, second_order=False)
+
+
+# --- TF semantics --------------------------------------------------------------------------------
+def test_same_max_pool_ignores_padding():
+    x = -np.ones([1, 3, 3, 1], np.float32)
+    np.testing.assert_array_equal(tf.nn.max_pool2d(x, 2, 2, "SAME").numpy(), -np.ones([1, 2, 2, 1]))
+
+
+def test_same_avg_pool_divides_by_real_cells():
+    x = np.arange(9, dtype=np.float32).reshape(1, 3, 3, 1)
+    y = tf.nn.avg_pool2d(x, 2, 2, "SAME").numpy()[0, :, :, 0]
+    np.testing.assert_allclose(y, [[2.0, 3.5], [6.5, 8.0]])
+
+
+def test_max_pool_gradient_routes_to_first_maximum():
+    x = tf.constant(np.array([[[[1.0], [1.0]], [[1.0], [0.0]]]]))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.nn.max_pool2d(x, 2, 2, "VALID")
+    np.testing.assert_array_equal(tape.gradient(y, x).numpy()[0, :, :, 0], [[1, 0], [0, 0]])
+
+
+def test_integer_max_pool():
+    x = np.arange(25, dtype=np.int32).reshape(1, 5, 5, 1)
+    y = tf.nn.max_pool2d(x, 2, 2, "SAME")
+    assert y.dtype == tf.int32
+    np.testing.assert_array_equal(y.numpy()[0, :, :, 0], [[6, 8, 9], [16, 18, 19], [21, 23, 24]])
+
+
+def test_max_pool_with_argmax():
+    x = distinct(2, 5, 4, 3).astype(np.float32)
+    out, argmax = tf.nn.max_pool_with_argmax(x, 2, 2, "SAME", include_batch_in_index=True)
+    assert argmax.dtype == tf.int64
+    np.testing.assert_array_equal(out.numpy(), ref_pool(x, (2, 2), (2, 2), "SAME", "MAX"))
+    np.testing.assert_array_equal(x.reshape(-1)[argmax.numpy()], out.numpy())
+    _, local = tf.nn.max_pool_with_argmax(x, 2, 2, "SAME", output_dtype=tf.int32)
+    per_image = x.reshape(2, -1)
+    gathered = np.stack([per_image[b][local.numpy()[b]] for b in range(2)])
+    np.testing.assert_array_equal(gathered, out.numpy())
+
+
+# --- errors --------------------------------------------------------------------------------------
+def test_bad_padding_string():
+    with pytest.raises(ValueError, match="padding must be 'SAME' or 'VALID'"):
+        tf.nn.avg_pool2d(np.ones([1, 4, 4, 1], np.float32), 2, 2, "FULL")
+
+
+def test_wrong_rank():
+    with pytest.raises(ValueError, match="rank 4"):
+        tf.nn.max_pool2d(np.ones([4, 4, 1], np.float32), 2, 2, "SAME")
+
+
+def test_avg_pool_needs_floats():
+    with pytest.raises(TypeError, match="floating-point"):
+        tf.nn.avg_pool2d(np.ones([1, 4, 4, 1], np.int32), 2, 2, "SAME")
+
+
+def test_explicit_padding_must_be_smaller_than_window():
+    with pytest.raises(ValueError, match="smaller than the window"):
+        tf.nn.max_pool2d(np.ones([1, 5, 5, 1], np.float32), 2, 2,
+                         [[0, 0], [1, 2], [0, 1], [0, 0]])
+
+
+def test_bad_ksize():
+    with pytest.raises(ValueError, match="ksize"):
+        tf.nn.max_pool2d(np.ones([1, 5, 5, 1], np.float32), [2, 2, 2], 2, "SAME")
+
+
+def test_bad_pooling_type():
+    with pytest.raises(ValueError, match="pooling_type"):
+        tf.nn.pool(np.ones([1, 5, 5, 1], np.float32), [2, 2], "MIN")
+
+
+# --- against real TensorFlow, when installed -----------------------------------------------------
+def test_against_tensorflow():
+    real = pytest.importorskip("tensorflow")
+    x = rng.standard_normal((2, 7, 6, 3)).astype(np.float32)
+    for ksize, strides, padding in [(3, 2, "SAME"), (2, 2, "SAME"), (3, 1, "VALID")]:
+        np.testing.assert_allclose(tf.nn.max_pool2d(x, ksize, strides, padding).numpy(),
+                                   real.nn.max_pool2d(x, ksize, strides, padding).numpy())
+        np.testing.assert_allclose(tf.nn.avg_pool2d(x, ksize, strides, padding).numpy(),
+                                   real.nn.avg_pool2d(x, ksize, strides, padding).numpy(),
+                                   rtol=1e-5, atol=1e-6)
+    _, ours = tf.nn.max_pool_with_argmax(x, 3, 2, "SAME", include_batch_in_index=True)
+    _, theirs = real.nn.max_pool_with_argmax(x, 3, 2, "SAME", include_batch_in_index=True)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
