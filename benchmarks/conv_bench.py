@@ -17,10 +17,13 @@ import statistics
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)  # runs from any virtual environment, fluxion installed or not
+sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
+from _common import table  # noqa: E402
 
 SHAPE_X = (32, 28, 28, 8)
 SHAPE_W = (3, 3, 8, 16)
@@ -98,15 +101,16 @@ def main() -> None:
     w = rng.standard_normal(SHAPE_W).astype(np.float32)
     print(f"conv2d {list(SHAPE_X)} * {list(SHAPE_W)}, SAME, float32; median of "
           f"{args.repeats} runs")
-    print(f"{'framework':<12}{'forward ms':>12}{'fwd+bwd ms':>12}")
+    rows = []
     for name, bench in [("fluxion", bench_fluxion), ("pytorch", bench_torch),
                         ("tensorflow", bench_tensorflow)]:
         try:
             forward, step = bench(x, w, args.repeats)
         except ImportError:
-            print(f"{name:<12}{'not installed':>24}")
+            rows.append((name, "not installed", "-"))
             continue
-        print(f"{name:<12}{forward:>12.2f}{step:>12.2f}")
+        rows.append((name, f"{forward:.2f}", f"{step:.2f}"))
+    print(table(rows, ("framework", "forward ms", "fwd+bwd ms")))
 
 
 if __name__ == "__main__":

@@ -150,15 +150,15 @@ def check_op(fn, args, expected=None, *, kwargs=None, grad: bool = True,
                 zip(wrt, tape.gradient(loss, [inputs[i] for i in wrt]))]
 
     arrays = [np.array(a, dtype=np.float64) if i in wrt else a for i, a in enumerate(args)]
-    first = analytic_grad(arrays)
+    first = run_checking_shapes(analytic_grad, arrays)  # backward primitives' rules too
     numeric = _finite_differences(lambda arrs: _loss_value(scalar_loss, tensors, arrs, wrt),
                                   arrays, wrt, eps)
     for i, (a, n) in enumerate(zip(first, numeric)):
         np.testing.assert_allclose(a, n, rtol=grad_rtol, atol=grad_atol,
                                    err_msg=f"first derivative w.r.t. input {wrt[i]}")
     if second_order:
-        _check_second_order(scalar_loss, tensors, arrays, wrt, rng, eps, grad_rtol,
-                            grad_atol)
+        run_checking_shapes(_check_second_order, scalar_loss, tensors, arrays, wrt, rng, eps,
+                            grad_rtol, grad_atol)
     return result
 
 

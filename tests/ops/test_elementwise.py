@@ -153,3 +153,20 @@ def test_select_gradient():
     condition = np.array([True, False, True])
     check_op(lambda c, x, y: tf.where(c, x, y), [condition, normal(3), normal(2, 3)],
              np.where)
+
+
+@pytest.mark.parametrize("op, reference", [
+    (tf.math.ceil, np.ceil), (tf.round, np.round), (tf.math.is_nan, np.isnan),
+    (tf.math.is_inf, np.isinf), (tf.math.is_finite, np.isfinite), (tf.shape, np.shape)])
+def test_non_differentiable_unary(op, reference):
+    check_op(op, [np.array([[0.5, -1.5, np.inf], [np.nan, 2.5, -0.2]])],
+             lambda x: np.asarray(reference(x)).astype(
+                 np.int32 if reference is np.shape else np.asarray(reference(x)).dtype),
+             grad=False)
+
+
+def test_bitwise_operators():
+    a, b = np.array([6, 5, -1], dtype=np.int32), np.array([3, 3, 8], dtype=np.int32)
+    check_op(lambda x, y: x & y, [a, b], np.bitwise_and, grad=False)
+    check_op(lambda x, y: x | y, [a, b], np.bitwise_or, grad=False)
+    check_op(lambda x, y: x ^ y, [a, b], np.bitwise_xor, grad=False)

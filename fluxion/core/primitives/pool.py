@@ -58,11 +58,16 @@ def _argmax_taps(x, window, strides, padding, dilations):
     view, pads, outs = _view(x, window, strides, padding, dilations, _lowest(x.dtype))
     taps = _taps(view, window)
     best = next(taps).copy()
-    index = np.zeros(best.shape, dtype=np.int32)
+    index = np.zeros(best.shape, dtype=np.int16 if np.prod(window) < 2**15 else np.int32)
+    better = np.empty(best.shape, dtype=bool)
+    step = np.empty_like(index)
     for number, tap in enumerate(taps, start=1):
-        better = tap > best
-        best[better] = tap[better]
-        index[better] = number
+        np.greater(tap, best, out=better)  # strictly: ties keep the earlier tap, as TF
+        # index = where(better, number, index), in arithmetic: masked writes are branchy/slow
+        np.subtract(number, index, out=step)
+        np.multiply(step, better, out=step)
+        index += step
+        np.maximum(best, tap, out=best)
     return index, pads, outs
 
 
@@ -70,9 +75,12 @@ def _max_pool_grad_kernel(x, g, window, strides, padding, dilations):
     index, pads, outs = _argmax_taps(x, window, strides, padding, dilations)
     padded = (x.shape[0],) + tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[1:-1], pads))
     dxp = np.zeros(padded + (x.shape[-1],), dtype=g.dtype)
-    zero = np.zeros((), dtype=g.dtype)
+    chosen = np.empty(index.shape, dtype=bool)
+    routed = np.empty(g.shape, dtype=g.dtype)
     for number, (_, region) in enumerate(tap_regions(outs, window, strides, dilations)):
-        dxp[region] += np.where(index == number, g, zero)
+        np.equal(index, number, out=chosen)
+        np.multiply(g, chosen, out=routed)
+        dxp[region] += routed
     return dxp[interior(pads, x.shape[1:-1])]
 
 
@@ -80,8 +88,10 @@ def _max_pool_gather_kernel(x, h, window, strides, padding, dilations):
     index, pads, outs = _argmax_taps(x, window, strides, padding, dilations)
     view = windows(pad_spatial(h, pads), outs, window, strides, dilations)
     out = np.zeros(index.shape, dtype=h.dtype)
+    chosen = np.empty(index.shape, dtype=bool)
     for number, tap in enumerate(_taps(view, window)):
-        np.copyto(out, tap, where=index == number)
+        np.equal(index, number, out=chosen)
+        out += tap * chosen
     return out
 
 
