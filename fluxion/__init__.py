@@ -37,7 +37,14 @@ from fluxion.core.indexed_slices import IndexedSlices
 from fluxion.core.tape import GradientTape, UnconnectedGradients
 from fluxion.core.tensor import Tensor, TensorRef
 from fluxion.core.tensor_shape import TensorShape
-from fluxion.core.variable import Variable, VariableAggregation, VariableSynchronization
+from fluxion.core.tensor_spec import TensorSpec
+from fluxion.core.variable import (
+    Variable,
+    VariableAggregation,
+    VariableSynchronization,
+    init_scope,
+)
+from fluxion.graph.function import Function, function
 from fluxion.ops import linalg, math, nn, random
 from fluxion.ops.array_ops import *
 from fluxion.ops.clip_ops import *

@@ -32,3 +32,16 @@ def list_logical_devices(device_type: str | None = None) -> list[LogicalDevice]:
 
 def get_visible_devices(device_type: str | None = None) -> list[PhysicalDevice]:
     return list_physical_devices(device_type)
+
+
+def run_functions_eagerly(run_eagerly: bool) -> None:
+    """Makes every ``fluxion.function`` run its Python code eagerly (for debugging)."""
+    from fluxion.core import context
+
+    context.run_functions_eagerly = bool(run_eagerly)
+
+
+def functions_run_eagerly() -> bool:
+    from fluxion.core import context
+
+    return context.run_functions_eagerly

@@ -13,3 +13,6 @@ from __future__ import annotations
 tapes: list = []
 tracer = None
 device_stack: list[str] = []
+
+# fluxion.config.run_functions_eagerly(True): fluxion.function calls its Python function.
+run_functions_eagerly = False

@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
+import numpy as np
+
 from fluxion.core import context, errors
 from fluxion.core.dtypes import DType
 from fluxion.core.tensor import Tensor, wrap
@@ -38,11 +40,12 @@ class Primitive:
     """One primitive operation: name, kernel, shape rule, gradient rule, exports."""
 
     __slots__ = ("name", "kernel", "impl", "shape_rule", "vjp", "multiple_results",
-                 "export", "doc")
+                 "export", "doc", "stateful", "fresh_output")
 
     def __init__(self, name: str, kernel: Callable, shape_rule: Callable,
                  vjp: Callable | None = None, *, multiple_results: bool = False,
-                 export: dict | None = None, doc: str | None = None):
+                 export: dict | None = None, doc: str | None = None, stateful: bool = False,
+                 fresh_output: bool | None = None):
         self.name = name
         self.kernel = kernel
         self.impl = kernel  # the active backend's kernel; see fluxion.backend.activate
@@ -51,6 +54,12 @@ class Primitive:
         self.multiple_results = multiple_results
         self.export = export or {}
         self.doc = doc
+        # stateful: reads or writes state beyond its inputs; graph passes keep it in place.
+        self.stateful = stateful
+        # fresh_output: the kernel returns a newly allocated array (never a view of an
+        # input), so the graph executor may overwrite it once it is dead.  NumPy ufuncs do.
+        self.fresh_output = isinstance(kernel, np.ufunc) if fresh_output is None \
+            else fresh_output
 
     def bind(self, *args: Tensor, **attrs):
         return bind(self, *args, **attrs)

@@ -273,7 +273,9 @@ class GradientTape:
             for x, g in zip(inputs, input_grads):
                 if g is None or id(x) not in reachable or not x.dtype.is_differentiable:
                     continue
-                if shape_tuple(g) != shape_tuple(x):
+                x_shape = shape_tuple(x)
+                if shape_tuple(g) != x_shape or None in x_shape:
+                    # Unknown dimensions (traced) may still broadcast at run time.
                     g = sum_to_like(g, x)
                 _accumulate(grads, x, g)
         return grads

@@ -154,6 +154,10 @@ class TensorRef:
     def deref(self):
         return self._obj
 
+    def __repr__(self) -> str:
+        name = getattr(self._obj, "name", None) if hasattr(self._obj, "_read_for_op") else None
+        return f"<ref {name}>" if name else f"<ref {type(self._obj).__name__}>"
+
     def __hash__(self) -> int:
         return id(self._obj)
 

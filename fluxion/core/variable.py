@@ -62,10 +62,16 @@ class Variable:
             raise ValueError("Variable needs an initial_value (a tensor-like value or a "
                              "callable returning one).")
         if callable(initial_value):
-            initial_value = initial_value()
+            with _outside_traces():  # initializers run eagerly, as under tf.init_scope
+                initial_value = initial_value()
         if constraint is not None and not callable(constraint):
             raise ValueError(f"constraint must be callable, got {constraint!r}")
         tensor = _owned(initial_value, dtype)
+        if tensor._value is None:
+            raise ValueError(
+                "Variable: the initial value is a symbolic tensor of a traced function. "
+                "Pass a callable (Variable(lambda: ...)) or create the variable under "
+                "fluxion.init_scope(), so that its initializer runs eagerly.")
         self._tensor = tensor
         self._shape = TensorShape(tensor._value.shape) if shape is None else as_shape(shape)
         if not self._shape.is_compatible_with(tensor._value.shape):
@@ -80,6 +86,8 @@ class Variable:
         self.constraint = constraint
         self.synchronization = synchronization
         self.aggregation = aggregation
+        if context.tracer is not None and hasattr(context.tracer, "on_variable_created"):
+            context.tracer.on_variable_created(self)
 
     # --- reading -------------------------------------------------------------------------------
     def _read_for_op(self) -> Tensor:
@@ -124,15 +132,21 @@ class Variable:
         return self
 
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):
-        delta = _owned(delta, self.dtype, variable=self, copy=False)
-        self._check_shape(delta, "assign_add")
-        self._write(Tensor(np.add(self._tensor._value, delta._value)))
-        return self
+        return self._update(delta, "assign_add", np.add)
 
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
+        return self._update(delta, "assign_sub", np.subtract)
+
+    def _update(self, delta, what: str, ufunc):
         delta = _owned(delta, self.dtype, variable=self, copy=False)
-        self._check_shape(delta, "assign_sub")
-        self._write(Tensor(np.subtract(self._tensor._value, delta._value)))
+        self._check_shape(delta, what)
+        if context.tracer is None:
+            self._write(Tensor(ufunc(self._tensor._value, delta._value)))
+        else:  # traced: the update becomes graph ops on the variable's current value
+            from fluxion.core.primitives import elementwise as ew
+
+            current = context.tracer.read_variable(self)
+            self._write(ew.add(current, delta) if ufunc is np.add else ew.sub(current, delta))
         return self
 
     def scatter_update(self, sparse_delta, use_locking=False, name=None):
@@ -170,7 +184,7 @@ class Variable:
             self._tensor = tensor
 
     def _check_shape(self, tensor: Tensor, what: str) -> None:
-        if not self._shape.is_compatible_with(tensor._value.shape):
+        if not self._shape.is_compatible_with(tensor.shape):
             raise ValueError(
                 f"Cannot {what} to variable '{self._name}': shape mismatch. The variable "
                 f"shape {self._shape} and the value shape {tensor.shape} are incompatible.")
@@ -241,6 +255,20 @@ class Variable:
         copy = Variable(self._tensor._value.copy(), trainable=self._trainable,
                         name=self._name[:-2], constraint=self.constraint, shape=self._shape)
         return copy
+
+
+class _outside_traces:
+    """Runs a block eagerly even while a graph is being traced (``fluxion.init_scope``)."""
+
+    def __enter__(self):
+        self._saved = context.tracer
+        context.tracer = None
+
+    def __exit__(self, *exc):
+        context.tracer = self._saved
+
+
+init_scope = _outside_traces
 
 
 def _owned(value, dtype, variable=None, copy=True) -> Tensor:

@@ -3,7 +3,8 @@ plus ``einsum`` and ``tensordot`` (also top-level in TF).
 
 The matrix functions bind the primitives of ``fluxion.core.primitives.linalg`` and work
 on the last two axes, batching over the rest; ``tensordot``, ``norm``, ``trace``,
-``matvec``, ``diag``, ``logdet``, ``cholesky_solve`` are composites of them.
+``matvec``, ``logdet``, ``cholesky_solve`` are composites of them.  The diagonal functions
+live in ``linalg_diag_ops`` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from fluxion.core.shape_rules import normalize_axis
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
 from fluxion.ops.clip_ops import global_norm
 from fluxion.ops.creation_ops import eye
+from fluxion.ops.linalg_diag_ops import diag, diag_part, set_diag
 
 __all__ = [
     "matmul", "einsum", "tensordot", "inv", "det", "slogdet", "logdet", "norm", "cholesky",
     "cholesky_solve", "solve", "triangular_solve", "matrix_transpose", "adjoint", "diag",
-    "diag_part", "set_diag", "band_part", "trace", "eye", "matvec", "global_norm",
+    "diag_part", "set_diag", "band_part", "trace", "eye", "matvec", "global_norm", "svd",
+    "eigh", "eigvalsh",
 ]
 
 
@@ -172,53 +175,6 @@ def adjoint(matrix, name=None) -> Tensor:
     return la.adjoint(convert_to_tensor(matrix))
 
 
-def _only_main_diagonal(op: str, k) -> None:
-    if k != 0:
-        raise NotImplementedError(f"{op}: only the main diagonal (k=0) is supported, "
-                                  f"got k={k}")
-
-
-def diag_part(input, name="diag_part", k=0, padding_value=0,  # noqa: A002
-              align="RIGHT_LEFT") -> Tensor:
-    """The main diagonal of the last two axes (length ``min(rows, cols)``).
-
-    >>> diag_part([[1, 2], [3, 4]]).numpy()
-    array([1, 4], dtype=int32)
-    """
-    _only_main_diagonal("diag_part", k)
-    return la.diag_part(_matrix("diag_part", input))
-
-
-def diag(diagonal, name="diag", k=0, num_rows=-1, num_cols=-1, padding_value=0,
-         align="RIGHT_LEFT") -> Tensor:
-    """Square matrices with ``diagonal`` (shape ``[..., n]``) on the main diagonal.
-
-    >>> diag([1.0, 2.0]).numpy()
-    array([[1., 0.],
-           [0., 2.]], dtype=float32)
-    """
-    _only_main_diagonal("diag", k)
-    d = convert_to_tensor(diagonal)
-    n = shape_tuple(d)[-1] if shape_tuple(d) else None
-    if n is None or num_rows not in (-1, n) or num_cols not in (-1, n) or padding_value != 0:
-        raise NotImplementedError("diag: only square matrices of the diagonal's length, "
-                                  "padded with 0, are supported")
-    return expand_dims(d, -1) * eye(n, dtype=d.dtype)
-
-
-def set_diag(input, diagonal, name="set_diag", k=0, align="RIGHT_LEFT") -> Tensor:  # noqa: A002
-    """``input`` with its main diagonal replaced by ``diagonal``.
-
-    >>> set_diag([[1, 2], [3, 4]], [0, 0]).numpy()
-    array([[0, 2],
-           [3, 0]], dtype=int32)
-    """
-    _only_main_diagonal("set_diag", k)
-    x = _matrix("set_diag", input)
-    d = convert_to_tensor(diagonal, dtype=x.dtype)
-    return x - la.diag_embed(la.diag_part(x), x) + la.diag_embed(d, x)
-
-
 def band_part(input, num_lower, num_upper, name=None) -> Tensor:  # noqa: A002
     """Keeps ``num_lower`` sub-diagonals and ``num_upper`` super-diagonals (negative:
     the whole triangle), zeroing the rest.
@@ -339,14 +295,66 @@ def cholesky_solve(chol, rhs, name=None) -> Tensor:
     return la.triangular_solve(chol, y, lower=True, adjoint=True)
 
 
+def svd(tensor, full_matrices=False, compute_uv=True, name=None):
+    """Singular value decomposition ``tensor = u @ diag(s) @ adjoint(v)`` of the last two axes.
+
+    Gradients need distinct, nonzero singular values (of real matrices); with
+    ``full_matrices=True`` only square matrices have them.
+
+    Args:
+      tensor: ``[..., M, N]`` floating-point or complex matrices.
+      full_matrices: return square ``u`` ``[..., M, M]`` and ``v`` ``[..., N, N]`` instead of
+        the thin ``[..., M, P]`` and ``[..., N, P]`` (``P = min(M, N)``).
+      compute_uv: return ``(s, u, v)``; else only ``s``.
+
+    Returns:
+      ``s`` (``[..., P]``, descending, real), or ``(s, u, v)``.
+
+    >>> s, u, v = svd([[3.0, 0.0], [0.0, -4.0]])
+    >>> s.numpy()
+    array([4., 3.], dtype=float32)
+    """
+    x = _float_matrix("svd", tensor)
+    if not compute_uv:
+        return la.singular_values(x)
+    return la.svd(x, full_matrices=full_matrices)
+
+
+def eigh(tensor, name=None) -> tuple[Tensor, Tensor]:
+    """Eigen decomposition of self-adjoint matrices; only the lower triangle is read.
+
+    Gradients need distinct eigenvalues (of real matrices).
+
+    Returns:
+      ``(e, v)``: the eigenvalues ``[..., N]`` in ascending order and the eigenvectors as the
+      columns of ``v`` ``[..., N, N]``.
+
+    >>> e, v = eigh([[2.0, 1.0], [1.0, 2.0]])
+    >>> e.numpy()
+    array([1., 3.], dtype=float32)
+    """
+    return la.eigh(_float_matrix("eigh", tensor))
+
+
+def eigvalsh(tensor, name=None) -> Tensor:
+    """The eigenvalues of self-adjoint matrices, ascending (see ``eigh``).
+
+    >>> eigvalsh([[2.0, 0.0], [0.0, 1.0]]).numpy()
+    array([1., 2.], dtype=float32)
+    """
+    return eigh(tensor)[0]
+
+
 # --- norms ---------------------------------------------------------------------------------------
 def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None) -> Tensor:  # noqa: A002
     """Vector or matrix norm.
 
     Args:
       tensor: a floating-point or complex tensor.
-      ord: ``"euclidean"``, ``"fro"``, ``1``, ``2``, ``np.inf`` or (vectors) any
-        ``p > 0``.
+      ord: ``"euclidean"``, ``"fro"``, ``1``, ``2``, ``np.inf``, (vectors) any ``p > 0``
+        or (matrices) ``"nuc"``, the sum of singular values (an extension: TF has no
+        ``"nuc"``).  ``ord=2`` over two axes is the spectral norm, the largest singular
+        value.
       axis: None (the whole tensor as one vector), an int (vector norms), or a pair of
         ints (matrix norms).
       keepdims: keep the reduced axes with length 1.
@@ -378,6 +386,8 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None) -> Tensor
             raise ValueError(f"axis must be None, an int or a pair of ints, got {axis}")
     except ValueError as error:
         raise op_error(InvalidArgumentError, "norm", str(error)) from None
+    if ord in (2, "nuc") and axis is not None and len(axes) == 2:
+        return _spectral_norm(x, ord, axes, keepdims)
     if x.dtype.is_complex:
         x = ew.abs_(x)  # norms of the moduli
     if ord in ("euclidean", "fro") or (ord == 2 and len(axes) == 1) or (
@@ -410,15 +420,25 @@ def _matrix_norm(magnitude: Tensor, ord, axes: tuple, keepdims: bool) -> Tensor:
         inner, outer = rows, cols
     elif ord == np.inf:  # the largest row sum
         inner, outer = cols, rows
-    elif ord == 2:
-        raise NotImplementedError("norm: the spectral norm (ord=2 over two axes) needs a "
-                                  "singular value decomposition, not available yet")
     else:
-        raise ValueError(f"norm: ord must be 'euclidean', 'fro', 1, 2 or np.inf for matrix "
-                         f"norms, got {ord!r}")
+        raise ValueError(f"norm: ord must be 'euclidean', 'fro', 1, 2, np.inf or 'nuc' for "
+                         f"matrix norms, got {ord!r}")
     sums = bind(red.reduce_sum_p, magnitude, axes=(inner,), keepdims=True)
     result = bind(red.reduce_max_p, sums, axes=(outer,), keepdims=True)
     if keepdims:
         return result
     return bind(red.reduce_sum_p, result, axes=tuple(sorted(axes)), keepdims=False)
 
+
+def _spectral_norm(x: Tensor, ord, axes: tuple, keepdims: bool) -> Tensor:
+    """The largest singular value (``ord=2``) or their sum (``'nuc'``) over two axes."""
+    rank = len(shape_tuple(x))
+    perm = [i for i in range(rank) if i not in axes] + list(axes)
+    if perm != list(range(rank)):
+        x = transpose(x, perm)
+    reducer = red.reduce_max_p if ord == 2 else red.reduce_sum_p
+    result = bind(reducer, la.singular_values(x), axes=(rank - 2,), keepdims=False)
+    if keepdims:
+        for axis in sorted(axes):
+            result = expand_dims(result, axis)
+    return result

@@ -14,6 +14,8 @@ one operand: ``einsum`` below rewrites those first), so its VJP is einsum again.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from fluxion.core.primitive import Aval, bind, define
@@ -192,48 +194,150 @@ def slogdet(a: Tensor) -> tuple[Tensor, Tensor]:
 
 
 # --- diagonals and band parts -------------------------------------------------------------------
-def _diag_part_rule(x: Aval) -> Aval:
+# A band of diagonals k = lower..upper (k > 0 above the main one) is stored as TF stores it:
+# an array [..., num_diags, max_len] whose row 0 is diagonal ``upper``; a single diagonal
+# (lower == upper) drops the num_diags axis.  Diagonals shorter than max_len are padded on
+# the side ``align`` says: its first half for k >= 0, its second for k < 0.
+ALIGNMENTS = ("LEFT_LEFT", "LEFT_RIGHT", "RIGHT_LEFT", "RIGHT_RIGHT")
+
+
+def check_diagonals(rows, cols, lower: int, upper: int, align: str,
+                    in_bounds: bool = True) -> None:
+    """Raises ValueError unless k = lower..upper is a valid band with a valid ``align``;
+    ``in_bounds``: each diagonal must also lie in a rows x cols matrix (as TF's diag_part
+    and set_diag demand; the primitives treat diagonals outside the matrix as empty)."""
+    if align not in ALIGNMENTS:
+        raise ValueError(f"align must be one of {', '.join(ALIGNMENTS)}, got {align!r}")
+    if lower > upper:
+        raise ValueError(f"the lower diagonal index must not exceed the upper one, got "
+                         f"k=({lower}, {upper})")
+    if not in_bounds:
+        return
+    if rows is not None and lower != 0 and lower <= -rows:
+        raise ValueError(f"diagonal index {lower} is out of bounds for {rows} rows: it must be "
+                         f"greater than {-rows}")
+    if cols is not None and upper != 0 and upper >= cols:
+        raise ValueError(f"diagonal index {upper} is out of bounds for {cols} columns: it must "
+                         f"be less than {cols}")
+
+
+def diagonal_length(rows, cols, lower: int, upper: int):
+    """The longest of diagonals lower..upper (None when a dimension is unknown)."""
+    if rows is None or cols is None:
+        return None
+    ks = np.arange(lower, upper + 1)
+    return int(np.max(np.minimum(rows + np.minimum(ks, 0), cols - np.maximum(ks, 0)), initial=0))
+
+
+@functools.lru_cache(maxsize=256)
+def _diagonal_layout(rows: int, cols: int, lower: int, upper: int, align: str):
+    """(row indices, column indices, mask): the matrix cell of each used slot of the
+    [num_diags, max_len] diagonal array, and which slots are used (the rest is padding)."""
+    check_diagonals(rows, cols, lower, upper, align, in_bounds=False)
+    ks = np.arange(upper, lower - 1, -1)[:, None]
+    lengths = np.maximum(np.minimum(rows + np.minimum(ks, 0), cols - np.maximum(ks, 0)), 0)
+    max_len = int(lengths.max(initial=0))
+    left = np.where(ks >= 0, align.startswith("LEFT"), align.endswith("LEFT"))
+    position = np.arange(max_len)[None, :] - np.where(left, 0, max_len - lengths)
+    mask = (position >= 0) & (position < lengths)
+    row_index = (position + np.maximum(-ks, 0))[mask]
+    col_index = (position + np.maximum(ks, 0))[mask]
+    return row_index, col_index, mask
+
+
+def _diag_part_kernel(x, lower=0, upper=0, align="RIGHT_LEFT", padding=0):
+    if lower == upper == 0:
+        return np.diagonal(x, axis1=-2, axis2=-1).copy()
+    rows, cols, mask = _diagonal_layout(x.shape[-2], x.shape[-1], lower, upper, align)
+    out = np.full(x.shape[:-2] + mask.shape, padding, dtype=x.dtype)
+    out[..., mask] = x[..., rows, cols]
+    return out[..., 0, :] if lower == upper else out
+
+
+def _diag_part_rule(x: Aval, lower=0, upper=0, align="RIGHT_LEFT", padding=0) -> Aval:
     _check_matrix(x)
     m, n = x.shape[-2:]
-    size = None if m is None or n is None else min(m, n)
-    return Aval(tuple(x.shape[:-2]) + (size,), x.dtype)
+    check_diagonals(m, n, lower, upper, align, in_bounds=False)
+    band = () if lower == upper else (upper - lower + 1,)
+    return Aval(tuple(x.shape[:-2]) + band + (diagonal_length(m, n, lower, upper),), x.dtype)
 
 
-def _diag_embed_kernel(d, like):
-    out = np.zeros(np.broadcast_shapes(d.shape[:-1], like.shape[:-2]) + like.shape[-2:],
-                   dtype=d.dtype)
-    index = np.arange(d.shape[-1])
-    out[..., index, index] = d
+def _set_diag_kernel(x, d, lower=0, upper=0, align="RIGHT_LEFT"):
+    rank = 1 if lower == upper else 2
+    batch = np.broadcast_shapes(x.shape[:-2], d.shape[:-rank])
+    out = np.array(np.broadcast_to(x, batch + x.shape[-2:]))
+    if lower == upper == 0:
+        n = min(x.shape[-2:])
+        if d.shape[-1] != n:
+            raise ValueError(f"diagonal of length {d.shape[-1]}, expected {n}")
+        out[..., np.arange(n), np.arange(n)] = d
+        return out
+    rows, cols, mask = _diagonal_layout(x.shape[-2], x.shape[-1], lower, upper, align)
+    if d.shape[-rank:] != mask.shape[2 - rank:]:
+        raise ValueError(f"diagonals of shape {d.shape[-rank:]}, expected "
+                         f"{mask.shape[2 - rank:]}")
+    out[..., rows, cols] = (d[..., None, :] if rank == 1 else d)[..., mask]
     return out
 
 
-def _diag_embed_rule(d: Aval, like: Aval) -> Aval:
-    _check_matrix(like, "like")
-    expected = _diag_part_rule(like).shape[-1]
-    if len(d.shape) < 1 or (d.shape[-1] is not None and expected is not None
-                            and d.shape[-1] != expected):
-        raise ValueError(f"a diagonal of shape {list(d.shape)} does not fit matrices of "
-                         f"shape {list(like.shape)}")
-    batch = broadcast_shapes(d.shape[:-1], like.shape[:-2])
-    return Aval(batch + tuple(like.shape[-2:]), d.dtype)
+def _set_diag_rule(x: Aval, d: Aval, lower=0, upper=0, align="RIGHT_LEFT") -> Aval:
+    _check_matrix(x)
+    if x.dtype is not d.dtype:
+        raise TypeError(f"matrix and diagonal must have one dtype, got {x.dtype.name} and "
+                        f"{d.dtype.name}")
+    m, n = x.shape[-2:]
+    check_diagonals(m, n, lower, upper, align, in_bounds=False)
+    expected = (() if lower == upper else (upper - lower + 1,)) + (
+        diagonal_length(m, n, lower, upper),)
+    given = tuple(d.shape[-len(expected):]) if len(d.shape) >= len(expected) else None
+    if given is None or any(g is not None and e is not None and g != e
+                            for g, e in zip(given, expected)):
+        raise ValueError(f"diagonals k=({lower}, {upper}) of matrices {list(x.shape)} need "
+                         f"shape [..., {', '.join(str(e) for e in expected)}], got "
+                         f"{list(d.shape)}")
+    batch = broadcast_shapes(tuple(x.shape[:-2]), tuple(d.shape[:-len(expected)]))
+    return Aval(batch + (m, n), x.dtype)
 
 
-matrix_diag_part_p = define(
-    "matrix_diag_part", lambda x: np.diagonal(x, axis1=-2, axis2=-1).copy(), _diag_part_rule,
-    lambda g, xs, out: (diag_embed(g, xs[0]),))
-matrix_diag_embed_p = define(
-    "matrix_diag_embed", _diag_embed_kernel, _diag_embed_rule,
-    lambda g, xs, out: (diag_part(g), None))
+def _diag_part_vjp(g, xs, out, lower=0, upper=0, align="RIGHT_LEFT", padding=0):
+    from fluxion.core.primitives.elementwise import zeros_like
+
+    return (set_diag(zeros_like(xs[0]), g, lower, upper, align),)
 
 
-def diag_part(x: Tensor) -> Tensor:
-    """The main diagonal of the last two axes."""
-    return bind(matrix_diag_part_p, x)
+def _set_diag_vjp(g, xs, out, lower=0, upper=0, align="RIGHT_LEFT"):
+    from fluxion.core.primitives.elementwise import zeros_like
+
+    return (set_diag(g, zeros_like(xs[1]), lower, upper, align),
+            diag_part(g, lower, upper, align))
+
+
+matrix_diag_part_p = define("matrix_diag_part", _diag_part_kernel, _diag_part_rule,
+                            _diag_part_vjp)
+matrix_set_diag_p = define("matrix_set_diag", _set_diag_kernel, _set_diag_rule, _set_diag_vjp)
+
+
+def diag_part(x: Tensor, lower: int = 0, upper: int = 0, align: str = "RIGHT_LEFT",
+              padding=0) -> Tensor:
+    """Diagonals ``lower..upper`` of the last two axes (the main one by default)."""
+    if lower == upper == 0:
+        return bind(matrix_diag_part_p, x)
+    return bind(matrix_diag_part_p, x, lower=lower, upper=upper, align=align, padding=padding)
+
+
+def set_diag(x: Tensor, d: Tensor, lower: int = 0, upper: int = 0,
+             align: str = "RIGHT_LEFT") -> Tensor:
+    """``x`` (batch-broadcast against ``d``) with diagonals ``lower..upper`` replaced by ``d``."""
+    if lower == upper == 0:
+        return bind(matrix_set_diag_p, x, d)
+    return bind(matrix_set_diag_p, x, d, lower=lower, upper=upper, align=align)
 
 
 def diag_embed(d: Tensor, like: Tensor) -> Tensor:
-    """Matrices shaped like ``like``'s, zero except for the diagonal ``d``."""
-    return bind(matrix_diag_embed_p, d, like)
+    """Matrices shaped like ``like``'s, zero except for the main diagonal ``d``."""
+    from fluxion.core.primitives.elementwise import zeros_like
+
+    return set_diag(zeros_like(like), d)
 
 
 def _band_part_kernel(x, num_lower, num_upper):
@@ -321,6 +425,148 @@ def solve(a: Tensor, b: Tensor, adjoint: bool = False) -> Tensor:
 def triangular_solve(a: Tensor, b: Tensor, lower: bool = True,
                      adjoint: bool = False) -> Tensor:
     return bind(matrix_triangular_solve_p, a, b, lower=bool(lower), adjoint=bool(adjoint))
+
+
+# --- singular value and eigen decompositions --------------------------------------------------
+# Gradients for real matrices with distinct (and, for the SVD, nonzero) values: Townsend,
+# "Differentiating the singular value decomposition" (2016), and Giles (2008) for eigh.
+# Both use F[i, j] = 1 / (w[j] - w[i]) off the diagonal, which is why equal values (a
+# degenerate subspace) have no gradient.
+def _lapack_input(a: np.ndarray) -> np.ndarray:
+    """float16 and other narrow floats go through float32: LAPACK has no kernels for them."""
+    if a.dtype in (np.float32, np.float64, np.complex64, np.complex128):
+        return a
+    return a.astype(np.float32)
+
+
+def _svd_kernel(a, full_matrices):
+    u, s, vh = np.linalg.svd(_lapack_input(a), full_matrices=full_matrices)
+    real = np.abs(a[..., :0, :0]).dtype
+    v = np.conj(np.swapaxes(vh, -1, -2))
+    return s.astype(real), u.astype(a.dtype), v.astype(a.dtype)
+
+
+def _check_decomposable(a: Aval, what: str) -> None:
+    _check_matrix(a)
+    if not (a.dtype.is_floating or a.dtype.is_complex):
+        raise TypeError(f"{what} needs a floating-point or complex matrix, got dtype "
+                        f"{a.dtype.name}")
+
+
+def _svd_rule(a: Aval, full_matrices: bool):
+    _check_decomposable(a, "svd")
+    batch, (m, n) = tuple(a.shape[:-2]), a.shape[-2:]
+    k = None if m is None or n is None else min(m, n)
+    cols_u, cols_v = (m, n) if full_matrices else (k, k)
+    return (Aval(batch + (k,), a.dtype.real_dtype), Aval(batch + (m, cols_u), a.dtype),
+            Aval(batch + (n, cols_v), a.dtype))
+
+
+def _singular_values_rule(a: Aval) -> Aval:
+    return _svd_rule(a, False)[0]
+
+
+def _real_only(what: str, x: Tensor) -> None:
+    if x.dtype.is_complex:
+        raise ValueError(f"the gradient of {what} is implemented for real matrices only, got "
+                         f"dtype {x.dtype.name}")
+
+
+def _row(x: Tensor) -> Tensor:
+    """``x[..., None, :]``: a vector per matrix, to scale columns."""
+    from fluxion.core.primitives.indexing import encode_key, getitem_p
+
+    return bind(getitem_p, x, key=encode_key((Ellipsis, None, slice(None))))
+
+
+def _inverse_gaps(w: Tensor) -> Tensor:
+    """F[..., i, j] = 1 / (w[j] - w[i]) for i != j, 0 on the diagonal."""
+    from fluxion.core.primitives.elementwise import ones_like
+
+    gaps = _row(w) - matrix_transpose(_row(w))
+    eye = diag_embed(ones_like(w), gaps)
+    return (1.0 - eye) / (gaps + eye)
+
+
+def _svd_vjp(gs, xs, outs, full_matrices):
+    a = xs[0]
+    _real_only("svd", a)
+    s, u, v = outs
+    g_s, g_u, g_v = gs
+    m, n = shape_tuple(a)[-2:]
+    if full_matrices and m != n:
+        raise ValueError(f"the gradient of svd with full_matrices=True is implemented for "
+                         f"square matrices only, got shape {list(shape_tuple(a))}; use "
+                         f"full_matrices=False")
+    inverse_gaps = _inverse_gaps(s * s)
+    ut_gu = matmul(u, g_u, transpose_a=True)
+    vt_gv = matmul(v, g_v, transpose_a=True)
+    s_row = _row(s)
+    # U [(F o (U'gU - gU'U)) S + diag(gS) + S (F o (V'gV - gV'V))] V'
+    inner = ((inverse_gaps * (ut_gu - matrix_transpose(ut_gu))) * s_row
+             + diag_embed(g_s, ut_gu)
+             + matrix_transpose(s_row) * (inverse_gaps * (vt_gv - matrix_transpose(vt_gv))))
+    grad = matmul(matmul(u, inner), v, transpose_b=True)
+    if m is None or n is None or m > n:  # the part of gU outside span(U)
+        outside = (g_u - matmul(u, ut_gu)) / s_row
+        grad = grad + matmul(outside, v, transpose_b=True)
+    if m is None or n is None or n > m:  # the part of gV outside span(V)
+        outside = (g_v - matmul(v, vt_gv)) / s_row
+        grad = grad + matmul(u, outside, transpose_b=True)
+    return (grad,)
+
+
+def _singular_values_vjp(g, xs, out):
+    _real_only("singular values", xs[0])
+    _, u, v = svd(xs[0])
+    return (matmul(u * _row(g), v, transpose_b=True),)
+
+
+def _singular_values_kernel(a):
+    s = np.linalg.svd(_lapack_input(a), compute_uv=False)
+    return s.astype(np.abs(a[..., :0, :0]).dtype)
+
+
+def _eigh_kernel(a):
+    e, v = np.linalg.eigh(_lapack_input(a))  # reads the lower triangle, as TF
+    return e.astype(np.abs(a[..., :0, :0]).dtype), v.astype(a.dtype)
+
+
+def _eigh_rule(a: Aval):
+    _check_square(a)
+    return Aval(tuple(a.shape[:-1]), a.dtype.real_dtype), a
+
+
+def _eigh_vjp(gs, xs, outs):
+    _real_only("eigh", xs[0])
+    e, v = outs
+    g_e, g_v = gs
+    vt_gv = matmul(v, g_v, transpose_a=True)
+    inner = _inverse_gaps(e) * vt_gv + diag_embed(g_e, vt_gv)
+    grad = matmul(matmul(v, inner), v, transpose_b=True)
+    # Only the lower triangle is read: fold the upper triangle's share onto it.
+    return (band_part(grad + matrix_transpose(grad), -1, 0) - diag_embed(diag_part(grad), grad),)
+
+
+svd_p = define("svd", _svd_kernel, _svd_rule, _svd_vjp, multiple_results=True)
+singular_values_p = define("singular_values", _singular_values_kernel, _singular_values_rule,
+                           _singular_values_vjp)
+eigh_p = define("eigh", _eigh_kernel, _eigh_rule, _eigh_vjp, multiple_results=True)
+
+
+def svd(a: Tensor, full_matrices: bool = False) -> tuple[Tensor, Tensor, Tensor]:
+    """``(s, u, v)`` with ``a = u diag(s) v^H``, singular values descending."""
+    return bind(svd_p, a, full_matrices=bool(full_matrices))
+
+
+def singular_values(a: Tensor) -> Tensor:
+    """The singular values alone (cheaper than ``svd``), descending."""
+    return bind(singular_values_p, a)
+
+
+def eigh(a: Tensor) -> tuple[Tensor, Tensor]:
+    """``(e, v)``: ascending eigenvalues and eigenvectors (columns) of self-adjoint matrices."""
+    return bind(eigh_p, a)
 
 
 # --- einsum ---------------------------------------------------------------------------------------

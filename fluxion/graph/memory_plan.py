@@ -1,0 +1,85 @@
+"""The memory plan: which elementwise kernels may write into a dead input's buffer.
+
+A buffer is an array some kernel allocated while the graph runs (a ``fresh_output``
+primitive).  Views of it (reshape, transpose, slices: any non-fresh output) share it.
+A buffer is dead after the last use of every value that shares it; graph outputs and
+values stored into variables never die.  A NumPy ufunc node may then compute into
+the buffer of one of its inputs (``out=``) when that buffer dies at this node and has
+exactly the node's concrete output shape and dtype.  The output then shares the
+buffer, so a chain of elementwise ops allocates once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fluxion.core.primitive import Aval
+from fluxion.graph.ir import Graph
+
+FOREVER = 1 << 62
+
+
+def last_uses(graph: Graph) -> dict[int, int]:
+    """For each value id, the index of the last node using it (FOREVER for outputs)."""
+    last: dict[int, int] = {}
+    for index, node in enumerate(graph.nodes):
+        keeps = node.prim.name == "assign_variable"
+        for value in node.inputs:
+            last[value.id] = FOREVER if keeps else index
+    for value in graph.outputs:
+        last[value.id] = FOREVER
+    return last
+
+
+def _in_placeable(node) -> bool:
+    kernel = node.prim.impl
+    return (isinstance(kernel, np.ufunc) and kernel.nout == 1 and not node.attrs
+            and not node.prim.multiple_results and len(node.inputs) == kernel.nin)
+
+
+def plan_in_place(graph: Graph, avals: dict[int, Aval]) -> dict[int, int]:
+    """Maps node index -> input position whose buffer the node may overwrite."""
+    last = last_uses(graph)
+    group_of: dict[int, int] = {}  # value id -> buffer group id
+    group_end: dict[int, int] = {}  # group id -> index of its last use
+    plan: dict[int, int] = {}
+
+    def join(value_id: int, group: int) -> None:
+        group_of[value_id] = group
+        group_end[group] = max(group_end[group], last.get(value_id, -1))
+
+    for index, node in enumerate(graph.nodes):
+        target = _choose_target(index, node, avals, group_of, group_end) \
+            if _in_placeable(node) else None
+        if target is not None:
+            plan[index] = target
+            join(node.outputs[0].id, group_of[node.inputs[target].id])
+            continue
+        if node.prim.fresh_output:
+            for value in node.outputs:
+                group_of[value.id] = value.id
+                group_end[value.id] = last.get(value.id, -1)
+        else:  # a view: its outputs share their inputs' buffers
+            groups = {group_of[v.id] for v in node.inputs if v.id in group_of}
+            if len(groups) == 1:
+                group = groups.pop()
+                for value in node.outputs:
+                    join(value.id, group)
+            else:  # a view of several buffers: keep them all, never overwrite
+                for group in groups:
+                    group_end[group] = FOREVER
+    return plan
+
+
+def _choose_target(index, node, avals, group_of, group_end):
+    out = avals.get(node.outputs[0].id)
+    if out is None or None in out.shape or len(out.shape) == 0:
+        return None
+    for position, value in enumerate(node.inputs):
+        group = group_of.get(value.id)
+        if group is None or group_end[group] != index:
+            continue
+        aval = avals.get(value.id)
+        if aval is not None and tuple(aval.shape) == tuple(out.shape) and aval.dtype is out.dtype:
+            return position
+    return None
