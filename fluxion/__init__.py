@@ -50,6 +50,7 @@ from fluxion.ops.array_ops import *
 from fluxion.ops.clip_ops import *
 from fluxion.ops.creation_ops import *
 from fluxion.ops.linalg_ops import einsum, matmul, norm, tensordot
+from fluxion.ops.logging_ops import print  # noqa: A004 - TF's name
 from fluxion.ops.math_ops import *
 from fluxion.ops.reduce_ops import *
 from fluxion.ops.sort_ops import *

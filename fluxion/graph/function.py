@@ -12,6 +12,7 @@ from __future__ import annotations
 import collections
 import functools
 import warnings
+import weakref
 
 import numpy as np
 
@@ -42,7 +43,7 @@ class Function:
         self._traces: list[tuple[tuple, ConcreteFunction]] = []
         self._recent = collections.deque(maxlen=RECENT_CALLS)
         self._warned = False
-        self._instances: dict[int, Function] = {}
+        self._instances = weakref.WeakKeyDictionary()  # instance -> its bound Function
         if self._input_signature is not None:
             for spec in nest.flatten(self._input_signature):
                 if not isinstance(spec, TensorSpec):
@@ -53,12 +54,18 @@ class Function:
     def __get__(self, instance, owner):
         if instance is None:
             return self
-        bound = self._instances.get(id(instance))
+        try:
+            bound = self._instances.get(instance)
+        except TypeError:  # unhashable or not weak-referenceable: no caching
+            bound = None
         if bound is None:
             bound = Function(functools.partial(self._python_function, instance),
                              self._input_signature, self._reduce_retracing, self._jit_compile,
                              self._name)
-            self._instances[id(instance)] = bound
+            try:
+                self._instances[instance] = bound
+            except TypeError:
+                pass
         return bound
 
     # --- calling -----------------------------------------------------------------------------

@@ -6,7 +6,8 @@ A buffer is dead after the last use of every value that shares it; graph outputs
 values stored into variables never die.  A NumPy ufunc node may then compute into
 the buffer of one of its inputs (``out=``) when that buffer dies at this node and has
 exactly the node's concrete output shape and dtype.  The output then shares the
-buffer, so a chain of elementwise ops allocates once.
+buffer, so a chain of elementwise ops allocates once.  Only a buffer's owning array is
+ever a target, never a view of it (views may be read-only or strided).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ def plan_in_place(graph: Graph, avals: dict[int, Aval]) -> dict[int, int]:
     last = last_uses(graph)
     group_of: dict[int, int] = {}  # value id -> buffer group id
     group_end: dict[int, int] = {}  # group id -> index of its last use
+    owners: set[int] = set()  # values that are their buffer's whole, writable array
     plan: dict[int, int] = {}
 
     def join(value_id: int, group: int) -> None:
@@ -49,16 +51,18 @@ def plan_in_place(graph: Graph, avals: dict[int, Aval]) -> dict[int, int]:
         group_end[group] = max(group_end[group], last.get(value_id, -1))
 
     for index, node in enumerate(graph.nodes):
-        target = _choose_target(index, node, avals, group_of, group_end) \
+        target = _choose_target(index, node, avals, group_of, group_end, owners) \
             if _in_placeable(node) else None
         if target is not None:
             plan[index] = target
             join(node.outputs[0].id, group_of[node.inputs[target].id])
+            owners.add(node.outputs[0].id)
             continue
         if node.prim.fresh_output:
             for value in node.outputs:
                 group_of[value.id] = value.id
                 group_end[value.id] = last.get(value.id, -1)
+                owners.add(value.id)
         else:  # a view: its outputs share their inputs' buffers
             groups = {group_of[v.id] for v in node.inputs if v.id in group_of}
             if len(groups) == 1:
@@ -71,14 +75,14 @@ def plan_in_place(graph: Graph, avals: dict[int, Aval]) -> dict[int, int]:
     return plan
 
 
-def _choose_target(index, node, avals, group_of, group_end):
+def _choose_target(index, node, avals, group_of, group_end, owners):
     out = avals.get(node.outputs[0].id)
     if out is None or None in out.shape or len(out.shape) == 0:
         return None
     for position, value in enumerate(node.inputs):
         group = group_of.get(value.id)
-        if group is None or group_end[group] != index:
-            continue
+        if group is None or group_end[group] != index or value.id not in owners:
+            continue  # not ours, still live, or a view (maybe read-only) of a buffer
         aval = avals.get(value.id)
         if aval is not None and tuple(aval.shape) == tuple(out.shape) and aval.dtype is out.dtype:
             return position

@@ -3,7 +3,8 @@
 ``check_op(fn, args, expected)`` states an op's inputs and its NumPy expectation, and
 checks:
 
-1. the forward value against ``expected`` (NumPy is the oracle);
+1. the forward value against ``expected`` (NumPy is the oracle), and the same value
+   when ``fn`` is traced with ``fluxion.function`` (symbolic vs eager);
 2. for every primitive the op binds, that the primitive's shape/dtype rule agrees with
    the kernel's actual output, both with the concrete input shapes and with every
    dimension unknown (``None``), where the rule may only answer ``None`` or the truth;
@@ -97,7 +98,7 @@ def _to_numpy_outputs(result) -> list:
 def check_op(fn, args, expected=None, *, kwargs=None, grad: bool = True,
              second_order: bool = True, wrt=None, rtol: float = 1e-5, atol: float = 1e-6,
              grad_rtol: float = 1e-4, grad_atol: float = 1e-5, eps: float = 1e-6,
-             seed: int = 0):
+             seed: int = 0, traced: bool = True):
     """Checks an op's forward value, shape rules, and first and second derivatives.
 
     Args:
@@ -107,6 +108,8 @@ def check_op(fn, args, expected=None, *, kwargs=None, grad: bool = True,
       expected: ``expected(*args, **kwargs)`` computing the result with NumPy.
       grad / second_order: check first / second derivatives by finite differences.
       wrt: indices of the inputs to differentiate (default: every float array).
+      traced: also run ``fn`` under ``fluxion.function`` (symbolic tracing, graph passes,
+        generated code) and require the same result as eager execution.
     """
     kwargs = kwargs or {}
     tensors = [Tensor(np.asarray(a)) if isinstance(a, np.ndarray) else a for a in args]
@@ -122,6 +125,8 @@ def check_op(fn, args, expected=None, *, kwargs=None, grad: bool = True,
                 np.testing.assert_allclose(g, w, rtol=rtol, atol=atol)
             else:
                 np.testing.assert_array_equal(g, w)
+    if traced:
+        _check_traced_matches_eager(fn, tensors, kwargs, result, rtol, atol)
     if not grad:
         return result
     if wrt is None:
@@ -160,6 +165,23 @@ def check_op(fn, args, expected=None, *, kwargs=None, grad: bool = True,
         run_checking_shapes(_check_second_order, scalar_loss, tensors, arrays, wrt, rng, eps,
                             grad_rtol, grad_atol)
     return result
+
+
+def _check_traced_matches_eager(fn, tensors, kwargs, eager_result, rtol, atol):
+    from fluxion.graph.function import function
+
+    traced = function(lambda *args: fn(*args, **kwargs))
+    for _ in range(2):  # tracing, then the cached compiled code
+        got = _to_numpy_outputs(traced(*tensors))
+        want = _to_numpy_outputs(eager_result)
+        assert len(got) == len(want), "traced and eager results differ in structure"
+        for g, w in zip(got, want):
+            assert g.shape == w.shape, f"traced shape {g.shape}, eager {w.shape}"
+            if g.dtype.kind in "fc":
+                np.testing.assert_allclose(g, w, rtol=rtol, atol=atol,
+                                           err_msg="traced result differs from eager")
+            else:
+                np.testing.assert_array_equal(g, w, err_msg="traced result differs from eager")
 
 
 def _check_second_order(scalar_loss, tensors, arrays, wrt, rng, eps, rtol, atol):

@@ -184,6 +184,106 @@ def test_diagonal_ops():
     check_op(tf.linalg.trace, [normal(2, 3, 3)], lambda a: np.trace(a, axis1=-2, axis2=-1))
 
 
+def reference_diagonals(a, k, padding=0, align="RIGHT_LEFT"):
+    """TF's diag_part from NumPy's np.diagonal: stacked from k=upper down, padded per align."""
+    lower, upper = (k, k) if np.ndim(k) == 0 else k
+    found = [np.diagonal(a, offset=d, axis1=-2, axis2=-1) for d in range(upper, lower - 1, -1)]
+    width = max(f.shape[-1] for f in found)
+    rows = []
+    for d, f in zip(range(upper, lower - 1, -1), found):
+        left = align.split("_")[0 if d >= 0 else 1] == "LEFT"
+        pad = (0, width - f.shape[-1]) if left else (width - f.shape[-1], 0)
+        rows.append(np.pad(f, [(0, 0)] * (f.ndim - 1) + [pad], constant_values=padding))
+    return rows[0] if lower == upper else np.stack(rows, axis=-2)
+
+
+def reference_set_diagonals(a, diagonals, k, align="RIGHT_LEFT"):
+    """Writes each slot of TF's [diag, slot] layout to its matrix cell, one at a time."""
+    lower, upper = (k, k) if np.ndim(k) == 0 else k
+    rows, cols = a.shape[-2:]
+    out = np.array(a, dtype=float)
+    if lower == upper:
+        diagonals = diagonals[..., None, :]
+    cells = [[(r, r + d) for r in range(rows) if 0 <= r + d < cols]
+             for d in range(upper, lower - 1, -1)]
+    width = max(len(c) for c in cells)
+    for i, (d, diagonal) in enumerate(zip(range(upper, lower - 1, -1), cells)):
+        left = align.split("_")[0 if d >= 0 else 1] == "LEFT"
+        offset = 0 if left else width - len(diagonal)
+        for position, (r, c) in enumerate(diagonal):
+            out[..., r, c] = diagonals[..., i, position + offset]
+    return out
+
+
+DIAGONALS = [((3, 4), 1), ((3, 4), -2), ((2, 4, 3), 2), ((3, 4), (-1, 2)), ((2, 3, 3), (-2, 0)),
+             ((2, 4), (0, 1))]
+
+
+@pytest.mark.parametrize("align", ["RIGHT_LEFT", "LEFT_RIGHT", "LEFT_LEFT", "RIGHT_RIGHT"])
+@pytest.mark.parametrize("shape, k", DIAGONALS, ids=[f"{s}-{k}" for s, k in DIAGONALS])
+def test_diagonals_off_the_main_one(shape, k, align):
+    a = normal(*shape)
+    check_op(lambda x: tf.linalg.diag_part(x, k=k, padding_value=7.0, align=align), [a],
+             lambda x: reference_diagonals(x, k, 7.0, align))
+    diagonals = reference_diagonals(normal(*shape), k, 0.0, align)
+    check_op(lambda x, d: tf.linalg.set_diag(x, d, k=k, align=align), [a, diagonals],
+             lambda x, d: reference_set_diagonals(x, d, k, align))
+    rows, cols = shape[-2:]
+    check_op(lambda d: tf.linalg.diag(d, k=k, num_rows=rows, num_cols=cols, align=align,
+                                      padding_value=-1.0), [diagonals],
+             lambda d: reference_set_diagonals(np.full(diagonals.shape[:-1 if np.ndim(k) == 0
+                                                                         else -2] + shape[-2:],
+                                                       -1.0), d, k, align))
+
+
+def test_diagonals_match_tensorflow():
+    x = np.arange(1, 13).reshape(3, 4)
+    np.testing.assert_array_equal(tf.linalg.diag_part(x, k=(-1, 2), padding_value=9).numpy(),
+                                  [[9, 3, 8], [2, 7, 12], [1, 6, 11], [5, 10, 9]])
+    np.testing.assert_array_equal(
+        tf.linalg.diag_part(x, k=(-1, 2), padding_value=9, align="LEFT_RIGHT").numpy(),
+        [[3, 8, 9], [2, 7, 12], [1, 6, 11], [9, 5, 10]])
+    np.testing.assert_array_equal(tf.linalg.diag([1, 2], k=-1, num_rows=4).numpy(),
+                                  [[0, 0], [1, 0], [0, 2], [0, 0]])
+    np.testing.assert_array_equal(tf.linalg.diag([1, 2], k=1, num_cols=5).numpy(),
+                                  [[0, 1, 0, 0, 0], [0, 0, 2, 0, 0]])
+    np.testing.assert_array_equal(
+        tf.linalg.diag([1.0, 2.0], num_rows=3, num_cols=2, padding_value=7).numpy(),
+        [[1, 7], [7, 2], [7, 7]])
+    np.testing.assert_array_equal(tf.linalg.diag([[1, 2, 3], [4, 5, 0]], k=(0, 1)).numpy(),
+                                  [[4, 2, 0], [0, 5, 3], [0, 0, 0]])
+    np.testing.assert_array_equal(  # a band reaching past the inferred size is clipped
+        tf.linalg.diag(np.ones((6, 3)), k=(-2, 3)).shape, (3, 3))
+    np.testing.assert_array_equal(
+        tf.linalg.set_diag(np.zeros((3, 4)), [[1, 2, 3], [4, 5, 6]], k=(-1, 0)).numpy(),
+        [[1, 0, 0, 0], [4, 2, 0, 0], [0, 5, 3, 0]])
+    assert tf.linalg.diag_part(tf.constant(x), k=tf.constant([0, 1])).shape == (2, 3)
+
+
+def test_diagonal_errors():
+    x = tf.ones([3, 4])
+    with pytest.raises(ValueError, match="diag_part.*out of bounds"):
+        tf.linalg.diag_part(x, k=4)
+    with pytest.raises(ValueError, match="diag_part.*out of bounds"):
+        tf.linalg.diag_part(x, k=(-3, 0))
+    with pytest.raises(ValueError, match="diag_part.*must not exceed"):
+        tf.linalg.diag_part(x, k=(1, 0))
+    with pytest.raises(ValueError, match="diag_part.*pair of ints"):
+        tf.linalg.diag_part(x, k=[0, 1, 2])
+    with pytest.raises(ValueError, match="align must be one of"):
+        tf.linalg.diag_part(x, k=(0, 1), align="CENTER")
+    with pytest.raises(ValueError, match="matrix_set_diag.*need shape"):
+        tf.linalg.set_diag(x, tf.ones([2]), k=1)
+    with pytest.raises(ValueError, match="set_diag.*batch shape"):
+        tf.linalg.set_diag(tf.ones([2, 3, 3]), tf.ones([3]))
+    with pytest.raises(ValueError, match="diag.*too small"):
+        tf.linalg.diag([1.0, 2.0], num_rows=3, num_cols=1)
+    with pytest.raises(ValueError, match="diag.*longest"):
+        tf.linalg.diag([1.0, 2.0], num_rows=3, num_cols=4)
+    with pytest.raises(ValueError, match="diag.*band"):
+        tf.linalg.diag(tf.ones([3]), k=(-1, 0))
+
+
 @pytest.mark.parametrize("lower, upper", [(0, -1), (-1, 0), (1, 0), (0, 0), (-1, -1)])
 def test_band_part(lower, upper):
     def reference(a):
@@ -200,6 +300,96 @@ def test_transposes():
     z = tf.constant(np.array([[1 + 2j, 3j]]))
     np.testing.assert_allclose(tf.linalg.adjoint(z).numpy(), [[1 - 2j], [-3j]])
     assert tf.linalg.eye(2, batch_shape=[3]).shape == (3, 2, 2)
+
+
+# --- decompositions -----------------------------------------------------------------------------
+def distinct_singular_values(*shape):
+    """Random matrices with well separated singular values 3, 2, 1 (and more)."""
+    m, n = shape[-2:]
+    k = min(m, n)
+    u = np.linalg.qr(normal(*shape[:-2], m, m))[0][..., :k]
+    v = np.linalg.qr(normal(*shape[:-2], n, n))[0][..., :k]
+    return (u * np.arange(k + 1, 1, -1)) @ np.swapaxes(v, -1, -2)
+
+
+def numpy_svd(a, full_matrices=False):
+    u, s, vh = np.linalg.svd(a, full_matrices=full_matrices)
+    return s, u, np.swapaxes(vh, -1, -2)
+
+
+@pytest.mark.parametrize("shape", [(3, 2), (2, 3), (2, 3, 3)], ids=str)
+def test_svd(shape):
+    a = distinct_singular_values(*shape)
+    check_op(tf.linalg.svd, [a], numpy_svd)
+    check_op(lambda x: tf.linalg.svd(x, compute_uv=False), [a],
+             lambda x: np.linalg.svd(x, compute_uv=False))
+
+
+def test_svd_full_matrices():
+    check_op(lambda x: tf.linalg.svd(x, full_matrices=True), [distinct_singular_values(3, 3)],
+             lambda x: numpy_svd(x, True))
+    s, u, v = tf.linalg.svd(tf.constant(normal(2, 4, 3)), full_matrices=True)
+    assert (s.shape, u.shape, v.shape) == ((2, 3), (2, 4, 4), (2, 3, 3))
+    a = tf.constant(normal(3, 2))
+    with tf.GradientTape() as tape:
+        tape.watch(a)
+        loss = tf.reduce_sum(tf.linalg.svd(a, full_matrices=True)[1])
+    with pytest.raises(ValueError, match="full_matrices=True.*square"):
+        tape.gradient(loss, a)
+
+
+def test_svd_dtypes_and_errors():
+    s, u, v = tf.linalg.svd(tf.constant(normal(3, 2), dtype=tf.float32))
+    assert s.dtype is u.dtype is v.dtype is tf.float32
+    z = tf.constant(normal(2, 2) + 1j * normal(2, 2))
+    s, u, v = tf.linalg.svd(z)
+    assert s.dtype is tf.float64 and u.dtype is tf.complex128
+    np.testing.assert_allclose((u * tf.cast(s, tf.complex128)[None, :]).numpy()
+                               @ tf.linalg.adjoint(v).numpy(), z.numpy(), atol=1e-12)
+    with pytest.raises(TypeError, match="svd.*floating-point"):
+        tf.linalg.svd(tf.constant([[1, 2], [3, 4]]))
+    with pytest.raises(ValueError, match="svd.*rank >= 2"):
+        tf.linalg.svd(tf.constant([1.0, 2.0]))
+
+
+def test_eigh():
+    check_op(tf.linalg.eigh, [spd(2, 3, 3)], lambda a: tuple(np.linalg.eigh(a)))
+    # Only the lower triangle is read, so a non-symmetric input has a lower-triangular gradient.
+    check_op(tf.linalg.eigh, [normal(3, 3)], lambda a: tuple(np.linalg.eigh(a)))
+    check_op(lambda a: tf.linalg.eigvalsh(symmetrized(a)), [normal(3, 3)],
+             lambda a: np.linalg.eigvalsh((a + a.T) / 2))
+
+
+def test_eigh_matches_tensorflow():
+    a = tf.constant([[2.0, 100.0], [1.0, 3.0]], dtype=tf.float64)
+    with tf.GradientTape() as tape:
+        tape.watch(a)
+        e, v = tf.linalg.eigh(a)
+        loss = tf.reduce_sum(e * tf.constant([1.0, 2.0], dtype=tf.float64))
+    np.testing.assert_allclose(e.numpy(), [1.381966011, 3.618033989], rtol=1e-9)
+    np.testing.assert_allclose(tape.gradient(loss, a).numpy(),
+                               [[1.2763932022, 0.0], [0.894427191, 1.7236067977]], rtol=1e-9)
+    with pytest.raises(ValueError, match="square"):
+        tf.linalg.eigh(tf.ones([2, 3]))
+
+
+@pytest.mark.parametrize("ord, axis, reference", [
+    (2, [0, 1], lambda a: np.linalg.norm(a, 2)),
+    (2, [1, 0], lambda a: np.linalg.norm(a, 2)),
+    ("nuc", [-2, -1], lambda a: np.linalg.norm(a, "nuc")),
+], ids=["spectral", "spectral-swapped", "nuclear"])
+def test_spectral_norms(ord, axis, reference):
+    check_op(lambda a: tf.linalg.norm(a, ord=ord, axis=axis), [distinct_singular_values(3, 2)],
+             reference)
+
+
+def test_spectral_norm_of_batches():
+    a = np.swapaxes(distinct_singular_values(2, 3, 3), 0, 1)  # matrices over axes 0 and 2
+    check_op(lambda x: tf.norm(x, ord=2, axis=[0, 2]), [a],
+             lambda x: np.linalg.norm(np.moveaxis(x, 1, 0), 2, axis=(-2, -1)))
+    x = tf.constant(normal(2, 3, 4))
+    assert tf.norm(x, ord=2, axis=[-2, -1], keepdims=True).shape == (2, 1, 1)
+    assert tf.norm(x, ord=2, axis=[0, 2], keepdims=True).shape == (1, 3, 1)
 
 
 # --- norms ---------------------------------------------------------------------------------------

@@ -1,12 +1,14 @@
 """Linear-algebra primitives: batched matmul, einsum, and the matrix functions of
-``fluxion.linalg`` (inverse, determinants, Cholesky, solves, diagonals, band parts).
+``fluxion.linalg`` (inverse, determinants, Cholesky, solves, SVD, eigh, diagonals and
+bands of diagonals, band parts).
 
 ``matmul`` multiplies the last two axes and broadcasts the leading (batch) axes; its
 gradient relies on the walker to sum broadcast batch axes away.  Every matrix function
 works on the last two axes and batches over the rest.  Gradients are the standard
 matrix-calculus results (Giles, "An extended collection of matrix derivative results",
-2008; Murray, "Differentiation of the Cholesky decomposition", 2016), written with the
-primitives of this file so that they differentiate again.
+2008; Murray, "Differentiation of the Cholesky decomposition", 2016; Townsend,
+"Differentiating the singular value decomposition", 2016), written with the primitives
+of this file so that they differentiate again.
 
 ``einsum`` takes a fully explicit subscripts string (no ``...``, no repeated label in
 one operand: ``einsum`` below rewrites those first), so its VJP is einsum again.

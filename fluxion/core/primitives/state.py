@@ -34,13 +34,21 @@ assign_variable_p = define("assign_variable", _assign_kernel,
                            lambda value, variable: value, stateful=True)
 
 
-def _print_kernel(*values, template, output_stream, end):
-    parts = []
-    for piece in template:
-        parts.append(str(values[piece]) if isinstance(piece, int) else piece)
+def _print_kernel(*values, template, sep, output_stream, end):
+    parts = [_format(values[piece]) if isinstance(piece, int) else piece for piece in template]
     stream = sys.stderr if output_stream == "stderr" else sys.stdout
-    print(" ".join(parts), end=end, file=stream)
+    print(sep.join(parts), end=end, file=stream)
     return values[0] if values else _empty()
+
+
+def _format(value) -> str:
+    import numpy as np
+
+    array = np.asarray(value)
+    if array.dtype == object:
+        array = np.vectorize(lambda b: b.decode() if isinstance(b, bytes) else b)(array)
+        return str(array) if array.ndim else str(array[()])
+    return str(array) if array.ndim else str(array[()])
 
 
 def _empty():
@@ -49,7 +57,7 @@ def _empty():
     return np.zeros((0,), dtype=np.float32)
 
 
-def _print_rule(*avals, template, output_stream, end) -> Aval:
+def _print_rule(*avals, template, sep, output_stream, end) -> Aval:
     from fluxion.core import dtypes
 
     return avals[0] if avals else Aval((0,), dtypes.float32)
