@@ -36,9 +36,9 @@ def _relu_grad_kernel(g, out):
 relu_grad_p = define(
     "relu_grad", _relu_grad_kernel, lambda g, out: Aval(g.shape, g.dtype),
     # d/dg of where(out > 0, g, 0) is the same mask; the mask itself is piecewise constant.
-    lambda gg, xs, out: (bind(relu_grad_p, gg, xs[1]), None))
+    lambda gg, xs, out: (bind(relu_grad_p, gg, xs[1]), None), fresh_output=True)
 relu_p = define("relu", _relu_kernel, lambda x: x,
-                lambda g, xs, out: (bind(relu_grad_p, g, out),))
+                lambda g, xs, out: (bind(relu_grad_p, g, out),), fresh_output=True)
 
 
 # --- softmax and log_softmax over one axis ------------------------------------------------------
@@ -62,8 +62,9 @@ def _log_softmax_vjp(g, xs, out, axis):
     return (g - ew.exp(out) * reduce_sum(g, axis=axis, keepdims=True),)
 
 
-softmax_p = define("softmax", _softmax_kernel, _float_rule, _softmax_vjp)
-log_softmax_p = define("log_softmax", _log_softmax_kernel, _float_rule, _log_softmax_vjp)
+softmax_p = define("softmax", _softmax_kernel, _float_rule, _softmax_vjp, fresh_output=True)
+log_softmax_p = define("log_softmax", _log_softmax_kernel, _float_rule, _log_softmax_vjp,
+                       fresh_output=True)
 
 
 # --- sparse softmax cross-entropy ---------------------------------------------------------------
@@ -101,7 +102,7 @@ def _sparse_xent_vjp(g, xs, out):
 
 
 sparse_softmax_xent_p = define("sparse_softmax_cross_entropy", _sparse_xent_kernel,
-                               _sparse_xent_rule, _sparse_xent_vjp)
+                               _sparse_xent_rule, _sparse_xent_vjp, fresh_output=True)
 
 
 def one_hot_like(labels: Tensor, logits: Tensor) -> Tensor:

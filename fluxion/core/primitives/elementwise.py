@@ -160,7 +160,7 @@ def _select_vjp(g, xs, out):
     return None, select(cond, g, zeros), select(cond, zeros, g)
 
 
-select_p = define("select", np.where, _select_rule, _select_vjp)
+select_p = define("select", np.where, _select_rule, _select_vjp, fresh_output=True)
 
 
 def _cast_kernel(x, dtype):
@@ -181,7 +181,7 @@ def _fill_like_kernel(x, value):
     return np.full(x.shape, value, dtype=x.dtype)
 
 
-fill_like_p = define("fill_like", _fill_like_kernel, lambda x, value: x)
+fill_like_p = define("fill_like", _fill_like_kernel, lambda x, value: x, fresh_output=True)
 
 
 # --- thin functions: conversion with TF's dtype rule, then bind --------------------------

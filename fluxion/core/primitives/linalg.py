@@ -53,7 +53,7 @@ def _matmul_kernel(a, b):
     return np.matmul(a, b)
 
 
-matmul_p = define("matmul", _matmul_kernel, _matmul_rule, _matmul_vjp)
+matmul_p = define("matmul", _matmul_kernel, _matmul_rule, _matmul_vjp, fresh_output=True)
 
 
 def matrix_transpose(a) -> Tensor:

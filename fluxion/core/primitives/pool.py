@@ -213,19 +213,21 @@ def _avg_pool_grad_rule(g: Aval, like: Aval, **attrs) -> Aval:
 
 # --- gradient rules -------------------------------------------------------------------------------
 max_pool_p = define("max_pool", _max_pool_kernel, _max_pool_rule,
-                    lambda g, xs, out, **attrs: (max_pool_grad(xs[0], g, **attrs),))
+                    lambda g, xs, out, **attrs: (max_pool_grad(xs[0], g, **attrs),),
+                    fresh_output=True)
 max_pool_grad_p = define(
     "max_pool_grad", _max_pool_grad_kernel, _max_pool_grad_rule,
-    lambda ct, xs, out, **attrs: (None, max_pool_gather(xs[0], ct, **attrs)))
+    lambda ct, xs, out, **attrs: (None, max_pool_gather(xs[0], ct, **attrs)), fresh_output=True)
 max_pool_gather_p = define(
     "max_pool_gather", _max_pool_gather_kernel, _max_pool_gather_rule,
     lambda ct, xs, out, **attrs: (None, max_pool_grad(xs[0], ct, **attrs)))
 max_pool_argmax_p = define("max_pool_argmax", _max_pool_argmax_kernel, _max_pool_argmax_rule)
 avg_pool_p = define("avg_pool", _avg_pool_kernel, _avg_pool_rule,
-                    lambda g, xs, out, **attrs: (avg_pool_grad(g, xs[0], **attrs),))
+                    lambda g, xs, out, **attrs: (avg_pool_grad(g, xs[0], **attrs),),
+                    fresh_output=True)
 avg_pool_grad_p = define(
     "avg_pool_grad", _avg_pool_grad_kernel, _avg_pool_grad_rule,
-    lambda ct, xs, out, **attrs: (avg_pool(ct, **attrs), None))
+    lambda ct, xs, out, **attrs: (avg_pool(ct, **attrs), None), fresh_output=True)
 
 
 # --- thin functions (attributes already normalised by fluxion.ops.pool_ops) -----------------------
