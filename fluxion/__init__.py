@@ -59,4 +59,16 @@ for _name, _module in (("math", math), ("nn", nn), ("linalg", linalg), ("random"
     _sys.modules[f"{__name__}.{_name}"] = _module
 
 newaxis = None
+
+
+def __getattr__(name):
+    if name == "keras":  # loaded on first use: `import fluxion` stays light
+        import importlib
+
+        return importlib.import_module("fluxion.keras")
+    if name == "compat":
+        import importlib
+
+        return importlib.import_module("fluxion.compat")
+    raise AttributeError(f"module 'fluxion' has no attribute {name!r}")
 __version__ = "0.1.0"

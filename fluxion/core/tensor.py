@@ -21,7 +21,8 @@ from fluxion.core.tensor_shape import TensorShape
 class Tensor:
     """An immutable multi-dimensional array (``tf.Tensor``)."""
 
-    __slots__ = ("_value", "__weakref__")
+    # _keras_mask: the Keras mask travelling with a layer output (unset for most tensors).
+    __slots__ = ("_value", "_keras_mask", "__weakref__")
     # NumPy defers to our reflected operators (np_array + tensor -> Tensor).
     __array_priority__ = 100
 

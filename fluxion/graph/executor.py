@@ -18,6 +18,7 @@ import numpy as np
 from fluxion.core.primitive import Aval
 from fluxion.graph.ir import Graph, Node, Value
 from fluxion.graph.memory_plan import plan_in_place
+from fluxion.graph.passes.fusion import ACCUMULATOR, fused_elementwise_p
 
 
 class CompiledGraph:
@@ -39,7 +40,7 @@ class CompiledGraph:
     def _specialise(self, shapes: tuple):
         concrete = propagate_shapes(self.graph, shapes)
         in_place = plan_in_place(self.graph, concrete) if self.in_place else {}
-        source, namespace = generate_source(self.graph, in_place)
+        source, namespace = generate_source(self.graph, in_place, concrete)
         code = compile(source, f"<fluxion graph {self.graph.name}>", "exec")
         exec(code, namespace)  # noqa: S102 - the source is generated from the graph
         runner = namespace["run"]
@@ -87,11 +88,13 @@ def _bound_kernel(node: Node):
     return functools.partial(kernel, **attrs) if attrs else kernel
 
 
-def generate_source(graph: Graph, in_place: dict[int, int]) -> tuple[str, dict]:
+def generate_source(graph: Graph, in_place: dict[int, int],
+                    avals: dict[int, Aval] | None = None) -> tuple[str, dict]:
     """Python source of ``run(*inputs)`` and the namespace its names refer to.
 
     ``in_place`` maps a node index to the position of the input whose buffer it may
-    overwrite (``kernel(a, b, out=a)``).
+    overwrite (``kernel(a, b, out=a)``).  ``avals`` (concrete, from ``propagate_shapes``)
+    lets fused elementwise nodes expand into one ufunc call per step.
     """
     namespace: dict = {"np": np}
     names: dict[int, str] = {}
@@ -108,10 +111,17 @@ def generate_source(graph: Graph, in_place: dict[int, int]) -> tuple[str, dict]:
         return name
 
     for index, node in enumerate(graph.nodes):
+        target = in_place.get(index)
+        if node.prim is fused_elementwise_p and avals is not None:
+            expanded = _fused_lines(node, [operand(v) for v in node.inputs],
+                                    f"v{node.outputs[0].id}", target, avals)
+            if expanded is not None:
+                names[node.outputs[0].id] = f"v{node.outputs[0].id}"
+                lines += expanded
+                continue
         kernel_name = f"k{index}"
         namespace[kernel_name] = _bound_kernel(node)
         args = ", ".join(operand(v) for v in node.inputs)
-        target = in_place.get(index)
         if target is not None:
             args += f", out={operand(node.inputs[target])}"
         outs = [f"v{v.id}" for v in node.outputs]
@@ -124,3 +134,49 @@ def generate_source(graph: Graph, in_place: dict[int, int]) -> tuple[str, dict]:
     results = ", ".join(operand(v) for v in graph.outputs)
     lines.append(f"    return ({results}{',' if len(graph.outputs) == 1 else ''})")
     return "\n".join(lines) + "\n", namespace
+
+
+def _fused_lines(node: Node, args: list[str], out: str, target: int | None,
+                 avals: dict[int, Aval]) -> list[str] | None:
+    """A fused elementwise chain as one ufunc call per step, all into one buffer.
+
+    The buffer is the dead input ``target`` when the memory plan found one, else the
+    first step's own result when it already has the final shape (known here, from
+    concrete shapes), else ``np.empty`` of the final shape.  None (use the kernel)
+    when the shapes are not all known.
+    """
+    program = node.attrs["program"]
+    final = avals.get(node.outputs[0].id)
+    if final is None or None in final.shape:
+        return None
+    final_shape = tuple(final.shape)
+
+    def call(name: str, operands: tuple, into: str | None) -> str:
+        text = ", ".join(out if i == ACCUMULATOR else args[i] for i in operands)
+        return f"np.{name}({text}" + (f", out={into})" if into else ")")
+
+    label = "  # fused_elementwise: " + ", ".join(name for name, _ in program)
+    first_name, first_operands = program[0]
+    if target is not None:
+        lines = [f"    {out} = {call(first_name, first_operands, args[target])}{label}"]
+    elif final_shape and _broadcast([node.inputs[i] for i in first_operands],
+                                    avals) == final_shape:
+        lines = [f"    {out} = {call(first_name, first_operands, None)}{label}"]
+    else:  # the first step's result would be smaller (it broadcasts later), or a scalar
+        dtype = final.dtype.np_dtype
+        if dtype is None or np.dtype(dtype.name) != dtype:
+            return None
+        lines = [f"    {out} = np.empty({final_shape!r}, {dtype.name!r}){label}",
+                 f"    {call(first_name, first_operands, out)}"]
+    lines += [f"    {call(name, operands, out)}" for name, operands in program[1:]]
+    return lines
+
+
+def _broadcast(values: list[Value], avals: dict[int, Aval]) -> tuple | None:
+    shapes = [avals[v.id].shape if v.id in avals else v.aval.shape for v in values]
+    if any(None in shape for shape in shapes):
+        return None
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
+        return None

@@ -134,7 +134,8 @@ def to_dot(graph: Graph) -> str:
     """The graph in Graphviz DOT: inputs as ellipses, nodes as boxes, values as edges."""
     lines = [f'digraph "{graph.name}" {{', "  rankdir=TB;", '  node [fontname="monospace"];']
     for value in graph.inputs:
-        lines.append(f'  v{value.id} [shape=ellipse, label="{value!r}\\n{_aval_text(value.aval)}"];')
+        label = f"{value!r}\\n{_aval_text(value.aval)}"
+        lines.append(f'  v{value.id} [shape=ellipse, label="{label}"];')
     for index, node in enumerate(graph.nodes):
         lines.append(f'  n{index} [shape=box, label="{node.prim.name}"];')
         for value in node.inputs:

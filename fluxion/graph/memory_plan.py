@@ -7,7 +7,9 @@ values stored into variables never die.  A NumPy ufunc node may then compute int
 the buffer of one of its inputs (``out=``) when that buffer dies at this node and has
 exactly the node's concrete output shape and dtype.  The output then shares the
 buffer, so a chain of elementwise ops allocates once.  Only a buffer's owning array is
-ever a target, never a view of it (views may be read-only or strided).
+ever a target, never a view of it (views may be read-only or strided).  A fused
+elementwise node (``fluxion.graph.passes.fusion``) may likewise take the buffer of an
+input that only its first step reads and that no other input of it views.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numpy as np
 
 from fluxion.core.primitive import Aval
 from fluxion.graph.ir import Graph
+from fluxion.graph.passes.fusion import fused_elementwise_p, in_place_positions
 
 FOREVER = 1 << 62
 
@@ -32,10 +35,15 @@ def last_uses(graph: Graph) -> dict[int, int]:
     return last
 
 
-def _in_placeable(node) -> bool:
+def _in_place_positions(node) -> tuple[int, ...]:
+    """The inputs whose buffer the node's kernel may compute into (``out=``)."""
+    if node.prim is fused_elementwise_p:
+        return in_place_positions(node)
     kernel = node.prim.impl
-    return (isinstance(kernel, np.ufunc) and kernel.nout == 1 and not node.attrs
-            and not node.prim.multiple_results and len(node.inputs) == kernel.nin)
+    if (isinstance(kernel, np.ufunc) and kernel.nout == 1 and not node.attrs
+            and not node.prim.multiple_results and len(node.inputs) == kernel.nin):
+        return tuple(range(len(node.inputs)))
+    return ()
 
 
 def plan_in_place(graph: Graph, avals: dict[int, Aval]) -> dict[int, int]:
@@ -51,8 +59,9 @@ def plan_in_place(graph: Graph, avals: dict[int, Aval]) -> dict[int, int]:
         group_end[group] = max(group_end[group], last.get(value_id, -1))
 
     for index, node in enumerate(graph.nodes):
-        target = _choose_target(index, node, avals, group_of, group_end, owners) \
-            if _in_placeable(node) else None
+        positions = _in_place_positions(node)
+        target = _choose_target(index, node, positions, avals, group_of, group_end, owners) \
+            if positions else None
         if target is not None:
             plan[index] = target
             join(node.outputs[0].id, group_of[node.inputs[target].id])
@@ -75,14 +84,18 @@ def plan_in_place(graph: Graph, avals: dict[int, Aval]) -> dict[int, int]:
     return plan
 
 
-def _choose_target(index, node, avals, group_of, group_end, owners):
+def _choose_target(index, node, positions, avals, group_of, group_end, owners):
     out = avals.get(node.outputs[0].id)
     if out is None or None in out.shape or len(out.shape) == 0:
         return None
-    for position, value in enumerate(node.inputs):
+    for position in positions:
+        value = node.inputs[position]
         group = group_of.get(value.id)
         if group is None or group_end[group] != index or value.id not in owners:
             continue  # not ours, still live, or a view (maybe read-only) of a buffer
+        if node.prim is fused_elementwise_p and any(
+                group_of.get(other.id) == group for other in node.inputs if other is not value):
+            continue  # a later step would read a view of the overwritten buffer
         aval = avals.get(value.id)
         if aval is not None and tuple(aval.shape) == tuple(out.shape) and aval.dtype is out.dtype:
             return position

@@ -1,0 +1,3 @@
+"""activations layers."""
+
+__all__: list = []

@@ -1,0 +1,49 @@
+"""``InputLayer`` and ``keras.Input``: the entry points of a functional model."""
+
+from __future__ import annotations
+
+from fluxion.keras.engine.keras_tensor import KerasTensor, Node
+from fluxion.keras.layers.layer import Layer
+from fluxion.keras.saving.serialization import keras_class
+
+
+@keras_class("keras.layers")
+class InputLayer(Layer):
+    """Holds the ``KerasTensor`` a functional model starts from."""
+
+    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
+                 input_tensor=None, optional: bool = False, name=None, **kwargs):
+        kwargs.pop("input_shape", None)
+        super().__init__(name=name, dtype=dtype)
+        if batch_shape is None:
+            if shape is None:
+                raise ValueError("You must pass a `shape` argument to Input / InputLayer.")
+            batch_shape = (batch_size,) + tuple(shape)
+        self.batch_shape = tuple(batch_shape)
+        self._dtype_name = self.dtype if dtype is None else str(getattr(dtype, "name", dtype))
+        self.sparse = bool(sparse)
+        self.optional = optional
+        self.built = True
+        output = KerasTensor(self.batch_shape, self._dtype_name, self.sparse, name=self.name,
+                             history=(self, 0, 0))
+        self._inbound_nodes.append(Node(self, (), {}, output))
+        self.output = output
+
+    def call(self, inputs):
+        return inputs
+
+    def get_config(self) -> dict:
+        return {"batch_shape": list(self.batch_shape), "dtype": self._dtype_name,
+                "sparse": self.sparse, "name": self.name}
+
+
+def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None,
+          tensor=None, optional: bool = False) -> KerasTensor:
+    """A symbolic input of a functional model (``keras.Input``).
+
+    >>> Input(shape=(3,)).shape
+    (None, 3)
+    """
+    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse,
+                       batch_shape=batch_shape, name=name, optional=optional)
+    return layer.output

@@ -1,0 +1,183 @@
+"""Keras 3 object serialization: ``{module, class_name, config, registered_name}``.
+
+Every serializable Fluxion Keras class states the Keras module it lives in
+(``keras_module = "keras.layers"``) so the configs it writes are the ones Keras 3
+writes, and Keras 3 configs deserialize into Fluxion classes.  User classes are
+registered with ``register_keras_serializable`` (``"package>Name"``) or passed through
+``custom_objects`` / ``custom_object_scope``.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+# Built-in classes by (module, class_name) and by bare class_name.
+_BUILTINS: dict[tuple, type] = {}
+_BUILTINS_BY_NAME: dict[str, list] = {}
+# User classes by registered name ("package>Name").
+_REGISTERED: dict[str, object] = {}
+_scope = threading.local()
+
+
+def keras_class(module: str):
+    """Class decorator: a built-in Keras class of ``module`` (``"keras.layers"``...)."""
+
+    def decorate(cls):
+        cls.keras_module = module
+        _BUILTINS[(module, cls.__name__)] = cls
+        _BUILTINS_BY_NAME.setdefault(cls.__name__, []).append(cls)
+        return cls
+
+    return decorate
+
+
+def register_keras_serializable(package: str = "Custom", name: str | None = None):
+    """Registers a user class or function so saved configs can name it (Keras's decorator)."""
+
+    def decorate(obj):
+        registered = f"{package}>{name or obj.__name__}"
+        if registered in _REGISTERED and _REGISTERED[registered] is not obj:
+            raise ValueError(f"{registered} has already been registered to "
+                             f"{_REGISTERED[registered]}")
+        _REGISTERED[registered] = obj
+        obj._keras_registered_name = registered
+        return obj
+
+    return decorate
+
+
+def get_registered_name(obj) -> str:
+    return getattr(obj, "_keras_registered_name", None) or getattr(obj, "__name__",
+                                                                    type(obj).__name__)
+
+
+def get_registered_object(name: str, custom_objects=None, module_objects=None):
+    for table in (_scope_objects(), custom_objects or {}, _REGISTERED, module_objects or {}):
+        if name in table:
+            return table[name]
+    return None
+
+
+class custom_object_scope:  # noqa: N801 - Keras's name
+    """Within the block, ``custom_objects`` resolve by name during deserialization."""
+
+    def __init__(self, custom_objects: dict | None = None):
+        self.custom_objects = dict(custom_objects or {})
+
+    def __enter__(self):
+        stack = getattr(_scope, "stack", None)
+        if stack is None:
+            stack = _scope.stack = []
+        stack.append(self.custom_objects)
+        return self
+
+    def __exit__(self, *exc):
+        _scope.stack.pop()
+
+
+CustomObjectScope = custom_object_scope
+
+
+def _scope_objects() -> dict:
+    merged: dict = {}
+    for objects in getattr(_scope, "stack", []):
+        merged.update(objects)
+    return merged
+
+
+def serialize_keras_object(obj):
+    """The Keras 3 dict for ``obj`` (or plain data for None, numbers, strings, lists)."""
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    if isinstance(obj, (list, tuple)):
+        return [serialize_keras_object(item) for item in obj]
+    if isinstance(obj, dict):
+        return {key: serialize_keras_object(value) for key, value in obj.items()}
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return {"class_name": "__numpy__", "config": {"value": obj.tolist(),
+                                                      "dtype": str(obj.dtype)}}
+    if hasattr(obj, "get_config"):
+        cls = type(obj)
+        registered = getattr(cls, "_keras_registered_name", None)
+        return {"module": getattr(cls, "keras_module", cls.__module__),
+                "class_name": cls.__name__,
+                "config": obj.get_config(),
+                "registered_name": registered}
+    if callable(obj):  # a function: Keras stores its registered or plain name
+        registered = getattr(obj, "_keras_registered_name", None)
+        return {"module": getattr(obj, "keras_module", getattr(obj, "__module__", None)),
+                "class_name": "function", "config": registered or obj.__name__,
+                "registered_name": registered or obj.__name__}
+    raise TypeError(f"Cannot serialize {obj!r} of type {type(obj).__name__}: it has no "
+                    f"get_config() and is not a plain value.")
+
+
+def deserialize_keras_object(config, custom_objects=None, module_objects=None,
+                             printable_module_name: str = "object", safe_mode: bool = True):
+    """Rebuilds an object from its Keras 3 dict (or returns plain data unchanged)."""
+    if config is None or isinstance(config, (bool, int, float)):
+        return config
+    if isinstance(config, str):
+        found = get_registered_object(config, custom_objects, module_objects)
+        if found is None:
+            raise ValueError(f"Unknown {printable_module_name}: '{config}'. Please ensure you "
+                             f"are using a `keras.utils.custom_object_scope` and that this "
+                             f"object is included in the scope.")
+        return found
+    if isinstance(config, list):
+        return [deserialize_keras_object(c, custom_objects, module_objects) for c in config]
+    if not isinstance(config, dict) or "class_name" not in config:
+        return config
+    class_name, inner = config["class_name"], config.get("config", {})
+    if class_name == "__numpy__":
+        return np.asarray(inner["value"], dtype=inner["dtype"])
+    if class_name == "function":
+        name = config.get("registered_name") or inner
+        found = get_registered_object(name, custom_objects, module_objects)
+        if found is None:
+            found = _builtin_function(config.get("module"), inner)
+        if found is None:
+            raise ValueError(f"Unknown {printable_module_name} function '{name}'")
+        return found
+    cls = _resolve_class(config, custom_objects, module_objects)
+    if cls is None:
+        raise TypeError(
+            f"Could not locate class '{class_name}' (module {config.get('module')!r}, "
+            f"registered name {config.get('registered_name')!r}). Make sure custom classes "
+            f"are decorated with `keras.saving.register_keras_serializable()` or passed in "
+            f"custom_objects.")
+    if hasattr(cls, "from_config"):
+        return cls.from_config(inner)
+    return cls(**inner)
+
+
+def _resolve_class(config, custom_objects, module_objects):
+    registered = config.get("registered_name")
+    for name in (registered, config["class_name"]):
+        if name:
+            found = get_registered_object(name, custom_objects, module_objects)
+            if found is not None:
+                return found
+    module = config.get("module")
+    found = _BUILTINS.get((module, config["class_name"]))
+    if found is None:
+        candidates = _BUILTINS_BY_NAME.get(config["class_name"], [])
+        found = candidates[0] if candidates else None
+    return found
+
+
+def _builtin_function(module, name):
+    """Built-in functions (activations, losses, metrics) by name, looked up lazily."""
+    from fluxion.keras import activations, losses, metrics
+
+    for namespace in (activations, losses, metrics):
+        if module and namespace.__name__.rsplit(".", 1)[-1] not in module:
+            continue
+        found = getattr(namespace, name, None)
+        if callable(found):
+            return found
+    return None
