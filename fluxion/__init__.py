@@ -44,6 +44,7 @@ from fluxion.core.variable import (
     VariableSynchronization,
     init_scope,
 )
+from fluxion.graph.control_flow import case, cond, switch_case, while_loop
 from fluxion.graph.function import Function, function
 from fluxion.ops import linalg, math, nn, random
 from fluxion.ops.array_ops import *

@@ -130,7 +130,7 @@ def generate_source(graph: Graph, in_place: dict[int, int],
         left = ", ".join(outs) + ("," if node.prim.multiple_results and len(outs) == 1 else "")
         if node.prim.multiple_results and not outs:
             left = "_"
-        lines.append(f"    {left} = {kernel_name}({args})  # {node.prim.name}")
+        lines.append(f"    {left} = {kernel_name}({args})  # {_describe(node)}")
     results = ", ".join(operand(v) for v in graph.outputs)
     lines.append(f"    return ({results}{',' if len(graph.outputs) == 1 else ''})")
     return "\n".join(lines) + "\n", namespace
@@ -155,7 +155,7 @@ def _fused_lines(node: Node, args: list[str], out: str, target: int | None,
         text = ", ".join(out if i == ACCUMULATOR else args[i] for i in operands)
         return f"np.{name}({text}" + (f", out={into})" if into else ")")
 
-    label = "  # fused_elementwise: " + ", ".join(name for name, _ in program)
+    label = f"  # {_describe(node)}"
     first_name, first_operands = program[0]
     if target is not None:
         lines = [f"    {out} = {call(first_name, first_operands, args[target])}{label}"]
@@ -170,6 +170,13 @@ def _fused_lines(node: Node, args: list[str], out: str, target: int | None,
                  f"    {call(first_name, first_operands, out)}"]
     lines += [f"    {call(name, operands, out)}" for name, operands in program[1:]]
     return lines
+
+
+def _describe(node: Node) -> str:
+    """The comment of a node's line: its primitive, and a fused node's steps."""
+    if node.prim is fused_elementwise_p:
+        return "fused_elementwise: " + ", ".join(name for name, _ in node.attrs["program"])
+    return node.prim.name
 
 
 def _broadcast(values: list[Value], avals: dict[int, Aval]) -> tuple | None:

@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from fluxion.core import context, errors, nest
+from fluxion.core import context, nest
 from fluxion.core.primitive import Aval, Primitive, bind
 from fluxion.core.tensor import Tensor, TensorRef, convert_to_tensor, shape_tuple, wrap
 from fluxion.graph.executor import CompiledGraph, propagate_shapes
@@ -84,12 +84,12 @@ class SubTracer(Tracer):
     """
 
     def __init__(self, parent: Tracer, name: str):
-        super().__init__(Graph(name=name), forward_assignments=True,
-                         allow_variable_creation=False)
+        super().__init__(Graph(name=name), forward_assignments=True)
         self.parent = parent
-        self.captures: dict[int, tuple[Tensor, Value]] = {}  # outer value id -> (tensor, input)
+        self.captures: dict = {}  # outer value id (or concrete key) -> (tensor, input)
         self.variable_inputs: dict[int, tuple[object, Value]] = {}  # id(var) -> (var, input)
         self.assigned: dict[int, object] = {}  # id(var) -> var, in assignment order
+        self.outer_tapes: list = list(context.tapes)  # the tapes suspended while tracing
 
     def _is_ancestor(self, builder) -> bool:
         tracer = self.parent
@@ -100,16 +100,32 @@ class SubTracer(Tracer):
         return False
 
     def value_of(self, tensor: Tensor) -> Value:
-        if isinstance(tensor, SymbolicTensor) and tensor._builder is not self \
-                and self._is_ancestor(tensor._builder):
-            outer = tensor._graph_value
-            entry = self.captures.get(outer.id)
-            if entry is None:
-                entry = (tensor, Value(outer.aval, name=f"captured_{outer.id}"))
-                self.captures[outer.id] = entry
-                self.graph.inputs.append(entry[1])
-            return entry[1]
-        return super().value_of(tensor)
+        if isinstance(tensor, SymbolicTensor):
+            if tensor._builder is self or not self._is_ancestor(tensor._builder):
+                return super().value_of(tensor)
+            key = tensor._graph_value.id
+        elif self._watched_outside(tensor):
+            # A concrete tensor an outer tape watches must stay an operand of the
+            # control-flow node (not a constant in it), or the tape loses its gradient.
+            key = ("concrete", id(tensor))
+        else:
+            return super().value_of(tensor)
+        entry = self.captures.get(key)
+        if entry is None:
+            aval = Aval(tuple(shape_tuple(tensor)), tensor.dtype)
+            entry = (tensor, Value(aval, name="captured"))
+            self.captures[key] = entry
+            self.graph.inputs.append(entry[1])
+        return entry[1]
+
+    def _watched_outside(self, tensor: Tensor) -> bool:
+        tracer = self
+        while isinstance(tracer, SubTracer):
+            for tape in tracer.outer_tapes:
+                if id(tensor) in tape._watched:
+                    return True
+            tracer = tracer.parent
+        return False
 
     def read_variable(self, variable) -> SymbolicTensor:
         key = id(variable)
@@ -135,10 +151,11 @@ class SubTracer(Tracer):
         self.assigned[id(variable)] = variable
 
     def on_variable_created(self, variable) -> None:
-        raise ValueError(
-            f"Creating variable '{variable.name}' inside a fluxion.cond branch or a "
-            f"fluxion.while_loop body is not supported (at {errors.user_location()}): create "
-            f"it outside the control-flow op.")
+        # Variables are created eagerly at trace time; the enclosing trace decides
+        # whether that is allowed (only on a function's first trace).
+        notify = getattr(self.parent, "on_variable_created", None)
+        if notify is not None:
+            notify(variable)
 
     def external_keys(self) -> list[tuple]:
         """What this graph takes from outside, keyed so two sub-graphs' sets can be merged."""
@@ -162,7 +179,6 @@ class Trace:
         self.explicit = explicit  # the inputs standing for the function's arguments
         self.structure = structure  # the output nest, leaves: Value or NONE_LEAF
         self.outputs = outputs  # the flat output Values (no None leaves)
-        self.output_dtypes = [value.aval.dtype for value in outputs]
 
 
 def trace_subgraph(fn: Callable, arg_avals: list[Aval], pack: Callable, name: str,

@@ -28,8 +28,8 @@ def last_uses(graph: Graph) -> dict[int, int]:
     last: dict[int, int] = {}
     for index, node in enumerate(graph.nodes):
         keeps = node.prim.name == "assign_variable"
-        for value in node.inputs:
-            last[value.id] = FOREVER if keeps else index
+        for value in node.inputs:  # a value stored in a variable stays live after later uses
+            last[value.id] = FOREVER if keeps or last.get(value.id) == FOREVER else index
     for value in graph.outputs:
         last[value.id] = FOREVER
     return last

@@ -130,7 +130,13 @@ def shape(input, out_type=dtypes.int32, name=None) -> Tensor:
 
 def size(input, out_type=dtypes.int32, name=None) -> Tensor:
     """The number of elements of ``input`` as a scalar integer tensor."""
-    count = builtins.int(np.prod(shape_tuple(convert_to_tensor(input))))
+    input = convert_to_tensor(input)
+    dims = shape_tuple(input)
+    if None in dims:  # traced with unknown dimensions: count at run time
+        from fluxion.core.primitives.reduce import reduce_prod_p
+
+        return bind(reduce_prod_p, shape(input, out_type=out_type), axes=(0,), keepdims=False)
+    count = builtins.int(np.prod(dims))
     return Tensor(np.asarray(count, dtype=dtypes.as_dtype(out_type).np_dtype))
 
 

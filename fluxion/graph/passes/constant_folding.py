@@ -60,9 +60,10 @@ def _fold(node: Node, inputs: list[Value], max_elements: int) -> list[np.ndarray
     sizes = [num_elements(out.aval.shape) for out in node.outputs]
     if any(size is None for size in sizes) or sum(sizes) > max_elements:
         return None
+    attrs = {k: v for k, v in node.attrs.items() if not k.startswith("_")}  # as the executor
     try:
         with np.errstate(all="ignore"):
-            result = node.prim.impl(*arrays, **node.attrs)
+            result = node.prim.impl(*arrays, **attrs)
     except Exception:  # noqa: BLE001 - the node stays; it raises its own error at run time
         return None
     results = list(result) if node.prim.multiple_results else [result]

@@ -55,7 +55,9 @@ def _same_aval(value: Value, out: Value) -> bool:
 
 def _is_constant(value: Value, number: int) -> bool:
     array = value.constant
-    return array is not None and array.size > 0 and bool(np.all(array == number))
+    if array is None or array.size == 0 or array.flat[0] != number:  # cheap for big arrays
+        return False
+    return bool(np.all(array == number))
 
 
 def _neutral(x: Value, c: Value, out: Value, number: int) -> bool:

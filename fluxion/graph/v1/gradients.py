@@ -21,7 +21,7 @@ their forward ops are differentiated as written.
 
 from __future__ import annotations
 
-from fluxion.core import nest
+from fluxion.core import context, nest
 from fluxion.core.primitives.broadcast import sum_to_like
 from fluxion.core.primitives.elementwise import add, ones_like, zeros_like
 from fluxion.core.tape import UnconnectedGradients
@@ -90,6 +90,10 @@ def _graph_of(tensors: list) -> Graph:
                 raise RuntimeError("tf.gradients is not supported inside fluxion.function; "
                                    "use fluxion.GradientTape instead.")
             return tensor._builder.owner
+    if context.tracer is None:
+        raise RuntimeError("tf.gradients is not supported when eager execution is enabled "
+                           "(no placeholder or graph is being built): use "
+                           "fluxion.GradientTape instead.")
     return get_default_graph()
 
 

@@ -78,12 +78,38 @@ class Operation:
         return f"<tf.Operation '{self.name}' type={self.type}>"
 
 
+class GraphTensor(SymbolicTensor):
+    """A tensor of a v1 graph: hashable by identity (TF 1 feed_dict keys) and ``eval``-able."""
+
+    __slots__ = ()
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    @property
+    def graph(self) -> Graph:
+        return self._builder.owner
+
+    def eval(self, feed_dict=None, session=None):
+        """Its value in ``session`` (the default session if None)."""
+        from fluxion.graph.v1.session import default_session
+
+        return (session or default_session(self.graph)).run(self, feed_dict)
+
+    def consumers(self) -> list:
+        value = self._graph_value
+        return [node for node in self._builder.graph.nodes if value in node.inputs]
+
+
 class GraphBuilder(Tracer):
     """The tracer of a v1 graph: control dependencies, variable registration, assign ops."""
 
     def __init__(self, owner: Graph):
         super().__init__(ir.Graph(name="graph"), forward_assignments=False)
         self.owner = owner
+
+    def symbolic(self, value: ir.Value) -> GraphTensor:
+        return GraphTensor(value, self)
 
     def bind(self, prim, args, attrs):
         before = len(self.graph.nodes)

@@ -25,3 +25,15 @@ class training_scope:  # noqa: N801 - used as a context manager
 
     def __exit__(self, *exc):
         _state.training.pop()
+
+
+class call_depth:  # noqa: N801 - used as a context manager
+    """Counts nested layer calls; ``outermost`` is True for a call made from outside any layer."""
+
+    def __enter__(self):
+        depth = getattr(_state, "depth", 0)
+        _state.depth = depth + 1
+        return depth == 0
+
+    def __exit__(self, *exc):
+        _state.depth -= 1

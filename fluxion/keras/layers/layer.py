@@ -238,8 +238,10 @@ class Layer:
                 mask = _collect_mask(inputs)
                 if mask is not None:
                     kwargs["mask"] = mask
-        with call_context.training_scope(training if training is not None
-                                          else call_context.current_training()):
+        with call_context.call_depth() as outermost, call_context.training_scope(
+                training if training is not None else call_context.current_training()):
+            if outermost:  # losses added by layers belong to the latest top-level call
+                self._clear_losses()
             outputs = self.call(*args, **kwargs)
         if self.activity_regularizer is not None:
             for output in nest.flatten(outputs):

@@ -27,7 +27,7 @@ def _simplified(fn, *specs):
 @pytest.mark.parametrize("fn", [
     lambda x: x * 1.0, lambda x: 1.0 * x, lambda x: x + 0.0, lambda x: 0.0 + x,
     lambda x: x - 0.0, lambda x: x / 1.0, lambda x: x * tf.ones([1, 1]),
-    lambda x: tf.ones([3]) * x, lambda x: -(-x), lambda x: tf.identity(x),
+    lambda x: tf.ones([3]) * x, lambda x: tf.negative(-x), lambda x: tf.identity(x),
     lambda x: tf.stop_gradient(x), lambda x: tf.cast(x, tf.float32),
     lambda x: tf.transpose(tf.transpose(x)), lambda x: tf.transpose(x, [0, 1]),
     lambda x: tf.reshape(x, [2, 3]), lambda x: tf.reshape(tf.reshape(x, [-1]), [2, 3]),

@@ -1,0 +1,108 @@
+"""``fluxion.compat.v1``: TensorFlow 1's API (``tf.compat.v1``).
+
+The TF 1 graph API lives in ``fluxion.graph.v1``: ``placeholder``, ``Session``,
+``Graph``, variable scopes, ``gradients``, ``train.*Optimizer``.  Every other name
+(``matmul``, ``nn``, ``float32``...) is ``fluxion``'s own, looked up on first use, so
+``import fluxion.compat.v1 as tf`` serves TF 1 scripts whole.
+
+Graph mode starts with the first ``placeholder(...)`` or ``disable_eager_execution()``
+and ends with ``reset_default_graph()`` / ``enable_eager_execution()`` (see
+``fluxion.graph.v1.graph``).
+"""
+
+from __future__ import annotations
+
+from fluxion.core.tape import GradientTape
+from fluxion.core.variable import Variable
+from fluxion.graph.v1 import initializers, train
+from fluxion.graph.v1.gradients import gradients
+from fluxion.graph.v1.graph import (
+    Graph,
+    GraphKeys,
+    Operation,
+    add_to_collection,
+    control_dependencies,
+    disable_eager_execution,
+    disable_v2_behavior,
+    enable_eager_execution,
+    enable_v2_behavior,
+    executing_eagerly,
+    executing_eagerly_outside_functions,
+    get_collection,
+    get_collection_ref,
+    get_default_graph,
+    group,
+    no_op,
+    reset_default_graph,
+)
+from fluxion.graph.v1.initializers import (
+    constant_initializer,
+    glorot_normal_initializer,
+    glorot_uniform_initializer,
+    ones_initializer,
+    random_normal_initializer,
+    random_uniform_initializer,
+    truncated_normal_initializer,
+    zeros_initializer,
+)
+from fluxion.graph.v1.placeholder import placeholder, placeholder_with_default
+from fluxion.graph.v1.session import InteractiveSession, Session, get_default_session
+from fluxion.graph.v1.variable_scope import (
+    AUTO_REUSE,
+    VariableScope,
+    get_variable,
+    get_variable_scope,
+    variable_scope,
+)
+from fluxion.graph.v1.variables import (
+    all_variables,
+    assign,
+    assign_add,
+    assign_sub,
+    global_variables,
+    global_variables_initializer,
+    initialize_all_variables,
+    local_variables,
+    local_variables_initializer,
+    trainable_variables,
+    variables_initializer,
+)
+from fluxion.ops.random_ops import normal as random_normal
+from fluxion.ops.random_ops import set_seed as set_random_seed
+from fluxion.ops.random_ops import truncated_normal
+from fluxion.ops.random_ops import uniform as random_uniform
+
+__all__ = [
+    "AUTO_REUSE", "GradientTape", "Graph", "GraphKeys", "InteractiveSession", "Operation",
+    "Session", "Variable", "VariableScope", "add_to_collection", "all_variables", "assign",
+    "assign_add", "assign_sub", "constant_initializer", "control_dependencies",
+    "disable_eager_execution", "disable_v2_behavior", "enable_eager_execution",
+    "enable_v2_behavior", "executing_eagerly", "executing_eagerly_outside_functions",
+    "get_collection", "get_collection_ref", "get_default_graph", "get_default_session",
+    "get_variable", "get_variable_scope", "global_variables", "global_variables_initializer",
+    "glorot_normal_initializer", "glorot_uniform_initializer", "gradients", "group",
+    "initialize_all_variables", "initializers", "local_variables",
+    "local_variables_initializer", "no_op", "ones_initializer", "placeholder",
+    "placeholder_with_default", "random_normal", "random_normal_initializer",
+    "random_uniform", "random_uniform_initializer", "reset_default_graph", "set_random_seed",
+    "train", "trainable_variables", "truncated_normal", "truncated_normal_initializer",
+    "variable_scope", "variables_initializer", "zeros_initializer",
+]
+
+
+def __getattr__(name: str):
+    """Any other name is ``fluxion``'s (``tf.compat.v1.matmul`` is ``tf.matmul``)."""
+    import fluxion
+
+    if name.startswith("__"):
+        raise AttributeError(name)
+    try:
+        return getattr(fluxion, name)
+    except AttributeError:
+        raise AttributeError(f"module 'fluxion.compat.v1' has no attribute {name!r}") from None
+
+
+def __dir__() -> list:
+    import fluxion
+
+    return sorted(set(globals()) | {n for n in dir(fluxion) if not n.startswith("_")})

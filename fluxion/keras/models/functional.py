@@ -1,0 +1,233 @@
+"""``Functional``: a model defined by connecting layers on ``KerasTensor`` s.
+
+The constructor walks back from the outputs through each KerasTensor's history to
+the inputs and keeps the nodes in a topological order; ``call`` replays them on real
+(or traced) tensors.  The config has Keras 3's layout: ``layers`` with their
+``inbound_nodes``, ``input_layers`` and ``output_layers``.
+"""
+
+from __future__ import annotations
+
+from fluxion.core import nest
+from fluxion.keras.engine.keras_tensor import KerasTensor
+from fluxion.keras.layers.input_layer import InputLayer
+from fluxion.keras.models.model import Model
+from fluxion.keras.saving.serialization import (
+    deserialize_keras_object,
+    keras_class,
+    serialize_keras_object,
+)
+
+
+@keras_class("keras")
+class Functional(Model):
+    """A model from ``inputs`` to ``outputs`` (``keras.Model(inputs, outputs)``)."""
+
+    def __init__(self, inputs, outputs, name=None, trainable: bool = True, **kwargs):
+        super().__init__(name=name, trainable=trainable, **kwargs)
+        self._inputs_struct = inputs
+        self._outputs_struct = outputs
+        self.inputs = nest.flatten(inputs)
+        self.outputs = nest.flatten(outputs)
+        for tensor in self.inputs + self.outputs:
+            if not isinstance(tensor, KerasTensor):
+                raise ValueError(f"All inputs and outputs of a functional Model must be "
+                                 f"KerasTensors (from keras.Input and layer calls); got "
+                                 f"{tensor!r}")
+        self._nodes = _topological_nodes(self.inputs, self.outputs)
+        self._functional_layers = []
+        for node in self._nodes:
+            if not any(node.layer is seen for seen in self._functional_layers):
+                self._functional_layers.append(node.layer)
+        for layer in self._functional_layers:
+            if not isinstance(layer, InputLayer):
+                self._track_layer(layer)
+        self.built = True
+
+    @property
+    def layers(self) -> list:
+        return list(self._functional_layers)
+
+    @property
+    def input_shape(self):
+        shapes = [t.shape for t in self.inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        shapes = [t.shape for t in self.outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    def call(self, inputs, training=None, mask=None):
+        values = {id(t): v for t, v in zip(self.inputs, self._flatten_inputs(inputs))}
+        for node in self._nodes:
+            if isinstance(node.layer, InputLayer):
+                continue
+
+            def lookup(leaf):
+                return values[id(leaf)] if isinstance(leaf, KerasTensor) else leaf
+
+            args, kwargs = nest.map_structure(lookup, (list(node.args), dict(node.kwargs)))
+            outputs = node.layer(*args, **kwargs)
+            for tensor, value in zip(nest.flatten(node.outputs), nest.flatten(outputs)):
+                values[id(tensor)] = value
+        return nest.pack_sequence_as(self._outputs_struct,
+                                     [values[id(t)] for t in self.outputs])
+
+    def _flatten_inputs(self, inputs) -> list:
+        if isinstance(inputs, dict) and not isinstance(self._inputs_struct, dict):
+            names = [t._keras_history[0].name for t in self.inputs]
+            missing = [n for n in names if n not in inputs]
+            if missing:
+                raise ValueError(f"Model {self.name} expects inputs named {names}; the dict "
+                                 f"passed lacks {missing}.")
+            return [inputs[n] for n in names]
+        flat = nest.flatten(inputs)
+        if len(flat) != len(self.inputs):
+            raise ValueError(f"Model {self.name} expects {len(self.inputs)} input(s), but it "
+                             f"received {len(flat)} input tensors.")
+        return flat
+
+    def compute_output_spec(self, *args, **kwargs):
+        from fluxion.keras.engine.keras_tensor import trace_output_spec
+
+        return trace_output_spec(self, args, kwargs)
+
+    # --- configuration -------------------------------------------------------------------------
+    def get_config(self) -> dict:
+        layer_configs = []
+        for layer in self._functional_layers:
+            entry = serialize_keras_object(layer)
+            entry["name"] = layer.name
+            entry["inbound_nodes"] = [_node_config(node, self) for node in layer._inbound_nodes
+                                      if node in self._nodes and not node.is_input]
+            build = layer.get_build_config()
+            if build is not None:
+                entry["build_config"] = build
+            layer_configs.append(entry)
+        return {"name": self.name, "trainable": self.trainable, "layers": layer_configs,
+                "input_layers": _tensor_refs(self._inputs_struct),
+                "output_layers": _tensor_refs(self._outputs_struct)}
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        created: dict = {}
+        pending = []
+        for entry in config["layers"]:
+            layer = deserialize_keras_object(entry, custom_objects)
+            created[entry["name"]] = layer
+            pending.append((layer, entry.get("inbound_nodes", [])))
+        tensors: dict = {}
+        for name, layer in created.items():
+            if isinstance(layer, InputLayer):
+                tensors[(name, 0, 0)] = layer.output
+        progress = True
+        while pending and progress:
+            progress = False
+            remaining = []
+            for layer, nodes in pending:
+                done = 0
+                for index, node in enumerate(nodes):
+                    args = _rebuild(node.get("args", []), tensors)
+                    kwargs = _rebuild(node.get("kwargs", {}), tensors)
+                    if args is _MISSING or kwargs is _MISSING:
+                        break
+                    outputs = layer(*args, **kwargs)
+                    for i, tensor in enumerate(nest.flatten(outputs)):
+                        tensors[(layer.name, index, i)] = tensor
+                    done += 1
+                if done < len(nodes):
+                    remaining.append((layer, nodes))
+                else:
+                    progress = True
+            pending = remaining
+        inputs = _resolve_refs(config["input_layers"], tensors)
+        outputs = _resolve_refs(config["output_layers"], tensors)
+        return cls(inputs, outputs, name=config.get("name"))
+
+
+_MISSING = object()
+
+
+def _topological_nodes(inputs: list, outputs: list) -> list:
+    """The nodes between inputs and outputs, each after the nodes it depends on."""
+    order, visiting, done = [], set(), set()
+
+    def visit(tensor: KerasTensor) -> None:
+        layer, node_index, _ = tensor._keras_history
+        node = layer._inbound_nodes[node_index]
+        if id(node) in done:
+            return
+        if id(node) in visiting:
+            raise ValueError("The functional graph has a cycle.")
+        visiting.add(id(node))
+        if not any(tensor is t for t in inputs):
+            for parent in node.input_tensors:
+                visit(parent)
+        visiting.discard(id(node))
+        done.add(id(node))
+        order.append(node)
+
+    for tensor in outputs:
+        visit(tensor)
+    input_ids = {id(t) for t in inputs}
+    for node in order:
+        if node.is_input and id(nest.flatten(node.outputs)[0]) not in input_ids:
+            raise ValueError(f"Graph disconnected: the output depends on input "
+                             f"'{node.layer.name}', which is not among the model's inputs.")
+    return order
+
+
+def _ref(tensor: KerasTensor) -> list:
+    layer, node_index, tensor_index = tensor._keras_history
+    return [layer.name, node_index, tensor_index]
+
+
+def _tensor_refs(structure):
+    if isinstance(structure, KerasTensor):
+        return _ref(structure)
+    return nest.map_structure(_ref, structure) if isinstance(structure, dict) \
+        else [_ref(t) for t in nest.flatten(structure)]
+
+
+def _node_config(node, model) -> dict:
+    def encode(leaf):
+        if isinstance(leaf, KerasTensor):
+            layer, node_index, tensor_index = leaf._keras_history
+            return {"class_name": "__keras_tensor__",
+                    "config": {"shape": list(leaf.shape), "dtype": leaf.dtype,
+                               "keras_history": [layer.name, node_index, tensor_index]}}
+        return serialize_keras_object(leaf)
+
+    return {"args": nest.map_structure(encode, list(node.args)),
+            "kwargs": nest.map_structure(encode, dict(node.kwargs))}
+
+
+def _rebuild(structure, tensors: dict):
+    missing = False
+
+    def decode(value):
+        nonlocal missing
+        if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
+            key = tuple(value["config"]["keras_history"])
+            if key not in tensors:
+                missing = True
+                return None
+            return tensors[key]
+        if isinstance(value, dict):
+            return {k: decode(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [decode(v) for v in value]
+        return value
+
+    result = decode(structure)
+    return _MISSING if missing else result
+
+
+def _resolve_refs(refs, tensors: dict):
+    if isinstance(refs, dict):
+        return {k: _resolve_refs(v, tensors) for k, v in refs.items()}
+    if refs and isinstance(refs[0], str):
+        return tensors[tuple(refs)]
+    resolved = [tensors[tuple(r)] for r in refs]
+    return resolved

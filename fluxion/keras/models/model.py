@@ -1,0 +1,115 @@
+"""``Model``: a layer that trains (``compile``/``fit``/``evaluate``/``predict``).
+
+``Model(inputs, outputs)`` builds a functional model; subclassing ``Model`` and writing
+``call`` gives a subclassed model.  Training lives in ``Trainer``; the summary table in
+``summary``.
+"""
+
+from __future__ import annotations
+
+import json
+
+from fluxion.keras.layers.layer import Layer
+from fluxion.keras.models.trainer import Trainer
+from fluxion.keras.saving.serialization import keras_class, serialize_keras_object
+
+
+@keras_class("keras")
+class Model(Trainer, Layer):
+    """Groups layers into an object with training and inference features (``keras.Model``)."""
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (("inputs" in kwargs and "outputs" in kwargs) or len(args) >= 2):
+            from fluxion.keras.models.functional import Functional
+
+            return Functional.__new__(Functional)
+        return super().__new__(cls)
+
+    def __init__(self, *args, **kwargs):
+        if type(self).__name__ == "Functional" or not (args or {"inputs", "outputs"} & set(kwargs)):
+            trainable = kwargs.pop("trainable", True)
+            name = kwargs.pop("name", None)
+            dtype = kwargs.pop("dtype", None)
+            Layer.__init__(self, trainable=trainable, name=name, dtype=dtype, **kwargs)
+            Trainer.__init__(self)
+            return
+        # Model(inputs, outputs) on the base class: __new__ returned a Functional instance.
+        from fluxion.keras.models.functional import Functional
+
+        Functional.__init__(self, *args, **kwargs)
+
+    # --- structure ---------------------------------------------------------------------------------
+    @property
+    def layers(self) -> list:
+        return list(self._layers)
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        """A layer by name or by index in ``layers``."""
+        if index is not None and name is not None:
+            raise ValueError("Provide only a layer name or a layer index, not both.")
+        if index is not None:
+            if len(self.layers) <= index:
+                raise ValueError(f"Was asked to retrieve layer at index {index} but model only "
+                                 f"has {len(self.layers)} layers.")
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No such layer: {name}. Existing layers are: "
+                         f"{[layer.name for layer in self.layers]}.")
+
+    def build(self, input_shape=None) -> None:
+        """Builds a subclassed model by tracing ``call`` on symbolic inputs of ``input_shape``."""
+        if self.built:
+            return
+        if input_shape is None:
+            raise ValueError(f"Model {self.name} cannot be built without an input shape: call "
+                             f"it on data or pass build(input_shape).")
+        from fluxion.keras.engine.keras_tensor import output_spec_for_shapes
+
+        self._build_shapes = input_shape
+        self.built = True
+        try:
+            output_spec_for_shapes(self, input_shape)
+        except Exception:
+            self.built = False
+            raise
+
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None) -> None:
+        """Prints Keras's table: layer (type), output shape, parameter count, totals."""
+        from fluxion.keras.models.summary import print_summary
+
+        print_summary(self, line_length=line_length, print_fn=print_fn,
+                      show_trainable=show_trainable)
+
+    # --- configuration -------------------------------------------------------------------------------
+    def get_config(self) -> dict:
+        return {"name": self.name, "trainable": self.trainable}
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        if "input_layers" in config and "layers" in config:  # a functional model's config
+            from fluxion.keras.models.functional import Functional
+
+            return Functional.from_config(config, custom_objects)
+        return super().from_config(config)
+
+    def to_json(self, **kwargs) -> str:
+        """The model's serialized config as JSON (``keras.models.model_from_json`` reads it)."""
+        return json.dumps(serialize_keras_object(self), **kwargs)
+
+    def get_compile_config(self) -> dict | None:
+        return getattr(self, "_compile_config", None)
+
+    def __call__(self, *args, **kwargs):
+        return Layer.__call__(self, *args, **kwargs)
+
+
+def model_from_json(json_string: str, custom_objects=None):
+    """Rebuilds a model (untrained) from ``Model.to_json()`` text."""
+    from fluxion.keras.saving.serialization import deserialize_keras_object
+
+    return deserialize_keras_object(json.loads(json_string), custom_objects=custom_objects)
+
+

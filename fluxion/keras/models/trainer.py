@@ -1,0 +1,333 @@
+"""``Trainer``: ``compile``, ``fit``, ``evaluate``, ``predict`` and the step functions.
+
+The step functions (``train_step``, ``test_step``, ``predict_step``) are plain Fluxion
+code; unless ``run_eagerly``, each runs as one compiled ``fluxion.function`` whose batch
+dimension is traced as unknown, so one trace serves every batch size, the short last
+batch included, and repeated ``predict`` calls reuse it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fluxion.core import nest
+from fluxion.core.tape import GradientTape
+from fluxion.core.tensor import Tensor
+from fluxion.core.tensor_spec import TensorSpec
+from fluxion.graph.function import function
+from fluxion.keras.models import data_adapter
+from fluxion.keras.models.compile_utils import CompileLoss, CompileMetrics
+from fluxion.keras.models.data_adapter import unpack_x_y_sample_weight
+
+
+class Trainer:
+    """The training loop shared by every ``Model``."""
+
+    def __init__(self):
+        self.compiled = False
+        self.optimizer = None
+        self.loss = None
+        self.stop_training = False
+        self.history = None
+        self._run_eagerly = False
+        self._compile_loss = None
+        self._compile_metrics = None
+        self._loss_tracker = None
+        self._reset_step_functions()
+
+    def _reset_step_functions(self) -> None:
+        self._train_function = self._test_function = self._predict_function = None
+
+    # --- compile ---------------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly: bool = False, steps_per_execution: int = 1,
+                jit_compile="auto", auto_scale_loss: bool = True) -> None:
+        """Configures training: optimizer, loss(es), metrics (``'accuracy'`` fits the loss)."""
+        from fluxion.keras import metrics as metrics_module
+        from fluxion.keras import optimizers
+
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = loss
+        output_names = self._output_names()
+        self._compile_loss = CompileLoss(loss, loss_weights, output_names) \
+            if loss is not None else None
+        self._compile_metrics = CompileMetrics(metrics, weighted_metrics, loss, output_names)
+        self._loss_tracker = metrics_module.Mean(name="loss")
+        self._run_eagerly = bool(run_eagerly)
+        self.steps_per_execution = steps_per_execution
+        self.jit_compile = jit_compile
+        self._compile_config = {"optimizer": optimizer if isinstance(optimizer, str) else None,
+                                "loss": loss if isinstance(loss, str) else None,
+                                "metrics": metrics, "loss_weights": loss_weights,
+                                "weighted_metrics": weighted_metrics, "run_eagerly": run_eagerly,
+                                "steps_per_execution": steps_per_execution,
+                                "jit_compile": jit_compile}
+        self.compiled = True
+        self.stop_training = False
+        self._reset_step_functions()
+
+    def _output_names(self):
+        outputs = getattr(self, "outputs", None)
+        if outputs:
+            return [t._keras_history[0].name for t in outputs]
+        return None
+
+    @property
+    def run_eagerly(self) -> bool:
+        return self._run_eagerly
+
+    @run_eagerly.setter
+    def run_eagerly(self, value: bool) -> None:
+        self._run_eagerly = bool(value)
+        self._reset_step_functions()
+
+    @property
+    def metrics(self) -> list:
+        found = []
+        if self._loss_tracker is not None:
+            found.append(self._loss_tracker)
+        if self._compile_metrics is not None:
+            found.extend(self._compile_metrics.metric_objects)
+        return found
+
+    @property
+    def metrics_names(self) -> list:
+        return [m.name for m in self.metrics]
+
+    def reset_metrics(self) -> None:
+        for metric in self.metrics:
+            metric.reset_state()
+
+    # --- the steps ----------------------------------------------------------------------------------
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The compiled loss plus every loss the layers added (regularization, add_loss)."""
+        total = None
+        if self._compile_loss is not None:
+            total = self._compile_loss(y, y_pred, sample_weight)
+        for extra in self.losses:
+            total = extra if total is None else total + extra
+        if total is None:
+            raise ValueError("No loss to compute: pass `loss` to compile(), or add losses "
+                             "with `add_loss()` in the model.")
+        return total
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict:
+        if self._compile_metrics is not None:
+            self._compile_metrics.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def get_metrics_result(self) -> dict:
+        results = {}
+        if self._loss_tracker is not None:
+            results["loss"] = self._loss_tracker.result()
+        if self._compile_metrics is not None:
+            results.update(self._compile_metrics.results())
+        return results
+
+    def train_step(self, data) -> dict:
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        with GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
+        self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
+        variables = self.trainable_weights
+        grads = tape.gradient(loss, variables)
+        self.optimizer.apply(grads, variables)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def test_step(self, data) -> dict:
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        y_pred = self(x, training=False)
+        loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                 training=False)
+        self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def predict_step(self, data):
+        x, _, _ = unpack_x_y_sample_weight(data)
+        return self(x, training=False)
+
+    # --- compiled step functions ------------------------------------------------------------------------
+    def _step_function(self, kind: str, example):
+        attribute = f"_{kind}_function"
+        step = getattr(self, attribute)
+        if step is None:
+            body = getattr(self, f"{kind}_step")
+            if self._run_eagerly:
+                step = body
+            else:
+                step = function(body, name=f"{kind}_function")
+                # Trace once with the batch dimension unknown: every batch size reuses it.
+                step.get_concrete_function(_batch_free_spec(example))
+            setattr(self, attribute, step)
+        return step
+
+    def _ensure_built(self, example) -> None:
+        if not self.built:
+            x, _, _ = unpack_x_y_sample_weight(example)
+            self(x)  # builds every layer eagerly, outside any trace
+
+    # --- fit ------------------------------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs: int = 1, verbose="auto",
+            callbacks=None, validation_split: float = 0.0, validation_data=None,
+            shuffle: bool = True, class_weight=None, sample_weight=None, initial_epoch: int = 0,
+            steps_per_epoch=None, validation_steps=None, validation_batch_size=None,
+            validation_freq: int = 1):
+        """Trains for ``epochs`` epochs; returns the ``History``."""
+        from fluxion.keras.callbacks import CallbackList
+
+        self._require_compiled("fit")
+        if validation_split and validation_data is None:
+            (x, y, sample_weight), validation_data = data_adapter.split_for_validation(
+                x, y, sample_weight, validation_split)
+        batches = data_adapter.make_batches(x, y, sample_weight, batch_size, shuffle,
+                                            steps_per_epoch, class_weight)
+        verbose = 1 if verbose == "auto" else verbose
+        callback_list = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
+            callbacks, add_history=True, add_progbar=verbose != 0, model=self,
+            verbose=verbose, epochs=epochs, steps=batches.steps)
+        self.stop_training = False
+        callback_list.on_train_begin()
+        logs = {}
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            callback_list.on_epoch_begin(epoch)
+            for step, data in batches.batches():
+                callback_list.on_train_batch_begin(step)
+                self._ensure_built(data)
+                results = self._step_function("train", data)(data)
+                logs = _to_python(results)
+                callback_list.on_train_batch_end(step, logs)
+                if self.stop_training:
+                    break
+            epoch_logs = dict(logs)
+            if validation_data is not None and (epoch + 1) % validation_freq == 0:
+                val_x, val_y, val_sw = unpack_x_y_sample_weight(validation_data)
+                val_logs = self.evaluate(val_x, val_y, sample_weight=val_sw,
+                                         batch_size=validation_batch_size or batch_size,
+                                         steps=validation_steps, verbose=0, return_dict=True,
+                                         _reset_train_metrics=False)
+                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            callback_list.on_epoch_end(epoch, epoch_logs)
+            logs = epoch_logs
+            if self.stop_training:
+                break
+        callback_list.on_train_end(logs)
+        return self.history
+
+    # --- evaluate / predict -------------------------------------------------------------------------------
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict: bool = False,
+                 _reset_train_metrics: bool = True, **kwargs):
+        """The loss and metrics on the given data (a float, a list, or a dict)."""
+        from fluxion.keras.callbacks import CallbackList
+
+        self._require_compiled("evaluate")
+        batches = data_adapter.make_batches(x, y, sample_weight, batch_size, False, steps)
+        verbose = 1 if verbose == "auto" else verbose
+        callback_list = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
+            callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
+            steps=batches.steps)
+        self.reset_metrics()
+        callback_list.on_test_begin()
+        logs = {}
+        for step, data in batches.batches():
+            callback_list.on_test_batch_begin(step)
+            self._ensure_built(data)
+            logs = _to_python(self._step_function("test", data)(data))
+            callback_list.on_test_batch_end(step, logs)
+        callback_list.on_test_end(logs)
+        if return_dict:
+            return logs
+        values = [logs[name] for name in self.metrics_names if name in logs]
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """The model's outputs on ``x``, batch by batch, as NumPy arrays."""
+        from fluxion.keras.callbacks import CallbackList
+
+        batches = data_adapter.make_batches(x, None, None, batch_size, False, steps)
+        verbose = 1 if verbose == "auto" else verbose
+        callback_list = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
+            callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
+            steps=batches.steps)
+        callback_list.on_predict_begin()
+        outputs = []
+        for step, data in batches.batches():
+            callback_list.on_predict_batch_begin(step)
+            self._ensure_built(data)
+            batch_out = self._step_function("predict", data)(data)
+            outputs.append(nest.map_structure(lambda t: np.asarray(t._value), batch_out))
+            callback_list.on_predict_batch_end(step, {"outputs": batch_out})
+        callback_list.on_predict_end()
+        if not outputs:
+            raise ValueError("Unexpected result of `predict_function` (empty batch_outputs). "
+                             "Please use `Model.compile(..., run_eagerly=True)`, or "
+                             "`tf.config.run_functions_eagerly(True)` for more information "
+                             "of where went wrong, or file a issue/bug to `tf.keras`.")
+        return nest.map_structure(lambda *parts: np.concatenate(parts, axis=0), *outputs)
+
+    # --- single batches -----------------------------------------------------------------------------------
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       return_dict: bool = False):
+        self._require_compiled("train_on_batch")
+        batches = data_adapter.ArrayBatches(x, y, sample_weight, batch_size=_len(x),
+                                            class_weight=class_weight)
+        self.reset_metrics()
+        _, data = next(iter(batches.batches()))
+        self._ensure_built(data)
+        logs = _to_python(self._step_function("train", data)(data))
+        return logs if return_dict else _as_values(logs, self.metrics_names)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict: bool = False):
+        self._require_compiled("test_on_batch")
+        batches = data_adapter.ArrayBatches(x, y, sample_weight, batch_size=_len(x))
+        self.reset_metrics()
+        _, data = next(iter(batches.batches()))
+        self._ensure_built(data)
+        logs = _to_python(self._step_function("test", data)(data))
+        return logs if return_dict else _as_values(logs, self.metrics_names)
+
+    def predict_on_batch(self, x):
+        batches = data_adapter.ArrayBatches(x, None, None, batch_size=_len(x))
+        _, data = next(iter(batches.batches()))
+        self._ensure_built(data)
+        out = self._step_function("predict", data)(data)
+        return nest.map_structure(lambda t: np.asarray(t._value), out)
+
+    def _require_compiled(self, what: str) -> None:
+        if not self.compiled:
+            raise RuntimeError(f"You must call `compile()` before using the model in "
+                               f"`{what}()`; e.g. model.compile(optimizer='adam', loss='mse').")
+
+
+def _batch_free_spec(example):
+    def spec(leaf):
+        if isinstance(leaf, Tensor):
+            shape = tuple(leaf.shape)
+            return TensorSpec((None,) + shape[1:] if shape else shape, leaf.dtype)
+        return leaf
+
+    return nest.map_structure(spec, example)
+
+
+def _batch_size(x):
+    from fluxion.core.primitives.elementwise import cast
+    from fluxion.ops.creation_ops import shape
+
+    first = nest.flatten(x)[0]
+    return cast(shape(first)[0], "float32")
+
+
+def _to_python(logs: dict) -> dict:
+    return {key: float(np.asarray(value._value if isinstance(value, Tensor) else value))
+            for key, value in logs.items()}
+
+
+def _as_values(logs: dict, names: list):
+    values = [logs[name] for name in names if name in logs]
+    return values[0] if len(values) == 1 else values
+
+
+def _len(x) -> int:
+    return len(nest.flatten(x)[0])

@@ -1,0 +1,31 @@
+"""``keras.utils``: progress bars, Python datasets, seeding, label encoding, model plots."""
+
+from fluxion.keras.saving.serialization import (
+    CustomObjectScope,
+    custom_object_scope,
+    deserialize_keras_object,
+    get_registered_name,
+    get_registered_object,
+    register_keras_serializable,
+    serialize_keras_object,
+)
+from fluxion.keras.utils.io_utils import (
+    disable_interactive_logging,
+    enable_interactive_logging,
+    is_interactive_logging_enabled,
+)
+from fluxion.keras.utils.model_visualization import model_to_dot, plot_model
+from fluxion.keras.utils.numerical_utils import normalize, to_categorical
+from fluxion.keras.utils.progbar import Progbar
+from fluxion.keras.utils.py_dataset import PyDataset
+from fluxion.keras.utils.seeding import set_random_seed
+
+Sequence = PyDataset  # Keras 3 keeps the old name as an alias
+
+__all__ = [
+    "CustomObjectScope", "Progbar", "PyDataset", "Sequence", "custom_object_scope",
+    "deserialize_keras_object", "disable_interactive_logging", "enable_interactive_logging",
+    "get_registered_name", "get_registered_object", "is_interactive_logging_enabled",
+    "model_to_dot", "normalize", "plot_model", "register_keras_serializable",
+    "serialize_keras_object", "set_random_seed", "to_categorical",
+]
