@@ -311,8 +311,13 @@ bitwise_xor = _make_binary(bitwise_xor_p)
 
 
 def div(x, y, name=None) -> Tensor:
-    """True division (``x / y``); integer inputs give floats as in TF."""
+    """True division (``x / y``); integers divide as floats, as in TF (8- and 16-bit
+    integers as float32, wider ones as float64)."""
     x, y = binary_operands("truediv", x, y)
+    if x.dtype.is_integer:
+        wide = x.dtype.size >= 4
+        x, y = cast(x, dtypes.float64 if wide else dtypes.float32), \
+            cast(y, dtypes.float64 if wide else dtypes.float32)
     return bind(div_p, x, y)
 
 

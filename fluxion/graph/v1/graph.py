@@ -6,7 +6,8 @@ TF 1 graph has no implicit order between a variable's reads and writes.  The bui
 adds three things to the function tracer: control dependencies (``control_inputs``,
 a side table node -> nodes that must run first), registration of the variables
 created while it builds (collections, unique TF 1 names, initializer ops), and
-``assign_variable`` returning a fetchable tensor.
+``assign_variable`` returning a fetchable tensor.  Its symbolic tensors are
+``GraphTensor`` s: hashable by identity, as TF 1 ``feed_dict`` keys must be.
 
 Activation.  While a v1 graph is the default graph *for building*, its builder is
 installed in ``fluxion.core.context.tracer``, so every op binds into it:
@@ -64,6 +65,7 @@ class Operation:
         self._nodes = tuple(dict.fromkeys(nodes))  # unique, in order
         self.name = name
         self.type = type_name
+        graph._operations[name] = self
 
     @property
     def control_inputs(self) -> list:
@@ -154,6 +156,7 @@ class Graph:
         self._initializers: dict[int, Operation] = {}
         self._placeholders: dict[int, dict] = {}  # value id -> {"known_rank", "default"}
         self._var_store: dict[str, object] = {}  # get_variable's full name -> variable
+        self._operations: dict[str, Operation] = {}  # by name, for fetches given as names
         self._var_scopes: list = []
         self._exact_names = 0
         self._finalized = False
@@ -217,6 +220,13 @@ class Graph:
     def get_name_scope(self) -> str:
         return self._var_scopes[-1].name if self._var_scopes else ""
 
+    def get_operation_by_name(self, name: str) -> Operation:
+        """An Operation (initializer, group, no_op, train op) by its name."""
+        op = self._operations.get(name)
+        if op is None:
+            raise KeyError(f"The name {name!r} refers to an Operation not in the graph.")
+        return op
+
     def get_tensor_by_name(self, name: str) -> SymbolicTensor:
         """The placeholder or node output called ``name`` (``"x:0"``)."""
         if ":" not in name:
@@ -279,7 +289,7 @@ class Graph:
         raise TypeError(f"Can not convert a {type(item).__name__} into an Operation or a "
                         f"Tensor: {item!r}")
 
-    # --- collections -------------------------------------------------------------------------------
+    # --- collections -----------------------------------------------------------------------------
     def add_to_collection(self, name: str, value) -> None:
         self._collections.setdefault(name, []).append(value)
 

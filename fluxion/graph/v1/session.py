@@ -135,7 +135,8 @@ class Session:
     def _fetch_target(self, fetch):
         graph = self._graph
         if isinstance(fetch, str):
-            fetch = graph.get_tensor_by_name(fetch) if ":" in fetch else _op_named(graph, fetch)
+            fetch = graph.get_tensor_by_name(fetch) if ":" in fetch else \
+                graph.get_operation_by_name(fetch)
         if isinstance(fetch, Operation):
             if fetch.graph is not graph:
                 raise ValueError(f"Fetch argument {fetch!r} is not an element of this graph.")
@@ -214,11 +215,13 @@ class _Runner:
         self.graph = optimize(subgraph)
         self.compiled = CompiledGraph(self.graph)
         position = {value.id: index for index, value in enumerate(outputs)}
+        # Passes may replace an output by another value (keeping its position).
         aliased = _aliased_outputs(self.graph)
         self.leaf_results = []
         for kind, item in targets:
             if kind == "value":
-                item = (position[item.id], item.id in aliased)
+                index = position[item.id]
+                item = (index, index in aliased)
             self.leaf_results.append((kind, item))
         self.reads_to_check, self.assigned = _variable_effects(graph, self.graph)
 
@@ -244,12 +247,14 @@ def _needed_nodes(graph: Graph, fetch_values: list, fetch_ops: list, feeds: dict
 
 
 def _aliased_outputs(graph: ir.Graph) -> set[int]:
-    """Outputs that may share memory with a variable or a fed array: returned as copies."""
+    """Positions of outputs that may share memory with a variable, a fed array or a
+    constant of the compiled graph: they are returned as copies."""
     aliased = {value.id for value in graph.inputs}
     for node in graph.nodes:
         if node.prim.stateful or not node.prim.fresh_output:
             aliased.update(value.id for value in node.outputs)
-    return aliased
+    return {index for index, value in enumerate(graph.outputs)
+            if value.is_constant or value.id in aliased}
 
 
 def _variable_effects(graph: Graph, subgraph: ir.Graph) -> tuple[list, list]:
@@ -272,14 +277,6 @@ def _target_key(target) -> tuple:
     if kind == "value":
         return ("value", item.id)
     return (kind, id(item))
-
-
-def _op_named(graph: Graph, name: str) -> Operation:
-    for op in list(graph._initializers.values()):
-        if op.name == name:
-            return op
-    raise KeyError(f"The name {name!r} does not refer to a known Operation of this graph; "
-                   f"fetch the Operation object itself.")
 
 
 def _numpy(array, copy: bool):

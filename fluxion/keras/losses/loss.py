@@ -43,6 +43,24 @@ def as_tensor(value, dtype=None) -> Tensor:
     return tensor if tensor.dtype is dtype else math_ops.cast(tensor, dtype)
 
 
+def _is_structure(value) -> bool:
+    """A dict, or a list/tuple holding tensors or arrays (not a nested list of numbers)."""
+    if isinstance(value, dict):
+        return True
+    return isinstance(value, (list, tuple)) and any(
+        isinstance(v, (Tensor, dict, list, tuple)) or hasattr(v, "shape") for v in value) \
+        and not all(isinstance(v, (list, tuple)) and not _is_structure(v) for v in value)
+
+
+def convert_structure(value, dtype=None):
+    """Converts each tensor-like leaf of a (possibly nested) structure to ``dtype``."""
+    if _is_structure(value):
+        if isinstance(value, dict):
+            return {key: convert_structure(v, dtype) for key, v in value.items()}
+        return type(value)(convert_structure(v, dtype) for v in value)
+    return as_tensor(value, dtype)
+
+
 def get_keras_mask(value):
     """The Keras mask travelling with ``value`` (``value._keras_mask``), or None."""
     return getattr(value, "_keras_mask", None)
@@ -160,8 +178,8 @@ class Loss:
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         in_mask = get_keras_mask(y_pred)
-        y_pred = nest.map_structure(lambda x: as_tensor(x, self.dtype), y_pred)
-        y_true = nest.map_structure(lambda x: as_tensor(x, self.dtype), y_true)
+        y_pred = convert_structure(y_pred, self.dtype)
+        y_true = convert_structure(y_true, self.dtype)
         losses = self.call(y_true, y_pred)
         out_mask = get_keras_mask(losses)
         if in_mask is not None and out_mask is not None:
@@ -220,7 +238,7 @@ class LossFunctionWrapper(Loss):
 
 
 def _same_rank_structures(y_true, y_pred):
-    if not nest.is_nested(y_true) and not nest.is_nested(y_pred):
+    if isinstance(y_true, Tensor) and isinstance(y_pred, Tensor):
         return squeeze_or_expand_to_same_rank(y_true, y_pred)
     pairs = [squeeze_or_expand_to_same_rank(t, p)
              for t, p in zip(nest.flatten(y_true), nest.flatten(y_pred))]

@@ -172,6 +172,11 @@ def test_concrete_fetches_names_and_bad_fetches():
     with tf.Session() as sess:
         assert sess.run(tf.constant(2.0) + 1) == 3.0  # built eagerly: a constant
         assert sess.run("named:0", {"named:0": [4.0]}).tolist() == [4.0]
+        v = tf.Variable(1.0)
+        tf.global_variables_initializer()
+        assert sess.run("init") is None and sess.run(v) == 1.0
+        with pytest.raises(KeyError, match="nothing"):
+            sess.run("nothing")
         with pytest.raises(TypeError, match="invalid type"):
             sess.run(None)
         with pytest.raises(TypeError, match="feed_dict key"):
@@ -192,8 +197,21 @@ def test_tensors_of_another_graph_are_rejected():
 def test_tensor_eval_and_operation_run_use_the_default_session():
     x = tf.placeholder(tf.float32, [])
     v = tf.Variable(1.0)
-    with tf.Session() as sess:
+    with tf.Session():
         v.initializer.run()
         assert (x + v).eval({x: 2.0}) == 3.0
     with pytest.raises(ValueError, match="No default session"):
         (x + 1).eval({x: 1.0})
+
+
+def test_outputs_simplified_to_inputs_or_constants_are_copies():
+    x = tf.placeholder(tf.float32, [2])
+    same = x * 1.0  # the optimizer may return the fed array itself
+    folded = tf.constant([1.0, 2.0]) * tf.ones_like(x)
+    with tf.Session() as sess:
+        fed = np.array([3.0, 4.0], np.float32)
+        out = sess.run([same, folded], {x: fed})
+        out[0][0] = 0.0
+        out[1][0] = 0.0
+        assert fed.tolist() == [3.0, 4.0]
+        assert sess.run(folded, {x: fed}).tolist() == [1.0, 2.0]

@@ -51,5 +51,6 @@ class Conv3DTranspose(BaseConvTranspose):
         super().__init__(rank=3, **forwarded(locals()))
 
 
+Convolution1DTranspose = Conv1DTranspose
 Convolution2DTranspose = Conv2DTranspose
 Convolution3DTranspose = Conv3DTranspose

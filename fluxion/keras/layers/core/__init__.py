@@ -1,3 +1,11 @@
-"""core layers."""
+"""Core layers: Dense, EinsumDense, Activation, Embedding, Masking, Lambda, Identity."""
 
-__all__: list = []
+from fluxion.keras.layers.core.activation import Activation
+from fluxion.keras.layers.core.dense import Dense
+from fluxion.keras.layers.core.einsum_dense import EinsumDense
+from fluxion.keras.layers.core.embedding import Embedding
+from fluxion.keras.layers.core.identity import Identity
+from fluxion.keras.layers.core.lambda_layer import Lambda
+from fluxion.keras.layers.core.masking import Masking
+
+__all__ = ["Activation", "Dense", "EinsumDense", "Embedding", "Identity", "Lambda", "Masking"]
