@@ -55,9 +55,10 @@ def test_operations_that_change_something_stay(fn, spec):
     assert prim_names(_simplified(fn, spec)) == prim_names(graph)
 
 
-def test_integer_division_by_one_changes_the_dtype_and_stays():
-    graph = trace_graph(lambda x: x / 1, ((3,), "int32"))
-    assert prim_names(prune(simplify(graph))) == ["div"]
+def test_integer_division_by_one_keeps_the_cast_to_float():
+    graph = prune(simplify(trace_graph(lambda x: x / 1, ((3,), "int32"))))
+    assert prim_names(graph) == ["cast"]  # int32 / int32 is float64, as in TF
+    assert graph.outputs[0].aval.dtype.name == "float64"
 
 
 def test_transposes_compose_into_one():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from fluxion.core.tensor import shape_tuple
 from fluxion.keras.layers.layer import Layer
 from fluxion.keras.layers.regularization.seed_stream import SeedStream
 from fluxion.keras.saving.serialization import keras_class
@@ -79,7 +78,3 @@ def _validate_noise_shape(noise_shape):
                              f"zero value at index {i}: {dim}")
     return noise_shape
 
-
-def static_shape(inputs) -> tuple:
-    """The input's shape; random draws need every dimension known."""
-    return tuple(shape_tuple(inputs))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fluxion.core.tensor import shape_tuple
 from fluxion.keras.layers.input_spec import InputSpec
 from fluxion.keras.layers.regularization.dropout import Dropout
 from fluxion.keras.layers.reshaping.arguments import standardize_data_format
@@ -18,7 +19,7 @@ class BaseSpatialDropout(Dropout):
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def _noise_shape(self, inputs):
-        shape = list(inputs.shape)
+        shape = tuple(shape_tuple(inputs))
         if getattr(self, "data_format", "channels_last") == "channels_first":
             return (shape[0], shape[1]) + (1,) * self.rank
         return (shape[0],) + (1,) * self.rank + (shape[-1],)
