@@ -60,6 +60,8 @@ for _name, _module in (("math", math), ("nn", nn), ("linalg", linalg), ("random"
     _sys.modules[f"{__name__}.{_name}"] = _module
 
 newaxis = None
+_TF1_NAMES = ("placeholder", "Session", "global_variables_initializer", "executing_eagerly",
+              "get_default_graph", "Graph", "reset_default_graph")
 
 
 def __getattr__(name):
@@ -71,5 +73,9 @@ def __getattr__(name):
         import importlib
 
         return importlib.import_module("fluxion.compat")
+    if name in _TF1_NAMES:  # the TF1 graph API, loaded when first used
+        from fluxion.compat import v1
+
+        return getattr(v1, name)
     raise AttributeError(f"module 'fluxion' has no attribute {name!r}")
 __version__ = "0.1.0"

@@ -128,8 +128,8 @@ class Variable:
         """Replaces the value; ValueError if its shape does not fit the variable's."""
         tensor = _owned(value, self.dtype, variable=self)
         self._check_shape(tensor, "assign")
-        self._write(tensor)
-        return self
+        written = self._write(tensor)
+        return self if written is None else written
 
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):
         return self._update(delta, "assign_add", np.add)
@@ -146,7 +146,10 @@ class Variable:
             from fluxion.core.primitives import elementwise as ew
 
             current = context.tracer.read_variable(self)
-            self._write(ew.add(current, delta) if ufunc is np.add else ew.sub(current, delta))
+            written = self._write(ew.add(current, delta) if ufunc is np.add
+                                  else ew.sub(current, delta))
+            if written is not None:
+                return written
         return self
 
     def scatter_update(self, sparse_delta, use_locking=False, name=None):
@@ -177,11 +180,12 @@ class Variable:
         self._write(Tensor(updated))
         return self
 
-    def _write(self, tensor: Tensor) -> None:
+    def _write(self, tensor: Tensor):
+        """Stores ``tensor``; under a tracer returns what the tracer made (a TF1 assign op)."""
         if context.tracer is not None:
-            context.tracer.assign_variable(self, tensor)
-        else:
-            self._tensor = tensor
+            return context.tracer.assign_variable(self, tensor)
+        self._tensor = tensor
+        return None
 
     def _check_shape(self, tensor: Tensor, what: str) -> None:
         if not self._shape.is_compatible_with(tensor.shape):

@@ -32,7 +32,9 @@ def set_random_seed(seed: int) -> None:
     # The Keras global SeedGenerator (keras.random functions called without a seed).
     try:
         keras_random = importlib.import_module("fluxion.keras.random")
-    except ImportError:
+    except ModuleNotFoundError as error:
+        if error.name != "fluxion.keras.random":
+            raise  # the module exists but is broken: say so
         return
     set_global_seed = getattr(keras_random, "set_global_seed", None)
     if set_global_seed is not None:

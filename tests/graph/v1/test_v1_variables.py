@@ -76,8 +76,6 @@ def test_assign_ops_run_only_when_fetched():
             tf.assign(v, [1.0, 2.0, 3.0])
 
 
-@pytest.mark.xfail(reason="needs Variable.assign to return the graph's assign op "
-                          "(a change in fluxion/core/variable.py)", strict=False)
 def test_variable_assign_method_returns_a_fetchable_assign():
     v = tf.Variable(1.0)
     op = v.assign(4.0)

@@ -1,3 +1,9 @@
-"""normalization layers."""
+"""Normalization layers (``keras.layers.BatchNormalization`` and family)."""
 
-__all__: list = []
+from fluxion.keras.layers.normalization.batch_normalization import BatchNormalization
+from fluxion.keras.layers.normalization.group_normalization import GroupNormalization
+from fluxion.keras.layers.normalization.layer_normalization import LayerNormalization
+from fluxion.keras.layers.normalization.unit_normalization import UnitNormalization
+
+__all__ = ["BatchNormalization", "GroupNormalization", "LayerNormalization",
+           "UnitNormalization"]

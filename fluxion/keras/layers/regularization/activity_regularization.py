@@ -22,6 +22,9 @@ class _L1L2Penalty:
             penalty = penalty + self.l2 * reduce_sum(x * x)
         return penalty if not isinstance(penalty, float) else reduce_sum(x * 0.0)
 
+    def get_config(self) -> dict:
+        return {"l1": self.l1, "l2": self.l2}
+
 
 @keras_class("keras.layers")
 class ActivityRegularization(Layer):
