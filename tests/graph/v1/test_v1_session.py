@@ -8,7 +8,6 @@ import sys
 import numpy as np
 import pytest
 
-import fluxion
 import fluxion.compat.v1 as tf
 from fluxion.core import context
 
