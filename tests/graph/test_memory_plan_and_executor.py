@@ -1,0 +1,66 @@
+"""The executor's generated code and the in-place memory plan."""
+
+import numpy as np
+
+import fluxion as tf
+from fluxion.core.primitive import Aval
+from fluxion.graph.executor import CompiledGraph, propagate_shapes
+from fluxion.graph.ir import Graph
+from fluxion.graph.memory_plan import plan_in_place
+from fluxion.graph.tracer import Tracer, tracing
+
+
+def trace(fn, *avals):
+    tracer = Tracer(Graph(name="t"))
+    inputs = [tracer.add_input(Aval(shape, tf.as_dtype(dtype))) for shape, dtype in avals]
+    with tracing(tracer):
+        out = fn(*inputs)
+    tracer.graph.outputs = [tracer.value_of(o) for o in (out if isinstance(out, tuple) else (out,))]
+    return tracer.graph
+
+
+def test_dead_elementwise_buffers_are_reused():
+    graph = trace(lambda x: tf.tanh(tf.exp(x * 2.0) + 1.0), ((4, 3), "float32"))
+    plan = plan_in_place(graph, propagate_shapes(graph, [(4, 3)]))
+    assert len(plan) == 3  # exp, add and tanh write into the previous buffer
+    x = np.random.default_rng(0).normal(size=(4, 3)).astype(np.float32)
+    (out,) = CompiledGraph(graph)(x)
+    np.testing.assert_allclose(out, np.tanh(np.exp(x * 2) + 1), rtol=1e-6)
+
+
+def test_inputs_views_and_outputs_are_never_overwritten():
+    graph = trace(lambda x: (tf.reshape(x * 2.0, [-1]) + 1.0, x * 3.0), ((2, 2), "float32"))
+    compiled = CompiledGraph(graph)
+    x = np.ones((2, 2), np.float32)
+    first, second = compiled(x)
+    np.testing.assert_array_equal(x, np.ones((2, 2)))  # the caller's array is untouched
+    np.testing.assert_array_equal(first, np.full(4, 3.0))
+    np.testing.assert_array_equal(second, np.full((2, 2), 3.0))
+    assert "out=a0" not in compiled.python_source()
+
+
+def test_values_stored_in_variables_are_not_overwritten():
+    v = tf.Variable(np.zeros(3, np.float32))
+
+    @tf.function
+    def f(x):
+        v.assign(x * 2.0)
+        return v.read_value() * 3.0 + 1.0
+
+    x = tf.constant([1.0, 2.0, 3.0])
+    for _ in range(2):
+        np.testing.assert_allclose(f(x).numpy(), [7.0, 13.0, 19.0])
+        np.testing.assert_allclose(v.numpy(), [2.0, 4.0, 6.0])
+
+
+def test_one_specialisation_per_input_shape_and_no_retrace():
+    @tf.function(input_signature=[tf.TensorSpec([None, 2])])
+    def f(x):
+        return tf.reduce_sum(x * x + 1.0, axis=1)
+
+    for n in (3, 5, 3):
+        np.testing.assert_allclose(f(tf.ones([n, 2])).numpy(), np.full(n, 4.0))
+    concrete = f.get_concrete_function()
+    assert f.experimental_get_tracing_count() == 1
+    assert len(concrete._compiled._runners) == 2
+    assert "def run(a0):" in concrete.python_source()
