@@ -13,6 +13,7 @@ from fluxion.core import (
 from fluxion.core.primitives import (  # noqa: F401  (registers the primitives)
     activation,
     broadcast,
+    decompositions,
     elementwise,
     gather_scatter,
     indexing,

@@ -13,6 +13,7 @@ import numpy as np
 
 from fluxion.core.errors import DTypeMismatchError, InvalidArgumentError, op_error
 from fluxion.core.primitive import bind
+from fluxion.core.primitives import decompositions as dec
 from fluxion.core.primitives import elementwise as ew
 from fluxion.core.primitives import linalg as la
 from fluxion.core.primitives import reduce as red
@@ -316,8 +317,8 @@ def svd(tensor, full_matrices=False, compute_uv=True, name=None):
     """
     x = _float_matrix("svd", tensor)
     if not compute_uv:
-        return la.singular_values(x)
-    return la.svd(x, full_matrices=full_matrices)
+        return dec.singular_values(x)
+    return dec.svd(x, full_matrices=full_matrices)
 
 
 def eigh(tensor, name=None) -> tuple[Tensor, Tensor]:
@@ -333,7 +334,7 @@ def eigh(tensor, name=None) -> tuple[Tensor, Tensor]:
     >>> e.numpy()
     array([1., 3.], dtype=float32)
     """
-    return la.eigh(_float_matrix("eigh", tensor))
+    return dec.eigh(_float_matrix("eigh", tensor))
 
 
 def eigvalsh(tensor, name=None) -> Tensor:
@@ -437,7 +438,7 @@ def _spectral_norm(x: Tensor, ord, axes: tuple, keepdims: bool) -> Tensor:
     if perm != list(range(rank)):
         x = transpose(x, perm)
     reducer = red.reduce_max_p if ord == 2 else red.reduce_sum_p
-    result = bind(reducer, la.singular_values(x), axes=(rank - 2,), keepdims=False)
+    result = bind(reducer, dec.singular_values(x), axes=(rank - 2,), keepdims=False)
     if keepdims:
         for axis in sorted(axes):
             result = expand_dims(result, axis)

@@ -10,6 +10,9 @@
    same weights, the same output; the config serializes to JSON;
 5. one gradient-descent step on its trainable weights lowers a loss;
 6. for small float layers, gradients w.r.t. the input match finite differences.
+
+Layers that take a list of tensors (merge layers) are tested by passing a list of
+shapes as ``input_shape`` (and a list of arrays as ``input_data``, if given).
 """
 
 from __future__ import annotations
@@ -35,12 +38,17 @@ def run_layer_test(layer_cls, init_kwargs: dict | None = None, input_shape=(2, 3
     init_kwargs = init_kwargs or {}
     call_kwargs = call_kwargs or {}
     rng = np.random.default_rng(seed)
+    # Several inputs: a list of shapes, or a list of NumPy arrays as input_data.
+    multi = _is_shape_list(input_shape) if input_data is None else (
+        isinstance(input_data, list) and all(isinstance(d, np.ndarray) for d in input_data))
     if input_data is None:
-        if np.dtype(input_dtype).kind == "f":
-            input_data = rng.standard_normal(input_shape).astype(input_dtype)
-        else:
-            input_data = rng.integers(0, 4, input_shape).astype(input_dtype)
-    x = Tensor(np.asarray(input_data))
+        shapes = list(input_shape) if multi else [input_shape]
+        arrays = [_random_input(rng, shape, input_dtype) for shape in shapes]
+        input_data = arrays if multi else arrays[0]
+    datas = [np.asarray(d) for d in input_data] if multi else [np.asarray(input_data)]
+    tensors = [Tensor(d) for d in datas]
+    x = tensors if multi else tensors[0]
+    batch_shapes = [tuple(t.shape) for t in tensors]
 
     layer = layer_cls(**init_kwargs)
     output = layer(x, **call_kwargs)
@@ -59,19 +67,23 @@ def run_layer_test(layer_cls, init_kwargs: dict | None = None, input_shape=(2, 3
         np.testing.assert_allclose(out, np.asarray(expected_output), rtol=rtol, atol=atol)
 
     # 2. compute_output_shape and the symbolic (functional) call agree with eager.
-    predicted = tuple(layer.compute_output_shape(tuple(x.shape)))
+    predicted = tuple(layer.compute_output_shape(batch_shapes if multi else batch_shapes[0]))
     assert _compatible(predicted, out.shape), (
         f"compute_output_shape says {predicted}, eager output has shape {out.shape}")
-    symbolic = layer_cls(**init_kwargs)(Input(batch_shape=(None,) + tuple(x.shape[1:]),
-                                               dtype=input_dtype), **call_kwargs)
+    symbolic_inputs = [Input(batch_shape=(None,) + shape[1:], dtype=input_dtype)
+                       for shape in batch_shapes]
+    symbolic = layer_cls(**init_kwargs)(symbolic_inputs if multi else symbolic_inputs[0],
+                                        **call_kwargs)
     assert _compatible(symbolic.shape, out.shape), (
         f"symbolic output shape {symbolic.shape}, eager {out.shape}")
 
     # 3. traced with fluxion.function == eager (inference mode: no randomness).
     eager = layer(x, **{**call_kwargs, "training": False}) if layer._call_has_training \
         else layer(x, **call_kwargs)
-    traced = function(lambda t: layer(t, **({**call_kwargs, "training": False}
-                                            if layer._call_has_training else call_kwargs)))(x)
+    inference_kwargs = {**call_kwargs, "training": False} if layer._call_has_training \
+        else call_kwargs
+    traced = function(lambda *ts: layer(list(ts) if multi else ts[0], **inference_kwargs))(
+        *tensors)
     np.testing.assert_allclose(np.asarray(traced._value), np.asarray(eager._value),
                                rtol=max(rtol, 1e-5), atol=max(atol, 1e-6),
                                err_msg="traced output differs from eager")
@@ -104,10 +116,23 @@ def run_layer_test(layer_cls, init_kwargs: dict | None = None, input_shape=(2, 3
         assert float(after) < float(before), f"loss did not fall: {before} -> {after}"
 
     # 6. input gradients by finite differences (small float layers).
-    if check_gradients and np.dtype(input_dtype).kind == "f" and x._value.size <= 64 \
-            and np.dtype(out.dtype).kind == "f":
-        _check_input_gradient(layer, np.asarray(input_data, np.float64), call_kwargs, rng)
+    if check_gradients and np.dtype(input_dtype).kind == "f" and \
+            sum(d.size for d in datas) <= 64 and np.dtype(out.dtype).kind == "f":
+        for index in range(len(datas)):
+            _check_input_gradient(layer, [d.astype(np.float64) for d in datas], index, multi,
+                                  call_kwargs, rng)
     return layer
+
+
+def _is_shape_list(input_shape) -> bool:
+    return isinstance(input_shape, list) and bool(input_shape) and \
+        isinstance(input_shape[0], (tuple, list))
+
+
+def _random_input(rng, shape, dtype: str) -> np.ndarray:
+    if np.dtype(dtype).kind == "f":
+        return rng.standard_normal(shape).astype(dtype)
+    return rng.integers(0, 4, shape).astype(dtype)
 
 
 def _loss(layer, x, target, call_kwargs):
@@ -118,34 +143,42 @@ def _loss(layer, x, target, call_kwargs):
     return reduce_sum(diff * diff)
 
 
-def _check_input_gradient(layer, data: np.ndarray, call_kwargs, rng) -> None:
+def _check_input_gradient(layer, datas: list, index: int, multi: bool, call_kwargs,
+                          rng) -> None:
+    """Finite differences of ``sum(layer(inputs) * probe)`` w.r.t. ``datas[index]``."""
     from fluxion.core.primitives.reduce import reduce_sum
 
     call = {**call_kwargs, "training": False} if layer._call_has_training else call_kwargs
     probe = None
 
-    def value(array):
+    def run(arrays):
+        tensors = [Tensor(a.astype(np.float32)) for a in arrays]
+        return tensors, layer(tensors if multi else tensors[0], **call)
+
+    def value(arrays):
         nonlocal probe
-        out = layer(Tensor(array.astype(np.float32)), **call)
+        out = run(arrays)[1]
         if probe is None:
             probe = rng.standard_normal(tuple(out.shape)).astype(np.float32)
         return float(reduce_sum(out * Tensor(probe)))
 
-    x = Tensor(data.astype(np.float32))
-    value(data)
+    value(datas)
     with GradientTape() as tape:
-        tape.watch(x)
-        loss = reduce_sum(layer(x, **call) * Tensor(probe))
-    grad = tape.gradient(loss, x)
+        tensors = [Tensor(a.astype(np.float32)) for a in datas]
+        tape.watch(tensors[index])
+        out = layer(tensors if multi else tensors[0], **call)
+        loss = reduce_sum(out * Tensor(probe))
+    grad = tape.gradient(loss, tensors[index])
     if grad is None:
         return
+    data = datas[index]
     eps = 1e-2
     numeric = np.zeros_like(data)
-    for index in np.ndindex(data.shape):
-        plus, minus = data.copy(), data.copy()
-        plus[index] += eps
-        minus[index] -= eps
-        numeric[index] = (value(plus) - value(minus)) / (2 * eps)
+    for position in np.ndindex(data.shape):
+        plus, minus = [d.copy() for d in datas], [d.copy() for d in datas]
+        plus[index][position] += eps
+        minus[index][position] -= eps
+        numeric[position] = (value(plus) - value(minus)) / (2 * eps)
     np.testing.assert_allclose(np.asarray(grad._value), numeric, rtol=5e-2, atol=5e-2,
                                err_msg="input gradient differs from finite differences")
 
