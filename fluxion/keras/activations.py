@@ -11,11 +11,11 @@ import types
 
 from fluxion.core.primitives import elementwise as ew
 from fluxion.core.tensor import Tensor, convert_to_tensor
+from fluxion.keras.saving.serialization import deserialize_keras_object, serialize_keras_object
 from fluxion.ops import math_ops, nn_ops
 from fluxion.ops.clip_ops import clip_by_value
 from fluxion.ops.reduce_ops import cumsum, reduce_sum
 from fluxion.ops.sort_ops import sort
-from fluxion.keras.saving.serialization import deserialize_keras_object, serialize_keras_object
 
 __all__ = [
     "celu", "deserialize", "elu", "exponential", "gelu", "get", "glu", "hard_shrink",

@@ -11,6 +11,11 @@ import numpy as np
 
 from fluxion.core.primitive import Aval, bind, define
 from fluxion.core.primitives.broadcast import sum_to_like
+from fluxion.core.primitives.dynamic_shape import (
+    broadcast_to_dynamic,
+    is_dynamic,
+    reshape_dynamic,
+)
 from fluxion.core.shape_rules import broadcast_shapes, normalize_axis, num_elements
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
 
@@ -57,6 +62,8 @@ def reshape(tensor, shape, name=None) -> Tensor:
     TensorShape([2, 3])
     """
     tensor = convert_to_tensor(tensor)
+    if is_dynamic(shape):  # a traced shape tensor: the target is known at run time
+        return reshape_dynamic(tensor, shape)
     shape = tuple(int(d) for d in _as_int_list(shape))
     return bind(reshape_p, tensor, shape=shape)
 
@@ -129,6 +136,8 @@ def broadcast_to(input, shape, name=None) -> Tensor:
     TensorShape([3, 2])
     """
     input = convert_to_tensor(input)
+    if is_dynamic(shape):
+        return broadcast_to_dynamic(input, shape)
     return bind(broadcast_to_p, input, shape=tuple(_as_int_list(shape)))
 
 

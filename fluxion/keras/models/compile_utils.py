@@ -27,6 +27,13 @@ def _per_output(spec, names: list, what: str) -> list:
     return [spec] * len(names)
 
 
+def _as_loss_object(losses, loss):
+    """Loss functions are wrapped so that every loss takes ``sample_weight``, as in Keras."""
+    if isinstance(loss, losses.Loss):
+        return loss
+    return losses.LossFunctionWrapper(loss, name=getattr(loss, "__name__", None))
+
+
 class CompileLoss:
     """The total loss over the model's outputs, weighted by ``loss_weights``."""
 
@@ -45,7 +52,7 @@ class CompileLoss:
         if isinstance(y_pred, dict):
             names = sorted(y_pred)
         self.names = names
-        self.losses = [None if s is None else losses.get(s)
+        self.losses = [None if s is None else _as_loss_object(losses, losses.get(s))
                        for s in _per_output(self.spec, names, "loss")]
         weights = self.loss_weights
         self.weights = [1.0] * count if weights is None else [

@@ -14,7 +14,6 @@ from fluxion.keras.optimizers.base_optimizer import Optimizer
 from fluxion.keras.saving.serialization import keras_class
 
 
-
 class _Moments(Optimizer):
     """Shared constructor and config of the Adam family."""
 

@@ -402,7 +402,7 @@ class Optimizer:
         norm = ew.select(positive, ew.sqrt(safe), squares)
         return values * self.clipnorm / ew.maximum(norm, self.clipnorm)
 
-    # --- weight decay ------------------------------------------------------------------------------
+    # --- weight decay ---------------------------------------------------------------------------
     def exclude_from_weight_decay(self, var_list=None, var_names=None) -> None:
         """Exempts ``var_list`` and variables whose name contains one of ``var_names``."""
         if self.built:

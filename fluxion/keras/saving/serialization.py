@@ -175,8 +175,9 @@ def _builtin_function(module, name):
     from fluxion.keras import activations, losses, metrics
 
     for namespace in (activations, losses, metrics):
-        if module and namespace.__name__.rsplit(".", 1)[-1] not in module:
-            continue
+        short = namespace.__name__.rsplit(".", 1)[-1]
+        if module and module != "builtins" and short not in module:
+            continue  # Keras 3 writes module "builtins" for built-in activations
         found = getattr(namespace, name, None)
         if callable(found):
             return found

@@ -56,10 +56,18 @@ def _shape_text(tensors) -> str:
 
 
 def _safe(layer, attribute: str):
+    """``layer.input`` / ``layer.output``, else read from its first symbolic call."""
     try:
         return getattr(layer, attribute)
     except (AttributeError, ValueError):
+        pass
+    nodes = getattr(layer, "_inbound_nodes", None)
+    if not nodes:
         return None
+    if attribute == "output":
+        return getattr(nodes[0], "outputs", None)
+    tensors = getattr(nodes[0], "input_tensors", None) or None
+    return tensors[0] if tensors and len(tensors) == 1 else tensors
 
 
 def _activation_name(layer) -> str:
@@ -221,7 +229,8 @@ def plot_model(model, to_file: str = "model.png", show_shapes: bool = False,
         splines: how Graphviz draws edges (``"ortho"``, ``"curved"``, ``"line"``...).
 
     Returns:
-        An ``IPython.display.Image`` of the file when IPython is installed (not for PDF).
+        The image for display in a notebook when IPython is installed
+        (``IPython.display.Image``, or ``SVG`` for an SVG file), otherwise None.
 
     Example:
     >>> plot_model(model, "model.png", show_shapes=True)  # doctest: +SKIP
@@ -238,10 +247,12 @@ def plot_model(model, to_file: str = "model.png", show_shapes: bool = False,
     to_file = os.fspath(to_file)
     extension = os.path.splitext(to_file)[1][1:] or "png"
     dot.write(to_file, format=extension)
-    if extension != "pdf":
-        try:
-            from IPython import display
-        except ImportError:
-            return None
+    try:
+        from IPython import display
+    except ImportError:
+        return None
+    if extension == "svg":
+        return display.SVG(filename=to_file)
+    if extension in ("png", "jpg", "jpeg", "gif"):
         return display.Image(filename=to_file)
     return None

@@ -45,9 +45,11 @@ def standardize_padding(value, allow_causal: bool = False) -> str:
 
 
 def standardize_data_format(data_format) -> str:
-    """``'channels_last'`` (the default) or ``'channels_first'``."""
+    """``'channels_last'`` or ``'channels_first'``; None means ``keras.config``'s choice."""
     if data_format is None:
-        return "channels_last"
+        from fluxion.keras import config
+
+        return config.image_data_format()
     text = str(data_format).lower()
     if text not in ("channels_first", "channels_last"):
         raise ValueError("The `data_format` argument must be one of {'channels_first', "

@@ -12,7 +12,6 @@ from fluxion.ops.array_ops import expand_dims, where
 from fluxion.ops.creation_ops import ones_like, zeros_like
 from fluxion.ops.reduce_ops import reduce_mean, reduce_sum
 
-_KERAS_EPSILON = 1e-7  # keras.config.epsilon(): guards the masked mean's denominator
 
 
 def upcast(x):
@@ -30,10 +29,12 @@ def moments(x, axes: tuple, mask=None):
         mean = reduce_mean(x, axis=axes, keepdims=True)
         deviation = x - mean
         return mean, reduce_mean(deviation * deviation, axis=axes, keepdims=True)
+    from fluxion.keras import config
+
     keep = expand_dims(cast(mask, "bool"), -1)
     zeros = zeros_like(x)
     count = reduce_sum(where(keep, ones_like(x), zeros), axis=axes, keepdims=True) \
-        + _KERAS_EPSILON
+        + config.epsilon()  # Keras guards the denominator with its epsilon
     mean = reduce_sum(where(keep, x, zeros), axis=axes, keepdims=True) / count
     deviation = where(keep, x - mean, zeros)
     return mean, reduce_sum(deviation * deviation, axis=axes, keepdims=True) / count

@@ -13,7 +13,7 @@ from fluxion.ops import nn
 
 
 class BasePooling(Layer):
-    """Pooling over ``pool_dimensions`` spatial axes; ``pool_mode`` is ``'max'`` or ``'average'``."""
+    """Pooling over ``pool_dimensions`` spatial axes; ``pool_mode``: ``'max'``, ``'average'``."""
 
     def __init__(self, pool_size, strides, pool_dimensions: int, pool_mode: str = "max",
                  padding="valid", data_format=None, name=None, **kwargs):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from fluxion.core.tensor import shape_tuple
 from fluxion.keras.layers.layer import Layer
-from fluxion.keras.layers.regularization.seed_stream import SeedStream
+from fluxion.keras.layers.regularization.seed_stream import SeedStream, draw_shape
 from fluxion.keras.saving.serialization import keras_class
 from fluxion.ops.dropout_ops import stateless_dropout
 
@@ -41,6 +42,7 @@ class Dropout(Layer):
         if training and self.rate > 0:
             if self.rate >= 1:
                 return inputs * 0.0
+            draw_shape(self.name, shape_tuple(inputs))
             return stateless_dropout(inputs, self.rate, seed=self.seed_generator.next(),
                                      noise_shape=self._noise_shape(inputs))
         return inputs

@@ -6,7 +6,7 @@ import math
 
 from fluxion.core.tensor import shape_tuple
 from fluxion.keras.layers.layer import Layer
-from fluxion.keras.layers.regularization.seed_stream import SeedStream
+from fluxion.keras.layers.regularization.seed_stream import SeedStream, draw_shape
 from fluxion.keras.saving.serialization import keras_class
 from fluxion.ops.random_ops import stateless_normal
 
@@ -36,7 +36,8 @@ class GaussianNoise(Layer):
 
     def call(self, inputs, training=False):
         if training and self.stddev > 0:
-            return inputs + stateless_normal(shape_tuple(inputs), self.seed_generator.next(),
+            shape = draw_shape(self.name, shape_tuple(inputs))
+            return inputs + stateless_normal(shape, self.seed_generator.next(),
                                              stddev=self.stddev, dtype=inputs.dtype)
         return inputs
 
@@ -67,7 +68,8 @@ class GaussianDropout(Layer):
     def call(self, inputs, training=False):
         if training and self.rate > 0:
             stddev = math.sqrt(self.rate / (1.0 - self.rate))
-            return inputs * stateless_normal(shape_tuple(inputs), self.seed_generator.next(),
+            shape = draw_shape(self.name, shape_tuple(inputs))
+            return inputs * stateless_normal(shape, self.seed_generator.next(),
                                              mean=1.0, stddev=stddev, dtype=inputs.dtype)
         return inputs
 

@@ -30,3 +30,14 @@ class SeedStream:
 
     def next(self):
         return random_state.next_seed(self.state)
+
+
+def draw_shape(layer_name: str, shape) -> tuple:
+    """The shape of a random draw; Fluxion's random ops need every dimension known."""
+    shape = tuple(shape)
+    if any(d is None for d in shape):
+        raise ValueError(f'Layer "{layer_name}" draws random noise of shape {shape} while '
+                         f"training, but Fluxion's random ops need every dimension known. "
+                         f"Trace the training step with a fixed batch size (e.g. an "
+                         f"input_signature without None).")
+    return shape

@@ -13,9 +13,8 @@ from fluxion.keras.layers.reshaping.arguments import (
     standardize_tuple,
 )
 from fluxion.keras.saving.serialization import keras_class
-from fluxion.ops.array_ops import repeat
+from fluxion.ops.array_ops import repeat, transpose
 from fluxion.ops.linalg_ops import tensordot
-from fluxion.ops.array_ops import transpose
 
 _KERAS_INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic", "area")
 _SUPPORTED = ("nearest", "bilinear")
