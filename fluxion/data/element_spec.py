@@ -90,8 +90,27 @@ def spec_of(element):
     def leaf_spec(leaf):
         if isinstance(leaf, Tensor):
             return TensorSpec(leaf.shape, leaf.dtype)
-        return leaf.element_spec if hasattr(leaf, "element_spec") else leaf
+        return DatasetSpec(leaf.element_spec) if hasattr(leaf, "element_spec") else leaf
     return _map(leaf_spec, element)
+
+
+class DatasetSpec:
+    """The spec of a dataset-valued component (``tf.data.DatasetSpec``), as from window."""
+
+    __slots__ = ("element_spec", "dataset_shape")
+
+    def __init__(self, element_spec, dataset_shape=()):
+        self.element_spec = element_spec
+        self.dataset_shape = TensorShape(dataset_shape)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, DatasetSpec) and other.element_spec == self.element_spec
+
+    def __hash__(self) -> int:
+        return hash(repr(self.element_spec))
+
+    def __repr__(self) -> str:
+        return f"DatasetSpec({self.element_spec!r}, TensorShape({self.dataset_shape.dims}))"
 
 
 def _map(func, structure):
@@ -156,7 +175,7 @@ def structure_key(structure):
     return "leaf"
 
 
-def spec_of_function(func, input_spec, call=unpack_call):
+def spec_of_function(func, input_spec, call=unpack_call, returns_dataset: bool = False):
     """The output spec of ``func`` on elements of ``input_spec``, by a symbolic trace.
 
     Returns None when the function cannot be traced; the caller then looks at data.
@@ -175,7 +194,10 @@ def spec_of_function(func, input_spec, call=unpack_call):
     try:
         with tracing(tracer):
             inputs = map_specs(symbolic, input_spec)
-            output = normalize_function_output(call(func, inputs))
+            output = call(func, inputs)
+            if returns_dataset:
+                return output.element_spec
+            output = normalize_function_output(output)
         return spec_of(output)
     except Exception:  # noqa: BLE001 - untraceable functions fall back to running them
         return None

@@ -76,7 +76,7 @@ def _file_descriptor(descriptor_pb2):
     return proto
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def message_classes() -> dict:
     """Name -> message class for every message in ``MESSAGE_NAMES`` (built once)."""
     descriptor_pb2, descriptor_pool, message_factory = _require_protobuf()

@@ -79,6 +79,11 @@ def _dropout(op: str, x, rate, noise_shape, sampler) -> Tensor:
     if rate_is_number and rate == 0:
         return x
     shape = _noise_shape(op, shape_tuple(x), noise_shape)
+    if None in shape:  # traced with unknown dimensions: take them from x at run time
+        from fluxion.ops.creation_ops import shape as dynamic_shape
+
+        runtime = dynamic_shape(x)
+        shape = [runtime[i] if d is None else d for i, d in enumerate(shape)]
     draws = sampler(shape, x.dtype)
     if rate_is_number:
         keep = ew.greater_equal(draws, float(rate))
@@ -91,6 +96,10 @@ def _dropout(op: str, x, rate, noise_shape, sampler) -> Tensor:
         keep = ew.greater_equal(draws, rate)
         scaled = ew.div(x, ew.sub(ew.ones_like(rate), rate))
     return ew.mul(scaled, ew.cast(keep, x.dtype))
+
+
+def _compatible(a: tuple, b: tuple) -> bool:
+    return len(a) == len(b) and all(x is None or y is None or x == y for x, y in zip(a, b))
 
 
 def _noise_shape(op: str, x_shape: tuple, noise_shape) -> tuple:
@@ -109,9 +118,9 @@ def _noise_shape(op: str, x_shape: tuple, noise_shape) -> tuple:
                                                      f"{noise_shape}, must have the rank of x's "
                                                      f"shape {list(x_shape)}")
         noise_shape = [x_dim if d is None else d for d, x_dim in zip(noise_shape, x_shape)]
-    filled = tuple(int(d) for d in noise_shape)
+    filled = tuple(None if d is None else int(d) for d in noise_shape)
     try:
-        fits = broadcast_shapes(filled, x_shape) == x_shape
+        fits = _compatible(broadcast_shapes(filled, x_shape), x_shape)
     except ValueError:
         fits = False
     if not fits:

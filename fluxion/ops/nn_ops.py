@@ -209,12 +209,11 @@ def moments(x, axes, shift=None, keepdims: bool = False, name=None):
     x = _float(x, "moments")
     rank = len(shape_tuple(x))
     axes = normalize_axes(axes, rank)
-    count = 1
-    for a in axes:
-        count *= shape_tuple(x)[a]
-    mean = reduce_sum(x, axis=axes, keepdims=True) * (1.0 / count)
+    from fluxion.ops.reduce_ops import reduce_mean  # counts unknown dimensions at run time
+
+    mean = reduce_mean(x, axis=axes, keepdims=True)
     deviation = ew.sub(x, mean)
-    variance = reduce_sum(deviation * deviation, axis=axes, keepdims=True) * (1.0 / count)
+    variance = reduce_mean(deviation * deviation, axis=axes, keepdims=True)
     if not keepdims:
         from fluxion.core.primitives.shape import squeeze
 

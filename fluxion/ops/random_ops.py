@@ -17,6 +17,7 @@ from fluxion.core.errors import DTypeMismatchError, InvalidArgumentError, op_err
 from fluxion.core.primitive import bind
 from fluxion.core.primitives import elementwise as ew
 from fluxion.core.primitives import random as rp
+from fluxion.core.primitives.dynamic_shape import is_dynamic, shape_tensor
 from fluxion.core.primitives.shape import concat
 from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.core.tensor_shape import TensorShape
@@ -106,6 +107,15 @@ def _scale_shift(op: str, draws: Tensor, scale, shift, dtype, names: tuple) -> T
 def _uniform(op, shape, seed, minval, maxval, dtype, full_range_ok) -> Tensor:
     dtype = _dtype(op, dtype, rp.FLOAT_DTYPES + rp.INT_DTYPES + (
         (dtypes.uint32, dtypes.uint64) if full_range_ok else ()))
+    if is_dynamic(shape) and not dtype.is_integer:  # traced: the shape is a run-time tensor
+        shape_value, static = shape_tensor(shape)
+        draws = bind(rp.random_uniform_dynamic_p, seed(), shape_value, dtype=dtype,
+                     static=static)
+        return _scale_shift(op, draws, ew.sub(_param(op, "maxval", 1 if maxval is None
+                                                     else maxval, dtype),
+                                              _param(op, "minval", 0 if minval is None
+                                                     else minval, dtype)),
+                            0 if minval is None else minval, dtype, ("maxval", "minval"))
     shape = _shape(op, shape)
     if dtype.is_integer:
         if minval is None and maxval is None and full_range_ok:
@@ -127,6 +137,11 @@ def _uniform(op, shape, seed, minval, maxval, dtype, full_range_ok) -> Tensor:
 
 def _normal(op, prim, shape, seed, mean, stddev, dtype) -> Tensor:
     dtype = _dtype(op, dtype, rp.FLOAT_DTYPES)
+    if is_dynamic(shape) and prim is rp.random_normal_p:
+        shape_value, static = shape_tensor(shape)
+        draws = bind(rp.random_normal_dynamic_p, seed(), shape_value, dtype=dtype,
+                     static=static)
+        return _scale_shift(op, draws, stddev, mean, dtype, ("stddev", "mean"))
     draws = bind(prim, seed(), shape=_shape(op, shape), dtype=dtype)
     return _scale_shift(op, draws, stddev, mean, dtype, ("stddev", "mean"))
 

@@ -223,3 +223,27 @@ def test_serialize_round_trips_and_reads_keras_configs():
     with pytest.raises(ValueError):
         losses.get(3)
     assert losses.get(None) is None and losses.get(losses.hinge) is losses.hinge
+
+
+def test_ctc_gradient_and_unknown_batch():
+    labels = np.array([[1, 2, 0], [2, 2, 1]], dtype=np.int32)
+    check_op(lambda p: losses.ctc(labels, p), [rng.normal(size=(2, 5, 3))], second_order=False)
+    fn = tf.function(losses.ctc, input_signature=[tf.TensorSpec([None, 3], tf.int32),
+                                                  tf.TensorSpec([None, 5, 3])])
+    logits = rng.normal(size=(2, 5, 3)).astype("float32")
+    np.testing.assert_allclose(fn(labels, logits).numpy(), losses.ctc(labels, logits).numpy(),
+                               rtol=1e-6)
+    with pytest.raises(ValueError, match="y_true"):
+        losses.ctc(np.zeros(3, "int32"), logits)
+
+
+def test_get_loss_resolves_crossentropy_from_shapes():
+    spec = tf.TensorSpec
+    assert losses.get_loss("ce", spec([None, 1]), spec([None, 1])).fn is \
+        losses.binary_crossentropy
+    assert losses.get_loss("crossentropy", spec([None]), spec([None, 4])).fn is \
+        losses.sparse_categorical_crossentropy
+    chosen = losses.get_loss("crossentropy", spec([None, 4]), spec([None, 4]))
+    assert chosen.fn is losses.categorical_crossentropy and chosen.name == "crossentropy"
+    assert isinstance(losses.get_loss("Huber", None, None), losses.Huber)
+    assert losses.get_loss("mse", None, None).name == "mse"

@@ -36,6 +36,9 @@ def _check_config(metric, case):
     config, want = metric.get_config(), dict(case["get_config"])
     if "name" not in case["config"]:  # auto-generated names carry a counter
         assert config.pop("name").split("_")[0] == want.pop("name").split("_")[0]
+    if want.get("label_weights") is not None:  # Keras keeps them as a float32 tensor
+        np.testing.assert_allclose(config.pop("label_weights"), want.pop("label_weights"),
+                                   rtol=1e-6)
     assert config == want
 
 
@@ -246,3 +249,16 @@ def test_get_metric_uses_shapes_as_keras_3():
                       metrics.CategoricalAccuracy)
     wrapped = metrics.get_metric(keras.losses.huber, None, None)
     assert isinstance(wrapped, metrics.MeanMetricWrapper) and wrapped.name == "huber"
+
+
+@pytest.mark.parametrize("make", [metrics.R2Score, metrics.F1Score,
+                                  lambda: metrics.AUC(multi_label=True)])
+def test_lazily_built_metrics_build_inside_traced_functions(make):
+    y_true = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], "float32")
+    y_pred = np.array([[0.9, 0.2], [0.3, 0.6], [0.7, 0.4]], "float32")
+    traced, eager = make(), make()
+    update = tf.function(lambda a, b: traced.update_state(a, b))
+    for _ in range(2):
+        update(y_true, y_pred)
+        eager.update_state(y_true, y_pred)
+    np.testing.assert_allclose(traced.result().numpy(), eager.result().numpy(), rtol=1e-6)

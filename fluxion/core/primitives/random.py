@@ -252,3 +252,25 @@ random_gamma_p = define(
     "random_gamma", _gamma_kernel,
     lambda seed, alpha, shape, dtype: _param_rule(seed, alpha, shape, dtype, FLOAT_DTYPES))
 random_binomial_p = define("random_binomial", _binomial_kernel, _binomial_rule)
+
+
+# --- draws whose shape is known only at run time (a traced shape tensor) ---------------------------
+def _dynamic_rule(seed: Aval, shape: Aval, dtype: DType, static: tuple) -> Aval:
+    _check_seed(seed)
+    _check_dtype(dtype, FLOAT_DTYPES, "dtype")
+    if shape.shape[0] is None:
+        raise ValueError("the shape tensor must have a known length")
+    return Aval(tuple(static) if static else (None,) * shape.shape[0], dtype)
+
+
+def _dynamic(kernel):
+    def run(seed, shape, dtype, static):
+        return kernel(seed, tuple(int(d) for d in shape), dtype)
+
+    return run
+
+
+random_uniform_dynamic_p = define("random_uniform_dynamic", _dynamic(_uniform_kernel),
+                                  _dynamic_rule)
+random_normal_dynamic_p = define("random_normal_dynamic", _dynamic(_normal_kernel),
+                                 _dynamic_rule)

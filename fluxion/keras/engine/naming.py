@@ -10,7 +10,7 @@ _counts: collections.Counter = collections.Counter()
 
 def to_snake_case(name: str) -> str:
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+    name = re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
     return name.lstrip("_") or "layer"
 
 

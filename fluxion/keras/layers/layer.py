@@ -231,13 +231,11 @@ class Layer:
             kwargs["training"] = training
         else:
             training = kwargs.pop("training", None) if "training" in kwargs else None
-        mask = None
-        if self._call_has_mask:
-            mask = kwargs.get("mask")
-            if mask is None:
-                mask = _collect_mask(inputs)
-                if mask is not None:
-                    kwargs["mask"] = mask
+        mask = kwargs.get("mask") if self._call_has_mask else None
+        if mask is None:
+            mask = _collect_mask(inputs)  # for compute_mask even when call takes no mask
+            if mask is not None and self._call_has_mask:
+                kwargs["mask"] = mask
         with call_context.call_depth() as outermost, call_context.training_scope(
                 training if training is not None else call_context.current_training()):
             if outermost:  # losses added by layers belong to the latest top-level call

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 
+from fluxion.keras.losses.ctc import CTC, ctc
 from fluxion.keras.losses.hinge import (
     CategoricalHinge,
     Hinge,
@@ -53,6 +54,7 @@ from fluxion.keras.losses.regression import (
     mean_squared_error,
     mean_squared_logarithmic_error,
 )
+from fluxion.keras.losses.selection import get_loss
 from fluxion.keras.saving.serialization import deserialize_keras_object, serialize_keras_object
 
 # The short names of tf.keras (Keras 3 resolves them in `get` only).
@@ -67,14 +69,14 @@ _CLASSES = (Loss, LossFunctionWrapper, KLDivergence, Poisson, BinaryCrossentropy
             BinaryFocalCrossentropy, CategoricalCrossentropy, CategoricalFocalCrossentropy,
             SparseCategoricalCrossentropy, MeanSquaredError, MeanAbsoluteError,
             MeanAbsolutePercentageError, MeanSquaredLogarithmicError, CosineSimilarity,
-            LogCosh, Huber, Hinge, SquaredHinge, CategoricalHinge, Dice, Tversky,
+            LogCosh, Huber, Hinge, SquaredHinge, CategoricalHinge, Dice, Tversky, CTC,
             CategoricalGeneralizedCrossEntropy)
 _FUNCTIONS = (kl_divergence, poisson, binary_crossentropy, binary_focal_crossentropy,
               categorical_crossentropy, categorical_focal_crossentropy,
               sparse_categorical_crossentropy, mean_squared_error, mean_absolute_error,
               mean_absolute_percentage_error, mean_squared_logarithmic_error,
               cosine_similarity, log_cosh, huber, hinge, squared_hinge, categorical_hinge,
-              dice, tversky, categorical_generalized_cross_entropy)
+              dice, tversky, ctc, categorical_generalized_cross_entropy)
 for _fn in _FUNCTIONS:
     _fn.keras_module = "keras.losses"
 

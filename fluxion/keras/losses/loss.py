@@ -159,6 +159,7 @@ class Loss:
         ``"mean_with_sample_weight"``, ``"none"`` or None.
       dtype: the dtype of the computation (default float32).
 
+    >>> import fluxion
     >>> class Absolute(Loss):
     ...     def call(self, y_true, y_pred):
     ...         return fluxion.abs(y_pred - y_true)

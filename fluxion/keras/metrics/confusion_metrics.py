@@ -33,7 +33,7 @@ class _ThresholdMetric(Metric):
 
     def _make_counters(self, names) -> None:
         self._thresholds_distributed_evenly = is_evenly_distributed_thresholds(self.thresholds)
-        for key, name in zip(self._counts, names):
+        for name in names:
             setattr(self, name, self.add_variable(shape=(len(self.thresholds),),
                                                   initializer="zeros", name=name))
         self._counters = dict(zip(self._counts, names))

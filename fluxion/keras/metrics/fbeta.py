@@ -21,7 +21,7 @@ class FBetaScore(Metric):
 
     >>> m = FBetaScore(beta=2.0, threshold=0.5, average="micro")
     >>> round(float(m([[1, 0], [0, 1]], [[0.9, 0.2], [0.8, 0.1]])), 4)
-    0.5556
+    0.5
     """
 
     def __init__(self, average=None, beta=1.0, threshold=None, name="fbeta_score",

@@ -117,8 +117,12 @@ def serialize_keras_object(obj):
 
 
 def deserialize_keras_object(config, custom_objects=None, module_objects=None,
-                             printable_module_name: str = "object", safe_mode: bool = True):
-    """Rebuilds an object from its Keras 3 dict (or returns plain data unchanged)."""
+                             printable_module_name: str = "object", safe_mode=None):
+    """Rebuilds an object from its Keras 3 dict (or returns plain data unchanged).
+
+    ``safe_mode`` (default: inherited, i.e. True unless an enclosing load said otherwise)
+    refuses to load Python bytecode such as Lambda layers' lambdas.
+    """
     if config is None or isinstance(config, (bool, int, float)):
         return config
     if isinstance(config, str):
@@ -150,12 +154,51 @@ def deserialize_keras_object(config, custom_objects=None, module_objects=None,
             f"registered name {config.get('registered_name')!r}). Make sure custom classes "
             f"are decorated with `keras.saving.register_keras_serializable()` or passed in "
             f"custom_objects.")
-    if hasattr(cls, "from_config"):
-        return cls.from_config(inner)
-    return cls(**inner)
+    with SafeModeScope(in_safe_mode() if safe_mode is None else safe_mode):
+        if hasattr(cls, "from_config"):
+            return cls.from_config(inner)
+        return cls(**inner)
+
+
+def _load_builtin_namespaces() -> None:
+    """Imports the Keras packages whose classes register themselves (lazy by design)."""
+    import importlib
+
+    for name in ("layers", "models", "losses", "metrics", "optimizers", "initializers",
+                 "regularizers", "constraints", "callbacks"):
+        importlib.import_module(f"fluxion.keras.{name}")
+
+
+def in_safe_mode() -> bool:
+    """True unless deserialization runs with safe_mode=False or unsafe mode is enabled."""
+    from fluxion.keras import config as keras_config
+
+    if keras_config.unsafe_deserialization_enabled():
+        return False
+    stack = getattr(_scope, "safe_mode", None)
+    return stack[-1] if stack else True
+
+
+class SafeModeScope:
+    """Within the block, deserialization runs with the given ``safe_mode``."""
+
+    def __init__(self, safe_mode: bool = True):
+        self.safe_mode = safe_mode
+
+    def __enter__(self):
+        stack = getattr(_scope, "safe_mode", None)
+        if stack is None:
+            stack = _scope.safe_mode = []
+        stack.append(bool(self.safe_mode))
+        return self
+
+    def __exit__(self, *exc):
+        _scope.safe_mode.pop()
 
 
 def _resolve_class(config, custom_objects, module_objects):
+    if not _BUILTINS:
+        _load_builtin_namespaces()
     registered = config.get("registered_name")
     for name in (registered, config["class_name"]):
         if name:
@@ -163,6 +206,9 @@ def _resolve_class(config, custom_objects, module_objects):
             if found is not None:
                 return found
     module = config.get("module")
+    if (module, config["class_name"]) not in _BUILTINS \
+            and config["class_name"] not in _BUILTINS_BY_NAME:
+        _load_builtin_namespaces()
     found = _BUILTINS.get((module, config["class_name"]))
     if found is None:
         candidates = _BUILTINS_BY_NAME.get(config["class_name"], [])

@@ -1,8 +1,4 @@
-"""Masks pass through the layers that support masking, and layers get Keras's default names.
-
-Two expectations here depend on the layer base / naming helpers (owned elsewhere):
-they are marked xfail (non-strict) until those are fixed, and pass as soon as they are.
-"""
+"""Masks pass through the layers that support masking, and layers get Keras's default names."""
 
 import numpy as np
 import pytest
@@ -27,9 +23,6 @@ def test_mask_passes_through_identity_like_layers(make):
     np.testing.assert_array_equal(out._keras_mask.numpy(), masked._keras_mask.numpy())
 
 
-@pytest.mark.xfail(strict=False, reason="Layer.__call__ only collects the previous mask for "
-                                        "layers whose call() takes `mask`, so compute_mask "
-                                        "gets None (fluxion/keras/layers/layer.py)")
 @pytest.mark.parametrize("make", [
     lambda: layers.ReLU(), lambda: layers.Dense(2), lambda: layers.Activation("tanh"),
     lambda: layers.LeakyReLU(),
@@ -44,8 +37,6 @@ def test_layers_without_mask_support_drop_it():
     assert getattr(layers.Flatten()(_masked_input()), "_keras_mask", None) is None
 
 
-@pytest.mark.xfail(strict=False, reason="naming.to_snake_case splits digits from capitals "
-                                        "('1_d'); Keras 3 gives 'spatial_dropout1d'")
 def test_default_names_follow_keras():
     naming.reset()
     assert layers.SpatialDropout1D(0.1).name == "spatial_dropout1d"

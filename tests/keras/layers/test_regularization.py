@@ -116,9 +116,14 @@ def test_activity_regularization():
     assert "activity_regularizer" not in config and config["l1"] == 0.1
 
 
-def test_unknown_batch_while_training_is_a_clear_error():
-    layer = layers.Dropout(0.5)
+@pytest.mark.parametrize("make", [lambda: layers.Dropout(0.5),
+                                  lambda: layers.GaussianNoise(0.5),
+                                  lambda: layers.GaussianDropout(0.5)])
+def test_training_with_an_unknown_batch_size_draws_noise_of_the_run_time_shape(make):
+    layer = make()
     step = tf.function(lambda t: layer(t, training=True),
                        input_signature=[tf.TensorSpec((None, 3))])
-    with pytest.raises(ValueError, match="need every dimension known"):
-        step(tf.constant(np.ones((2, 3), "float32")))
+    for batch in (2, 5):
+        out = step(tf.constant(np.ones((batch, 3), "float32"))).numpy()
+        assert out.shape == (batch, 3) and not np.allclose(out, 1.0)
+    assert step.experimental_get_tracing_count() == 1

@@ -13,7 +13,8 @@ from fluxion.ops.nn_ops import elu
 class ELU(Layer):
     """The exponential linear unit (``keras.layers.ELU``).
 
-    >>> ELU(alpha=2.0)([0.0, 1.0]).numpy()
+    >>> import numpy as np
+    >>> ELU(alpha=2.0)(np.array([0.0, 1.0], "float32")).numpy()
     array([0., 1.], dtype=float32)
     """
 

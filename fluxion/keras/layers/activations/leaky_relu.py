@@ -13,7 +13,8 @@ from fluxion.ops.nn_ops import leaky_relu
 class LeakyReLU(Layer):
     """The leaky rectifier (``keras.layers.LeakyReLU``).
 
-    >>> LeakyReLU()([-1.0, 2.0]).numpy()
+    >>> import numpy as np
+    >>> LeakyReLU()(np.array([-1.0, 2.0], "float32")).numpy()
     array([-0.3,  2. ], dtype=float32)
     """
 

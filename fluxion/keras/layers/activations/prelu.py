@@ -14,7 +14,8 @@ class PReLU(Layer):
     """``relu(x) - alpha * relu(-x)`` with one ``alpha`` per input element, or shared
     along ``shared_axes`` (1-based, batch excluded).
 
-    >>> PReLU(alpha_initializer="ones")([[-1.0, 2.0]]).numpy()
+    >>> import numpy as np
+    >>> PReLU(alpha_initializer="ones")(np.array([[-1.0, 2.0]], "float32")).numpy()
     array([[-1.,  2.]], dtype=float32)
     """
 

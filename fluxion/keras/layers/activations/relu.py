@@ -13,7 +13,8 @@ from fluxion.ops.nn_ops import relu
 class ReLU(Layer):
     """``max_value`` above it, ``x`` above ``threshold``, else ``negative_slope * (x - threshold)``.
 
-    >>> ReLU(max_value=1.0)([-1.0, 0.5, 3.0]).numpy()
+    >>> import numpy as np
+    >>> ReLU(max_value=1.0)(np.array([-1.0, 0.5, 3.0], "float32")).numpy()
     array([0. , 0.5, 1. ], dtype=float32)
     """
 

@@ -21,7 +21,9 @@ class Softmax(Layer):
     large negative number before the softmax and the probability is set to 0 after it,
     so a fully masked row gives zeros rather than a uniform distribution.
 
-    >>> Softmax()([[1.0, 1.0, 5.0]], mask=[[True, True, False]]).numpy()
+    >>> import numpy as np
+    >>> logits = np.array([[1.0, 1.0, 5.0]], "float32")
+    >>> Softmax()(logits, mask=np.array([[True, True, False]])).numpy()
     array([[0.5, 0.5, 0. ]], dtype=float32)
     """
 

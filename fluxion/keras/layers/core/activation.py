@@ -11,7 +11,8 @@ from fluxion.keras.saving.serialization import keras_class
 class Activation(Layer):
     """Applies ``activation`` elementwise (``keras.layers.Activation``).
 
-    >>> Activation("relu")([[-1.0, 2.0]]).numpy()
+    >>> import numpy as np
+    >>> Activation("relu")(np.array([[-1.0, 2.0]], "float32")).numpy()
     array([[0., 2.]], dtype=float32)
     """
 

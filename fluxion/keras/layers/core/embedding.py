@@ -19,7 +19,8 @@ class Embedding(Layer):
 
     With ``mask_zero=True`` index 0 is padding: the output mask is ``inputs != 0``.
 
-    >>> Embedding(10, 4, embeddings_initializer="ones")([[1, 2, 0]]).shape
+    >>> import numpy as np
+    >>> Embedding(10, 4, embeddings_initializer="ones")(np.array([[1, 2, 0]], "int32")).shape
     TensorShape([1, 3, 4])
     """
 

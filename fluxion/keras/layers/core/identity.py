@@ -10,7 +10,8 @@ from fluxion.keras.saving.serialization import keras_class
 class Identity(Layer):
     """Returns its input (any structure of tensors) as it is, mask included.
 
-    >>> Identity()([1.0, 2.0]).numpy()
+    >>> import numpy as np
+    >>> Identity()(np.array([1.0, 2.0], "float32")).numpy()
     array([1., 2.], dtype=float32)
     """
 

@@ -45,7 +45,8 @@ class Lambda(Layer):
       mask: an output mask, or a function ``mask(inputs, previous_mask)``.
       arguments: extra keyword arguments for ``function``.
 
-    >>> Lambda(lambda x: x * 2.0)([1.0, 2.0]).numpy()
+    >>> import numpy as np
+    >>> Lambda(lambda x: x * 2.0)(np.array([1.0, 2.0], "float32")).numpy()
     array([2., 4.], dtype=float32)
     """
 

@@ -16,7 +16,8 @@ class Masking(Layer):
 
     The output mask (``output._keras_mask``) is ``any(inputs != mask_value, axis=-1)``.
 
-    >>> out = Masking()([[[0.0, 0.0], [1.0, 2.0]]])
+    >>> import numpy as np
+    >>> out = Masking()(np.array([[[0.0, 0.0], [1.0, 2.0]]], "float32"))
     >>> out._keras_mask.numpy()
     array([[False,  True]])
     """

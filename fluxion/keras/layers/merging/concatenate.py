@@ -14,7 +14,8 @@ from fluxion.ops.reduce_ops import reduce_any
 class Concatenate(Merge):
     """Concatenates inputs whose shapes agree except along ``axis``.
 
-    >>> Concatenate()([[[1.0]], [[2.0, 3.0]]]).numpy()
+    >>> import numpy as np
+    >>> Concatenate()([np.array([[1.0]], "float32"), np.array([[2.0, 3.0]], "float32")]).numpy()
     array([[1., 2., 3.]], dtype=float32)
     """
 

@@ -20,7 +20,8 @@ class Dot(Merge):
     ``normalize=True`` both inputs are L2-normalised along the axes first (cosine
     similarity).
 
-    >>> Dot(axes=1)([[[1.0, 2.0]], [[3.0, 4.0]]]).numpy()
+    >>> import numpy as np
+    >>> Dot(axes=1)([np.array([[1.0, 2.0]], "float32"), np.array([[3.0, 4.0]], "float32")]).numpy()
     array([[11.]], dtype=float32)
     """
 

@@ -16,7 +16,8 @@ from fluxion.ops.reduce_ops import reduce_any
 class Add(Merge):
     """Sums a list of tensors of one shape (or broadcastable shapes).
 
-    >>> Add()([[1.0, 2.0], [3.0, 4.0]]).numpy()
+    >>> import numpy as np
+    >>> Add()([np.array([1.0, 2.0], "float32"), np.array([3.0, 4.0], "float32")]).numpy()
     array([4., 6.], dtype=float32)
     """
 

@@ -35,10 +35,10 @@ def check_axes(axes, input_shape, received) -> None:
 class LayerNormalization(Layer):
     """Layer normalization over ``axis`` (an int or a list of ints)."""
 
-    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False,
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
-                 gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
-                 **kwargs):
+                 gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, *,
+                 rms_scaling=False, **kwargs):
         if rms_scaling:
             warnings.warn("You passed `rms_scaling=True`, which is deprecated. This argument "
                           "incorrectly scales the input by the variance, not the root mean "

@@ -13,7 +13,6 @@ from fluxion.ops.creation_ops import ones_like, zeros_like
 from fluxion.ops.reduce_ops import reduce_mean, reduce_sum
 
 
-
 def upcast(x):
     """``x`` in float32 when it is a half-precision float, else unchanged."""
     return cast(x, "float32") if x.dtype.name in ("float16", "bfloat16") else x

@@ -46,6 +46,8 @@ class BaseGlobalPooling(Layer):
 
 @keras_class("keras.layers")
 class GlobalMaxPooling1D(BaseGlobalPooling):
+    """The max over steps of ``[batch, steps, channels]``."""
+
     reduce = staticmethod(reduce_max)
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):
@@ -54,6 +56,8 @@ class GlobalMaxPooling1D(BaseGlobalPooling):
 
 @keras_class("keras.layers")
 class GlobalMaxPooling2D(BaseGlobalPooling):
+    """The max over height and width."""
+
     reduce = staticmethod(reduce_max)
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):
@@ -62,6 +66,8 @@ class GlobalMaxPooling2D(BaseGlobalPooling):
 
 @keras_class("keras.layers")
 class GlobalMaxPooling3D(BaseGlobalPooling):
+    """The max over depth, height and width."""
+
     reduce = staticmethod(reduce_max)
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):
@@ -94,6 +100,8 @@ class GlobalAveragePooling1D(BaseGlobalPooling):
 
 @keras_class("keras.layers")
 class GlobalAveragePooling2D(BaseGlobalPooling):
+    """The mean over height and width."""
+
     reduce = staticmethod(reduce_mean)
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):
@@ -102,6 +110,8 @@ class GlobalAveragePooling2D(BaseGlobalPooling):
 
 @keras_class("keras.layers")
 class GlobalAveragePooling3D(BaseGlobalPooling):
+    """The mean over depth, height and width."""
+
     reduce = staticmethod(reduce_mean)
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):

@@ -30,8 +30,9 @@ class _L1L2Penalty:
 class ActivityRegularization(Layer):
     """Returns its input unchanged and adds an L1/L2 activity penalty to ``layer.losses``.
 
+    >>> import numpy as np
     >>> layer = ActivityRegularization(l2=0.5)
-    >>> _ = layer([[1.0, 2.0]])
+    >>> _ = layer(np.array([[1.0, 2.0]], "float32"))
     >>> float(layer.losses[0])
     2.5
     """

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from fluxion.core.tensor import shape_tuple
 from fluxion.keras.layers.layer import Layer
-from fluxion.keras.layers.regularization.seed_stream import SeedStream, draw_shape
+from fluxion.keras.layers.regularization.seed_stream import SeedStream
 from fluxion.keras.saving.serialization import keras_class
 from fluxion.ops.dropout_ops import stateless_dropout
 
@@ -19,7 +18,8 @@ class Dropout(Layer):
         e.g. ``(batch, 1, features)`` to drop the same features at every timestep.
       seed: makes the sequence of masks repeatable.
 
-    >>> Dropout(0.5)([1.0, 2.0]).numpy()   # training is False by default
+    >>> import numpy as np
+    >>> Dropout(0.5)(np.array([1.0, 2.0], "float32")).numpy()   # training is False by default
     array([1., 2.], dtype=float32)
     """
 
@@ -42,7 +42,6 @@ class Dropout(Layer):
         if training and self.rate > 0:
             if self.rate >= 1:
                 return inputs * 0.0
-            draw_shape(self.name, shape_tuple(inputs))
             return stateless_dropout(inputs, self.rate, seed=self.seed_generator.next(),
                                      noise_shape=self._noise_shape(inputs))
         return inputs

@@ -21,7 +21,8 @@ def _check_unit_interval(name: str, value) -> None:
 class GaussianNoise(Layer):
     """Adds ``N(0, stddev)`` noise when ``training`` is truthy.
 
-    >>> GaussianNoise(0.1)([1.0]).numpy()
+    >>> import numpy as np
+    >>> GaussianNoise(0.1)(np.array([1.0], "float32")).numpy()
     array([1.], dtype=float32)
     """
 
@@ -36,7 +37,7 @@ class GaussianNoise(Layer):
 
     def call(self, inputs, training=False):
         if training and self.stddev > 0:
-            shape = draw_shape(self.name, shape_tuple(inputs))
+            shape = draw_shape(self.name, shape_tuple(inputs), inputs)
             return inputs + stateless_normal(shape, self.seed_generator.next(),
                                              stddev=self.stddev, dtype=inputs.dtype)
         return inputs
@@ -52,7 +53,8 @@ class GaussianNoise(Layer):
 class GaussianDropout(Layer):
     """Multiplies by ``N(1, sqrt(rate / (1 - rate)))`` noise when ``training`` is truthy.
 
-    >>> GaussianDropout(0.2)([1.0]).numpy()
+    >>> import numpy as np
+    >>> GaussianDropout(0.2)(np.array([1.0], "float32")).numpy()
     array([1.], dtype=float32)
     """
 
@@ -68,7 +70,7 @@ class GaussianDropout(Layer):
     def call(self, inputs, training=False):
         if training and self.rate > 0:
             stddev = math.sqrt(self.rate / (1.0 - self.rate))
-            shape = draw_shape(self.name, shape_tuple(inputs))
+            shape = draw_shape(self.name, shape_tuple(inputs), inputs)
             return inputs * stateless_normal(shape, self.seed_generator.next(),
                                              mean=1.0, stddev=stddev, dtype=inputs.dtype)
         return inputs

@@ -32,12 +32,16 @@ class SeedStream:
         return random_state.next_seed(self.state)
 
 
-def draw_shape(layer_name: str, shape) -> tuple:
-    """The shape of a random draw; Fluxion's random ops need every dimension known."""
+def draw_shape(layer_name: str, shape, inputs=None):
+    """The shape of a random draw; unknown dimensions (traced) come from ``inputs`` at run
+    time."""
     shape = tuple(shape)
-    if any(d is None for d in shape):
-        raise ValueError(f'Layer "{layer_name}" draws random noise of shape {shape} while '
-                         f"training, but Fluxion's random ops need every dimension known. "
-                         f"Trace the training step with a fixed batch size (e.g. an "
-                         f"input_signature without None).")
-    return shape
+    if all(d is not None for d in shape):
+        return shape
+    if inputs is None:
+        raise ValueError(f'Layer "{layer_name}" draws random noise of shape {shape} with '
+                         f"unknown dimensions and no tensor to read them from.")
+    from fluxion.ops.creation_ops import shape as dynamic_shape
+
+    runtime = dynamic_shape(inputs)
+    return [runtime[i] if d is None else d for i, d in enumerate(shape)]

@@ -32,7 +32,8 @@ class BaseSpatialDropout(Dropout):
 class SpatialDropout1D(BaseSpatialDropout):
     """Drops whole channels of ``(batch, steps, channels)`` inputs while training.
 
-    >>> SpatialDropout1D(0.5)([[[1.0, 2.0]]]).shape
+    >>> import numpy as np
+    >>> SpatialDropout1D(0.5)(np.array([[[1.0, 2.0]]], "float32")).shape
     TensorShape([1, 1, 2])
     """
 

@@ -57,7 +57,8 @@ class _Cropping(Layer):
 class Cropping1D(_Cropping):
     """Crops the steps axis of ``(batch, steps, features)`` inputs.
 
-    >>> Cropping1D((1, 2))([[[1.0], [2.0], [3.0], [4.0]]]).shape
+    >>> import numpy as np
+    >>> Cropping1D((1, 2))(np.array([[[1.0], [2.0], [3.0], [4.0]]], "float32")).shape
     TensorShape([1, 1, 1])
     """
 

@@ -18,7 +18,8 @@ class Flatten(Layer):
     With ``data_format="channels_first"`` the channel axis is moved last first, so the
     order of the features matches a channels-last model.
 
-    >>> Flatten()([[[1.0, 2.0], [3.0, 4.0]]]).shape
+    >>> import numpy as np
+    >>> Flatten()(np.array([[[1.0, 2.0], [3.0, 4.0]]], "float32")).shape
     TensorShape([1, 4])
     """
 

@@ -12,7 +12,8 @@ from fluxion.ops.array_ops import transpose
 class Permute(Layer):
     """``Permute((2, 1))`` swaps the two non-batch axes of a 3-D input.
 
-    >>> Permute((2, 1))([[[1.0, 2.0, 3.0]]]).shape
+    >>> import numpy as np
+    >>> Permute((2, 1))(np.array([[[1.0, 2.0, 3.0]]], "float32")).shape
     TensorShape([1, 3, 1])
     """
 

@@ -12,7 +12,8 @@ from fluxion.ops.array_ops import expand_dims, repeat
 class RepeatVector(Layer):
     """Repeats each 1-D example ``n`` times.
 
-    >>> RepeatVector(3)([[1.0, 2.0]]).shape
+    >>> import numpy as np
+    >>> RepeatVector(3)(np.array([[1.0, 2.0]], "float32")).shape
     TensorShape([1, 3, 2])
     """
 

@@ -13,7 +13,8 @@ from fluxion.ops.array_ops import reshape
 class Reshape(Layer):
     """Reshapes each example to ``target_shape``.
 
-    >>> Reshape((2, -1))([[1.0, 2.0, 3.0, 4.0]]).shape
+    >>> import numpy as np
+    >>> Reshape((2, -1))(np.array([[1.0, 2.0, 3.0, 4.0]], "float32")).shape
     TensorShape([1, 2, 2])
     """
 

@@ -52,7 +52,8 @@ class _UpSampling(Layer):
 class UpSampling1D(_UpSampling):
     """Repeats each timestep ``size`` times.
 
-    >>> UpSampling1D(2)([[[1.0], [2.0]]]).numpy()[0, :, 0]
+    >>> import numpy as np
+    >>> UpSampling1D(2)(np.array([[[1.0], [2.0]]], "float32")).numpy()[0, :, 0]
     array([1., 1., 2., 2.], dtype=float32)
     """
 
@@ -81,6 +82,7 @@ class UpSampling2D(_UpSampling):
     """Upsamples images by ``size`` with ``"nearest"`` (repeat) or ``"bilinear"``
     interpolation (``tf.image.resize``'s half-pixel-centre sampling).
 
+    >>> import numpy as np
     >>> UpSampling2D((2, 3))(np.ones((1, 2, 2, 1), "float32")).shape
     TensorShape([1, 4, 6, 1])
     """

@@ -66,7 +66,8 @@ class _ZeroPadding(Layer):
 class ZeroPadding1D(_ZeroPadding):
     """Pads the steps axis of ``(batch, steps, features)`` inputs with zeros.
 
-    >>> ZeroPadding1D(2)([[[1.0], [2.0]]]).shape
+    >>> import numpy as np
+    >>> ZeroPadding1D(2)(np.array([[[1.0], [2.0]]], "float32")).shape
     TensorShape([1, 6, 1])
     """
 

@@ -8,7 +8,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 def test_train_digits_learns(capsys):
     spec = importlib.util.spec_from_file_location(
-        "train_digits", os.path.join(ROOT, "examples", "train_digits.py"))
+        "train_digits_eager", os.path.join(ROOT, "examples", "train_digits_eager.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     accuracy = module.train(epochs=3, batch_size=32, learning_rate=0.5, hidden=32)

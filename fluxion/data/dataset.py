@@ -1,0 +1,364 @@
+"""``Dataset``: a lazy, re-iterable pipeline of elements, with ``tf.data.Dataset``'s API.
+
+A dataset is a small object describing one stage: its input datasets, its parameters,
+and three methods a stage implements:
+
+- ``_iterator()``: a fresh Python iterator over the elements (one per epoch);
+- ``_cardinality()``: the number of elements, ``INFINITE`` or ``UNKNOWN``;
+- ``_compute_element_spec()``: the nested ``TensorSpec`` of an element.
+
+Iterating runs the stages as a chain of Python iterators over Fluxion tensors; user
+functions run eagerly on each element.  The transformation families live in their own
+modules (``sources``, ``transforms``, ``batching``, ``shuffle``, ``prefetch``, ``cache``,
+``save_load``); this class only dispatches to them.  Stages that can hand out whole
+slices of NumPy arrays (``from_tensor_slices``, ``shuffle`` over it) also implement
+``_bulk_source()`` so that ``batch`` gathers a batch with one indexing operation
+instead of stacking single elements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from fluxion.core import errors
+from fluxion.data import element_spec as es
+
+
+class Dataset:
+    """Represents a potentially large set of elements (``tf.data.Dataset``).
+
+    >>> ds = Dataset.from_tensor_slices([1, 2, 3]).map(lambda x: x * 2)
+    >>> list(ds.as_numpy_iterator())
+    [2, 4, 6]
+    """
+
+    def __init__(self, inputs: tuple = ()):
+        self._inputs = tuple(inputs)
+        self._spec = None
+        self._own_options = None
+
+    # --- what a stage implements ------------------------------------------------------
+    def _iterator(self) -> Iterator:
+        raise NotImplementedError
+
+    def _cardinality(self) -> int:
+        return es.UNKNOWN
+
+    def _compute_element_spec(self):
+        """Default: the spec of the first element (stages override with a static rule)."""
+        for element in self._iterator():
+            return es.spec_of(element)
+        raise ValueError(f"Cannot infer the element_spec of an empty {type(self).__name__}.")
+
+    def _bulk_source(self):
+        return None
+
+    # --- sources ------------------------------------------------------------------------
+    @staticmethod
+    def from_tensor_slices(tensors, name: str | None = None) -> Dataset:
+        """A dataset whose elements are slices of ``tensors`` along their first dimension."""
+        from fluxion.data.sources import TensorSliceDataset
+        return TensorSliceDataset(tensors)
+
+    @staticmethod
+    def from_tensors(tensors, name: str | None = None) -> Dataset:
+        """A dataset with a single element, ``tensors``."""
+        from fluxion.data.sources import TensorDataset
+        return TensorDataset(tensors)
+
+    @staticmethod
+    def from_generator(generator: Callable, output_types=None, output_shapes=None,
+                       args=None, output_signature=None, name: str | None = None) -> Dataset:
+        """A dataset of the elements yielded by ``generator(*args)``, checked against
+        ``output_signature`` (nested ``TensorSpec``)."""
+        from fluxion.data.sources import GeneratorDataset
+        return GeneratorDataset(generator, output_types, output_shapes, args, output_signature)
+
+    @staticmethod
+    def range(*args, dtype=None, name: str | None = None) -> Dataset:
+        """``range([start,] stop[, step])`` as a dataset of int64 scalars."""
+        from fluxion.data.sources import RangeDataset
+        return RangeDataset(*args, dtype=dtype)
+
+    @staticmethod
+    def zip(*args, datasets=None, name: str | None = None) -> Dataset:
+        """Zips a (nested) structure of datasets; stops with the shortest."""
+        from fluxion.data.sources import ZipDataset
+        if datasets is not None and args:
+            raise TypeError("Dataset.zip: pass the datasets positionally or as `datasets`, "
+                            "not both.")
+        structure = datasets if datasets is not None else (args[0] if len(args) == 1 else args)
+        return ZipDataset(structure)
+
+    @staticmethod
+    def load(path: str, element_spec=None, compression: str | None = None,
+             reader_func: Callable | None = None) -> Dataset:
+        """Loads a dataset written by ``Dataset.save``."""
+        from fluxion.data.save_load import load
+        return load(path, element_spec, compression, reader_func)
+
+    def concatenate(self, dataset: Dataset, name: str | None = None) -> Dataset:
+        """The elements of this dataset followed by those of ``dataset``."""
+        from fluxion.data.sources import ConcatenateDataset
+        return ConcatenateDataset(self, dataset)
+
+    # --- element-wise transformations ---------------------------------------------------
+    def map(self, map_func: Callable, num_parallel_calls: int | None = None,
+            deterministic: bool | None = None, name: str | None = None) -> Dataset:
+        """Applies ``map_func`` to each element (in worker threads with
+        ``num_parallel_calls``; output order kept unless ``deterministic=False``)."""
+        from fluxion.data.transforms import MapDataset
+        return MapDataset(self, map_func, num_parallel_calls, deterministic)
+
+    def filter(self, predicate: Callable, name: str | None = None) -> Dataset:
+        """Keeps the elements for which ``predicate`` returns a scalar True."""
+        from fluxion.data.transforms import FilterDataset
+        return FilterDataset(self, predicate)
+
+    def flat_map(self, map_func: Callable, name: str | None = None) -> Dataset:
+        """Maps each element to a dataset and flattens the results in order."""
+        from fluxion.data.transforms import InterleaveDataset
+        return InterleaveDataset(self, map_func, cycle_length=1, block_length=1)
+
+    def interleave(self, map_func: Callable, cycle_length: int | None = None,
+                   block_length: int | None = None, num_parallel_calls: int | None = None,
+                   deterministic: bool | None = None, name: str | None = None) -> Dataset:
+        """Maps each element to a dataset and interleaves ``cycle_length`` of them,
+        ``block_length`` consecutive elements from each in turn."""
+        from fluxion.data.transforms import InterleaveDataset
+        return InterleaveDataset(self, map_func, cycle_length, block_length)
+
+    def take(self, count: int, name: str | None = None) -> Dataset:
+        """At most ``count`` elements (all when ``count`` is -1)."""
+        from fluxion.data.transforms import TakeDataset
+        return TakeDataset(self, count)
+
+    def skip(self, count: int, name: str | None = None) -> Dataset:
+        """All but the first ``count`` elements (none when ``count`` is -1)."""
+        from fluxion.data.transforms import SkipDataset
+        return SkipDataset(self, count)
+
+    def take_while(self, predicate: Callable, name: str | None = None) -> Dataset:
+        """Elements up to (not including) the first for which ``predicate`` is False."""
+        from fluxion.data.transforms import TakeWhileDataset
+        return TakeWhileDataset(self, predicate)
+
+    def repeat(self, count: int | None = None, name: str | None = None) -> Dataset:
+        """Repeats the dataset ``count`` times (forever when None or -1)."""
+        from fluxion.data.transforms import RepeatDataset
+        return RepeatDataset(self, count)
+
+    def enumerate(self, start: int = 0, name: str | None = None) -> Dataset:
+        """Pairs each element with its int64 index: ``(i, element)``."""
+        from fluxion.data.transforms import EnumerateDataset
+        return EnumerateDataset(self, start)
+
+    def window(self, size: int, shift: int | None = None, stride: int = 1,
+               drop_remainder: bool = False, name: str | None = None) -> Dataset:
+        """A dataset of windows, each a structure of datasets of ``size`` elements."""
+        from fluxion.data.transforms import WindowDataset
+        return WindowDataset(self, size, shift, stride, drop_remainder)
+
+    def scan(self, initial_state, scan_func: Callable, name: str | None = None) -> Dataset:
+        """Like map, threading a state: ``scan_func(state, element) -> (state, output)``."""
+        from fluxion.data.transforms import ScanDataset
+        return ScanDataset(self, initial_state, scan_func)
+
+    def unique(self, name: str | None = None) -> Dataset:
+        """The first occurrence of each distinct (scalar int or string) element."""
+        from fluxion.data.transforms import UniqueDataset
+        return UniqueDataset(self)
+
+    def shard(self, num_shards: int, index: int, name: str | None = None) -> Dataset:
+        """Every ``num_shards``-th element, starting at ``index``."""
+        from fluxion.data.transforms import ShardDataset
+        return ShardDataset(self, num_shards, index)
+
+    def apply(self, transformation_func: Callable) -> Dataset:
+        """``transformation_func(self)``, which must return a Dataset."""
+        result = transformation_func(self)
+        if not isinstance(result, Dataset):
+            raise TypeError(f"Dataset.apply: `transformation_func` must return a Dataset, "
+                            f"got {type(result).__name__}.")
+        return result
+
+    def ignore_errors(self, log_warning: bool = False, name: str | None = None) -> Dataset:
+        """Drops the elements whose computation raised an error."""
+        from fluxion.data.transforms import IgnoreErrorsDataset
+        return IgnoreErrorsDataset(self, log_warning)
+
+    # --- batching, shuffling, buffering -----------------------------------------------------
+    def batch(self, batch_size: int, drop_remainder: bool = False,
+              num_parallel_calls: int | None = None, deterministic: bool | None = None,
+              name: str | None = None) -> Dataset:
+        """Stacks ``batch_size`` consecutive elements; the last batch may be smaller unless
+        ``drop_remainder``."""
+        from fluxion.data.batching import BatchDataset
+        return BatchDataset(self, batch_size, drop_remainder)
+
+    def padded_batch(self, batch_size: int, padded_shapes=None, padding_values=None,
+                     drop_remainder: bool = False, name: str | None = None) -> Dataset:
+        """Batches elements of different shapes, padding each to ``padded_shapes`` (None
+        dimensions: the longest in the batch)."""
+        from fluxion.data.batching import PaddedBatchDataset
+        return PaddedBatchDataset(self, batch_size, padded_shapes, padding_values,
+                                  drop_remainder)
+
+    def unbatch(self, name: str | None = None) -> Dataset:
+        """Splits each element along its first dimension into single elements."""
+        from fluxion.data.batching import UnbatchDataset
+        return UnbatchDataset(self)
+
+    def rebatch(self, batch_size, drop_remainder: bool = False,
+                name: str | None = None) -> Dataset:
+        """Re-cuts batched elements into batches of ``batch_size`` (an int, or a list of
+        sizes used in turn)."""
+        from fluxion.data.batching import RebatchDataset
+        return RebatchDataset(self, batch_size, drop_remainder)
+
+    def shuffle(self, buffer_size: int, seed: int | None = None,
+                reshuffle_each_iteration: bool | None = None,
+                name: str | None = None) -> Dataset:
+        """Shuffles with a buffer of ``buffer_size`` elements (TF's buffer semantics)."""
+        from fluxion.data.shuffle import ShuffleDataset
+        return ShuffleDataset(self, buffer_size, seed, reshuffle_each_iteration)
+
+    def prefetch(self, buffer_size: int, name: str | None = None) -> Dataset:
+        """Prepares up to ``buffer_size`` elements ahead in a background thread."""
+        from fluxion.data.prefetch import PrefetchDataset
+        return PrefetchDataset(self, buffer_size)
+
+    def cache(self, filename: str = "", name: str | None = None) -> Dataset:
+        """Caches the elements after the first full pass: in memory, or in ``filename``."""
+        from fluxion.data.cache import CacheDataset
+        return CacheDataset(self, filename)
+
+    def save(self, path: str, compression: str | None = None,
+             shard_func: Callable | None = None, checkpoint_args=None) -> None:
+        """Writes the dataset to the directory ``path`` (atomically)."""
+        from fluxion.data.save_load import save
+        save(self, path, compression, shard_func)
+
+    # --- consuming -------------------------------------------------------------------------
+    def __iter__(self) -> DatasetIterator:
+        return DatasetIterator(self)
+
+    def as_numpy_iterator(self) -> Iterator:
+        """Iterates the elements as nested NumPy values (scalars, arrays, bytes)."""
+        def to_numpy(leaf):
+            if isinstance(leaf, Dataset):
+                raise TypeError("as_numpy_iterator does not support datasets of datasets "
+                                "(from window); flat_map them first.")
+            return leaf.numpy()
+        for element in self._iterator():
+            yield es.map_specs(to_numpy, element)
+
+    def reduce(self, initial_state, reduce_func: Callable):
+        """Folds the elements: ``state = reduce_func(state, element)``; returns the state."""
+        state = es.normalize_element(initial_state, "initial state")
+        for element in self._iterator():
+            state = es.normalize_function_output(reduce_func(state, element))
+        return state
+
+    def get_single_element(self, name: str | None = None):
+        """The only element of the dataset; an error if it has none or several."""
+        iterator = self._iterator()
+        for element in iterator:
+            for _ in iterator:
+                raise errors.InvalidArgumentError(
+                    "Dataset.get_single_element: the dataset had more than one element.")
+            return element
+        raise errors.InvalidArgumentError("Dataset.get_single_element: the dataset was empty.")
+
+    def cardinality(self):
+        """The number of elements as an int64 tensor, or INFINITE (-1) / UNKNOWN (-2)."""
+        return es.as_int64_tensor(self._cardinality())
+
+    @property
+    def element_spec(self):
+        """The nested ``TensorSpec`` of an element."""
+        if self._spec is None:
+            self._spec = self._compute_element_spec()
+        return self._spec
+
+    def __len__(self) -> int:
+        n = self._cardinality()
+        if n == es.INFINITE:
+            raise TypeError("The dataset is infinite.")
+        if n == es.UNKNOWN:
+            raise TypeError("The dataset length is unknown.")
+        return n
+
+    def __bool__(self) -> bool:
+        return True  # not len() != 0: infinite datasets are truthy too
+
+    # --- options ---------------------------------------------------------------------------
+    def options(self):
+        """The ``Options`` of the pipeline, merged from every stage."""
+        from fluxion.data.options import Options
+        merged = Options()
+        for dataset in self._inputs:
+            merged = merged.merge(dataset.options())
+        return merged.merge(self._own_options) if self._own_options is not None else merged
+
+    def with_options(self, options, name: str | None = None) -> Dataset:
+        """This dataset with ``options`` set for the whole pipeline."""
+        from fluxion.data.transforms import OptionsDataset
+        return OptionsDataset(self, options)
+
+    # --- Keras ---------------------------------------------------------------------------------
+    def _as_batch_source(self):
+        """What ``Model.fit`` iterates: one pass per epoch; sized when the length is known."""
+        n = self._cardinality()
+        return _SizedBatchSource(self, n) if n >= 0 else _BatchSource(self)
+
+    def __repr__(self) -> str:
+        try:
+            spec = self.element_spec
+        except Exception:  # noqa: BLE001 - repr must not fail
+            spec = "?"
+        return f"<{type(self).__name__} element_spec={spec}>"
+
+
+class DatasetIterator:
+    """An iterator over a dataset's elements (``iter(dataset)``)."""
+
+    __slots__ = ("_dataset", "_it")
+
+    def __init__(self, dataset: Dataset):
+        self._dataset = dataset
+        self._it = dataset._iterator()
+
+    def __iter__(self) -> DatasetIterator:
+        return self
+
+    def __next__(self):
+        return next(self._it)
+
+    def get_next(self):
+        """The next element; ``OutOfRangeError`` at the end (TF's iterator protocol)."""
+        try:
+            return next(self._it)
+        except StopIteration:
+            raise errors.OutOfRangeError("End of sequence") from None
+
+    @property
+    def element_spec(self):
+        return self._dataset.element_spec
+
+
+class _BatchSource:
+    def __init__(self, dataset: Dataset):
+        self.dataset = dataset
+
+    def __iter__(self):
+        return self.dataset._iterator()
+
+
+class _SizedBatchSource(_BatchSource):
+    def __init__(self, dataset: Dataset, length: int):
+        super().__init__(dataset)
+        self.length = length
+
+    def __len__(self) -> int:
+        return self.length

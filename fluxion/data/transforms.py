@@ -1,0 +1,480 @@
+"""Element-wise transformations: map, filter, interleave, take/skip, repeat, window...
+
+User functions run eagerly on Fluxion tensors.  A tuple element is spread over the
+function's arguments, as tf.data does; dicts and other structures arrive whole.  The
+iterators of stages that call user functions are small classes, not generators, so that
+an error raised for one element leaves the iterator usable (``ignore_errors`` relies
+on it: it drops that element and asks for the next).
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import logging
+
+import numpy as np
+
+from fluxion.core import context, dtypes
+from fluxion.core.tensor import Tensor
+from fluxion.data import element_spec as es
+from fluxion.data import workers
+from fluxion.data.dataset import Dataset
+
+_int64 = np.int64
+
+
+def as_element(value):
+    """A user function's result as an element (fast for a tensor or a tuple of tensors)."""
+    kind = type(value)
+    if kind is Tensor:
+        return value
+    if kind is tuple:
+        for item in value:
+            if type(item) is not Tensor:
+                break
+        else:
+            return value
+    return es.normalize_function_output(value)
+
+
+def call(func, element):
+    if context.tracer is not None:
+        workers.wait_until_eager()
+    if type(element) is tuple:
+        return as_element(func(*element))
+    return as_element(func(element))
+
+
+def _function_spec(dataset: Dataset, func):
+    spec = es.spec_of_function(func, dataset._inputs[0].element_spec)
+    return spec if spec is not None else Dataset._compute_element_spec(dataset)
+
+
+# --- map ---------------------------------------------------------------------------------------
+class _MapIterator:
+    __slots__ = ("_it", "_func")
+
+    def __init__(self, it, func):
+        self._it = it
+        self._func = func
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        element = next(self._it)
+        if context.tracer is not None:
+            workers.wait_until_eager()
+        if type(element) is tuple:
+            return as_element(self._func(*element))
+        return as_element(self._func(element))
+
+
+class MapDataset(Dataset):
+    def __init__(self, dataset: Dataset, func, num_parallel_calls, deterministic):
+        _check_callable("map", func)
+        super().__init__((dataset,))
+        self._func = func
+        self._parallel = num_parallel_calls
+        self._deterministic = True if deterministic is None else bool(deterministic)
+
+    def _iterator(self):
+        source = self._inputs[0]._iterator()
+        if self._parallel is None or workers.worker_count(self._parallel) == 1 \
+                and self._deterministic:
+            return _MapIterator(source, self._func)
+        from fluxion.data.parallel_map import ParallelMapIterator
+        return ParallelMapIterator(source, self._func, workers.worker_count(self._parallel),
+                                   self._deterministic)
+
+    def _cardinality(self) -> int:
+        return self._inputs[0]._cardinality()
+
+    def _compute_element_spec(self):
+        return _function_spec(self, self._func)
+
+
+# --- filter, take_while ----------------------------------------------------------------------
+def _truth(value, what: str) -> bool:
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, Tensor) and value.dtype is dtypes.bool_ and value.ndim == 0:
+        return bool(value._value)
+    shown = (f"TensorSpec(shape={value.shape}, dtype={value.dtype.name})"
+             if isinstance(value, Tensor) else type(value).__name__)
+    raise TypeError(f"{what}: `predicate` must return a scalar boolean tensor, got {shown}.")
+
+
+class _FilterIterator:
+    __slots__ = ("_it", "_predicate")
+
+    def __init__(self, it, predicate):
+        self._it = it
+        self._predicate = predicate
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        predicate = self._predicate
+        for element in self._it:
+            if context.tracer is not None:
+                workers.wait_until_eager()
+            keep = predicate(*element) if type(element) is tuple else predicate(element)
+            if _truth(keep, "filter"):
+                return element
+        raise StopIteration
+
+
+class FilterDataset(Dataset):
+    def __init__(self, dataset: Dataset, predicate):
+        _check_callable("filter", predicate)
+        super().__init__((dataset,))
+        self._predicate = predicate
+
+    def _iterator(self):
+        return _FilterIterator(self._inputs[0]._iterator(), self._predicate)
+
+    def _compute_element_spec(self):
+        return self._inputs[0].element_spec
+
+
+class TakeWhileDataset(Dataset):
+    def __init__(self, dataset: Dataset, predicate):
+        _check_callable("take_while", predicate)
+        super().__init__((dataset,))
+        self._predicate = predicate
+
+    def _iterator(self):
+        for element in self._inputs[0]._iterator():
+            keep = es.unpack_call(self._predicate, element)
+            if not _truth(keep, "take_while"):
+                return
+            yield element
+
+    def _compute_element_spec(self):
+        return self._inputs[0].element_spec
+
+
+# --- interleave and flat_map ----------------------------------------------------------------
+class InterleaveDataset(Dataset):
+    def __init__(self, dataset: Dataset, func, cycle_length, block_length):
+        _check_callable("interleave", func)
+        super().__init__((dataset,))
+        self._func = func
+        cycle = -1 if cycle_length is None else int(cycle_length)
+        self._cycle = workers.worker_count(-1) if cycle == -1 else cycle
+        self._block = 1 if block_length is None else int(block_length)
+        if self._cycle < 1 or self._block < 1:
+            raise ValueError(f"interleave: cycle_length and block_length must be positive, "
+                             f"got {cycle_length} and {block_length}.")
+
+    def _open(self, element):
+        dataset = es.unpack_call(self._func, element)
+        if not isinstance(dataset, Dataset):
+            raise TypeError(f"`map_func` must return a `Dataset` object, got "
+                            f"{type(dataset).__name__}.")
+        return dataset._iterator()
+
+    def _iterator(self):
+        source = self._inputs[0]._iterator()
+        if self._cycle == 1:  # flat_map
+            for element in source:
+                yield from self._open(element)
+            return
+        # TF's cycle: slots are filled lazily when the cycle reaches them; an exhausted
+        # slot is emptied and the cycle moves on.
+        slots: list = [None] * self._cycle
+        index = 0
+        open_count = 0
+        input_done = False
+        while not input_done or open_count:
+            iterator = slots[index]
+            if iterator is None and not input_done:
+                element = next(source, _END)
+                if element is _END:
+                    input_done = True
+                else:
+                    slots[index] = self._open(element)
+                    open_count += 1
+                continue
+            if iterator is not None:
+                for _ in range(self._block):
+                    element = next(iterator, _END)
+                    if element is _END:
+                        slots[index] = None
+                        open_count -= 1
+                        break
+                    yield element
+            index = (index + 1) % self._cycle
+
+    def _compute_element_spec(self):
+        spec = es.spec_of_function(self._func, self._inputs[0].element_spec,
+                                   returns_dataset=True)
+        return spec if spec is not None else Dataset._compute_element_spec(self)
+
+
+_END = object()
+
+
+# --- counting ------------------------------------------------------------------------------------
+class TakeDataset(Dataset):
+    def __init__(self, dataset: Dataset, count):
+        super().__init__((dataset,))
+        self._count = int(count)
+
+    def _iterator(self):
+        it = self._inputs[0]._iterator()
+        return it if self._count < 0 else itertools.islice(it, self._count)
+
+    def _cardinality(self) -> int:
+        return es.take_cardinality(self._inputs[0]._cardinality(), self._count)
+
+    def _compute_element_spec(self):
+        return self._inputs[0].element_spec
+
+
+class SkipDataset(Dataset):
+    def __init__(self, dataset: Dataset, count):
+        super().__init__((dataset,))
+        self._count = int(count)
+
+    def _iterator(self):
+        it = self._inputs[0]._iterator()
+        if self._count < 0:
+            return iter(())
+        return itertools.islice(it, self._count, None)
+
+    def _cardinality(self) -> int:
+        return es.skip_cardinality(self._inputs[0]._cardinality(), self._count)
+
+    def _compute_element_spec(self):
+        return self._inputs[0].element_spec
+
+
+class RepeatDataset(Dataset):
+    def __init__(self, dataset: Dataset, count):
+        super().__init__((dataset,))
+        self._count = -1 if count is None else int(count)
+
+    def _iterator(self):
+        epoch = 0
+        while self._count < 0 or epoch < self._count:
+            empty = True
+            for element in self._inputs[0]._iterator():
+                empty = False
+                yield element
+            if empty:  # repeating an empty dataset yields nothing, not a busy loop
+                return
+            epoch += 1
+
+    def _cardinality(self) -> int:
+        return es.repeat_cardinality(self._inputs[0]._cardinality(), self._count)
+
+    def _compute_element_spec(self):
+        return self._inputs[0].element_spec
+
+
+class EnumerateDataset(Dataset):
+    def __init__(self, dataset: Dataset, start):
+        super().__init__((dataset,))
+        self._start = int(start)
+
+    def _iterator(self):
+        for i, element in enumerate(self._inputs[0]._iterator(), self._start):
+            yield (Tensor(np.array(i, _int64)), element)
+
+    def _cardinality(self) -> int:
+        return self._inputs[0]._cardinality()
+
+    def _compute_element_spec(self):
+        from fluxion.core.tensor_spec import TensorSpec
+        return (TensorSpec([], dtypes.int64), self._inputs[0].element_spec)
+
+
+class ShardDataset(Dataset):
+    def __init__(self, dataset: Dataset, num_shards, index):
+        super().__init__((dataset,))
+        self._num, self._index = int(num_shards), int(index)
+        if self._num < 1:
+            raise ValueError(f"shard: num_shards must be positive, got {self._num}.")
+        if not 0 <= self._index < self._num:
+            raise ValueError(f"shard: index must be in [0, {self._num}), got {self._index}.")
+
+    def _iterator(self):
+        return itertools.islice(self._inputs[0]._iterator(), self._index, None, self._num)
+
+    def _cardinality(self) -> int:
+        return es.shard_cardinality(self._inputs[0]._cardinality(), self._num, self._index)
+
+    def _compute_element_spec(self):
+        return self._inputs[0].element_spec
+
+
+# --- stateful: scan, unique -------------------------------------------------------------------
+class ScanDataset(Dataset):
+    def __init__(self, dataset: Dataset, initial_state, func):
+        _check_callable("scan", func)
+        super().__init__((dataset,))
+        self._initial = es.normalize_element(initial_state, "initial state")
+        self._func = func
+
+    def _iterator(self):
+        state = self._initial
+        for element in self._inputs[0]._iterator():
+            result = self._func(state, element)
+            if not isinstance(result, (tuple, list)) or len(result) != 2:
+                raise TypeError("scan: `scan_func` must return a pair (new_state, output).")
+            state = es.normalize_function_output(result[0])
+            yield es.normalize_function_output(result[1])
+
+    def _cardinality(self) -> int:
+        return self._inputs[0]._cardinality()
+
+    def _compute_element_spec(self):
+        state_spec = es.spec_of(self._initial)
+        spec = es.spec_of_function(lambda s, e: self._func(s, e)[1],
+                                   (state_spec, self._inputs[0].element_spec))
+        return spec if spec is not None else Dataset._compute_element_spec(self)
+
+
+class UniqueDataset(Dataset):
+    def __init__(self, dataset: Dataset):
+        super().__init__((dataset,))
+        spec = dataset.element_spec
+        ok = (not es.is_structure(spec) and spec.shape.rank == 0
+              and (spec.dtype.is_integer or spec.dtype is dtypes.string))
+        if not ok:
+            raise TypeError(f"unique: each element must be a single scalar integer or string "
+                            f"tensor, got {spec}.")
+
+    def _iterator(self):
+        seen = set()
+        for element in self._inputs[0]._iterator():
+            key = element._value.item()
+            if key not in seen:
+                seen.add(key)
+                yield element
+
+    def _compute_element_spec(self):
+        return self._inputs[0].element_spec
+
+
+# --- windows ------------------------------------------------------------------------------------
+class WindowDataset(Dataset):
+    def __init__(self, dataset: Dataset, size, shift, stride, drop_remainder):
+        super().__init__((dataset,))
+        self._size = int(size)
+        self._shift = self._size if shift is None else int(shift)
+        self._stride = int(stride)
+        self._drop = bool(drop_remainder)
+        if min(self._size, self._shift, self._stride) < 1:
+            raise ValueError(f"window: size, shift and stride must be positive, got "
+                             f"{size}, {shift}, {stride}.")
+
+    def _iterator(self):
+        span = (self._size - 1) * self._stride + 1
+        buffer: collections.deque = collections.deque()
+        source = self._inputs[0]._iterator()
+        done = False
+        while True:
+            while not done and len(buffer) < span:
+                element = next(source, _END)
+                if element is _END:
+                    done = True
+                else:
+                    buffer.append(element)
+            if not buffer or (self._drop and len(buffer) < span):
+                return
+            items = list(itertools.islice(buffer, 0, span, self._stride))
+            yield _window_element(items)
+            drop = self._shift
+            while drop and buffer:
+                buffer.popleft()
+                drop -= 1
+            while drop and not done:  # a shift beyond the window skips unseen elements
+                done = next(source, _END) is _END
+                drop -= 1
+            if done and not buffer:
+                return
+
+    def _cardinality(self) -> int:
+        return es.window_cardinality(self._inputs[0]._cardinality(), self._size, self._shift,
+                                     self._stride, self._drop)
+
+    def _compute_element_spec(self):
+        return es.map_specs(es.DatasetSpec, self._inputs[0].element_spec)
+
+
+def _window_element(items: list):
+    """A window of elements as a structure of datasets, one per component."""
+    flat = [es.flatten(item) for item in items]
+    columns = list(zip(*flat)) if flat else []
+    datasets = [_ListDataset(list(column)) for column in columns]
+    return es.make_packer(items[0])(datasets) if es.is_structure(items[0]) else datasets[0]
+
+
+class _ListDataset(Dataset):
+    """A dataset over a list of already computed elements (a window's component)."""
+
+    def __init__(self, elements: list):
+        super().__init__()
+        self._elements = elements
+
+    def _iterator(self):
+        return iter(self._elements)
+
+    def _cardinality(self) -> int:
+        return len(self._elements)
+
+
+# --- errors and options ---------------------------------------------------------------------
+class IgnoreErrorsDataset(Dataset):
+    def __init__(self, dataset: Dataset, log_warning: bool):
+        super().__init__((dataset,))
+        self._log = log_warning
+
+    def _iterator(self):
+        it = self._inputs[0]._iterator()
+        while True:
+            try:
+                element = next(it)
+            except StopIteration:
+                return
+            except Exception as error:  # noqa: BLE001 - dropping bad elements is the point
+                if self._log:
+                    logging.getLogger("fluxion.data").warning(
+                        "ignore_errors: dropped an element: %s", error)
+                continue
+            yield element
+
+    def _compute_element_spec(self):
+        return self._inputs[0].element_spec
+
+
+class OptionsDataset(Dataset):
+    def __init__(self, dataset: Dataset, options):
+        from fluxion.data.options import Options
+        if not isinstance(options, Options):
+            raise TypeError(f"with_options expects fluxion.data.Options, got "
+                            f"{type(options).__name__}.")
+        super().__init__((dataset,))
+        self._own_options = options
+
+    def _iterator(self):
+        return self._inputs[0]._iterator()
+
+    def _cardinality(self) -> int:
+        return self._inputs[0]._cardinality()
+
+    def _compute_element_spec(self):
+        return self._inputs[0].element_spec
+
+    def _bulk_source(self):
+        return self._inputs[0]._bulk_source()
+
+
+def _check_callable(what: str, func) -> None:
+    if not callable(func):
+        raise TypeError(f"{what}: expected a function, got {type(func).__name__}.")

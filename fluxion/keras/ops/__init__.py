@@ -1,0 +1,24 @@
+"""``keras.ops``: Keras 3's backend-agnostic ops, on Fluxion's engine.
+
+NumPy's names and semantics (``sum(x, axis=None, keepdims=False)``, ``concatenate``,
+``take_along_axis``...), Keras's dtype promotion (``int32 + float32 -> float32``: see
+``promotion``), plus ``keras.ops.nn`` and ``keras.ops.linalg``.  Every op also lives flat
+here, as in Keras.  Ops take tensors, variables, NumPy arrays and Python numbers, work
+inside ``fluxion.function``, and on KerasTensors build functional-model nodes.
+
+>>> from fluxion.keras import ops
+>>> ops.mean(ops.arange(4)).numpy()
+np.float32(1.5)
+"""
+
+from fluxion.keras.ops import linalg, nn, numpy
+from fluxion.keras.ops.core_ops import *  # noqa: F403
+from fluxion.keras.ops.linalg_ops import *  # noqa: F403
+from fluxion.keras.ops.math_ops import *  # noqa: F403
+from fluxion.keras.ops.nn_conv_ops import *  # noqa: F403
+from fluxion.keras.ops.nn_ops import *  # noqa: F403
+from fluxion.keras.ops.numpy_creation import *  # noqa: F403
+from fluxion.keras.ops.numpy_math import *  # noqa: F403
+from fluxion.keras.ops.numpy_products import *  # noqa: F403
+from fluxion.keras.ops.numpy_reduce import *  # noqa: F403
+from fluxion.keras.ops.numpy_shape import *  # noqa: F403
