@@ -118,20 +118,14 @@ class PaddedBatchDataset(Dataset):
             shapes = [TensorShape([None] * s.shape.rank) if s.shape.rank is not None
                       else TensorShape(None) for s in flat_specs]
         else:
-            given = nest.flatten(_shapes_as_leaves(padded_shapes))
-            if len(given) != len(flat_specs):
-                raise ValueError(f"padded_batch: `padded_shapes` {padded_shapes} does not "
-                                 f"match the element structure {spec}.")
+            given = flatten_up_to(spec, padded_shapes, "padded_batch: `padded_shapes`")
             shapes = [_padded_shape(g, s) for g, s in zip(given, flat_specs)]
         if padding_values is None:
             values = [_default_padding(s.dtype) for s in flat_specs]
         elif not es.is_structure(padding_values) and es.is_structure(spec):
             values = [padding_values] * len(flat_specs)
         else:
-            values = nest.flatten(padding_values)
-            if len(values) != len(flat_specs):
-                raise ValueError(f"padded_batch: `padding_values` {padding_values} does not "
-                                 f"match the element structure {spec}.")
+            values = flatten_up_to(spec, padding_values, "padded_batch: `padding_values`")
         self._shapes = shapes
         self._values = [v._value if isinstance(v, Tensor) else v for v in values]
         self._structure = spec
@@ -157,30 +151,29 @@ class PaddedBatchDataset(Dataset):
         return nest.pack_sequence_as(self._structure, specs)
 
 
-def _shapes_as_leaves(padded_shapes):
-    """Shapes given as lists/tuples are leaves, not structures."""
-    if isinstance(padded_shapes, dict):
-        return {k: _shapes_as_leaves(v) for k, v in padded_shapes.items()}
-    if isinstance(padded_shapes, tuple) and any(
-            isinstance(v, (list, tuple, TensorShape, dict)) or v is None for v in padded_shapes):
-        return tuple(_shapes_as_leaves(v) for v in padded_shapes)
-    return _Shape(padded_shapes)
+def flatten_up_to(spec, value, what: str) -> list:
+    """``value``'s parts matching ``spec``'s leaves (lists and tuples inside are data)."""
+    if isinstance(spec, dict):
+        if not isinstance(value, dict) or set(value) != set(spec):
+            raise ValueError(f"{what} {value} does not match the element structure {spec}.")
+        return [leaf for key in sorted(spec) for leaf in
+                flatten_up_to(spec[key], value[key], what)]
+    if isinstance(spec, tuple):
+        if not isinstance(value, (tuple, list)) or len(value) != len(spec):
+            raise ValueError(f"{what} {value} does not match the element structure {spec}.")
+        return [leaf for s, v in zip(spec, value) for leaf in flatten_up_to(s, v, what)]
+    return [value]
 
 
-class _Shape:
-    __slots__ = ("dims",)
-
-    def __init__(self, dims):
-        self.dims = dims
-
-
-def _padded_shape(given, spec: TensorSpec) -> TensorShape:
-    dims = given.dims
+def _padded_shape(dims, spec: TensorSpec) -> TensorShape:
     if isinstance(dims, Tensor):
         dims = dims._value.tolist()
+    if isinstance(dims, TensorShape):
+        dims = dims.dims
+    if isinstance(dims, int):
+        dims = [dims]
     shape = TensorShape(None if dims is None else
-                        [None if d is None or d == -1 else d for d in TensorShape(dims).dims
-                         or []] if not isinstance(dims, int) else [dims])
+                        [None if d is None or d == -1 else int(d) for d in dims])
     if spec.shape.rank is not None and shape.rank is not None and shape.rank != spec.shape.rank:
         raise ValueError(f"padded_batch: the padded shape {shape} has rank {shape.rank} but the "
                          f"component has rank {spec.shape.rank} ({spec}).")

@@ -478,3 +478,30 @@ class OptionsDataset(Dataset):
 def _check_callable(what: str, func) -> None:
     if not callable(func):
         raise TypeError(f"{what}: expected a function, got {type(func).__name__}.")
+
+
+class AssertCardinalityDataset(Dataset):
+    def __init__(self, dataset: Dataset, expected):
+        super().__init__((dataset,))
+        self._expected = int(getattr(expected, "_value", expected))
+
+    def _iterator(self):
+        from fluxion.core import errors
+        count = 0
+        for element in self._inputs[0]._iterator():
+            count += 1
+            if 0 <= self._expected < count:
+                raise errors.FailedPreconditionError(
+                    f"Input dataset was expected to contain {self._expected} elements but "
+                    f"contained at least {count} elements.")
+            yield element
+        if self._expected != count and self._expected >= 0:
+            raise errors.FailedPreconditionError(
+                f"Input dataset was expected to contain {self._expected} elements but "
+                f"contained only {count} elements.")
+
+    def _cardinality(self) -> int:
+        return self._expected
+
+    def _compute_element_spec(self):
+        return self._inputs[0].element_spec

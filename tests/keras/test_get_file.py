@@ -178,7 +178,7 @@ def test_killed_mid_download_leaves_no_corrupt_file(served, tmp_path):
         while time.time() < deadline:  # wait until half the file sits in the temporary file
             parts = [p for p in (os.listdir(datasets) if datasets.exists() else [])
                      if p.endswith(".part")]
-            if parts and os.path.getsize(datasets / parts[0]) >= len(PAYLOAD) // 2:
+            if parts and os.path.getsize(datasets / parts[0]) >= len(PAYLOAD) // 4:
                 break
             assert child.poll() is None, child.stderr.read().decode()
             time.sleep(0.05)

@@ -254,7 +254,7 @@ random_gamma_p = define(
 random_binomial_p = define("random_binomial", _binomial_kernel, _binomial_rule)
 
 
-# --- draws whose shape is known only at run time (a traced shape tensor) ---------------------------
+# --- draws whose shape is known only at run time (a traced shape tensor) --------------------------
 def _dynamic_rule(seed: Aval, shape: Aval, dtype: DType, static: tuple) -> Aval:
     _check_seed(seed)
     _check_dtype(dtype, FLOAT_DTYPES, "dtype")

@@ -26,7 +26,9 @@ def fetch(fname: str, origin: str, file_hash: str | None, **options) -> str:
 # Object arrays (the ragged word sequences of IMDB and Reuters) can only be stored as
 # pickles.  Rebuilding a NumPy array needs these globals and nothing else; refusing
 # every other global keeps a tampered file from running code while it is loaded.
-_NUMPY_GLOBALS = frozenset({("numpy", "ndarray"), ("numpy", "dtype"),
+# (``_codecs.encode`` only turns text into bytes: Python 3 writes bytes that way in
+# protocol-2 pickles such as re-saved CIFAR batches.)
+_NUMPY_GLOBALS = frozenset({("_codecs", "encode"),("numpy", "ndarray"), ("numpy", "dtype"),
                             ("numpy.core.multiarray", "_reconstruct"),
                             ("numpy._core.multiarray", "_reconstruct"),
                             ("numpy.core.multiarray", "scalar"),

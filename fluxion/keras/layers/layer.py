@@ -106,12 +106,13 @@ class Layer:
         if initializer is None:
             initializer = "glorot_uniform" if np.dtype(dtype).kind == "f" else "zeros"
         initializer = initializers.get(initializer)
-        name = name or f"variable_{len(self._trainable_variables) + len(self._non_trainable_variables)}"
+        name = name or f"variable_{len(self._own_weights())}"
         variable = KerasVariable(initializer, shape=shape, dtype=dtype, trainable=trainable,
                                  name=name, path=f"{self.name}/{name}",
                                  regularizer=regularizers.get(regularizer),
                                  constraint=constraints.get(constraint), aggregation=aggregation)
-        (self._trainable_variables if trainable else self._non_trainable_variables).append(variable)
+        owner = self._trainable_variables if trainable else self._non_trainable_variables
+        owner.append(variable)
         return variable
 
     def _own_weights(self) -> list:
@@ -296,7 +297,7 @@ class Layer:
 
         return trace_output_spec(self, args, kwargs)
 
-    # --- configuration -------------------------------------------------------------------------------
+    # --- configuration ----------------------------------------------------------------------------
     def get_config(self) -> dict:
         config = {"name": self.name, "trainable": self.trainable,
                   "dtype": serialize_keras_object(self._dtype_policy)}
@@ -320,7 +321,7 @@ class Layer:
         if config and "input_shape" in config and not self.built:
             self._maybe_build(_tuple_shape(config["input_shape"]))
 
-    # --- display -----------------------------------------------------------------------------------
+    # --- display ----------------------------------------------------------------------------------
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 

@@ -104,7 +104,9 @@ class CompileMetrics:
             for index, (output_spec, loss) in enumerate(zip(_per_output(spec, names, "metrics"),
                                                             losses)):
                 for identifier in nest.flatten(output_spec) if output_spec is not None else []:
-                    metric = metrics_module.get_metric_for_loss(identifier, loss)
+                    true = nest.flatten(y_true)[index] if len(preds) > 1 else y_true
+                    metric = metrics_module.get_metric_for_loss(identifier, loss,
+                                                                y_true=true, y_pred=preds[index])
                     if len(preds) > 1:
                         metric._name = f"{names[index]}_{metric.name}"
                     self.metrics.append((metric, index, weighted))

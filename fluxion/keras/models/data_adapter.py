@@ -61,6 +61,10 @@ def _length(structure) -> int:
     return lengths.pop() if lengths else 0
 
 
+def _take(structure, rows):
+    return nest.map_structure(lambda a: None if a is None else a[rows], structure)
+
+
 class ArrayBatches:
     """Batches of in-memory arrays, reshuffled each epoch when ``shuffle``."""
 
@@ -79,13 +83,8 @@ class ArrayBatches:
         for step in range(self.steps):
             start = (step * self.batch_size) % max(self.size, 1)
             stop = min(start + self.batch_size, self.size)
-            if order is not None:
-                index = order[start:stop]
-                batch = nest.map_structure(lambda a: None if a is None else a[index], self.data)
-            else:
-                batch = nest.map_structure(lambda a: None if a is None else a[start:stop],
-                                           self.data)
-            yield step, _to_tensors(batch)
+            rows = order[start:stop] if order is not None else slice(start, stop)
+            yield step, _to_tensors(_take(self.data, rows))
 
 
 class IteratorBatches:

@@ -38,7 +38,7 @@ class Model(Trainer, Layer):
 
         Functional.__init__(self, *args, **kwargs)
 
-    # --- structure ---------------------------------------------------------------------------------
+    # --- structure --------------------------------------------------------------------------------
     @property
     def layers(self) -> list:
         return list(self._layers)
@@ -83,7 +83,7 @@ class Model(Trainer, Layer):
         print_summary(self, line_length=line_length, print_fn=print_fn,
                       show_trainable=show_trainable)
 
-    # --- configuration -------------------------------------------------------------------------------
+    # --- configuration ----------------------------------------------------------------------------
     def get_config(self) -> dict:
         return {"name": self.name, "trainable": self.trainable}
 

@@ -98,7 +98,7 @@ class Trainer:
         for metric in self.metrics:
             metric.reset_state()
 
-    # --- the steps ----------------------------------------------------------------------------------
+    # --- the steps --------------------------------------------------------------------------------
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """The compiled loss plus every loss the layers added (regularization, add_loss)."""
         total = None
@@ -147,7 +147,7 @@ class Trainer:
         x, _, _ = unpack_x_y_sample_weight(data)
         return self(x, training=False)
 
-    # --- compiled step functions ------------------------------------------------------------------------
+    # --- compiled step functions ------------------------------------------------------------------
     def _step_function(self, kind: str, example):
         attribute = f"_{kind}_function"
         step = getattr(self, attribute)
@@ -167,7 +167,7 @@ class Trainer:
             x, _, _ = unpack_x_y_sample_weight(example)
             self(x)  # builds every layer eagerly, outside any trace
 
-    # --- fit ------------------------------------------------------------------------------------------------
+    # --- fit --------------------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs: int = 1, verbose="auto",
             callbacks=None, validation_split: float = 0.0, validation_data=None,
             shuffle: bool = True, class_weight=None, sample_weight=None, initial_epoch: int = 0,
@@ -215,7 +215,7 @@ class Trainer:
         callback_list.on_train_end(logs)
         return self.history
 
-    # --- evaluate / predict -------------------------------------------------------------------------------
+    # --- evaluate / predict -----------------------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict: bool = False,
                  _reset_train_metrics: bool = True, **kwargs):
@@ -267,7 +267,7 @@ class Trainer:
                              "of where went wrong, or file a issue/bug to `tf.keras`.")
         return nest.map_structure(lambda *parts: np.concatenate(parts, axis=0), *outputs)
 
-    # --- single batches -----------------------------------------------------------------------------------
+    # --- single batches ---------------------------------------------------------------------------
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict: bool = False):
         self._require_compiled("train_on_batch")

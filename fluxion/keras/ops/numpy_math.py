@@ -36,7 +36,7 @@ __all__ = [
     # binary arithmetic
     "add", "subtract", "multiply", "divide", "true_divide", "divide_no_nan", "floor_divide",
     "mod", "fmod", "power", "maximum", "minimum", "arctan2", "hypot", "logaddexp",
-    "logaddexp2", "heaviside", "copysign",
+    "logaddexp2", "heaviside",
     # comparisons and logic
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "isclose",
     "allclose", "logical_and", "logical_or", "logical_xor", "logical_not",
@@ -274,10 +274,6 @@ def _heaviside(a, b):
     return tf.where(a < 0, tf.zeros_like(a), tf.where(a > 0, tf.ones_like(a), b))
 
 
-def _copysign(a, b):
-    return tf.where(signbit(b), -tf.abs(a), tf.abs(a))
-
-
 def _mod(a, b):
     if a.dtype.is_bool:
         a, b = tf.cast(a, "int32"), tf.cast(b, "int32")
@@ -305,7 +301,6 @@ hypot = _binary(_hypot, "hypot", to_float=True)
 logaddexp = _binary(_logaddexp, "logaddexp", to_float=True)
 logaddexp2 = _binary(_logaddexp2, "logaddexp2", to_float=True)
 heaviside = _binary(_heaviside, "heaviside", to_float=True)
-copysign = _binary(_copysign, "copysign", to_float=True)
 
 # --- comparisons and logic --------------------------------------------------------------------
 equal = _binary(tf.equal, "equal")

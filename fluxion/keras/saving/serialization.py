@@ -107,11 +107,11 @@ def serialize_keras_object(obj):
                 "class_name": cls.__name__,
                 "config": obj.get_config(),
                 "registered_name": registered}
-    if callable(obj):  # a function: Keras stores its registered or plain name
+    if callable(obj):  # a function: Keras 3 stores its registered or plain name
         registered = getattr(obj, "_keras_registered_name", None)
-        return {"module": getattr(obj, "keras_module", getattr(obj, "__module__", None)),
-                "class_name": "function", "config": registered or obj.__name__,
-                "registered_name": registered or obj.__name__}
+        return {"module": "builtins", "class_name": "function",
+                "config": registered or obj.__name__,
+                "registered_name": registered or "function"}
     raise TypeError(f"Cannot serialize {obj!r} of type {type(obj).__name__}: it has no "
                     f"get_config() and is not a plain value.")
 
@@ -140,7 +140,8 @@ def deserialize_keras_object(config, custom_objects=None, module_objects=None,
     if class_name == "__numpy__":
         return np.asarray(inner["value"], dtype=inner["dtype"])
     if class_name == "function":
-        name = config.get("registered_name") or inner
+        registered = config.get("registered_name")
+        name = inner if registered in (None, "function") else registered
         found = get_registered_object(name, custom_objects, module_objects)
         if found is None:
             found = _builtin_function(config.get("module"), inner)

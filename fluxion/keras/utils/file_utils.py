@@ -220,7 +220,8 @@ def _copy_url(origin: str, out) -> None:
             total = response.headers.get("Content-Length") if hasattr(response, "headers") \
                 else None
             received = 0
-            for chunk in iter(lambda: response.read(_CHUNK), b""):
+            read = getattr(response, "read1", response.read)  # whatever has arrived
+            for chunk in iter(lambda: read(_CHUNK), b""):
                 out.write(chunk)
                 received += len(chunk)
     except urllib.error.HTTPError as error:

@@ -1,0 +1,21 @@
+"""``fluxion.data``: input pipelines with ``tf.data``'s API.
+
+>>> import fluxion as tf
+>>> ds = tf.data.Dataset.range(10).shuffle(10, seed=1).batch(4)
+>>> [b.shape.as_list() for b in ds]
+[[4], [4], [2]]
+"""
+
+from fluxion.core.tensor_spec import TensorSpec
+from fluxion.data import experimental
+from fluxion.data.dataset import Dataset, DatasetIterator
+from fluxion.data.element_spec import INFINITE as INFINITE_CARDINALITY
+from fluxion.data.element_spec import UNKNOWN as UNKNOWN_CARDINALITY
+from fluxion.data.element_spec import DatasetSpec
+from fluxion.data.options import Options, ThreadingOptions
+from fluxion.data.prefetch import AUTOTUNE
+
+Iterator = DatasetIterator
+
+__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "DatasetSpec",
+           "Iterator", "Options", "ThreadingOptions", "TensorSpec", "experimental"]
