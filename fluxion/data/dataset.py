@@ -347,6 +347,17 @@ class DatasetIterator:
         return self._dataset.element_spec
 
 
+class SpecOnlyDataset(Dataset):
+    """Stands for a dataset-valued input while a function is traced for its output spec."""
+
+    def __init__(self, element_spec):
+        super().__init__()
+        self._spec = element_spec
+
+    def _iterator(self):
+        raise TypeError("not iterable while tracing")
+
+
 class _BatchSource:
     def __init__(self, dataset: Dataset):
         self.dataset = dataset

@@ -187,6 +187,9 @@ def spec_of_function(func, input_spec, call=unpack_call, returns_dataset: bool =
     tracer = Tracer(Graph())
 
     def symbolic(spec):
+        if isinstance(spec, DatasetSpec):
+            from fluxion.data.dataset import SpecOnlyDataset
+            return SpecOnlyDataset(spec.element_spec)
         if not isinstance(spec, TensorSpec) or spec.shape.rank is None:
             raise TypeError("not traceable")
         return tracer.add_input(Aval(tuple(spec.shape.dims), spec.dtype))

@@ -60,7 +60,7 @@ class TFRecordOptions:
                  window_bits: int | None = None, compression_level: int | None = None,
                  compression_method=None, mem_level: int | None = None,
                  compression_strategy: int | None = None):
-        self.compression_type = _compression_name(compression_type)
+        self.compression_type = compression_name(compression_type)
         self.flush_mode = flush_mode
         self.input_buffer_size = input_buffer_size
         self.output_buffer_size = output_buffer_size
@@ -75,13 +75,14 @@ class TFRecordOptions:
         """The compression name (``""``, ``"ZLIB"``, ``"GZIP"``) of options, a name or None."""
         if isinstance(options, TFRecordOptions):
             return options.compression_type
-        return _compression_name(options)
+        return compression_name(options)
 
     def __repr__(self) -> str:
         return f"TFRecordOptions(compression_type={self.compression_type!r})"
 
 
-def _compression_name(value) -> str:
+def compression_name(value) -> str:
+    """``""``, ``"ZLIB"`` or ``"GZIP"`` from a name, None, an enum value or options."""
     if isinstance(value, TFRecordOptions):
         return value.compression_type
     if isinstance(value, int) and not isinstance(value, bool) and value in _BY_ENUM:
@@ -99,7 +100,8 @@ def _compression_name(value) -> str:
     return _COMPRESSIONS[value]
 
 
-def _path_str(path) -> str:
+def path_str(path) -> str:
+    """A path from a str, bytes, PathLike or scalar string tensor."""
     if hasattr(path, "numpy"):
         path = path.numpy()
     if isinstance(path, bytes):
@@ -178,8 +180,8 @@ class TFRecordWriter:
 
     def __init__(self, path, options: TFRecordOptions | str | None = None):
         if not isinstance(options, TFRecordOptions):
-            options = TFRecordOptions(_compression_name(options))
-        self._path = _path_str(path)
+            options = TFRecordOptions(compression_name(options))
+        self._path = path_str(path)
         try:
             raw = open(self._path, "wb")
         except FileNotFoundError as error:
@@ -237,13 +239,15 @@ class TFRecordWriter:
             pass
 
 
-def _open_for_reading(path: str, compression: str, buffer_size: int):
+def open_for_reading(path: str, compression: str, buffer_size: int = _DEFAULT_BUFFER,
+                     what: str = "TFRecord"):
+    """A binary file object with ``read(n)`` over the decompressed content of ``path``."""
     try:
         raw = open(path, "rb", buffering=buffer_size)
     except FileNotFoundError:
-        raise NotFoundError(f"TFRecord file not found: {path!r}") from None
+        raise NotFoundError(f"{what} file not found: {path!r}") from None
     except IsADirectoryError:
-        raise InvalidArgumentError(f"TFRecord path is a directory, not a file: {path!r}") from None
+        raise InvalidArgumentError(f"{what} path is a directory, not a file: {path!r}") from None
     if compression == "GZIP":
         return gzip.GzipFile(fileobj=raw, mode="rb")
     if compression == "ZLIB":
@@ -259,10 +263,10 @@ def read_records(path, compression_type: str | None = None,
       NotFoundError: the file does not exist.
       DataLossError: a record is truncated or a checksum does not match.
     """
-    path = _path_str(path)
-    compression = _compression_name(compression_type)
+    path = path_str(path)
+    compression = compression_name(compression_type)
     size = _DEFAULT_BUFFER if not buffer_size else int(buffer_size)
-    handle = _open_for_reading(path, compression, size)
+    handle = open_for_reading(path, compression, size)
     try:
         offset = 0
         while True:

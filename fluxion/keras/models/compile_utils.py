@@ -42,6 +42,8 @@ class CompileLoss:
         self.loss_weights = loss_weights
         self.output_names = output_names
         self._built_for = None
+        self.trackers: list = []
+        self.last_values: list = []
 
     def _build(self, y_pred) -> None:
         from fluxion.keras import losses
@@ -58,6 +60,12 @@ class CompileLoss:
         self.weights = [1.0] * count if weights is None else [
             1.0 if w is None else float(w) for w in _per_output(weights, names, "loss_weights")]
         self._built_for = count
+        # Keras reports each output's own loss ("<output>_loss") when there are several.
+        from fluxion.keras import metrics as metrics_module
+
+        self.trackers = [metrics_module.Mean(name=f"{name}_loss") if loss is not None else None
+                         for name, loss in zip(names, self.losses)] if count > 1 else []
+        self.last_values = []
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         if self._built_for is None:
@@ -70,10 +78,14 @@ class CompileLoss:
         weights = nest.flatten(sample_weight) if isinstance(sample_weight, (list, tuple, dict)) \
             else [sample_weight] * len(preds)
         total = None
-        for loss_fn, weight, t, p, sw in zip(self.losses, self.weights, trues, preds, weights):
+        self.last_values = []
+        for index, (loss_fn, weight, t, p, sw) in enumerate(
+                zip(self.losses, self.weights, trues, preds, weights)):
             if loss_fn is None or t is None:
                 continue
             value = loss_fn(t, p, sample_weight=sw)
+            if self.trackers:
+                self.last_values.append((self.trackers[index], value))
             value = mul(value, weight) if weight != 1.0 else value
             total = value if total is None else add(total, value)
         return total
@@ -108,7 +120,7 @@ class CompileMetrics:
                     metric = metrics_module.get_metric_for_loss(identifier, loss,
                                                                 y_true=true, y_pred=preds[index])
                     if len(preds) > 1:
-                        metric._name = f"{names[index]}_{metric.name}"
+                        metric.name = f"{names[index]}_{metric.name}"
                     self.metrics.append((metric, index, weighted))
         self.built = True
 

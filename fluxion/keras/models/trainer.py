@@ -86,6 +86,8 @@ class Trainer:
         found = []
         if self._loss_tracker is not None:
             found.append(self._loss_tracker)
+        if self._compile_loss is not None:
+            found.extend(t for t in self._compile_loss.trackers if t is not None)
         if self._compile_metrics is not None:
             found.extend(self._compile_metrics.metric_objects)
         return found
@@ -120,6 +122,10 @@ class Trainer:
         results = {}
         if self._loss_tracker is not None:
             results["loss"] = self._loss_tracker.result()
+        if self._compile_loss is not None:
+            for tracker in self._compile_loss.trackers:
+                if tracker is not None:
+                    results[tracker.name] = tracker.result()
         if self._compile_metrics is not None:
             results.update(self._compile_metrics.results())
         return results
@@ -129,7 +135,7 @@ class Trainer:
         with GradientTape() as tape:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
-        self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
+        self._track_losses(loss, x)
         variables = self.trainable_weights
         grads = tape.gradient(loss, variables)
         self.optimizer.apply(grads, variables)
@@ -140,8 +146,15 @@ class Trainer:
         y_pred = self(x, training=False)
         loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                  training=False)
-        self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
+        self._track_losses(loss, x)
         return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def _track_losses(self, loss, x) -> None:
+        batch = _batch_size(x)
+        self._loss_tracker.update_state(loss, sample_weight=batch)
+        if self._compile_loss is not None:
+            for tracker, value in self._compile_loss.last_values:
+                tracker.update_state(value, sample_weight=batch)
 
     def predict_step(self, data):
         x, _, _ = unpack_x_y_sample_weight(data)

@@ -214,7 +214,7 @@ def slice_update(inputs, start_indices, updates):
     inputs = tensor(inputs)
     updates = tf.cast(tensor(updates), inputs.dtype)
     starts = tf.cast(tensor(start_indices), "int32")
-    sizes = tf.shape(updates)
+    sizes = updates.shape
     grids = tf.meshgrid(*[tf.range(sizes[i]) + starts[i] for i in range(updates.ndim)],
                         indexing="ij")
     indices = tf.stack(grids, axis=-1)

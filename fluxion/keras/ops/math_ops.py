@@ -91,7 +91,7 @@ def segment_sum(data, segment_ids, num_segments=None, sorted: bool = False):  # 
     """Sums of the rows of ``data`` that share a segment id; empty segments give 0."""
     data, ids = tensor(data), tensor(segment_ids, "int32")
     count = _num_segments(ids, num_segments)
-    zeros = tf.zeros(tf.concat([tf.reshape(count, [1]), tf.shape(data)[1:]], 0), data.dtype)
+    zeros = tf.tile(tf.zeros_like(data[:1]), [count] + [1] * (data.ndim - 1))
     return tf.tensor_scatter_nd_add(zeros, tf.expand_dims(ids, -1), data)
 
 

@@ -190,7 +190,7 @@ def sparsemax(x, axis: int = -1):
         perm[axis], perm[-1] = perm[-1], perm[axis]
         x = tf.transpose(x, perm)
     ordered = tf.reverse(tf.sort(x, axis=-1), [-1])
-    ranks = tf.cast(tf.range(1, tf.shape(x)[-1] + 1), x.dtype)
+    ranks = tf.cumsum(tf.ones_like(x), axis=-1)
     running = tf.cumsum(ordered, axis=-1)
     support = 1 + ranks * ordered > running
     size = tf.reduce_sum(tf.cast(support, x.dtype), axis=-1, keepdims=True)
@@ -393,8 +393,8 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None,
         logits = logits + tf.cast(tensor(bias), logits.dtype)
     keep = None if mask is None else tf.cast(tensor(mask), "bool")
     if is_causal:
-        t, s = tf.shape(logits)[-2], tf.shape(logits)[-1]
-        causal = tf.reshape(tf.range(t), [-1, 1]) >= tf.reshape(tf.range(s), [1, -1])
+        ones = tf.ones_like(logits, "int32")  # index grids that work for unknown lengths
+        causal = tf.cumsum(ones, axis=-2) >= tf.cumsum(ones, axis=-1)
         keep = causal if keep is None else tf.logical_and(keep, causal)
     if keep is not None:
         lowest = tf.cast(-0.7 * float(logits.dtype.max), logits.dtype)

@@ -163,8 +163,13 @@ def tri(N, M=None, k: int = 0, dtype=None):
 
 def _triangle(x, k: int, lower: bool):
     x = tensor(x)
-    shape = tf.shape(x)
-    mask = _band(shape[-2], shape[-1], k, lower)
+    rows, cols = x.shape[-2], x.shape[-1]
+    if rows is not None and cols is not None:
+        mask = _band(rows, cols, k, lower)
+    else:  # sizes known only at run time: index grids from running sums of ones
+        ones = tf.ones_like(x, "int32")
+        row, col = tf.cumsum(ones, axis=-2), tf.cumsum(ones, axis=-1)
+        mask = (col - row <= k) if lower else (col - row >= k)
     return tf.where(mask, x, tf.zeros_like(x))
 
 

@@ -15,6 +15,7 @@ import math
 
 import fluxion as tf
 from fluxion.core.primitives import elementwise as ew
+from fluxion.core.tensor import Tensor
 from fluxion.keras.ops.promotion import (
     export,
     float_tensor,
@@ -240,6 +241,10 @@ def _binary(engine_op, name: str, to_float: bool = False):
     conform = promote_to_float if to_float else promote
 
     def op(x1, x2):
+        # Fast path: two eager tensors of one dtype (floating, if the op needs it).
+        if type(x1) is Tensor and type(x2) is Tensor and x1.dtype is x2.dtype and (
+                not to_float or x1.dtype.is_floating):
+            return engine_op(x1, x2)
         a, b = conform(x1, x2)
         return engine_op(a, b)
 

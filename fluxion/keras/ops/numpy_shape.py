@@ -302,11 +302,13 @@ def take_along_axis(x, indices, axis=None):
     axis %= x.ndim
     indices = _wrapped(indices, tf.shape(x)[axis])
     x_last, i_last = moveaxis(x, axis, -1), moveaxis(indices, axis, -1)
-    # Broadcast the leading axes of both to a common shape, keeping each last axis.
-    lead = tf.zeros_like(x_last[..., :1], "int32") + tf.zeros_like(i_last[..., :1], "int32")
-    lead_shape = tf.shape(lead)[:-1]
-    x_last = tf.broadcast_to(x_last, tf.concat([lead_shape, tf.shape(x_last)[-1:]], 0))
-    i_last = tf.broadcast_to(i_last, tf.concat([lead_shape, tf.shape(i_last)[-1:]], 0))
+    # Broadcast the leading axes of both to a common shape, keeping each last axis, by
+    # adding zeros shaped like the other's leading axes (works for unknown sizes too).
+    i_last = i_last + tf.zeros_like(x_last[..., :1], i_last.dtype)
+    if x_last.dtype.is_bool:
+        x_last = tf.logical_or(x_last, tf.zeros_like(i_last[..., :1], "bool"))
+    else:
+        x_last = x_last + tf.zeros_like(i_last[..., :1], x_last.dtype)
     result = tf.gather(x_last, i_last, axis=x.ndim - 1, batch_dims=x.ndim - 1)
     return moveaxis(result, -1, axis)
 

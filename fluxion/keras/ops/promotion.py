@@ -126,6 +126,10 @@ def _convert(x, dtype):
 
 def promote(*values) -> list:
     """The values as Tensors of their common Keras dtype (explicit casts)."""
+    first = values[0]
+    if type(first) is Tensor and all(
+            type(v) is Tensor and v.dtype is first.dtype for v in values):
+        return list(values)
     dtype = result_type(*values)
     return [tensor(v, dtype) for v in values]
 

@@ -3,29 +3,26 @@
 The state is an int64 ``Variable`` (``fluxion.core.random_state``'s stream layout), read
 and advanced by ``next_seed`` so that a traced training step draws fresh noise on every
 run.  It is not a layer weight (Keras keeps seed states out of ``layer.weights`` too).
-With ``seed=None`` the stream follows the global seed (``fluxion.random.set_seed``) when
-one is set, and the operating system's entropy otherwise.
+With ``seed=None`` the seed is drawn from the Keras global seed stream
+(``keras.utils.set_random_seed``).
 """
 
 from __future__ import annotations
 
-import itertools
-
 from fluxion.core import random_state
-
-_unseeded = itertools.count()
 
 
 class SeedStream:
     """Hands out a ``[2]`` int64 seed per draw; ``seed`` fixes the whole sequence."""
 
     def __init__(self, seed: int | None = None):
-        if seed is not None:
-            key = random_state.mix64(int(seed), 0x5EED)
-        elif random_state.get_global_seed() is not None:
-            key = random_state.mix64(random_state.get_global_seed(), next(_unseeded))
-        else:
-            key = random_state.non_deterministic_key()
+        if seed is None:
+            # Like Keras's unseeded SeedGenerator: a seed drawn from the Keras global
+            # stream, which keras.utils.set_random_seed resets, so runs repeat exactly.
+            from fluxion.keras.random import make_default_seed
+
+            seed = make_default_seed()
+        key = random_state.mix64(int(seed), 0x5EED)
         self.state = random_state.new_state(key, name="seed_generator_state")
 
     def next(self):

@@ -1,0 +1,181 @@
+"""File readers: ``TextLineDataset`` and ``TFRecordDataset`` (``tf.data``'s names).
+
+Both take ``filenames`` as a path, a list of paths, a string tensor (scalar or vector)
+or a ``Dataset`` of path strings, read the files in order (or, with
+``num_parallel_reads`` > 1, that many files at once through ``Dataset.interleave``, one
+element from each in turn, as TensorFlow does), and yield scalar ``tf.string`` tensors.
+Files may be compressed with ``"GZIP"`` or ``"ZLIB"``.  Each iteration reopens the
+files, so a reader is re-iterable like any dataset.  The CSV readers are in
+``fluxion.data.csv_readers``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from fluxion.core import dtypes
+from fluxion.core.errors import InvalidArgumentError
+from fluxion.core.tensor import Tensor
+from fluxion.core.tensor_spec import TensorSpec
+from fluxion.data.dataset import Dataset
+from fluxion.io import tfrecord
+
+_CHUNK = 1 << 16
+
+
+def string_scalar(value: bytes) -> Tensor:
+    """A scalar ``tf.string`` tensor holding ``value``."""
+    array = np.empty((), dtype=object)
+    array[()] = value
+    return Tensor(array)
+
+
+class FileNames:
+    """The ``filenames`` argument of a reader, resolved to paths each time it is read."""
+
+    def __init__(self, filenames, reader: str):
+        self._dataset = filenames if isinstance(filenames, Dataset) else None
+        self._paths = None if self._dataset is not None else _as_paths(filenames, reader)
+
+    def __iter__(self) -> Iterator[str]:
+        if self._dataset is None:
+            return iter(self._paths)
+        return (tfrecord.path_str(name) for name in self._dataset)
+
+    def as_dataset(self) -> Dataset:
+        """The paths as a dataset of strings."""
+        if self._dataset is not None:
+            return self._dataset
+        return Dataset.from_tensor_slices(np.array(self._paths, dtype=object))
+
+
+def _as_paths(filenames, reader: str) -> list:
+    if isinstance(filenames, Tensor):
+        if filenames.dtype is not dtypes.string or filenames.shape.rank not in (0, 1):
+            raise TypeError(f"{reader}: `filenames` must be a scalar or vector tf.string "
+                            f"tensor, got {filenames.dtype.name} of shape {filenames.shape}")
+        values = filenames.numpy()
+        filenames = [values] if np.ndim(values) == 0 else list(values)
+    elif isinstance(filenames, (str, bytes)) or hasattr(filenames, "__fspath__"):
+        filenames = [filenames]
+    elif not isinstance(filenames, (list, tuple, np.ndarray)):
+        raise TypeError(f"{reader}: `filenames` must be a path, a list of paths, a string "
+                        f"tensor or a Dataset of strings; got {type(filenames).__name__}")
+    paths = [tfrecord.path_str(name) for name in filenames]
+    if not paths:
+        raise InvalidArgumentError(f"{reader}: `filenames` must not be empty")
+    return paths
+
+
+def _num_reads(value, reader: str) -> int | None:
+    if value is None:
+        return None
+    value = int(value)
+    if value == -1:  # AUTOTUNE
+        return 4
+    if value < 1:
+        raise ValueError(f"{reader}: `num_parallel_reads` must be positive or AUTOTUNE, "
+                         f"got {value}")
+    return value
+
+
+def read_lines(path: str, compression: str, buffer_size: int | None) -> Iterator[bytes]:
+    """The lines of a (possibly compressed) file, without ``\\n`` or ``\\r\\n``."""
+    handle = tfrecord.open_for_reading(path, compression, buffer_size or _CHUNK, "Text")
+    try:
+        tail = b""
+        while True:
+            chunk = handle.read(_CHUNK)
+            if not chunk:
+                break
+            lines = (tail + chunk).split(b"\n")
+            tail = lines.pop()
+            for line in lines:
+                yield line[:-1] if line.endswith(b"\r") else line
+        if tail:
+            yield tail[:-1] if tail.endswith(b"\r") else tail
+    finally:
+        handle.close()
+
+
+class _FileReaderDataset(Dataset):
+    _reader = "FileReader"
+
+    def __init__(self, filenames, compression_type=None, buffer_size=None,
+                 num_parallel_reads=None, name=None):
+        super().__init__()
+        self._files = FileNames(filenames, self._reader)
+        self._compression = tfrecord.compression_name(compression_type)
+        self._buffer_size = None if buffer_size is None else int(buffer_size)
+        self._cycle = _num_reads(num_parallel_reads, self._reader)
+
+    def _read_file(self, path: str) -> Iterator[bytes]:
+        raise NotImplementedError
+
+    def _iterator(self):
+        if self._cycle is not None and self._cycle > 1:
+            # TF reads num_parallel_reads files as a deterministic interleave of
+            # single-file readers, one element from each in turn.
+            def one_file(path):
+                return type(self)(path, self._compression, self._buffer_size)
+
+            files = self._files.as_dataset()
+            yield from files.interleave(one_file, cycle_length=self._cycle,
+                                        block_length=1)._iterator()
+            return
+        for path in self._files:
+            for record in self._read_file(path):
+                yield string_scalar(record)
+
+    def _compute_element_spec(self):
+        return TensorSpec([], dtypes.string)
+
+
+class TextLineDataset(_FileReaderDataset):
+    """The lines of one or more text files, one scalar string per line (``tf.data``).
+
+    Args:
+      filenames: a path, a list of paths, a string tensor, or a Dataset of paths.
+      compression_type: ``""``/None, ``"ZLIB"`` or ``"GZIP"``.
+      buffer_size: bytes to buffer when reading.
+      num_parallel_reads: read this many files at once, interleaving their lines.
+
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "a.txt")
+    >>> _ = open(path, "w").write("first\\nsecond\\n")
+    >>> list(TextLineDataset(path).as_numpy_iterator())
+    [b'first', b'second']
+    """
+
+    _reader = "TextLineDataset"
+
+    def _read_file(self, path: str) -> Iterator[bytes]:
+        return read_lines(path, self._compression, self._buffer_size)
+
+
+class TFRecordDataset(_FileReaderDataset):
+    """The records of one or more TFRecord files, one scalar string each (``tf.data``).
+
+    Args:
+      filenames: a path, a list of paths, a string tensor, or a Dataset of paths.
+      compression_type: ``""``/None, ``"ZLIB"`` or ``"GZIP"``.
+      buffer_size: bytes to buffer when reading.
+      num_parallel_reads: read this many files at once, interleaving their records.
+
+    A damaged record raises ``DataLossError`` when it is reached.
+
+    >>> import os, tempfile
+    >>> from fluxion.io import TFRecordWriter
+    >>> path = os.path.join(tempfile.mkdtemp(), "r.tfrecord")
+    >>> with TFRecordWriter(path) as writer:
+    ...     writer.write(b"x")
+    >>> list(TFRecordDataset(path).as_numpy_iterator())
+    [b'x']
+    """
+
+    _reader = "TFRecordDataset"
+
+    def _read_file(self, path: str) -> Iterator[bytes]:
+        return tfrecord.read_records(path, self._compression, self._buffer_size)
