@@ -17,5 +17,19 @@ from fluxion.data.prefetch import AUTOTUNE
 
 Iterator = DatasetIterator
 
+# File readers load on first use (module attribute -> defining module).
+_READERS = {"TextLineDataset": "fluxion.data.readers", "TFRecordDataset": "fluxion.data.readers"}
+
+
+def __getattr__(name):
+    module = _READERS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fluxion.data' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
+
 __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "DatasetSpec",
-           "Iterator", "Options", "ThreadingOptions", "TensorSpec", "experimental"]
+           "Iterator", "Options", "TFRecordDataset", "TextLineDataset", "ThreadingOptions",
+           "TensorSpec", "experimental"]

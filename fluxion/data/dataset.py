@@ -130,12 +130,12 @@ class Dataset:
 
     def take(self, count: int, name: str | None = None) -> Dataset:
         """At most ``count`` elements (all when ``count`` is -1)."""
-        from fluxion.data.transforms import TakeDataset
+        from fluxion.data.counting import TakeDataset
         return TakeDataset(self, count)
 
     def skip(self, count: int, name: str | None = None) -> Dataset:
         """All but the first ``count`` elements (none when ``count`` is -1)."""
-        from fluxion.data.transforms import SkipDataset
+        from fluxion.data.counting import SkipDataset
         return SkipDataset(self, count)
 
     def take_while(self, predicate: Callable, name: str | None = None) -> Dataset:
@@ -145,18 +145,18 @@ class Dataset:
 
     def repeat(self, count: int | None = None, name: str | None = None) -> Dataset:
         """Repeats the dataset ``count`` times (forever when None or -1)."""
-        from fluxion.data.transforms import RepeatDataset
+        from fluxion.data.counting import RepeatDataset
         return RepeatDataset(self, count)
 
     def enumerate(self, start: int = 0, name: str | None = None) -> Dataset:
         """Pairs each element with its int64 index: ``(i, element)``."""
-        from fluxion.data.transforms import EnumerateDataset
+        from fluxion.data.counting import EnumerateDataset
         return EnumerateDataset(self, start)
 
     def window(self, size: int, shift: int | None = None, stride: int = 1,
                drop_remainder: bool = False, name: str | None = None) -> Dataset:
         """A dataset of windows, each a structure of datasets of ``size`` elements."""
-        from fluxion.data.transforms import WindowDataset
+        from fluxion.data.windowing import WindowDataset
         return WindowDataset(self, size, shift, stride, drop_remainder)
 
     def scan(self, initial_state, scan_func: Callable, name: str | None = None) -> Dataset:
@@ -171,7 +171,7 @@ class Dataset:
 
     def shard(self, num_shards: int, index: int, name: str | None = None) -> Dataset:
         """Every ``num_shards``-th element, starting at ``index``."""
-        from fluxion.data.transforms import ShardDataset
+        from fluxion.data.counting import ShardDataset
         return ShardDataset(self, num_shards, index)
 
     def apply(self, transformation_func: Callable) -> Dataset:

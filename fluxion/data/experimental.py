@@ -27,10 +27,23 @@ def ignore_errors(log_warning: bool = False):
 
 def assert_cardinality(expected_cardinality):
     """A transformation for ``Dataset.apply`` that declares the dataset's cardinality."""
-    from fluxion.data.transforms import AssertCardinalityDataset
+    from fluxion.data.counting import AssertCardinalityDataset
     return lambda dataset: AssertCardinalityDataset(dataset, expected_cardinality)
 
 
-__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "DatasetSpec",
+_READERS = {"CsvDataset": "fluxion.data.csv_readers",
+            "make_csv_dataset": "fluxion.data.csv_readers"}
+
+
+def __getattr__(name):
+    module = _READERS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fluxion.data.experimental' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
+
+__all__ = ["CsvDataset", "make_csv_dataset", "AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "DatasetSpec",
            "AutoShardPolicy", "AutotuneOptions", "DistributeOptions", "OptimizationOptions",
            "ThreadingOptions", "cardinality", "ignore_errors", "assert_cardinality"]

@@ -73,7 +73,7 @@ def save(dataset: Dataset, path: str, compression: str | None = None, shard_func
                 writers[shard][2].write(element)
                 count += 1
         finally:
-            for name, fileobj, writer in writers.values():
+            for _name, fileobj, writer in writers.values():
                 writer.finish()
                 fileobj.close()
         for name, _, _ in writers.values():
@@ -153,8 +153,8 @@ def load(path: str, element_spec=None, compression: str | None = None,
     spec = _decode_spec(meta["element_spec"]) if element_spec is None else element_spec
     if reader_func is None:
         return LoadedDataset(path, meta, spec)
-    from fluxion.data.transforms import _ListDataset
-    shards = _ListDataset([LoadedDataset(path, meta, spec, name) for name in meta["shards"]])
+    from fluxion.data.windowing import ListDataset
+    shards = ListDataset([LoadedDataset(path, meta, spec, name) for name in meta["shards"]])
     result = reader_func(shards)
     if not isinstance(result, Dataset):
         raise TypeError(f"Dataset.load: `reader_func` must return a Dataset, got "

@@ -9,8 +9,6 @@ on it: it drops that element and asks for the next).
 
 from __future__ import annotations
 
-import collections
-import itertools
 import logging
 
 import numpy as np
@@ -20,8 +18,6 @@ from fluxion.core.tensor import Tensor
 from fluxion.data import element_spec as es
 from fluxion.data import workers
 from fluxion.data.dataset import Dataset
-
-_int64 = np.int64
 
 
 def as_element(value):
@@ -218,100 +214,6 @@ class InterleaveDataset(Dataset):
 _END = object()
 
 
-# --- counting ------------------------------------------------------------------------------------
-class TakeDataset(Dataset):
-    def __init__(self, dataset: Dataset, count):
-        super().__init__((dataset,))
-        self._count = int(count)
-
-    def _iterator(self):
-        it = self._inputs[0]._iterator()
-        return it if self._count < 0 else itertools.islice(it, self._count)
-
-    def _cardinality(self) -> int:
-        return es.take_cardinality(self._inputs[0]._cardinality(), self._count)
-
-    def _compute_element_spec(self):
-        return self._inputs[0].element_spec
-
-
-class SkipDataset(Dataset):
-    def __init__(self, dataset: Dataset, count):
-        super().__init__((dataset,))
-        self._count = int(count)
-
-    def _iterator(self):
-        it = self._inputs[0]._iterator()
-        if self._count < 0:
-            return iter(())
-        return itertools.islice(it, self._count, None)
-
-    def _cardinality(self) -> int:
-        return es.skip_cardinality(self._inputs[0]._cardinality(), self._count)
-
-    def _compute_element_spec(self):
-        return self._inputs[0].element_spec
-
-
-class RepeatDataset(Dataset):
-    def __init__(self, dataset: Dataset, count):
-        super().__init__((dataset,))
-        self._count = -1 if count is None else int(count)
-
-    def _iterator(self):
-        epoch = 0
-        while self._count < 0 or epoch < self._count:
-            empty = True
-            for element in self._inputs[0]._iterator():
-                empty = False
-                yield element
-            if empty:  # repeating an empty dataset yields nothing, not a busy loop
-                return
-            epoch += 1
-
-    def _cardinality(self) -> int:
-        return es.repeat_cardinality(self._inputs[0]._cardinality(), self._count)
-
-    def _compute_element_spec(self):
-        return self._inputs[0].element_spec
-
-
-class EnumerateDataset(Dataset):
-    def __init__(self, dataset: Dataset, start):
-        super().__init__((dataset,))
-        self._start = int(start)
-
-    def _iterator(self):
-        for i, element in enumerate(self._inputs[0]._iterator(), self._start):
-            yield (Tensor(np.array(i, _int64)), element)
-
-    def _cardinality(self) -> int:
-        return self._inputs[0]._cardinality()
-
-    def _compute_element_spec(self):
-        from fluxion.core.tensor_spec import TensorSpec
-        return (TensorSpec([], dtypes.int64), self._inputs[0].element_spec)
-
-
-class ShardDataset(Dataset):
-    def __init__(self, dataset: Dataset, num_shards, index):
-        super().__init__((dataset,))
-        self._num, self._index = int(num_shards), int(index)
-        if self._num < 1:
-            raise ValueError(f"shard: num_shards must be positive, got {self._num}.")
-        if not 0 <= self._index < self._num:
-            raise ValueError(f"shard: index must be in [0, {self._num}), got {self._index}.")
-
-    def _iterator(self):
-        return itertools.islice(self._inputs[0]._iterator(), self._index, None, self._num)
-
-    def _cardinality(self) -> int:
-        return es.shard_cardinality(self._inputs[0]._cardinality(), self._num, self._index)
-
-    def _compute_element_spec(self):
-        return self._inputs[0].element_spec
-
-
 # --- stateful: scan, unique -------------------------------------------------------------------
 class ScanDataset(Dataset):
     def __init__(self, dataset: Dataset, initial_state, func):
@@ -359,74 +261,6 @@ class UniqueDataset(Dataset):
 
     def _compute_element_spec(self):
         return self._inputs[0].element_spec
-
-
-# --- windows ------------------------------------------------------------------------------------
-class WindowDataset(Dataset):
-    def __init__(self, dataset: Dataset, size, shift, stride, drop_remainder):
-        super().__init__((dataset,))
-        self._size = int(size)
-        self._shift = self._size if shift is None else int(shift)
-        self._stride = int(stride)
-        self._drop = bool(drop_remainder)
-        if min(self._size, self._shift, self._stride) < 1:
-            raise ValueError(f"window: size, shift and stride must be positive, got "
-                             f"{size}, {shift}, {stride}.")
-
-    def _iterator(self):
-        span = (self._size - 1) * self._stride + 1
-        buffer: collections.deque = collections.deque()
-        source = self._inputs[0]._iterator()
-        done = False
-        while True:
-            while not done and len(buffer) < span:
-                element = next(source, _END)
-                if element is _END:
-                    done = True
-                else:
-                    buffer.append(element)
-            if not buffer or (self._drop and len(buffer) < span):
-                return
-            items = list(itertools.islice(buffer, 0, span, self._stride))
-            yield _window_element(items)
-            drop = self._shift
-            while drop and buffer:
-                buffer.popleft()
-                drop -= 1
-            while drop and not done:  # a shift beyond the window skips unseen elements
-                done = next(source, _END) is _END
-                drop -= 1
-            if done and not buffer:
-                return
-
-    def _cardinality(self) -> int:
-        return es.window_cardinality(self._inputs[0]._cardinality(), self._size, self._shift,
-                                     self._stride, self._drop)
-
-    def _compute_element_spec(self):
-        return es.map_specs(es.DatasetSpec, self._inputs[0].element_spec)
-
-
-def _window_element(items: list):
-    """A window of elements as a structure of datasets, one per component."""
-    flat = [es.flatten(item) for item in items]
-    columns = list(zip(*flat)) if flat else []
-    datasets = [_ListDataset(list(column)) for column in columns]
-    return es.make_packer(items[0])(datasets) if es.is_structure(items[0]) else datasets[0]
-
-
-class _ListDataset(Dataset):
-    """A dataset over a list of already computed elements (a window's component)."""
-
-    def __init__(self, elements: list):
-        super().__init__()
-        self._elements = elements
-
-    def _iterator(self):
-        return iter(self._elements)
-
-    def _cardinality(self) -> int:
-        return len(self._elements)
 
 
 # --- errors and options ---------------------------------------------------------------------
@@ -478,30 +312,3 @@ class OptionsDataset(Dataset):
 def _check_callable(what: str, func) -> None:
     if not callable(func):
         raise TypeError(f"{what}: expected a function, got {type(func).__name__}.")
-
-
-class AssertCardinalityDataset(Dataset):
-    def __init__(self, dataset: Dataset, expected):
-        super().__init__((dataset,))
-        self._expected = int(getattr(expected, "_value", expected))
-
-    def _iterator(self):
-        from fluxion.core import errors
-        count = 0
-        for element in self._inputs[0]._iterator():
-            count += 1
-            if 0 <= self._expected < count:
-                raise errors.FailedPreconditionError(
-                    f"Input dataset was expected to contain {self._expected} elements but "
-                    f"contained at least {count} elements.")
-            yield element
-        if self._expected != count and self._expected >= 0:
-            raise errors.FailedPreconditionError(
-                f"Input dataset was expected to contain {self._expected} elements but "
-                f"contained only {count} elements.")
-
-    def _cardinality(self) -> int:
-        return self._expected
-
-    def _compute_element_spec(self):
-        return self._inputs[0].element_spec

@@ -10,8 +10,9 @@ import numpy as np
 
 from fluxion.core import dtypes
 from fluxion.core.primitive import Aval, bind, define
+from fluxion.core.primitives.dynamic_shape import broadcast_to_dynamic, is_dynamic
 from fluxion.core.primitives.elementwise import cast, ones_like, zeros_like
-from fluxion.core.primitives.shape import _as_int_list
+from fluxion.core.primitives.shape import _as_int_list, broadcast_to_p
 from fluxion.core.tensor import Tensor, constant, convert_to_tensor, is_tensor, shape_tuple
 from fluxion.core.tensor_shape import TensorShape
 
@@ -32,11 +33,15 @@ def zeros(shape, dtype=dtypes.float32, name=None) -> Tensor:
     >>> zeros([2, 3]).shape
     TensorShape([2, 3])
     """
+    if is_dynamic(shape):  # a traced shape tensor: filled at run time
+        return broadcast_to_dynamic(Tensor(np.zeros((), dtypes.as_dtype(dtype).np_dtype)), shape)
     return Tensor(np.zeros(_dims(shape), dtype=dtypes.as_dtype(dtype).np_dtype))
 
 
 def ones(shape, dtype=dtypes.float32, name=None) -> Tensor:
     """A tensor of ``shape`` filled with ones."""
+    if is_dynamic(shape):
+        return broadcast_to_dynamic(Tensor(np.ones((), dtypes.as_dtype(dtype).np_dtype)), shape)
     return Tensor(np.ones(_dims(shape), dtype=dtypes.as_dtype(dtype).np_dtype))
 
 
@@ -49,6 +54,9 @@ def fill(dims, value, name=None) -> Tensor:
     value = convert_to_tensor(value)
     if value.ndim != 0:
         raise ValueError(f"fill: value must be a scalar, got shape {value.shape}")
+    if is_dynamic(dims) or isinstance(value, Tensor) and value._value is None:
+        return broadcast_to_dynamic(value, dims) if is_dynamic(dims) else \
+            bind(broadcast_to_p, value, shape=_dims(dims))
     return Tensor(np.full(_dims(dims), value._value, dtype=value._value.dtype))
 
 
@@ -74,6 +82,8 @@ def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:  # no
     """
     if limit is None:
         start, limit = 0, start
+    if any(isinstance(v, Tensor) and v._value is None for v in (start, limit, delta)):
+        return _traced_range(start, limit, delta, dtype)
     values = [_scalar(v) for v in (start, limit, delta)]
     if dtype is None:
         inferred = [v.dtype for v in values if isinstance(v, np.generic)]
@@ -86,6 +96,27 @@ def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:  # no
     if values[2] == 0:
         raise ValueError("range: delta must not be zero")
     return Tensor(np.arange(*values, dtype=dtype.np_dtype))
+
+
+def _range_rule(start: Aval, limit: Aval, delta: Aval) -> Aval:
+    if start.dtype is not limit.dtype or start.dtype is not delta.dtype:
+        raise TypeError(f"start, limit and delta must share one dtype, got {start.dtype.name}, "
+                        f"{limit.dtype.name} and {delta.dtype.name}")
+    return Aval((None,), start.dtype)
+
+
+range_p = define("range", lambda start, limit, delta: np.arange(start, limit, delta,
+                                                                 dtype=start.dtype),
+                 _range_rule, fresh_output=True)
+
+
+def _traced_range(start, limit, delta, dtype) -> Tensor:
+    """``range`` whose bounds are traced tensors: its length is known at run time only."""
+    tensors = [v for v in (start, limit, delta) if isinstance(v, Tensor)]
+    dtype = dtypes.as_dtype(dtype) if dtype is not None else tensors[0].dtype
+    start, limit, delta = (cast(convert_to_tensor(v, dtype_hint=dtype), dtype)
+                           for v in (start, limit, delta))
+    return bind(range_p, start, limit, delta)
 
 
 def _scalar(value):

@@ -177,6 +177,15 @@ def _cast_vjp(g, xs, out, dtype):
 cast_p = define("cast", _cast_kernel, lambda x, dtype: Aval(x.shape, dtype), _cast_vjp)
 
 
+def _real_rule(x: Aval) -> Aval:
+    return Aval(x.shape, x.dtype.real_dtype)
+
+
+# The real part; its cotangent re-enters the complex plane with a zero imaginary part.
+real_p = define("real", np.real, _real_rule,
+                lambda g, xs, out: (bind(cast_p, g, dtype=xs[0].dtype),))
+
+
 def _fill_like_kernel(x, value):
     return np.full(x.shape, value, dtype=x.dtype)
 
@@ -350,7 +359,7 @@ def cast(x, dtype, name=None) -> Tensor:
     if x.dtype is dtype:
         return x
     if x.dtype.is_complex and not dtype.is_complex:
-        x = Tensor(np.real(x._value))  # TF casts complex -> real by taking the real part
+        x = bind(real_p, x)  # TF casts complex -> real by taking the real part
     return bind(cast_p, x, dtype=dtype)
 
 

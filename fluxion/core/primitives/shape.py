@@ -118,7 +118,7 @@ def transpose(a, perm=None, conjugate=False, name="transpose") -> Tensor:
 # --- broadcast_to ---------------------------------------------------------------------------
 def _broadcast_to_rule(x: Aval, shape: tuple) -> Aval:
     out = broadcast_shapes(x.shape, shape)
-    if out != tuple(shape):
+    if len(out) != len(shape) or any(o is not None and o != t for o, t in zip(out, shape)):
         raise ValueError(f"cannot broadcast a tensor of shape {list(x.shape)} to "
                          f"shape {list(shape)}")
     return Aval(tuple(shape), x.dtype)
