@@ -31,5 +31,5 @@ def __getattr__(name):
 
 
 __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "DatasetSpec",
-           "Iterator", "Options", "TFRecordDataset", "TextLineDataset", "ThreadingOptions",
+           "Iterator", "Options", "ThreadingOptions",
            "TensorSpec", "experimental"]

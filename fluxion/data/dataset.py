@@ -91,6 +91,28 @@ class Dataset:
         return ZipDataset(structure)
 
     @staticmethod
+    def counter(start: int = 0, step: int = 1, dtype=None, name: str | None = None) -> Dataset:
+        """``start, start + step, ...`` forever (int64 scalars)."""
+        from fluxion.core import dtypes
+        from fluxion.data.sampling import CounterDataset
+        return CounterDataset(start, step, dtypes.int64 if dtype is None else dtype)
+
+    @staticmethod
+    def choose_from_datasets(datasets, choice_dataset: Dataset,
+                             stop_on_empty_dataset: bool = True) -> Dataset:
+        """Takes each element from ``datasets[c]`` for the next ``c`` of ``choice_dataset``."""
+        from fluxion.data.sampling import ChooseDataset
+        return ChooseDataset(datasets, choice_dataset, stop_on_empty_dataset)
+
+    @staticmethod
+    def sample_from_datasets(datasets, weights=None, seed: int | None = None,
+                             stop_on_empty_dataset: bool = False,
+                             rerandomize_each_iteration: bool | None = None) -> Dataset:
+        """Draws each element from a dataset chosen at random with ``weights``."""
+        from fluxion.data.sampling import SampleDataset
+        return SampleDataset(datasets, weights, seed, stop_on_empty_dataset)
+
+    @staticmethod
     def load(path: str, element_spec=None, compression: str | None = None,
              reader_func: Callable | None = None) -> Dataset:
         """Loads a dataset written by ``Dataset.save``."""

@@ -44,6 +44,7 @@ def __getattr__(name):
     return getattr(importlib.import_module(module), name)
 
 
-__all__ = ["CsvDataset", "make_csv_dataset", "AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "DatasetSpec",
+# CsvDataset and make_csv_dataset are served by __getattr__, so they are not in __all__.
+__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "DatasetSpec",
            "AutoShardPolicy", "AutotuneOptions", "DistributeOptions", "OptimizationOptions",
            "ThreadingOptions", "cardinality", "ignore_errors", "assert_cardinality"]

@@ -22,6 +22,7 @@ from fluxion.core import dtypes
 from fluxion.core.errors import InvalidArgumentError
 from fluxion.core.primitive import Aval, define
 from fluxion.core.tensor import convert_to_tensor
+from fluxion.io.example_proto import message_classes
 
 _LIST_OF = {"float32": "float_list", "int64": "int64_list", "string": "bytes_list"}
 _PROTO_TYPE = {"float_list": "float", "int64_list": "int64", "bytes_list": "string"}
@@ -159,8 +160,6 @@ def _values(feature, key: str, name: str, index: int) -> list:
 
 
 def _parse_kernel(serialized: np.ndarray, *, spec: tuple):
-    from fluxion.io.example_proto import message_classes
-
     example_class = message_classes()["Example"]
     batched = serialized.ndim == 1
     records = serialized.reshape(-1)
@@ -303,6 +302,7 @@ def parse_example(serialized, features: dict, example_names=None, name=None) -> 
     array([7, 7])
     """
     spec = _normalise_spec(features)
+    message_classes()  # raises ImportError naming the extra when protobuf is missing
     tensor = convert_to_tensor(serialized, dtype=dtypes.string)
     return _assemble(parse_example_p.bind(tensor, spec=spec), spec)
 
@@ -325,6 +325,7 @@ def parse_single_example(serialized, features: dict, example_names=None, name=No
     array([1.5, 2.5], dtype=float32)
     """
     spec = _normalise_spec(features)
+    message_classes()  # raises ImportError naming the extra when protobuf is missing
     tensor = convert_to_tensor(serialized, dtype=dtypes.string)
     if tensor.shape.rank not in (0, None):
         raise ValueError(f"parse_single_example: `serialized` must be a scalar, got shape "

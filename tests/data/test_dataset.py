@@ -269,3 +269,16 @@ def test_thread_count_returns_after_threads_finish():
     while threading.active_count() > before and time.time() < deadline:
         time.sleep(0.01)
     assert threading.active_count() <= before
+
+
+def test_choose_sample_counter():
+    a, b = Dataset.range(0, 3), Dataset.range(10, 12)
+    choice = Dataset.from_tensor_slices(np.array([0, 1, 1, 1, 0], np.int64))
+    assert values(Dataset.choose_from_datasets([a, b], choice)) == [0, 10, 11]
+    assert values(Dataset.choose_from_datasets([a, b], choice, stop_on_empty_dataset=False)) \
+        == [0, 10, 11, 1]
+    mixed = values(Dataset.sample_from_datasets([a, b], weights=[0.5, 0.5], seed=1))
+    assert sorted(mixed) == [0, 1, 2, 10, 11]
+    assert values(Dataset.sample_from_datasets([a, b], [1.0, 0.0], seed=1)) == [0, 1, 2]
+    assert values(Dataset.counter(5, 2).take(3)) == [5, 7, 9]
+    assert Dataset.counter().cardinality() == fluxion.data.INFINITE_CARDINALITY

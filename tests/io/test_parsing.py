@@ -111,3 +111,19 @@ def test_decode_raw():
         fio.decode_raw([b"\x01", b"\x02\x03"], tf.uint8)
     with pytest.raises(TypeError, match="out_type"):
         fio.decode_raw(b"ab", tf.string)
+
+
+def test_missing_protobuf_names_the_extra(monkeypatch):
+    import sys
+
+    ep.message_classes.cache_clear()
+    monkeypatch.setitem(sys.modules, "google.protobuf", None)
+    try:
+        with pytest.raises(ImportError, match=r"fluxion\[protobuf\]"):
+            ep.Example  # noqa: B018
+        with pytest.raises(ImportError, match="protobuf"):
+            fio.parse_single_example(b"", {"a": fio.FixedLenFeature([], tf.int64)})
+    finally:
+        monkeypatch.undo()
+        ep.message_classes.cache_clear()
+    assert ep.Example is not None

@@ -47,7 +47,8 @@ class LocalServer:
         handler = type("Handler", (_Handler,), {"root": root})
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
         self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
 
