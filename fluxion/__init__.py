@@ -60,19 +60,16 @@ for _name, _module in (("math", math), ("nn", nn), ("linalg", linalg), ("random"
     _sys.modules[f"{__name__}.{_name}"] = _module
 
 newaxis = None
+_LAZY_MODULES = ("keras", "compat", "data", "io", "train")
 _TF1_NAMES = ("placeholder", "Session", "global_variables_initializer", "executing_eagerly",
               "get_default_graph", "Graph", "reset_default_graph")
 
 
 def __getattr__(name):
-    if name == "keras":  # loaded on first use: `import fluxion` stays light
+    if name in _LAZY_MODULES:  # loaded on first use: `import fluxion` stays light
         import importlib
 
-        return importlib.import_module("fluxion.keras")
-    if name == "compat":
-        import importlib
-
-        return importlib.import_module("fluxion.compat")
+        return importlib.import_module(f"fluxion.{name}")
     if name in _TF1_NAMES:  # the TF1 graph API, loaded when first used
         from fluxion.compat import v1
 

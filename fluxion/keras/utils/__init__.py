@@ -9,6 +9,9 @@ from fluxion.keras.saving.serialization import (
     register_keras_serializable,
     serialize_keras_object,
 )
+from fluxion.keras.utils.dataset_utils import split_dataset
+from fluxion.keras.utils.file_utils import get_file
+from fluxion.keras.utils.image_dataset_utils import image_dataset_from_directory
 from fluxion.keras.utils.io_utils import (
     disable_interactive_logging,
     enable_interactive_logging,
@@ -19,6 +22,9 @@ from fluxion.keras.utils.numerical_utils import normalize, to_categorical
 from fluxion.keras.utils.progbar import Progbar
 from fluxion.keras.utils.py_dataset import PyDataset
 from fluxion.keras.utils.seeding import set_random_seed
+from fluxion.keras.utils.sequence_utils import pad_sequences
+from fluxion.keras.utils.text_dataset_utils import text_dataset_from_directory
+from fluxion.keras.utils.timeseries_dataset_utils import timeseries_dataset_from_array
 
 Sequence = PyDataset  # Keras 3 keeps the old name as an alias
 
@@ -27,5 +33,7 @@ __all__ = [
     "deserialize_keras_object", "disable_interactive_logging", "enable_interactive_logging",
     "get_registered_name", "get_registered_object", "is_interactive_logging_enabled",
     "model_to_dot", "normalize", "plot_model", "register_keras_serializable",
-    "serialize_keras_object", "set_random_seed", "to_categorical",
+    "serialize_keras_object", "set_random_seed", "to_categorical", "get_file", "split_dataset",
+    "pad_sequences", "image_dataset_from_directory", "text_dataset_from_directory",
+    "timeseries_dataset_from_array",
 ]

@@ -93,7 +93,9 @@ def get_file(fname: str | None = None, origin: str | None = None, untar: bool = 
     >>> import os, tempfile
     >>> source = os.path.join(tempfile.mkdtemp(), "hello.txt")
     >>> _ = open(source, "w").write("hi")
-    >>> path = get_file(origin="file://" + source, cache_dir=tempfile.mkdtemp())
+    >>> cache = tempfile.mkdtemp()
+    >>> path = get_file(origin="file://" + source, cache_dir=cache)  # doctest: +ELLIPSIS
+    Downloading data from file://...
     >>> open(path).read()
     'hi'
     """
