@@ -38,7 +38,7 @@ def run_functions_eagerly(run_eagerly: bool) -> None:
     """Makes every ``fluxion.function`` run its Python code eagerly (for debugging)."""
     from fluxion.core import context
 
-    context.run_functions_eagerly = bool(run_eagerly)
+    context.set_run_functions_eagerly(run_eagerly)
 
 
 def functions_run_eagerly() -> bool:

@@ -92,6 +92,7 @@ class IteratorBatches:
 
     def __init__(self, source, steps: int | None = None):
         self.source = source
+        self._steps_given = steps
         self.steps = steps if steps is not None else _known_length(source)
         self._iterator = None
 
@@ -104,6 +105,13 @@ class IteratorBatches:
             if hasattr(self.source, "on_epoch_end"):
                 self.source.on_epoch_end()
             return
+        one_shot = _is_one_shot(self.source)
+        if self._steps_given is None and not one_shot:
+            # A re-iterable source (a Dataset, a list) is one epoch per pass.
+            for step, batch in enumerate(self.source):
+                yield step, self._standardize(batch)
+            return
+        # steps_per_epoch given, or a generator: one iterator runs on across epochs.
         if self._iterator is None:
             self._iterator = iter(self.source)
         step = 0
@@ -111,11 +119,16 @@ class IteratorBatches:
             try:
                 batch = next(self._iterator)
             except StopIteration:
-                self._iterator = iter(self.source) if not _is_one_shot(self.source) else None
-                if self._iterator is None and step == 0:
-                    raise ValueError("The data generator is exhausted: pass `steps_per_epoch` "
-                                     "(and make it yield enough batches) to train more than "
-                                     "one epoch on a generator.") from None
+                if one_shot:
+                    if step == 0:
+                        raise ValueError(
+                            "The data generator is exhausted: pass `steps_per_epoch` (and make "
+                            "it yield enough batches) to train more than one epoch on a "
+                            "generator.") from None
+                    return
+                self._iterator = iter(self.source)  # start the re-iterable source again
+                if step == 0:
+                    continue
                 return
             yield step, self._standardize(batch)
             step += 1

@@ -227,3 +227,20 @@ def test_seed_keras_example_runs():
                             env=dict(os.environ, PYTHONPATH=ROOT))
     assert result.returncode == 0, result.stderr
     assert "Epoch 5/5" in result.stdout and "final loss" in result.stdout
+
+
+def test_fit_evaluate_predict_on_datasets():
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(64, 3)).astype("float32")
+    y = x.sum(axis=1, keepdims=True)
+    train = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(64, seed=1).batch(16).prefetch(2)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(keras.optimizers.SGD(0.05), "mse")
+    history = model.fit(train, epochs=4, validation_data=train, verbose=0)
+    losses = history.history["loss"]
+    assert len(losses) == 4 and losses[-1] < losses[0] and "val_loss" in history.history
+    infinite = tf.data.Dataset.from_tensor_slices((x, y)).repeat().batch(8)
+    assert len(model.fit(infinite, steps_per_epoch=5, epochs=2, verbose=0).history["loss"]) == 2
+    assert model.predict(tf.data.Dataset.from_tensor_slices(x).batch(10),
+                         verbose=0).shape == (64, 1)
+    assert np.isfinite(model.evaluate(train, verbose=0))
