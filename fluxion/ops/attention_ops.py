@@ -20,7 +20,9 @@ from fluxion.core.errors import op_error
 from fluxion.core.primitives import elementwise as ew
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
 from fluxion.ops.array_ops import expand_dims, where
-from fluxion.ops.creation_ops import cast, range as arange, shape as dynamic_shape
+from fluxion.ops.creation_ops import cast
+from fluxion.ops.creation_ops import range as arange
+from fluxion.ops.creation_ops import shape as dynamic_shape
 from fluxion.ops.dropout_ops import dropout
 from fluxion.ops.linalg_ops import matmul
 from fluxion.ops.nn_ops import softmax
