@@ -1,6 +1,7 @@
 """``keras.layers``: the layer base, ``Input``, and every layer family."""
 
 from fluxion.keras.layers.activations import *
+from fluxion.keras.layers.attention import *
 from fluxion.keras.layers.convolutional import *
 from fluxion.keras.layers.core import *
 from fluxion.keras.layers.input_layer import Input, InputLayer

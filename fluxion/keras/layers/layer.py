@@ -169,6 +169,27 @@ class Layer:
         for variable, value in zip(own, weights):
             variable.assign(np.asarray(value, dtype=variable.dtype.np_dtype))
 
+    def save_own_variables(self, store) -> None:
+        """Writes this layer's own variables into ``store`` as ``"0"``, ``"1"``... (Keras 3)."""
+        for i, variable in enumerate(self._own_weights()):
+            store[str(i)] = variable.numpy()
+
+    def load_own_variables(self, store) -> None:
+        """Reads this layer's own variables from ``store`` (written by ``save_own_variables``)."""
+        own = self._own_weights()
+        if len(store.keys()) != len(own):
+            raise ValueError(f"Layer '{self.name}' expected {len(own)} variables, but received "
+                             f"{len(store.keys())} variables during loading. Expected: "
+                             f"{[v.name for v in own]}")
+        values = [np.asarray(store[str(i)]) for i in range(len(own))]
+        for variable, value in zip(own, values):
+            if tuple(variable.shape) != value.shape:
+                raise ValueError(f"Layer '{self.name}' weight {variable.path} has shape "
+                                 f"{tuple(variable.shape)}; the stored value has shape "
+                                 f"{value.shape}.")
+        for variable, value in zip(own, values):
+            variable.assign(value.astype(variable.dtype.np_dtype, copy=False))
+
     def count_params(self) -> int:
         if not self.built:
             raise ValueError(f"You tried to call `count_params` on layer '{self.name}', but "

@@ -100,7 +100,33 @@ class Model(Trainer, Layer):
         return json.dumps(serialize_keras_object(self), **kwargs)
 
     def get_compile_config(self) -> dict | None:
-        return getattr(self, "_compile_config", None)
+        from fluxion.keras.saving.saving_api import get_compile_config
+
+        return get_compile_config(self)
+
+    def compile_from_config(self, config: dict) -> None:
+        from fluxion.keras.saving.saving_api import compile_from_config
+
+        compile_from_config(self, config)
+
+    # --- saving (fluxion/keras/saving) ------------------------------------------------------------
+    def save(self, filepath, overwrite: bool = True, zipped=None, **kwargs) -> None:
+        """Saves the model as a Keras 3 ``.keras`` file (``keras.saving.save_model``)."""
+        from fluxion.keras.saving.saving_api import save_model
+
+        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
+    def save_weights(self, filepath, overwrite: bool = True, max_shard_size=None) -> None:
+        """Saves the variables to a ``.weights.h5`` file (``keras.saving.save_weights``)."""
+        from fluxion.keras.saving.saving_api import save_weights
+
+        save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size)
+
+    def load_weights(self, filepath, skip_mismatch: bool = False, **kwargs) -> None:
+        """Loads variables from ``.weights.h5``, ``.keras`` or legacy ``.h5`` files."""
+        from fluxion.keras.saving.saving_api import load_weights
+
+        load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
     def __call__(self, *args, **kwargs):
         return Layer.__call__(self, *args, **kwargs)

@@ -1,5 +1,12 @@
-"""``keras.saving``: serialization of Keras objects (model files arrive with the saving issue)."""
+"""``keras.saving``: serialization of Keras objects and the ``.keras`` / weight files."""
 
+from fluxion.keras.saving.saving_api import (
+    get_custom_objects,
+    load_model,
+    load_weights,
+    save_model,
+    save_weights,
+)
 from fluxion.keras.saving.serialization import (
     CustomObjectScope,
     custom_object_scope,

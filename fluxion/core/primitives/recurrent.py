@@ -1,0 +1,518 @@
+"""Fused recurrent primitives: whole LSTM and GRU sequences, forward and backward.
+
+An LSTM or GRU layer spends its time in a loop over time steps whose per-step work is
+small.  Run as a graph of small ops, each step would pay the dispatch cost of a dozen
+nodes; here the loop runs inside ONE kernel, with one matmul and a few in-place NumPy
+ufuncs per step, and the backward pass is one more kernel looping backwards.
+
+The input projection ``x @ kernel + bias`` does not belong to the loop: callers compute
+it for all steps in one matmul and pass the result, time-major, as ``xw``:
+
+- ``lstm_sequence(xw [T, B, 4U], h0 [B, U], c0 [B, U], R [U, 4U], mask [T, B]?)``
+  -> ``hs, cs [T, B, U]`` (hidden and cell state after each step) and ``gates
+  [T, B, 4U]`` (the activated gates i, f, c~, o: Keras's layout);
+- ``gru_sequence(xw [T, B, 3U], h0, R [U, 3U], rb [3U], mask?)`` -> ``hs``, ``gates
+  [T, B, 3U]`` (z, r, h~) and ``hrec [T, B, U]``: with ``reset_after`` the recurrent
+  candidate ``h @ R_h + rb_h`` (then ``h~ = tanh(x_h + r * hrec)``), without it
+  ``(r * h) @ R_h + rb_h`` (then ``h~ = tanh(x_h + hrec)``).
+
+Outputs are in processing order: with ``reverse=True`` step ``k`` reads input step
+``T - 1 - k`` (Keras's ``go_backwards``), and ``hs[k]`` is the state after it.  A step
+whose ``mask`` is False carries every state over unchanged.  ``gates``/``cs``/``hrec``
+are the residuals the backward kernel reads; they are ordinary differentiable outputs.
+
+Gradients: ``lstm_sequence_grad`` / ``gru_sequence_grad`` are primitives of their own.
+Their VJPs (second order) differentiate an unrolled composite of the same recurrence
+(``lstm_reference`` / ``gru_reference``) twice; that needs a known number of steps.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fluxion.core import dtypes
+from fluxion.core.primitive import Aval, bind, define
+from fluxion.core.primitives.elementwise import exp, reciprocal, select, tanh
+from fluxion.core.primitives.linalg import matmul
+from fluxion.core.primitives.shape import concat, expand_dims, stack
+from fluxion.core.tensor import Tensor
+
+
+# --- shape rules -----------------------------------------------------------------------------
+def _dim(name: str, *dims):
+    """The one size that all known ``dims`` agree on (None when none is known)."""
+    known = {d for d in dims if d is not None}
+    if len(known) > 1:
+        raise ValueError(f"inconsistent {name}: got sizes {sorted(known)}")
+    return known.pop() if known else None
+
+
+def _check_rank(what: str, aval: Aval, rank: int, layout: str) -> None:
+    if len(aval.shape) != rank:
+        raise ValueError(f"expected {what} of rank {rank} ({layout}), got shape "
+                         f"{list(aval.shape)}")
+
+
+def _sequence_dims(op: str, gates_per_unit: int, xw: Aval, states: list, kernel: Aval,
+                   mask: Aval | None) -> tuple:
+    """Checks the common inputs of a recurrent primitive; returns (T, B, U, dtype)."""
+    _check_rank("xw", xw, 3, "[time, batch, gates * units]")
+    for aval in states:
+        _check_rank("the initial state", aval, 2, "[batch, units]")
+    _check_rank("the recurrent kernel", kernel, 2, "[units, gates * units]")
+    dtype = xw.dtype
+    if not dtype.is_floating:
+        raise TypeError(f"expected floating-point inputs, got {dtype.name}")
+    for aval in states + [kernel]:
+        if aval.dtype is not dtype:
+            raise TypeError(f"expected inputs of one dtype, got {dtype.name} and "
+                            f"{aval.dtype.name}")
+    g = gates_per_unit
+    width = _dim(f"gate width ({g} * units)", xw.shape[2], kernel.shape[1])
+    units = _dim("units", kernel.shape[0], *[s.shape[1] for s in states],
+                 None if width is None else width // g)
+    if width is not None and width % g or (units is not None and width is not None
+                                           and width != g * units):
+        raise ValueError(f"the gate axis must be {g} * units, got width {width} for "
+                         f"units {units}")
+    steps, batch = xw.shape[0], _dim("batch size", xw.shape[1], *[s.shape[0] for s in states])
+    if mask is not None:
+        _check_rank("the mask", mask, 2, "[time, batch]")
+        if mask.dtype is not dtypes.bool_:
+            raise TypeError(f"the mask must be bool, got {mask.dtype.name}")
+        steps = _dim("number of steps", steps, mask.shape[0])
+        batch = _dim("batch size", batch, mask.shape[1])
+    return steps, batch, units, dtype
+
+
+def _lstm_rule(xw, h0, c0, kernel, mask=None, reverse=False):
+    t, b, u, dtype = _sequence_dims("lstm_sequence", 4, xw, [h0, c0], kernel, mask)
+    state = Aval((t, b, u), dtype)
+    return state, state, Aval((t, b, None if u is None else 4 * u), dtype)
+
+
+def _lstm_grad_rule(xw, h0, c0, kernel, hs, cs, gates, ghs, gcs, ggates, mask=None,
+                    reverse=False):
+    t, b, u, dtype = _sequence_dims("lstm_sequence_grad", 4, xw, [h0, c0], kernel, mask)
+    return Aval(xw.shape, dtype), Aval(h0.shape, dtype), Aval(c0.shape, dtype), \
+        Aval(kernel.shape, dtype)
+
+
+def _gru_rule(xw, h0, kernel, rb, mask=None, reverse=False, reset_after=True):
+    t, b, u, dtype = _sequence_dims("gru_sequence", 3, xw, [h0], kernel, mask)
+    if len(rb.shape) != 1 or rb.dtype is not dtype or None not in (u, rb.shape[0]) and \
+            rb.shape[0] != 3 * u:
+        raise ValueError(f"expected the recurrent bias as a vector [3 * units] of "
+                         f"{dtype.name}, got {rb.dtype.name}{list(rb.shape)}")
+    return Aval((t, b, u), dtype), Aval((t, b, None if u is None else 3 * u), dtype), \
+        Aval((t, b, u), dtype)
+
+
+def _gru_grad_rule(xw, h0, kernel, rb, hs, gates, hrec, ghs, ggates, ghrec, mask=None,
+                   reverse=False, reset_after=True):
+    _, _, _, dtype = _sequence_dims("gru_sequence_grad", 3, xw, [h0], kernel, mask)
+    return Aval(xw.shape, dtype), Aval(h0.shape, dtype), Aval(kernel.shape, dtype), \
+        Aval(rb.shape, dtype)
+
+
+# --- kernels: LSTM -------------------------------------------------------------------------------
+def _sigmoid_by_tanh(width: int, units: int, tanh_columns: slice, dtype) -> tuple:
+    """Scales that turn one tanh over a gate row into sigmoids where needed.
+
+    ``sigmoid(z) = 0.5 * tanh(0.5 * z) + 0.5``: pre-activations of sigmoid gates are
+    pre-scaled by 0.5 (folded into ``xw`` and ``R`` once), so each step runs ONE tanh
+    over the whole row and then ``row * post + shift``.
+    """
+    pre = np.full(width, 0.5, dtype)
+    pre[tanh_columns] = 1
+    shift = np.full(width, 0.5, dtype)
+    shift[tanh_columns] = 0
+    return pre, pre.copy(), shift
+
+
+def _in_order(array, reverse: bool):
+    return array[::-1] if reverse else array
+
+
+def _same_dtypes(*arrays) -> None:
+    """NumPy would promote silently; raising lets ``bind`` report the shape rule's error."""
+    if any(a.dtype != arrays[0].dtype for a in arrays[1:]):
+        raise TypeError("mixed dtypes")
+
+
+def _lstm_kernel(xw, h0, c0, kernel, mask=None, reverse=False):
+    _same_dtypes(xw, h0, c0, kernel)
+    steps, batch, width = xw.shape
+    units = width // 4
+    pre, post, shift = _sigmoid_by_tanh(width, units, slice(2 * units, 3 * units), xw.dtype)
+    gates = np.multiply(_in_order(xw, reverse), pre)  # fresh, in processing order
+    kernel_s = kernel * pre
+    hs = np.empty((steps, batch, units), xw.dtype)
+    cs = np.empty_like(hs)
+    row = np.empty((batch, width), xw.dtype)
+    tmp = np.empty((batch, units), xw.dtype)
+    keep_not = None if mask is None else ~_in_order(mask, reverse)[:, :, None]
+    h, c = h0, c0
+    for k in range(steps):
+        z = gates[k]
+        np.matmul(h, kernel_s, out=row)
+        z += row
+        np.tanh(z, out=z)
+        z *= post
+        z += shift
+        i, f, g, o = z[:, :units], z[:, units:2 * units], z[:, 2 * units:3 * units], \
+            z[:, 3 * units:]
+        c_new, h_new = cs[k], hs[k]
+        np.multiply(f, c, out=c_new)
+        np.multiply(i, g, out=tmp)
+        c_new += tmp
+        np.tanh(c_new, out=tmp)
+        np.multiply(o, tmp, out=h_new)
+        if keep_not is not None:  # masked rows carry the state over
+            np.copyto(c_new, c, where=keep_not[k])
+            np.copyto(h_new, h, where=keep_not[k])
+        h, c = h_new, c_new
+    return hs, cs, gates
+
+
+def _activation_slope(gates_row, out, slope_shift, tanh_columns):
+    """d(activation)/d(pre-activation) from activated values: s(1-s) or 1-t^2, in place."""
+    np.subtract(slope_shift, gates_row, out=out)  # 1 - s for sigmoids, -t for tanh
+    out *= gates_row  # s(1-s) / -t^2
+    out[:, tanh_columns] += 1  # 1 - t^2
+    return out
+
+
+def _lstm_grad_kernel(xw, h0, c0, kernel, hs, cs, gates, ghs, gcs, ggates, mask=None,
+                      reverse=False):
+    steps, batch, width = gates.shape
+    units = width // 4
+    dtype = gates.dtype
+    tanh_cols = slice(2 * units, 3 * units)
+    slope_shift = np.ones(width, dtype)
+    slope_shift[tanh_cols] = 0
+    kernel_t = np.ascontiguousarray(kernel.T)
+    extra_gates = ggates if ggates.any() else None
+    extra_cells = gcs if gcs.any() else None
+    keep = None if mask is None else _in_order(mask, reverse)[:, :, None].astype(dtype)
+    dz_all = np.empty((steps, batch, width), dtype)
+    slope = np.empty((batch, width), dtype)
+    d_act = np.empty((batch, width), dtype)
+    tc = np.empty((batch, units), dtype)
+    tmp = np.empty((batch, units), dtype)
+    dh = np.zeros((batch, units), dtype)
+    dc = np.zeros((batch, units), dtype)
+    carry_h = np.empty_like(dh)
+    carry_c = np.empty_like(dc)
+    for k in range(steps - 1, -1, -1):
+        z = gates[k]
+        i, f, g, o = z[:, :units], z[:, units:2 * units], z[:, tanh_cols], z[:, 3 * units:]
+        c_prev = cs[k - 1] if k else c0
+        dh += ghs[k]
+        if extra_cells is not None:
+            dc += extra_cells[k]
+        if keep is not None:  # masked rows pass their gradient straight to the previous step
+            np.subtract(dh, np.multiply(dh, keep[k], out=tmp), out=carry_h)
+            dh -= carry_h
+            np.subtract(dc, np.multiply(dc, keep[k], out=tmp), out=carry_c)
+            dc -= carry_c
+        np.tanh(cs[k], out=tc)
+        np.multiply(dh, tc, out=d_act[:, 3 * units:])  # d o
+        np.multiply(tc, tc, out=tmp)
+        np.subtract(1, tmp, out=tmp)
+        tmp *= o
+        tmp *= dh
+        dc += tmp  # d c through h = o * tanh(c)
+        np.multiply(dc, g, out=d_act[:, :units])  # d i
+        np.multiply(dc, c_prev, out=d_act[:, units:2 * units])  # d f
+        np.multiply(dc, i, out=d_act[:, tanh_cols])  # d c~
+        if extra_gates is not None:
+            d_act += extra_gates[k]
+        dz = dz_all[k]
+        np.multiply(d_act, _activation_slope(z, slope, slope_shift, tanh_cols), out=dz)
+        dc *= f
+        np.matmul(dz, kernel_t, out=dh)
+        if keep is not None:
+            dh += carry_h
+            dc += carry_c
+    h_prev = np.concatenate([h0[None], hs[:-1]]) if steps else hs
+    d_kernel = h_prev.reshape(-1, units).T @ dz_all.reshape(-1, width)
+    d_xw = np.ascontiguousarray(dz_all[::-1]) if reverse else dz_all
+    return d_xw, dh, dc, d_kernel.astype(dtype, copy=False)
+
+
+# --- kernels: GRU --------------------------------------------------------------------------------
+def _gru_kernel(xw, h0, kernel, rb, mask=None, reverse=False, reset_after=True):
+    _same_dtypes(xw, h0, kernel, rb)
+    steps, batch, width = xw.shape
+    units = width // 3
+    zr, hcol = slice(0, 2 * units), slice(2 * units, 3 * units)
+    pre, post, shift = _sigmoid_by_tanh(width, units, hcol, xw.dtype)
+    gates = np.multiply(_in_order(xw, reverse), pre)
+    kernel_s, rb_s = kernel * pre, rb * pre
+    kernel_zr = np.ascontiguousarray(kernel_s[:, zr])
+    kernel_h = np.ascontiguousarray(kernel_s[:, hcol])
+    hs = np.empty((steps, batch, units), xw.dtype)
+    hrec = np.empty_like(hs)
+    row = np.empty((batch, width), xw.dtype)
+    row_zr = np.empty((batch, 2 * units), xw.dtype)
+    tmp = np.empty((batch, units), xw.dtype)
+    keep_not = None if mask is None else ~_in_order(mask, reverse)[:, :, None]
+    h = h0
+    for k in range(steps):
+        x = gates[k]
+        if reset_after:
+            np.matmul(h, kernel_s, out=row)
+            row += rb_s
+            x[:, zr] += row[:, zr]
+            np.copyto(hrec[k], row[:, hcol])
+        else:
+            np.matmul(h, kernel_zr, out=row_zr)
+            row_zr += rb_s[zr]
+            x[:, zr] += row_zr
+        x_zr = x[:, zr]
+        np.tanh(x_zr, out=x_zr)
+        x_zr *= post[zr]
+        x_zr += shift[zr]
+        z, r, hh = x[:, :units], x[:, units:2 * units], x[:, hcol]
+        if reset_after:
+            np.multiply(r, hrec[k], out=tmp)
+        else:
+            np.multiply(r, h, out=tmp)
+            np.matmul(tmp, kernel_h, out=hrec[k])
+            hrec[k] += rb_s[hcol]
+            np.copyto(tmp, hrec[k])
+        hh += tmp
+        np.tanh(hh, out=hh)
+        h_new = hs[k]
+        np.subtract(h, hh, out=tmp)  # h = hh + z * (h_prev - hh)
+        tmp *= z
+        np.add(hh, tmp, out=h_new)
+        if keep_not is not None:
+            np.copyto(h_new, h, where=keep_not[k])
+        h = h_new
+    return hs, gates, hrec
+
+
+def _gru_grad_kernel(xw, h0, kernel, rb, hs, gates, hrec, ghs, ggates, ghrec, mask=None,
+                     reverse=False, reset_after=True):
+    steps, batch, width = gates.shape
+    units = width // 3
+    dtype = gates.dtype
+    zr, hcol = slice(0, 2 * units), slice(2 * units, 3 * units)
+    slope_shift = np.ones(width, dtype)
+    slope_shift[hcol] = 0
+    kernel_t = np.ascontiguousarray(kernel.T)  # [3U, U]
+    kernel_zr_t = np.ascontiguousarray(kernel[:, zr].T)
+    kernel_h_t = np.ascontiguousarray(kernel[:, hcol].T)
+    extra_gates = ggates if ggates.any() else None
+    extra_rec = ghrec if ghrec.any() else None
+    keep = None if mask is None else _in_order(mask, reverse)[:, :, None].astype(dtype)
+    dx_all = np.empty((steps, batch, width), dtype)  # d pre-activations of xw
+    drec_all = np.empty((steps, batch, width), dtype)  # d (h @ R + rb), per column block
+    slope = np.empty((batch, width), dtype)
+    d_act = np.empty((batch, width), dtype)
+    tmp = np.empty((batch, units), dtype)
+    d_rh = np.empty((batch, units), dtype)
+    dh = np.zeros((batch, units), dtype)
+    carry = np.empty_like(dh)
+    for k in range(steps - 1, -1, -1):
+        x = gates[k]
+        z, r, hh = x[:, :units], x[:, units:2 * units], x[:, hcol]
+        h_prev = hs[k - 1] if k else h0
+        dh += ghs[k]
+        if keep is not None:
+            np.subtract(dh, np.multiply(dh, keep[k], out=tmp), out=carry)
+            dh -= carry
+        _activation_slope(x, slope, slope_shift, hcol)
+        np.subtract(h_prev, hh, out=d_act[:, :units])
+        d_act[:, :units] *= dh  # d z
+        np.subtract(1, z, out=d_act[:, hcol])
+        d_act[:, hcol] *= dh  # d h~
+        if extra_gates is not None:
+            d_act[:, :units] += extra_gates[k, :, :units]
+            d_act[:, hcol] += extra_gates[k, :, hcol]
+        dx, drec = dx_all[k], drec_all[k]
+        np.multiply(d_act[:, hcol], slope[:, hcol], out=dx[:, hcol])  # d a_h
+        dh *= z  # the direct path h_prev -> h
+        if reset_after:
+            np.multiply(dx[:, hcol], hrec[k], out=d_act[:, units:2 * units])  # d r
+            np.multiply(dx[:, hcol], r, out=drec[:, hcol])
+            if extra_rec is not None:
+                drec[:, hcol] += extra_rec[k]
+        else:
+            np.copyto(drec[:, hcol], dx[:, hcol])
+            if extra_rec is not None:
+                drec[:, hcol] += extra_rec[k]
+            np.matmul(drec[:, hcol], kernel_h_t, out=d_rh)
+            np.multiply(d_rh, h_prev, out=d_act[:, units:2 * units])  # d r
+            np.multiply(d_rh, r, out=tmp)
+            dh += tmp
+        if extra_gates is not None:
+            d_act[:, units:2 * units] += extra_gates[k, :, units:2 * units]
+        np.multiply(d_act[:, zr], slope[:, zr], out=dx[:, zr])
+        np.copyto(drec[:, zr], dx[:, zr])
+        if reset_after:
+            np.matmul(drec, kernel_t, out=tmp)
+        else:
+            np.matmul(drec[:, zr], kernel_zr_t, out=tmp)
+        dh += tmp
+        if keep is not None:
+            dh += carry
+    h_prev_all = np.concatenate([h0[None], hs[:-1]]) if steps else hs
+    flat_h = h_prev_all.reshape(-1, units)
+    flat_rec = drec_all.reshape(-1, width)
+    if reset_after:
+        d_kernel = flat_h.T @ flat_rec
+    else:
+        d_kernel = np.empty_like(kernel)
+        d_kernel[:, zr] = flat_h.T @ flat_rec[:, zr]
+        rh = (gates[:, :, units:2 * units] * h_prev_all).reshape(-1, units)
+        d_kernel[:, hcol] = rh.T @ flat_rec[:, hcol]
+    d_rb = flat_rec.sum(axis=0)
+    d_xw = np.ascontiguousarray(dx_all[::-1]) if reverse else dx_all
+    return d_xw, dh, d_kernel.astype(dtype, copy=False), d_rb.astype(dtype, copy=False)
+
+
+# --- gradient rules ---------------------------------------------------------------------------
+def _lstm_vjp(cts, inputs, outputs, reverse=False):
+    xw, h0, c0, kernel = inputs[:4]
+    mask = tuple(inputs[4:])
+    grads = bind(lstm_sequence_grad_p, xw, h0, c0, kernel, *outputs, *cts, *mask,
+                 reverse=reverse)
+    return tuple(grads) + (None,) * len(mask)
+
+
+def _gru_vjp(cts, inputs, outputs, reverse=False, reset_after=True):
+    xw, h0, kernel, rb = inputs[:4]
+    mask = tuple(inputs[4:])
+    grads = bind(gru_sequence_grad_p, xw, h0, kernel, rb, *outputs, *cts, *mask,
+                 reverse=reverse, reset_after=reset_after)
+    return tuple(grads) + (None,) * len(mask)
+
+
+def _second_order(reference, primals: list, seeds: list, mask, cts, **attrs):
+    """The VJP of ``(primals, seeds) -> vjp_of_reference(primals)(seeds)`` at ``cts``.
+
+    The backward kernel computes that inner VJP; its own derivative is found by
+    differentiating the unrolled composite ``reference`` twice.  The residual inputs of
+    the backward kernel (hs, cs, gates...) are functions of ``primals``, and this
+    derivative already accounts for that dependence, so they get None.
+    """
+    from fluxion.core.tape import GradientTape, UnconnectedGradients
+
+    with GradientTape() as outer:
+        outer.watch(primals + seeds)
+        with GradientTape() as inner:
+            inner.watch(primals)
+            outs = reference(*primals, mask=mask, **attrs)
+        grads = inner.gradient(list(outs), primals, output_gradients=seeds,
+                               unconnected_gradients=UnconnectedGradients.ZERO)
+    return outer.gradient(grads, primals + seeds, output_gradients=list(cts))
+
+
+def _lstm_grad_vjp(cts, inputs, outputs, reverse=False):
+    primals, seeds = list(inputs[:4]), list(inputs[7:10])
+    mask = inputs[10] if len(inputs) > 10 else None
+    result = _second_order(lstm_reference, primals, seeds, mask, cts, reverse=reverse)
+    return tuple(result[:4]) + (None,) * 3 + tuple(result[4:]) + (None,) * (len(inputs) - 10)
+
+
+def _gru_grad_vjp(cts, inputs, outputs, reverse=False, reset_after=True):
+    primals, seeds = list(inputs[:4]), list(inputs[7:10])
+    mask = inputs[10] if len(inputs) > 10 else None
+    result = _second_order(gru_reference, primals, seeds, mask, cts, reverse=reverse,
+                           reset_after=reset_after)
+    return tuple(result[:4]) + (None,) * 3 + tuple(result[4:]) + (None,) * (len(inputs) - 10)
+
+
+lstm_sequence_p = define("lstm_sequence", _lstm_kernel, _lstm_rule, _lstm_vjp,
+                         multiple_results=True, fresh_output=True)
+lstm_sequence_grad_p = define("lstm_sequence_grad", _lstm_grad_kernel, _lstm_grad_rule,
+                              _lstm_grad_vjp, multiple_results=True)
+gru_sequence_p = define("gru_sequence", _gru_kernel, _gru_rule, _gru_vjp,
+                        multiple_results=True, fresh_output=True)
+gru_sequence_grad_p = define("gru_sequence_grad", _gru_grad_kernel, _gru_grad_rule,
+                             _gru_grad_vjp, multiple_results=True)
+
+
+# --- thin functions ---------------------------------------------------------------------------
+def lstm_sequence(xw: Tensor, h0: Tensor, c0: Tensor, recurrent_kernel: Tensor,
+                  mask: Tensor | None = None, reverse: bool = False) -> tuple:
+    """Runs an LSTM over ``xw`` (time-major pre-activations); returns ``(hs, cs, gates)``."""
+    extra = () if mask is None else (mask,)
+    return bind(lstm_sequence_p, xw, h0, c0, recurrent_kernel, *extra, reverse=bool(reverse))
+
+
+def gru_sequence(xw: Tensor, h0: Tensor, recurrent_kernel: Tensor, recurrent_bias: Tensor,
+                 mask: Tensor | None = None, reverse: bool = False,
+                 reset_after: bool = True) -> tuple:
+    """Runs a GRU over ``xw`` (time-major); returns ``(hs, gates, hrec)``."""
+    extra = () if mask is None else (mask,)
+    return bind(gru_sequence_p, xw, h0, recurrent_kernel, recurrent_bias, *extra,
+                reverse=bool(reverse), reset_after=bool(reset_after))
+
+
+# --- unrolled composites: the same recurrences in Fluxion ops (for second order) ---------------
+def _sigmoid(x: Tensor) -> Tensor:
+    return reciprocal(exp(-x) + 1)
+
+
+def _steps(xw: Tensor, what: str) -> int:
+    steps = xw.shape[0]
+    if steps is None:
+        raise NotImplementedError(
+            f"second-order gradients of {what} need a known number of time steps; this "
+            f"sequence's length is only known at run time")
+    return int(steps)
+
+
+def _carry(mask, k: int, steps: int, reverse: bool, new: Tensor, old: Tensor) -> Tensor:
+    if mask is None:
+        return new
+    keep = expand_dims(mask[steps - 1 - k if reverse else k], 1)
+    return select(keep, new, old)
+
+
+def lstm_reference(xw, h0, c0, kernel, mask=None, reverse: bool = False) -> tuple:
+    """``lstm_sequence`` unrolled in Fluxion ops (differentiable to any order)."""
+    steps = _steps(xw, "lstm_sequence")
+    units = kernel.shape[0]
+    h, c, hs, cs, gs = h0, c0, [], [], []
+    for k in range(steps):
+        z = xw[steps - 1 - k if reverse else k] + matmul(h, kernel)
+        i, f = _sigmoid(z[:, :units]), _sigmoid(z[:, units:2 * units])
+        g, o = tanh(z[:, 2 * units:3 * units]), _sigmoid(z[:, 3 * units:])
+        c = _carry(mask, k, steps, reverse, f * c + i * g, c)
+        h = _carry(mask, k, steps, reverse, o * tanh(c), h)
+        hs.append(h)
+        cs.append(c)
+        gs.append(concat([i, f, g, o], axis=1))
+    return stack(hs), stack(cs), stack(gs)
+
+
+def gru_reference(xw, h0, kernel, rb, mask=None, reverse: bool = False,
+                  reset_after: bool = True) -> tuple:
+    """``gru_sequence`` unrolled in Fluxion ops (differentiable to any order)."""
+    steps = _steps(xw, "gru_sequence")
+    units = kernel.shape[0]
+    h, hs, gs, recs = h0, [], [], []
+    for k in range(steps):
+        x = xw[steps - 1 - k if reverse else k]
+        if reset_after:
+            rec = matmul(h, kernel) + rb
+        else:
+            rec = matmul(h, kernel[:, :2 * units]) + rb[:2 * units]
+        z = _sigmoid(x[:, :units] + rec[:, :units])
+        r = _sigmoid(x[:, units:2 * units] + rec[:, units:2 * units])
+        if reset_after:
+            hrec = rec[:, 2 * units:]
+            hh = tanh(x[:, 2 * units:] + r * hrec)
+        else:
+            hrec = matmul(r * h, kernel[:, 2 * units:]) + rb[2 * units:]
+            hh = tanh(x[:, 2 * units:] + hrec)
+        h = _carry(mask, k, steps, reverse, hh + z * (h - hh), h)
+        hs.append(h)
+        gs.append(concat([z, r, hh], axis=1))
+        recs.append(hrec)
+    return stack(hs), stack(gs), stack(recs)

@@ -1,0 +1,157 @@
+"""The ``.keras`` file: a zip of ``metadata.json``, ``config.json`` and ``model.weights.h5``.
+
+Keras 3 stores the three entries uncompressed (``ZIP_STORED``), in that order; so do we.
+Every file is written to a temporary file in the destination's directory, flushed to
+disk, then renamed over the destination (``os.replace`` is atomic), so a process killed
+at any moment leaves either the old file or the new one, never a torn one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import io
+import json
+import os
+import tempfile
+import zipfile
+
+METADATA_FILENAME = "metadata.json"
+CONFIG_FILENAME = "config.json"
+WEIGHTS_FILENAME = "model.weights.h5"
+KERAS_VERSION = "3.15.1"  # the Keras file format version these files follow
+
+
+def atomic_write(path, write) -> None:
+    """Calls ``write(binary_file)`` on a temporary file, then renames it to ``path``."""
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp_path = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.",
+                                    suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp_path, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp_path)
+        raise
+    _fsync_directory(directory)
+
+
+def _fsync_directory(directory: str) -> None:
+    """Makes the rename itself durable (a no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def metadata() -> dict:
+    return {"keras_version": KERAS_VERSION,
+            "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
+
+
+def write_archive(path, config: dict, weights: bytes) -> None:
+    """Writes a ``.keras`` zip (atomically) from the model config and the weights file bytes."""
+
+    def write(f) -> None:
+        with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as zf:
+            zf.writestr(METADATA_FILENAME, json.dumps(metadata()))
+            zf.writestr(CONFIG_FILENAME, json.dumps(config))
+            zf.writestr(WEIGHTS_FILENAME, weights)
+
+    atomic_write(path, write)
+
+
+def write_directory(path, config: dict, weights: bytes) -> None:
+    """The unzipped form (``zipped=False``): the same three files in a directory."""
+    os.makedirs(path, exist_ok=True)
+    atomic_write(os.path.join(path, METADATA_FILENAME),
+                 lambda f: f.write(json.dumps(metadata()).encode()))
+    atomic_write(os.path.join(path, WEIGHTS_FILENAME), lambda f: f.write(weights))
+    # The config goes last: a directory is a model once its config.json exists.
+    atomic_write(os.path.join(path, CONFIG_FILENAME),
+                 lambda f: f.write(json.dumps(config).encode()))
+
+
+class KerasArchive:
+    """The contents of a ``.keras`` file (or directory), read and checked."""
+
+    def __init__(self, config: dict, weights: bytes | None, metadata: dict):
+        self.config = config
+        self.weights = weights
+        self.metadata = metadata
+
+
+def read_archive(path) -> KerasArchive:
+    """Reads a ``.keras`` zip or directory; a damaged or foreign file gets a clear ValueError."""
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        return _read_entries(path, lambda name: _read_file(os.path.join(path, name)),
+                             set(os.listdir(path)))
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"File not found: filepath={path}. Please ensure the file is "
+                                f"an accessible `.keras` zip file.")
+    try:
+        with zipfile.ZipFile(path, "r") as zf:
+            names = set(zf.namelist())
+            return _read_entries(path, zf.read, names)
+    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as error:
+        raise ValueError(f"'{path}' is not a valid .keras file: it is not a complete zip "
+                         f"archive ({error}). The file may be truncated or of another "
+                         f"kind.") from error
+    except (OSError, RuntimeError) as error:  # a corrupt member (CRC mismatch...)
+        if isinstance(error, FileNotFoundError):
+            raise
+        raise ValueError(f"'{path}' is a damaged .keras file: {error}") from error
+
+
+def _read_file(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def _read_entries(path: str, read, names: set) -> KerasArchive:
+    if CONFIG_FILENAME not in names:
+        raise ValueError(f"'{path}' is not a .keras model file: it has no {CONFIG_FILENAME} "
+                         f"(entries found: {sorted(names)}).")
+    config = _parse_json(read(CONFIG_FILENAME), path, CONFIG_FILENAME)
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(f"'{path}': {CONFIG_FILENAME} does not describe a Keras object (no "
+                         f"'class_name').")
+    meta = _parse_json(read(METADATA_FILENAME), path, METADATA_FILENAME) \
+        if METADATA_FILENAME in names else {}
+    weights = read(WEIGHTS_FILENAME) if WEIGHTS_FILENAME in names else None
+    if weights is None and "model.weights.npz" in names:
+        raise ValueError(f"'{path}' stores its weights as model.weights.npz, which Fluxion "
+                         f"does not read; save it from Keras with the default h5 weights.")
+    return KerasArchive(config, weights, meta)
+
+
+def _parse_json(data: bytes, path: str, name: str):
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"'{path}' is damaged: its {name} is not valid JSON "
+                         f"({error}).") from error
+
+
+def weights_file(data: bytes):
+    """An open, read-only ``h5py.File`` over the weight bytes (a damaged file: ValueError)."""
+    from fluxion.keras.saving.weights_h5 import require_h5py
+
+    h5py = require_h5py()
+    try:
+        return h5py.File(io.BytesIO(data), "r")
+    except OSError as error:
+        raise ValueError(f"The model's weights ({WEIGHTS_FILENAME}) are not a readable HDF5 "
+                         f"file ({error}); the file is damaged or truncated.") from error

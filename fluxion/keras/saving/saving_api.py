@@ -1,0 +1,316 @@
+"""``keras.saving.save_model`` / ``load_model`` / ``save_weights`` / ``load_weights``.
+
+A ``.keras`` file is Keras 3's: ``config.json`` is the model serialized as
+``{module, class_name, config, registered_name}`` plus its ``build_config`` and
+``compile_config``; ``model.weights.h5`` holds the variables of the layers and the
+optimizer in Keras 3's attribute-path layout (``weights_h5``).  Loading rebuilds the model
+from its config (``safe_mode`` refuses Python lambdas), builds it, compiles it (which
+creates the optimizer's variables) and then reads every variable, so training resumes
+where it stopped.  Writes are atomic (``keras_archive.atomic_write``).
+"""
+
+from __future__ import annotations
+
+import inspect
+import io
+import os
+import warnings
+
+from fluxion.keras.saving import keras_archive, legacy_h5
+from fluxion.keras.saving.serialization import (
+    SafeModeScope,
+    _REGISTERED,
+    custom_object_scope,
+    deserialize_keras_object,
+    serialize_keras_object,
+)
+from fluxion.keras.saving.weights_h5 import read_state, require_h5py, write_state
+
+# Keras 3 writes these classes with their source module (they have no public path).
+_MODULE_OVERRIDES = {"Functional": ("keras.src.models.functional", "Functional")}
+
+
+def get_custom_objects() -> dict:
+    """The global registry of custom objects (``register_keras_serializable`` fills it)."""
+    return _REGISTERED
+
+
+# --- configs --------------------------------------------------------------------------------
+def model_to_config(model) -> dict:
+    """The ``config.json`` content for ``model``: Keras 3's serialized form."""
+    config = _keras_modules(serialize_keras_object(model))
+    build_config = model.get_build_config()
+    if build_config is not None:
+        config["build_config"] = build_config
+    compile_config = model.get_compile_config()
+    if compile_config is not None:
+        config["compile_config"] = compile_config
+    return config
+
+
+def _keras_modules(config):
+    """Writes Keras's own module for classes whose Fluxion module has no Keras counterpart."""
+    if isinstance(config, list):
+        return [_keras_modules(item) for item in config]
+    if not isinstance(config, dict):
+        return config
+    config = {key: _keras_modules(value) for key, value in config.items()}
+    override = _MODULE_OVERRIDES.get(config.get("class_name"))
+    if override and config.get("module") == "keras":
+        config["module"], config["registered_name"] = override
+    return config
+
+
+def model_from_config(config: dict, custom_objects=None, compile: bool = True,
+                      safe_mode: bool = True):
+    """Rebuilds (builds, and compiles when asked) a model from its ``config.json`` dict."""
+    config = dict(config)
+    build_config = config.pop("build_config", None)
+    compile_config = config.pop("compile_config", None)
+    with custom_object_scope(custom_objects or {}), SafeModeScope(safe_mode):
+        model = deserialize_keras_object(config, custom_objects=custom_objects,
+                                         safe_mode=safe_mode)
+        if build_config and not model.built:
+            model.build_from_config(build_config)
+            model.built = True
+        if compile and compile_config:
+            model.compile_from_config(compile_config)
+    return model
+
+
+def get_compile_config(model) -> dict | None:
+    """The arguments ``compile`` was given, serialized as Keras 3 writes them."""
+    raw = getattr(model, "_compile_config", None)
+    if raw is None or not getattr(model, "compiled", False):
+        return None
+    jit_compile = raw.get("jit_compile")
+    return {"optimizer": serialize_keras_object(model.optimizer),
+            "loss": serialize_keras_object(model.loss),
+            "loss_weights": serialize_keras_object(raw.get("loss_weights")),
+            "metrics": serialize_keras_object(raw.get("metrics")),
+            "weighted_metrics": serialize_keras_object(raw.get("weighted_metrics")),
+            "run_eagerly": bool(raw.get("run_eagerly", False)),
+            "steps_per_execution": raw.get("steps_per_execution", 1),
+            "jit_compile": jit_compile if isinstance(jit_compile, bool) else False}
+
+
+def compile_from_config(model, config: dict, build_optimizer: bool = True) -> None:
+    """Compiles ``model`` from a compile config and creates the optimizer's variables."""
+    from fluxion.keras.models.trainer import Trainer
+
+    if type(model).compile is not Trainer.compile:
+        warnings.warn("`compile()` was not called as part of model loading because the model's "
+                      "`compile()` method is custom. All subclassed Models that have "
+                      "`compile()` overridden should also override `get_compile_config()` and "
+                      "`compile_from_config(config)`. Alternatively, you can call `compile()` "
+                      "manually after loading.", stacklevel=3)
+        return
+    accepted = inspect.signature(Trainer.compile).parameters
+    args = {key: _deserialize_nested(value) for key, value in config.items()
+            if key in accepted and key != "self"}
+    if args.get("optimizer") is None:
+        args.pop("optimizer", None)
+    model.compile(**args)
+    if build_optimizer and model.built and model.optimizer is not None \
+            and not model.optimizer.built:
+        model.optimizer.build(model.trainable_variables)
+
+
+def _deserialize_nested(value):
+    if isinstance(value, dict) and "class_name" in value:
+        if value.get("module") == "keras.optimizers" or _is_optimizer_config(value):
+            from fluxion.keras import optimizers
+
+            return optimizers.deserialize(value)
+        return deserialize_keras_object(value)
+    if isinstance(value, dict):
+        return {key: _deserialize_nested(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_deserialize_nested(item) for item in value]
+    return value
+
+
+def _is_optimizer_config(value: dict) -> bool:
+    from fluxion.keras import optimizers
+
+    return str(value.get("class_name", "")).lower() in optimizers.ALL_OBJECTS_DICT
+
+
+# --- whole models ---------------------------------------------------------------------------------
+def save_model(model, filepath, overwrite: bool = True, zipped=None, **kwargs) -> None:
+    """Saves ``model`` as a Keras 3 ``.keras`` file (config, weights, optimizer state).
+
+    Args:
+      model: the model to save.
+      filepath: a path ending in ``.keras`` (or a directory when ``zipped=False``).
+      overwrite: whether an existing file is replaced without asking.
+      zipped: ``True`` (default) writes the zip; ``False`` the same files in a directory.
+
+    >>> from fluxion import keras
+    >>> import os, tempfile
+    >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    >>> path = os.path.join(tempfile.mkdtemp(), "m.keras")
+    >>> keras.saving.save_model(model, path)
+    >>> keras.saving.load_model(path).layers[0].units
+    2
+    """
+    kwargs.pop("include_optimizer", None)
+    save_format = kwargs.pop("save_format", None)
+    if kwargs:
+        raise ValueError(f"The following argument(s) are not supported: {list(kwargs)}")
+    path = os.fspath(filepath)
+    if save_format and not path.endswith((".keras", ".h5", ".hdf5")):
+        raise ValueError(f"The `save_format` argument is deprecated in Keras 3. Please remove "
+                         f"this argument and pass a file path with either `.keras` or `.h5` "
+                         f"extension.Received: save_format={save_format}")
+    zipped = True if zipped is None else zipped
+    if os.path.exists(path) and not overwrite and not _ask_to_overwrite(path):
+        return
+    if path.endswith((".h5", ".hdf5")):
+        raise ValueError(f"Fluxion reads legacy .h5 model files but writes only the Keras 3 "
+                         f"format: save to a path ending in `.keras` instead. Received: "
+                         f"filepath={path}")
+    if zipped and not path.endswith(".keras"):
+        raise ValueError(f"Invalid filepath extension for saving. Please add either a `.keras` "
+                         f"extension for the native Keras format (recommended) or a `.h5` "
+                         f"extension. Received: filepath={path}.")
+    if not zipped and path.endswith(".keras"):
+        raise ValueError(f"When using `zipped=False`, the `filepath` argument should not end "
+                         f"in `.keras`. Received: filepath={path}")
+    if not model.built:
+        warnings.warn("You are saving a model that has not yet been built. It might not "
+                      "contain any weights yet. Consider building the model first by calling "
+                      "it on some data.", stacklevel=2)
+    config = model_to_config(model)
+    weights = weights_to_bytes(model)
+    if zipped:
+        keras_archive.write_archive(path, config, weights)
+    else:
+        keras_archive.write_directory(path, config, weights)
+
+
+def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: bool = True):
+    """Loads a model saved by ``model.save()`` (Fluxion or Keras 3), or a legacy ``.h5``.
+
+    Args:
+      filepath: a ``.keras`` file, a directory saved with ``zipped=False``, or a ``.h5``.
+      custom_objects: a dict of names to custom classes/functions used in the config.
+      compile: whether to compile the model (restoring the optimizer's state).
+      safe_mode: refuse to load Python bytecode (a ``Lambda`` layer's lambda).
+
+    Returns:
+      The model, with its weights (and, if compiled, its optimizer variables).
+    """
+    path = os.fspath(filepath)
+    is_dir = os.path.isdir(path) and os.path.exists(os.path.join(path, "config.json"))
+    if path.endswith(".keras") or is_dir:
+        if not os.path.exists(path):
+            raise ValueError(f"File not found: filepath={path}. Please ensure the file is an "
+                             f"accessible `.keras` zip file.")
+        archive = keras_archive.read_archive(path)
+        if archive.weights is None:
+            raise ValueError(f"'{path}' has no {keras_archive.WEIGHTS_FILENAME}: expected a "
+                             f"model.weights.h5 file in the archive.")
+        model = model_from_config(archive.config, custom_objects, compile, safe_mode)
+        with keras_archive.weights_file(archive.weights) as f:
+            read_state(model, f)
+        return model
+    if path.endswith((".h5", ".hdf5")):
+        return legacy_h5.load_model(path, custom_objects=custom_objects, compile=compile,
+                                    safe_mode=safe_mode)
+    raise ValueError(f"File format not supported: filepath={path}. Keras 3 only supports V3 "
+                     f"`.keras` files and legacy H5 format files (`.h5` extension). Note that "
+                     f"the legacy SavedModel format is not supported by `load_model()` in "
+                     f"Keras 3.")
+
+
+# --- weights only -----------------------------------------------------------------------------------
+def weights_to_bytes(model) -> bytes:
+    """The ``model.weights.h5`` bytes of ``model`` (layers and optimizer)."""
+    h5py = require_h5py()
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as f:
+        write_state(model, f)
+    return buffer.getvalue()
+
+
+def save_weights(model, filepath, overwrite: bool = True, max_shard_size=None) -> None:
+    """Saves the model's (and optimizer's) variables to a ``.weights.h5`` file."""
+    path = os.fspath(filepath)
+    if max_shard_size is not None:
+        raise ValueError("Sharded weight files (`max_shard_size`) are not supported by "
+                         "Fluxion; leave `max_shard_size=None`.")
+    if not path.endswith(".weights.h5"):
+        raise ValueError(f"The filename must end in `.weights.h5`. Received: filepath={path}")
+    if os.path.exists(path) and not overwrite and not _ask_to_overwrite(path):
+        return
+    if not model.built:
+        raise ValueError("You are saving a model that has not yet been built. Try building the "
+                         "model first by calling it on some data or by using `build()`.")
+    data = weights_to_bytes(model)
+    keras_archive.atomic_write(path, lambda f: f.write(data))
+
+
+def load_weights(model, filepath, skip_mismatch: bool = False, **kwargs) -> None:
+    """Loads variables saved by ``save_weights``/``save`` (or a legacy ``.h5``) into ``model``.
+
+    A file that does not fit raises and leaves the model's variables unchanged;
+    ``skip_mismatch=True`` warns and skips the objects that do not fit instead.
+    Legacy ``.h5`` files match layers by order, or by name with ``by_name=True``.
+    """
+    path = os.fspath(filepath)
+    by_name = kwargs.pop("by_name", None)
+    objects_to_skip = kwargs.pop("objects_to_skip", None)
+    if kwargs:
+        raise ValueError(f"Invalid keyword arguments: {kwargs}")
+    modern = path.endswith((".keras", ".weights.h5"))
+    if modern and by_name is not None:
+        raise ValueError(f"`by_name` only supports loading legacy '.h5' or '.hdf5' files. "
+                         f"Received: {filepath}")
+    if not modern and not path.endswith((".h5", ".hdf5")):
+        raise ValueError(f"File format not supported: filepath={path}. Keras 3 only supports "
+                         f"V3 `.keras` files, `.weights.h5` files, or legacy H5 format files "
+                         f"(`.h5` extension).")
+    if not model.built:
+        raise ValueError("You are loading weights into a model that has not yet been built. "
+                         "Try building the model first by calling it on some data or by using "
+                         "`build()`.")
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"No such weights file: {path}")
+    if path.endswith(".keras"):
+        archive = keras_archive.read_archive(path)
+        if archive.weights is None:
+            raise ValueError(f"'{path}' has no {keras_archive.WEIGHTS_FILENAME}.")
+        with keras_archive.weights_file(archive.weights) as f:
+            read_state(model, f, skip_mismatch=skip_mismatch, skip=objects_to_skip)
+        return
+    with _open_h5(path) as f:
+        if path.endswith(".weights.h5"):
+            read_state(model, f, skip_mismatch=skip_mismatch, skip=objects_to_skip)
+            return
+        group = f["model_weights"] if "layer_names" not in f.attrs and "model_weights" in f \
+            else f
+        if "layer_names" not in group.attrs:
+            raise ValueError(f"'{path}' is not a Keras weights file: it has no 'layer_names' "
+                             f"(a .weights.h5 file must be named so).")
+        legacy_h5.load_weights_from_group(group, model, skip_mismatch=skip_mismatch,
+                                          by_name=bool(by_name))
+
+
+def _open_h5(path: str):
+    h5py = require_h5py()
+    try:
+        return h5py.File(path, "r")
+    except OSError as error:
+        raise ValueError(f"'{path}' is not a readable HDF5 weights file ({error}): it is "
+                         f"damaged, truncated or of another kind.") from error
+
+
+def _ask_to_overwrite(path: str) -> bool:
+    from fluxion.keras.utils import io_utils
+
+    ask = getattr(io_utils, "ask_to_proceed_with_overwrite", None)
+    if ask is None:
+        answer = input(f"[WARNING] {path} already exists - overwrite? [y/n]").strip().lower()
+        return answer.startswith("y")
+    return ask(path)

@@ -1,0 +1,190 @@
+"""The Fluxion checkpoint file: one self-describing, versioned archive per checkpoint.
+
+A checkpoint saved under the prefix ``dir/ckpt-3`` is the single file
+``dir/ckpt-3.fxckpt``: an uncompressed zip archive that NumPy can also open
+(``numpy.load``) holding
+
+- ``checkpoint.json``: ``{"format": "fluxion.train.Checkpoint", "version": 1,
+  "nodes": [...], "tensors": {...}}``.  ``nodes`` is the object graph, node 0 the root:
+  each node names its class, its children (``{"name": node id}``), and the tensor key of
+  its value (a variable) or of its named tensors (objects with
+  ``_serialize_to_tensors``).  ``tensors`` maps each key to its dtype, shape and member.
+- ``tensors/<n>.npy``: each value in NumPy's ``.npy`` format (no pickles).
+
+One file means one atomic rename (``fluxion.core.atomic_file``): a reader sees the old
+checkpoint or the new one, never half of each.  The zip's CRC-32 of every member, the
+listed dtypes and shapes, and the format and version fields catch a corrupt, truncated
+or foreign file, which is reported as ``fluxion.errors.DataLossError`` before anything
+is assigned.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+
+import numpy as np
+
+from fluxion.core.atomic_file import atomic_path
+from fluxion.core.errors import DataLossError, NotFoundError
+
+FORMAT = "fluxion.train.Checkpoint"
+VERSION = 1
+SUFFIX = ".fxckpt"
+GRAPH_MEMBER = "checkpoint.json"
+_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+_ZIP64_FROM = 1 << 30  # members this large are written with zip64 headers
+
+
+def file_for(prefix: str) -> str:
+    """The file of the checkpoint ``prefix`` (``prefix`` itself if it names the file)."""
+    prefix = os.fspath(prefix)
+    return prefix if prefix.endswith(SUFFIX) else prefix + SUFFIX
+
+
+def prefix_of(path: str) -> str:
+    path = os.fspath(path)
+    return path[:-len(SUFFIX)] if path.endswith(SUFFIX) else path
+
+
+def exists(prefix: str) -> bool:
+    return os.path.isfile(file_for(prefix))
+
+
+def write(prefix: str, nodes: list, tensors: dict) -> str:
+    """Writes the checkpoint ``prefix`` atomically; ``tensors`` maps keys to arrays."""
+    path = file_for(prefix)
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    listing, members = {}, []
+    for index, (key, value) in enumerate(tensors.items()):
+        array, dtype_name = _storable(np.asarray(value))
+        member = f"tensors/{index}.npy"
+        listing[key] = {"dtype": dtype_name, "stored": array.dtype.str, "shape": list(array.shape),
+                        "member": member}
+        members.append((member, array))
+    document = {"format": FORMAT, "version": VERSION, "nodes": nodes, "tensors": listing}
+    with atomic_path(path) as temp:
+        with zipfile.ZipFile(temp, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+            archive.writestr(GRAPH_MEMBER, json.dumps(document, indent=1))
+            for member, array in members:
+                with archive.open(member, "w", force_zip64=array.nbytes >= _ZIP64_FROM) as out:
+                    np.lib.format.write_array(out, array, allow_pickle=False)
+    return prefix_of(path)
+
+
+def read(prefix: str) -> tuple[list, dict]:
+    """``(nodes, tensors)`` of the checkpoint ``prefix``, every tensor loaded and checked.
+
+    Raises:
+      NotFoundError: there is no checkpoint at ``prefix``.
+      DataLossError: the file is corrupt, truncated, or not a Fluxion checkpoint.
+    """
+    path = _locate(os.fspath(prefix))
+    try:
+        archive = zipfile.ZipFile(path, "r")
+    except zipfile.BadZipFile:
+        raise DataLossError(_not_a_checkpoint(path)) from None
+    except OSError as error:
+        raise DataLossError(f"Cannot read the checkpoint file {path!r}: {error}") from None
+    with archive:
+        try:
+            return _read_archive(archive, path)
+        except DataLossError:
+            raise
+        except (zipfile.BadZipFile, ValueError, KeyError, TypeError, EOFError, OSError,
+                UnicodeDecodeError) as error:
+            raise DataLossError(f"The checkpoint file {path!r} is corrupt or truncated "
+                                f"({type(error).__name__}: {error}). Restore from an older "
+                                f"checkpoint; nothing was loaded.") from None
+
+
+def _read_archive(archive: zipfile.ZipFile, path: str) -> tuple[list, dict]:
+    names = set(archive.namelist())
+    if GRAPH_MEMBER not in names:
+        kind = ("a Keras `.keras` model archive: load it with keras.models.load_model"
+                if {"config.json", "metadata.json"} <= names else "a zip archive")
+        raise DataLossError(f"{path!r} is not a Fluxion checkpoint: it is {kind} (it has no "
+                            f"{GRAPH_MEMBER}).")
+    document = json.loads(archive.read(GRAPH_MEMBER).decode("utf-8"))
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise DataLossError(f"{path!r} is not a Fluxion checkpoint: its {GRAPH_MEMBER} has "
+                            f"format {document.get('format') if isinstance(document, dict) else None!r}, "
+                            f"expected {FORMAT!r}.")
+    version = document.get("version")
+    if not isinstance(version, int) or version < 1:
+        raise DataLossError(f"{path!r}: invalid checkpoint format version {version!r}.")
+    if version > VERSION:
+        raise DataLossError(f"{path!r} was written in checkpoint format version {version}, by "
+                            f"a newer Fluxion; this one reads versions up to {VERSION}. "
+                            f"Upgrade Fluxion to load it.")
+    nodes, listing = document["nodes"], document["tensors"]
+    if not isinstance(nodes, list) or not nodes or not isinstance(listing, dict):
+        raise DataLossError(f"{path!r}: the checkpoint's object graph is malformed.")
+    tensors = {}
+    for key, entry in listing.items():
+        with archive.open(entry["member"]) as member:
+            array = np.lib.format.read_array(member, allow_pickle=False)
+            if member.read(1):  # also reaches the end, where zipfile checks the CRC-32
+                raise DataLossError(f"{path!r}: tensor {key!r} has trailing data.")
+        if array.dtype.str != entry["stored"] or list(array.shape) != entry["shape"]:
+            raise DataLossError(f"{path!r}: tensor {key!r} is {array.dtype.str}"
+                                f"{list(array.shape)} but the checkpoint lists "
+                                f"{entry['stored']}{entry['shape']}.")
+        tensors[key] = _loaded(array, entry["dtype"])
+    return nodes, tensors
+
+
+def _locate(prefix: str) -> str:
+    path = file_for(prefix)
+    if os.path.isfile(path):
+        return path
+    if os.path.isfile(prefix):  # a file named directly, whatever its suffix
+        return prefix
+    if os.path.isdir(prefix):
+        raise NotFoundError(f"Failed to restore from checkpoint at {prefix!r}: it is a "
+                            f"directory. Pass a checkpoint prefix, e.g. "
+                            f"fluxion.train.latest_checkpoint({prefix!r}).")
+    if os.path.isfile(prefix + ".index"):
+        raise NotFoundError(f"{prefix!r} is a TensorFlow checkpoint ({prefix}.index and .data "
+                            f"files); Fluxion reads its own checkpoint format ({SUFFIX}). "
+                            f"Re-save it with Fluxion.")
+    raise NotFoundError(f"Failed to restore from checkpoint at {prefix!r}: no file "
+                        f"{path!r} exists.")
+
+
+def _not_a_checkpoint(path: str) -> str:
+    with open(path, "rb") as fileobj:
+        head = fileobj.read(8)
+    if head == _HDF5_MAGIC:
+        return (f"{path!r} is not a Fluxion checkpoint: it is an HDF5 file (Keras weights "
+                f"or a legacy .h5 model?). Load it with model.load_weights or "
+                f"keras.models.load_model.")
+    if head.startswith(b"PK"):
+        return (f"The checkpoint file {path!r} is truncated or corrupt (its zip directory "
+                f"cannot be read). Restore from an older checkpoint; nothing was loaded.")
+    return (f"{path!r} is not a Fluxion checkpoint (it starts with {head!r}; a checkpoint "
+            f"is a zip archive written by fluxion.train.Checkpoint).")
+
+
+def _storable(array: np.ndarray) -> tuple[np.ndarray, str]:
+    """The array as ``.npy`` can store it without pickles, and its dtype name."""
+    if array.dtype == object:  # fluxion.string tensors hold Python bytes objects
+        items = [x if isinstance(x, bytes) else str(x).encode("utf-8") for x in array.flat]
+        return np.array(items, dtype=bytes).reshape(array.shape), "string"
+    if array.dtype.type.__module__.startswith("ml_dtypes"):  # bfloat16 and friends
+        return np.ascontiguousarray(array).view(f"u{array.dtype.itemsize}"), array.dtype.name
+    return np.ascontiguousarray(array), array.dtype.name
+
+
+def _loaded(array: np.ndarray, dtype_name: str) -> np.ndarray:
+    if dtype_name == "string":
+        out = np.empty(array.shape, dtype=object)
+        out.flat[:] = [bytes(x) for x in array.flat]
+        return out
+    if array.dtype.name != dtype_name:  # stored as unsigned integers: bfloat16 and friends
+        import ml_dtypes
+
+        return array.view(getattr(ml_dtypes, dtype_name))
+    return array
