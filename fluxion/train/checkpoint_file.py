@@ -108,10 +108,10 @@ def _read_archive(archive: zipfile.ZipFile, path: str) -> tuple[list, dict]:
         raise DataLossError(f"{path!r} is not a Fluxion checkpoint: it is {kind} (it has no "
                             f"{GRAPH_MEMBER}).")
     document = json.loads(archive.read(GRAPH_MEMBER).decode("utf-8"))
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
+    found = document.get("format") if isinstance(document, dict) else None
+    if found != FORMAT:
         raise DataLossError(f"{path!r} is not a Fluxion checkpoint: its {GRAPH_MEMBER} has "
-                            f"format {document.get('format') if isinstance(document, dict) else None!r}, "
-                            f"expected {FORMAT!r}.")
+                            f"format {found!r}, expected {FORMAT!r}.")
     version = document.get("version")
     if not isinstance(version, int) or version < 1:
         raise DataLossError(f"{path!r}: invalid checkpoint format version {version!r}.")
@@ -120,8 +120,7 @@ def _read_archive(archive: zipfile.ZipFile, path: str) -> tuple[list, dict]:
                             f"a newer Fluxion; this one reads versions up to {VERSION}. "
                             f"Upgrade Fluxion to load it.")
     nodes, listing = document["nodes"], document["tensors"]
-    if not isinstance(nodes, list) or not nodes or not isinstance(listing, dict):
-        raise DataLossError(f"{path!r}: the checkpoint's object graph is malformed.")
+    _check_graph(nodes, listing, path)
     tensors = {}
     for key, entry in listing.items():
         with archive.open(entry["member"]) as member:
@@ -134,6 +133,27 @@ def _read_archive(archive: zipfile.ZipFile, path: str) -> tuple[list, dict]:
                                 f"{entry['stored']}{entry['shape']}.")
         tensors[key] = _loaded(array, entry["dtype"])
     return nodes, tensors
+
+
+def _check_graph(nodes, listing, path: str) -> None:
+    """Every node well formed, every reference in range: the walk that follows cannot fail."""
+    def bad(why: str):
+        return DataLossError(f"{path!r}: the checkpoint's object graph is malformed ({why}).")
+
+    if not isinstance(nodes, list) or not nodes or not isinstance(listing, dict):
+        raise bad("no nodes or no tensor listing")
+    for number, node in enumerate(nodes):
+        children = node.get("children", {}) if isinstance(node, dict) else None
+        if not isinstance(children, dict) or not all(
+                isinstance(c, int) and 0 <= c < len(nodes) for c in children.values()):
+            raise bad(f"node {number} has invalid children")
+        keys = [node["variable"]] if "variable" in node else []
+        keys += list(node.get("tensors", {}).values())
+        if any(key not in listing for key in keys):
+            raise bad(f"node {number} refers to a tensor that is not listed")
+    for key, entry in listing.items():
+        if not isinstance(entry, dict) or not {"member", "stored", "shape", "dtype"} <= set(entry):
+            raise bad(f"tensor {key!r} is not described")
 
 
 def _locate(prefix: str) -> str:
@@ -174,8 +194,12 @@ def _storable(array: np.ndarray) -> tuple[np.ndarray, str]:
         items = [x if isinstance(x, bytes) else str(x).encode("utf-8") for x in array.flat]
         return np.array(items, dtype=bytes).reshape(array.shape), "string"
     if array.dtype.type.__module__.startswith("ml_dtypes"):  # bfloat16 and friends
-        return np.ascontiguousarray(array).view(f"u{array.dtype.itemsize}"), array.dtype.name
-    return np.ascontiguousarray(array), array.dtype.name
+        return _c_order(array).view(f"u{array.dtype.itemsize}"), array.dtype.name
+    return _c_order(array), array.dtype.name
+
+
+def _c_order(array: np.ndarray) -> np.ndarray:
+    return array if array.flags.c_contiguous else array.copy(order="C")  # keeps 0-d arrays
 
 
 def _loaded(array: np.ndarray, dtype_name: str) -> np.ndarray:

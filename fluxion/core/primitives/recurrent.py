@@ -35,7 +35,7 @@ from fluxion.core.primitive import Aval, bind, define
 from fluxion.core.primitives.elementwise import exp, reciprocal, select, tanh
 from fluxion.core.primitives.linalg import matmul
 from fluxion.core.primitives.shape import concat, expand_dims, stack
-from fluxion.core.tensor import Tensor
+from fluxion.core.tensor import Tensor, convert_to_tensor
 
 
 # --- shape rules -----------------------------------------------------------------------------
@@ -53,7 +53,7 @@ def _check_rank(what: str, aval: Aval, rank: int, layout: str) -> None:
                          f"{list(aval.shape)}")
 
 
-def _sequence_dims(op: str, gates_per_unit: int, xw: Aval, states: list, kernel: Aval,
+def _sequence_dims(gates_per_unit: int, xw: Aval, states: list, kernel: Aval,
                    mask: Aval | None) -> tuple:
     """Checks the common inputs of a recurrent primitive; returns (T, B, U, dtype)."""
     _check_rank("xw", xw, 3, "[time, batch, gates * units]")
@@ -86,20 +86,20 @@ def _sequence_dims(op: str, gates_per_unit: int, xw: Aval, states: list, kernel:
 
 
 def _lstm_rule(xw, h0, c0, kernel, mask=None, reverse=False):
-    t, b, u, dtype = _sequence_dims("lstm_sequence", 4, xw, [h0, c0], kernel, mask)
+    t, b, u, dtype = _sequence_dims(4, xw, [h0, c0], kernel, mask)
     state = Aval((t, b, u), dtype)
     return state, state, Aval((t, b, None if u is None else 4 * u), dtype)
 
 
 def _lstm_grad_rule(xw, h0, c0, kernel, hs, cs, gates, ghs, gcs, ggates, mask=None,
                     reverse=False):
-    t, b, u, dtype = _sequence_dims("lstm_sequence_grad", 4, xw, [h0, c0], kernel, mask)
+    t, b, u, dtype = _sequence_dims(4, xw, [h0, c0], kernel, mask)
     return Aval(xw.shape, dtype), Aval(h0.shape, dtype), Aval(c0.shape, dtype), \
         Aval(kernel.shape, dtype)
 
 
 def _gru_rule(xw, h0, kernel, rb, mask=None, reverse=False, reset_after=True):
-    t, b, u, dtype = _sequence_dims("gru_sequence", 3, xw, [h0], kernel, mask)
+    t, b, u, dtype = _sequence_dims(3, xw, [h0], kernel, mask)
     if len(rb.shape) != 1 or rb.dtype is not dtype or None not in (u, rb.shape[0]) and \
             rb.shape[0] != 3 * u:
         raise ValueError(f"expected the recurrent bias as a vector [3 * units] of "
@@ -110,7 +110,7 @@ def _gru_rule(xw, h0, kernel, rb, mask=None, reverse=False, reset_after=True):
 
 def _gru_grad_rule(xw, h0, kernel, rb, hs, gates, hrec, ghs, ggates, ghrec, mask=None,
                    reverse=False, reset_after=True):
-    _, _, _, dtype = _sequence_dims("gru_sequence_grad", 3, xw, [h0], kernel, mask)
+    _, _, _, dtype = _sequence_dims(3, xw, [h0], kernel, mask)
     return Aval(xw.shape, dtype), Aval(h0.shape, dtype), Aval(kernel.shape, dtype), \
         Aval(rb.shape, dtype)
 
@@ -440,16 +440,18 @@ gru_sequence_grad_p = define("gru_sequence_grad", _gru_grad_kernel, _gru_grad_ru
 def lstm_sequence(xw: Tensor, h0: Tensor, c0: Tensor, recurrent_kernel: Tensor,
                   mask: Tensor | None = None, reverse: bool = False) -> tuple:
     """Runs an LSTM over ``xw`` (time-major pre-activations); returns ``(hs, cs, gates)``."""
-    extra = () if mask is None else (mask,)
-    return bind(lstm_sequence_p, xw, h0, c0, recurrent_kernel, *extra, reverse=bool(reverse))
+    inputs = [convert_to_tensor(a) for a in (xw, h0, c0, recurrent_kernel)]
+    extra = () if mask is None else (convert_to_tensor(mask),)
+    return bind(lstm_sequence_p, *inputs, *extra, reverse=bool(reverse))
 
 
 def gru_sequence(xw: Tensor, h0: Tensor, recurrent_kernel: Tensor, recurrent_bias: Tensor,
                  mask: Tensor | None = None, reverse: bool = False,
                  reset_after: bool = True) -> tuple:
     """Runs a GRU over ``xw`` (time-major); returns ``(hs, gates, hrec)``."""
-    extra = () if mask is None else (mask,)
-    return bind(gru_sequence_p, xw, h0, recurrent_kernel, recurrent_bias, *extra,
+    inputs = [convert_to_tensor(a) for a in (xw, h0, recurrent_kernel, recurrent_bias)]
+    extra = () if mask is None else (convert_to_tensor(mask),)
+    return bind(gru_sequence_p, *inputs, *extra,
                 reverse=bool(reverse), reset_after=bool(reset_after))
 
 

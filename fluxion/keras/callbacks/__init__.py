@@ -1,5 +1,6 @@
 """``keras.callbacks``: hooks into ``fit``, ``evaluate`` and ``predict`` (Keras 3 names)."""
 
+from fluxion.keras.callbacks.backup_and_restore import BackupAndRestore
 from fluxion.keras.callbacks.callback import Callback
 from fluxion.keras.callbacks.callback_list import CallbackList
 from fluxion.keras.callbacks.csv_logger import CSVLogger
@@ -12,7 +13,7 @@ from fluxion.keras.callbacks.progbar_logger import ProgbarLogger
 from fluxion.keras.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = [
-    "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
-    "LearningRateScheduler", "ModelCheckpoint", "ProgbarLogger", "ReduceLROnPlateau",
-    "TerminateOnNaN",
+    "BackupAndRestore", "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History",
+    "LambdaCallback", "LearningRateScheduler", "ModelCheckpoint", "ProgbarLogger",
+    "ReduceLROnPlateau", "TerminateOnNaN",
 ]

@@ -10,5 +10,7 @@ from fluxion.keras.layers.layer import Layer
 from fluxion.keras.layers.merging import *
 from fluxion.keras.layers.normalization import *
 from fluxion.keras.layers.pooling import *
+from fluxion.keras.layers.preprocessing import *
 from fluxion.keras.layers.regularization import *
 from fluxion.keras.layers.reshaping import *
+from fluxion.keras.layers.rnn import *

@@ -19,9 +19,11 @@ from fluxion.keras.saving.serialization import (
 )
 
 
-@keras_class("keras")
+@keras_class("keras.src.models.functional")  # where Keras 3 writes and reads it from
 class Functional(Model):
     """A model from ``inputs`` to ``outputs`` (``keras.Model(inputs, outputs)``)."""
+
+    _keras_registered_name = "Functional"  # Keras 3 writes registered_name "Functional"
 
     def __init__(self, inputs, outputs, name=None, trainable: bool = True, **kwargs):
         super().__init__(name=name, trainable=trainable, **kwargs)

@@ -202,10 +202,18 @@ class Trainer:
         self.stop_training = False
         callback_list.on_train_begin()
         logs = {}
+        # BackupAndRestore.on_train_begin sets these to resume an interrupted fit.
+        resume_epoch = getattr(self, "_initial_epoch", None)
+        initial_epoch = initial_epoch if resume_epoch is None else resume_epoch
+        skip_steps = getattr(self, "_initial_step", None) or 0
+        self._initial_epoch = self._initial_step = None
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callback_list.on_epoch_begin(epoch)
             for step, data in batches.batches():
+                if skip_steps:  # trained before the interruption
+                    skip_steps -= 1
+                    continue
                 callback_list.on_train_batch_begin(step)
                 self._ensure_built(data)
                 results = self._step_function("train", data)(data)

@@ -2,19 +2,19 @@
 
 Keras 3 stores the three entries uncompressed (``ZIP_STORED``), in that order; so do we.
 Every file is written to a temporary file in the destination's directory, flushed to
-disk, then renamed over the destination (``os.replace`` is atomic), so a process killed
-at any moment leaves either the old file or the new one, never a torn one.
+disk, then renamed over the destination (``fluxion.core.atomic_file``), so a process
+killed at any moment leaves either the old file or the new one, never a torn one.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import io
 import json
 import os
-import tempfile
 import zipfile
+
+from fluxion.core import atomic_file
 
 METADATA_FILENAME = "metadata.json"
 CONFIG_FILENAME = "config.json"
@@ -23,36 +23,10 @@ KERAS_VERSION = "3.15.1"  # the Keras file format version these files follow
 
 
 def atomic_write(path, write) -> None:
-    """Calls ``write(binary_file)`` on a temporary file, then renames it to ``path``."""
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp_path = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.",
-                                    suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp_path, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(tmp_path)
-        raise
-    _fsync_directory(directory)
-
-
-def _fsync_directory(directory: str) -> None:
-    """Makes the rename itself durable (a no-op where directories cannot be opened)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    """Calls ``write(binary_file)`` on a temporary sibling of ``path``, then renames it over
+    ``path`` (``fluxion.core.atomic_file``, which every Fluxion save goes through)."""
+    with atomic_file.atomic_write(path, "wb") as f:
+        write(f)
 
 
 def metadata() -> dict:

@@ -52,6 +52,10 @@ def upgrade_config(config):
         inner["layers"] = _sequential_layers(inner["layers"])
     elif "layers" in inner:
         inner["layers"] = [_upgrade_functional_layer(layer) for layer in inner["layers"]]
+        for key in ("input_layers", "output_layers"):  # Keras 2 wrapped even a single one
+            refs = inner.get(key)
+            if isinstance(refs, list) and len(refs) == 1 and isinstance(refs[0], list):
+                inner[key] = refs[0]
     else:
         inner = {key: upgrade_config(value) for key, value in inner.items()}
     config["config"] = inner

@@ -6,9 +6,8 @@ SipHash-2-4 with a 128-bit key, which ``tf.strings.to_hash_bucket_strong`` uses.
 3's ``Hashing`` layer and the lookup layers' extra OOV buckets are defined by these two,
 so reproducing them bit for bit keeps Fluxion's buckets equal to Keras's.
 
-Python integers with a 64-bit mask are slow next to C, so ``hash_buckets`` hashes each
-distinct string of an array once.  When the optional ``farmhash`` module (``pyfarmhash``)
-is installed its C ``fingerprint64`` is used instead; its results are the same.
+Python integers with a 64-bit mask are slow next to C (a few microseconds a short
+string), so ``hash_buckets`` hashes each distinct string of an array once.
 """
 
 from __future__ import annotations
@@ -148,20 +147,12 @@ def _fingerprint64_python(s: bytes) -> int:
                        (_hash_len16(v1, w1, mul) + x) & _M, mul)
 
 
-try:  # the optional C implementation (pip install pyfarmhash); same values
-    from farmhash import fingerprint64 as _c_fingerprint64  # type: ignore
-except ImportError:  # pragma: no cover - depends on the environment
-    _c_fingerprint64 = None
-
-
 def fingerprint64(data: bytes) -> int:
     """FarmHash ``Fingerprint64`` of ``data`` as an unsigned 64-bit integer.
 
     >>> fingerprint64(b"")
     11160318154034397263
     """
-    if _c_fingerprint64 is not None:
-        return _c_fingerprint64(data)
     return _fingerprint64_python(data)
 
 

@@ -20,17 +20,20 @@ import os
 import numpy as np
 
 from fluxion.core import dtypes
-from fluxion.keras.layers.layer import Layer
 from fluxion.keras.layers.preprocessing import adapt_data
 from fluxion.keras.layers.preprocessing.categorical import encode_categorical
-from fluxion.keras.layers.preprocessing.string_ops import as_string, string_hash_bucket, \
-    table_lookup
+from fluxion.keras.layers.preprocessing.data_layer import DataLayer
+from fluxion.keras.layers.preprocessing.string_ops import (
+    as_string,
+    string_hash_bucket,
+    table_lookup,
+)
 
 _OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 _INT64_MAX = int(np.iinfo(np.int64).max)  # mask id of non-int modes: bincount drops it
 
 
-class IndexLookup(Layer):
+class IndexLookup(DataLayer):
     """Maps values to indices of a vocabulary (or back, with ``invert``)."""
 
     def __init__(self, max_tokens, num_oov_indices, mask_token, oov_token, vocabulary_dtype,
@@ -231,7 +234,7 @@ class IndexLookup(Layer):
                 f"size is {self._frozen_vocab_size}, new vocab size is {size}")
         self._frozen_vocab_size = size
 
-    # --- adapt -------------------------------------------------------------------------------------
+    # --- adapt ------------------------------------------------------------------------------------
     def adapt(self, data, steps=None) -> None:
         """Learns the vocabulary (most frequent first) from ``data``: an array, tensor,
         list, ``fluxion.data.Dataset`` or iterable of batches."""
@@ -290,7 +293,7 @@ class IndexLookup(Layer):
         self._document_counts: collections.Counter = collections.Counter()
         self._num_documents = 0
 
-    # --- call --------------------------------------------------------------------------------------
+    # --- call -------------------------------------------------------------------------------------
     def call(self, inputs):
         import fluxion as tf
 
@@ -377,7 +380,7 @@ class IndexLookup(Layer):
             return input_shape + (depth,)
         return input_shape[:-1] + (depth,)
 
-    # --- configuration and saving ------------------------------------------------------------------
+    # --- configuration and saving -----------------------------------------------------------------
     def get_config(self) -> dict:
         return {**super().get_config(), "invert": self.invert, "max_tokens": self.max_tokens,
                 "num_oov_indices": self.num_oov_indices, "oov_token": self.oov_token,

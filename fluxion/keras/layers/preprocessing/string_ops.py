@@ -140,7 +140,7 @@ string_ngrams_p = define("string_ngrams", _ngrams_kernel, _ngrams_rule)
 string_fit_length_p = define("string_fit_length", _fit_length_kernel, _fit_length_rule)
 
 
-# --- numbers, hashes and tables --------------------------------------------------------------------
+# --- numbers, hashes and tables -------------------------------------------------------------------
 def _as_string_kernel(x):
     return _map_bytes(lambda v: str(v).encode("ascii"), x)
 
@@ -151,8 +151,15 @@ def _as_string_rule(x: Aval) -> Aval:
     return Aval(x.shape, dtypes.string)
 
 
+def _bytes_array(x: np.ndarray) -> np.ndarray:
+    """``x`` with every element as ``bytes`` (object arrays may also hold ``str``)."""
+    if x.dtype == object and all(type(v) is bytes for v in x.reshape(-1).tolist()):
+        return x
+    return _map_bytes(_as_bytes, x)
+
+
 def _hash_kernel(x, *, num_buckets, key):
-    return hash_buckets(x, num_buckets, key)
+    return hash_buckets(_bytes_array(x), num_buckets, key)
 
 
 def _hash_rule(x: Aval, *, num_buckets, key) -> Aval:
@@ -170,7 +177,14 @@ def _table(keys: tuple, values: tuple) -> dict:
 def _lookup_kernel(x, *, keys, values, default, dtype):
     table = _table(keys, values)
     get = table.get
+    if x.dtype == object:
+        x = _bytes_array(x)
     flat = [get(k, default) for k in x.reshape(-1).tolist()]
+    if default is None and None in flat:  # no default: every value must be in the table
+        missing = sorted({k for k, v in zip(x.reshape(-1).tolist(), flat) if v is None})
+        raise ValueError(f"When `num_oov_indices=0` all inputs should be in vocabulary, "
+                         f"found OOV values {missing}, consider setting "
+                         f"`num_oov_indices=1`.")
     if dtype is dtypes.string:
         out = np.empty(len(flat), dtype=object)
         out[:] = flat

@@ -1,0 +1,127 @@
+"""Kill tests: a process SIGKILLed at random moments while it saves checkpoints leaves the
+latest checkpoint loadable, old or new, never corrupt."""
+
+import os
+import random
+import signal
+import sys
+import time
+
+import numpy as np
+import pytest
+
+import fluxion as tf
+import fluxion.train as train
+from fluxion.core import atomic_file
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32" or not hasattr(os, "fork"),
+                                reason="kills forked processes")
+
+SIZE = 250_000  # 1 MB of float32: a save takes long enough to be killed in the middle
+
+
+def _kill_repeatedly(work, check, kills: int = 30, max_delay: float = 0.05):
+    """Forks ``work(i)`` (a save loop), SIGKILLs it after a random delay, ``check(i)``."""
+    rng = random.Random(1234)
+    for i in range(kills):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                work(i)
+            finally:
+                os._exit(0)
+        time.sleep(rng.uniform(0.0, max_delay))
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        check(i)
+
+
+def _state():
+    return tf.Variable(np.zeros(SIZE, np.float32)), tf.Variable(0, dtype=tf.int64)
+
+
+def _saving_loop(save, values, step, first_version):
+    version = first_version
+    while True:
+        version += 1
+        values.assign(np.full(SIZE, version, np.float32))
+        step.assign(version)
+        save()
+
+
+def _load_and_check(path, seen):
+    values, step = _state()
+    train.Checkpoint(values=values, step=step).restore(path).assert_consumed()
+    version = int(step)
+    assert (values.numpy() == version).all(), "values from two different saves"
+    assert version >= seen[0], "an older checkpoint came back"
+    seen[0] = version
+
+
+def test_manager_saves_killed_at_random_points(tmp_path):
+    seen = [0]
+
+    def work(i):
+        values, step = _state()
+        manager = train.CheckpointManager(train.Checkpoint(values=values, step=step), tmp_path,
+                                          max_to_keep=2)
+        _saving_loop(manager.save, values, step, (i + 1) * 100_000)
+
+    def check(i):
+        latest = train.latest_checkpoint(tmp_path)
+        if latest is None:
+            assert seen[0] == 0, "the latest checkpoint vanished"
+            return
+        _load_and_check(latest, seen)
+        # max_to_keep, plus the newest while the oldest is being deleted
+        assert len(train.get_checkpoint_state(tmp_path).all_model_checkpoint_paths) <= 3
+
+    _kill_repeatedly(work, check, max_delay=0.2)  # a managed save takes a few fsyncs
+    assert seen[0] > 0
+    kept = [n for n in os.listdir(tmp_path) if n.endswith(".fxckpt")]
+    assert len(kept) <= 3  # max_to_keep, plus at most one written before a kill
+
+
+def test_overwriting_one_checkpoint_killed_at_random_points(tmp_path):
+    prefix = str(tmp_path / "backup")
+    values, step = _state()
+    train.Checkpoint(values=values, step=step).write(prefix)
+    seen, killed_mid_write = [0], [0]
+
+    def work(i):
+        values, step = _state()
+        ckpt = train.Checkpoint(values=values, step=step)
+        _saving_loop(lambda: ckpt.write(prefix), values, step, (i + 1) * 100_000)
+
+    def check(i):
+        if any(atomic_file.TEMP_MARK in name for name in os.listdir(tmp_path)):
+            killed_mid_write[0] += 1
+        _load_and_check(prefix, seen)
+
+    _kill_repeatedly(work, check)
+    assert seen[0] > 0 and killed_mid_write[0] >= 3
+
+
+def test_a_crash_just_before_the_rename_keeps_the_old_checkpoint(tmp_path):
+    prefix = str(tmp_path / "c")
+    values, step = _state()
+    step.assign(1)
+    values.assign(np.ones(SIZE, np.float32))
+    train.Checkpoint(values=values, step=step).write(prefix)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            def die(*args):
+                os.kill(os.getpid(), signal.SIGKILL)
+
+            atomic_file.os.replace = die  # the new file is complete, not yet in place
+            step.assign(2)
+            values.assign(np.full(SIZE, 2, np.float32))
+            train.Checkpoint(values=values, step=step).write(prefix)
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+    seen = [0]
+    _load_and_check(prefix, seen)
+    assert seen[0] == 1
