@@ -1,6 +1,12 @@
-"""The ``.keras`` file: a zip of ``metadata.json``, ``config.json`` and ``model.weights.h5``.
+"""The ``.keras`` file: a zip of ``metadata.json``, ``config.json``, ``model.weights.h5``
+and, when some layer has assets (a lookup layer's ``vocabulary.txt``), files under
+``assets/`` laid out by the layers' paths (``assets/layers/string_lookup/vocabulary.txt``).
 
-Keras 3 stores the three entries uncompressed (``ZIP_STORED``), in that order; so do we.
+Keras 3 stores the entries uncompressed (``ZIP_STORED``), in that order, and only the
+files of ``assets/`` (no folder entries); so do we.  As Keras does, a reader hands the
+assets to the layers only when the archive holds more than those three entries.
+Asset names that would land outside the assets folder (absolute, or with ``..``) are
+refused: such a file is damaged or hostile.
 Every file is written to a temporary file in the destination's directory, flushed to
 disk, then renamed over the destination (``fluxion.core.atomic_file``), so a process
 killed at any moment leaves either the old file or the new one, never a torn one.
@@ -10,8 +16,11 @@ from __future__ import annotations
 
 import datetime
 import io
+import contextlib
 import json
 import os
+import posixpath
+import tempfile
 import zipfile
 
 from fluxion.core import atomic_file
@@ -19,6 +28,7 @@ from fluxion.core import atomic_file
 METADATA_FILENAME = "metadata.json"
 CONFIG_FILENAME = "config.json"
 WEIGHTS_FILENAME = "model.weights.h5"
+ASSETS_DIRNAME = "assets"
 KERAS_VERSION = "3.15.1"  # the Keras file format version these files follow
 
 
@@ -34,51 +44,97 @@ def metadata() -> dict:
             "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
 
 
-def write_archive(path, config: dict, weights: bytes) -> None:
-    """Writes a ``.keras`` zip (atomically) from the model config and the weights file bytes."""
+def write_archive(path, config: dict, weights: bytes, assets: dict | None = None) -> None:
+    """Writes a ``.keras`` zip (atomically) from the model config, the weights file bytes
+    and the assets (``{"layers/string_lookup/vocabulary.txt": bytes}``)."""
 
     def write(f) -> None:
         with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as zf:
             zf.writestr(METADATA_FILENAME, json.dumps(metadata()))
             zf.writestr(CONFIG_FILENAME, json.dumps(config))
             zf.writestr(WEIGHTS_FILENAME, weights)
+            for name in sorted(assets or {}):
+                zf.writestr(f"{ASSETS_DIRNAME}/{name}", assets[name])
 
     atomic_write(path, write)
 
 
-def write_directory(path, config: dict, weights: bytes) -> None:
-    """The unzipped form (``zipped=False``): the same three files in a directory."""
+def write_directory(path, config: dict, weights: bytes, assets: dict | None = None) -> None:
+    """The unzipped form (``zipped=False``): the same files in a directory."""
     os.makedirs(path, exist_ok=True)
     atomic_write(os.path.join(path, METADATA_FILENAME),
                  lambda f: f.write(json.dumps(metadata()).encode()))
     atomic_write(os.path.join(path, WEIGHTS_FILENAME), lambda f: f.write(weights))
+    for name, data in sorted((assets or {}).items()):
+        target = os.path.join(path, ASSETS_DIRNAME, *name.split("/"))
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        atomic_write(target, lambda f, data=data: f.write(data))
     # The config goes last: a directory is a model once its config.json exists.
     atomic_write(os.path.join(path, CONFIG_FILENAME),
                  lambda f: f.write(json.dumps(config).encode()))
 
 
+def collect_assets(write_assets) -> dict:
+    """Runs ``write_assets(folder)`` on a temporary folder and returns what it wrote, as
+    ``{relative posix path: bytes}`` (empty folders are dropped, as Keras's zip drops them)."""
+    found: dict = {}
+    with tempfile.TemporaryDirectory(prefix="fluxion_assets_") as folder:
+        write_assets(folder)
+        for parent, _, files in os.walk(folder):
+            for name in files:
+                full = os.path.join(parent, name)
+                relative = os.path.relpath(full, folder).replace(os.sep, "/")
+                found[relative] = _read_file(full)
+    return found
+
+
+@contextlib.contextmanager
+def extracted_assets(assets: dict):
+    """The assets written out to a temporary folder, removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="fluxion_assets_") as folder:
+        for name, data in assets.items():
+            target = os.path.join(folder, *name.split("/"))
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "wb") as f:
+                f.write(data)
+        yield folder
+
+
 class KerasArchive:
     """The contents of a ``.keras`` file (or directory), read and checked."""
 
-    def __init__(self, config: dict, weights: bytes | None, metadata: dict):
+    def __init__(self, config: dict, weights: bytes | None, metadata: dict,
+                 assets: dict | None = None, has_assets: bool = False):
         self.config = config
         self.weights = weights
         self.metadata = metadata
+        # {path under assets/: bytes}; has_assets is Keras's rule for handing them to the
+        # layers at all: the archive holds more than its three model entries.
+        self.assets = assets or {}
+        self.has_assets = has_assets
 
 
 def read_archive(path) -> KerasArchive:
     """Reads a ``.keras`` zip or directory; a damaged or foreign file gets a clear ValueError."""
     path = os.fspath(path)
     if os.path.isdir(path):
-        return _read_entries(path, lambda name: _read_file(os.path.join(path, name)),
-                             set(os.listdir(path)))
+        names = set(os.listdir(path))
+        archive = _read_entries(path, lambda name: _read_file(os.path.join(path, name)), names)
+        archive.assets = _directory_assets(os.path.join(path, ASSETS_DIRNAME))
+        archive.has_assets = len(names) > 3
+        return archive
     if not os.path.exists(path):
         raise FileNotFoundError(f"File not found: filepath={path}. Please ensure the file is "
                                 f"an accessible `.keras` zip file.")
     try:
         with zipfile.ZipFile(path, "r") as zf:
             names = set(zf.namelist())
-            return _read_entries(path, zf.read, names)
+            archive = _read_entries(path, zf.read, names)
+            archive.assets = {_asset_name(path, name): zf.read(name) for name in sorted(names)
+                              if name.startswith(f"{ASSETS_DIRNAME}/")
+                              and not name.endswith("/")}
+            archive.has_assets = len(names) > 3
+            return archive
     except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as error:
         raise ValueError(f"'{path}' is not a valid .keras file: it is not a complete zip "
                          f"archive ({error}). The file may be truncated or of another "
@@ -87,6 +143,28 @@ def read_archive(path) -> KerasArchive:
         if isinstance(error, FileNotFoundError):
             raise
         raise ValueError(f"'{path}' is a damaged .keras file: {error}") from error
+
+
+def _asset_name(path: str, name: str) -> str:
+    """``name`` (an ``assets/...`` zip entry) relative to ``assets/``, refusing escapes."""
+    relative = name[len(ASSETS_DIRNAME) + 1:]
+    parts = relative.replace("\\", "/").split("/")
+    if relative.startswith("/") or ".." in parts or ":" in parts[0] or \
+            posixpath.normpath(relative).startswith(".."):
+        raise ValueError(f"'{path}' is a damaged or unsafe .keras file: its asset entry "
+                         f"'{name}' points outside the assets folder.")
+    return "/".join(part for part in parts if part not in ("", "."))
+
+
+def _directory_assets(folder: str) -> dict:
+    found: dict = {}
+    if not os.path.isdir(folder):
+        return found
+    for parent, _, files in os.walk(folder):
+        for name in files:
+            full = os.path.join(parent, name)
+            found[os.path.relpath(full, folder).replace(os.sep, "/")] = _read_file(full)
+    return found
 
 
 def _read_file(path: str) -> bytes:

@@ -180,6 +180,15 @@ def in_safe_mode() -> bool:
     return stack[-1] if stack else True
 
 
+def is_deserializing() -> bool:
+    """True while a ``deserialize_keras_object`` call (or a model load) is running.
+
+    Layers use it to tell a config being loaded from one written by hand, e.g. to refuse
+    reading files named in a loaded config in safe mode.
+    """
+    return bool(getattr(_scope, "safe_mode", None))
+
+
 class SafeModeScope:
     """Within the block, deserialization runs with the given ``safe_mode``."""
 

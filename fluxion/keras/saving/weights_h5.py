@@ -17,13 +17,23 @@ the model itself) with a ``name`` attribute and one dataset per variable, ``"0"`
   repeats: ``layers/dense``, ``layers/dense_1``, ``layers/batch_normalization``;
   nested containers are ``container``, ``container_1``...
 
+Every object visited has its ``save_own_variables`` / ``load_own_variables`` called, even
+one with no variables (a lookup layer keeps its ``idf_weights`` that way), and layers held
+by other layers are visited too (a ``TextVectorization``'s ``_lookup_layer``).
+
 Loading walks the model being loaded the same way and reads each path.  It reads and
 checks everything first and assigns only when all of it is good, so a bad file leaves
 the model as it was.
+
+Assets (``save_assets(dir)`` / ``load_assets(dir)``, e.g. a lookup layer's
+``vocabulary.txt``) follow the same paths: the object at ``layers/string_lookup`` writes
+into ``<assets dir>/layers/string_lookup/``; a ``.keras`` file stores them under
+``assets/`` (``keras_archive``).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
 
@@ -284,6 +294,39 @@ def _state_variables(saveable) -> list:
     if isinstance(saveable, Optimizer):
         return saveable.variables
     return _own_variables(saveable)
+
+
+# --- assets ---------------------------------------------------------------------------------------
+def _asset_dir(directory: str, path: str) -> str:
+    return os.path.join(directory, *path.split("/")) if path else directory
+
+
+def write_assets(root, directory: str) -> None:
+    """Calls ``save_assets`` of every object under ``root`` that has one, each with its own
+    folder ``<directory>/<path>`` (created first), as Keras 3 lays out ``assets/``."""
+    for path, saveable in walk_saveables(root):
+        if hasattr(saveable, "save_assets"):
+            target = _asset_dir(directory, path)
+            os.makedirs(target, exist_ok=True)
+            saveable.save_assets(target)
+
+
+def read_assets(root, directory: str) -> None:
+    """Calls ``load_assets(<directory>/<path>)`` of every object under ``root`` that has one.
+
+    Objects whose assets cannot be read raise Keras's "could not be loaded" error, which
+    names them all (a missing folder reads as a missing file inside it).
+    """
+    errors: dict = {}
+    for path, saveable in walk_saveables(root):
+        if not hasattr(saveable, "load_assets"):
+            continue
+        try:
+            saveable.load_assets(_asset_dir(directory, path))
+        except Exception as error:  # noqa: BLE001 - reported below with every other failure
+            errors[id(saveable)] = (saveable, error)
+    if errors:
+        _report_failures(errors, warn_only=False)
 
 
 def _report_failures(errors: dict, warn_only: bool) -> None:

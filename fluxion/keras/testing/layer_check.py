@@ -21,6 +21,7 @@ import json
 
 import numpy as np
 
+from fluxion.core.dtypes import as_dtype
 from fluxion.core.tape import GradientTape
 from fluxion.core.tensor import Tensor
 from fluxion.graph.function import function
@@ -103,7 +104,7 @@ def run_layer_test(layer_cls, init_kwargs: dict | None = None, input_shape=(2, 3
                                rtol=max(rtol, 1e-5), atol=max(atol, 1e-6))
 
     # 5. a gradient step on the trainable weights lowers a loss.
-    if supports_training and layer.trainable_weights and np.dtype(out.dtype).kind == "f":
+    if supports_training and layer.trainable_weights and as_dtype(out.dtype).is_floating:
         target = Tensor(rng.standard_normal(out.shape).astype(out.dtype))
         before = _loss(layer, x, target, call_kwargs)
         with GradientTape() as tape:
@@ -116,8 +117,8 @@ def run_layer_test(layer_cls, init_kwargs: dict | None = None, input_shape=(2, 3
         assert float(after) < float(before), f"loss did not fall: {before} -> {after}"
 
     # 6. input gradients by finite differences (small float layers).
-    if check_gradients and np.dtype(input_dtype).kind == "f" and \
-            sum(d.size for d in datas) <= 64 and np.dtype(out.dtype).kind == "f":
+    if check_gradients and as_dtype(input_dtype).is_floating and \
+            sum(d.size for d in datas) <= 64 and as_dtype(out.dtype).is_floating:
         for index in range(len(datas)):
             _check_input_gradient(layer, [d.astype(np.float64) for d in datas], index, multi,
                                   call_kwargs, rng)
@@ -130,8 +131,11 @@ def _is_shape_list(input_shape) -> bool:
 
 
 def _random_input(rng, shape, dtype: str) -> np.ndarray:
-    if np.dtype(dtype).kind == "f":
-        return rng.standard_normal(shape).astype(dtype)
+    kind = as_dtype(dtype)
+    if kind.is_floating:
+        return rng.standard_normal(shape).astype(kind.np_dtype)
+    if kind.is_integer:
+        return rng.integers(0, 4, shape).astype(kind.np_dtype)
     return rng.integers(0, 4, shape).astype(dtype)
 
 

@@ -298,10 +298,8 @@ def test_sdpa_fully_masked_row_is_uniform_and_weights_returned():
     q = np.ones((1, 2, 2), "float32")
     v = np.array([[[1.0], [3.0]]], "float32")
     mask = np.array([[True, True], [False, False]])
-    out, weights = tf.nn.scaled_dot_product_attention(q, q, v, mask=mask,
-                                                      return_attention_weights=True) \
-        if hasattr(tf.nn, "scaled_dot_product_attention") else \
-        scaled_dot_product_attention(q, q, v, mask=mask, return_attention_weights=True)
+    out, weights = scaled_dot_product_attention(q, q, v, mask=mask,
+                                                return_attention_weights=True)
     np.testing.assert_allclose(weights.numpy()[0, 1], [0.5, 0.5])
     np.testing.assert_allclose(out.numpy()[0, :, 0], [2.0, 2.0])
 

@@ -185,7 +185,7 @@ class IndexLookup(DataLayer):
     def _set_vocabulary_file(self, path: str) -> None:
         from fluxion.keras.saving import serialization
 
-        if getattr(serialization._scope, "safe_mode", None) and serialization.in_safe_mode():
+        if serialization.is_deserializing() and serialization.in_safe_mode():
             raise ValueError(
                 "Requested the loading of a vocabulary file outside of the model archive. "
                 "This carries a potential risk of loading arbitrary and sensitive files and "
