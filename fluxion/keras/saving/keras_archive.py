@@ -14,12 +14,11 @@ killed at any moment leaves either the old file or the new one, never a torn one
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import io
-import contextlib
 import json
 import os
-import posixpath
 import tempfile
 import zipfile
 
@@ -149,8 +148,7 @@ def _asset_name(path: str, name: str) -> str:
     """``name`` (an ``assets/...`` zip entry) relative to ``assets/``, refusing escapes."""
     relative = name[len(ASSETS_DIRNAME) + 1:]
     parts = relative.replace("\\", "/").split("/")
-    if relative.startswith("/") or ".." in parts or ":" in parts[0] or \
-            posixpath.normpath(relative).startswith(".."):
+    if parts[0] == "" or ".." in parts or ":" in parts[0]:
         raise ValueError(f"'{path}' is a damaged or unsafe .keras file: its asset entry "
                          f"'{name}' points outside the assets folder.")
     return "/".join(part for part in parts if part not in ("", "."))

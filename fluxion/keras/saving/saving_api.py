@@ -3,10 +3,12 @@
 A ``.keras`` file is Keras 3's: ``config.json`` is the model serialized as
 ``{module, class_name, config, registered_name}`` plus its ``build_config`` and
 ``compile_config``; ``model.weights.h5`` holds the variables of the layers and the
-optimizer in Keras 3's attribute-path layout (``weights_h5``).  Loading rebuilds the model
-from its config (``safe_mode`` refuses Python lambdas), builds it, compiles it (which
-creates the optimizer's variables) and then reads every variable, so training resumes
-where it stopped.  Writes are atomic (``keras_archive.atomic_write``).
+optimizer in Keras 3's attribute-path layout (``weights_h5``); ``assets/`` holds what
+layers write with ``save_assets`` (lookup vocabularies), by the same paths.  Loading
+rebuilds the model from its config (``safe_mode`` refuses Python lambdas), builds it,
+compiles it (which creates the optimizer's variables), reads every variable, then hands
+each layer its assets, so training resumes where it stopped.  Writes are atomic
+(``keras_archive.atomic_write``).
 """
 
 from __future__ import annotations
@@ -24,7 +26,13 @@ from fluxion.keras.saving.serialization import (
     deserialize_keras_object,
     serialize_keras_object,
 )
-from fluxion.keras.saving.weights_h5 import read_state, require_h5py, write_state
+from fluxion.keras.saving.weights_h5 import (
+    read_assets,
+    read_state,
+    require_h5py,
+    write_assets,
+    write_state,
+)
 
 # Keras 3 writes these classes with their source module (they have no public path).
 _MODULE_OVERRIDES = {"Functional": ("keras.src.models.functional", "Functional")}
@@ -188,10 +196,11 @@ def save_model(model, filepath, overwrite: bool = True, zipped=None, **kwargs) -
                       "it on some data.", stacklevel=2)
     config = model_to_config(model)
     weights = weights_to_bytes(model)
+    assets = keras_archive.collect_assets(lambda folder: write_assets(model, folder))
     if zipped:
-        keras_archive.write_archive(path, config, weights)
+        keras_archive.write_archive(path, config, weights, assets)
     else:
-        keras_archive.write_directory(path, config, weights)
+        keras_archive.write_directory(path, config, weights, assets)
 
 
 def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: bool = True):
@@ -219,6 +228,9 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
         model = model_from_config(archive.config, custom_objects, compile, safe_mode)
         with keras_archive.weights_file(archive.weights) as f:
             read_state(model, f)
+        if archive.has_assets:
+            with keras_archive.extracted_assets(archive.assets) as folder:
+                read_assets(model, folder)
         return model
     if path.endswith((".h5", ".hdf5")):
         return legacy_h5.load_model(path, custom_objects=custom_objects, compile=compile,
