@@ -214,3 +214,23 @@ def test_against_tensorflow():
     _, ours = tf.nn.max_pool_with_argmax(x, 3, 2, "SAME", include_batch_in_index=True)
     _, theirs = real.nn.max_pool_with_argmax(x, 3, 2, "SAME", include_batch_in_index=True)
     np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+def test_tiled_max_pool_gradient_routes_ties_to_the_first_maximum_and_crops():
+    """The fast path for windows that tile the input (strides == window, VALID)."""
+    rng = np.random.default_rng(11)
+    x = np.maximum(rng.normal(size=(2, 5, 7, 3)), 0).astype(np.float32)  # many zero ties
+    x[0, 0:2, 0:2, 0] = 1.0  # a window of equal maxima
+    g = rng.normal(size=(2, 2, 3, 3)).astype(np.float32)
+    xt = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(xt)
+        y = tf.nn.max_pool2d(xt, 2, 2, "VALID")
+    grad = tape.gradient(y, xt, output_gradients=tf.constant(g)).numpy()
+    expected = np.zeros_like(x)
+    for b, i, j, c in np.ndindex(2, 2, 3, 3):
+        window = x[b, 2 * i:2 * i + 2, 2 * j:2 * j + 2, c]
+        di, dj = np.unravel_index(np.argmax(window), (2, 2))  # first maximum in scan order
+        expected[b, 2 * i + di, 2 * j + dj, c] += g[b, i, j, c]
+    np.testing.assert_array_equal(grad, expected)
+    np.testing.assert_array_equal(y.numpy(), x[:, :4, :6].reshape(2, 2, 2, 3, 2, 3).max((2, 4)))

@@ -43,8 +43,53 @@ def _taps(view: np.ndarray, window: tuple):
         yield view[lead + tap]
 
 
+# --- the common case: windows that tile the input (strides == window, VALID) -----------------------
+def _tiling(window, strides, padding, dilations) -> bool:
+    return tuple(window) == tuple(strides) and padding == "VALID" and all(d == 1 for d in dilations)
+
+
+def _blocks(x, window):
+    """``x`` cropped to whole windows, as a view [N, o1, w1, o2, w2, ..., C]."""
+    outs = tuple(n // w for n, w in zip(x.shape[1:-1], window))
+    crop = x[(slice(None),) + tuple(slice(0, o * w) for o, w in zip(outs, window))]
+    shape = (x.shape[0],) + tuple(d for o, w in zip(outs, window) for d in (o, w)) \
+        + (x.shape[-1],)
+    return crop.reshape(shape), outs
+
+
+def _window_axes(n: int) -> tuple:
+    return tuple(2 + 2 * i for i in range(n))
+
+
+def _tiled_max_pool_grad(x, g, window):
+    """Routes ``g`` to each window's first maximum (scan order, as TF) in whole-array passes."""
+    blocks, outs = _blocks(x, window)
+    axes = _window_axes(len(window))
+    best = blocks.max(axis=axes, keepdims=True)
+    mask = blocks == best
+    if np.count_nonzero(mask) != best.size:  # ties (e.g. all-zero windows after relu)
+        taken = np.zeros(best.shape, dtype=bool)
+        for tap in np.ndindex(*window):
+            index = [slice(None)] * blocks.ndim
+            for axis, t in zip(axes, tap):
+                index[axis] = slice(t, t + 1)
+            chosen = mask[tuple(index)]
+            chosen &= ~taken
+            taken |= chosen
+    grad = g.reshape(best.shape) * mask
+    dx = grad.reshape((x.shape[0],) + tuple(o * w for o, w in zip(outs, window)) + (x.shape[-1],))
+    if dx.shape == x.shape:
+        return dx
+    full = np.zeros(x.shape, dtype=dx.dtype)
+    full[(slice(None),) + tuple(slice(0, n) for n in dx.shape[1:-1])] = dx
+    return full
+
+
 # --- max pooling ---------------------------------------------------------------------------------
 def _max_pool_kernel(x, window, strides, padding, dilations):
+    if _tiling(window, strides, padding, dilations):
+        blocks, _ = _blocks(x, window)
+        return blocks.max(axis=_window_axes(len(window)))
     view, _, _ = _view(x, window, strides, padding, dilations, _lowest(x.dtype))
     taps = _taps(view, window)
     out = next(taps).copy()
@@ -72,6 +117,8 @@ def _argmax_taps(x, window, strides, padding, dilations):
 
 
 def _max_pool_grad_kernel(x, g, window, strides, padding, dilations):
+    if _tiling(window, strides, padding, dilations):
+        return _tiled_max_pool_grad(x, g, window)
     index, pads, outs = _argmax_taps(x, window, strides, padding, dilations)
     padded = (x.shape[0],) + tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[1:-1], pads))
     dxp = np.zeros(padded + (x.shape[-1],), dtype=g.dtype)
