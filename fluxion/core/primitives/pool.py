@@ -61,11 +61,26 @@ def _window_axes(n: int) -> tuple:
     return tuple(2 + 2 * i for i in range(n))
 
 
+def _tiled_max(blocks, window):
+    """The maximum of each window: np.maximum over the taps (strided views), which is
+    several times faster than a reduction over the interleaved window axes."""
+    axes = _window_axes(len(window))
+    out = None
+    for tap in np.ndindex(*window):
+        index = [slice(None)] * blocks.ndim
+        for axis, t in zip(axes, tap):
+            index[axis] = t
+        piece = blocks[tuple(index)]
+        out = piece.copy() if out is None else np.maximum(out, piece, out=out)
+    return out
+
+
 def _tiled_max_pool_grad(x, g, window):
     """Routes ``g`` to each window's first maximum (scan order, as TF) in whole-array passes."""
     blocks, outs = _blocks(x, window)
     axes = _window_axes(len(window))
-    best = blocks.max(axis=axes, keepdims=True)
+    best = _tiled_max(blocks, window).reshape(
+        tuple(1 if axis in axes else d for axis, d in enumerate(blocks.shape)))
     mask = blocks == best
     if np.count_nonzero(mask) != best.size:  # ties (e.g. all-zero windows after relu)
         taken = np.zeros(best.shape, dtype=bool)
@@ -88,8 +103,7 @@ def _tiled_max_pool_grad(x, g, window):
 # --- max pooling ---------------------------------------------------------------------------------
 def _max_pool_kernel(x, window, strides, padding, dilations):
     if _tiling(window, strides, padding, dilations):
-        blocks, _ = _blocks(x, window)
-        return blocks.max(axis=_window_axes(len(window)))
+        return _tiled_max(_blocks(x, window)[0], window)
     view, _, _ = _view(x, window, strides, padding, dilations, _lowest(x.dtype))
     taps = _taps(view, window)
     out = next(taps).copy()
