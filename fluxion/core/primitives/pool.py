@@ -43,7 +43,7 @@ def _taps(view: np.ndarray, window: tuple):
         yield view[lead + tap]
 
 
-# --- the common case: windows that tile the input (strides == window, VALID) -----------------------
+# --- the common case: windows that tile the input (strides == window, VALID) ----------------
 def _tiling(window, strides, padding, dilations) -> bool:
     return tuple(window) == tuple(strides) and padding == "VALID" and all(d == 1 for d in dilations)
 
