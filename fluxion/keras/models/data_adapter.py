@@ -97,6 +97,14 @@ class IteratorBatches:
         self._iterator = None
 
     def batches(self):
+        if hasattr(self.source, "iter_batches"):  # a keras.utils.PyDataset: workers load ahead
+            self.source.on_epoch_begin()
+            for step, batch in enumerate(self.source.iter_batches()):
+                if self.steps is not None and step >= self.steps:
+                    break
+                yield step, self._standardize(batch)
+            self.source.on_epoch_end()
+            return
         if hasattr(self.source, "__getitem__") and hasattr(self.source, "__len__") \
                 and not isinstance(self.source, (list, tuple)):
             count = len(self.source) if self.steps is None else self.steps

@@ -23,7 +23,7 @@ import numpy as np
 
 from fluxion.core.dtypes import as_dtype
 from fluxion.core.tape import GradientTape
-from fluxion.core.tensor import Tensor
+from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.graph.function import function
 from fluxion.keras.layers.input_layer import Input
 from fluxion.keras.saving.serialization import deserialize_keras_object, serialize_keras_object
@@ -47,7 +47,7 @@ def run_layer_test(layer_cls, init_kwargs: dict | None = None, input_shape=(2, 3
         arrays = [_random_input(rng, shape, input_dtype) for shape in shapes]
         input_data = arrays if multi else arrays[0]
     datas = [np.asarray(d) for d in input_data] if multi else [np.asarray(input_data)]
-    tensors = [Tensor(d) for d in datas]
+    tensors = [convert_to_tensor(d) for d in datas]  # NumPy str arrays become strings
     x = tensors if multi else tensors[0]
     batch_shapes = [tuple(t.shape) for t in tensors]
 

@@ -244,3 +244,25 @@ def test_fit_evaluate_predict_on_datasets():
     assert model.predict(tf.data.Dataset.from_tensor_slices(x).batch(10),
                          verbose=0).shape == (64, 1)
     assert np.isfinite(model.evaluate(train, verbose=0))
+
+
+def test_pydataset_with_workers_and_epoch_hooks():
+    events = []
+
+    class Data(keras.utils.PyDataset):
+        def __init__(self):
+            super().__init__(workers=2)
+
+        def __len__(self):
+            return 3
+
+        def __getitem__(self, index):
+            return np.full((4, 2), index, "float32"), np.ones((4, 1), "float32")
+
+        def on_epoch_end(self):
+            events.append("end")
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    history = model.fit(Data(), epochs=2, verbose=0)
+    assert len(history.history["loss"]) == 2 and events.count("end") == 2
