@@ -187,6 +187,8 @@ real_p = define("real", np.real, _real_rule,
 
 
 def _fill_like_kernel(x, value):
+    if value == 0:  # np.zeros maps zero pages lazily: large zero cotangents are cheap
+        return np.zeros(x.shape, dtype=x.dtype)
     return np.full(x.shape, value, dtype=x.dtype)
 
 
