@@ -88,7 +88,7 @@ def transformer_classifier(dim: int = 32, heads: int = 2) -> keras.Model:
 def test_transformer_encoder_learns_sentiment():
     keras.utils.set_random_seed(0)
     rng = np.random.default_rng(0)
-    train_texts, y_train = make_reviews(3000, rng)
+    train_texts, y_train = make_reviews(6000, rng)
     test_texts, y_test = make_reviews(500, rng)
     x_train, x_test = vectorize(train_texts), vectorize(test_texts)
     assert 0.4 < y_train.mean() < 0.6
@@ -96,13 +96,15 @@ def test_transformer_encoder_learns_sentiment():
     model = transformer_classifier()
     model.compile(optimizer=keras.optimizers.Adam(5e-3), loss="binary_crossentropy",
                   metrics=["accuracy"])
-    history = model.fit(x_train, y_train, epochs=8, batch_size=32, verbose=0)
+    history = model.fit(x_train, y_train, epochs=6, batch_size=32, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
     _, accuracy = model.evaluate(x_test, y_test, verbose=0)
-    assert accuracy >= 0.9, f"held-out accuracy {accuracy:.3f} < 0.9"
+    assert accuracy >= 0.92, f"held-out accuracy {accuracy:.3f} < 0.92"
 
     # The order matters: "not great" and "great" differ in the model's eyes.
-    probe = vectorize(["the movie was great", "the movie was not great",
-                       "the plot was awful", "the plot was not awful"])
+    probe = vectorize(["this movie was really great and the story was quite",
+                       "this movie was really not great and the story was",
+                       "the plot was awful and the cast overall was a",
+                       "the plot was not awful and the cast overall was"])
     p = model.predict(probe, verbose=0)[:, 0]
     assert p[0] > 0.5 > p[1] and p[2] < 0.5 < p[3], p

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from fluxion.core import nest
-from fluxion.core.tensor import Tensor
+from fluxion.core.tensor import Tensor, convert_to_tensor
 
 
 def unpack_x_y_sample_weight(data):
@@ -49,7 +49,8 @@ def _as_array(value):
 
 
 def _to_tensors(structure):
-    return nest.map_structure(lambda a: None if a is None else Tensor(np.asarray(a)), structure)
+    # convert_to_tensor, not Tensor(): NumPy str arrays become TF-style bytes strings.
+    return nest.map_structure(lambda a: None if a is None else convert_to_tensor(a), structure)
 
 
 def _length(structure) -> int:

@@ -34,9 +34,6 @@ WORDS_IN = np.array([["red", "purple"], ["", "blue"]])
 NUMBERS_IN = np.array([[7, 99], [3, 3]], dtype="int64")
 # Building a functional model from its config calls a tf_idf lookup layer symbolically
 # before its idf_weights are loaded, which IndexLookup.call refuses (index_lookup.py).
-IDF_BUILD = pytest.mark.xfail(
-    strict=True, raises=ValueError,
-    reason="IndexLookup.call raises on a symbolic call before idf_weights are set")
 
 
 def _outputs(model, inputs) -> list:
@@ -149,7 +146,6 @@ def test_lookup_model_round_trip(tmp_path, zipped):
             assert a.get_vocabulary() == b.get_vocabulary()
 
 
-@IDF_BUILD
 def test_tfidf_model_round_trip(tmp_path):
     model, inputs = _tfidf_model()
     model.save(tmp_path / "m.keras")
@@ -233,7 +229,6 @@ def test_keras3_lookup_file_loads():
         np.testing.assert_array_equal(got, want)
 
 
-@IDF_BUILD
 def test_keras3_tfidf_file_loads():
     path, inputs, outputs = _fixture("lookup_tfidf")
     model = keras.saving.load_model(path)

@@ -314,9 +314,15 @@ class IndexLookup(DataLayer):
         output = encode_categorical(lookups, mode, depth, "int64")
         if self.output_mode == "tf_idf":
             if self.idf_weights is None:
-                raise ValueError("When `output_mode` is `'tf_idf'`, `idf_weights` must be "
-                                 "provided.")
-            output = tf.cast(output, "float32") * tf.constant(self.idf_weights)
+                if not _is_symbolic(lookups):
+                    raise ValueError("When `output_mode` is `'tf_idf'`, `idf_weights` must be "
+                                     "provided.")
+                # Rebuilding a saved model calls the layer symbolically before its idf
+                # weights are loaded: only the output shape matters then.
+                weights = np.zeros(depth, np.float32)
+            else:
+                weights = self.idf_weights
+            output = tf.cast(output, "float32") * tf.constant(weights)
         return output
 
     def _standardize_inputs(self, inputs):
@@ -452,3 +458,8 @@ def _listify(value):
     if isinstance(value, (list, tuple)):
         return [v.decode("utf-8") if isinstance(v, bytes) else v for v in value]
     return value
+
+
+def _is_symbolic(tensor) -> bool:
+    """True while the layer is traced (functional API, fluxion.function): no values yet."""
+    return getattr(tensor, "_value", None) is None
