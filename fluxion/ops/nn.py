@@ -1,5 +1,6 @@
 """The ``fluxion.nn`` namespace (``tf.nn``)."""
 
+from fluxion.ops.attention_ops import *
 from fluxion.ops.conv_ops import *
 from fluxion.ops.dropout_ops import *
 from fluxion.ops.nn_ops import *

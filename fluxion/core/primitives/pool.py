@@ -22,6 +22,7 @@ from fluxion.core.primitives.conv import (
     interior,
     pad_spatial,
     tap_regions,
+    tap_spans,
     window_geometry,
     windows,
 )
@@ -37,15 +38,46 @@ def _view(x, window, strides, padding, dilations, value):
     return windows(pad_spatial(x, pads, value), outs, window, strides, dilations), pads, outs
 
 
-def _taps(view: np.ndarray, window: tuple):
+def _taps(view: np.ndarray, window: tuple) -> list:
     lead = (slice(None),) * (view.ndim - len(window) - 1)
-    for tap in np.ndindex(*window):
-        yield view[lead + tap]
+    return [view[lead + tap] for tap in np.ndindex(*window)]
 
 
-# --- the common case: windows that tile the input (strides == window, VALID) ----------------
-def _tiling(window, strides, padding, dilations) -> bool:
-    return tuple(window) == tuple(strides) and padding == "VALID" and all(d == 1 for d in dilations)
+def _first_max(taps: list, need_max: bool = False):
+    """Where each tap holds its window's first maximum in scan order (TF's choice on ties).
+
+    A tournament over the taps in scan order: at each match the later half wins only where
+    it is strictly greater, so ties go to the earlier tap.  That is a few whole-array passes
+    per tap, against one per tap and per pixel for an argmax index.  Returns the maximum
+    (when ``need_max``) and one boolean mask per tap (None for a single tap: everywhere).
+    """
+    if len(taps) == 1:
+        return taps[0], [None]
+    half = len(taps) // 2
+    left, left_masks = _first_max(taps[:half], need_max=True)
+    right, right_masks = _first_max(taps[half:], need_max=True)
+    right_wins = np.greater(right, left)
+    left_wins = ~right_wins
+    masks = []
+    for mask, wins in [(m, left_wins) for m in left_masks] + [(m, right_wins)
+                                                               for m in right_masks]:
+        masks.append(wins if mask is None else np.logical_and(mask, wins, out=mask))
+    return (np.maximum(left, right) if need_max else None), masks
+
+
+def _route(g: np.ndarray, mask, out: np.ndarray) -> np.ndarray:
+    """``g`` where ``mask``, else 0, written into ``out``."""
+    if mask is None:
+        return np.copyto(out, g)
+    return np.multiply(g, mask, out=out, dtype=out.dtype)
+
+
+# --- the common case: windows that tile the input (strides == window, no padding) ------------
+def _tiling(x_shape, window, strides, padding, dilations) -> bool:
+    if tuple(window) != tuple(strides) or any(d != 1 for d in dilations):
+        return False
+    pads, _ = window_geometry(x_shape[1:-1], window, strides, dilations, padding)
+    return not any(lo or hi for lo, hi in pads)
 
 
 def _blocks(x, window):
@@ -57,103 +89,101 @@ def _blocks(x, window):
     return crop.reshape(shape), outs
 
 
-def _window_axes(n: int) -> tuple:
-    return tuple(2 + 2 * i for i in range(n))
-
-
-def _tiled_max(blocks, window):
-    """The maximum of each window: np.maximum over the taps (strided views), which is
-    several times faster than a reduction over the interleaved window axes."""
-    axes = _window_axes(len(window))
-    out = None
+def _block_taps(blocks: np.ndarray, window: tuple) -> list:
+    """Each window tap of a ``_blocks`` view: strided views [N, *outs, C], in scan order."""
+    taps = []
     for tap in np.ndindex(*window):
         index = [slice(None)] * blocks.ndim
-        for axis, t in zip(axes, tap):
-            index[axis] = t
-        piece = blocks[tuple(index)]
-        out = piece.copy() if out is None else np.maximum(out, piece, out=out)
+        for axis, t in enumerate(tap):
+            index[2 + 2 * axis] = t
+        taps.append(blocks[tuple(index)])
+    return taps
+
+
+def _batch_chunks(x: np.ndarray):
+    """Slices of the batch small enough (about 1 MiB of ``x``) for the temporaries of one
+    chunk to stay in cache between the passes over it."""
+    step = max(1, (1 << 20) // max(1, x[:1].nbytes))
+    return [slice(i, i + step) for i in range(0, x.shape[0], step)]
+
+
+def _tiled_max(x, window):
+    blocks, outs = _blocks(x, window)
+    out = np.empty((x.shape[0],) + outs + (x.shape[-1],), dtype=x.dtype)
+    for chunk in _batch_chunks(x):
+        taps = _block_taps(blocks[chunk], window)
+        if len(taps) == 1:
+            np.copyto(out[chunk], taps[0])
+            continue
+        np.maximum(taps[0], taps[1], out=out[chunk])
+        for tap in taps[2:]:
+            np.maximum(out[chunk], tap, out=out[chunk])
     return out
 
 
 def _tiled_max_pool_grad(x, g, window):
-    """Routes ``g`` to each window's first maximum (scan order, as TF) in whole-array passes."""
+    """Routes ``g`` to each window's first maximum, written tap by tap straight into dx."""
     blocks, outs = _blocks(x, window)
-    axes = _window_axes(len(window))
-    best = _tiled_max(blocks, window).reshape(
-        tuple(1 if axis in axes else d for axis, d in enumerate(blocks.shape)))
-    mask = blocks == best
-    if np.count_nonzero(mask) != best.size:  # ties (e.g. all-zero windows after relu)
-        taken = np.zeros(best.shape, dtype=bool)
-        for tap in np.ndindex(*window):
-            index = [slice(None)] * blocks.ndim
-            for axis, t in zip(axes, tap):
-                index[axis] = slice(t, t + 1)
-            chosen = mask[tuple(index)]
-            chosen &= ~taken
-            taken |= chosen
-    grad = g.reshape(best.shape) * mask
-    dx = grad.reshape((x.shape[0],) + tuple(o * w for o, w in zip(outs, window)) + (x.shape[-1],))
-    if dx.shape == x.shape:
-        return dx
-    full = np.zeros(x.shape, dtype=dx.dtype)
-    full[(slice(None),) + tuple(slice(0, n) for n in dx.shape[1:-1])] = dx
-    return full
+    dx = np.empty(x.shape, dtype=g.dtype)
+    dx_blocks, _ = _blocks(dx, window)
+    for axis, (n, o, w) in enumerate(zip(x.shape[1:-1], outs, window), start=1):
+        if o * w < n:  # cells past the last whole window get no gradient
+            index = [slice(None)] * dx.ndim
+            index[axis] = slice(o * w, None)
+            dx[tuple(index)] = 0
+    for chunk in _batch_chunks(x):
+        _, masks = _first_max(_block_taps(blocks[chunk], window))
+        for mask, out in zip(masks, _block_taps(dx_blocks[chunk], window)):
+            _route(g[chunk], mask, out)
+    return dx
 
 
 # --- max pooling ---------------------------------------------------------------------------------
 def _max_pool_kernel(x, window, strides, padding, dilations):
-    if _tiling(window, strides, padding, dilations):
-        return _tiled_max(_blocks(x, window)[0], window)
+    if _tiling(x.shape, window, strides, padding, dilations):
+        return _tiled_max(x, window)
     view, _, _ = _view(x, window, strides, padding, dilations, _lowest(x.dtype))
     taps = _taps(view, window)
-    out = next(taps).copy()
-    for tap in taps:
+    out = taps[0].copy()
+    for tap in taps[1:]:
         np.maximum(out, tap, out=out)
+    return out
+
+
+def _max_pool_grad_kernel(x, g, window, strides, padding, dilations):
+    if _tiling(x.shape, window, strides, padding, dilations):
+        return _tiled_max_pool_grad(x, g, window)
+    view, pads, outs = _view(x, window, strides, padding, dilations, _lowest(x.dtype))
+    _, masks = _first_max(_taps(view, window))
+    dx = np.zeros(x.shape, dtype=g.dtype)
+    routed = np.empty(g.shape, dtype=g.dtype)
+    for number, span in tap_spans(x.shape[1:-1], outs, window, strides, dilations, pads):
+        if span is not None:  # a tap that reads only padding never holds a maximum
+            _route(g, masks[number], routed)
+            dx[span[1]] += routed[span[0]]
+    return dx
+
+
+def _max_pool_gather_kernel(x, h, window, strides, padding, dilations):
+    view, pads, outs = _view(x, window, strides, padding, dilations, _lowest(x.dtype))
+    _, masks = _first_max(_taps(view, window))
+    h_taps = _taps(windows(pad_spatial(h, pads), outs, window, strides, dilations), window)
+    out = np.zeros(view.shape[:len(outs) + 1] + (x.shape[-1],), dtype=h.dtype)
+    routed = np.empty_like(out)
+    for mask, tap in zip(masks, h_taps):
+        out += _route(tap, mask, routed)
     return out
 
 
 def _argmax_taps(x, window, strides, padding, dilations):
     """The index (in scan order) of each window's first maximum, and the geometry."""
     view, pads, outs = _view(x, window, strides, padding, dilations, _lowest(x.dtype))
-    taps = _taps(view, window)
-    best = next(taps).copy()
-    index = np.zeros(best.shape, dtype=np.int16 if np.prod(window) < 2**15 else np.int32)
-    better = np.empty(best.shape, dtype=bool)
-    step = np.empty_like(index)
-    for number, tap in enumerate(taps, start=1):
-        np.greater(tap, best, out=better)  # strictly: ties keep the earlier tap, as TF
-        # index = where(better, number, index), in arithmetic: masked writes are branchy/slow
-        np.subtract(number, index, out=step)
-        np.multiply(step, better, out=step)
-        index += step
-        np.maximum(best, tap, out=best)
+    _, masks = _first_max(_taps(view, window))
+    index = np.zeros(view.shape[:len(outs) + 1] + (x.shape[-1],), dtype=np.int64)
+    for number, mask in enumerate(masks):
+        if mask is not None:
+            index += number * mask
     return index, pads, outs
-
-
-def _max_pool_grad_kernel(x, g, window, strides, padding, dilations):
-    if _tiling(window, strides, padding, dilations):
-        return _tiled_max_pool_grad(x, g, window)
-    index, pads, outs = _argmax_taps(x, window, strides, padding, dilations)
-    padded = (x.shape[0],) + tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[1:-1], pads))
-    dxp = np.zeros(padded + (x.shape[-1],), dtype=g.dtype)
-    chosen = np.empty(index.shape, dtype=bool)
-    routed = np.empty(g.shape, dtype=g.dtype)
-    for number, (_, region) in enumerate(tap_regions(outs, window, strides, dilations)):
-        np.equal(index, number, out=chosen)
-        np.multiply(g, chosen, out=routed)
-        dxp[region] += routed
-    return dxp[interior(pads, x.shape[1:-1])]
-
-
-def _max_pool_gather_kernel(x, h, window, strides, padding, dilations):
-    index, pads, outs = _argmax_taps(x, window, strides, padding, dilations)
-    view = windows(pad_spatial(h, pads), outs, window, strides, dilations)
-    out = np.zeros(index.shape, dtype=h.dtype)
-    chosen = np.empty(index.shape, dtype=bool)
-    for number, tap in enumerate(_taps(view, window)):
-        np.equal(index, number, out=chosen)
-        out += tap * chosen
-    return out
 
 
 def _max_pool_argmax_kernel(x, window, strides, padding, dilations, include_batch, dtype):

@@ -255,13 +255,32 @@ def squeeze(input, axis=None, name=None) -> Tensor:
             if shape[a] not in (1, None):
                 raise ValueError(f"squeeze: cannot squeeze dimension {a} of shape {shape}: "
                                  f"its size is {shape[a]}, not 1")
+    if any(shape[a] is None for a in axes):  # unknown size-1 axes: index them away
+        from fluxion.core.primitives.indexing import getitem
+
+        return getitem(input, tuple(0 if i in axes else slice(None) for i in range(len(shape))))
     return _reshape_known(input, [d for i, d in enumerate(shape) if i not in axes])
 
 
 def _reshape_known(x: Tensor, shape: list) -> Tensor:
     if shape.count(None) <= 1:
         return bind(reshape_p, x, shape=tuple(-1 if d is None else d for d in shape))
-    raise ValueError(f"cannot reshape with more than one unknown dimension: {shape}")
+    # Several unknown dimensions (traced): reshape to the run-time shape instead.
+    from fluxion.core.primitives.dynamic_shape import reshape_dynamic
+    from fluxion.ops.creation_ops import shape as runtime_shape
+
+    dims = runtime_shape(x)
+    known = list(shape_tuple(x))
+    pieces, source = [], 0
+    for d in shape:
+        if d is None:  # the next unknown dimension of x, in order
+            while known[source] is not None:
+                source += 1
+            pieces.append(dims[source])
+            source += 1
+        else:
+            pieces.append(d)
+    return reshape_dynamic(x, pieces)
 
 
 def stack(values, axis=0, name="stack") -> Tensor:

@@ -157,11 +157,19 @@ def _visit_container(container, path: str, found: list, visited: set, seen: set)
     items = list(container.values()) if isinstance(container, dict) else list(container)
     for item in items:
         if _is_saveable(item):
-            _visit(item, _join(path, _unique(to_snake_case(type(item).__name__), used)),
-                   found, visited)
+            _visit(item, _join(path, _unique(_weights_name(item), used)), found, visited)
         elif isinstance(item, (list, tuple, dict)):
             _visit_container(item, _join(path, _unique("container", used)), found, visited,
                              seen)
+
+
+def _weights_name(item) -> str:
+    """The group name Keras 3 gives an object: its Python class's name in snake case.
+
+    A class exported under another name than Keras's Python class (GroupQueryAttention is
+    Keras's GroupedQueryAttention) says so with ``keras_class_name``.
+    """
+    return to_snake_case(getattr(type(item), "keras_class_name", type(item).__name__))
 
 
 def _unique(name: str, used: dict) -> str:

@@ -45,6 +45,8 @@ class GroupQueryAttention(ProjectedAttention):
     TensorShape([1, 3, 8])
     """
 
+    keras_class_name = "GroupedQueryAttention"  # Keras 3's Python class: names its weights
+
     def __init__(self, head_dim, num_query_heads, num_key_value_heads, dropout=0.0,
                  use_bias=True, sliding_window=None, flash_attention=None,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
