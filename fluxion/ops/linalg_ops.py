@@ -133,6 +133,13 @@ def tensordot(a, b, axes, name=None) -> Tensor:
     left = reshape(transpose(a, free_a + a_axes), [-1, size])
     right = reshape(transpose(b, b_axes + free_b), [size, -1])
     out_shape = [shape_a[i] for i in free_a] + [shape_b[i] for i in free_b]
+    if out_shape.count(None) > 1:  # traced with several unknown dimensions: run-time sizes
+        from fluxion.ops.creation_ops import shape as runtime_shape
+
+        dims_a, dims_b = runtime_shape(a), runtime_shape(b)
+        out_shape = [dims_a[i] if shape_a[i] is None else shape_a[i] for i in free_a] + \
+            [dims_b[i] if shape_b[i] is None else shape_b[i] for i in free_b]
+        return reshape(matmul(left, right), out_shape)
     return reshape(matmul(left, right), [-1 if d is None else d for d in out_shape])
 
 
