@@ -68,7 +68,8 @@ def _first_max(taps: list, need_max: bool = False):
 def _route(g: np.ndarray, mask, out: np.ndarray) -> np.ndarray:
     """``g`` where ``mask``, else 0, written into ``out``."""
     if mask is None:
-        return np.copyto(out, g)
+        np.copyto(out, g)
+        return out
     return np.multiply(g, mask, out=out, dtype=out.dtype)
 
 
@@ -221,8 +222,8 @@ def _counts(sizes, window, strides, dilations, pads, outs, dtype) -> np.ndarray 
 def _avg_pool_kernel(x, window, strides, padding, dilations):
     view, pads, outs = _view(x, window, strides, padding, dilations, 0)
     taps = _taps(view, window)
-    out = next(taps).copy()
-    for tap in taps:
+    out = taps[0].copy()
+    for tap in taps[1:]:
         out += tap
     out /= _counts(x.shape[1:-1], window, strides, dilations, pads, outs, x.dtype)
     return out
