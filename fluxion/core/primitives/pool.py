@@ -102,9 +102,9 @@ def _block_taps(blocks: np.ndarray, window: tuple) -> list:
 
 
 def _batch_chunks(x: np.ndarray):
-    """Slices of the batch small enough (about 1 MiB of ``x``) for the temporaries of one
+    """Slices of the batch small enough (about 4 MiB of ``x``) for the temporaries of one
     chunk to stay in cache between the passes over it."""
-    step = max(1, (1 << 20) // max(1, x[:1].nbytes))
+    step = max(1, (1 << 22) // max(1, x[:1].nbytes))
     return [slice(i, i + step) for i in range(0, x.shape[0], step)]
 
 
