@@ -48,6 +48,16 @@ def _as_array(value):
     return array
 
 
+def _as_batch_tensor(value):
+    """A batch leaf as a tensor; tensors that need no float32 cast pass through as they are."""
+    if value is None:
+        return None
+    if type(value) is Tensor and value._value.dtype.kind != "f" \
+            or type(value) is Tensor and value._value.dtype == np.float32:
+        return value
+    return convert_to_tensor(_as_array(value))
+
+
 def _to_tensors(structure):
     # convert_to_tensor, not Tensor(): NumPy str arrays become TF-style bytes strings.
     return nest.map_structure(lambda a: None if a is None else convert_to_tensor(a), structure)
@@ -146,7 +156,7 @@ class IteratorBatches:
     def _standardize(batch):
         if isinstance(batch, list):
             batch = tuple(batch)
-        return _to_tensors(nest.map_structure(_as_array, batch))
+        return nest.map_structure(_as_batch_tensor, batch)
 
 
 def _known_length(source):
