@@ -21,8 +21,9 @@ from fluxion.core.tensor_shape import TensorShape
 class Tensor:
     """An immutable multi-dimensional array (``tf.Tensor``)."""
 
-    # _keras_mask: the Keras mask travelling with a layer output (unset for most tensors).
-    __slots__ = ("_value", "_keras_mask", "__weakref__")
+    # _keras_mask / _keras_logits: Keras's mask travelling with a layer output, and the
+    # logits behind a softmax/sigmoid output (losses use them); unset for most tensors.
+    __slots__ = ("_value", "_keras_mask", "_keras_logits", "__weakref__")
     # NumPy defers to our reflected operators (np_array + tensor -> Tensor).
     __array_priority__ = 100
 

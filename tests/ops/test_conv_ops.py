@@ -288,3 +288,61 @@ def test_against_tensorflow():
     np.testing.assert_allclose(
         tf.nn.conv2d_transpose(xt, wt, [2, 7, 6, 4], 2, "SAME").numpy(),
         real.nn.conv2d_transpose(xt, wt, [2, 7, 6, 4], 2, "SAME").numpy(), rtol=1e-4, atol=1e-4)
+
+
+# --- the kernels' fast paths against the loop reference ------------------------------------------
+FAST_PATHS = [
+    # x shape, w shape, strides, padding, dilations: single-channel inputs take the tap-major
+    # im2col; every case exercises the per-tap input gradient and its valid spans
+    ((2, 7, 6, 1), (3, 3, 1, 4), (1, 1), "VALID", (1, 1)),
+    ((2, 7, 6, 1), (3, 3, 1, 4), (1, 1), "SAME", (1, 1)),
+    ((2, 7, 6, 1), (3, 2, 1, 3), (2, 3), "SAME", (1, 1)),
+    ((1, 8, 7, 1), (3, 3, 1, 2), (1, 1), "SAME", (2, 3)),
+    ((2, 5, 5, 1), (2, 2, 1, 2), (2, 2), ((2, 1), (0, 3)), (1, 1)),
+    ((2, 7, 6, 3), (3, 3, 3, 4), (2, 1), "SAME", (1, 2)),
+    ((2, 4, 5, 2), (4, 3, 2, 3), (1, 1), "SAME", (1, 1)),  # pads larger than the input
+    ((1, 3, 3, 2), (3, 3, 2, 2), (3, 3), ((4, 4), (0, 0)), (1, 1)),  # taps on padding only
+]
+
+
+@pytest.mark.parametrize("xs, ws, strides, padding, dilations", FAST_PATHS)
+def test_kernels_match_reference_and_are_adjoint(xs, ws, strides, padding, dilations):
+    from fluxion.core.primitives import conv as prims
+
+    x, w = normal(*xs), normal(*ws)
+    attrs = dict(strides=strides, padding=padding, dilations=dilations, groups=1)
+    y = prims._conv_kernel(x, w, **attrs)
+    np.testing.assert_allclose(y, ref_conv(x, w, strides, padding, dilations), atol=1e-10)
+    # conv_input_grad and conv_filter_grad are the adjoints of conv in x and in w
+    g = normal(*y.shape)
+    dx = prims._conv_input_grad_kernel(g, w, x, **attrs)
+    dw = prims._conv_filter_grad_kernel(x, g, w, **attrs)
+    assert dx.shape == x.shape and dw.shape == w.shape
+    np.testing.assert_allclose(np.vdot(y, g), np.vdot(x, dx), rtol=1e-10)
+    np.testing.assert_allclose(np.vdot(y, g), np.vdot(w, dw), rtol=1e-10)
+    for basis in range(x.size):  # dx is exactly the transpose, column by column
+        e = np.zeros(x.size)
+        e[basis] = 1
+        col = prims._conv_kernel(e.reshape(x.shape), w, **attrs)
+        np.testing.assert_allclose(dx.reshape(-1)[basis], np.vdot(col, g), atol=1e-10)
+
+
+def test_float32_kernels_stay_float32():
+    from fluxion.core.primitives import conv as prims
+
+    x = rng.standard_normal((2, 6, 6, 1)).astype(np.float32)
+    w = rng.standard_normal((3, 3, 1, 2)).astype(np.float32)
+    attrs = dict(strides=(1, 1), padding="SAME", dilations=(1, 1), groups=1)
+    y = prims._conv_kernel(x, w, **attrs)
+    assert y.dtype == np.float32 and y.flags.c_contiguous
+    assert prims._conv_input_grad_kernel(y, w, x, **attrs).dtype == np.float32
+    assert prims._conv_filter_grad_kernel(x, y, w, **attrs).dtype == np.float32
+
+
+def test_pad_spatial_fills_only_the_borders_with_the_value():
+    from fluxion.core.primitives.conv import pad_spatial
+
+    x = normal(2, 3, 4, 2)
+    padded = pad_spatial(x, ((1, 2), (0, 1)), value=-7.0)
+    np.testing.assert_array_equal(
+        padded, np.pad(x, [(0, 0), (1, 2), (0, 1), (0, 0)], constant_values=-7.0))

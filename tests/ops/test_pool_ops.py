@@ -234,3 +234,65 @@ def test_tiled_max_pool_gradient_routes_ties_to_the_first_maximum_and_crops():
         expected[b, 2 * i + di, 2 * j + dj, c] += g[b, i, j, c]
     np.testing.assert_array_equal(grad, expected)
     np.testing.assert_array_equal(y.numpy(), x[:, :4, :6].reshape(2, 2, 2, 3, 2, 3).max((2, 4)))
+
+
+def _first_max_reference(x, g, window, strides, padding):
+    """Loop reference for max_pool_grad: each window's first maximum in scan order."""
+    from fluxion.core.primitives.conv import window_geometry
+
+    pads, outs = window_geometry(x.shape[1:-1], window, strides, (1,) * len(window), padding)
+    dx = np.zeros(x.shape)
+    for b, *o, c in np.ndindex(*g.shape):
+        best, where = -np.inf, None
+        for t in np.ndindex(*window):
+            pos = tuple(oi * s + ti - lo for oi, s, ti, (lo, _) in zip(o, strides, t, pads))
+            if all(0 <= p < n for p, n in zip(pos, x.shape[1:-1])) and (
+                    where is None or x[(b, *pos, c)] > best):
+                best, where = x[(b, *pos, c)], pos
+        dx[(b, *where, c)] += g[(b, *o, c)]
+    return dx
+
+
+@pytest.mark.parametrize("shape, window, strides, padding", [
+    ((2, 6, 6, 3), (2, 2), (2, 2), "VALID"),  # tiling
+    ((2, 7, 5, 3), (2, 2), (2, 2), "VALID"),  # tiling, odd sizes cropped
+    ((2, 6, 9, 2), (2, 3), (2, 3), "SAME"),  # tiling: SAME without padding
+    ((1, 9, 4), (3,), (3,), "VALID"),  # 1-D tiling
+    ((1, 4, 4, 2, 2), (2, 2, 2), (2, 2, 2), "VALID"),  # 3-D tiling, 8 taps
+    ((2, 7, 5, 3), (2, 2), (2, 2), "SAME"),  # padded: the general path
+    ((2, 7, 6, 2), (3, 3), (2, 2), "SAME"),  # overlapping windows
+    ((2, 6, 6, 2), (3, 2), (1, 2), "VALID"),
+])
+def test_max_pool_grad_kernels_route_ties_to_the_first_maximum(shape, window, strides, padding):
+    from fluxion.core.primitives import pool as prims
+
+    x = rng.integers(-2, 3, shape).astype(np.float64)  # ties everywhere
+    x[x == -2] = -np.inf
+    x = np.maximum(x, 0) if shape[0] == 2 and shape[-1] == 3 else x  # zero ties as after relu
+    attrs = dict(window=window, strides=strides, padding=padding, dilations=(1,) * len(window))
+    y = prims._max_pool_kernel(x, **attrs)
+    g = rng.normal(size=y.shape)
+    dx = prims._max_pool_grad_kernel(x, g, **attrs)
+    np.testing.assert_array_equal(dx, _first_max_reference(x, g, window, strides, padding))
+    # max_pool_gather is the adjoint of max_pool_grad: <grad(g), h> == <g, gather(h)>
+    h = rng.normal(size=x.shape)
+    gathered = prims._max_pool_gather_kernel(x, h, **attrs)
+    np.testing.assert_allclose(np.vdot(dx, h), np.vdot(g, gathered), rtol=1e-12)
+    # and the pooled maximum is the value at the routed position
+    np.testing.assert_array_equal(y, prims._max_pool_gather_kernel(x, x, **attrs))
+
+
+def test_tiled_max_pool_grad_over_several_batch_chunks():
+    """Batches bigger than one cache-sized chunk give the same result as one chunk."""
+    from fluxion.core.primitives import pool as prims
+
+    x = np.maximum(rng.normal(size=(40, 30, 30, 64)), 0).astype(np.float32)
+    assert len(prims._batch_chunks(x)) > 1
+    g = rng.normal(size=(40, 15, 15, 64)).astype(np.float32)
+    attrs = dict(window=(2, 2), strides=(2, 2), padding="VALID", dilations=(1, 1))
+    dx = prims._max_pool_grad_kernel(x, g, **attrs)
+    for part in (slice(0, 3), slice(17, 40)):
+        np.testing.assert_array_equal(dx[part], prims._max_pool_grad_kernel(x[part], g[part],
+                                                                            **attrs))
+    np.testing.assert_array_equal(prims._max_pool_kernel(x, **attrs),
+                                  x.reshape(40, 15, 2, 15, 2, 64).max((2, 4)))
