@@ -5,7 +5,7 @@ process: a later program whose pipeline caches to the same name reads the file i
 of recomputing.  As in TF, only a *complete* pass is kept: an iteration that stops early
 discards what it had gathered, so the cache never holds a truncated dataset.  The file
 is written to a temporary name and renamed into place when the pass completes
-(``element_file.atomic_file``), so a writer killed part-way leaves nothing that a later
+(``fluxion.core.atomic_file``), so a writer killed part-way leaves nothing that a later
 run reads as a cache.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 
+from fluxion.core import atomic_file
 from fluxion.data import element_file
 from fluxion.data.dataset import Dataset
 
@@ -46,7 +47,7 @@ class CacheDataset(Dataset):
     def _fill_file(self):
         folder = os.path.dirname(os.path.abspath(self._path))
         os.makedirs(folder, exist_ok=True)
-        with element_file.atomic_file(self._path) as fileobj:
+        with atomic_file.atomic_write(self._path, "wb") as fileobj:
             writer = element_file.ElementWriter(fileobj)
             for element in self._inputs[0]._iterator():
                 writer.write(element)

@@ -12,16 +12,14 @@ Layout (all integers little-endian unsigned 64-bit unless noted)::
 
 A reader checks the footer, so a truncated file is an error, never a short dataset.
 Files are only ever made visible by an atomic rename of a finished temporary file
-(``atomic_file``), so a writer killed part-way leaves a temporary that no reader opens.
+(``fluxion.core.atomic_file``), so a writer killed part-way leaves a temporary that no
+reader opens.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import struct
-import uuid
 
 import numpy as np
 
@@ -31,7 +29,6 @@ from fluxion.data import element_spec as es
 
 MAGIC = b"FXDATA01"
 _U64 = struct.Struct("<Q")
-_TEMP_MARK = ".tmp-"
 
 
 class ElementWriter:
@@ -123,66 +120,3 @@ def read_elements(fileobj, path: str):
             leaves.append(Tensor(array))
         count += 1
         yield pack(leaves)
-
-
-def temporary_name(final: str) -> str:
-    """A sibling name for work in progress: never read, recognisable as a leftover."""
-    return f"{final}{_TEMP_MARK}{os.getpid()}-{uuid.uuid4().hex[:8]}"
-
-
-def fsync_directory(path: str) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path or ".", os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-@contextlib.contextmanager
-def atomic_file(final: str):
-    """Yields a temporary file; on success it replaces ``final`` in one rename."""
-    remove_stale_temporaries(final)
-    temp = temporary_name(final)
-    committed = False
-    try:
-        with open(temp, "wb") as fileobj:
-            yield fileobj
-            fileobj.flush()
-            os.fsync(fileobj.fileno())
-        os.replace(temp, final)
-        committed = True
-        fsync_directory(os.path.dirname(final))
-    finally:
-        if not committed:
-            with contextlib.suppress(OSError):
-                os.remove(temp)
-
-
-def remove_stale_temporaries(final: str) -> None:
-    """Deletes temporaries of ``final`` left by writers that no longer run."""
-    import shutil
-
-    folder, base = os.path.split(os.path.abspath(final))
-    prefix = base + _TEMP_MARK
-    with contextlib.suppress(OSError):
-        for name in os.listdir(folder):
-            if not name.startswith(prefix):
-                continue
-            pid = name[len(prefix):].split("-", 1)[0]
-            if pid.isdigit() and not _alive(int(pid)):
-                path = os.path.join(folder, name)
-                with contextlib.suppress(OSError):
-                    shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True

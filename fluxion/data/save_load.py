@@ -22,7 +22,7 @@ import json
 import os
 import shutil
 
-from fluxion.core import errors, nest
+from fluxion.core import atomic_file, errors, nest
 from fluxion.core.tensor import Tensor
 from fluxion.core.tensor_spec import TensorSpec
 from fluxion.data import element_file
@@ -56,9 +56,9 @@ def save(dataset: Dataset, path: str, compression: str | None = None, shard_func
     path = os.path.abspath(os.fspath(path))
     parent = os.path.dirname(path)
     os.makedirs(parent, exist_ok=True)
-    element_file.remove_stale_temporaries(path)
+    atomic_file.remove_stale_temporaries(path)
     spec = dataset.element_spec
-    temp = element_file.temporary_name(path)
+    temp = atomic_file.temporary_name(path)
     os.makedirs(temp)
     try:
         writers: dict = {}
@@ -85,7 +85,7 @@ def save(dataset: Dataset, path: str, compression: str | None = None, shard_func
             json.dump(meta, fileobj)
             fileobj.flush()
             os.fsync(fileobj.fileno())
-        element_file.fsync_directory(temp)
+        atomic_file.fsync_directory(temp)
         _replace_directory(temp, path)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
@@ -110,11 +110,11 @@ def _replace_directory(temp: str, path: str) -> None:
     if not os.path.exists(path):
         os.rename(temp, path)
     else:
-        old = element_file.temporary_name(path)
+        old = atomic_file.temporary_name(path)
         os.rename(path, old)
         os.rename(temp, path)
         shutil.rmtree(old, ignore_errors=True)
-    element_file.fsync_directory(os.path.dirname(path))
+    atomic_file.fsync_directory(os.path.dirname(path))
 
 
 class LoadedDataset(Dataset):

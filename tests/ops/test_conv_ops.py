@@ -293,7 +293,8 @@ def test_against_tensorflow():
 # --- the kernels' fast paths against the loop reference ------------------------------------------
 FAST_PATHS = [
     # x shape, w shape, strides, padding, dilations: single-channel inputs take the tap-major
-    # im2col; every case exercises the per-tap input gradient and its valid spans
+    # im2col; eight or more input channels the per-tap input gradient, fewer one matmul; all
+    # exercise the taps' valid spans
     ((2, 7, 6, 1), (3, 3, 1, 4), (1, 1), "VALID", (1, 1)),
     ((2, 7, 6, 1), (3, 3, 1, 4), (1, 1), "SAME", (1, 1)),
     ((2, 7, 6, 1), (3, 2, 1, 3), (2, 3), "SAME", (1, 1)),
@@ -302,6 +303,9 @@ FAST_PATHS = [
     ((2, 7, 6, 3), (3, 3, 3, 4), (2, 1), "SAME", (1, 2)),
     ((2, 4, 5, 2), (4, 3, 2, 3), (1, 1), "SAME", (1, 1)),  # pads larger than the input
     ((1, 3, 3, 2), (3, 3, 2, 2), (3, 3), ((4, 4), (0, 0)), (1, 1)),  # taps on padding only
+    ((1, 5, 6, 8), (3, 2, 8, 3), (2, 1), "SAME", (1, 2)),
+    ((1, 4, 4, 9), (3, 3, 9, 2), (1, 1), "VALID", (1, 1)),
+    ((1, 3, 3, 8), (3, 3, 8, 2), (3, 3), ((4, 4), (0, 0)), (1, 1)),
 ]
 
 

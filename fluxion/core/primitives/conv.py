@@ -24,7 +24,8 @@ Speed: the kernels never loop over pixels, and keep BLAS on contiguous operands:
   window view whose innermost run is one element;
 - the input gradient does one small matmul per kernel tap, ``g @ w[tap].T``, into a
   scratch slab that is still in cache when it is added into the taps' input cells (col2im).
-  One big matmul followed by nine strided adds reads the product back from main memory;
+  One big matmul followed by nine strided adds reads the product back from main memory
+  (but for a handful of input channels one matmul is better than matrix-vector products);
 - padding never builds a padded copy where a tap's valid span (``tap_spans``) suffices.
 
 Depthwise convolutions skip im2col and accumulate per tap.
@@ -232,6 +233,15 @@ def _conv_input_grad_kernel(g, w, like, strides, padding, dilations, groups):
     dtype = np.result_type(g, w)
     dx = np.zeros(like.shape, dtype=dtype)
     spans = tap_spans(like.shape[1:-1], outs, kernel, strides, dilations, pads)
+    if groups == 1 and cin < 8:
+        # Few input channels: per-tap products would be matrix-vector products; do one matmul.
+        product = scratch((rows, taps * cin), dtype)
+        np.matmul(g.reshape(rows, cout), w.reshape(taps * cin, cout).T, out=product)
+        tap_product = product.reshape(g.shape[:-1] + (taps, cin))
+        for number, span in spans:
+            if span is not None:
+                dx[span[1]] += tap_product[..., number, :][span[0]]
+        return dx
     if groups == 1:
         # Tap by tap: each product [rows, cin] is added into dx while it is still in cache.
         g2 = g.reshape(rows, cout)
