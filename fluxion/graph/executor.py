@@ -15,6 +15,7 @@ import functools
 
 import numpy as np
 
+from fluxion import backend
 from fluxion.core.primitive import Aval
 from fluxion.graph.ir import Graph, Node, Value
 from fluxion.graph.memory_plan import plan_in_place
@@ -38,6 +39,7 @@ class CompiledGraph:
         return runner(*arrays)
 
     def _specialise(self, shapes: tuple):
+        backend.active().tune_allocator()
         concrete = propagate_shapes(self.graph, shapes)
         in_place = plan_in_place(self.graph, concrete) if self.in_place else {}
         source, namespace = generate_source(self.graph, in_place, concrete)

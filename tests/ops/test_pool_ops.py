@@ -284,19 +284,3 @@ def test_max_pool_grad_kernels_route_ties_to_the_first_maximum(shape, window, st
     finite = np.nan_to_num(x, neginf=-9.0)
     np.testing.assert_array_equal(np.nan_to_num(y, neginf=-9.0),
                                   prims._max_pool_gather_kernel(x, finite, **attrs))
-
-
-def test_tiled_max_pool_grad_over_several_batch_chunks():
-    """Batches bigger than one cache-sized chunk give the same result as one chunk."""
-    from fluxion.core.primitives import pool as prims
-
-    x = np.maximum(rng.normal(size=(40, 30, 30, 64)), 0).astype(np.float32)
-    assert len(prims._batch_chunks(x)) > 1
-    g = rng.normal(size=(40, 15, 15, 64)).astype(np.float32)
-    attrs = dict(window=(2, 2), strides=(2, 2), padding="VALID", dilations=(1, 1))
-    dx = prims._max_pool_grad_kernel(x, g, **attrs)
-    for part in (slice(0, 3), slice(17, 40)):
-        np.testing.assert_array_equal(dx[part], prims._max_pool_grad_kernel(x[part], g[part],
-                                                                            **attrs))
-    np.testing.assert_array_equal(prims._max_pool_kernel(x, **attrs),
-                                  x.reshape(40, 15, 2, 15, 2, 64).max((2, 4)))

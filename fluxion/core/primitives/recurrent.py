@@ -116,6 +116,176 @@ def _gru_grad_rule(xw, h0, kernel, rb, hs, gates, hrec, ghs, ggates, ghrec, mask
 
 
 # --- kernels: LSTM -------------------------------------------------------------------------------
+# Inside the kernels the gates live "gate-major", [4, B, U] per step, in the order i, f, o, g:
+# each gate is one contiguous block and the three sigmoid gates are one block too, so every
+# per-step ufunc runs over contiguous memory (on [B, 4U] rows, per-gate column slices are
+# strided and cost NumPy several times more).  Keras's layout [B, 4U] (i, f, g, o) is only
+# read or written at the edges: xw and gates once per call, d xw once per step.
+_KERAS_OF = (0, 1, 3, 2)  # the Keras gate index of each internal gate (i, f, o, g)
+
+
+def _gate_major(array, gates: int):
+    """``[..., B, gates * U]`` -> the view ``[..., gates, B, U]`` (no copy)."""
+    *lead, batch, width = array.shape
+    return array.reshape(*lead, batch, gates, width // gates).swapaxes(-3, -2)
+
+
+def _lstm_to_internal(keras, out, scale=None):
+    """Copies gate-major Keras-ordered ``keras [..., 4, B, U]`` into ``out`` (i, f, o, g),
+    multiplying the sigmoid gates by ``scale`` when given."""
+    if scale is None:
+        np.copyto(out[..., :2, :, :], keras[..., :2, :, :])
+        np.copyto(out[..., 2, :, :], keras[..., 3, :, :])
+    else:
+        np.multiply(keras[..., :2, :, :], scale, out=out[..., :2, :, :])
+        np.multiply(keras[..., 3, :, :], scale, out=out[..., 2, :, :])
+    np.copyto(out[..., 3, :, :], keras[..., 2, :, :])
+
+
+def _lstm_to_keras(internal, out) -> None:
+    np.copyto(out[..., :2, :, :], internal[..., :2, :, :])
+    np.copyto(out[..., 3, :, :], internal[..., 2, :, :])
+    np.copyto(out[..., 2, :, :], internal[..., 3, :, :])
+
+
+def _same_dtypes(*arrays) -> None:
+    """NumPy would promote silently; raising lets ``bind`` report the shape rule's error."""
+    if any(a.dtype != arrays[0].dtype for a in arrays[1:]):
+        raise TypeError("mixed dtypes")
+
+
+def _in_order(array, reverse: bool):
+    return array[::-1] if reverse else array
+
+
+def _lstm_kernel(xw, h0, c0, kernel, mask=None, reverse=False):
+    _same_dtypes(xw, h0, c0, kernel)
+    steps, batch, width = xw.shape
+    units = width // 4
+    dtype = xw.dtype
+    half = dtype.type(0.5)
+    # sigmoid(z) = 0.5 * tanh(0.5 * z) + 0.5: the sigmoid gates' pre-activations are
+    # scaled by 0.5 (xw as it is read, the kernel once), so each step runs ONE tanh.
+    kernel_g = np.empty((4, units, units), dtype)  # h @ kernel_g -> [4, B, U]
+    _lstm_to_internal(_gate_major(kernel, 4), kernel_g, half)
+    x_g = _gate_major(xw, 4)  # [T, 4, B, U] views, Keras order
+    hs = np.empty((steps, batch, units), dtype)
+    cs = np.empty_like(hs)
+    gates = np.empty((steps, batch, width), dtype)
+    gates_g = _gate_major(gates, 4)
+    z = np.empty((4, batch, units), dtype)  # this step's gates, internal order
+    i, f, o, g = z
+    sig = z[:3]
+    rec = np.empty((4, batch, units), dtype)
+    tmp = np.empty((batch, units), dtype)
+    keep_not = None if mask is None else ~_in_order(mask, reverse)[:, :, None]
+    h, c = h0, c0
+    for k in range(steps):
+        _lstm_to_internal(x_g[steps - 1 - k if reverse else k], z, half)
+        np.matmul(h, kernel_g, out=rec)
+        z += rec
+        np.tanh(z, out=z)
+        sig *= half
+        sig += half
+        _lstm_to_keras(z, gates_g[k])
+        c_new, h_new = cs[k], hs[k]
+        np.multiply(f, c, out=c_new)
+        np.multiply(i, g, out=tmp)
+        c_new += tmp
+        np.tanh(c_new, out=tmp)
+        np.multiply(o, tmp, out=h_new)
+        if keep_not is not None:  # masked rows carry the state over
+            np.copyto(c_new, c, where=keep_not[k])
+            np.copyto(h_new, h, where=keep_not[k])
+        h, c = h_new, c_new
+    return hs, cs, gates
+
+
+def _any(array) -> bool:
+    """``array.any()``, O(1) for broadcast constants (zero cotangents often are)."""
+    if array.size and not any(array.strides):
+        return bool(array.flat[0])
+    return bool(array.any())
+
+
+def _lstm_grad_kernel(xw, h0, c0, kernel, hs, cs, gates, ghs, gcs, ggates, mask=None,
+                      reverse=False):
+    steps, batch, width = gates.shape
+    units = width // 4
+    dtype = gates.dtype
+    one = dtype.type(1)
+    gates_g = _gate_major(gates, 4)
+    a = np.empty((4, batch, units), dtype)  # this step's activated gates, internal order
+    i, f, o, g = a
+    sig = a[:3]
+    extra_gates = _gate_major(ggates, 4) if _any(ggates) else None
+    extra = np.empty_like(a) if extra_gates is not None else None
+    extra_cells = gcs if _any(gcs) else None
+    seeded = ghs.reshape(steps, -1).any(axis=1) if steps else ()
+    kernel_t = np.ascontiguousarray(kernel.T)
+    keep = None if mask is None else _in_order(mask, reverse)[:, :, None].astype(dtype)
+    d_xw = np.empty((steps, batch, width), dtype)  # in input order, Keras layout
+    d_gates = _gate_major(d_xw, 4)
+    d_act = np.empty((4, batch, units), dtype)  # d activations, internal order
+    slope = np.empty((3, batch, units), dtype)
+    tc = np.empty((batch, units), dtype)
+    tmp = np.empty((batch, units), dtype)
+    dh = np.zeros((batch, units), dtype)
+    dc = np.zeros((batch, units), dtype)
+    carry_h = np.empty_like(dh)
+    carry_c = np.empty_like(dc)
+    for k in range(steps - 1, -1, -1):
+        t = steps - 1 - k if reverse else k
+        _lstm_to_internal(gates_g[k], a)
+        c_prev = cs[k - 1] if k else c0
+        if seeded[k]:
+            dh += ghs[k]
+        if extra_cells is not None:
+            dc += extra_cells[k]
+        if keep is not None:  # masked rows pass their gradient straight to the previous step
+            np.subtract(dh, np.multiply(dh, keep[k], out=tmp), out=carry_h)
+            dh -= carry_h
+            np.subtract(dc, np.multiply(dc, keep[k], out=tmp), out=carry_c)
+            dc -= carry_c
+        np.tanh(cs[k], out=tc)
+        np.multiply(dh, tc, out=d_act[2])  # d o
+        np.multiply(dh, o, out=tmp)  # d c through h = o * tanh(c): dh * o * (1 - tc^2)
+        dc += tmp
+        np.multiply(d_act[2], o, out=tmp)
+        tmp *= tc
+        dc -= tmp
+        np.multiply(dc, g, out=d_act[0])  # d i
+        np.multiply(dc, c_prev, out=d_act[1])  # d f
+        np.multiply(dc, i, out=d_act[3])  # d g
+        if extra_gates is not None:
+            _lstm_to_internal(extra_gates[k], extra)
+            d_act += extra
+        np.subtract(one, sig, out=slope)  # sigmoid' = s (1 - s)
+        slope *= sig
+        dz = d_gates[t]  # d pre-activations, written straight into Keras's layout
+        np.multiply(d_act[:2], slope[:2], out=dz[:2])
+        np.multiply(d_act[2], slope[2], out=dz[3])
+        np.multiply(g, g, out=tmp)  # tanh' = 1 - g^2
+        tmp *= d_act[3]
+        np.subtract(d_act[3], tmp, out=dz[2])
+        dc *= f
+        np.matmul(d_xw[t], kernel_t, out=dh)
+        if keep is not None:
+            dh += carry_h
+            dc += carry_c
+    # d kernel = sum over steps of h_prev^T @ dz, as one matmul (rows paired by input step)
+    d_kernel = np.zeros(kernel.shape, dtype)
+    if steps:
+        first = steps - 1 if reverse else 0
+        d_kernel += h0.T @ d_xw[first]
+        if steps > 1:
+            h_prev = _in_order(hs[:-1], reverse).reshape(-1, units)
+            rest = d_xw[:-1] if reverse else d_xw[1:]
+            d_kernel += h_prev.T @ rest.reshape(-1, width)
+    return d_xw, dh, dc, d_kernel
+
+
+# --- shared by the GRU kernels ----------------------------------------------------------------
 def _sigmoid_by_tanh(width: int, units: int, tanh_columns: slice, dtype) -> tuple:
     """Scales that turn one tanh over a gate row into sigmoids where needed.
 
@@ -130,115 +300,12 @@ def _sigmoid_by_tanh(width: int, units: int, tanh_columns: slice, dtype) -> tupl
     return pre, pre.copy(), shift
 
 
-def _in_order(array, reverse: bool):
-    return array[::-1] if reverse else array
-
-
-def _same_dtypes(*arrays) -> None:
-    """NumPy would promote silently; raising lets ``bind`` report the shape rule's error."""
-    if any(a.dtype != arrays[0].dtype for a in arrays[1:]):
-        raise TypeError("mixed dtypes")
-
-
-def _lstm_kernel(xw, h0, c0, kernel, mask=None, reverse=False):
-    _same_dtypes(xw, h0, c0, kernel)
-    steps, batch, width = xw.shape
-    units = width // 4
-    pre, post, shift = _sigmoid_by_tanh(width, units, slice(2 * units, 3 * units), xw.dtype)
-    gates = np.multiply(_in_order(xw, reverse), pre)  # fresh, in processing order
-    kernel_s = kernel * pre
-    hs = np.empty((steps, batch, units), xw.dtype)
-    cs = np.empty_like(hs)
-    row = np.empty((batch, width), xw.dtype)
-    tmp = np.empty((batch, units), xw.dtype)
-    keep_not = None if mask is None else ~_in_order(mask, reverse)[:, :, None]
-    h, c = h0, c0
-    for k in range(steps):
-        z = gates[k]
-        np.matmul(h, kernel_s, out=row)
-        z += row
-        np.tanh(z, out=z)
-        z *= post
-        z += shift
-        i, f, g, o = z[:, :units], z[:, units:2 * units], z[:, 2 * units:3 * units], \
-            z[:, 3 * units:]
-        c_new, h_new = cs[k], hs[k]
-        np.multiply(f, c, out=c_new)
-        np.multiply(i, g, out=tmp)
-        c_new += tmp
-        np.tanh(c_new, out=tmp)
-        np.multiply(o, tmp, out=h_new)
-        if keep_not is not None:  # masked rows carry the state over
-            np.copyto(c_new, c, where=keep_not[k])
-            np.copyto(h_new, h, where=keep_not[k])
-        h, c = h_new, c_new
-    return hs, cs, gates
-
-
 def _activation_slope(gates_row, out, slope_shift, tanh_columns):
     """d(activation)/d(pre-activation) from activated values: s(1-s) or 1-t^2, in place."""
     np.subtract(slope_shift, gates_row, out=out)  # 1 - s for sigmoids, -t for tanh
     out *= gates_row  # s(1-s) / -t^2
     out[:, tanh_columns] += 1  # 1 - t^2
     return out
-
-
-def _lstm_grad_kernel(xw, h0, c0, kernel, hs, cs, gates, ghs, gcs, ggates, mask=None,
-                      reverse=False):
-    steps, batch, width = gates.shape
-    units = width // 4
-    dtype = gates.dtype
-    tanh_cols = slice(2 * units, 3 * units)
-    slope_shift = np.ones(width, dtype)
-    slope_shift[tanh_cols] = 0
-    kernel_t = np.ascontiguousarray(kernel.T)
-    extra_gates = ggates if ggates.any() else None
-    extra_cells = gcs if gcs.any() else None
-    keep = None if mask is None else _in_order(mask, reverse)[:, :, None].astype(dtype)
-    dz_all = np.empty((steps, batch, width), dtype)
-    slope = np.empty((batch, width), dtype)
-    d_act = np.empty((batch, width), dtype)
-    tc = np.empty((batch, units), dtype)
-    tmp = np.empty((batch, units), dtype)
-    dh = np.zeros((batch, units), dtype)
-    dc = np.zeros((batch, units), dtype)
-    carry_h = np.empty_like(dh)
-    carry_c = np.empty_like(dc)
-    for k in range(steps - 1, -1, -1):
-        z = gates[k]
-        i, f, g, o = z[:, :units], z[:, units:2 * units], z[:, tanh_cols], z[:, 3 * units:]
-        c_prev = cs[k - 1] if k else c0
-        dh += ghs[k]
-        if extra_cells is not None:
-            dc += extra_cells[k]
-        if keep is not None:  # masked rows pass their gradient straight to the previous step
-            np.subtract(dh, np.multiply(dh, keep[k], out=tmp), out=carry_h)
-            dh -= carry_h
-            np.subtract(dc, np.multiply(dc, keep[k], out=tmp), out=carry_c)
-            dc -= carry_c
-        np.tanh(cs[k], out=tc)
-        np.multiply(dh, tc, out=d_act[:, 3 * units:])  # d o
-        np.multiply(tc, tc, out=tmp)
-        np.subtract(1, tmp, out=tmp)
-        tmp *= o
-        tmp *= dh
-        dc += tmp  # d c through h = o * tanh(c)
-        np.multiply(dc, g, out=d_act[:, :units])  # d i
-        np.multiply(dc, c_prev, out=d_act[:, units:2 * units])  # d f
-        np.multiply(dc, i, out=d_act[:, tanh_cols])  # d c~
-        if extra_gates is not None:
-            d_act += extra_gates[k]
-        dz = dz_all[k]
-        np.multiply(d_act, _activation_slope(z, slope, slope_shift, tanh_cols), out=dz)
-        dc *= f
-        np.matmul(dz, kernel_t, out=dh)
-        if keep is not None:
-            dh += carry_h
-            dc += carry_c
-    h_prev = np.concatenate([h0[None], hs[:-1]]) if steps else hs
-    d_kernel = h_prev.reshape(-1, units).T @ dz_all.reshape(-1, width)
-    d_xw = np.ascontiguousarray(dz_all[::-1]) if reverse else dz_all
-    return d_xw, dh, dc, d_kernel.astype(dtype, copy=False)
 
 
 # --- kernels: GRU --------------------------------------------------------------------------------
