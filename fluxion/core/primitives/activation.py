@@ -30,8 +30,10 @@ def _relu_kernel(x):
 
 
 def _relu_grad_kernel(g, out):
-    # Multiplying by the boolean mask is 3x faster than np.where on training-size arrays.
-    return np.multiply(g, out > 0, dtype=g.dtype)
+    # A float mask multiplied in place: faster than np.where (3x) or a bool-float multiply.
+    mask = (out > 0).astype(g.dtype)
+    mask *= g
+    return mask
 
 
 relu_grad_p = define(

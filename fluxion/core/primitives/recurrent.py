@@ -116,36 +116,16 @@ def _gru_grad_rule(xw, h0, kernel, rb, hs, gates, hrec, ghs, ggates, ghrec, mask
 
 
 # --- kernels: LSTM -------------------------------------------------------------------------------
-# Inside the kernels the gates live "gate-major", [4, B, U] per step, in the order i, f, o, g:
-# each gate is one contiguous block and the three sigmoid gates are one block too, so every
-# per-step ufunc runs over contiguous memory (on [B, 4U] rows, per-gate column slices are
-# strided and cost NumPy several times more).  Keras's layout [B, 4U] (i, f, g, o) is only
-# read or written at the edges: xw and gates once per call, d xw once per step.
-_KERAS_OF = (0, 1, 3, 2)  # the Keras gate index of each internal gate (i, f, o, g)
-
-
-def _gate_major(array, gates: int):
-    """``[..., B, gates * U]`` -> the view ``[..., gates, B, U]`` (no copy)."""
-    *lead, batch, width = array.shape
-    return array.reshape(*lead, batch, gates, width // gates).swapaxes(-3, -2)
-
-
-def _lstm_to_internal(keras, out, scale=None):
-    """Copies gate-major Keras-ordered ``keras [..., 4, B, U]`` into ``out`` (i, f, o, g),
-    multiplying the sigmoid gates by ``scale`` when given."""
-    if scale is None:
-        np.copyto(out[..., :2, :, :], keras[..., :2, :, :])
-        np.copyto(out[..., 2, :, :], keras[..., 3, :, :])
-    else:
-        np.multiply(keras[..., :2, :, :], scale, out=out[..., :2, :, :])
-        np.multiply(keras[..., 3, :, :], scale, out=out[..., 2, :, :])
-    np.copyto(out[..., 3, :, :], keras[..., 2, :, :])
-
-
-def _lstm_to_keras(internal, out) -> None:
-    np.copyto(out[..., :2, :, :], internal[..., :2, :, :])
-    np.copyto(out[..., 3, :, :], internal[..., 2, :, :])
-    np.copyto(out[..., 2, :, :], internal[..., 3, :, :])
+# The LSTM kernels work "transposed": per step the gates are a [4U, B] block and the states
+# [U, B] blocks, so each gate is a contiguous run of memory and every per-step ufunc runs
+# over contiguous data (per-gate column slices of [B, 4U] rows are strided, and NumPy
+# pays several times more for them).  Arrays cross the interface as [T, B, ...] views of
+# [T, ..., B] buffers: the outputs (and d xw) are such views, and an ``xw`` already laid
+# out that way (the LSTM layer computes its input projection so) is read without a copy;
+# any other layout is transposed once per call.
+def _time_major_t(array):
+    """``[T, B, N]`` -> ``[T, N, B]``, C-contiguous: a view when the memory already is."""
+    return np.ascontiguousarray(array.transpose(0, 2, 1))
 
 
 def _same_dtypes(*arrays) -> None:
@@ -164,41 +144,39 @@ def _lstm_kernel(xw, h0, c0, kernel, mask=None, reverse=False):
     units = width // 4
     dtype = xw.dtype
     half = dtype.type(0.5)
-    # sigmoid(z) = 0.5 * tanh(0.5 * z) + 0.5: the sigmoid gates' pre-activations are
-    # scaled by 0.5 (xw as it is read, the kernel once), so each step runs ONE tanh.
-    kernel_g = np.empty((4, units, units), dtype)  # h @ kernel_g -> [4, B, U]
-    _lstm_to_internal(_gate_major(kernel, 4), kernel_g, half)
-    x_g = _gate_major(xw, 4)  # [T, 4, B, U] views, Keras order
-    hs = np.empty((steps, batch, units), dtype)
+    x_t = _time_major_t(xw)  # [T, 4U, B]
+    kernel_t = np.ascontiguousarray(kernel.T)  # [4U, U]: kernel_t @ h -> [4U, B]
+    hs = np.empty((steps, units, batch), dtype)
     cs = np.empty_like(hs)
-    gates = np.empty((steps, batch, width), dtype)
-    gates_g = _gate_major(gates, 4)
-    z = np.empty((4, batch, units), dtype)  # this step's gates, internal order
-    i, f, o, g = z
-    sig = z[:3]
-    rec = np.empty((4, batch, units), dtype)
-    tmp = np.empty((batch, units), dtype)
-    keep_not = None if mask is None else ~_in_order(mask, reverse)[:, :, None]
-    h, c = h0, c0
+    gates = np.empty((steps, width, batch), dtype)
+    rec = np.empty((width, batch), dtype)
+    tmp = np.empty((units, batch), dtype)
+    keep_not = None if mask is None else ~_in_order(mask, reverse)
+    h, c = np.ascontiguousarray(h0.T), np.ascontiguousarray(c0.T)
     for k in range(steps):
-        _lstm_to_internal(x_g[steps - 1 - k if reverse else k], z, half)
-        np.matmul(h, kernel_g, out=rec)
-        z += rec
+        z = gates[k]
+        np.matmul(kernel_t, h, out=rec)
+        np.add(x_t[steps - 1 - k if reverse else k], rec, out=z)
+        # sigmoid(z) = 0.5 * tanh(0.5 * z) + 0.5: ONE tanh over all gates per step
+        sig_if, sig_o = z[:2 * units], z[3 * units:]
+        sig_if *= half
+        sig_o *= half
         np.tanh(z, out=z)
-        sig *= half
-        sig += half
-        _lstm_to_keras(z, gates_g[k])
+        for s in (sig_if, sig_o):
+            s *= half
+            s += half
+        i, f, g = z[:units], z[units:2 * units], z[2 * units:3 * units]
         c_new, h_new = cs[k], hs[k]
         np.multiply(f, c, out=c_new)
         np.multiply(i, g, out=tmp)
         c_new += tmp
         np.tanh(c_new, out=tmp)
-        np.multiply(o, tmp, out=h_new)
+        np.multiply(sig_o, tmp, out=h_new)
         if keep_not is not None:  # masked rows carry the state over
             np.copyto(c_new, c, where=keep_not[k])
             np.copyto(h_new, h, where=keep_not[k])
         h, c = h_new, c_new
-    return hs, cs, gates
+    return hs.transpose(0, 2, 1), cs.transpose(0, 2, 1), gates.transpose(0, 2, 1)
 
 
 def _any(array) -> bool:
@@ -214,32 +192,28 @@ def _lstm_grad_kernel(xw, h0, c0, kernel, hs, cs, gates, ghs, gcs, ggates, mask=
     units = width // 4
     dtype = gates.dtype
     one = dtype.type(1)
-    gates_g = _gate_major(gates, 4)
-    a = np.empty((4, batch, units), dtype)  # this step's activated gates, internal order
-    i, f, o, g = a
-    sig = a[:3]
-    extra_gates = _gate_major(ggates, 4) if _any(ggates) else None
-    extra = np.empty_like(a) if extra_gates is not None else None
-    extra_cells = gcs if _any(gcs) else None
+    gates_t, cs_t, hs_t = _time_major_t(gates), _time_major_t(cs), _time_major_t(hs)
+    extra_gates = _time_major_t(ggates) if _any(ggates) else None
+    extra_cells = _time_major_t(gcs) if _any(gcs) else None
     seeded = ghs.reshape(steps, -1).any(axis=1) if steps else ()
-    kernel_t = np.ascontiguousarray(kernel.T)
-    keep = None if mask is None else _in_order(mask, reverse)[:, :, None].astype(dtype)
-    d_xw = np.empty((steps, batch, width), dtype)  # in input order, Keras layout
-    d_gates = _gate_major(d_xw, 4)
-    d_act = np.empty((4, batch, units), dtype)  # d activations, internal order
-    slope = np.empty((3, batch, units), dtype)
-    tc = np.empty((batch, units), dtype)
-    tmp = np.empty((batch, units), dtype)
-    dh = np.zeros((batch, units), dtype)
-    dc = np.zeros((batch, units), dtype)
+    keep = None if mask is None else _in_order(mask, reverse).astype(dtype)
+    d_xw = np.empty((steps, width, batch), dtype)  # in input order
+    slope = np.empty((width, batch), dtype)
+    tc = np.empty((units, batch), dtype)
+    tmp = np.empty((units, batch), dtype)
+    d_kernel = np.zeros((units, width), dtype)
+    d_kernel_k = np.empty_like(d_kernel)
+    dh = np.zeros((units, batch), dtype)
+    dc = np.zeros((units, batch), dtype)
     carry_h = np.empty_like(dh)
     carry_c = np.empty_like(dc)
+    h0_t, c0_t = np.ascontiguousarray(h0.T), np.ascontiguousarray(c0.T)
     for k in range(steps - 1, -1, -1):
-        t = steps - 1 - k if reverse else k
-        _lstm_to_internal(gates_g[k], a)
-        c_prev = cs[k - 1] if k else c0
+        a = gates_t[k]
+        i, f, g, o = a[:units], a[units:2 * units], a[2 * units:3 * units], a[3 * units:]
+        c_prev = cs_t[k - 1] if k else c0_t
         if seeded[k]:
-            dh += ghs[k]
+            dh += ghs[k].T
         if extra_cells is not None:
             dc += extra_cells[k]
         if keep is not None:  # masked rows pass their gradient straight to the previous step
@@ -247,42 +221,34 @@ def _lstm_grad_kernel(xw, h0, c0, kernel, hs, cs, gates, ghs, gcs, ggates, mask=
             dh -= carry_h
             np.subtract(dc, np.multiply(dc, keep[k], out=tmp), out=carry_c)
             dc -= carry_c
-        np.tanh(cs[k], out=tc)
-        np.multiply(dh, tc, out=d_act[2])  # d o
+        np.tanh(cs_t[k], out=tc)
+        dz = d_xw[steps - 1 - k if reverse else k]
+        d_o = dz[3 * units:]
+        np.multiply(dh, tc, out=d_o)
         np.multiply(dh, o, out=tmp)  # d c through h = o * tanh(c): dh * o * (1 - tc^2)
         dc += tmp
-        np.multiply(d_act[2], o, out=tmp)
+        np.multiply(d_o, o, out=tmp)
         tmp *= tc
         dc -= tmp
-        np.multiply(dc, g, out=d_act[0])  # d i
-        np.multiply(dc, c_prev, out=d_act[1])  # d f
-        np.multiply(dc, i, out=d_act[3])  # d g
+        np.multiply(dc, g, out=dz[:units])  # d i
+        np.multiply(dc, c_prev, out=dz[units:2 * units])  # d f
+        np.multiply(dc, i, out=dz[2 * units:3 * units])  # d g
         if extra_gates is not None:
-            _lstm_to_internal(extra_gates[k], extra)
-            d_act += extra
-        np.subtract(one, sig, out=slope)  # sigmoid' = s (1 - s)
-        slope *= sig
-        dz = d_gates[t]  # d pre-activations, written straight into Keras's layout
-        np.multiply(d_act[:2], slope[:2], out=dz[:2])
-        np.multiply(d_act[2], slope[2], out=dz[3])
-        np.multiply(g, g, out=tmp)  # tanh' = 1 - g^2
-        tmp *= d_act[3]
-        np.subtract(d_act[3], tmp, out=dz[2])
+            dz += extra_gates[k]
+        np.subtract(one, a, out=slope)  # sigmoid' = s (1 - s); tanh' = 1 - g^2
+        slope *= a
+        slope_g = slope[2 * units:3 * units]
+        np.multiply(g, g, out=slope_g)
+        np.subtract(one, slope_g, out=slope_g)
+        dz *= slope
         dc *= f
-        np.matmul(d_xw[t], kernel_t, out=dh)
+        np.matmul(kernel, dz, out=dh)
+        np.matmul(hs_t[k - 1] if k else h0_t, dz.T, out=d_kernel_k)
+        d_kernel += d_kernel_k
         if keep is not None:
             dh += carry_h
             dc += carry_c
-    # d kernel = sum over steps of h_prev^T @ dz, as one matmul (rows paired by input step)
-    d_kernel = np.zeros(kernel.shape, dtype)
-    if steps:
-        first = steps - 1 if reverse else 0
-        d_kernel += h0.T @ d_xw[first]
-        if steps > 1:
-            h_prev = _in_order(hs[:-1], reverse).reshape(-1, units)
-            rest = d_xw[:-1] if reverse else d_xw[1:]
-            d_kernel += h_prev.T @ rest.reshape(-1, width)
-    return d_xw, dh, dc, d_kernel
+    return d_xw.transpose(0, 2, 1), dh.T, dc.T, d_kernel
 
 
 # --- shared by the GRU kernels ----------------------------------------------------------------

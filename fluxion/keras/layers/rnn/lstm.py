@@ -129,6 +129,19 @@ def project_inputs(layer, sequences, training, kernel, bias):
     return reshape(xw, [steps, batch, kernel.shape[1]])
 
 
+def project_inputs_transposed(layer, sequences, training, kernel, bias):
+    """``project_inputs`` computed as ``[T, gates, B]`` and returned as its ``[T, B, gates]``
+    transposed view: the layout ``lstm_sequence``'s kernels work in, so they read it (and
+    hand back its gradient) without transposing copies."""
+    cell = layer.cell
+    if training and 0.0 < cell.dropout < 1.0:
+        sequences = sequences * expand_dims(cell.get_dropout_mask(sequences[:, 0]), 1)
+    xw = matmul(transpose(kernel, [1, 0]), transpose(sequences, [1, 2, 0]))  # [T, gates, B]
+    if bias is not None:
+        xw = xw + expand_dims(bias, 1)
+    return transpose(xw, [0, 2, 1])
+
+
 def time_major_mask(mask):
     return None if mask is None else transpose(cast(mask, "bool"), [1, 0])
 
@@ -204,8 +217,8 @@ class LSTM(CellLayer):
         if not fusable(self.cell) or len(sequences.shape) != 3:
             return super().inner_loop(sequences, initial_state, mask, training)
         cell = self.cell
-        xw = project_inputs(self, sequences, training, cell.kernel,
-                            cell.bias if cell.use_bias else None)
+        xw = project_inputs_transposed(self, sequences, training, cell.kernel,
+                                       cell.bias if cell.use_bias else None)
         mask_t = time_major_mask(mask)
         hs, cs, _ = lstm_sequence(xw, initial_state[0], initial_state[1],
                                   cell.recurrent_kernel, mask=mask_t, reverse=self.go_backwards)
