@@ -24,7 +24,7 @@ from fluxion.ops.array_ops import (
     transpose,
     where,
 )
-from fluxion.ops.creation_ops import cast, ones, zeros, zeros_like
+from fluxion.ops.creation_ops import cast, ones, ones_like, zeros, zeros_like
 from fluxion.ops.creation_ops import shape as dynamic_shape
 from fluxion.ops.linalg_ops import matmul
 from fluxion.ops.math_ops import greater
@@ -136,9 +136,10 @@ def project_inputs_transposed(layer, sequences, training, kernel, bias):
     cell = layer.cell
     if training and 0.0 < cell.dropout < 1.0:
         sequences = sequences * expand_dims(cell.get_dropout_mask(sequences[:, 0]), 1)
+    if bias is not None:  # the bias as one more input feature, constant 1: no [T, 4U, B] add
+        sequences = concat([sequences, ones_like(sequences[:, :, :1])], axis=2)
+        kernel = concat([kernel, expand_dims(bias, 0)], axis=0)
     xw = matmul(transpose(kernel, [1, 0]), transpose(sequences, [1, 2, 0]))  # [T, gates, B]
-    if bias is not None:
-        xw = xw + expand_dims(bias, 1)
     return transpose(xw, [0, 2, 1])
 
 
