@@ -1,14 +1,15 @@
 """LSTM ``fit`` throughput side by side: Fluxion, Keras 3 on its backends, PyTorch nn.LSTM.
 
-    python benchmarks/lstm_fit.py [--quick] [--epochs N]
+    python benchmarks/lstm_fit.py [--quick] [--epochs N] [--repeat R] [--only NAME ...]
 
 The model of the issue: LSTM(64) over sequences of 50 steps x 32 features, then
 Dense(10) with softmax, Adam, sparse categorical cross-entropy, batch 128, 5,000 random
 samples.  Each framework runs in its own process (Keras picks its backend at import),
 trains one warm-up epoch and then timed epochs; the table shows samples/s (median of
-the timed epochs).  Frameworks not installed in the interpreter running this script are
-skipped: run it with a virtual environment that has keras, tensorflow, jax and torch to
-see them all (Fluxion is imported from this checkout).
+the timed epochs; with ``--repeat`` the median over R processes per framework, run in
+turns so that a noisy machine slows them alike).  Frameworks not installed in the
+interpreter running this script are skipped: run it with a virtual environment that has
+keras, tensorflow, jax and torch to see them all (Fluxion is imported from this checkout).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 
@@ -101,17 +103,29 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="1,000 samples, not 5,000")
     parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=1, help="processes per framework")
     parser.add_argument("--only", nargs="*", help="frameworks to run", default=FRAMEWORKS)
     args = parser.parse_args()
+    frameworks = [f for f in args.only if available(f, sys.executable)]
+    figures = {f: [] for f in frameworks}
+    errors = {}
+    for _ in range(args.repeat):
+        for framework in frameworks:
+            result, error = run(framework, args.epochs, args.quick, sys.executable)
+            if result:
+                figures[framework].append(result["samples_per_s"])
+                print(f"{framework}: {result['samples_per_s']:,.0f}", file=sys.stderr)
+            else:
+                errors[framework] = error
+                print(f"{framework}: failed: {error}", file=sys.stderr)
     rows = []
     for framework in args.only:
-        if not available(framework, sys.executable):
+        if framework not in figures:
             rows.append((framework, "not installed"))
-            continue
-        result, error = run(framework, args.epochs, args.quick, sys.executable)
-        rows.append((framework, f"{result['samples_per_s']:,.0f}" if result else
-                     f"failed: {error}"))
-        print(f"{framework}: {rows[-1][1]}", file=sys.stderr)
+        elif figures[framework]:
+            rows.append((framework, f"{statistics.median(figures[framework]):,.0f}"))
+        else:
+            rows.append((framework, f"failed: {errors[framework]}"))
     print("LSTM(64), 50 steps x 32 features, Dense(10), batch 128: fit samples/s")
     print(table(rows, ("framework", "samples/s")))
 

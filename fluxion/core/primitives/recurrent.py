@@ -6,7 +6,7 @@ nodes; here the loop runs inside ONE kernel, with one matmul and a few in-place 
 ufuncs per step, and the backward pass is one more kernel looping backwards.
 
 The input projection ``x @ kernel + bias`` does not belong to the loop: callers compute
-it for all steps in one matmul and pass the result, time-major, as ``xw``:
+it for all steps at once and pass the result, time-major, as ``xw``:
 
 - ``lstm_sequence(xw [T, B, 4U], h0 [B, U], c0 [B, U], R [U, 4U], mask [T, B]?)``
   -> ``hs, cs [T, B, U]`` (hidden and cell state after each step) and ``gates
@@ -20,6 +20,11 @@ Outputs are in processing order: with ``reverse=True`` step ``k`` reads input st
 ``T - 1 - k`` (Keras's ``go_backwards``), and ``hs[k]`` is the state after it.  A step
 whose ``mask`` is False carries every state over unchanged.  ``gates``/``cs``/``hrec``
 are the residuals the backward kernel reads; they are ordinary differentiable outputs.
+
+Memory layout (LSTM): the kernels run transposed, a step's gates being one [4U, B] block,
+and return every [T, B, N] array as the transposed view of a [T, N, B] buffer.  An ``xw``
+laid out that way (``LSTM`` computes its projection so) is read without a copy; any other
+layout costs one transposing copy.  Values are the same either way.
 
 Gradients: ``lstm_sequence_grad`` / ``gru_sequence_grad`` are primitives of their own.
 Their VJPs (second order) differentiate an unrolled composite of the same recurrence
@@ -162,9 +167,10 @@ def _lstm_kernel(xw, h0, c0, kernel, mask=None, reverse=False):
         sig_if *= half
         sig_o *= half
         np.tanh(z, out=z)
-        for s in (sig_if, sig_o):
-            s *= half
-            s += half
+        sig_if *= half
+        sig_if += half
+        sig_o *= half
+        sig_o += half
         i, f, g = z[:units], z[units:2 * units], z[2 * units:3 * units]
         c_new, h_new = cs[k], hs[k]
         np.multiply(f, c, out=c_new)
@@ -179,18 +185,18 @@ def _lstm_kernel(xw, h0, c0, kernel, mask=None, reverse=False):
     return hs.transpose(0, 2, 1), cs.transpose(0, 2, 1), gates.transpose(0, 2, 1)
 
 
-def _nonzero(array, axis=None):
-    """Whether ``array`` (or each row along ``axis`` 1 of its [T, -1] reshape) has a
-    nonzero element, from its bits: an integer ``max`` is several times faster than
-    ``any``.  (-0.0 counts as nonzero: harmless, its addition changes nothing.)"""
-    if axis is None:
-        if array.size and not any(array.strides):  # a broadcast constant: O(1)
-            return bool(array.flat[0])
-        return bool(array.size) and bool(array.reshape(-1).view(f"u{array.itemsize}").max())
-    rows = array.reshape(len(array), -1)
-    if not rows.shape[1]:
-        return np.zeros(len(array), bool)
-    return rows.view(f"u{array.itemsize}").max(axis=1) != 0
+def _nonzero(array, per_step: bool = False):
+    """Whether ``array`` (with ``per_step``: each ``array[k]``) has a nonzero element, read
+    from its bits: an integer ``max`` is several times faster than ``any``, and O(1) for
+    broadcast constants.  (-0.0 counts as nonzero: harmless, adding it changes nothing.)"""
+    bits = array.view(f"u{array.itemsize}")  # no copy, whatever the strides
+    if per_step:
+        if not array.size:
+            return np.zeros(len(array), bool)
+        return bits.max(axis=tuple(range(1, array.ndim))) != 0
+    if not array.size:
+        return False
+    return bool(bits.flat[0] if not any(array.strides) else bits.max())
 
 
 def _lstm_grad_kernel(xw, h0, c0, kernel, hs, cs, gates, ghs, gcs, ggates, mask=None,
@@ -202,14 +208,15 @@ def _lstm_grad_kernel(xw, h0, c0, kernel, hs, cs, gates, ghs, gcs, ggates, mask=
     gates_t, cs_t, hs_t = _time_major_t(gates), _time_major_t(cs), _time_major_t(hs)
     extra_gates = _time_major_t(ggates) if _nonzero(ggates) else None
     extra_cells = _time_major_t(gcs) if _nonzero(gcs) else None
-    seeded = _nonzero(ghs, axis=1)
+    seeded = _nonzero(ghs, per_step=True)
     keep = None if mask is None else _in_order(mask, reverse).astype(dtype)
     d_xw = np.empty((steps, width, batch), dtype)  # in input order
+    dz = np.empty((width, batch), dtype)  # this step's d pre-activations
     slope = np.empty((width, batch), dtype)
     tc = np.empty((units, batch), dtype)
     tmp = np.empty((units, batch), dtype)
-    d_kernel = np.zeros((units, width), dtype)
-    d_kernel_k = np.empty_like(d_kernel)
+    d_kernel_t = np.zeros((width, units), dtype)  # d kernel, transposed
+    d_kernel_k = np.empty_like(d_kernel_t)
     dh = np.zeros((units, batch), dtype)
     dc = np.zeros((units, batch), dtype)
     carry_h = np.empty_like(dh)
@@ -229,7 +236,6 @@ def _lstm_grad_kernel(xw, h0, c0, kernel, hs, cs, gates, ghs, gcs, ggates, mask=
             np.subtract(dc, np.multiply(dc, keep[k], out=tmp), out=carry_c)
             dc -= carry_c
         np.tanh(cs_t[k], out=tc)
-        dz = d_xw[steps - 1 - k if reverse else k]
         d_o = dz[3 * units:]
         np.multiply(dh, tc, out=d_o)
         np.multiply(dh, o, out=tmp)  # d c through h = o * tanh(c): dh * o * (1 - tc^2)
@@ -247,15 +253,16 @@ def _lstm_grad_kernel(xw, h0, c0, kernel, hs, cs, gates, ghs, gcs, ggates, mask=
         slope_g = slope[2 * units:3 * units]
         np.multiply(g, g, out=slope_g)
         np.subtract(one, slope_g, out=slope_g)
-        dz *= slope
+        dz_k = d_xw[steps - 1 - k if reverse else k]
+        np.multiply(dz, slope, out=dz_k)
         dc *= f
-        np.matmul(kernel, dz, out=dh)
-        np.matmul(hs_t[k - 1] if k else h0_t, dz.T, out=d_kernel_k)
-        d_kernel += d_kernel_k
+        np.matmul(kernel, dz_k, out=dh)
+        np.matmul(dz_k, (hs_t[k - 1] if k else h0_t).T, out=d_kernel_k)
+        d_kernel_t += d_kernel_k
         if keep is not None:
             dh += carry_h
             dc += carry_c
-    return d_xw.transpose(0, 2, 1), dh.T, dc.T, d_kernel
+    return d_xw.transpose(0, 2, 1), dh.T, dc.T, np.ascontiguousarray(d_kernel_t.T)
 
 
 # --- shared by the GRU kernels ----------------------------------------------------------------

@@ -2,9 +2,9 @@
 ``recurrent_kernel [U, 4U]``, ``bias [4U]``, gates in the order i, f, c, o.
 
 With Keras's default activations and no recurrent dropout, ``LSTM`` runs the fused
-``lstm_sequence`` primitive: the input projection of every step is one matmul, the
-recurrence one kernel (its gradient another).  Other configurations run the cell in the
-generic RNN loop.
+``lstm_sequence`` primitive: the input projection of every step is one batched matmul
+(laid out as the kernel reads it, the bias folded in), the recurrence one kernel (its
+gradient another).  Other configurations run the cell in the generic RNN loop.
 """
 
 from __future__ import annotations
