@@ -26,7 +26,8 @@ WORKER = r"""
 import json, os, resource, statistics, sys, time
 import numpy as np
 sys.path.insert(0, ROOT)
-framework, model_name, epochs, quick = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1"
+framework, model_name = sys.argv[1], sys.argv[2]
+epochs, quick = int(sys.argv[3]), sys.argv[4] == "1"
 n = {"mlp": 60000, "convnet": 10000}[model_name] // (10 if quick else 1)
 rng = np.random.default_rng(0)
 if model_name == "mlp":
@@ -38,7 +39,8 @@ y = rng.integers(0, 10, n)
 def keras_model(keras):
     if model_name == "mlp":
         layers = [keras.Input((784,)), keras.layers.Dense(256, activation="relu"),
-                  keras.layers.Dense(256, activation="relu"), keras.layers.Dense(10, activation="softmax")]
+                  keras.layers.Dense(256, activation="relu"),
+                  keras.layers.Dense(10, activation="softmax")]
     else:
         layers = [keras.Input((28, 28, 1)), keras.layers.Conv2D(32, 3, activation="relu"),
                   keras.layers.MaxPooling2D(2), keras.layers.Conv2D(64, 3, activation="relu"),
@@ -53,10 +55,12 @@ if framework == "pytorch":
     import torch
     nn = torch.nn
     if model_name == "mlp":
-        net = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10))
+        net = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(),
+                            nn.Linear(256, 10))
         data = torch.tensor(x)
     else:
-        net = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
+        net = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+                            nn.Conv2d(32, 64, 3), nn.ReLU(),
                             nn.MaxPool2d(2), nn.Flatten(), nn.Linear(64 * 5 * 5, 10))
         data = torch.tensor(x).permute(0, 3, 1, 2).contiguous()
     labels = torch.tensor(y)
