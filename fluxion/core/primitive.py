@@ -69,6 +69,7 @@ class Primitive:
 
 
 REGISTRY: dict[str, Primitive] = {}
+_ndarray = np.ndarray
 
 
 def define(name: str, kernel: Callable, shape_rule: Callable, vjp: Callable | None = None,
@@ -92,8 +93,9 @@ def bind(prim: Primitive, *args: Tensor, **attrs):
 
     Callers (the public ops) have already converted every input to a Tensor.
     """
-    if context.tracer is not None:
-        outputs = context.tracer.bind(prim, args, attrs)
+    state = context  # the per-thread interpreter state: one global lookup
+    if state.tracer is not None:
+        outputs = state.tracer.bind(prim, args, attrs)
     else:
         try:
             if len(args) == 2:  # the common binary case, without building a list
@@ -104,10 +106,13 @@ def bind(prim: Primitive, *args: Tensor, **attrs):
             raise kernel_error(prim, args, attrs, error) from None
         if prim.multiple_results:
             outputs = tuple(wrap(r) for r in result)
+        elif type(result) is _ndarray:  # inline wrap() for the common case
+            outputs = Tensor(result)
         else:
             outputs = wrap(result)
-    if context.tapes and prim.vjp is not None:
-        for tape in context.tapes:
+    tapes = state.tapes
+    if tapes and prim.vjp is not None:
+        for tape in tapes:
             tape._record(prim, args, attrs, outputs)
     return outputs
 
