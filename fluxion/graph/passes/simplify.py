@@ -10,7 +10,8 @@ The rules:  ``x*1, 1*x, x+0, 0+x, x-0, x/1 -> x``;  ``neg(neg(x)) -> x``;
 ``transpose(transpose(x))`` -> one transpose (none for the identity permutation);
 ``reshape(reshape(x))`` -> one reshape; a reshape, ``*_like`` or cast that changes
 nothing -> its input;  ``identity`` and ``stop_gradient`` -> their input (the graph
-runs after differentiation, so stopping gradients has done its job).
+runs after differentiation, so stopping gradients has done its job);  ``x ** 2`` with a
+scalar 2 -> ``square(x)`` (one multiply instead of a general power).
 """
 
 from __future__ import annotations
@@ -110,6 +111,16 @@ def _producer(value: Value, name: str) -> Node | None:
     return None
 
 
+def _power_of_two(node: Node, inputs: list):
+    x, exponent = inputs
+    if exponent.constant is None or exponent.constant.size != 1 or \
+            not _is_constant(exponent, 2) or not _neutral(x, exponent, node.outputs[0], 2):
+        return None
+    from fluxion.core.primitives.elementwise import square_p
+
+    return square_p, [x], {}
+
+
 def _double_negation(node: Node, inputs: list):
     inner = _producer(inputs[0], "neg")
     return inner.inputs[0] if inner is not None else None
@@ -160,6 +171,7 @@ RULES: dict[str, Rule] = {
     "sub": _minus_zero,
     "div": _divided_by_one,
     "neg": _double_negation,
+    "pow": _power_of_two,
     "transpose": _transpose,
     "reshape": _reshape,
     "reshape_like": _first_if_unchanged,

@@ -100,3 +100,10 @@ def test_graph_outputs_follow_replacements():
     assert result.outputs[0] is result.inputs[0]
     assert result.outputs[1] is result.nodes[0].outputs[0]
     assert prim_names(result) == ["exp"]
+
+
+def test_power_of_two_becomes_square():
+    graph = trace_graph(lambda x: x ** 2, ((3,), "float32"))
+    assert prim_names(prune(simplify(graph))) == ["square"]
+    graph = trace_graph(lambda x: x ** 3, ((3,), "float32"))
+    assert prim_names(prune(simplify(graph))) == ["pow"]
