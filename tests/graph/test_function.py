@@ -279,3 +279,16 @@ def test_random_ops_draw_anew_each_call():
 
     first, second = draw().numpy(), draw().numpy()
     assert not np.array_equal(first, second)
+
+
+def test_concat_gradient_with_unknown_sizes():
+    @tf.function(input_signature=[tf.TensorSpec([None, 2]), tf.TensorSpec([None, 2])])
+    def grads(a, b):
+        with tf.GradientTape() as tape:
+            tape.watch([a, b])
+            y = tf.reduce_sum(tf.concat([a, b], 0) ** 2)
+        return tape.gradient(y, [a, b])
+
+    ga, gb = grads(tf.ones([2, 2]), tf.fill([1, 2], 3.0))
+    np.testing.assert_allclose(ga.numpy(), np.full((2, 2), 2.0))
+    np.testing.assert_allclose(gb.numpy(), np.full((1, 2), 6.0))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from fluxion.core.primitive import Aval, bind, define
-from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
+from fluxion.core.tensor import Tensor, convert_to_tensor
 
 # --- encoding of a static key -------------------------------------------------------------
 _SLICE = "slice"
@@ -121,16 +121,30 @@ def advanced_getitem(x: Tensor, key) -> Tensor:
     return gather_scatter.advanced_getitem(x, key)
 
 
+def _split_like_kernel(g, *parts, axis):
+    sizes = [part.shape[axis] for part in parts]
+    return tuple(np.split(g, np.cumsum(sizes)[:-1], axis=axis))
+
+
+def _split_like_rule(g: Aval, *parts: Aval, axis: int):
+    return tuple(Aval(g.shape[:axis] + (part.shape[axis],) + g.shape[axis + 1:], g.dtype)
+                 for part in parts)
+
+
+def _split_like_vjp(gs, xs, out, axis):
+    from fluxion.core.primitives.shape import concat
+
+    return (concat(list(gs), axis=axis),) + (None,) * (len(xs) - 1)
+
+
+# The adjoint of concat when the pieces' sizes are known only at run time (traced).
+split_like_p = define("split_like", _split_like_kernel, _split_like_rule, _split_like_vjp,
+                      multiple_results=True)
+
+
 def split_like(g: Tensor, parts: list, axis: int) -> list:
     """Splits ``g`` along ``axis`` into pieces as long as ``parts`` (run-time sizes)."""
-    pieces = []
-    start = 0
-    for part in parts:
-        size = shape_tuple(part)[axis]
-        key = [(_SLICE, None, None, None)] * axis + [(_SLICE, start, start + size, None)]
-        pieces.append(bind(getitem_p, g, key=tuple(key)))
-        start += size
-    return pieces
+    return list(bind(split_like_p, g, *parts, axis=axis))
 
 
 # --- strided_slice: TF's mask-encoded form of a basic key ---------------------------------------

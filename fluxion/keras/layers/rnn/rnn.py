@@ -3,23 +3,34 @@
 A cell is a layer (or any object) with ``state_size`` (an int, or a list of them, or a
 list of lists for stacked cells) and ``call(inputs, states) -> (output, new_states)``;
 ``output_size`` and ``get_initial_state(batch_size)`` are optional.  The generic loop
-here unrolls over the time steps in Python (traced, that is one small graph per step;
-``LSTM`` and ``GRU`` replace it with fused sequence primitives where they can).  A
-masked step keeps the previous states and repeats the previous output (or outputs zeros
-with ``zero_output_for_mask``), as Keras does.
+here unrolls over the time steps in Python (traced, that is one small graph per step);
+traced with an unknown number of steps it becomes one ``while_loop`` over the steps
+(``while_loop_rnn``).  ``LSTM`` and ``GRU`` replace it with fused sequence primitives
+where they can.  A masked step keeps the previous states and repeats the previous
+output (or outputs zeros with ``zero_output_for_mask``), as Keras does.
 """
 
 from __future__ import annotations
 
 from fluxion.core import nest
 from fluxion.core.tensor import convert_to_tensor
+from fluxion.graph.while_loop import while_loop
 from fluxion.keras.layers.layer import Layer
 from fluxion.keras.saving.serialization import (
     deserialize_keras_object,
     keras_class,
     serialize_keras_object,
 )
-from fluxion.ops.array_ops import expand_dims, stack, where
+from fluxion.ops.array_ops import (
+    expand_dims,
+    gather,
+    reshape,
+    reverse,
+    stack,
+    tensor_scatter_nd_update,
+    transpose,
+    where,
+)
 from fluxion.ops.creation_ops import cast, zeros, zeros_like
 from fluxion.ops.creation_ops import shape as dynamic_shape
 
@@ -223,11 +234,8 @@ def generic_loop(step, sequences, initial_state: list, mask, go_backwards: bool,
     """
     steps = sequences.shape[1]
     if steps is None:
-        raise ValueError(
-            "This recurrent layer runs its cell step by step and needs a known number of "
-            f"time steps when traced; got inputs of shape {tuple(sequences.shape)}. Give the "
-            "Input a fixed sequence length (LSTM and GRU with their default activations do "
-            "not need one).")
+        return while_loop_rnn(step, sequences, initial_state, mask, go_backwards,
+                              zero_output_for_mask, return_all_outputs)
     states = list(initial_state)
     outputs, previous = [], None
     for k in range(steps):
@@ -252,6 +260,71 @@ def generic_loop(step, sequences, initial_state: list, mask, go_backwards: bool,
         raise ValueError("An RNN needs at least one time step; got a sequence of length 0.")
     all_outputs = stack(outputs, axis=1) if return_all_outputs else last
     return last, all_outputs, states
+
+
+
+def while_loop_rnn(step, sequences, initial_state: list, mask, go_backwards: bool,
+                   zero_output_for_mask: bool, return_all_outputs: bool):
+    """``generic_loop`` for a traced sequence of unknown length: one ``while_loop``.
+
+    Step 0 runs before the loop: it gives the output's shape and dtype, and any dropout
+    masks the cell draws on its first call are drawn there, outside the loop, so every
+    step reuses them.  The loop variables are the step counter, the previous output
+    (what a masked step repeats, and the last output at the end), an accumulator
+    ``[time, batch, ...]`` of the outputs (only for ``return_all_outputs``; each step
+    writes its row with ``tensor_scatter_nd_update``) and the flattened states.
+    """
+    rank = len(sequences.shape)
+    time_major = transpose(sequences, [1, 0] + list(range(2, rank)))
+    mask_tm = None if mask is None else transpose(convert_to_tensor(mask), [1, 0])
+    if go_backwards:  # outputs come in processing order, as in the unrolled loop
+        time_major = reverse(time_major, [0])
+        mask_tm = None if mask_tm is None else reverse(mask_tm, [0])
+    steps = dynamic_shape(time_major)[0]
+
+    def one_step(t, states, previous):
+        output, new_states = step(gather(time_major, t), states)
+        if mask_tm is None:
+            return output, new_states
+        keep = expand_dims(gather(mask_tm, t), -1)
+        flat_new = [_keep_where(keep, n, s) for n, s in
+                    zip(nest.flatten(new_states), nest.flatten(states))]
+        old = zeros_like(output) if previous is None or zero_output_for_mask else previous
+        return (_keep_where(keep, output, old),
+                nest.pack_sequence_as(states, flat_new))
+
+    first, states = one_step(convert_to_tensor(0), list(initial_state), None)
+    structure = states
+    accumulator = []
+    if return_all_outputs:
+        # zeros [time, *first.shape] that keep first's static dimensions: a [time, 1, ...]
+        # column of zeros broadcast against zeros shaped like first
+        column = cast(zeros_like(time_major[(slice(None),) + (0,) * (rank - 1)]), first.dtype)
+        column = reshape(column, [-1] + [1] * len(first.shape))
+        rows = column + expand_dims(zeros_like(first), 0)
+        accumulator = [_write_row(rows, convert_to_tensor(0), first)]
+    n_acc = len(accumulator)
+
+    def body(t, previous, *rest):
+        states = nest.pack_sequence_as(structure, list(rest[n_acc:]))
+        output, new_states = one_step(t, states, previous)
+        written = [_write_row(rest[0], t, output)] if n_acc else []
+        return (t + 1, output, *written, *nest.flatten(new_states))
+
+    loop_vars = (convert_to_tensor(1), first, *accumulator, *nest.flatten(states))
+    results = while_loop(lambda t, *_: t < steps, body, loop_vars)
+    last = results[1]
+    states = nest.pack_sequence_as(structure, list(results[2 + n_acc:]))
+    if not return_all_outputs:
+        return last, last, states
+    all_outputs = results[2]
+    outputs = transpose(all_outputs, [1, 0] + list(range(2, len(all_outputs.shape))))
+    return last, outputs, states
+
+
+def _write_row(rows, t, value):
+    """``rows`` with ``rows[t] = value``."""
+    return tensor_scatter_nd_update(rows, reshape(t, [1, 1]), expand_dims(value, 0))
 
 
 def _keep_where(keep, new, old):
