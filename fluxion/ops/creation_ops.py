@@ -10,9 +10,9 @@ import numpy as np
 
 from fluxion.core import dtypes
 from fluxion.core.primitive import Aval, bind, define
-from fluxion.core.primitives.dynamic_shape import broadcast_to_dynamic, is_dynamic
+from fluxion.core.primitives.dynamic_shape import is_dynamic
 from fluxion.core.primitives.elementwise import cast, ones_like, zeros_like
-from fluxion.core.primitives.shape import _as_int_list, broadcast_to_p
+from fluxion.core.primitives.shape import _as_int_list, broadcast_to
 from fluxion.core.tensor import Tensor, constant, convert_to_tensor, is_tensor, shape_tuple
 from fluxion.core.tensor_shape import TensorShape
 
@@ -34,14 +34,14 @@ def zeros(shape, dtype=dtypes.float32, name=None) -> Tensor:
     TensorShape([2, 3])
     """
     if is_dynamic(shape):  # a traced shape tensor: filled at run time
-        return broadcast_to_dynamic(Tensor(np.zeros((), dtypes.as_dtype(dtype).np_dtype)), shape)
+        return broadcast_to(Tensor(np.zeros((), dtypes.as_dtype(dtype).np_dtype)), shape)
     return Tensor(np.zeros(_dims(shape), dtype=dtypes.as_dtype(dtype).np_dtype))
 
 
 def ones(shape, dtype=dtypes.float32, name=None) -> Tensor:
     """A tensor of ``shape`` filled with ones."""
     if is_dynamic(shape):
-        return broadcast_to_dynamic(Tensor(np.ones((), dtypes.as_dtype(dtype).np_dtype)), shape)
+        return broadcast_to(Tensor(np.ones((), dtypes.as_dtype(dtype).np_dtype)), shape)
     return Tensor(np.ones(_dims(shape), dtype=dtypes.as_dtype(dtype).np_dtype))
 
 
@@ -54,9 +54,8 @@ def fill(dims, value, name=None) -> Tensor:
     value = convert_to_tensor(value)
     if value.ndim != 0:
         raise ValueError(f"fill: value must be a scalar, got shape {value.shape}")
-    if is_dynamic(dims) or isinstance(value, Tensor) and value._value is None:
-        return broadcast_to_dynamic(value, dims) if is_dynamic(dims) else \
-            bind(broadcast_to_p, value, shape=_dims(dims))
+    if value._value is None or is_dynamic(dims):  # traced: broadcast when the graph runs
+        return broadcast_to(value, dims)
     return Tensor(np.full(_dims(dims), value._value, dtype=value._value.dtype))
 
 

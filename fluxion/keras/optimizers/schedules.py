@@ -49,34 +49,41 @@ class LearningRateSchedule:
         return cls(**config)
 
 
+class _StepDecay(LearningRateSchedule):
+    """The shared shape of ExponentialDecay and InverseTimeDecay: a rate applied per
+    ``decay_steps`` steps of progress, floored when ``staircase``."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
+                 name=None):
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+        self.name = name or type(self).__name__
+        _check_steps("decay_steps", decay_steps)
+
+    def _progress(self, step, initial: Tensor) -> Tensor:
+        progress = _step(step, initial.dtype) / ew.cast(self.decay_steps, initial.dtype)
+        return ew.floor(progress) if self.staircase else progress
+
+    def get_config(self) -> dict:
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
+                "staircase": self.staircase, "name": self.name}
+
+
 @keras_class("keras.optimizers.schedules")
-class ExponentialDecay(LearningRateSchedule):
+class ExponentialDecay(_StepDecay):
     """``initial_learning_rate * decay_rate ** (step / decay_steps)`` (floored if staircase).
 
     >>> float(ExponentialDecay(1.0, 10, 0.5)(20))
     0.25
     """
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
-                 name="ExponentialDecay"):
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-        _check_steps("decay_steps", decay_steps)
-
     def __call__(self, step):
         initial = convert_to_tensor(self.initial_learning_rate)
-        progress = _step(step, initial.dtype) / ew.cast(self.decay_steps, initial.dtype)
-        if self.staircase:
-            progress = ew.floor(progress)
-        return initial * ew.pow_(ew.cast(self.decay_rate, initial.dtype), progress)
-
-    def get_config(self) -> dict:
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
+        rate = ew.cast(self.decay_rate, initial.dtype)
+        return initial * ew.pow_(rate, self._progress(step, initial))
 
 
 @keras_class("keras.optimizers.schedules")
@@ -151,29 +158,13 @@ class PolynomialDecay(LearningRateSchedule):
 
 
 @keras_class("keras.optimizers.schedules")
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_StepDecay):
     """``initial_learning_rate / (1 + decay_rate * step / decay_steps)``."""
-
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
-                 name="InverseTimeDecay"):
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-        _check_steps("decay_steps", decay_steps)
 
     def __call__(self, step):
         initial = convert_to_tensor(self.initial_learning_rate)
-        progress = _step(step, initial.dtype) / ew.cast(self.decay_steps, initial.dtype)
-        if self.staircase:
-            progress = ew.floor(progress)
-        return initial / (ew.cast(self.decay_rate, initial.dtype) * progress + 1)
-
-    def get_config(self) -> dict:
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
+        rate = ew.cast(self.decay_rate, initial.dtype)
+        return initial / (rate * self._progress(step, initial) + 1)
 
 
 def _cosine(fraction: Tensor, alpha) -> Tensor:
