@@ -19,9 +19,8 @@ from fluxion.keras.layers.convolutional.arguments import (
 )
 from fluxion.keras.layers.layer import Layer
 from fluxion.keras.layers.rnn.dropout_rnn_cell import DropoutRNNCell
-from fluxion.keras.layers.rnn.rnn import RNN
-from fluxion.keras.layers.rnn.simple_rnn import CellArguments
-from fluxion.keras.saving.serialization import keras_class, serialize_keras_object
+from fluxion.keras.layers.rnn.simple_rnn import CellArguments, CellLayer
+from fluxion.keras.saving.serialization import keras_class
 from fluxion.ops.array_ops import concat, split
 from fluxion.ops.conv_ops import convolution
 from fluxion.ops.creation_ops import ones, zeros
@@ -129,8 +128,9 @@ class ConvLSTMCell(DropoutRNNCell, CellArguments, Layer):
         return config
 
 
-class ConvLSTM(RNN):
-    """The RNN layer around a ``ConvLSTMCell`` of ``rank`` spatial axes."""
+class ConvLSTM(CellLayer):
+    """The RNN layer around a ``ConvLSTMCell`` of ``rank`` spatial axes (its config is the
+    cell's arguments, as for SimpleRNN/LSTM/GRU)."""
 
     rank = 2
 
@@ -172,21 +172,6 @@ class ConvLSTM(RNN):
     def compute_mask(self, inputs, mask=None):
         output_mask = mask if self.return_sequences else None
         return [output_mask, None, None] if self.return_state else output_mask
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        del config["cell"]
-        cell_config = self.cell.get_config()
-        for key in ("name", "trainable", "dtype"):
-            cell_config.pop(key, None)
-        config.update(cell_config)
-        config["activity_regularizer"] = serialize_keras_object(self.activity_regularizer)
-        return config
-
-    @classmethod
-    def from_config(cls, config: dict, custom_objects=None):
-        return Layer.from_config.__func__(cls, config)
-
 
 @keras_class("keras.layers")
 class ConvLSTM1D(ConvLSTM):
