@@ -40,12 +40,13 @@ class Primitive:
     """One primitive operation: name, kernel, shape rule, gradient rule, exports."""
 
     __slots__ = ("name", "kernel", "impl", "shape_rule", "vjp", "multiple_results",
-                 "export", "doc", "stateful", "fresh_output")
+                 "export", "doc", "stateful", "fresh_output", "shape_only", "in_place")
 
     def __init__(self, name: str, kernel: Callable, shape_rule: Callable,
                  vjp: Callable | None = None, *, multiple_results: bool = False,
                  export: dict | None = None, doc: str | None = None, stateful: bool = False,
-                 fresh_output: bool | None = None):
+                 fresh_output: bool | None = None, shape_only: tuple = (),
+                 in_place: tuple = ()):
         self.name = name
         self.kernel = kernel
         self.impl = kernel  # the active backend's kernel; see fluxion.backend.activate
@@ -60,6 +61,14 @@ class Primitive:
         # input), so the graph executor may overwrite it once it is dead.  NumPy ufuncs do.
         self.fresh_output = isinstance(kernel, np.ufunc) if fresh_output is None \
             else fresh_output
+        # shape_only: positions of inputs whose values the kernel never reads, only their
+        # shape and dtype (``sum_to_like``'s target...).  Such a use keeps no buffer alive
+        # in the memory plan, and constant folding needs no value for it.
+        self.shape_only = tuple(shape_only)
+        # in_place: positions of inputs the kernel may compute into when given ``out=``
+        # that input's buffer (same shape and dtype), as a ufunc does; the memory plan
+        # passes it when that buffer dies at this node.
+        self.in_place = tuple(in_place)
 
     def bind(self, *args: Tensor, **attrs):
         return bind(self, *args, **attrs)

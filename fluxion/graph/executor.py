@@ -18,7 +18,7 @@ import numpy as np
 from fluxion import backend
 from fluxion.core.primitive import Aval
 from fluxion.graph.ir import Graph, Node, Value
-from fluxion.graph.memory_plan import plan_in_place
+from fluxion.graph.memory_plan import plan_in_place, unchanged_at_these_shapes
 from fluxion.graph.passes.fusion import ACCUMULATOR, fused_elementwise_p
 
 
@@ -114,6 +114,9 @@ def generate_source(graph: Graph, in_place: dict[int, int],
 
     for index, node in enumerate(graph.nodes):
         target = in_place.get(index)
+        if avals is not None and unchanged_at_these_shapes(node, avals):
+            names[node.outputs[0].id] = operand(node.inputs[0])  # no line: an alias
+            continue
         if node.prim is fused_elementwise_p and avals is not None:
             expanded = _fused_lines(node, [operand(v) for v in node.inputs],
                                     f"v{node.outputs[0].id}", target, avals)

@@ -28,17 +28,38 @@ def last_uses(graph: Graph) -> dict[int, int]:
     last: dict[int, int] = {}
     for index, node in enumerate(graph.nodes):
         keeps = node.prim.name == "assign_variable"
-        for value in node.inputs:  # a value stored in a variable stays live after later uses
+        shape_only = node.prim.shape_only
+        for position, value in enumerate(node.inputs):
+            if position in shape_only:
+                continue  # only its shape is read, which an in-place write keeps
+            # a value stored in a variable stays live after later uses
             last[value.id] = FOREVER if keeps or last.get(value.id) == FOREVER else index
     for value in graph.outputs:
         last[value.id] = FOREVER
     return last
 
 
+# Primitives that return their first input unchanged when its shape is already the
+# output's.  The trace cannot see that when a dimension is unknown (the batch size); a
+# specialisation can, and the executor then writes no line for them, only an alias.
+_NO_OP_AT_SAME_SHAPE = frozenset({"sum_to_like", "broadcast_like", "reshape_like"})
+
+
+def unchanged_at_these_shapes(node, avals: dict[int, Aval]) -> bool:
+    """Whether ``node`` returns its first input as it is, at these concrete shapes."""
+    if node.prim.name not in _NO_OP_AT_SAME_SHAPE:
+        return False
+    source, result = avals.get(node.inputs[0].id), avals.get(node.outputs[0].id)
+    return (source is not None and result is not None and None not in source.shape
+            and tuple(source.shape) == tuple(result.shape) and source.dtype is result.dtype)
+
+
 def _in_place_positions(node) -> tuple[int, ...]:
     """The inputs whose buffer the node's kernel may compute into (``out=``)."""
     if node.prim is fused_elementwise_p:
         return in_place_positions(node)
+    if node.prim.in_place:
+        return node.prim.in_place
     kernel = node.prim.impl
     if (isinstance(kernel, np.ufunc) and kernel.nout == 1 and not node.attrs
             and not node.prim.multiple_results and len(node.inputs) == kernel.nin):
@@ -73,11 +94,14 @@ def plan_in_place(graph: Graph, avals: dict[int, Aval]) -> dict[int, int]:
                 group_end[value.id] = last.get(value.id, -1)
                 owners.add(value.id)
         else:  # a view: its outputs share their inputs' buffers
-            groups = {group_of[v.id] for v in node.inputs if v.id in group_of}
+            groups = {group_of[v.id] for position, v in enumerate(node.inputs)
+                      if v.id in group_of and position not in node.prim.shape_only}
             if len(groups) == 1:
                 group = groups.pop()
                 for value in node.outputs:
                     join(value.id, group)
+                if node.inputs[0].id in owners and unchanged_at_these_shapes(node, avals):
+                    owners.add(node.outputs[0].id)  # an alias of the whole array
             else:  # a view of several buffers: keep them all, never overwrite
                 for group in groups:
                     group_end[group] = FOREVER

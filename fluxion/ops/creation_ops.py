@@ -140,7 +140,7 @@ identity_p = define("identity", lambda x: x, lambda x: x, lambda g, xs, out: (g,
 stop_gradient_p = define("stop_gradient", lambda x: x, lambda x: x)
 shape_p = define(
     "shape", lambda x, out_type: np.array(x.shape, dtype=out_type.np_dtype),
-    lambda x, out_type: Aval((len(x.shape),), out_type))
+    lambda x, out_type: Aval((len(x.shape),), out_type), shape_only=(0,))
 
 
 def identity(input, name=None) -> Tensor:

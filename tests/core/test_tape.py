@@ -155,6 +155,21 @@ def test_broadcasting_is_undone():
     assert float(gs) == 21.0 + 6.0
 
 
+@pytest.mark.parametrize("shape", [(300, 7), (16, 9, 9, 32), (257, 3)])
+def test_broadcasting_undone_over_many_rows_matches_numpy(shape):
+    # Big bias gradients take a BLAS path (a ones-vector product over widened rows).
+    g = np.random.default_rng(1).normal(size=shape)
+    for dtype in ("float32", "float64"):
+        b = tf.zeros(shape[-1:], dtype)
+        with tf.GradientTape() as tape:
+            tape.watch(b)
+            y = tf.constant(np.zeros(shape), dtype) + b
+        (gb,) = tape.gradient(y, [b], output_gradients=[tf.constant(g, dtype)])
+        want = g.reshape(-1, shape[-1]).sum(axis=0)
+        np.testing.assert_allclose(gb.numpy(), want, rtol=1e-4 if dtype == "float32" else 1e-12,
+                                   atol=1e-3 if dtype == "float32" else 1e-10)
+
+
 def test_jacobian_and_batch_jacobian():
     x = tf.constant([[1.0, 2.0], [3.0, 4.0]])
     with tf.GradientTape(persistent=True) as tape:

@@ -64,3 +64,44 @@ def test_one_specialisation_per_input_shape_and_no_retrace():
     assert f.experimental_get_tracing_count() == 1
     assert len(concrete._compiled._runners) == 2
     assert "def run(a0):" in concrete.python_source()
+
+
+def _bias_relu_step(x, b):
+    """A bias add, relu, and the gradients of both, as fit's step computes them."""
+    with tf.GradientTape() as tape:
+        tape.watch([x, b])
+        y = tf.nn.relu(x + b)
+        loss = tf.reduce_sum(y * y)
+    return tuple(tape.gradient(loss, [x, b]))
+
+
+def test_shape_only_uses_keep_no_buffer_alive():
+    # The gradient of ``x + b`` sums to ``x`` 's shape: a use of ``x`` that reads only its
+    # shape.  It must not keep ``x * 2`` alive, so the add and the relu can run in place.
+    def fn(x, b):
+        return _bias_relu_step(x * 2.0, b)
+
+    graph = trace(fn, ((None, 4), "float32"), ((4,), "float32"))
+    compiled = CompiledGraph(graph)
+    rng = np.random.default_rng(0)
+    x, b = rng.normal(size=(8, 4)).astype(np.float32), rng.normal(size=4).astype(np.float32)
+    dx, db = compiled(x, b)
+    y = np.maximum(2 * x + b, 0)
+    np.testing.assert_allclose(dx, 2 * y, rtol=1e-6)  # with respect to x * 2
+    np.testing.assert_allclose(db, (2 * y).sum(axis=0), rtol=1e-5)
+    source = compiled.python_source()
+    assert "# add" in source and "out=" in source.split("# add")[0].splitlines()[-1]
+    relu_line = next(line for line in source.splitlines() if line.endswith("# relu"))
+    assert "out=" in relu_line
+    relu_grad_line = next(line for line in source.splitlines() if line.endswith("# relu_grad"))
+    assert "out=" in relu_grad_line
+
+
+def test_like_ops_that_change_nothing_at_these_shapes_are_aliases():
+    graph = trace(lambda x, b: _bias_relu_step(x, b), ((None, 4), "float32"), ((4,), "float32"))
+    compiled = CompiledGraph(graph)
+    compiled(np.ones((3, 4), np.float32), np.ones(4, np.float32))
+    source = compiled.python_source()
+    # the batch dimension is unknown in the trace; at (3, 4) the sum over the bias's
+    # broadcast still runs, the no-op sum back to x's own shape does not
+    assert source.count("# sum_to_like") == 1

@@ -25,23 +25,24 @@ def _float_rule(x: Aval, **_) -> Aval:
 
 
 # --- relu ------------------------------------------------------------------------------------
-def _relu_kernel(x):
-    return np.maximum(x, 0, dtype=x.dtype)
+def _relu_kernel(x, out=None):
+    return np.maximum(x, 0, dtype=x.dtype, out=out)
 
 
-def _relu_grad_kernel(g, out):
+def _relu_grad_kernel(g, y, out=None):
     # A float mask multiplied in place: faster than np.where (3x) or a bool-float multiply.
-    mask = (out > 0).astype(g.dtype)
-    mask *= g
-    return mask
+    mask = np.greater(y, 0).astype(g.dtype)
+    return np.multiply(mask, g, out=mask if out is None else out)
 
 
 relu_grad_p = define(
     "relu_grad", _relu_grad_kernel, lambda g, out: Aval(g.shape, g.dtype),
     # d/dg of where(out > 0, g, 0) is the same mask; the mask itself is piecewise constant.
-    lambda gg, xs, out: (bind(relu_grad_p, gg, xs[1]), None), fresh_output=True)
+    lambda gg, xs, out: (bind(relu_grad_p, gg, xs[1]), None), fresh_output=True,
+    in_place=(0,))
 relu_p = define("relu", _relu_kernel, lambda x: x,
-                lambda g, xs, out: (bind(relu_grad_p, g, out),), fresh_output=True)
+                lambda g, xs, out: (bind(relu_grad_p, g, out),), fresh_output=True,
+                in_place=(0,))
 
 
 # --- softmax and log_softmax over one axis ------------------------------------------------------

@@ -367,9 +367,9 @@ def _filter_grad_vjp(ct, xs, out, **attrs):
 
 conv_p = define("conv", _conv_kernel, _conv_rule, _conv_vjp, fresh_output=True)
 conv_input_grad_p = define("conv_input_grad", _conv_input_grad_kernel, _input_grad_rule,
-                           _input_grad_vjp, fresh_output=True)
+                           _input_grad_vjp, fresh_output=True, shape_only=(2,))
 conv_filter_grad_p = define("conv_filter_grad", _conv_filter_grad_kernel, _filter_grad_rule,
-                            _filter_grad_vjp, fresh_output=True)
+                            _filter_grad_vjp, fresh_output=True, shape_only=(2,))
 
 
 # --- thin functions (attributes already normalised by fluxion.ops.conv_ops) -----------------------

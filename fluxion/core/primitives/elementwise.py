@@ -192,7 +192,8 @@ def _fill_like_kernel(x, value):
     return np.full(x.shape, value, dtype=x.dtype)
 
 
-fill_like_p = define("fill_like", _fill_like_kernel, lambda x, value: x, fresh_output=True)
+fill_like_p = define("fill_like", _fill_like_kernel, lambda x, value: x, fresh_output=True,
+                     shape_only=(0,))
 
 
 # --- thin functions: conversion with TF's dtype rule, then bind --------------------------

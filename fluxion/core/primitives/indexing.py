@@ -103,7 +103,7 @@ def _getitem_grad_kernel(g, like, key):
 getitem_p = define("getitem", _getitem_kernel, _getitem_rule, _getitem_vjp)
 getitem_grad_p = define(
     "getitem_grad", _getitem_grad_kernel, lambda g, like, key: Aval(like.shape, g.dtype),
-    lambda gg, xs, out, key: (bind(getitem_p, gg, key=key), None))
+    lambda gg, xs, out, key: (bind(getitem_p, gg, key=key), None), shape_only=(1,))
 
 
 def getitem(x, key) -> Tensor:

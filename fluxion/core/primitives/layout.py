@@ -136,7 +136,8 @@ tile_p = define("tile", lambda x, multiples: np.tile(x, multiples), _tile_rule,
                                                     multiples=multiples),))
 tile_grad_p = define(
     "tile_grad", _tile_grad_kernel, lambda g, like, multiples: Aval(like.shape, g.dtype),
-    lambda gg, xs, out, multiples: (bind(tile_p, gg, multiples=multiples), None))
+    lambda gg, xs, out, multiples: (bind(tile_p, gg, multiples=multiples), None),
+    shape_only=(1,))
 
 
 def tile(input, multiples) -> Tensor:

@@ -51,7 +51,7 @@ reshape_p = define("reshape", lambda x, shape: x.reshape(shape), _reshape_rule, 
 reshape_like_p = define(
     "reshape_like", lambda x, like: x.reshape(like.shape),
     lambda x, like: Aval(like.shape, x.dtype),
-    lambda g, xs, out: (reshape_like(g, xs[0]), None))
+    lambda g, xs, out: (reshape_like(g, xs[0]), None), shape_only=(1,))
 
 
 def reshape(tensor, shape, name=None) -> Tensor:

@@ -20,15 +20,6 @@ from fluxion.graph.passes.rewrite import Rewriter
 
 MAX_ELEMENTS = 1_000_000
 
-# primitive name -> positions of inputs whose value is not read, only their shape and dtype
-SHAPE_ONLY_INPUTS: dict[str, tuple[int, ...]] = {
-    "fill_like": (0,),
-    "shape": (0,),
-    "broadcast_like": (1,),
-    "sum_to_like": (1,),
-    "reshape_like": (1,),
-}
-
 
 def constant_folding(graph: Graph, max_elements: int = MAX_ELEMENTS) -> Graph:
     """Replaces every foldable node's outputs with constants computed now."""
@@ -46,7 +37,7 @@ def constant_folding(graph: Graph, max_elements: int = MAX_ELEMENTS) -> Graph:
 
 def _fold(node: Node, inputs: list[Value], max_elements: int) -> list[np.ndarray] | None:
     """The node's output arrays, or None when it cannot or should not be folded."""
-    shape_only = SHAPE_ONLY_INPUTS.get(node.prim.name, ())
+    shape_only = node.prim.shape_only
     arrays = []
     for position, value in enumerate(inputs):
         if value.is_constant:
