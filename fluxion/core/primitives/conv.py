@@ -171,14 +171,15 @@ def scratch(shape: tuple, dtype) -> np.ndarray:
 
 
 def im2col(x: np.ndarray, kernel: tuple, strides: tuple, dilations: tuple, pads: tuple,
-           outs: tuple) -> np.ndarray:
-    """The ``[rows, taps * C]`` patch matrix of ``x`` (in scratch memory; for C == 1 it is the
-    transpose of a contiguous tap-major matrix, which BLAS reads just as well)."""
+           outs: tuple, allocate=scratch) -> np.ndarray:
+    """The ``[rows, taps * C]`` patch matrix of ``x`` (in scratch memory unless ``allocate``
+    says otherwise; for C == 1 it is the transpose of a contiguous tap-major matrix, which
+    BLAS reads just as well)."""
     batch, channels = x.shape[0], x.shape[-1]
     rows = batch * int(np.prod(outs))
     if channels == 1:
         taps = int(np.prod(kernel))
-        cols = scratch((taps, batch) + tuple(outs), x.dtype)
+        cols = allocate((taps, batch) + tuple(outs), x.dtype)
         flat = x[..., 0]
         for number, spans in tap_spans(x.shape[1:-1], outs, kernel, strides, dilations, pads):
             if spans is None or not spans[2]:
@@ -187,7 +188,7 @@ def im2col(x: np.ndarray, kernel: tuple, strides: tuple, dilations: tuple, pads:
                 cols[number][spans[0]] = flat[spans[1]]
         return cols.reshape(taps, rows).T
     view = windows(pad_spatial(x, pads), outs, kernel, strides, dilations)
-    cols = scratch(view.shape, view.dtype)
+    cols = allocate(view.shape, view.dtype)
     np.copyto(cols, view)
     return cols.reshape(rows, -1)
 
@@ -293,6 +294,47 @@ def _conv_filter_grad_kernel(x, g, like, strides, padding, dilations, groups):
         groups, taps * cin, rows)
     dw = np.matmul(cols, gg.transpose(1, 0, 2))  # [groups, taps * cin, per_group]
     return dw.reshape(groups, taps, cin, per_group).transpose(1, 2, 0, 3).reshape(like.shape)
+
+
+# --- the patch matrix as a value of its own ----------------------------------------------------
+# A training step convolves x in the forward pass and builds x's patch matrix again for the
+# filter gradient.  The graph pass ``share_patches`` rewrites such a pair into one
+# ``im2col`` node feeding ``conv_patches`` and ``filter_grad_patches``, so the patches are
+# built once.  These run after differentiation only, so they need no gradient rules.
+def _im2col_kernel(x, kernel, strides, padding, dilations):
+    pads, outs = window_geometry(x.shape[1:-1], kernel, strides, dilations, padding)
+    return im2col(x, kernel, strides, dilations, pads, outs, allocate=np.empty)
+
+
+def _conv_patches_kernel(cols, w, like, strides, padding, dilations):
+    _, outs = window_geometry(like.shape[1:-1], w.shape[:-2], strides, dilations, padding)
+    out = cols @ w.reshape(-1, w.shape[-1])
+    return out.reshape((like.shape[0],) + outs + (w.shape[-1],))
+
+
+def _filter_grad_patches_kernel(cols, g, like):
+    g = np.ascontiguousarray(g)
+    return (cols.T @ g.reshape(-1, g.shape[-1])).reshape(like.shape)
+
+
+def _im2col_rule(x: Aval, kernel, strides, padding, dilations) -> Aval:
+    _, outs = window_geometry(x.shape[1:-1], kernel, strides, dilations, padding)
+    known = [x.shape[0], *outs]
+    rows = None if None in known else int(np.prod(known))
+    width = None if x.shape[-1] is None else int(np.prod(kernel)) * x.shape[-1]
+    return Aval((rows, width), x.dtype)
+
+
+def _conv_patches_rule(cols: Aval, w: Aval, like: Aval, strides, padding, dilations) -> Aval:
+    return _conv_rule(like, w, strides, padding, dilations, 1)
+
+
+im2col_p = define("im2col", _im2col_kernel, _im2col_rule, fresh_output=True)
+conv_patches_p = define("conv_patches", _conv_patches_kernel, _conv_patches_rule,
+                        fresh_output=True, shape_only=(2,))
+filter_grad_patches_p = define("filter_grad_patches", _filter_grad_patches_kernel,
+                               lambda cols, g, like: Aval(like.shape, g.dtype),
+                               fresh_output=True, shape_only=(2,))
 
 
 # --- shape rules ---------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ Each pass is a pure function ``Graph -> Graph`` in its own module with its own t
 it builds a new node list (reusing the nodes it leaves alone), keeps stateful nodes
 in their order, and renames graph outputs whose values it replaces.
 
-The pipeline prunes, then repeats folding, simplification and common-subexpression
+The pipeline prunes, applies the rewrites that pair forward and backward work
+(``backward_rewrites``), then repeats folding, simplification and common-subexpression
 elimination while they still find something (each can expose work for the others:
 a folded ``ones_like`` makes ``g * 1`` simplifiable, a simplified reshape makes two
 nodes equal), prunes what they left dead, and fuses elementwise chains last, once
@@ -14,6 +15,7 @@ no other pass needs to see the individual nodes.
 from __future__ import annotations
 
 from fluxion.graph.ir import Graph
+from fluxion.graph.passes.backward_rewrites import backward_rewrites
 from fluxion.graph.passes.constant_folding import constant_folding
 from fluxion.graph.passes.cse import cse
 from fluxion.graph.passes.fusion import fusion
@@ -36,7 +38,7 @@ def simplify_to_fixed_point(graph: Graph, max_rounds: int = MAX_ROUNDS) -> Graph
     return graph
 
 
-PIPELINE = [prune, simplify_to_fixed_point, fusion]
+PIPELINE = [prune, backward_rewrites, simplify_to_fixed_point, fusion]
 
 
 def optimize(graph: Graph) -> Graph:

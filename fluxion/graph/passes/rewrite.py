@@ -55,6 +55,17 @@ class Rewriter:
         self.changed = True
         return node
 
+    def add(self, prim: Primitive, inputs: list[Value], attrs: dict) -> list[Value]:
+        """Adds a new node that replaces nothing; its avals come from the shape rule."""
+        avals = prim.shape_rule(*(v.aval for v in inputs), **attrs)
+        outputs = [Value(aval) for aval in (avals if prim.multiple_results else [avals])]
+        node = Node(prim, list(inputs), dict(attrs), outputs)
+        for value in outputs:
+            value.producer = node
+        self.nodes.append(node)
+        self.changed = True
+        return outputs
+
     def finish(self) -> Graph:
         """The new graph (the old one itself when nothing changed)."""
         if not self.changed:

@@ -1,0 +1,128 @@
+"""Rewrites that need the forward and the backward pass in one graph.
+
+A traced training step holds both, and some work of the backward pass is cheaper when it
+reuses what the forward pass computed or moves to a smaller array:
+
+- ``share_patches``: ``conv(x, w)`` and ``conv_filter_grad(x, g, w)`` both build the
+  patch matrix of ``x`` (im2col).  When both are in the graph (same ``x``, same
+  geometry, no groups), they are rewritten into one ``im2col`` node feeding
+  ``conv_patches`` and ``filter_grad_patches``, so the patches are built once;
+- ``relu_grad_before_max_pool_grad``: ``relu_grad(max_pool_grad(r, g), r)`` masks the
+  routed gradient at full size, but the routed cells are each window's maximum, so the
+  mask ``r > 0`` there is the pooled output's mask ``max_pool(r) > 0``:
+  ``max_pool_grad(r, relu_grad(g, max_pool(r)))`` masks the pooled gradient instead
+  (a quarter of the size for 2x2 windows).  The new ``max_pool(r)`` is the forward
+  pass's own, found again by common-subexpression elimination.
+
+Both are exact (the same values, not approximations) and leave graphs without such
+pairs untouched.
+"""
+
+from __future__ import annotations
+
+from fluxion.core.primitives.activation import relu_grad_p
+from fluxion.core.primitives.broadcast import sum_to_like_p
+from fluxion.core.primitives.conv import (
+    conv_filter_grad_p,
+    conv_p,
+    conv_patches_p,
+    filter_grad_patches_p,
+    im2col_p,
+)
+from fluxion.core.primitives.pool import max_pool_grad_p, max_pool_p
+from fluxion.graph.ir import Graph, Node, Value, is_stateful
+from fluxion.graph.passes.rewrite import Rewriter
+
+_GEOMETRY = ("strides", "padding", "dilations")
+
+
+def backward_rewrites(graph: Graph) -> Graph:
+    """Applies both rewrites."""
+    return relu_grad_before_max_pool_grad(share_patches(graph))
+
+
+# --- one patch matrix per convolved input ------------------------------------------------------
+def _patch_key(node: Node) -> tuple | None:
+    if is_stateful(node) or node.attrs.get("groups", 1) != 1:
+        return None
+    if node.prim is conv_p:
+        x, w = node.inputs
+    elif node.prim is conv_filter_grad_p:
+        x, _, w = node.inputs
+    else:
+        return None
+    kernel = tuple(w.aval.shape[:-2])
+    if None in kernel:
+        return None
+    return (x.id, kernel) + tuple(repr(node.attrs[name]) for name in _GEOMETRY)
+
+
+def share_patches(graph: Graph) -> Graph:
+    """Builds each convolved input's patch matrix once for its conv and filter gradient."""
+    convs = {_patch_key(n) for n in graph.nodes if n.prim is conv_p} - {None}
+    grads = {_patch_key(n) for n in graph.nodes if n.prim is conv_filter_grad_p} - {None}
+    shared = convs & grads
+    if not shared:
+        return graph
+    rewriter = Rewriter(graph)
+    patches: dict[tuple, Value] = {}
+    for node in graph.nodes:
+        key = _patch_key(node) if node.prim in (conv_p, conv_filter_grad_p) else None
+        if key not in shared:
+            rewriter.keep(node)
+            continue
+        inputs = rewriter.inputs(node)
+        geometry = {name: node.attrs[name] for name in _GEOMETRY}
+        cols = patches.get(key)
+        if cols is None:
+            kernel = key[1]
+            (cols,) = rewriter.add(im2col_p, [inputs[0]], {"kernel": kernel, **geometry})
+            patches[key] = cols
+        if node.prim is conv_p:
+            x, w = inputs
+            rewriter.emit(conv_patches_p, [cols, w, x], geometry, replacing=node)
+        else:
+            _, g, w = inputs
+            rewriter.emit(filter_grad_patches_p, [cols, g, w], {}, replacing=node)
+    return rewriter.finish()
+
+
+# --- the relu mask on the pooled gradient ------------------------------------------------------
+def relu_grad_before_max_pool_grad(graph: Graph) -> Graph:
+    """``relu_grad(max_pool_grad(r, g), r)`` -> ``max_pool_grad(r, relu_grad(g, max_pool(r)))``."""
+    uses: dict[int, int] = {}
+    for node in graph.nodes:
+        for value in node.inputs:
+            uses[value.id] = uses.get(value.id, 0) + 1
+    for value in graph.outputs:
+        uses[value.id] = uses.get(value.id, 0) + 1
+    rewriter = Rewriter(graph)
+    for node in graph.nodes:
+        pool = _routing_pool(node, uses) if node.prim is relu_grad_p else None
+        if pool is None:
+            rewriter.keep(node)
+            continue
+        r, g = rewriter.inputs(pool)
+        (pooled,) = rewriter.add(max_pool_p, [r], pool.attrs)
+        (masked,) = rewriter.add(relu_grad_p, [g, pooled], {})
+        rewriter.emit(max_pool_grad_p, [r, masked], pool.attrs, replacing=node)
+    return rewriter.finish()
+
+
+def _routing_pool(relu_grad: Node, uses: dict[int, int]) -> Node | None:
+    """The ``max_pool_grad(r, g)`` node whose result (only) ``relu_grad(., r)`` masks.
+
+    The autodiff walker may put a ``sum_to_like(., r)`` between them, which changes
+    nothing there (the routed gradient has ``r`` 's shape) but hides it from the trace
+    when the batch size is unknown.
+    """
+    routed, r = relu_grad.inputs
+    producer = routed.producer
+    if (producer is not None and producer.prim is sum_to_like_p
+            and producer.inputs[1] is r and uses.get(routed.id) == 1):
+        routed = producer.inputs[0]
+        producer = routed.producer
+    if (producer is None or producer.prim is not max_pool_grad_p or is_stateful(producer)
+            or uses.get(routed.id) != 1 or producer.inputs[0] is not r):
+        return None
+    return producer

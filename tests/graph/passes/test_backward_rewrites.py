@@ -1,0 +1,112 @@
+"""The rewrites that pair forward and backward work: shared patch matrices, and the relu
+mask moved onto the pooled gradient.  Each gives the same numbers as the graph it
+rewrites, on the conv -> relu -> max-pool block of a convnet's training step."""
+
+import numpy as np
+import pytest
+from pass_helpers import Unchanged, prim_names, run_graph, trace_graph
+
+import fluxion as tf
+from fluxion.graph.passes import optimize
+from fluxion.graph.passes.backward_rewrites import (
+    backward_rewrites,
+    relu_grad_before_max_pool_grad,
+    share_patches,
+)
+
+
+def _block_gradients(x, w, b, padding="VALID", pool_strides=2):
+    """Gradients of a conv + bias + relu + max-pool block with respect to x, w and b."""
+    with tf.GradientTape() as tape:
+        tape.watch([x, w, b])
+        y = tf.nn.relu(tf.nn.conv2d(x, w, 1, padding) + b)
+        pooled = tf.nn.max_pool2d(y, 2, pool_strides, "VALID")
+        loss = tf.reduce_sum(pooled * pooled)
+    return tuple(tape.gradient(loss, [x, w, b]))
+
+
+def _arrays(channels=3, size=9, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(4, size, size, channels)).astype(np.float32)
+    w = rng.normal(size=(3, 3, channels, 5)).astype(np.float32)
+    b = rng.normal(size=5).astype(np.float32) * 0.5
+    return x, w, b
+
+
+
+
+def _specs(channels):
+    return [((None, 9, 9, channels), "float32"), ((3, 3, channels, 5), "float32"),
+            ((5,), "float32")]
+
+
+@pytest.mark.parametrize("padding", ["VALID", "SAME"])
+@pytest.mark.parametrize("pool_strides", [2, 1])
+@pytest.mark.parametrize("channels", [1, 3])  # one channel: the tap-major patch matrix
+def test_rewritten_block_gives_the_same_gradients(padding, pool_strides, channels):
+    graph = trace_graph(lambda x, w, b: _block_gradients(x, w, b, padding, pool_strides),
+                        *_specs(channels))
+    before = Unchanged(graph)
+    rewritten = backward_rewrites(graph)
+    before.check()
+    names = prim_names(rewritten)
+    assert "im2col" in names and "conv_patches" in names and "filter_grad_patches" in names
+    assert "conv" not in names and "conv_filter_grad" not in names
+    arrays = _arrays(channels)
+    for got, want in zip(run_graph(rewritten, *arrays), run_graph(graph, *arrays)):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def test_relu_mask_moves_to_the_pooled_gradient_and_the_pool_is_shared():
+    graph = trace_graph(_block_gradients, *_specs(3))
+    optimized = optimize(graph)
+    names = prim_names(optimized)
+    assert names.count("max_pool") == 1  # the forward pool, found again by CSE
+    relu_grad_node = next(n for n in optimized.nodes if n.prim.name == "relu_grad")
+    pool_grad_node = next(n for n in optimized.nodes if n.prim.name == "max_pool_grad")
+    assert pool_grad_node.inputs[1] is relu_grad_node.outputs[0]  # mask first, then route
+    assert relu_grad_node.outputs[0].aval.shape[1:] == (3, 3, 5)  # the pooled size
+    arrays = _arrays(seed=3)
+    eager = [t.numpy() for t in _block_gradients(*(tf.constant(a) for a in arrays))]
+    for got, want in zip(run_graph(optimized, *arrays), eager):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def test_ties_after_relu_still_route_to_the_first_maximum():
+    # Windows of zeros (the relu cut everything) tie everywhere: TF routes to the first
+    # cell, and the mask there is zero either way.
+    graph = trace_graph(_block_gradients, *_specs(3))
+    x, w, b = _arrays(seed=5)
+    b = np.full(5, -100.0, np.float32)  # every pre-activation negative
+    for got, want in zip(run_graph(optimize(graph), x, w, b), run_graph(graph, x, w, b)):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_graphs_without_the_pairs_are_left_alone():
+    def forward_only(x, w, b):
+        return tf.nn.max_pool2d(tf.nn.relu(tf.nn.conv2d(x, w, 1, "VALID") + b), 2, 2, "VALID")
+
+    graph = trace_graph(forward_only, *_specs(3))
+    assert share_patches(graph) is graph
+    assert relu_grad_before_max_pool_grad(graph) is graph
+
+    def grouped(x, w):  # depthwise convolutions keep their own kernels
+        with tf.GradientTape() as tape:
+            tape.watch([x, w])
+            loss = tf.reduce_sum(tf.nn.depthwise_conv2d(x, w, [1, 1, 1, 1], "VALID"))
+        return tuple(tape.gradient(loss, [x, w]))
+
+    graph = trace_graph(grouped, ((2, 5, 5, 3), "float32"), ((3, 3, 3, 1), "float32"))
+    assert share_patches(graph) is graph
+
+
+def test_a_relu_mask_used_elsewhere_is_not_moved():
+    def fn(r, g):
+        with tf.GradientTape() as tape:
+            tape.watch(r)
+            pooled = tf.nn.max_pool2d(r, 2, 2, "VALID")
+        routed = tape.gradient(pooled, r, output_gradients=g)
+        return tf.nn.relu(r) * 0 + routed, routed  # routed used twice
+
+    graph = trace_graph(fn, ((2, 4, 4, 1), "float32"), ((2, 2, 2, 1), "float32"))
+    assert relu_grad_before_max_pool_grad(graph) is graph
