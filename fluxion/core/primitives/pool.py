@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from fluxion.core import dtypes
 from fluxion.core.primitive import Aval, bind, define
 from fluxion.core.primitives.conv import (
     interior,
@@ -158,24 +159,105 @@ def _tiled_max_pool_grad(x, g, window):
     per element than over contiguous ones, so two strided copies beat a dozen strided
     passes.
     """
-    blocks, outs = _blocks(x, window)
+    blocks, _ = _blocks(x, window)
+    order = _tap_major(blocks, window)
+    x_taps = _tap_major_copy(x, window)
+    routed = np.empty(x_taps.shape, dtype=g.dtype)
+    _route_to_first_max(list(x_taps), g, list(routed))
+    dx, dx_blocks = _empty_gradient(x.shape, g.dtype, window)
+    np.copyto(dx_blocks.transpose(order), routed.reshape(dx_blocks.transpose(order).shape))
+    return dx
+
+
+def _tap_major_copy(x, window) -> np.ndarray:
+    """``x`` 's window taps as one contiguous ``[taps, N, *outs, C]`` array."""
+    blocks, _ = _blocks(x, window)
     order = _tap_major(blocks, window)
     taps_shape = tuple(blocks.shape[a] for a in order)
     x_taps = np.empty(taps_shape, dtype=x.dtype)
     np.copyto(x_taps, blocks.transpose(order))
-    taps = int(np.prod(window))
-    x_taps = x_taps.reshape((taps,) + taps_shape[len(window):])
-    routed = np.empty(x_taps.shape, dtype=g.dtype)
-    _route_to_first_max(list(x_taps), g, list(routed))
-    dx = np.empty(x.shape, dtype=g.dtype)
-    dx_blocks, _ = _blocks(dx, window)
-    for axis, (n, o, w) in enumerate(zip(x.shape[1:-1], outs, window), start=1):
+    return x_taps.reshape((int(np.prod(window)),) + taps_shape[len(window):])
+
+
+def _empty_gradient(shape, dtype, window) -> tuple:
+    """An uninitialised gradient shaped like the pooled input (zero past the last whole
+    window) and its ``_blocks`` view."""
+    dx = np.empty(shape, dtype=dtype)
+    dx_blocks, outs = _blocks(dx, window)
+    for axis, (n, o, w) in enumerate(zip(shape[1:-1], outs, window), start=1):
         if o * w < n:  # cells past the last whole window get no gradient
             index = [slice(None)] * dx.ndim
             index[axis] = slice(o * w, None)
             dx[tuple(index)] = 0
-    np.copyto(dx_blocks.transpose(order), routed.reshape(taps_shape))
+    return dx, dx_blocks
+
+
+# --- max pooling that keeps each window's winner (for training graphs) -------------------------
+# ``fluxion.graph.passes.backward_rewrites`` turns a training step's max_pool(x) and
+# max_pool_grad(x, g) into max_pool_with_index(x) -> (y, winner) and
+# max_pool_grad_from_index(winner, g, x): the forward pass finds each window's first
+# maximum once, on contiguous taps, and the backward pass only compares a byte per
+# output cell instead of running the tournament again.  Tiling windows only (strides
+# equal to the window, no padding, no dilation); they run after differentiation, so
+# they have no gradient rules.
+def _max_and_winner(taps: list) -> tuple:
+    """The maximum over ``taps`` and the number of the first tap holding it (uint8, or
+    None for a single tap: tap 0 everywhere)."""
+    if len(taps) == 1:
+        return taps[0], None
+    half = len(taps) // 2
+    left, left_winner = _max_and_winner(taps[:half])
+    right, right_winner = _max_and_winner(taps[half:])
+    right_wins = np.greater(right, left).view(np.uint8)
+    best = np.maximum(left, right)
+    if left_winner is None and right_winner is None:  # two taps: the winner is right_wins
+        return best, right_wins
+    if left_winner is None:
+        left_winner = np.zeros_like(right_wins)
+    if right_winner is None:
+        right_winner = np.zeros_like(right_wins)
+    # winner = left + right_wins * (right + half - left), all modulo 256: exact below 256
+    step = np.add(right_winner, np.uint8(half))
+    step -= left_winner
+    step *= right_wins
+    step += left_winner
+    return best, step
+
+
+def _max_pool_with_index_kernel(x, window, strides, padding, dilations):
+    best, winner = _max_and_winner(_block_taps(_blocks(x, window)[0], window))
+    if winner is None:
+        winner = np.zeros(best.shape, np.uint8)
+    return best, winner
+
+
+def _max_pool_grad_from_index_kernel(winner, g, like, window, strides, padding, dilations):
+    dx, dx_blocks = _empty_gradient(like.shape, g.dtype, window)
+    hit = np.empty(winner.shape, bool)
+    for number, out in enumerate(_block_taps(dx_blocks, window)):
+        np.multiply(g, np.equal(winner, number, out=hit), out=out, dtype=g.dtype)
     return dx
+
+
+def tiles(x_shape, window, strides, padding, dilations) -> bool:
+    """Whether pooling windows tile the input (with static spatial sizes): the case the
+    index-keeping kernels handle."""
+    if None in tuple(x_shape[1:-1]) or int(np.prod(window)) > 255:
+        return False
+    return _tiling(x_shape, window, strides, padding, dilations)
+
+
+def _with_index_rule(x: Aval, window, strides, padding, dilations) -> tuple:
+    if not tiles(x.shape, window, strides, padding, dilations):
+        raise ValueError("max_pool_with_index needs windows that tile the input (strides "
+                         "equal to the window, no padding, no dilation), got window "
+                         f"{window}, strides {strides}, padding {padding!r}")
+    pooled = _max_pool_rule(x, window, strides, padding, dilations)
+    return pooled, Aval(pooled.shape, dtypes.uint8)
+
+
+def _grad_from_index_rule(winner: Aval, g: Aval, like: Aval, **attrs) -> Aval:
+    return _max_pool_grad_rule(like, g, **attrs)
 
 
 # --- max pooling ---------------------------------------------------------------------------------
@@ -352,6 +434,10 @@ max_pool_grad_p = define(
 max_pool_gather_p = define(
     "max_pool_gather", _max_pool_gather_kernel, _max_pool_gather_rule,
     lambda ct, xs, out, **attrs: (None, max_pool_grad(xs[0], ct, **attrs)))
+max_pool_with_index_p = define("max_pool_with_index", _max_pool_with_index_kernel,
+                               _with_index_rule, multiple_results=True, fresh_output=True)
+max_pool_grad_from_index_p = define("max_pool_grad_from_index", _max_pool_grad_from_index_kernel,
+                                    _grad_from_index_rule, fresh_output=True, shape_only=(2,))
 max_pool_argmax_p = define("max_pool_argmax", _max_pool_argmax_kernel, _max_pool_argmax_rule)
 avg_pool_p = define("avg_pool", _avg_pool_kernel, _avg_pool_rule,
                     lambda g, xs, out, **attrs: (avg_pool_grad(g, xs[0], **attrs),),

@@ -12,7 +12,15 @@ reuses what the forward pass computed or moves to a smaller array:
   mask ``r > 0`` there is the pooled output's mask ``max_pool(r) > 0``:
   ``max_pool_grad(r, relu_grad(g, max_pool(r)))`` masks the pooled gradient instead
   (a quarter of the size for 2x2 windows).  The new ``max_pool(r)`` is the forward
-  pass's own, found again by common-subexpression elimination.
+  pass's own, found again by common-subexpression elimination;
+- ``max_pool_by_index``: ``max_pool(x)`` and ``max_pool_grad(x, g)`` both find each
+  window's first maximum.  With windows that tile ``x``, the forward pass becomes
+  ``max_pool_with_index(x) -> (y, winner)`` and the backward pass
+  ``max_pool_grad_from_index(winner, g, x)``, which routes ``g`` by one byte per cell;
+- ``relu_after_max_pool``: once the two above have run, the full-size relu output feeds
+  only the pooling, so ``max_pool(relu(z))`` becomes ``relu(max_pool(z))`` (equal: relu
+  keeps order), a relu over the pooled quarter.  Windows whose winner changes are the
+  ones whose maximum is not positive, where the routed gradient is already masked to 0.
 
 Both are exact (the same values, not approximations) and leave graphs without such
 pairs untouched.
@@ -20,7 +28,7 @@ pairs untouched.
 
 from __future__ import annotations
 
-from fluxion.core.primitives.activation import relu_grad_p
+from fluxion.core.primitives.activation import relu_grad_p, relu_p
 from fluxion.core.primitives.broadcast import sum_to_like_p
 from fluxion.core.primitives.conv import (
     conv_filter_grad_p,
@@ -29,16 +37,24 @@ from fluxion.core.primitives.conv import (
     filter_grad_patches_p,
     im2col_p,
 )
-from fluxion.core.primitives.pool import max_pool_grad_p, max_pool_p
+from fluxion.core.primitives.pool import (
+    max_pool_grad_from_index_p,
+    max_pool_grad_p,
+    max_pool_p,
+    max_pool_with_index_p,
+    tiles,
+)
 from fluxion.graph.ir import Graph, Node, Value, is_stateful
+from fluxion.graph.passes.prune import prune
 from fluxion.graph.passes.rewrite import Rewriter
 
 _GEOMETRY = ("strides", "padding", "dilations")
 
 
 def backward_rewrites(graph: Graph) -> Graph:
-    """Applies both rewrites."""
-    return relu_grad_before_max_pool_grad(share_patches(graph))
+    """Applies the rewrites, in the order each needs the previous ones."""
+    graph = prune(relu_grad_before_max_pool_grad(share_patches(graph)))  # drop the old routing
+    return relu_after_max_pool(max_pool_by_index(graph))
 
 
 # --- one patch matrix per convolved input ------------------------------------------------------
@@ -126,3 +142,92 @@ def _routing_pool(relu_grad: Node, uses: dict[int, int]) -> Node | None:
             or uses.get(routed.id) != 1 or producer.inputs[0] is not r):
         return None
     return producer
+
+
+# --- the forward pass remembers each window's winner -------------------------------------------
+_POOL_ATTRS = ("window", "strides", "padding", "dilations")
+
+
+def _pool_key(node: Node) -> tuple | None:
+    if is_stateful(node) or node.prim not in (max_pool_p, max_pool_grad_p):
+        return None
+    x = node.inputs[0]
+    attrs = [node.attrs[name] for name in _POOL_ATTRS]
+    if not tiles(x.aval.shape, *attrs):
+        return None
+    return (x.id,) + tuple(repr(a) for a in attrs)
+
+
+def max_pool_by_index(graph: Graph) -> Graph:
+    """``max_pool`` + ``max_pool_grad`` of one input -> ``max_pool_with_index`` + routing."""
+    pooled = {_pool_key(n) for n in graph.nodes if n.prim is max_pool_p} - {None}
+    routed = {_pool_key(n) for n in graph.nodes if n.prim is max_pool_grad_p} - {None}
+    shared = pooled & routed
+    if not shared:
+        return graph
+    rewriter = Rewriter(graph)
+    forward: dict[tuple, tuple[Value, Value]] = {}  # key -> (pooled output, winners)
+    for node in graph.nodes:
+        key = _pool_key(node)
+        if key not in shared or (node.prim is max_pool_grad_p and key not in forward):
+            rewriter.keep(node)
+            continue
+        inputs = rewriter.inputs(node)
+        if node.prim is max_pool_p:
+            if key in forward:  # the same pooling again: the first one's output
+                rewriter.replace(node.outputs[0], forward[key][0])
+                continue
+            y, winner = rewriter.add(max_pool_with_index_p, [inputs[0]], node.attrs)
+            rewriter.replace(node.outputs[0], y)
+            forward[key] = (y, winner)
+        else:
+            x, g = inputs
+            rewriter.emit(max_pool_grad_from_index_p, [forward[key][1], g, x], node.attrs,
+                          replacing=node)
+    return rewriter.finish()
+
+
+# --- relu over the pooled output ----------------------------------------------------------------
+def relu_after_max_pool(graph: Graph) -> Graph:
+    """``max_pool_with_index(relu(z))`` -> ``relu`` of ``max_pool_with_index(z)`` 's output,
+    when the relu's output is read by nothing else and every routing of the winners is
+    masked by the pooled output (``relu_grad_before_max_pool_grad`` has run)."""
+    users: dict[int, list[tuple[Node, int]]] = {}
+    for node in graph.nodes:
+        for position, value in enumerate(node.inputs):
+            users.setdefault(value.id, []).append((node, position))
+    outputs = {value.id for value in graph.outputs}
+    rewriter = Rewriter(graph)
+    for node in graph.nodes:
+        if node.prim is not max_pool_with_index_p or not _relu_feeds_only(node, users,
+                                                                           outputs):
+            rewriter.keep(node)
+            continue
+        (z,) = rewriter.inputs(node.inputs[0].producer)
+        rewriter.replace(node.inputs[0], z)  # shape-only readers of relu(z) read z
+        pooled, winner = rewriter.add(max_pool_with_index_p, [z], node.attrs)
+        (activated,) = rewriter.add(relu_p, [pooled], {})
+        rewriter.replace(node.outputs[0], activated)
+        rewriter.replace(node.outputs[1], winner)
+    return rewriter.finish()
+
+
+def _relu_feeds_only(pool: Node, users: dict, outputs: set) -> bool:
+    r = pool.inputs[0]
+    relu = r.producer
+    if relu is None or relu.prim is not relu_p or is_stateful(relu) or r.id in outputs:
+        return False
+    if any(user is not pool and position not in user.prim.shape_only
+           for user, position in users.get(r.id, ())):
+        return False
+    y, winner = pool.outputs
+    if winner.id in outputs:
+        return False
+    for user, position in users.get(winner.id, ()):
+        if user.prim is not max_pool_grad_from_index_p or position != 0:
+            return False
+        mask = user.inputs[1].producer
+        if mask is None or mask.prim is not relu_grad_p or mask.inputs[1] is not y:
+            return False
+    return True
+

@@ -1,6 +1,7 @@
-"""The rewrites that pair forward and backward work: shared patch matrices, and the relu
-mask moved onto the pooled gradient.  Each gives the same numbers as the graph it
-rewrites, on the conv -> relu -> max-pool block of a convnet's training step."""
+"""The rewrites that pair forward and backward work: shared patch matrices, the relu
+mask moved onto the pooled gradient, pooling that keeps its winners.  Each gives the
+same numbers as the graph it rewrites, on the conv -> relu -> max-pool block of a
+convnet's training step."""
 
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ import fluxion as tf
 from fluxion.graph.passes import optimize
 from fluxion.graph.passes.backward_rewrites import (
     backward_rewrites,
+    max_pool_by_index,
     relu_grad_before_max_pool_grad,
     share_patches,
 )
@@ -57,19 +59,51 @@ def test_rewritten_block_gives_the_same_gradients(padding, pool_strides, channel
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
 
 
-def test_relu_mask_moves_to_the_pooled_gradient_and_the_pool_is_shared():
+def test_relu_mask_moves_to_the_pooled_gradient_and_the_pool_keeps_its_winners():
     graph = trace_graph(_block_gradients, *_specs(3))
     optimized = optimize(graph)
     names = prim_names(optimized)
-    assert names.count("max_pool") == 1  # the forward pool, found again by CSE
+    # one pooling (the forward's, keeping its winners), routing by those winners
+    assert names.count("max_pool_with_index") == 1 and "max_pool" not in names
+    assert "max_pool_grad" not in names and names.count("max_pool_grad_from_index") == 1
     relu_grad_node = next(n for n in optimized.nodes if n.prim.name == "relu_grad")
-    pool_grad_node = next(n for n in optimized.nodes if n.prim.name == "max_pool_grad")
-    assert pool_grad_node.inputs[1] is relu_grad_node.outputs[0]  # mask first, then route
+    route = next(n for n in optimized.nodes if n.prim.name == "max_pool_grad_from_index")
+    pool = next(n for n in optimized.nodes if n.prim.name == "max_pool_with_index")
+    assert route.inputs[1] is relu_grad_node.outputs[0]  # mask first, then route
+    assert route.inputs[0] is pool.outputs[1]
+    relu = relu_grad_node.inputs[1].producer  # the mask of the pooled output...
+    assert relu.prim.name == "relu" and relu.inputs[0] is pool.outputs[0]  # ...relu after pool
+    assert names.count("relu") == 1 and relu.outputs[0].aval.shape[1:] == (3, 3, 5)
     assert relu_grad_node.outputs[0].aval.shape[1:] == (3, 3, 5)  # the pooled size
     arrays = _arrays(seed=3)
     eager = [t.numpy() for t in _block_gradients(*(tf.constant(a) for a in arrays))]
     for got, want in zip(run_graph(optimized, *arrays), eager):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def test_overlapping_pools_keep_the_tournament():
+    graph = trace_graph(lambda x, w, b: _block_gradients(x, w, b, pool_strides=1), *_specs(3))
+    names = prim_names(optimize(graph))
+    assert "max_pool_with_index" not in names and "max_pool_grad" in names
+
+
+@pytest.mark.parametrize("window", [(2, 2), (3, 3), (1, 1), (2, 3)])
+def test_pooling_by_index_matches_the_tournament(window):
+    def fn(x, g):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            pooled = tf.nn.max_pool2d(x, window, window, "VALID")
+        return pooled, tape.gradient(pooled, x, output_gradients=g)
+
+    rng = np.random.default_rng(7)
+    x = rng.integers(-2, 3, size=(3, 7, 8, 2)).astype(np.float32)  # many ties
+    pooled_shape = (3, 7 // window[0], 8 // window[1], 2)
+    g = rng.normal(size=pooled_shape).astype(np.float32)
+    graph = trace_graph(fn, ((None, 7, 8, 2), "float32"), ((None,) + pooled_shape[1:], "float32"))
+    rewritten = max_pool_by_index(graph)
+    assert "max_pool_with_index" in prim_names(rewritten)
+    for got, want in zip(run_graph(rewritten, x, g), run_graph(graph, x, g)):
+        np.testing.assert_array_equal(got, want)
 
 
 def test_ties_after_relu_still_route_to_the_first_maximum():
@@ -89,6 +123,7 @@ def test_graphs_without_the_pairs_are_left_alone():
     graph = trace_graph(forward_only, *_specs(3))
     assert share_patches(graph) is graph
     assert relu_grad_before_max_pool_grad(graph) is graph
+    assert max_pool_by_index(graph) is graph
 
     def grouped(x, w):  # depthwise convolutions keep their own kernels
         with tf.GradientTape() as tape:
@@ -98,6 +133,23 @@ def test_graphs_without_the_pairs_are_left_alone():
 
     graph = trace_graph(grouped, ((2, 5, 5, 3), "float32"), ((3, 3, 3, 1), "float32"))
     assert share_patches(graph) is graph
+
+
+def test_relu_stays_before_the_pool_when_its_output_is_read_elsewhere():
+    def fn(x, w, b):
+        with tf.GradientTape() as tape:
+            tape.watch([x, w, b])
+            y = tf.nn.relu(tf.nn.conv2d(x, w, 1, "VALID") + b)
+            loss = tf.reduce_sum(tf.nn.max_pool2d(y, 2, 2, "VALID") ** 2)
+        return tape.gradient(loss, [x, w, b]) + [y]
+
+    graph = trace_graph(fn, *_specs(3))
+    optimized = optimize(graph)
+    relu = next(n for n in optimized.nodes if n.prim.name == "relu")
+    assert relu.outputs[0].aval.shape[1:] == (7, 7, 5)  # still the full-size relu
+    arrays = _arrays(seed=2)
+    for got, want in zip(run_graph(optimized, *arrays), run_graph(graph, *arrays)):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
 
 
 def test_a_relu_mask_used_elsewhere_is_not_moved():
