@@ -196,8 +196,8 @@ def _empty_gradient(shape, dtype, window) -> tuple:
 # ``fluxion.graph.passes.backward_rewrites`` turns a training step's max_pool(x) and
 # max_pool_grad(x, g) into max_pool_with_index(x) -> (y, winner) and
 # max_pool_grad_from_index(winner, g, x): the forward pass finds each window's first
-# maximum once, on contiguous taps, and the backward pass only compares a byte per
-# output cell instead of running the tournament again.  Tiling windows only (strides
+# maximum once (the tournament, on the strided taps), and the backward pass only
+# compares a byte per output cell instead of running the tournament again.  Tiling windows only (strides
 # equal to the window, no padding, no dilation); they run after differentiation, so
 # they have no gradient rules.
 def _max_and_winner(taps: list) -> tuple:
@@ -226,8 +226,8 @@ def _max_and_winner(taps: list) -> tuple:
 
 def _max_pool_with_index_kernel(x, window, strides, padding, dilations):
     best, winner = _max_and_winner(_block_taps(_blocks(x, window)[0], window))
-    if winner is None:
-        winner = np.zeros(best.shape, np.uint8)
+    if winner is None:  # a 1x1 window: ``best`` is a view of x, and outputs must be fresh
+        return best.copy(), np.zeros(best.shape, np.uint8)
     return best, winner
 
 
