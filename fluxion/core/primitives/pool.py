@@ -197,9 +197,9 @@ def _empty_gradient(shape, dtype, window) -> tuple:
 # max_pool_grad(x, g) into max_pool_with_index(x) -> (y, winner) and
 # max_pool_grad_from_index(winner, g, x): the forward pass finds each window's first
 # maximum once (the tournament, on the strided taps), and the backward pass only
-# compares a byte per output cell instead of running the tournament again.  Tiling windows only (strides
-# equal to the window, no padding, no dilation); they run after differentiation, so
-# they have no gradient rules.
+# compares a byte per output cell instead of running the tournament again.  Tiling
+# windows only (strides equal to the window, no padding, no dilation); they run after
+# differentiation, so they have no gradient rules.
 def _max_and_winner(taps: list) -> tuple:
     """The maximum over ``taps`` and the number of the first tap holding it (uint8, or
     None for a single tap: tap 0 everywhere)."""
