@@ -19,6 +19,7 @@ import numpy as np
 from fluxion.core.primitive import Aval
 from fluxion.graph.ir import Graph
 from fluxion.graph.passes.fusion import fused_elementwise_p, in_place_positions
+from fluxion.graph.passes.simplify import SAME_SHAPE_IDENTITIES
 
 FOREVER = 1 << 62
 
@@ -39,15 +40,13 @@ def last_uses(graph: Graph) -> dict[int, int]:
     return last
 
 
-# Primitives that return their first input unchanged when its shape is already the
-# output's.  The trace cannot see that when a dimension is unknown (the batch size); a
-# specialisation can, and the executor then writes no line for them, only an alias.
-_NO_OP_AT_SAME_SHAPE = frozenset({"sum_to_like", "broadcast_like", "reshape_like"})
-
-
 def unchanged_at_these_shapes(node, avals: dict[int, Aval]) -> bool:
-    """Whether ``node`` returns its first input as it is, at these concrete shapes."""
-    if node.prim.name not in _NO_OP_AT_SAME_SHAPE:
+    """Whether ``node`` returns its first input as it is, at these concrete shapes.
+
+    The trace cannot prove that when a dimension is unknown (the batch size); a
+    specialisation can, and the executor then writes no line for the node, only an alias.
+    """
+    if node.prim.name not in SAME_SHAPE_IDENTITIES:
         return False
     source, result = avals.get(node.inputs[0].id), avals.get(node.outputs[0].id)
     return (source is not None and result is not None and None not in source.shape

@@ -159,13 +159,12 @@ def _tiled_max_pool_grad(x, g, window):
     per element than over contiguous ones, so two strided copies beat a dozen strided
     passes.
     """
-    blocks, _ = _blocks(x, window)
-    order = _tap_major(blocks, window)
     x_taps = _tap_major_copy(x, window)
     routed = np.empty(x_taps.shape, dtype=g.dtype)
     _route_to_first_max(list(x_taps), g, list(routed))
     dx, dx_blocks = _empty_gradient(x.shape, g.dtype, window)
-    np.copyto(dx_blocks.transpose(order), routed.reshape(dx_blocks.transpose(order).shape))
+    in_place = dx_blocks.transpose(_tap_major(dx_blocks, window))
+    np.copyto(in_place, routed.reshape(in_place.shape))
     return dx
 
 

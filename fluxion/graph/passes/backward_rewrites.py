@@ -106,15 +106,10 @@ def share_patches(graph: Graph) -> Graph:
 # --- the relu mask on the pooled gradient ------------------------------------------------------
 def relu_grad_before_max_pool_grad(graph: Graph) -> Graph:
     """``relu_grad(max_pool_grad(r, g), r)`` -> ``max_pool_grad(r, relu_grad(g, max_pool(r)))``."""
-    uses: dict[int, int] = {}
-    for node in graph.nodes:
-        for value in node.inputs:
-            uses[value.id] = uses.get(value.id, 0) + 1
-    for value in graph.outputs:
-        uses[value.id] = uses.get(value.id, 0) + 1
+    users = _users(graph)
     rewriter = Rewriter(graph)
     for node in graph.nodes:
-        pool = _routing_pool(node, uses) if node.prim is relu_grad_p else None
+        pool = _routing_pool(node, users) if node.prim is relu_grad_p else None
         if pool is None:
             rewriter.keep(node)
             continue
@@ -125,7 +120,19 @@ def relu_grad_before_max_pool_grad(graph: Graph) -> Graph:
     return rewriter.finish()
 
 
-def _routing_pool(relu_grad: Node, uses: dict[int, int]) -> Node | None:
+def _users(graph: Graph) -> dict[int, list[tuple[Node | None, int]]]:
+    """For each value id, its readers as ``(node, input position)``; a graph output is
+    read by ``(None, -1)``."""
+    users: dict[int, list[tuple[Node | None, int]]] = {}
+    for node in graph.nodes:
+        for position, value in enumerate(node.inputs):
+            users.setdefault(value.id, []).append((node, position))
+    for value in graph.outputs:
+        users.setdefault(value.id, []).append((None, -1))
+    return users
+
+
+def _routing_pool(relu_grad: Node, users: dict) -> Node | None:
     """The ``max_pool_grad(r, g)`` node whose result (only) ``relu_grad(., r)`` masks.
 
     The autodiff walker may put a ``sum_to_like(., r)`` between them, which changes
@@ -135,11 +142,11 @@ def _routing_pool(relu_grad: Node, uses: dict[int, int]) -> Node | None:
     routed, r = relu_grad.inputs
     producer = routed.producer
     if (producer is not None and producer.prim is sum_to_like_p
-            and producer.inputs[1] is r and uses.get(routed.id) == 1):
+            and producer.inputs[1] is r and len(users.get(routed.id, ())) == 1):
         routed = producer.inputs[0]
         producer = routed.producer
     if (producer is None or producer.prim is not max_pool_grad_p or is_stateful(producer)
-            or uses.get(routed.id) != 1 or producer.inputs[0] is not r):
+            or len(users.get(routed.id, ())) != 1 or producer.inputs[0] is not r):
         return None
     return producer
 
@@ -192,15 +199,10 @@ def relu_after_max_pool(graph: Graph) -> Graph:
     """``max_pool_with_index(relu(z))`` -> ``relu`` of ``max_pool_with_index(z)`` 's output,
     when the relu's output is read by nothing else and every routing of the winners is
     masked by the pooled output (``relu_grad_before_max_pool_grad`` has run)."""
-    users: dict[int, list[tuple[Node, int]]] = {}
-    for node in graph.nodes:
-        for position, value in enumerate(node.inputs):
-            users.setdefault(value.id, []).append((node, position))
-    outputs = {value.id for value in graph.outputs}
+    users = _users(graph)
     rewriter = Rewriter(graph)
     for node in graph.nodes:
-        if node.prim is not max_pool_with_index_p or not _relu_feeds_only(node, users,
-                                                                           outputs):
+        if node.prim is not max_pool_with_index_p or not _relu_feeds_only(node, users):
             rewriter.keep(node)
             continue
         (z,) = rewriter.inputs(node.inputs[0].producer)
@@ -212,19 +214,17 @@ def relu_after_max_pool(graph: Graph) -> Graph:
     return rewriter.finish()
 
 
-def _relu_feeds_only(pool: Node, users: dict, outputs: set) -> bool:
+def _relu_feeds_only(pool: Node, users: dict) -> bool:
     r = pool.inputs[0]
     relu = r.producer
-    if relu is None or relu.prim is not relu_p or is_stateful(relu) or r.id in outputs:
+    if relu is None or relu.prim is not relu_p or is_stateful(relu):
         return False
-    if any(user is not pool and position not in user.prim.shape_only
+    if any(user is not pool and (user is None or position not in user.prim.shape_only)
            for user, position in users.get(r.id, ())):
-        return False
+        return False  # read by something else than the pool, or a graph output
     y, winner = pool.outputs
-    if winner.id in outputs:
-        return False
     for user, position in users.get(winner.id, ()):
-        if user.prim is not max_pool_grad_from_index_p or position != 0:
+        if user is None or user.prim is not max_pool_grad_from_index_p or position != 0:
             return False
         mask = user.inputs[1].producer
         if mask is None or mask.prim is not relu_grad_p or mask.inputs[1] is not y:

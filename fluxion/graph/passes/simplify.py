@@ -152,6 +152,12 @@ def _reshape(node: Node, inputs: list):
     return node.prim, [x], dict(node.attrs)
 
 
+# Primitives whose result is their first input whenever the shape (and dtype) stays the
+# same.  The memory plan and the executor use the same fact at concrete shapes.
+SAME_SHAPE_IDENTITIES = frozenset({"reshape_like", "broadcast_like", "sum_to_like",
+                                   "broadcast_to"})
+
+
 def _first_if_unchanged(node: Node, inputs: list):
     """For ops whose result is their first input when the shape and dtype stay the same."""
     return inputs[0] if _same_aval(inputs[0], node.outputs[0]) else None
@@ -174,10 +180,7 @@ RULES: dict[str, Rule] = {
     "pow": _power_of_two,
     "transpose": _transpose,
     "reshape": _reshape,
-    "reshape_like": _first_if_unchanged,
-    "broadcast_like": _first_if_unchanged,
-    "sum_to_like": _first_if_unchanged,
-    "broadcast_to": _first_if_unchanged,
+    **{name: _first_if_unchanged for name in SAME_SHAPE_IDENTITIES},
     "cast": _cast,
     "identity": _pass_through,
     "stop_gradient": _pass_through,
