@@ -40,13 +40,14 @@ class Primitive:
     """One primitive operation: name, kernel, shape rule, gradient rule, exports."""
 
     __slots__ = ("name", "kernel", "impl", "shape_rule", "vjp", "multiple_results",
-                 "export", "doc", "stateful", "fresh_output", "shape_only", "in_place")
+                 "export", "doc", "stateful", "fresh_output", "shape_only", "in_place",
+                 "sparse_cotangents")
 
     def __init__(self, name: str, kernel: Callable, shape_rule: Callable,
                  vjp: Callable | None = None, *, multiple_results: bool = False,
                  export: dict | None = None, doc: str | None = None, stateful: bool = False,
                  fresh_output: bool | None = None, shape_only: tuple = (),
-                 in_place: tuple = ()):
+                 in_place: tuple = (), sparse_cotangents: bool = False):
         self.name = name
         self.kernel = kernel
         self.impl = kernel  # the active backend's kernel; see fluxion.backend.activate
@@ -69,6 +70,9 @@ class Primitive:
         # that input's buffer (same shape and dtype), as a ufunc does; the memory plan
         # passes it when that buffer dies at this node.
         self.in_place = tuple(in_place)
+        # sparse_cotangents (multiple results): the vjp takes None for an output that got
+        # no gradient, instead of a zero array the autodiff would fill and it would read.
+        self.sparse_cotangents = sparse_cotangents
 
     def bind(self, *args: Tensor, **attrs):
         return bind(self, *args, **attrs)

@@ -263,8 +263,8 @@ class GradientTape:
                 cotangents = [grads.get(id(o)) for o in outputs]
                 if all(c is None for c in cotangents):
                     continue
-                cotangent = tuple(zeros_like(o) if c is None else c
-                                  for o, c in zip(outputs, cotangents))
+                cotangent = tuple(cotangents) if prim.sparse_cotangents else tuple(
+                    zeros_like(o) if c is None else c for o, c in zip(outputs, cotangents))
             else:
                 cotangent = grads.get(id(outputs))
                 if cotangent is None:

@@ -1,34 +1,26 @@
-"""Fused recurrent primitives: whole LSTM and GRU sequences, forward and backward.
+"""The fused GRU primitive, and what the fused recurrent primitives share.
 
-An LSTM or GRU layer spends its time in a loop over time steps whose per-step work is
+A GRU or LSTM layer spends its time in a loop over time steps whose per-step work is
 small.  Run as a graph of small ops, each step would pay the dispatch cost of a dozen
 nodes; here the loop runs inside ONE kernel, with one matmul and a few in-place NumPy
-ufuncs per step, and the backward pass is one more kernel looping backwards.
+ufuncs per step, and the backward pass is one more kernel looping backwards.  (The
+LSTM's primitive is in ``lstm.py``; it builds on the helpers here.)
 
-The input projection ``x @ kernel + bias`` does not belong to the loop: callers compute
-it for all steps at once and pass the result, time-major, as ``xw``:
-
-- ``lstm_sequence(xw [T, B, 4U], h0 [B, U], c0 [B, U], R [U, 4U], mask [T, B]?)``
-  -> ``hs, cs [T, B, U]`` (hidden and cell state after each step) and ``gates
-  [T, B, 4U]`` (the activated gates i, f, c~, o: Keras's layout);
-- ``gru_sequence(xw [T, B, 3U], h0, R [U, 3U], rb [3U], mask?)`` -> ``hs``, ``gates
-  [T, B, 3U]`` (z, r, h~) and ``hrec [T, B, U]``: with ``reset_after`` the recurrent
-  candidate ``h @ R_h + rb_h`` (then ``h~ = tanh(x_h + r * hrec)``), without it
-  ``(r * h) @ R_h + rb_h`` (then ``h~ = tanh(x_h + hrec)``).
+The GRU's input projection ``x @ kernel + bias`` does not belong to the loop: callers
+compute it for all steps at once and pass the result, time-major, as ``xw``:
+``gru_sequence(xw [T, B, 3U], h0, R [U, 3U], rb [3U], mask?)`` -> ``hs``, ``gates
+[T, B, 3U]`` (z, r, h~) and ``hrec [T, B, U]``: with ``reset_after`` the recurrent
+candidate ``h @ R_h + rb_h`` (then ``h~ = tanh(x_h + r * hrec)``), without it
+``(r * h) @ R_h + rb_h`` (then ``h~ = tanh(x_h + hrec)``).
 
 Outputs are in processing order: with ``reverse=True`` step ``k`` reads input step
 ``T - 1 - k`` (Keras's ``go_backwards``), and ``hs[k]`` is the state after it.  A step
-whose ``mask`` is False carries every state over unchanged.  ``gates``/``cs``/``hrec``
-are the residuals the backward kernel reads; they are ordinary differentiable outputs.
+whose ``mask`` is False carries every state over unchanged.  ``gates``/``hrec`` are the
+residuals the backward kernel reads; they are ordinary differentiable outputs.
 
-Memory layout (LSTM): the kernels run transposed, a step's gates being one [4U, B] block,
-and return every [T, B, N] array as the transposed view of a [T, N, B] buffer.  An ``xw``
-laid out that way (``LSTM`` computes its projection so) is read without a copy; any other
-layout costs one transposing copy.  Values are the same either way.
-
-Gradients: ``lstm_sequence_grad`` / ``gru_sequence_grad`` are primitives of their own.
-Their VJPs (second order) differentiate an unrolled composite of the same recurrence
-(``lstm_reference`` / ``gru_reference``) twice; that needs a known number of steps.
+Gradients: ``gru_sequence_grad`` is a primitive of its own.  Its VJP (second order)
+differentiates an unrolled composite of the same recurrence (``gru_reference``) twice;
+that needs a known number of steps.
 """
 
 from __future__ import annotations
@@ -90,19 +82,6 @@ def _sequence_dims(gates_per_unit: int, xw: Aval, states: list, kernel: Aval,
     return steps, batch, units, dtype
 
 
-def _lstm_rule(xw, h0, c0, kernel, mask=None, reverse=False):
-    t, b, u, dtype = _sequence_dims(4, xw, [h0, c0], kernel, mask)
-    state = Aval((t, b, u), dtype)
-    return state, state, Aval((t, b, None if u is None else 4 * u), dtype)
-
-
-def _lstm_grad_rule(xw, h0, c0, kernel, hs, cs, gates, ghs, gcs, ggates, mask=None,
-                    reverse=False):
-    t, b, u, dtype = _sequence_dims(4, xw, [h0, c0], kernel, mask)
-    return Aval(xw.shape, dtype), Aval(h0.shape, dtype), Aval(c0.shape, dtype), \
-        Aval(kernel.shape, dtype)
-
-
 def _gru_rule(xw, h0, kernel, rb, mask=None, reverse=False, reset_after=True):
     t, b, u, dtype = _sequence_dims(3, xw, [h0], kernel, mask)
     if len(rb.shape) != 1 or rb.dtype is not dtype or None not in (u, rb.shape[0]) and \
@@ -120,14 +99,10 @@ def _gru_grad_rule(xw, h0, kernel, rb, hs, gates, hrec, ghs, ggates, ghrec, mask
         Aval(rb.shape, dtype)
 
 
-# --- kernels: LSTM -------------------------------------------------------------------------------
-# The LSTM kernels work "transposed": per step the gates are a [4U, B] block and the states
-# [U, B] blocks, so each gate is a contiguous run of memory and every per-step ufunc runs
-# over contiguous data (per-gate column slices of [B, 4U] rows are strided, and NumPy
-# pays several times more for them).  Arrays cross the interface as [T, B, ...] views of
-# [T, ..., B] buffers: the outputs (and d xw) are such views, and an ``xw`` already laid
-# out that way (the LSTM layer computes its input projection so) is read without a copy;
-# any other layout is transposed once per call.
+# --- array helpers shared by the kernels ---------------------------------------------------
+# Kernels that work "transposed" (per step a [N, B] block, each gate a contiguous run of
+# memory) hand arrays across the interface as [T, B, N] views of [T, N, B] buffers and
+# read such views back without copies.
 def _time_major_t(array):
     """``[T, B, N]`` -> ``[T, N, B]``, C-contiguous: a view when the memory already is."""
     return np.ascontiguousarray(array.transpose(0, 2, 1))
@@ -143,48 +118,6 @@ def _in_order(array, reverse: bool):
     return array[::-1] if reverse else array
 
 
-def _lstm_kernel(xw, h0, c0, kernel, mask=None, reverse=False):
-    _same_dtypes(xw, h0, c0, kernel)
-    steps, batch, width = xw.shape
-    units = width // 4
-    dtype = xw.dtype
-    half = dtype.type(0.5)
-    x_t = _time_major_t(xw)  # [T, 4U, B]
-    kernel_t = np.ascontiguousarray(kernel.T)  # [4U, U]: kernel_t @ h -> [4U, B]
-    hs = np.empty((steps, units, batch), dtype)
-    cs = np.empty_like(hs)
-    gates = np.empty((steps, width, batch), dtype)
-    rec = np.empty((width, batch), dtype)
-    tmp = np.empty((units, batch), dtype)
-    keep_not = None if mask is None else ~_in_order(mask, reverse)
-    h, c = np.ascontiguousarray(h0.T), np.ascontiguousarray(c0.T)
-    for k in range(steps):
-        z = gates[k]
-        np.matmul(kernel_t, h, out=rec)
-        np.add(x_t[steps - 1 - k if reverse else k], rec, out=z)
-        # sigmoid(z) = 0.5 * tanh(0.5 * z) + 0.5: ONE tanh over all gates per step
-        sig_if, sig_o = z[:2 * units], z[3 * units:]
-        sig_if *= half
-        sig_o *= half
-        np.tanh(z, out=z)
-        sig_if *= half
-        sig_if += half
-        sig_o *= half
-        sig_o += half
-        i, f, g = z[:units], z[units:2 * units], z[2 * units:3 * units]
-        c_new, h_new = cs[k], hs[k]
-        np.multiply(f, c, out=c_new)
-        np.multiply(i, g, out=tmp)
-        c_new += tmp
-        np.tanh(c_new, out=tmp)
-        np.multiply(sig_o, tmp, out=h_new)
-        if keep_not is not None:  # masked rows carry the state over
-            np.copyto(c_new, c, where=keep_not[k])
-            np.copyto(h_new, h, where=keep_not[k])
-        h, c = h_new, c_new
-    return hs.transpose(0, 2, 1), cs.transpose(0, 2, 1), gates.transpose(0, 2, 1)
-
-
 def _nonzero(array, per_step: bool = False):
     """Whether ``array`` (with ``per_step``: each ``array[k]``) has a nonzero element, read
     from its bits: an integer ``max`` is several times faster than ``any``, and O(1) for
@@ -197,72 +130,6 @@ def _nonzero(array, per_step: bool = False):
     if not array.size:
         return False
     return bool(bits.flat[0] if not any(array.strides) else bits.max())
-
-
-def _lstm_grad_kernel(xw, h0, c0, kernel, hs, cs, gates, ghs, gcs, ggates, mask=None,
-                      reverse=False):
-    steps, batch, width = gates.shape
-    units = width // 4
-    dtype = gates.dtype
-    one = dtype.type(1)
-    gates_t, cs_t, hs_t = _time_major_t(gates), _time_major_t(cs), _time_major_t(hs)
-    extra_gates = _time_major_t(ggates) if _nonzero(ggates) else None
-    extra_cells = _time_major_t(gcs) if _nonzero(gcs) else None
-    seeded = _nonzero(ghs, per_step=True)
-    keep = None if mask is None else _in_order(mask, reverse).astype(dtype)
-    d_xw = np.empty((steps, width, batch), dtype)  # in input order
-    dz = np.empty((width, batch), dtype)  # this step's d pre-activations
-    slope = np.empty((width, batch), dtype)
-    tc = np.empty((units, batch), dtype)
-    tmp = np.empty((units, batch), dtype)
-    d_kernel_t = np.zeros((width, units), dtype)  # d kernel, transposed
-    d_kernel_k = np.empty_like(d_kernel_t)
-    dh = np.zeros((units, batch), dtype)
-    dc = np.zeros((units, batch), dtype)
-    carry_h = np.empty_like(dh)
-    carry_c = np.empty_like(dc)
-    h0_t, c0_t = np.ascontiguousarray(h0.T), np.ascontiguousarray(c0.T)
-    for k in range(steps - 1, -1, -1):
-        a = gates_t[k]
-        i, f, g, o = a[:units], a[units:2 * units], a[2 * units:3 * units], a[3 * units:]
-        c_prev = cs_t[k - 1] if k else c0_t
-        if seeded[k]:
-            dh += ghs[k].T
-        if extra_cells is not None:
-            dc += extra_cells[k]
-        if keep is not None:  # masked rows pass their gradient straight to the previous step
-            np.subtract(dh, np.multiply(dh, keep[k], out=tmp), out=carry_h)
-            dh -= carry_h
-            np.subtract(dc, np.multiply(dc, keep[k], out=tmp), out=carry_c)
-            dc -= carry_c
-        np.tanh(cs_t[k], out=tc)
-        d_o = dz[3 * units:]
-        np.multiply(dh, tc, out=d_o)
-        np.multiply(dh, o, out=tmp)  # d c through h = o * tanh(c): dh * o * (1 - tc^2)
-        dc += tmp
-        np.multiply(d_o, o, out=tmp)
-        tmp *= tc
-        dc -= tmp
-        np.multiply(dc, g, out=dz[:units])  # d i
-        np.multiply(dc, c_prev, out=dz[units:2 * units])  # d f
-        np.multiply(dc, i, out=dz[2 * units:3 * units])  # d g
-        if extra_gates is not None:
-            dz += extra_gates[k]
-        np.subtract(one, a, out=slope)  # sigmoid' = s (1 - s); tanh' = 1 - g^2
-        slope *= a
-        slope_g = slope[2 * units:3 * units]
-        np.multiply(g, g, out=slope_g)
-        np.subtract(one, slope_g, out=slope_g)
-        dz_k = d_xw[steps - 1 - k if reverse else k]
-        np.multiply(dz, slope, out=dz_k)
-        dc *= f
-        np.matmul(kernel, dz_k, out=dh)
-        np.matmul(dz_k, (hs_t[k - 1] if k else h0_t).T, out=d_kernel_k)
-        d_kernel_t += d_kernel_k
-        if keep is not None:
-            dh += carry_h
-            dc += carry_c
-    return d_xw.transpose(0, 2, 1), dh.T, dc.T, np.ascontiguousarray(d_kernel_t.T)
 
 
 # --- shared by the GRU kernels ----------------------------------------------------------------
@@ -422,14 +289,6 @@ def _gru_grad_kernel(xw, h0, kernel, rb, hs, gates, hrec, ghs, ggates, ghrec, ma
 
 
 # --- gradient rules ---------------------------------------------------------------------------
-def _lstm_vjp(cts, inputs, outputs, reverse=False):
-    xw, h0, c0, kernel = inputs[:4]
-    mask = tuple(inputs[4:])
-    grads = bind(lstm_sequence_grad_p, xw, h0, c0, kernel, *outputs, *cts, *mask,
-                 reverse=reverse)
-    return tuple(grads) + (None,) * len(mask)
-
-
 def _gru_vjp(cts, inputs, outputs, reverse=False, reset_after=True):
     xw, h0, kernel, rb = inputs[:4]
     mask = tuple(inputs[4:])
@@ -458,13 +317,6 @@ def _second_order(reference, primals: list, seeds: list, mask, cts, **attrs):
     return outer.gradient(grads, primals + seeds, output_gradients=list(cts))
 
 
-def _lstm_grad_vjp(cts, inputs, outputs, reverse=False):
-    primals, seeds = list(inputs[:4]), list(inputs[7:10])
-    mask = inputs[10] if len(inputs) > 10 else None
-    result = _second_order(lstm_reference, primals, seeds, mask, cts, reverse=reverse)
-    return tuple(result[:4]) + (None,) * 3 + tuple(result[4:]) + (None,) * (len(inputs) - 10)
-
-
 def _gru_grad_vjp(cts, inputs, outputs, reverse=False, reset_after=True):
     primals, seeds = list(inputs[:4]), list(inputs[7:10])
     mask = inputs[10] if len(inputs) > 10 else None
@@ -473,10 +325,6 @@ def _gru_grad_vjp(cts, inputs, outputs, reverse=False, reset_after=True):
     return tuple(result[:4]) + (None,) * 3 + tuple(result[4:]) + (None,) * (len(inputs) - 10)
 
 
-lstm_sequence_p = define("lstm_sequence", _lstm_kernel, _lstm_rule, _lstm_vjp,
-                         multiple_results=True, fresh_output=True)
-lstm_sequence_grad_p = define("lstm_sequence_grad", _lstm_grad_kernel, _lstm_grad_rule,
-                              _lstm_grad_vjp, multiple_results=True)
 gru_sequence_p = define("gru_sequence", _gru_kernel, _gru_rule, _gru_vjp,
                         multiple_results=True, fresh_output=True)
 gru_sequence_grad_p = define("gru_sequence_grad", _gru_grad_kernel, _gru_grad_rule,
@@ -484,14 +332,6 @@ gru_sequence_grad_p = define("gru_sequence_grad", _gru_grad_kernel, _gru_grad_ru
 
 
 # --- thin functions ---------------------------------------------------------------------------
-def lstm_sequence(xw: Tensor, h0: Tensor, c0: Tensor, recurrent_kernel: Tensor,
-                  mask: Tensor | None = None, reverse: bool = False) -> tuple:
-    """Runs an LSTM over ``xw`` (time-major pre-activations); returns ``(hs, cs, gates)``."""
-    inputs = [convert_to_tensor(a) for a in (xw, h0, c0, recurrent_kernel)]
-    extra = () if mask is None else (convert_to_tensor(mask),)
-    return bind(lstm_sequence_p, *inputs, *extra, reverse=bool(reverse))
-
-
 def gru_sequence(xw: Tensor, h0: Tensor, recurrent_kernel: Tensor, recurrent_bias: Tensor,
                  mask: Tensor | None = None, reverse: bool = False,
                  reset_after: bool = True) -> tuple:
@@ -507,8 +347,8 @@ def _sigmoid(x: Tensor) -> Tensor:
     return reciprocal(exp(-x) + 1)
 
 
-def _steps(xw: Tensor, what: str) -> int:
-    steps = xw.shape[0]
+def _steps(sequence: Tensor, what: str, axis: int = 0) -> int:
+    steps = sequence.shape[axis]
     if steps is None:
         raise NotImplementedError(
             f"second-order gradients of {what} need a known number of time steps; this "
@@ -521,23 +361,6 @@ def _carry(mask, k: int, steps: int, reverse: bool, new: Tensor, old: Tensor) ->
         return new
     keep = expand_dims(mask[steps - 1 - k if reverse else k], 1)
     return select(keep, new, old)
-
-
-def lstm_reference(xw, h0, c0, kernel, mask=None, reverse: bool = False) -> tuple:
-    """``lstm_sequence`` unrolled in Fluxion ops (differentiable to any order)."""
-    steps = _steps(xw, "lstm_sequence")
-    units = kernel.shape[0]
-    h, c, hs, cs, gs = h0, c0, [], [], []
-    for k in range(steps):
-        z = xw[steps - 1 - k if reverse else k] + matmul(h, kernel)
-        i, f = _sigmoid(z[:, :units]), _sigmoid(z[:, units:2 * units])
-        g, o = tanh(z[:, 2 * units:3 * units]), _sigmoid(z[:, 3 * units:])
-        c = _carry(mask, k, steps, reverse, f * c + i * g, c)
-        h = _carry(mask, k, steps, reverse, o * tanh(c), h)
-        hs.append(h)
-        cs.append(c)
-        gs.append(concat([i, f, g, o], axis=1))
-    return stack(hs), stack(cs), stack(gs)
 
 
 def gru_reference(xw, h0, kernel, rb, mask=None, reverse: bool = False,

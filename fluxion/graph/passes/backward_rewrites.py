@@ -20,9 +20,12 @@ reuses what the forward pass computed or moves to a smaller array:
 - ``relu_after_max_pool``: once the two above have run, the full-size relu output feeds
   only the pooling, so ``max_pool(relu(z))`` becomes ``relu(max_pool(z))`` (equal: relu
   keeps order), a relu over the pooled quarter.  Windows whose winner changes are the
-  ones whose maximum is not positive, where the routed gradient is already masked to 0.
+  ones whose maximum is not positive, where the routed gradient is already masked to 0;
+- ``skip_unread_input_gradient``: an ``lstm_sequence_grad`` whose inputs' gradient
+  (``d x``) nothing reads, as in a model's first layer, is told not to compute it (one
+  matrix product over all steps, and the buffer of every step's gate gradient, saved).
 
-Both are exact (the same values, not approximations) and leave graphs without such
+All are exact (the same values, not approximations) and leave graphs without such
 pairs untouched.
 """
 
@@ -37,6 +40,7 @@ from fluxion.core.primitives.conv import (
     filter_grad_patches_p,
     im2col_p,
 )
+from fluxion.core.primitives.lstm import lstm_sequence_grad_p
 from fluxion.core.primitives.pool import (
     max_pool_grad_from_index_p,
     max_pool_grad_p,
@@ -54,7 +58,7 @@ _GEOMETRY = ("strides", "padding", "dilations")
 def backward_rewrites(graph: Graph) -> Graph:
     """Applies the rewrites, in the order each needs the previous ones."""
     graph = prune(relu_grad_before_max_pool_grad(share_patches(graph)))  # drop the old routing
-    return relu_after_max_pool(max_pool_by_index(graph))
+    return skip_unread_input_gradient(relu_after_max_pool(max_pool_by_index(graph)))
 
 
 # --- one patch matrix per convolved input ------------------------------------------------------
@@ -231,3 +235,24 @@ def _relu_feeds_only(pool: Node, users: dict) -> bool:
             return False
     return True
 
+
+
+# --- gradients nobody reads ---------------------------------------------------------------------
+def skip_unread_input_gradient(graph: Graph) -> Graph:
+    """``lstm_sequence_grad`` with an unread ``d x`` -> the same with ``input_gradient=False``."""
+    targets = [n for n in graph.nodes if n.prim is lstm_sequence_grad_p
+               and n.attrs.get("input_gradient", True)]
+    if not targets:
+        return graph
+    users = _users(graph)
+    unread = {id(n) for n in targets if not users.get(n.outputs[0].id)}
+    if not unread:
+        return graph
+    rewriter = Rewriter(graph)
+    for node in graph.nodes:
+        if id(node) in unread:
+            rewriter.emit(node.prim, rewriter.inputs(node),
+                          {**node.attrs, "input_gradient": False}, replacing=node)
+        else:
+            rewriter.keep(node)
+    return rewriter.finish()

@@ -153,8 +153,9 @@ def _backprop(builder: GraphBuilder, ys: list, seeds: list, sources: set[int],
             cotangents = [grads.get(o.id) for o in node.outputs]
             if all(c is None for c in cotangents):
                 continue
-            cotangent = tuple(zeros_like(tensor(o)) if c is None else c
-                              for o, c in zip(node.outputs, cotangents))
+            cotangent = tuple(cotangents) if node.prim.sparse_cotangents else tuple(
+                zeros_like(tensor(o)) if c is None else c
+                for o, c in zip(node.outputs, cotangents))
             outputs = tuple(tensor(o) for o in node.outputs)
         else:
             cotangent = grads.get(node.outputs[0].id)

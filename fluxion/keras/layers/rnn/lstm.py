@@ -2,14 +2,14 @@
 ``recurrent_kernel [U, 4U]``, ``bias [4U]``, gates in the order i, f, c, o.
 
 With Keras's default activations and no recurrent dropout, ``LSTM`` runs the fused
-``lstm_sequence`` primitive: the input projection of every step is one batched matmul
-(laid out as the kernel reads it, the bias folded in), the recurrence one kernel (its
-gradient another).  Other configurations run the cell in the generic RNN loop.
+``lstm_sequence`` primitive: the whole sequence is one kernel (one matrix product per
+step, the input projection included), its gradient another.  Other configurations run
+the cell in the generic RNN loop.
 """
 
 from __future__ import annotations
 
-from fluxion.core.primitives.recurrent import lstm_sequence
+from fluxion.core.primitives.lstm import lstm_sequence
 from fluxion.keras import activations
 from fluxion.keras.layers.layer import Layer
 from fluxion.keras.layers.rnn.dropout_rnn_cell import DropoutRNNCell
@@ -24,7 +24,7 @@ from fluxion.ops.array_ops import (
     transpose,
     where,
 )
-from fluxion.ops.creation_ops import cast, ones, ones_like, zeros, zeros_like
+from fluxion.ops.creation_ops import cast, ones, zeros, zeros_like
 from fluxion.ops.creation_ops import shape as dynamic_shape
 from fluxion.ops.linalg_ops import matmul
 from fluxion.ops.math_ops import greater
@@ -129,20 +129,6 @@ def project_inputs(layer, sequences, training, kernel, bias):
     return reshape(xw, [steps, batch, kernel.shape[1]])
 
 
-def project_inputs_transposed(layer, sequences, training, kernel, bias):
-    """``project_inputs`` computed as ``[T, gates, B]`` and returned as its ``[T, B, gates]``
-    transposed view: the layout ``lstm_sequence``'s kernels work in, so they read it (and
-    hand back its gradient) without transposing copies."""
-    cell = layer.cell
-    if training and 0.0 < cell.dropout < 1.0:
-        sequences = sequences * expand_dims(cell.get_dropout_mask(sequences[:, 0]), 1)
-    if bias is not None:  # the bias as one more input feature, constant 1: no [T, 4U, B] add
-        sequences = concat([sequences, ones_like(sequences[:, :, :1])], axis=2)
-        kernel = concat([kernel, expand_dims(bias, 0)], axis=0)
-    xw = matmul(transpose(kernel, [1, 0]), transpose(sequences, [1, 2, 0]))  # [T, gates, B]
-    return transpose(xw, [0, 2, 1])
-
-
 def time_major_mask(mask):
     return None if mask is None else transpose(cast(mask, "bool"), [1, 0])
 
@@ -218,9 +204,11 @@ class LSTM(CellLayer):
         if not fusable(self.cell) or len(sequences.shape) != 3:
             return super().inner_loop(sequences, initial_state, mask, training)
         cell = self.cell
-        xw = project_inputs_transposed(self, sequences, training, cell.kernel,
-                                       cell.bias if cell.use_bias else None)
+        if training and 0.0 < cell.dropout < 1.0:  # one input mask for all steps, as Keras's
+            sequences = sequences * expand_dims(cell.get_dropout_mask(sequences[:, 0]), 1)
+        bias = cell.bias if cell.use_bias else zeros([4 * cell.units], dtype=sequences.dtype)
         mask_t = time_major_mask(mask)
-        hs, cs, _ = lstm_sequence(xw, initial_state[0], initial_state[1],
-                                  cell.recurrent_kernel, mask=mask_t, reverse=self.go_backwards)
+        hs, cs, _ = lstm_sequence(sequences, initial_state[0], initial_state[1], cell.kernel,
+                                  cell.recurrent_kernel, bias, mask=mask_t,
+                                  reverse=self.go_backwards)
         return finish(self, hs, mask_t, [hs[-1], cs[-1]])
