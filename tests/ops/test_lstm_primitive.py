@@ -165,3 +165,23 @@ def test_v1_gradients_of_one_output():
         tape.watch(k)
         loss = tf.reduce_sum(lstm.lstm_sequence(args[0], *args[1:3], k, *args[4:])[1][-1])
     np.testing.assert_allclose(got, tape.gradient(loss, k).numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_backward_reads_the_forward_buffers_or_rebuilds_them(reverse):
+    """The forward kernel's ``hs``/``cs`` carry each step's stacked input and tanh(c) in
+    their buffers, which the backward kernel reads; given copies (no such buffers) it
+    recomputes them, with the same result."""
+    x, h0, c0, kernel, rk, bias = lstm_inputs()
+    hs, cs, gates = lstm._lstm_kernel(x, h0, c0, kernel, rk, bias, reverse=reverse)
+    assert lstm._buffer_behind(cs, (T, 2 * U, B), lambda b: b[:, :U].transpose(0, 2, 1)) \
+        is not None
+    ghs, gcs = rng.standard_normal(hs.shape), rng.standard_normal(cs.shape)
+    reused = lstm._lstm_grad_kernel(x, h0, c0, kernel, rk, bias, hs, cs, gates, ghs, gcs,
+                                    seeded=(True, True, False), reverse=reverse)
+    rebuilt = lstm._lstm_grad_kernel(x, h0, c0, kernel, rk, bias, hs.copy(), cs.copy(),
+                                     gates, ghs, gcs, seeded=(True, True, False),
+                                     reverse=reverse)
+    for a, b in zip(reused, rebuilt):
+        np.testing.assert_array_equal(a, b)
+    assert lstm._buffer_behind(cs.copy(), (T, 2 * U, B), lambda b: b) is None

@@ -119,7 +119,7 @@ def _lstm_kernel(x, h0, c0, kernel, recurrent_kernel, bias, mask=None, reverse=F
     previous_h = blocks[:, features + 1:]  # previous_h[k]: the state step k reads
     np.copyto(previous_h[0], h0.T)
     gates = np.empty((steps, width, batch), dtype)
-    cs = np.empty((steps, units, batch), dtype)
+    cells = np.empty((steps, 2 * units, batch), dtype)  # c, then tanh(c), per step
     tmp = np.empty((units, batch), dtype)
     keep_not = None if mask is None else ~_in_order(mask, reverse)
     c = np.ascontiguousarray(c0.T)
@@ -133,18 +133,35 @@ def _lstm_kernel(x, h0, c0, kernel, recurrent_kernel, bias, mask=None, reverse=F
         sig_o *= half
         sig_o += half
         i, f, g = z[:units], z[units:2 * units], z[2 * units:3 * units]
-        c_new, h_new = cs[k], previous_h[k + 1]
+        c_new, tanh_c, h_new = cells[k, :units], cells[k, units:], previous_h[k + 1]
         np.multiply(f, c, out=c_new)
         np.multiply(i, g, out=tmp)
         c_new += tmp
-        np.tanh(c_new, out=tmp)
-        np.multiply(sig_o, tmp, out=h_new)
+        np.tanh(c_new, out=tanh_c)
+        np.multiply(sig_o, tanh_c, out=h_new)
         if keep_not is not None:  # masked rows carry the state over
             np.copyto(c_new, c, where=keep_not[k])
             np.copyto(h_new, previous_h[k], where=keep_not[k])
         c = c_new
-    return (previous_h[1:].transpose(0, 2, 1), cs.transpose(0, 2, 1),
+    return (previous_h[1:].transpose(0, 2, 1), cells[:, :units].transpose(0, 2, 1),
             gates.transpose(0, 2, 1))
+
+
+def _buffer_behind(view, shape: tuple, select):
+    """The forward kernel's buffer that ``view`` (an output) is ``select(buffer)`` of, or
+    None when ``view`` is any other array (a copy, an input made elsewhere).
+
+    The forward kernel keeps more in its outputs' buffers than the outputs show: each
+    step's stacked input behind ``hs``, ``tanh(c)`` behind ``cs``.  Nothing else can
+    reach those parts, so the backward kernel reads them instead of recomputing them.
+    """
+    base = view.base
+    if not isinstance(base, np.ndarray) or base.shape != shape or base.dtype != view.dtype:
+        return None
+    expected = select(base)
+    same = (expected.shape == view.shape and expected.strides == view.strides and
+            expected.__array_interface__["data"][0] == view.__array_interface__["data"][0])
+    return base if same else None
 
 
 def _lstm_grad_kernel(x, h0, c0, kernel, recurrent_kernel, bias, hs, cs, gates, *rest,
@@ -154,12 +171,22 @@ def _lstm_grad_kernel(x, h0, c0, kernel, recurrent_kernel, bias, hs, cs, gates, 
     units = recurrent_kernel.shape[0]
     width, dtype = 4 * units, x.dtype
     one = dtype.type(1)
-    gates_t, cs_t = _time_major_t(gates), _time_major_t(cs)
-    tanh_cs = np.tanh(cs_t)
-    blocks = _stacked_inputs(x, steps, units, reverse)  # each step's stacked input again
-    if steps:
-        np.copyto(blocks[0, features + 1:], h0.T)
-        np.copyto(blocks[1:, features + 1:], hs[:-1].transpose(0, 2, 1))
+    rows = features + 1 + units
+    gates_t = _time_major_t(gates)
+    cells = _buffer_behind(cs, (steps, 2 * units, batch),
+                           lambda b: b[:, :units].transpose(0, 2, 1))
+    if cells is not None:
+        cs_t, tanh_cs = cells[:, :units], cells[:, units:]
+    else:
+        cs_t = _time_major_t(cs)
+        tanh_cs = np.tanh(cs_t)
+    blocks = _buffer_behind(hs, (steps + 1, rows, batch),
+                            lambda b: b[1:, features + 1:].transpose(0, 2, 1))
+    if blocks is None:  # each step's stacked input again
+        blocks = _stacked_inputs(x, steps, units, reverse)
+        if steps:
+            np.copyto(blocks[0, features + 1:], h0.T)
+            np.copyto(blocks[1:, features + 1:], hs[:-1].transpose(0, 2, 1))
     extra_gates = _time_major_t(ggates) if ggates is not None and _nonzero(ggates) else None
     extra_cells = _time_major_t(gcs) if gcs is not None and _nonzero(gcs) else None
     seeded_steps = _nonzero(ghs, per_step=True) if ghs is not None else np.zeros(steps, bool)
@@ -169,7 +196,7 @@ def _lstm_grad_kernel(x, h0, c0, kernel, recurrent_kernel, bias, hs, cs, gates, 
     d_step = None if input_gradient else np.empty((width, batch), dtype)
     slope = np.empty((width, batch), dtype)
     tmp = np.empty((units, batch), dtype)
-    d_weights_t = np.zeros((width, features + 1 + units), dtype)  # d [kernel; bias; R], transposed
+    d_weights_t = np.zeros((width, rows), dtype)  # d [kernel; bias; R], transposed
     d_weights_k = np.empty_like(d_weights_t)
     dh = np.zeros((units, batch), dtype)
     dc = np.zeros((units, batch), dtype)
