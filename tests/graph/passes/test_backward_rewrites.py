@@ -14,6 +14,7 @@ from fluxion.graph.passes.backward_rewrites import (
     max_pool_by_index,
     relu_grad_before_max_pool_grad,
     share_patches,
+    skip_unread_input_gradient,
 )
 
 
@@ -162,3 +163,37 @@ def test_a_relu_mask_used_elsewhere_is_not_moved():
 
     graph = trace_graph(fn, ((2, 4, 4, 1), "float32"), ((2, 2, 2, 1), "float32"))
     assert relu_grad_before_max_pool_grad(graph) is graph
+
+
+# --- the LSTM's backward skips the inputs' gradient nobody reads -------------------------------
+def _lstm_gradients(with_input_gradient):
+    from fluxion.core.primitives.lstm import lstm_sequence
+
+    def step(x, kernel, recurrent_kernel, bias):
+        h0 = tf.zeros([tf.shape(x)[0], 3])
+        with tf.GradientTape() as tape:
+            tape.watch([x, kernel, recurrent_kernel, bias])
+            hs = lstm_sequence(x, h0, h0, kernel, recurrent_kernel, bias)[0]
+            loss = tf.reduce_sum(hs[-1] ** 2)
+        sources = [kernel, recurrent_kernel, bias] + ([x] if with_input_gradient else [])
+        return tuple(tape.gradient(loss, sources))
+
+    specs = [((None, 4, 2), "float32"), ((2, 12), "float32"), ((3, 12), "float32"),
+             ((12,), "float32")]
+    rng = np.random.default_rng(0)
+    arrays = [rng.normal(size=(5, 4, 2)), rng.normal(size=(2, 12)) * 0.5,
+              rng.normal(size=(3, 12)) * 0.5, rng.normal(size=12) * 0.5]
+    return trace_graph(step, *specs), [a.astype(np.float32) for a in arrays]
+
+
+@pytest.mark.parametrize("with_input_gradient", [False, True])
+def test_lstm_input_gradient_computed_only_when_read(with_input_gradient):
+    graph, arrays = _lstm_gradients(with_input_gradient)
+    before = Unchanged(graph)
+    rewritten = skip_unread_input_gradient(graph)
+    before.check()
+    (node,) = [n for n in rewritten.nodes if n.prim.name == "lstm_sequence_grad"]
+    assert node.attrs["input_gradient"] is with_input_gradient
+    assert (rewritten is graph) is with_input_gradient
+    for got, want in zip(run_graph(rewritten, *arrays), run_graph(graph, *arrays)):
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
