@@ -11,7 +11,8 @@ _SUBMODULES = ("activations", "backend", "callbacks", "config", "constraints", "
 _NAMES = {"Input": "fluxion.keras.layers", "Layer": "fluxion.keras.layers",
           "InputSpec": "fluxion.keras.layers", "Model": "fluxion.keras.models",
           "Sequential": "fluxion.keras.models", "KerasTensor": "fluxion.keras.engine.keras_tensor",
-          "Variable": "fluxion.keras.engine.variables"}
+          "Variable": "fluxion.keras.engine.variables",
+          "DTypePolicy": "fluxion.keras.engine.dtype_policy"}
 __version__ = "3.15.1"  # the Keras API version this package follows
 
 

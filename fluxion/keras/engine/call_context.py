@@ -1,4 +1,5 @@
-"""The call context: ``training`` flows from an outer layer call to the layers inside it."""
+"""The call context: ``training`` flows from an outer layer call to the layers inside it,
+and each layer call says which dtype its float weights are read in (autocasting)."""
 
 from __future__ import annotations
 
@@ -37,3 +38,27 @@ class call_depth:  # noqa: N801 - used as a context manager
 
     def __exit__(self, *exc):
         _state.depth -= 1
+
+
+def current_autocast():
+    """The dtype the innermost enclosing layer call reads float weights in (None: as stored).
+
+    A layer whose policy computes in another dtype than it stores (``mixed_float16``)
+    reads its float32 weights as float16 inside ``call``, as Keras does.
+    """
+    stack = getattr(_state, "autocast", None)
+    return stack[-1] if stack else None
+
+
+class autocast_scope:  # noqa: N801 - used as a context manager
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+    def __enter__(self):
+        stack = getattr(_state, "autocast", None)
+        if stack is None:
+            stack = _state.autocast = []
+        stack.append(self.dtype)
+
+    def __exit__(self, *exc):
+        _state.autocast.pop()

@@ -1,7 +1,8 @@
 """``KerasVariable``: a Fluxion variable with Keras 3's naming (``name``, ``path``).
 
 Keras 3 calls a layer weight by its short name (``"kernel"``) and its path
-(``"dense/kernel"``); it also keeps the regularizer and constraint next to it.
+(``"dense/kernel"``); it also keeps the regularizer and constraint next to it, and reads
+a float weight in the compute dtype of the layer call it is read in (autocasting).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from fluxion.core.variable import Variable, init_scope
+from fluxion.keras.engine import call_context
 
 
 class KerasVariable(Variable):
@@ -16,7 +18,7 @@ class KerasVariable(Variable):
 
     def __init__(self, initializer, shape=None, dtype=None, trainable: bool = True,
                  name: str = "variable", path: str | None = None, regularizer=None,
-                 constraint=None, aggregation: str = "none"):
+                 constraint=None, aggregation: str = "none", autocast: bool = True):
         if callable(initializer) and shape is not None:
             with init_scope():  # weights are initialised eagerly, even while tracing
                 value = initializer(tuple(shape), dtype=dtype)
@@ -28,6 +30,17 @@ class KerasVariable(Variable):
         self.path = path or name
         self.regularizer = regularizer
         self.aggregation = aggregation
+        self._autocast = autocast and self.dtype.is_floating
+
+    def _read_for_op(self):
+        tensor = super()._read_for_op()
+        if self._autocast:
+            dtype = call_context.current_autocast()
+            if dtype is not None and dtype != tensor.dtype.name:
+                from fluxion.core.primitives.elementwise import cast
+
+                return cast(tensor, dtype)
+        return tensor
 
     @property
     def name(self) -> str:

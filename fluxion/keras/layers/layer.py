@@ -110,7 +110,8 @@ class Layer:
         variable = KerasVariable(initializer, shape=shape, dtype=dtype, trainable=trainable,
                                  name=name, path=f"{self.name}/{name}",
                                  regularizer=regularizers.get(regularizer),
-                                 constraint=constraints.get(constraint), aggregation=aggregation)
+                                 constraint=constraints.get(constraint), aggregation=aggregation,
+                                 autocast=autocast)
         owner = self._trainable_variables if trainable else self._non_trainable_variables
         owner.append(variable)
         return variable
@@ -259,7 +260,8 @@ class Layer:
             if mask is not None and self._call_has_mask:
                 kwargs["mask"] = mask
         with call_context.call_depth() as outermost, call_context.training_scope(
-                training if training is not None else call_context.current_training()):
+                training if training is not None else call_context.current_training()), \
+                call_context.autocast_scope(self._weights_read_dtype()):
             if outermost:  # losses added by layers belong to the latest top-level call
                 self._clear_losses()
             outputs = self.call(*args, **kwargs)
@@ -268,6 +270,11 @@ class Layer:
                 self.add_loss(self.activity_regularizer(output) / _batch_size(output))
         self._set_output_masks(inputs, outputs, mask)
         return outputs
+
+    def _weights_read_dtype(self):
+        """The dtype ``call`` reads float weights in, when the policy autocasts them."""
+        compute = self.compute_dtype
+        return compute if self.autocast and compute != self.variable_dtype else None
 
     def _convert_inputs(self, inputs):
         compute = self.compute_dtype
