@@ -236,7 +236,6 @@ def _relu_feeds_only(pool: Node, users: dict) -> bool:
     return True
 
 
-
 # --- gradients nobody reads ---------------------------------------------------------------------
 def skip_unread_input_gradient(graph: Graph) -> Graph:
     """``lstm_sequence_grad`` with an unread ``d x`` -> the same with ``input_gradient=False``."""

@@ -111,14 +111,17 @@ def fusable(cell) -> bool:
             cell.recurrent_dropout == 0)
 
 
-def project_inputs(layer, sequences, training, kernel, bias):
-    """``x @ kernel + bias`` for every step at once, time-major ``[T, B, gates]``.
-
-    Input dropout uses one mask for all steps, as Keras's cell does.
-    """
-    cell = layer.cell
+def dropped_inputs(cell, sequences, training):
+    """The sequences after the cell's input dropout: one mask for all steps, as Keras's."""
     if training and 0.0 < cell.dropout < 1.0:
-        sequences = sequences * expand_dims(cell.get_dropout_mask(sequences[:, 0]), 1)
+        return sequences * expand_dims(cell.get_dropout_mask(sequences[:, 0]), 1)
+    return sequences
+
+
+def project_inputs(layer, sequences, training, kernel, bias):
+    """``x @ kernel + bias`` for every step at once (after the input dropout), time-major
+    ``[T, B, gates]``."""
+    sequences = dropped_inputs(layer.cell, sequences, training)
     time_major = transpose(sequences, [1, 0, 2])
     steps, batch, features = time_major.shape
     xw = matmul(reshape(time_major, [-1, features]), kernel)  # one matmul for all steps
@@ -204,8 +207,7 @@ class LSTM(CellLayer):
         if not fusable(self.cell) or len(sequences.shape) != 3:
             return super().inner_loop(sequences, initial_state, mask, training)
         cell = self.cell
-        if training and 0.0 < cell.dropout < 1.0:  # one input mask for all steps, as Keras's
-            sequences = sequences * expand_dims(cell.get_dropout_mask(sequences[:, 0]), 1)
+        sequences = dropped_inputs(cell, sequences, training)
         bias = cell.bias if cell.use_bias else zeros([4 * cell.units], dtype=sequences.dtype)
         mask_t = time_major_mask(mask)
         hs, cs, _ = lstm_sequence(sequences, initial_state[0], initial_state[1], cell.kernel,
