@@ -65,7 +65,14 @@ _TF1_NAMES = ("placeholder", "Session", "global_variables_initializer", "executi
               "get_default_graph", "Graph", "reset_default_graph")
 
 
+_KERAS_ALIASES = ("optimizers", "losses", "metrics", "initializers")  # tf.optimizers...
+
+
 def __getattr__(name):
+    if name in _KERAS_ALIASES:  # TensorFlow's shortcuts to tf.keras.optimizers and kin
+        import importlib
+
+        return importlib.import_module(f"fluxion.keras.{name}")
     if name in _LAZY_MODULES:  # loaded on first use: `import fluxion` stays light
         import importlib
 
