@@ -8,6 +8,7 @@ light; a missing package gets an error that says how to install it.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import types
 
@@ -22,6 +23,7 @@ def _module(name: str):
         raise ImportError(f"{_INSTALL_HINT}; importing {name} failed: {error}") from None
 
 
+@functools.lru_cache(maxsize=None)
 def protos() -> types.SimpleNamespace:
     """The event, summary, tensor and graph protos of ``tensorboard.compat.proto``."""
     return types.SimpleNamespace(
@@ -45,6 +47,7 @@ def plugin_metadata(plugin: str):
     return _module(f"tensorboard.plugins.{plugin}.metadata")
 
 
+@functools.lru_cache(maxsize=None)
 def tensor_util():
     return _module("tensorboard.util.tensor_util")
 

@@ -14,6 +14,7 @@ or when ``record_if`` says not to).
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 
 import numpy as np
@@ -139,6 +140,13 @@ def _emit(name: str, data, step, make_tensor, metadata, op: str) -> Tensor:
     return bind(host_call_p, *inputs, callback=callback)
 
 
+@functools.lru_cache(maxsize=256)
+def _metadata(plugin: str, description: str):
+    """The plugin's ``SummaryMetadata`` (built once per plugin and description)."""
+    return _tensorboard.plugin_metadata(plugin).create_summary_metadata(
+        display_name=None, description=description)
+
+
 def _static_shape(tensor: Tensor) -> tuple:
     shape = tensor.shape
     return tuple(shape.as_list()) if shape.rank is not None else ()
@@ -165,8 +173,7 @@ def scalar(name: str, data, step=None, description: str | None = None) -> Tensor
     if not (data.dtype.is_floating or data.dtype.is_integer or data.dtype.is_bool):
         raise TypeError(f"fluxion.summary.scalar({name!r}) takes a number, got dtype "
                         f"{data.dtype.name}")
-    metadata = _tensorboard.plugin_metadata("scalar").create_summary_metadata(
-        display_name=None, description=description or "")
+    metadata = _metadata("scalar", description or "")
     return _emit(name, data, step, payloads.scalar, metadata, "scalar")
 
 
@@ -181,8 +188,7 @@ def histogram(name: str, data, step=None, buckets: int | None = None,
         raise TypeError(f"fluxion.summary.histogram({name!r}) takes numbers, got dtype "
                         f"{data.dtype.name}")
     count = payloads.DEFAULT_BUCKET_COUNT if buckets is None else int(buckets)
-    metadata = _tensorboard.plugin_metadata("histogram").create_summary_metadata(
-        display_name=None, description=description or "")
+    metadata = _metadata("histogram", description or "")
     return _emit(name, data, step, lambda d: payloads.histogram_buckets(d, count), metadata,
                  "histogram")
 
@@ -204,8 +210,7 @@ def image(name: str, data, step=None, max_outputs: int = 3,
     if not (data.dtype.is_floating or data.dtype.is_integer):
         raise TypeError(f"fluxion.summary.image({name!r}) takes uint8 or float images, got "
                         f"dtype {data.dtype.name}")
-    metadata = _tensorboard.plugin_metadata("image").create_summary_metadata(
-        display_name=None, description=description or "")
+    metadata = _metadata("image", description or "")
     return _emit(name, data, step, lambda d: payloads.image(d, max_outputs), metadata, "image")
 
 
@@ -215,8 +220,7 @@ def text(name: str, data, step=None, description: str | None = None) -> Tensor:
     if data.dtype.name != "string":
         raise TypeError(f"fluxion.summary.text({name!r}) takes strings, got dtype "
                         f"{data.dtype.name}")
-    metadata = _tensorboard.plugin_metadata("text").create_summary_metadata(
-        display_name=None, description=description or "")
+    metadata = _metadata("text", description or "")
     return _emit(name, data, step, payloads.text, metadata, "text")
 
 

@@ -121,14 +121,22 @@ class SummaryWriter:
 
     @contextlib.contextmanager
     def as_default(self, step=None):
-        """Makes this the default writer (and ``step`` the default step) inside the block."""
+        """Makes this the default writer (and ``step`` the default step) inside the block;
+        flushes on leaving it, as TF does."""
+        with self.default_without_flush(step):
+            yield self
+        self.flush()
+
+    @contextlib.contextmanager
+    def default_without_flush(self, step=None):
+        """``as_default`` without the flush at the end: for per-batch logging, which must
+        not wait for the disk (the writer thread flushes every ``flush_millis``)."""
         stack = _writer_stack()
         stack.append((self, step))
         try:
             yield self
         finally:
             stack.pop()
-            self.flush()
 
     def set_as_default(self, step=None) -> None:
         """Makes this the default writer for the rest of the program (all threads)."""

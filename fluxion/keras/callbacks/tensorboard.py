@@ -85,7 +85,7 @@ class TensorBoard(Callback):
                  suffix: str = "") -> None:
         from fluxion import summary
 
-        with self._writer(run).as_default(step=int(step)):
+        with self._writer(run).default_without_flush(step=int(step)):
             for name, value in values.items():
                 if _is_number(value):
                     summary.scalar(f"{prefix}{name}{suffix}", float(value))
