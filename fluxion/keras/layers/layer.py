@@ -73,8 +73,15 @@ class Layer:
         object.__setattr__(self, name, value)
 
     def _track_layer(self, layer: Layer) -> None:
-        if not any(existing is layer for existing in self._layers):
+        # The ids of tracked layers, rebuilt when ``_layers`` changed size behind our back
+        # (pop...): tracking n layers costs O(n), not O(n^2).
+        tracked = self.__dict__.get("_tracked_layer_ids")
+        if tracked is None or len(tracked) != len(self._layers):
+            tracked = {id(existing) for existing in self._layers}
+            object.__setattr__(self, "_tracked_layer_ids", tracked)
+        if id(layer) not in tracked:
             self._layers.append(layer)
+            tracked.add(id(layer))
 
     # --- dtype ---------------------------------------------------------------------------------
     @property
