@@ -1,0 +1,105 @@
+"""The serial/parallel choice of a compiled graph, on a fake graph whose speed depends on
+the pool size it is given (sleeps instead of products, so the outcome is certain)."""
+
+import time
+
+import pytest
+
+from fluxion.core import blas_threads, thread_choice
+from fluxion.core.thread_choice import ThreadChoice
+
+
+class FakePool:
+    """Stands in for the native pools: records the size; the runner sleeps accordingly."""
+
+    def __init__(self, monkeypatch, serial_s, parallel_s):
+        self.size = 1
+        self.seconds = {1: serial_s, 2: parallel_s}
+        self.sizes_seen = []
+        monkeypatch.setattr(blas_threads, "set_pool_size", self.resize)
+        monkeypatch.setattr(blas_threads, "parallel_threads", lambda: 2)
+        monkeypatch.setattr(blas_threads, "chooses_threads", lambda: True)
+
+    def resize(self, size):
+        self.size = size
+
+    def runner(self, x):
+        self.sizes_seen.append(self.size)
+        time.sleep(self.seconds[self.size])
+        return x + 1
+
+
+def run(choice, pool, calls):
+    for _ in range(calls):
+        assert choice.run(pool.runner, (1,)) == 2
+        assert pool.size == 1  # back at one thread after every call
+
+
+def test_parallel_is_kept_where_it_measures_faster(monkeypatch):
+    pool = FakePool(monkeypatch, serial_s=0.04, parallel_s=0.005)
+    choice = ThreadChoice()
+    run(choice, pool, 10)
+    assert choice.parallel
+    assert pool.sizes_seen[:4] == [1, 1, 1, 1]  # untimed first call, then the baseline
+    assert pool.sizes_seen[-3:] == [2, 2, 2]
+
+
+def test_parallel_that_is_slower_loses_after_one_call_and_backs_off(monkeypatch):
+    pool = FakePool(monkeypatch, serial_s=0.005, parallel_s=0.06)
+    choice = ThreadChoice()
+    run(choice, pool, 12)
+    assert not choice.parallel
+    assert pool.sizes_seen.count(2) == 1  # the try stopped at its first slow call
+    assert choice.backoff == 2 * thread_choice.BACKOFF_START
+
+
+def test_contention_switches_back_to_serial(monkeypatch):
+    pool = FakePool(monkeypatch, serial_s=0.04, parallel_s=0.005)
+    choice = ThreadChoice()
+    run(choice, pool, 8)
+    assert choice.parallel
+    pool.seconds[2] = 0.1  # other programs started: parallel collapses
+    run(choice, pool, 3)
+    assert not choice.parallel
+    assert pool.sizes_seen[-1] == 1
+
+
+def test_quick_graphs_settle_serial_untimed(monkeypatch):
+    pool = FakePool(monkeypatch, serial_s=0.0, parallel_s=0.0)
+    choice = ThreadChoice()
+    run(choice, pool, 10)
+    assert choice.settled and not choice.parallel
+    assert set(pool.sizes_seen) == {1}
+
+
+def test_no_choice_when_the_user_fixed_the_threads(monkeypatch):
+    pool = FakePool(monkeypatch, serial_s=0.04, parallel_s=0.005)
+    monkeypatch.setattr(blas_threads, "chooses_threads", lambda: False)
+    choice = ThreadChoice()
+    run(choice, pool, 10)
+    assert set(pool.sizes_seen) == {1} and choice.calls == 0
+
+
+def test_other_threads_run_without_resizing(monkeypatch):
+    import threading
+
+    pool = FakePool(monkeypatch, serial_s=0.04, parallel_s=0.005)
+    choice = ThreadChoice()
+    worker = threading.Thread(target=run, args=(choice, pool, 10))
+    worker.start()
+    worker.join()
+    assert set(pool.sizes_seen) == {1} and choice.calls == 0
+
+
+@pytest.mark.parametrize("calls", [1, 30])
+def test_compiled_function_results_do_not_depend_on_the_mode(calls):
+    import numpy as np
+
+    import fluxion as tf
+
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((96, 96)).astype(np.float32)
+    step = tf.function(lambda x: tf.matmul(x, x))
+    for _ in range(calls):
+        out = step(tf.constant(a)).numpy()
+    np.testing.assert_allclose(out, a @ a, rtol=1e-4, atol=1e-4)
