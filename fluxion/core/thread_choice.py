@@ -15,7 +15,12 @@ each compiled graph (per input shapes) measures instead:
    (other programs started) switch back to serial at once;
 5. the losing mode is tried again after ``BACKOFF_START`` seconds, doubling after each
    failed try up to ``BACKOFF_MAX``, so a steadily busy machine pays a few slow calls a
-   minute at most.
+   minute at most;
+6. a parallel try on a busy machine is expensive (one call measured 350-620 ms against
+   22-49 ms serially), so before one the serial call is checked first: where the
+   calling thread spent more than ``MAX_WAITING`` of it waiting for a CPU (Linux's
+   per-thread ``schedstat``), the machine is oversubscribed already and the try is
+   put off as if it had failed.
 
 Graphs whose first serial calls take under ``MIN_SECONDS`` have nothing to gain and
 stay serial without further timing.  Only calls on the main thread adapt (the pools are
@@ -33,10 +38,12 @@ from fluxion.core import blas_threads
 
 MIN_SECONDS = 1e-3
 MARGIN = 0.85  # parallel must take at most this fraction of the serial time
-SLOWDOWN = 1.5
+SLOWDOWN = 2.0
 SAMPLES = 3  # timed calls per mode before comparing
 BACKOFF_START = 2.0
 BACKOFF_MAX = 64.0
+MAX_WAITING = 0.1  # share of a serial call spent waiting for a CPU that rules a try out
+_SCHEDSTAT = "/proc/thread-self/schedstat"
 
 _main_thread = threading.main_thread()
 _depth = 0  # > 0 while a timed call runs: nested graphs run in the caller's mode
@@ -46,7 +53,7 @@ class ThreadChoice:
     """The serial/parallel decision of one compiled graph specialisation."""
 
     __slots__ = ("settled", "parallel", "serial_times", "parallel_times", "slow_calls",
-                 "next_try", "backoff", "calls")
+                 "next_try", "backoff", "calls", "cleared")
 
     def __init__(self):
         self.settled = False  # True: always serial, untimed (fast graph)
@@ -57,6 +64,7 @@ class ThreadChoice:
         self.next_try = 0.0
         self.backoff = BACKOFF_START
         self.calls = 0
+        self.cleared = False  # the machine looked free just before a parallel try
 
     def run(self, runner, arrays):
         """Runs ``runner(*arrays)`` in the chosen mode, timing it to refine the choice."""
@@ -72,6 +80,10 @@ class ThreadChoice:
             return runner(*arrays)
         now = time.perf_counter()
         parallel = self._next_mode(now)
+        check = parallel and not self.parallel and not self.cleared
+        if check:  # a parallel try is due: first see whether a serial call waits for CPUs
+            parallel = False
+            waited = _waiting_ns()
         if parallel:
             blas_threads.set_pool_size(threads)
         _depth += 1
@@ -81,8 +93,20 @@ class ThreadChoice:
             _depth -= 1
             if parallel:
                 blas_threads.set_pool_size(1)
-        self._record(parallel, time.perf_counter() - now, now)
+        end = time.perf_counter()
+        if check:
+            self._check_for_try(waited, _waiting_ns(), end - now, end)
+        self._record(parallel, end - now, now)
         return outputs
+
+    def _check_for_try(self, waited_before, waited_after, seconds: float, now: float) -> None:
+        if waited_before is None or waited_after is None:  # no schedstat: just try
+            self.cleared = True
+        elif (waited_after - waited_before) * 1e-9 <= MAX_WAITING * seconds:
+            self.cleared = True
+        else:  # oversubscribed: count it as a lost try
+            self.backoff = min(self.backoff * 2, BACKOFF_MAX)
+            self.next_try = now + self.backoff
 
     def _next_mode(self, now: float) -> bool:
         if len(self.serial_times) < SAMPLES and not self.parallel:
@@ -123,6 +147,7 @@ class ThreadChoice:
 
     def _decide(self, now: float) -> None:
         """Both modes have fresh samples: keep the faster, try the other again later."""
+        self.cleared = False
         faster = bool(self.parallel_times and self.serial_times) and \
             min(self.parallel_times) < MARGIN * min(self.serial_times)
         if faster == self.parallel:  # the try lost: wait longer before the next one
@@ -134,3 +159,12 @@ class ThreadChoice:
         # The losing mode's samples are stale by the time of its next try.
         self._times(not faster).clear()
         self.next_try = now + self.backoff
+
+
+def _waiting_ns() -> int | None:
+    """Nanoseconds the calling thread has spent runnable but waiting for a CPU."""
+    try:
+        with open(_SCHEDSTAT, "rb") as file:
+            return int(file.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None

@@ -1,7 +1,7 @@
 """The serial/parallel choice of a compiled graph, on a fake graph whose speed depends on
-the pool size it is given (sleeps instead of products, so the outcome is certain)."""
+the pool size it is given, timed by a fake clock (so the outcome is certain)."""
 
-import time
+import types
 
 import pytest
 
@@ -10,7 +10,8 @@ from fluxion.core.thread_choice import ThreadChoice
 
 
 class FakePool:
-    """Stands in for the native pools: records the size; the runner sleeps accordingly."""
+    """Stands in for the native pools and the clock: the runner takes the time its pool
+    size is given."""
 
     def __init__(self, monkeypatch, serial_s, parallel_s):
         self.size = 1
@@ -19,14 +20,22 @@ class FakePool:
         monkeypatch.setattr(blas_threads, "set_pool_size", self.resize)
         monkeypatch.setattr(blas_threads, "parallel_threads", lambda: 2)
         monkeypatch.setattr(blas_threads, "chooses_threads", lambda: True)
+        self.waiting_ns = 0  # what the calling thread's schedstat reports
+        self.now = 1000.0
+        clock = types.SimpleNamespace(perf_counter=lambda: self.now)
+        monkeypatch.setattr(thread_choice, "time", clock)
+        monkeypatch.setattr(thread_choice, "_waiting_ns", lambda: self.waiting_ns)
 
     def resize(self, size):
         self.size = size
 
     def runner(self, x):
         self.sizes_seen.append(self.size)
-        time.sleep(self.seconds[self.size])
+        self.now += self.seconds[self.size]
+        self.waiting_ns += int(self.waiting_share * self.seconds[self.size] * 1e9)
         return x + 1
+
+    waiting_share = 0.0
 
 
 def run(choice, pool, calls):
@@ -36,7 +45,7 @@ def run(choice, pool, calls):
 
 
 def test_parallel_is_kept_where_it_measures_faster(monkeypatch):
-    pool = FakePool(monkeypatch, serial_s=0.04, parallel_s=0.005)
+    pool = FakePool(monkeypatch, serial_s=0.08, parallel_s=0.02)
     choice = ThreadChoice()
     run(choice, pool, 10)
     assert choice.parallel
@@ -54,14 +63,35 @@ def test_parallel_that_is_slower_loses_after_one_call_and_backs_off(monkeypatch)
 
 
 def test_contention_switches_back_to_serial(monkeypatch):
-    pool = FakePool(monkeypatch, serial_s=0.04, parallel_s=0.005)
+    pool = FakePool(monkeypatch, serial_s=0.08, parallel_s=0.02)
     choice = ThreadChoice()
     run(choice, pool, 8)
     assert choice.parallel
-    pool.seconds[2] = 0.1  # other programs started: parallel collapses
+    pool.seconds[2] = 0.25  # other programs started: parallel collapses
     run(choice, pool, 3)
     assert not choice.parallel
     assert pool.sizes_seen[-1] == 1
+
+
+def test_no_parallel_try_while_the_serial_calls_wait_for_a_cpu(monkeypatch):
+    pool = FakePool(monkeypatch, serial_s=0.08, parallel_s=0.02)
+    pool.waiting_share = 0.3  # oversubscribed: a third of each call spent waiting
+    choice = ThreadChoice()
+    run(choice, pool, 8)
+    assert set(pool.sizes_seen) == {1}
+    assert choice.backoff == 2 * thread_choice.BACKOFF_START
+
+
+def test_a_later_try_finds_the_machine_free_again(monkeypatch):
+    pool = FakePool(monkeypatch, serial_s=0.08, parallel_s=0.02)
+    pool.waiting_share = 0.3
+    choice = ThreadChoice()
+    run(choice, pool, 8)
+    assert not choice.parallel
+    pool.waiting_share = 0.0  # the other programs ended
+    pool.now += choice.backoff + 0.1
+    run(choice, pool, 6)
+    assert choice.parallel and pool.sizes_seen[-3:] == [2, 2, 2]
 
 
 def test_quick_graphs_settle_serial_untimed(monkeypatch):
@@ -73,7 +103,7 @@ def test_quick_graphs_settle_serial_untimed(monkeypatch):
 
 
 def test_no_choice_when_the_user_fixed_the_threads(monkeypatch):
-    pool = FakePool(monkeypatch, serial_s=0.04, parallel_s=0.005)
+    pool = FakePool(monkeypatch, serial_s=0.08, parallel_s=0.02)
     monkeypatch.setattr(blas_threads, "chooses_threads", lambda: False)
     choice = ThreadChoice()
     run(choice, pool, 10)
@@ -83,7 +113,7 @@ def test_no_choice_when_the_user_fixed_the_threads(monkeypatch):
 def test_other_threads_run_without_resizing(monkeypatch):
     import threading
 
-    pool = FakePool(monkeypatch, serial_s=0.04, parallel_s=0.005)
+    pool = FakePool(monkeypatch, serial_s=0.08, parallel_s=0.02)
     choice = ThreadChoice()
     worker = threading.Thread(target=run, args=(choice, pool, 10))
     worker.start()
