@@ -20,7 +20,8 @@ in ``--ref-python`` (default: this interpreter) and are skipped when not install
 
 ``--candidates`` adds the thread settings Fluxion's default was chosen against: every
 pool fixed at one thread per usable CPU, and the same with OpenBLAS's spin timeout at
-its shortest (``OPENBLAS_THREAD_TIMEOUT=4``).
+its shortest (``OPENBLAS_THREAD_TIMEOUT=4``); and PyTorch with passive OpenMP waiting
+(``OMP_WAIT_POLICY=PASSIVE``), the setting for OpenMP pools such as oneDNN's.
 """
 
 from __future__ import annotations
@@ -146,7 +147,7 @@ class Worker:
     def __init__(self, framework: str, model: str, python: str, env: dict, args):
         clean = {k: v for k, v in os.environ.items()
                  if k not in ("FLUXION_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                              "MKL_NUM_THREADS", "OPENBLAS_THREAD_TIMEOUT")}
+                              "MKL_NUM_THREADS", "OPENBLAS_THREAD_TIMEOUT", "OMP_WAIT_POLICY")}
         clean.update(env, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore")
         code = f"ROOT = {ROOT!r}\n" + WORKER
         self.process = subprocess.Popen(
@@ -225,6 +226,9 @@ def main() -> None:
     for name, modules in NEEDS.items():
         if available(modules, args.ref_python):
             frameworks[name] = (args.ref_python, {})
+            if name == "pytorch" and args.candidates:
+                frameworks["pytorch OMP passive"] = (args.ref_python,
+                                                     {"OMP_WAIT_POLICY": "PASSIVE"})
         else:
             print(f"{name}: not installed in {args.ref_python}; skipped", file=sys.stderr)
 

@@ -20,9 +20,12 @@ imported before Fluxion or not):
 - ``inter_op`` threads: how many independent pieces of work Fluxion runs side by side;
   today the input pipeline's ``AUTOTUNE`` parallelism (``0``: one per usable CPU).
 
-Settings apply at the first kernel run (eager or compiled) or ``fluxion.config.threading``
-call, whichever comes first, and at every change after that: scanning the loaded
-libraries takes ~10 ms, too much for ``import fluxion``.
+The environment (``FLUXION_NUM_THREADS``, ``OMP_NUM_THREADS``...) and the usable CPU
+count are read when the settings are applied; ``get_intra_op_parallelism_threads``
+reads ``FLUXION_NUM_THREADS`` afresh.  Settings apply at the first kernel run (eager or
+compiled) or ``fluxion.config.threading`` call, whichever comes first, and at every
+change after that: scanning the loaded libraries takes ~10 ms, too much for
+``import fluxion``.
 """
 
 from __future__ import annotations
@@ -44,6 +47,10 @@ _applied = False
 _lock = threading.Lock()
 _warned_missing = False
 _first_run_hooks: list = []  # (primitive, its kernel, the wrapper standing in for it)
+# What the last apply_settings found, for thread_choice's per-call checks (reading the
+# environment and the cgroup files on every call would cost more than the call).
+choosing = False
+threads_when_parallel = 1
 
 
 def intra_op_setting() -> int:
@@ -117,14 +124,16 @@ def _checked_count(count, where: str) -> int:
 
 def apply_settings() -> None:
     """Sizes the native pools from the settings; rescans the loaded libraries first."""
-    global _applied
+    global _applied, choosing, threads_when_parallel
     with _lock:
         _applied = True
         _remove_first_run_hooks()
         _scan_libraries()
+        choosing = chooses_threads()
+        threads_when_parallel = parallel_threads()
         if intra_op_setting() > 0:
             set_pool_size(intra_op_setting())
-        elif chooses_threads():
+        elif choosing:
             set_pool_size(1)
         # else: the user sized the pools with OMP_NUM_THREADS & co; leave them.
 

@@ -69,10 +69,10 @@ class ThreadChoice:
     def run(self, runner, arrays):
         """Runs ``runner(*arrays)`` in the chosen mode, timing it to refine the choice."""
         global _depth
-        if (self.settled or _depth or threading.current_thread() is not _main_thread
-                or not blas_threads.chooses_threads()):
+        if (self.settled or _depth or not blas_threads.choosing
+                or threading.current_thread() is not _main_thread):
             return runner(*arrays)
-        threads = blas_threads.parallel_threads()
+        threads = blas_threads.threads_when_parallel
         if threads < 2:
             return runner(*arrays)
         self.calls += 1

@@ -18,8 +18,8 @@ class FakePool:
         self.seconds = {1: serial_s, 2: parallel_s}
         self.sizes_seen = []
         monkeypatch.setattr(blas_threads, "set_pool_size", self.resize)
-        monkeypatch.setattr(blas_threads, "parallel_threads", lambda: 2)
-        monkeypatch.setattr(blas_threads, "chooses_threads", lambda: True)
+        monkeypatch.setattr(blas_threads, "threads_when_parallel", 2)
+        monkeypatch.setattr(blas_threads, "choosing", True)
         self.waiting_ns = 0  # what the calling thread's schedstat reports
         self.now = 1000.0
         clock = types.SimpleNamespace(perf_counter=lambda: self.now)
@@ -104,7 +104,7 @@ def test_quick_graphs_settle_serial_untimed(monkeypatch):
 
 def test_no_choice_when_the_user_fixed_the_threads(monkeypatch):
     pool = FakePool(monkeypatch, serial_s=0.08, parallel_s=0.02)
-    monkeypatch.setattr(blas_threads, "chooses_threads", lambda: False)
+    monkeypatch.setattr(blas_threads, "choosing", False)
     choice = ThreadChoice()
     run(choice, pool, 10)
     assert set(pool.sizes_seen) == {1} and choice.calls == 0
