@@ -18,6 +18,7 @@ from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.keras.engine import call_context, naming
 from fluxion.keras.engine.dtype_policy import DTypePolicy, as_policy
 from fluxion.keras.engine.keras_tensor import KerasTensor, any_keras_tensor, symbolic_call
+from fluxion.keras.engine.symbolic_attributes import SymbolicAttributes
 from fluxion.keras.engine.variables import KerasVariable
 from fluxion.keras.layers.input_spec import assert_input_compatibility
 from fluxion.keras.saving.serialization import (
@@ -28,7 +29,7 @@ from fluxion.keras.saving.serialization import (
 
 
 @keras_class("keras.layers")
-class Layer:
+class Layer(SymbolicAttributes):
     """The base class of layers (``keras.layers.Layer``)."""
 
     def __init__(self, *, activity_regularizer=None, trainable: bool = True, dtype=None,
@@ -292,6 +293,8 @@ class Layer:
                 x = cast(x, compute)
             return x
 
+        if _is_nested_numbers(inputs):  # model([[1.0, 2.0]]): one tensor, as TF converts it
+            return convert(np.asarray(inputs))
         return nest.map_structure(convert, inputs) if nest.is_nested(inputs) else convert(inputs)
 
     def _set_output_masks(self, inputs, outputs, mask) -> None:
@@ -358,6 +361,13 @@ def shape_of(inputs):
     if nest.is_nested(inputs):
         return nest.map_structure(lambda x: None if x is None else tuple(x.shape), inputs)
     return tuple(inputs.shape)
+
+
+def _is_nested_numbers(inputs) -> bool:
+    """Whether ``inputs`` is a (nested) list of Python numbers: data, not several inputs."""
+    if not isinstance(inputs, (list, tuple)) or not inputs:
+        return False
+    return all(isinstance(leaf, (bool, int, float)) for leaf in nest.flatten(inputs))
 
 
 def _collect_mask(inputs):

@@ -51,6 +51,16 @@ class Functional(Model):
         return list(self._functional_layers)
 
     @property
+    def input(self):
+        """The ``inputs`` given to the constructor, in their structure."""
+        return self._inputs_struct
+
+    @property
+    def output(self):
+        """The ``outputs`` given to the constructor, in their structure."""
+        return self._outputs_struct
+
+    @property
     def input_shape(self):
         shapes = [t.shape for t in self.inputs]
         return shapes[0] if len(shapes) == 1 else shapes
