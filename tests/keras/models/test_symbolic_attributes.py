@@ -92,7 +92,7 @@ def test_multi_input_layer_reports_a_list():
 
 def test_unused_layer_has_no_output_and_says_so():
     with pytest.raises(AttributeError, match="never been called"):
-        keras.layers.Dense(2).output
+        _ = keras.layers.Dense(2).output
 
 
 def test_subclassed_layer_may_assign_its_own_output_attribute():
