@@ -21,6 +21,7 @@ from fluxion.keras.engine.keras_tensor import KerasTensor, any_keras_tensor, sym
 from fluxion.keras.engine.symbolic_attributes import SymbolicAttributes
 from fluxion.keras.engine.variables import KerasVariable
 from fluxion.keras.layers.input_spec import assert_input_compatibility
+from fluxion.keras.metrics.metric import Metric
 from fluxion.keras.saving.serialization import (
     deserialize_keras_object,
     keras_class,
@@ -41,7 +42,8 @@ class Layer(SymbolicAttributes):
         if kwargs:
             raise ValueError(f"Unrecognized keyword arguments passed to {type(self).__name__}: "
                              f"{kwargs}")
-        object.__setattr__(self, "_layers", [])
+        object.__setattr__(self, "_layers", self.__dict__.get("_layers", []))
+        object.__setattr__(self, "_metrics", self.__dict__.get("_metrics", []))
         self._trainable_variables: list = []
         self._non_trainable_variables: list = []
         self._losses: list = []
@@ -67,6 +69,8 @@ class Layer(SymbolicAttributes):
     def __setattr__(self, name, value):
         if isinstance(value, Layer) and value is not self:
             self._track_layer(value)
+        elif isinstance(value, Metric):  # listed by Model.metrics, reset by fit
+            self._track_metric(value)
         elif isinstance(value, (list, tuple)) and value and all(isinstance(v, Layer)
                                                                 for v in value):
             for layer in value:
@@ -74,8 +78,24 @@ class Layer(SymbolicAttributes):
         object.__setattr__(self, name, value)
 
     def _track_layer(self, layer: Layer) -> None:
+        if "_layers" not in self.__dict__:  # assigned before Layer.__init__ ran
+            object.__setattr__(self, "_layers", [])
         if not any(existing is layer for existing in self._layers):
             self._layers.append(layer)
+
+    def _track_metric(self, metric) -> None:
+        if "_metrics" not in self.__dict__:
+            object.__setattr__(self, "_metrics", [])
+        if not any(existing is metric for existing in self._metrics):
+            self._metrics.append(metric)
+
+    @property
+    def metrics(self) -> list:
+        """The metrics assigned as attributes of this layer and of its sublayers."""
+        found = list(self.__dict__.get("_metrics", ()))
+        for layer in self._layers:
+            found.extend(layer.metrics)
+        return found
 
     # --- dtype ---------------------------------------------------------------------------------
     @property
