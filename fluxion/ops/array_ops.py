@@ -49,7 +49,38 @@ def tile(input, multiples, name=None) -> Tensor:
     >>> tf.tile([[1, 2]], [2, 2]).numpy().tolist()
     [[1, 2, 1, 2], [1, 2, 1, 2]]
     """
+    from fluxion.core.primitives.dynamic_shape import is_dynamic
+
+    if is_dynamic(multiples):
+        return _tile_traced(convert_to_tensor(input), multiples)
     return layout.tile(input, multiples)
+
+
+def _tile_traced(input: Tensor, multiples) -> Tensor:
+    """``tile`` with multiples known only at run time (``[tf.shape(x)[0], 1]`` in a trace):
+    each axis gets a new axis of extent ``multiples[i]`` before it, broadcast, then merged."""
+    from fluxion.ops.creation_ops import shape as run_time_shape
+
+    static = shape_tuple(input)
+    rank = len(static)
+    if isinstance(multiples, Tensor):
+        multiples = [multiples[i] for i in range(rank)]
+    if len(multiples) != rank:
+        raise ValueError(f"tile: multiples needs one entry per dimension of the input "
+                         f"({rank} for shape {list(static)}), got {len(multiples)}")
+    dynamic = run_time_shape(input) if None in static else None
+    dims = [static[i] if static[i] is not None else dynamic[i] for i in range(rank)]
+    spread = input
+    for axis in range(rank):
+        spread = expand_dims(spread, 2 * axis)
+    spread = broadcast_to(spread, [v for pair in zip(multiples, dims) for v in pair])
+    return reshape(spread, [_times(m, d) for m, d in zip(multiples, dims)])
+
+
+def _times(a, b):
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        return int(a) * int(b)
+    return cast(a, dtypes.int32) * cast(b, dtypes.int32)
 
 
 def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None) -> Tensor:

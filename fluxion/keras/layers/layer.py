@@ -18,8 +18,10 @@ from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.keras.engine import call_context, naming
 from fluxion.keras.engine.dtype_policy import DTypePolicy, as_policy
 from fluxion.keras.engine.keras_tensor import KerasTensor, any_keras_tensor, symbolic_call
+from fluxion.keras.engine.symbolic_attributes import SymbolicAttributes
 from fluxion.keras.engine.variables import KerasVariable
 from fluxion.keras.layers.input_spec import assert_input_compatibility
+from fluxion.keras.metrics.metric import Metric
 from fluxion.keras.saving.serialization import (
     deserialize_keras_object,
     keras_class,
@@ -28,7 +30,7 @@ from fluxion.keras.saving.serialization import (
 
 
 @keras_class("keras.layers")
-class Layer:
+class Layer(SymbolicAttributes):
     """The base class of layers (``keras.layers.Layer``)."""
 
     def __init__(self, *, activity_regularizer=None, trainable: bool = True, dtype=None,
@@ -40,7 +42,8 @@ class Layer:
         if kwargs:
             raise ValueError(f"Unrecognized keyword arguments passed to {type(self).__name__}: "
                              f"{kwargs}")
-        object.__setattr__(self, "_layers", [])
+        object.__setattr__(self, "_layers", self.__dict__.get("_layers", []))
+        object.__setattr__(self, "_metrics", self.__dict__.get("_metrics", []))
         self._trainable_variables: list = []
         self._non_trainable_variables: list = []
         self._losses: list = []
@@ -66,6 +69,8 @@ class Layer:
     def __setattr__(self, name, value):
         if isinstance(value, Layer) and value is not self:
             self._track_layer(value)
+        elif isinstance(value, Metric):  # listed by Model.metrics, reset by fit
+            self._track_metric(value)
         elif isinstance(value, (list, tuple)) and value and all(isinstance(v, Layer)
                                                                 for v in value):
             for layer in value:
@@ -73,6 +78,8 @@ class Layer:
         object.__setattr__(self, name, value)
 
     def _track_layer(self, layer: Layer) -> None:
+        if "_layers" not in self.__dict__:  # assigned before Layer.__init__ ran
+            object.__setattr__(self, "_layers", [])
         # The ids of tracked layers, rebuilt when ``_layers`` changed size behind our back
         # (pop...): tracking n layers costs O(n), not O(n^2).
         tracked = self.__dict__.get("_tracked_layer_ids")
@@ -82,6 +89,20 @@ class Layer:
         if id(layer) not in tracked:
             self._layers.append(layer)
             tracked.add(id(layer))
+
+    def _track_metric(self, metric) -> None:
+        if "_metrics" not in self.__dict__:
+            object.__setattr__(self, "_metrics", [])
+        if not any(existing is metric for existing in self._metrics):
+            self._metrics.append(metric)
+
+    @property
+    def metrics(self) -> list:
+        """The metrics assigned as attributes of this layer and of its sublayers."""
+        found = list(self.__dict__.get("_metrics", ()))
+        for layer in self._layers:
+            found.extend(layer.metrics)
+        return found
 
     # --- dtype ---------------------------------------------------------------------------------
     @property
@@ -299,6 +320,8 @@ class Layer:
                 x = cast(x, compute)
             return x
 
+        if _is_nested_numbers(inputs):  # model([[1.0, 2.0]]): one tensor, as TF converts it
+            return convert(np.asarray(inputs))
         return nest.map_structure(convert, inputs) if nest.is_nested(inputs) else convert(inputs)
 
     def _set_output_masks(self, inputs, outputs, mask) -> None:
@@ -365,6 +388,13 @@ def shape_of(inputs):
     if nest.is_nested(inputs):
         return nest.map_structure(lambda x: None if x is None else tuple(x.shape), inputs)
     return tuple(inputs.shape)
+
+
+def _is_nested_numbers(inputs) -> bool:
+    """Whether ``inputs`` is a (nested) list of Python numbers: data, not several inputs."""
+    if not isinstance(inputs, (list, tuple)) or not inputs:
+        return False
+    return all(isinstance(leaf, (bool, int, float)) for leaf in nest.flatten(inputs))
 
 
 def _collect_mask(inputs):

@@ -32,6 +32,7 @@ class Sequential(Model):
         super().__init__(trainable=trainable, name=name)
         self._input_layer = None
         self._stack: list[Layer] = []
+        self._layout_nodes: list = []  # (layer, node) of the symbolic layout
         self.outputs = None
         self.inputs = None
         for layer in layers or []:
@@ -93,15 +94,29 @@ class Sequential(Model):
         return list(self._stack)
 
     def _maybe_lay_out(self) -> None:
+        self._drop_stale_layout()
         if self._input_layer is None or not self._stack:
             self.built = self._input_layer is not None and not self._stack
+            self.inputs = self.outputs = None
             return
         inputs = self._input_layer.output
         x = inputs
         for layer in self._stack:
             x = layer(x)
+            self._layout_nodes.append((layer, layer._inbound_nodes[-1]))
         self.inputs, self.outputs = [inputs], [x]
         self.built = True
+
+    def _drop_stale_layout(self) -> None:
+        """Forgets the nodes of the previous layout, so ``layer.output`` is the current one.
+
+        Only a layer's latest nodes are dropped: an earlier node may be referenced by index
+        from another graph the layer belongs to.
+        """
+        for layer, node in reversed(self._layout_nodes):
+            if layer._inbound_nodes and layer._inbound_nodes[-1] is node:
+                layer._inbound_nodes.pop()
+        self._layout_nodes = []
 
     def build(self, input_shape=None) -> None:
         if self.built:
@@ -123,6 +138,20 @@ class Sequential(Model):
         for layer in self._stack:
             x = layer(x)
         return x
+
+    @property
+    def input(self):
+        """The input KerasTensor of the stack, once its input shape is known."""
+        if self.inputs:
+            return self.inputs[0]
+        return super().input
+
+    @property
+    def output(self):
+        """The output KerasTensor of the stack, once its input shape is known."""
+        if self.outputs:
+            return self.outputs[0]
+        return super().output
 
     @property
     def input_shape(self):
