@@ -79,8 +79,12 @@ def _getitem_rule(x: Aval, key: tuple) -> Aval:
             continue
         dim = x.shape[axis]
         axis += 1
+        if isinstance(item, tuple) and item[0] != _SLICE:
+            continue  # an integer index known at run time (dynamic_indexing): axis dropped
         if isinstance(item, tuple):
-            out.append(None if dim is None else len(range(*slice(*item[1:]).indices(dim))))
+            run_time = any(isinstance(part, tuple) for part in item[1:])  # traced bounds
+            out.append(None if dim is None or run_time
+                       else len(range(*slice(*item[1:]).indices(dim))))
         elif dim is not None and not -dim <= item < dim:
             raise IndexError(f"index {item} is out of bounds for axis {axis - 1} with size {dim}")
     return Aval(tuple(out), x.dtype)
@@ -110,6 +114,10 @@ def getitem(x, key) -> Tensor:
     """``x[key]`` with NumPy semantics; the Tensor ``__getitem__``."""
     x = convert_to_tensor(x)
     if is_basic_key(key):
+        from fluxion.core.primitives import dynamic_indexing
+
+        if dynamic_indexing.has_run_time_bounds(key):  # x[:, :n] with a traced n
+            return dynamic_indexing.getitem_dynamic(x, key)
         return bind(getitem_p, x, key=encode_key(key))
     return advanced_getitem(x, key)
 

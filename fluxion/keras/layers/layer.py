@@ -33,6 +33,11 @@ from fluxion.keras.saving.serialization import (
 class Layer(SymbolicAttributes):
     """The base class of layers (``keras.layers.Layer``)."""
 
+    # True where ``call`` mixes its inputs with float weights (Dense, convolutions, RNNs,
+    # normalizations): bool and integer inputs are then cast to the compute dtype, the
+    # dtype Keras's type promotion gives ``uint8 image @ float32 kernel``.
+    _casts_integer_inputs = False
+
     def __init__(self, *, activity_regularizer=None, trainable: bool = True, dtype=None,
                  autocast: bool = True, name: str | None = None, **kwargs):
         input_shape = kwargs.pop("input_shape", None)
@@ -313,8 +318,10 @@ class Layer(SymbolicAttributes):
             if isinstance(x, (np.ndarray, list, float, int, np.generic)) or \
                     hasattr(x, "_read_for_op"):
                 x = convert_to_tensor(x)
-            if isinstance(x, Tensor) and self.autocast and x.dtype.is_floating \
-                    and x.dtype.name != compute:
+            if not isinstance(x, Tensor) or x.dtype.name == compute:
+                return x
+            if (self.autocast and x.dtype.is_floating) or \
+                    (self._casts_integer_inputs and (x.dtype.is_integer or x.dtype.is_bool)):
                 from fluxion.core.primitives.elementwise import cast
 
                 x = cast(x, compute)

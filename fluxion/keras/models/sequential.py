@@ -8,7 +8,7 @@ out as a functional graph, which gives ``summary`` its output shapes.
 from __future__ import annotations
 
 from fluxion.keras.engine.keras_tensor import KerasTensor
-from fluxion.keras.layers.input_layer import Input, InputLayer
+from fluxion.keras.layers.input_layer import Input, InputLayer, conform_to_input
 from fluxion.keras.layers.layer import Layer
 from fluxion.keras.models.model import Model
 from fluxion.keras.saving.serialization import (
@@ -135,6 +135,8 @@ class Sequential(Model):
 
     def call(self, inputs, training=None, mask=None):
         x = inputs
+        if self._input_layer is not None and not isinstance(inputs, (list, tuple, dict)):
+            x = conform_to_input(inputs, self._input_layer._dtype_name)
         for layer in self._stack:
             x = layer(x)
         return x
