@@ -45,3 +45,31 @@ def test_super_build_chain_marks_built_once_finished():
     layer = Child()
     layer.build((2, 5))
     assert layer.built and layer.seen == (2, 5) and layer.extra
+
+
+def test_reload_uses_a_custom_build_from_config(tmp_path):
+    @keras.saving.register_keras_serializable(package="test_layer_build")
+    class InitializerInBuildConfig(TwoArgumentBuild):
+        def get_config(self):
+            return {"units": self.units}
+
+        def build(self, input_shape, initializer):
+            super().build(input_shape, initializer)
+            self.initializer_name = initializer
+
+        def get_build_config(self):
+            return {"input_shape": list(self._build_shapes), "initializer": "ones"}
+
+        def build_from_config(self, config):
+            self.build(config["input_shape"], config["initializer"])
+
+    layer = InitializerInBuildConfig(2)
+    layer.build((None, 3), "ones")
+    model = keras.Sequential([layer, keras.layers.Dense(1)])
+    model(np.ones((1, 3), dtype="float32"))
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    restored = keras.models.load_model(path)
+    assert restored.layers[0].initializer_name == "ones"
+    np.testing.assert_allclose(np.asarray(restored(np.ones((1, 3), "float32"))),
+                               np.asarray(model(np.ones((1, 3), "float32"))), rtol=1e-6)
