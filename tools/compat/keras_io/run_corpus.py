@@ -125,16 +125,24 @@ def main() -> None:
                         help="run only programs whose name contains this (repeatable)")
     parser.add_argument("--failed", action="store_true",
                         help="run only programs not yet ok in this mode")
+    parser.add_argument("--resume", action="store_true",
+                        help="skip programs that already have a result in this mode (so "
+                             "several runs can share the list)")
+    parser.add_argument("--reverse", action="store_true", help="run the list backwards")
     options = parser.parse_args()
     python = options.python or DEFAULT_PYTHON[options.mode]
     results = load_results(options.results)
     names = read_program_list(options.programs)
     if options.only:
         names = [n for n in names if any(part in n for part in options.only)]
+    if options.reverse:
+        names = names[::-1]
     if options.failed:
         names = [n for n in names
                  if results.get(n, {}).get(options.mode, {}).get("status") != "ok"]
     for name in names:
+        if options.resume and options.mode in load_results(options.results).get(name, {}):
+            continue  # done already (by this run's predecessor or a parallel run)
         entry = run_one(name, options.mode, options.corpus, python, options.timeout)
         tail = entry.pop("tail")
         results = load_results(options.results)  # another mode's run may have written
