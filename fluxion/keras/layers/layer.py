@@ -9,6 +9,7 @@ regularization, and the symbolic (functional API) call on ``KerasTensor`` inputs
 
 from __future__ import annotations
 
+import functools
 import inspect
 
 import numpy as np
@@ -37,6 +38,12 @@ class Layer(SymbolicAttributes):
     # normalizations): bool and integer inputs are then cast to the compute dtype, the
     # dtype Keras's type promotion gives ``uint8 image @ float32 kernel``.
     _casts_integer_inputs = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is not None and not getattr(build, "_marks_built", False):
+            cls.build = _marking_built(build)
 
     def __init__(self, *, activity_regularizer=None, trainable: bool = True, dtype=None,
                  autocast: bool = True, name: str | None = None, **kwargs):
@@ -409,6 +416,25 @@ def _collect_mask(inputs):
     if all(m is None for m in masks):
         return None
     return masks[0] if len(masks) == 1 else masks
+
+
+def _marking_built(build):
+    """Wraps a subclass's ``build`` so that calling it directly marks the layer built (as
+    Keras does): ``layer.build((None, 8))`` then ``Sequential([layer, ...])`` must not
+    build the layer again."""
+
+    @functools.wraps(build)
+    def build_and_mark(self, *args, **kwargs):
+        result = build(self, *args, **kwargs)
+        if self.__dict__.get("_build_shapes") is None:
+            shape = args[0] if args else kwargs.get("input_shape")
+            if shape is not None:
+                self._build_shapes = shape
+        self.built = True
+        return result
+
+    build_and_mark._marks_built = True
+    return build_and_mark
 
 
 def _batch_size(output) -> float:
