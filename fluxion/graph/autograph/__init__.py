@@ -12,6 +12,7 @@ Python.  The pieces:
 - ``conversion``: compiling, caching, ``converted_call`` and the public functions.
 """
 
+from fluxion.graph.autograph import experimental
 from fluxion.graph.autograph.conversion import (
     convert_callable,
     do_not_convert,
@@ -21,7 +22,10 @@ from fluxion.graph.autograph.conversion import (
     status,
     to_code,
     to_graph,
+    trace,
 )
 
-__all__ = ["convert_callable", "do_not_convert", "enabled_scope", "is_user_code",
-           "set_verbosity", "status", "to_code", "to_graph"]
+# ``import fluxion as tf``: ``tf.autograph`` is this package; TF's public names are
+# experimental, set_verbosity, to_code, to_graph and trace.
+__all__ = ["convert_callable", "do_not_convert", "enabled_scope", "experimental",
+           "is_user_code", "set_verbosity", "status", "to_code", "to_graph", "trace"]

@@ -40,7 +40,9 @@ _DO_NOT_CONVERT = "__fluxion_do_not_convert__"
 
 
 class _Status(threading.local):
-    enabled = False  # converted code runs (a trace with autograph=True)
+    # True inside a trace with autograph=True, False with autograph=False or under
+    # do_not_convert, None elsewhere (Keras layers traced outside fluxion.function).
+    enabled = None
 
 
 status = _Status()
@@ -223,7 +225,7 @@ def converted_call(function, args, kwargs):
         if replacement is not None:
             return replacement(*args, **kwargs)
         return function(*args, **kwargs)
-    if not status.enabled:
+    if status.enabled is False:
         return function(*args, **kwargs)
     converted = convert_callable(function)
     if converted is None:
@@ -297,6 +299,11 @@ def set_verbosity(level: int, alsologtostdout: bool = False) -> None:
     _verbosity["stdout"] = bool(alsologtostdout)
     if level > 0:
         logger.setLevel(logging.INFO)
+
+
+def trace(*args) -> None:
+    """Prints its arguments when the code is traced (``tf.autograph.trace``), not when run."""
+    print(*args)
 
 
 class enabled_scope:

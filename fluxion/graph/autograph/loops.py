@@ -192,10 +192,20 @@ def _classify(variable: _Var) -> None:
         variable.kind = _Var.FIXED
 
 
-def tensor_loop(test, body, state: tuple, names: tuple, options: dict, where: str) -> tuple:
-    """``while test(*state): state = body(*state)`` as one ``while_loop``."""
+def _while_runner(loop_test, loop_body, init: list, invariants: list, options: dict):
     from fluxion.graph.while_loop import while_loop
 
+    return while_loop(loop_test, loop_body, init, shape_invariants=invariants,
+                      maximum_iterations=options.get("maximum_iterations"))
+
+
+def tensor_loop(test, body, state: tuple, names: tuple, options: dict, where: str,
+                runner=_while_runner) -> tuple:
+    """``while test(*state): state = body(*state)`` as one ``while_loop``.
+
+    ``runner(loop_test, loop_body, init, invariants, options)`` builds the loop node
+    from the flat carried tensors (``while_loop``, or a loop over a Dataset).
+    """
     variables = [_Var(name, value, where) for name, value in zip(names, state)]
     for variable in variables:
         _classify(variable)
@@ -228,9 +238,7 @@ def tensor_loop(test, body, state: tuple, names: tuple, options: dict, where: st
         leaves = _carried_leaves(variables, new)
         return leaves if not dummy else [flat[0]]
 
-    maximum = options.get("maximum_iterations")
-    results = while_loop(loop_test, loop_body, list(init), shape_invariants=invariants,
-                         maximum_iterations=maximum)
+    results = runner(loop_test, loop_body, list(init), invariants, options)
     results = [results] if isinstance(results, Tensor) else list(results)
     final = unflatten(results)
     return tuple(value.stacked if isinstance(value, TensorList) else value for value in final)
