@@ -110,8 +110,50 @@ def getitem(x, key) -> Tensor:
     """``x[key]`` with NumPy semantics; the Tensor ``__getitem__``."""
     x = convert_to_tensor(x)
     if is_basic_key(key):
+        if _has_traced_index(key):
+            return _traced_index_getitem(x, key)
         return bind(getitem_p, x, key=encode_key(key))
     return advanced_getitem(x, key)
+
+
+def _has_traced_index(key) -> bool:
+    items = key if isinstance(key, tuple) else (key,)
+    return any(isinstance(item, Tensor) and item._value is None for item in items)
+
+
+def _traced_index_getitem(x: Tensor, key) -> Tensor:
+    """``x[..., i, ...]`` with traced scalar indices ``i`` (a loop counter in a graph).
+
+    The static part of the key is applied first, with each traced index kept as a full
+    slice; then each traced index gathers along its axis (right to left, so the axes
+    still to gather keep their positions).  Negative indices count from the end along
+    dimensions of known size.
+    """
+    from fluxion.core.primitives import gather_scatter
+    from fluxion.core.primitives.elementwise import add, less, select
+
+    items = list(key if isinstance(key, tuple) else (key,))
+    n_index = sum(1 for i in items if i is not None and i is not Ellipsis)
+    ellipsis = [at for at, item in enumerate(items) if item is Ellipsis]
+    if ellipsis:  # (found by identity: `in` would compare tensors elementwise)
+        items[ellipsis[0]:ellipsis[0] + 1] = [slice(None)] * (len(x.shape) - n_index)
+    static, gathers, out_axis = [], [], 0
+    for item in items:
+        if isinstance(item, Tensor) and item._value is None:
+            gathers.append((out_axis, item))
+            static.append(slice(None))
+            out_axis += 1
+        else:
+            static.append(item)
+            out_axis += 0 if isinstance(item, (int, np.integer, Tensor)) else 1
+    x = bind(getitem_p, x, key=encode_key(tuple(static)))
+    for axis, index in reversed(gathers):
+        size = x.shape[axis]
+        if size is not None:
+            size = convert_to_tensor(np.asarray(size, dtype=index.dtype.np_dtype))
+            index = select(less(index, 0), add(index, size), index)
+        x = gather_scatter.gather(x, index, axis)
+    return x
 
 
 def advanced_getitem(x: Tensor, key) -> Tensor:

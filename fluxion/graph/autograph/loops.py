@@ -319,6 +319,8 @@ def _trial(test, body, variables: list[_Var], options: dict):
     for variable in variables:
         if variable.kind == _Var.CARRIED:
             for index, leaf in enumerate(_leaves(variable.initial)):
+                if _is_python_number(leaf):
+                    continue  # the trial runs on the number itself, as Python would
                 tensor = _initial_tensor(leaf)
                 placeholders.append((variable, index))
                 avals.append(Aval(tuple(tensor.shape.as_list()), tensor.dtype))
@@ -331,11 +333,13 @@ def _trial(test, body, variables: list[_Var], options: dict):
     def run(*flat):
         values = {}
         for (variable, index), tensor in zip(placeholders, flat):
-            values.setdefault(id(variable), []).append(tensor)
+            values.setdefault(id(variable), {})[index] = tensor
         state = []
         for variable in variables:
             if variable.kind == _Var.CARRIED:
-                state.append(_pack(variable.initial, values[id(variable)]))
+                given = values.get(id(variable), {})
+                leaves = [given.get(i, leaf) for i, leaf in enumerate(_leaves(variable.initial))]
+                state.append(_pack(variable.initial, leaves))
             elif variable.kind == _Var.LIST:
                 state.append(TensorList(values[id(variable)][0], variable.element_aval)
                              if id(variable) in values else TensorList(None, None))
@@ -365,6 +369,10 @@ def _trial(test, body, variables: list[_Var], options: dict):
             init.append(stacked)
             invariants.append((None,) + tuple(variable.element_aval.shape))
     return init, invariants
+
+
+def _is_python_number(value) -> bool:
+    return isinstance(value, (bool, int, float))
 
 
 def _initial_tensor(leaf) -> Tensor:
@@ -414,13 +422,13 @@ def _initial_leaves(variable: _Var, after) -> list:
     for leaf, later in zip(_leaves(variable.initial), after_leaves):
         leaf = conditions.read(leaf)
         later = conditions.read(later)
-        if not isinstance(leaf, Tensor) and isinstance(later, Tensor):
+        tensor = _initial_tensor(leaf)
+        if _is_python_number(leaf) and (isinstance(later, Tensor) or _is_python_number(later)):
+            dtype = later.dtype if isinstance(later, Tensor) else convert_to_tensor(later).dtype
             try:
-                tensor = convert_to_tensor(leaf, dtype=later.dtype)
+                tensor = convert_to_tensor(leaf, dtype=dtype)
             except (TypeError, ValueError):
-                tensor = convert_to_tensor(leaf)
-        else:
-            tensor = _initial_tensor(leaf)
+                pass
         tensors.append(tensor)
     variable.dtypes = [t.dtype for t in tensors]
     return tensors
