@@ -70,6 +70,12 @@ def __getattr__(name):
         import importlib
 
         return importlib.import_module(f"fluxion.{name}")
+    if name == "autograph":
+        import importlib
+
+        module = importlib.import_module("fluxion.graph.autograph")
+        _sys.modules["fluxion.autograph"] = module
+        return module
     if name in _TF1_NAMES:  # the TF1 graph API, loaded when first used
         from fluxion.compat import v1
 

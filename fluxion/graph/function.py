@@ -38,6 +38,8 @@ class Function:
         self._reduce_retracing = bool(reduce_retracing or experimental_relax_shapes)
         self._jit_compile = jit_compile
         self._name = name or getattr(python_function, "__name__", "function")
+        self._autograph = bool(autograph)
+        self._converted = None  # the AutoGraph form of python_function, made on first trace
         self._by_key: dict[tuple, ConcreteFunction] = {}
         self._by_fast_key: dict[tuple, ConcreteFunction] = {}
         self._traces: list[tuple[tuple, ConcreteFunction]] = []
@@ -65,7 +67,7 @@ class Function:
         if bound is None:
             bound = Function(functools.partial(self._python_function, instance),
                              self._input_signature, self._reduce_retracing, self._jit_compile,
-                             self._name)
+                             self._name, self._autograph)
             try:
                 self._instances[instance] = bound
             except TypeError:
@@ -74,9 +76,10 @@ class Function:
 
     # --- calling -----------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
-        if context.run_functions_eagerly or context.tracer is not None or context.tapes:
-            # Inside another trace the body is inlined; under an outer tape it runs
-            # eagerly so the tape sees each op.
+        if context.tracer is not None:  # inside another trace the body is inlined
+            return self._traced_call(*args, **kwargs)
+        if context.run_functions_eagerly or context.tapes:
+            # Under an outer tape it runs eagerly so the tape sees each op.
             return self._python_function(*args, **kwargs)
         if not kwargs:  # the common case, all plain tensors: one dict lookup
             for arg in args:
@@ -132,9 +135,26 @@ class Function:
         raise TypeError(f"{self._name}: the arguments do not match its input_signature. "
                         f"Expected ({expected}); got ({given}).")
 
+    def _traced_function(self):
+        """What tracing runs: the AutoGraph-converted function, unless autograph=False."""
+        if not self._autograph:
+            return self._python_function
+        if self._converted is None:
+            from fluxion.graph.autograph import convert_callable
+
+            self._converted = convert_callable(self._python_function) or \
+                self._python_function
+        return self._converted
+
+    def _traced_call(self, *args, **kwargs):
+        from fluxion.graph.autograph import enabled_scope
+
+        with enabled_scope(self._autograph):
+            return self._traced_function()(*args, **kwargs)
+
     def _trace(self, structure, spec) -> ConcreteFunction:
         first = not self._traces
-        concrete = trace_concrete(self._python_function, structure, spec, self._name,
+        concrete = trace_concrete(self._traced_call, structure, spec, self._name,
                                   allow_variable_creation=first)
         if not first:
             self._recent.append(True)

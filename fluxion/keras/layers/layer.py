@@ -14,7 +14,7 @@ import inspect
 
 import numpy as np
 
-from fluxion.core import nest
+from fluxion.core import context, nest
 from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.keras.engine import call_context, naming
 from fluxion.keras.engine.dtype_policy import DTypePolicy, as_policy
@@ -304,7 +304,7 @@ class Layer(SymbolicAttributes):
                 call_context.autocast_scope(self._weights_read_dtype()):
             if outermost:  # losses added by layers belong to the latest top-level call
                 self._clear_losses()
-            outputs = self.call(*args, **kwargs)
+            outputs = _call_method(self)(*args, **kwargs)
         if self.activity_regularizer is not None:
             for output in nest.flatten(outputs):
                 self.add_loss(self.activity_regularizer(output) / _batch_size(output))
@@ -483,4 +483,19 @@ def _tuple_shape(shapes):
         return [_tuple_shape(s) for s in shapes]
     return shapes
 
+
+def _call_method(layer):
+    """``layer.call``; inside a trace (unless AutoGraph is off there), its converted form.
+
+    tf.keras converted user layers' ``call`` inside ``tf.function`` (so Python control
+    flow on tensors in ``call`` works under ``fit``); library layers run as they are.
+    """
+    call = layer.call
+    if context.tracer is None:
+        return call
+    from fluxion.graph.autograph import conversion
+
+    if conversion.status.enabled is False:
+        return call
+    return conversion.convert_callable(call) or call
 
