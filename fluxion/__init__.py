@@ -54,8 +54,10 @@ from fluxion.ops.linalg_ops import einsum, matmul, norm, tensordot
 from fluxion.ops.logging_ops import print  # noqa: A004 - TF's name
 from fluxion.ops.math_ops import *
 from fluxion.ops.reduce_ops import *
+from fluxion.ops.script_ops import eager_py_func, numpy_function, py_function
 from fluxion.ops.sort_ops import *
-from fluxion.ops.tensor_array import TensorArray
+from fluxion.graph.functional_ops import foldl, foldr, map_fn, scan, vectorized_map
+from fluxion.graph.tensor_array import TensorArray
 
 for _name, _module in (("math", math), ("nn", nn), ("linalg", linalg), ("random", random)):
     _sys.modules[f"{__name__}.{_name}"] = _module
