@@ -34,6 +34,8 @@ from fluxion.core.dtypes import (
     bool_ as bool,  # noqa: A001 - TF's name
 )
 from fluxion.core.indexed_slices import IndexedSlices
+from fluxion.core.module import Module
+from fluxion.core.name_scope import get_current_name_scope, name_scope
 from fluxion.core.tape import GradientTape, UnconnectedGradients
 from fluxion.core.tensor import Tensor, TensorRef
 from fluxion.core.tensor_shape import TensorShape
@@ -56,6 +58,7 @@ from fluxion.ops.math_ops import *
 from fluxion.ops.reduce_ops import *
 from fluxion.ops.script_ops import eager_py_func, numpy_function, py_function
 from fluxion.ops.sort_ops import *
+from fluxion.ops.unique_ops import unique, unique_with_counts
 from fluxion.graph.functional_ops import foldl, foldr, map_fn, scan, vectorized_map
 from fluxion.graph.tensor_array import TensorArray
 
