@@ -24,11 +24,18 @@ from fluxion.core.dtypes import (
     int16,
     int32,
     int64,
+    qint8,
+    qint16,
+    qint32,
+    quint8,
+    quint16,
+    resource,
     string,
     uint8,
     uint16,
     uint32,
     uint64,
+    variant,
 )
 from fluxion.core.dtypes import (
     bool_ as bool,  # noqa: A001 - TF's name
@@ -48,7 +55,9 @@ from fluxion.core.variable import (
 )
 from fluxion.graph.control_flow import case, cond, switch_case, while_loop
 from fluxion.graph.function import Function, function
-from fluxion.ops import linalg, math, nn, random
+from fluxion.ops import bitwise, dtypes, linalg, math, nn, random
+from fluxion.ops.complex_ops import complex  # noqa: A004 - TF's name
+from fluxion.ops.dtypes import saturate_cast
 from fluxion.ops.array_ops import *
 from fluxion.ops.clip_ops import *
 from fluxion.ops.creation_ops import *
@@ -62,7 +71,8 @@ from fluxion.ops.unique_ops import unique, unique_with_counts
 from fluxion.graph.functional_ops import foldl, foldr, map_fn, scan, vectorized_map
 from fluxion.graph.tensor_array import TensorArray
 
-for _name, _module in (("math", math), ("nn", nn), ("linalg", linalg), ("random", random)):
+for _name, _module in (("math", math), ("nn", nn), ("linalg", linalg), ("random", random),
+                      ("bitwise", bitwise), ("dtypes", dtypes)):
     _sys.modules[f"{__name__}.{_name}"] = _module
 
 newaxis = None
