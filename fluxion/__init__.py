@@ -55,7 +55,8 @@ from fluxion.core.variable import (
 )
 from fluxion.graph.control_flow import case, cond, switch_case, while_loop
 from fluxion.graph.function import Function, function
-from fluxion.ops import bitwise, dtypes, linalg, math, nn, random
+from fluxion.ops import bitwise, dtypes, linalg, math, nn, random, sparse
+from fluxion.ops.sparse_tensor import SparseTensor
 from fluxion.ops.complex_ops import complex  # noqa: A004 - TF's name
 from fluxion.ops.dtypes import saturate_cast
 from fluxion.ops.array_ops import *
@@ -72,7 +73,7 @@ from fluxion.graph.functional_ops import foldl, foldr, map_fn, scan, vectorized_
 from fluxion.graph.tensor_array import TensorArray
 
 for _name, _module in (("math", math), ("nn", nn), ("linalg", linalg), ("random", random),
-                      ("bitwise", bitwise), ("dtypes", dtypes)):
+                      ("bitwise", bitwise), ("dtypes", dtypes), ("sparse", sparse)):
     _sys.modules[f"{__name__}.{_name}"] = _module
 
 newaxis = None
