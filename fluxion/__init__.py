@@ -55,7 +55,8 @@ from fluxion.core.variable import (
 )
 from fluxion.graph.control_flow import case, cond, switch_case, while_loop
 from fluxion.graph.function import Function, function
-from fluxion.ops import bitwise, dtypes, linalg, math, nn, random, sparse
+from fluxion.ops import bitwise, dtypes, linalg, math, nn, ragged, random, sparse
+from fluxion.ops.ragged_tensor import RaggedTensor
 from fluxion.ops.sparse_tensor import SparseTensor
 from fluxion.ops.complex_ops import complex  # noqa: A004 - TF's name
 from fluxion.ops.dtypes import saturate_cast
@@ -67,13 +68,15 @@ from fluxion.ops.logging_ops import print  # noqa: A004 - TF's name
 from fluxion.ops.math_ops import *
 from fluxion.ops.reduce_ops import *
 from fluxion.ops.script_ops import eager_py_func, numpy_function, py_function
+from fluxion.ops.search_ops import searchsorted
 from fluxion.ops.sort_ops import *
 from fluxion.ops.unique_ops import unique, unique_with_counts
 from fluxion.graph.functional_ops import foldl, foldr, map_fn, scan, vectorized_map
 from fluxion.graph.tensor_array import TensorArray
 
 for _name, _module in (("math", math), ("nn", nn), ("linalg", linalg), ("random", random),
-                      ("bitwise", bitwise), ("dtypes", dtypes), ("sparse", sparse)):
+                      ("bitwise", bitwise), ("dtypes", dtypes), ("sparse", sparse),
+                      ("ragged", ragged)):
     _sys.modules[f"{__name__}.{_name}"] = _module
 
 newaxis = None
