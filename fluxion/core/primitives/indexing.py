@@ -52,7 +52,8 @@ def is_basic_key(key) -> bool:
             continue
         if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
             continue
-        if isinstance(item, Tensor) and item.ndim == 0 and item.dtype.is_integer:
+        if isinstance(item, Tensor) and item.ndim == 0 and item.dtype.is_integer \
+                and item._value is not None:  # a symbolic index is a gather
             continue
         return False
     return True
@@ -119,6 +120,10 @@ def getitem(x, key) -> Tensor:
         if dynamic_indexing.has_run_time_bounds(key):  # x[:, :n] with a traced n
             return dynamic_indexing.getitem_dynamic(x, key)
         return bind(getitem_p, x, key=encode_key(key))
+    from fluxion.core.primitives import gather_scatter
+
+    if gather_scatter.has_symbolic_index(key):
+        return gather_scatter.symbolic_getitem(x, key)
     return advanced_getitem(x, key)
 
 
