@@ -46,7 +46,8 @@ from fluxion.core.variable import (
 )
 from fluxion.graph.control_flow import case, cond, switch_case, while_loop
 from fluxion.graph.function import Function, function
-from fluxion.ops import linalg, math, nn, random
+from fluxion.ops import linalg, math, nn, random, signal
+from fluxion.ops.complex_ops import complex  # noqa: A004 - TF's name
 from fluxion.ops.array_ops import *
 from fluxion.ops.clip_ops import *
 from fluxion.ops.creation_ops import *
@@ -56,7 +57,8 @@ from fluxion.ops.math_ops import *
 from fluxion.ops.reduce_ops import *
 from fluxion.ops.sort_ops import *
 
-for _name, _module in (("math", math), ("nn", nn), ("linalg", linalg), ("random", random)):
+for _name, _module in (("math", math), ("nn", nn), ("linalg", linalg), ("random", random),
+                      ("signal", signal)):
     _sys.modules[f"{__name__}.{_name}"] = _module
 
 newaxis = None

@@ -4,3 +4,4 @@ from fluxion.ops.clip_ops import *
 from fluxion.ops.math_ops import *
 from fluxion.ops.reduce_ops import *
 from fluxion.ops.sort_ops import *
+from fluxion.ops.complex_ops import *
