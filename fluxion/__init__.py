@@ -46,10 +46,10 @@ from fluxion.core.variable import (
 )
 from fluxion.graph.control_flow import case, cond, switch_case, while_loop
 from fluxion.graph.function import Function, function
-from fluxion.ops import linalg, math, nn, random, signal
-from fluxion.ops.complex_ops import complex  # noqa: A004 - TF's name
+from fluxion.ops import linalg, math, nn, random
 from fluxion.ops.array_ops import *
 from fluxion.ops.clip_ops import *
+from fluxion.ops.complex_ops import complex  # noqa: A004 - TF's name
 from fluxion.ops.creation_ops import *
 from fluxion.ops.linalg_ops import einsum, matmul, norm, tensordot
 from fluxion.ops.logging_ops import print  # noqa: A004 - TF's name
@@ -57,8 +57,7 @@ from fluxion.ops.math_ops import *
 from fluxion.ops.reduce_ops import *
 from fluxion.ops.sort_ops import *
 
-for _name, _module in (("math", math), ("nn", nn), ("linalg", linalg), ("random", random),
-                      ("signal", signal)):
+for _name, _module in (("math", math), ("nn", nn), ("linalg", linalg), ("random", random)):
     _sys.modules[f"{__name__}.{_name}"] = _module
 
 newaxis = None
@@ -67,7 +66,18 @@ _TF1_NAMES = ("placeholder", "Session", "global_variables_initializer", "executi
               "get_default_graph", "Graph", "reset_default_graph")
 
 
+# Op namespaces imported on first use, as ``fluxion.<name>``: their modules are many.
+_LAZY_OP_NAMESPACES = ("image", "signal", "strings")
+
+
 def __getattr__(name):
+    if name in _LAZY_OP_NAMESPACES:
+        import importlib
+
+        module = importlib.import_module(f"fluxion.ops.{name}")
+        _sys.modules[f"{__name__}.{name}"] = module
+        globals()[name] = module
+        return module
     if name in _LAZY_MODULES:  # loaded on first use: `import fluxion` stays light
         import importlib
 
