@@ -61,7 +61,7 @@ for _name, _module in (("math", math), ("nn", nn), ("linalg", linalg), ("random"
     _sys.modules[f"{__name__}.{_name}"] = _module
 
 newaxis = None
-_LAZY_MODULES = ("keras", "compat", "data", "io", "train")
+_LAZY_MODULES = ("keras", "compat", "data", "io", "train", "summary")
 _TF1_NAMES = ("placeholder", "Session", "global_variables_initializer", "executing_eagerly",
               "get_default_graph", "Graph", "reset_default_graph")
 

@@ -259,7 +259,7 @@ class Layer:
             mask = _collect_mask(inputs)  # for compute_mask even when call takes no mask
             if mask is not None and self._call_has_mask:
                 kwargs["mask"] = mask
-        with call_context.call_depth() as outermost, call_context.training_scope(
+        with call_context.call_depth(self.name) as outermost, call_context.training_scope(
                 training if training is not None else call_context.current_training()), \
                 call_context.autocast_scope(self._weights_read_dtype()):
             if outermost:  # losses added by layers belong to the latest top-level call
