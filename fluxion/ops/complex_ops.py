@@ -1,11 +1,16 @@
-"""Complex-number ops of ``tf.math``: ``real``, ``imag``, ``conj``, ``angle``, ``complex``."""
+"""Complex-number ops of ``tf.math``: ``real``, ``imag``, ``conj``, ``angle``, ``complex``.
+
+Gradients follow TensorFlow's convention (see ``fluxion.core.primitives.complex_parts``):
+the cotangent of ``z = x + iy`` is ``dL/dx + i dL/dy``, so gradient descent on complex
+variables moves both parts downhill.
+"""
 
 from __future__ import annotations
 
 from fluxion.core import dtypes
 from fluxion.core.errors import op_error
 from fluxion.core.primitives import complex_parts
-from fluxion.core.primitives.elementwise import atan2, zeros_like
+from fluxion.core.primitives.elementwise import atan2, binary_operands, zeros_like
 from fluxion.core.tensor import Tensor, convert_to_tensor
 
 __all__ = ["real", "imag", "conj", "angle", "complex"]
@@ -47,10 +52,7 @@ def complex(real, imag, name=None) -> Tensor:  # noqa: A001 - TF's name
     >>> complex(tf.constant([1.0]), tf.constant([2.0])).numpy()
     array([1.+2.j], dtype=complex64)
     """
-    real, imag = convert_to_tensor(real), convert_to_tensor(imag)
-    if real.dtype is not imag.dtype:
-        raise op_error(TypeError, "complex", f"real and imag must share a dtype, got "
-                                             f"{real.dtype.name} and {imag.dtype.name}")
+    real, imag = binary_operands("complex", real, imag)
     if real.dtype not in (dtypes.float32, dtypes.float64):
         raise op_error(TypeError, "complex", f"expected float32 or float64 parts, got "
                                              f"{real.dtype.name}")
