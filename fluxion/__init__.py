@@ -85,7 +85,18 @@ _TF1_NAMES = ("placeholder", "Session", "global_variables_initializer", "executi
               "get_default_graph", "Graph", "reset_default_graph")
 
 
+# Op namespaces imported on first use, as ``fluxion.<name>``: their modules are many.
+_LAZY_OP_NAMESPACES = ("image", "signal", "strings")
+
+
 def __getattr__(name):
+    if name in _LAZY_OP_NAMESPACES:
+        import importlib
+
+        module = importlib.import_module(f"fluxion.ops.{name}")
+        _sys.modules[f"{__name__}.{name}"] = module
+        globals()[name] = module
+        return module
     if name in _LAZY_MODULES:  # loaded on first use: `import fluxion` stays light
         import importlib
 
