@@ -108,6 +108,10 @@ def write_legacy(prefix: str, nodes: list, tensors: dict) -> str:
     return prefix_of(path)
 
 
+_MAX_INFLATION = 100  # checkpoints are stored uncompressed; a member may not inflate more
+_INFLATION_ALLOWANCE = 1 << 20
+
+
 def read(prefix: str) -> tuple[list, dict]:
     """``(nodes, tensors)`` of the checkpoint ``prefix``, every tensor loaded and checked.
 
@@ -168,16 +172,43 @@ def _read_archive(archive: zipfile.ZipFile, path: str) -> tuple[list, dict]:
     _check_graph(nodes, listing, path)
     tensors = {}
     for key, entry in listing.items():
-        with archive.open(entry["member"]) as member:
-            array = np.lib.format.read_array(member, allow_pickle=False)
-            if member.read(1):  # also reaches the end, where zipfile checks the CRC-32
-                raise DataLossError(f"{path!r}: tensor {key!r} has trailing data.")
-        if array.dtype.str != entry["stored"] or list(array.shape) != entry["shape"]:
-            raise DataLossError(f"{path!r}: tensor {key!r} is {array.dtype.str}"
-                                f"{list(array.shape)} but the checkpoint lists "
-                                f"{entry['stored']}{entry['shape']}.")
-        tensors[key] = _loaded(array, entry["dtype"])
+        tensors[key] = _loaded(_read_npy_member(archive, entry, key, path), entry["dtype"])
     return nodes, tensors
+
+
+def _read_npy_member(archive: zipfile.ZipFile, entry: dict, key: str, path: str) -> np.ndarray:
+    """One tensor's ``.npy`` member, its header checked before any data is allocated.
+
+    The header's shape and dtype must be the listing's, and the data they declare must
+    fit in the member's declared size, itself in proportion to its compressed size: a
+    crafted header cannot make the reader allocate what the file does not hold.
+    """
+    info = archive.getinfo(entry["member"])
+    if info.file_size > _INFLATION_ALLOWANCE and \
+            info.file_size > _MAX_INFLATION * max(info.compress_size, 1):
+        raise DataLossError(f"{path!r}: tensor {key!r} declares {info.file_size:,} bytes from "
+                            f"{info.compress_size:,} compressed; refusing to inflate it.")
+    with archive.open(info) as member:
+        version = np.lib.format.read_magic(member)
+        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) \
+            else np.lib.format.read_array_header_2_0
+        shape, fortran_order, dtype = read_header(member)
+        if dtype.str != entry["stored"] or list(shape) != entry["shape"]:
+            raise DataLossError(f"{path!r}: tensor {key!r} is {dtype.str}{list(shape)} but the "
+                                f"checkpoint lists {entry['stored']}{entry['shape']}.")
+        if dtype.hasobject:
+            raise DataLossError(f"{path!r}: tensor {key!r} holds Python objects; refused.")
+        nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        if nbytes > info.file_size:
+            raise DataLossError(f"{path!r}: tensor {key!r} declares {nbytes:,} bytes of data "
+                                f"in a member of {info.file_size:,} bytes.")
+        data = member.read(nbytes)
+        if len(data) != nbytes:
+            raise DataLossError(f"{path!r}: tensor {key!r} is truncated.")
+        if member.read(1):  # also reaches the end, where zipfile checks the CRC-32
+            raise DataLossError(f"{path!r}: tensor {key!r} has trailing data.")
+    array = np.frombuffer(bytearray(data), dtype=dtype)
+    return array.reshape(shape, order="F" if fortran_order else "C")
 
 
 def _check_graph(nodes, listing, path: str) -> None:
