@@ -234,6 +234,10 @@ class Graph:
         if ":" not in name:
             raise ValueError(f"The name {name!r} refers to an Operation, not a Tensor. "
                              f"Tensor names must be of the form '<op_name>:<output_index>'.")
+        for key in (GraphKeys.GLOBAL_VARIABLES, GraphKeys.LOCAL_VARIABLES):
+            for variable in self._collections.get(key, ()):
+                if variable.name == name:  # a variable's value, as TF 1 names it
+                    return variable
         graph = self.ir_graph
         for value in graph.inputs:
             if value.name == name:
