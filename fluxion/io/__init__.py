@@ -1,9 +1,10 @@
-"""``tf.io``: TFRecord files, ``tf.train.Example`` parsing, raw decoding.
+"""``tf.io``: TFRecord files, ``tf.train.Example`` parsing, raw decoding, ``gfile``.
 
 ``tf.train.Example`` and its sibling messages are in ``fluxion.io.example_proto`` (they
 need the optional ``protobuf`` package: ``pip install 'fluxion[protobuf]'``).
 """
 
+from fluxion.io import gfile
 from fluxion.io.decode import decode_raw
 from fluxion.io.parsing import (
     FixedLenFeature,
@@ -23,5 +24,5 @@ from fluxion.io.tfrecord import (
 __all__ = [
     "FixedLenFeature", "FixedLenSequenceFeature", "TFRecordCompressionType", "TFRecordOptions",
     "TFRecordWriter", "VarLenFeature", "decode_raw", "parse_example", "parse_single_example",
-    "tf_record_iterator",
+    "gfile", "tf_record_iterator",
 ]
