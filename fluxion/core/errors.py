@@ -62,8 +62,8 @@ def user_location() -> str:
     while frame is not None:
         filename = frame.f_code.co_filename
         inside = inside_cache.get(filename)
-        if inside is None:
-            inside = inside_cache[filename] = \
+        if inside is None:  # generated graph code ("<fluxion graph f>") is ours too
+            inside = inside_cache[filename] = filename.startswith("<fluxion") or \
                 os.path.abspath(filename).startswith(_PACKAGE_DIR)
         if not inside:
             return f"{filename}:{frame.f_lineno}"
