@@ -100,15 +100,15 @@ else:
         if rest >= 128:
             model.fit(x[:rest], y[:rest], batch_size=128, epochs=1, verbose=0)
 
-train(n)  # warm up: traces, allocations
+train(512)  # warm up: traces, allocations
 print("ready", flush=True)
 for command in sys.stdin:
     if command.strip() != "run":
         break
     start = time.perf_counter()
-    train(1024)
-    rate = 1024 / (time.perf_counter() - start)
-    count = max(1024, int(rate * seconds) // 128 * 128)
+    train(256)  # how many samples make a run of about `seconds`
+    rate = 256 / (time.perf_counter() - start)
+    count = max(256, int(rate * seconds) // 128 * 128)
     rates = []
     for _ in range(repeats):
         start = time.perf_counter()
