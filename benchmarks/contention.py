@@ -218,6 +218,7 @@ def main() -> None:
                         help="seconds after which a busy process stops by itself")
     parser.add_argument("--candidates", action="store_true",
                         help="also the thread settings Fluxion's default was chosen against")
+    parser.add_argument("--only", help="comma-separated rows to run (e.g. 'fluxion,pytorch')")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
 
@@ -231,6 +232,9 @@ def main() -> None:
                                                      {"OMP_WAIT_POLICY": "PASSIVE"})
         else:
             print(f"{name}: not installed in {args.ref_python}; skipped", file=sys.stderr)
+    if args.only:
+        wanted = args.only.split(",")
+        frameworks = {k: v for k, v in frameworks.items() if k in wanted}
 
     results: dict[tuple, float | None] = {}
     for model in args.models.split(","):

@@ -138,3 +138,12 @@ def test_bad_environment_variable_is_named():
     with pytest.raises(AssertionError, match="FLUXION_NUM_THREADS must be a non-negative"):
         _run("import fluxion as tf; tf.config.threading.get_intra_op_parallelism_threads()",
              FLUXION_NUM_THREADS="many")
+
+
+def test_openmp_runtimes_are_prepared_to_wait_passively(monkeypatch):
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    blas_threads.prepare_openmp_runtime()
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")  # the user's choice stays
+    blas_threads.prepare_openmp_runtime()
+    assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"
