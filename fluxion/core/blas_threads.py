@@ -23,7 +23,7 @@ imported before Fluxion or not):
 The environment (``FLUXION_NUM_THREADS``, ``OMP_NUM_THREADS``...) and the usable CPU
 count are read when the settings are applied; ``get_intra_op_parallelism_threads``
 reads ``FLUXION_NUM_THREADS`` afresh.  Settings apply at the first kernel run (eager or
-compiled) or ``fluxion.config.threading`` call, whichever comes first, and at every
+compiled) or ``fluxion.config.threading.set_*`` call, whichever comes first, and at every
 change after that: scanning the loaded libraries takes ~10 ms, too much for
 ``import fluxion``.
 """
