@@ -14,3 +14,4 @@ from fluxion.keras.layers.preprocessing import *
 from fluxion.keras.layers.regularization import *
 from fluxion.keras.layers.reshaping import *
 from fluxion.keras.layers.rnn import *
+from fluxion.keras.layers.layer_serialization import deserialize, serialize
