@@ -7,6 +7,7 @@ from fluxion.keras.layers.core import *
 from fluxion.keras.layers.input_layer import Input, InputLayer
 from fluxion.keras.layers.input_spec import InputSpec
 from fluxion.keras.layers.layer import Layer
+from fluxion.keras.layers.layer_serialization import deserialize, serialize
 from fluxion.keras.layers.merging import *
 from fluxion.keras.layers.normalization import *
 from fluxion.keras.layers.pooling import *
@@ -14,4 +15,3 @@ from fluxion.keras.layers.preprocessing import *
 from fluxion.keras.layers.regularization import *
 from fluxion.keras.layers.reshaping import *
 from fluxion.keras.layers.rnn import *
-from fluxion.keras.layers.layer_serialization import deserialize, serialize
