@@ -53,11 +53,16 @@ class DTypeMismatchError(InvalidArgumentError, TypeError):
 
 
 def user_location() -> str:
-    """``file:line`` of the innermost stack frame outside the fluxion package."""
+    """``file:line`` of the innermost stack frame outside the fluxion package.
+
+    The code Fluxion generates for a compiled graph (``<fluxion graph ...>``) counts as
+    Fluxion's: an error while a graph runs names the user's line that ran it.
+    """
     frame = sys._getframe(1)
     while frame is not None:
         filename = frame.f_code.co_filename
-        if not os.path.abspath(filename).startswith(_PACKAGE_DIR):
+        if not filename.startswith("<fluxion graph") and \
+                not os.path.abspath(filename).startswith(_PACKAGE_DIR):
             return f"{filename}:{frame.f_lineno}"
         frame = frame.f_back
     return "<unknown>"
