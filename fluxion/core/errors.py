@@ -52,6 +52,9 @@ class DTypeMismatchError(InvalidArgumentError, TypeError):
     """Two tensors of different dtypes met in one op (TF never promotes silently)."""
 
 
+_INSIDE_PACKAGE: dict[str, bool] = {}  # code file name -> whether it is fluxion's own
+
+
 def user_location() -> str:
     """``file:line`` of the innermost stack frame outside the fluxion package.
 
@@ -59,10 +62,14 @@ def user_location() -> str:
     Fluxion's: an error while a graph runs names the user's line that ran it.
     """
     frame = sys._getframe(1)
+    inside_cache = _INSIDE_PACKAGE
     while frame is not None:
         filename = frame.f_code.co_filename
-        if not filename.startswith("<fluxion graph") and \
-                not os.path.abspath(filename).startswith(_PACKAGE_DIR):
+        inside = inside_cache.get(filename)
+        if inside is None:
+            inside = inside_cache[filename] = filename.startswith("<fluxion graph") or \
+                os.path.abspath(filename).startswith(_PACKAGE_DIR)
+        if not inside:
             return f"{filename}:{frame.f_lineno}"
         frame = frame.f_back
     return "<unknown>"

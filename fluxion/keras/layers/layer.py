@@ -9,11 +9,12 @@ regularization, and the symbolic (functional API) call on ``KerasTensor`` inputs
 
 from __future__ import annotations
 
+import functools
 import inspect
 
 import numpy as np
 
-from fluxion.core import nest
+from fluxion.core import context, nest
 from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.keras.engine import call_context, naming
 from fluxion.keras.engine.dtype_policy import DTypePolicy, as_policy
@@ -32,6 +33,17 @@ from fluxion.keras.saving.serialization import (
 @keras_class("keras.layers")
 class Layer(SymbolicAttributes):
     """The base class of layers (``keras.layers.Layer``)."""
+
+    # True where ``call`` mixes its inputs with float weights (Dense, convolutions, RNNs,
+    # normalizations): bool and integer inputs are then cast to the compute dtype, the
+    # dtype Keras's type promotion gives ``uint8 image @ float32 kernel``.
+    _casts_integer_inputs = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is not None and not getattr(build, "_marks_built", False):
+            cls.build = _marking_built(build)
 
     def __init__(self, *, activity_regularizer=None, trainable: bool = True, dtype=None,
                  autocast: bool = True, name: str | None = None, **kwargs):
@@ -80,8 +92,15 @@ class Layer(SymbolicAttributes):
     def _track_layer(self, layer: Layer) -> None:
         if "_layers" not in self.__dict__:  # assigned before Layer.__init__ ran
             object.__setattr__(self, "_layers", [])
-        if not any(existing is layer for existing in self._layers):
+        # The ids of tracked layers, rebuilt when ``_layers`` changed size behind our back
+        # (pop...): tracking n layers costs O(n), not O(n^2).
+        tracked = self.__dict__.get("_tracked_layer_ids")
+        if tracked is None or len(tracked) != len(self._layers):
+            tracked = {id(existing) for existing in self._layers}
+            object.__setattr__(self, "_tracked_layer_ids", tracked)
+        if id(layer) not in tracked:
             self._layers.append(layer)
+            tracked.add(id(layer))
 
     def _track_metric(self, metric) -> None:
         if "_metrics" not in self.__dict__:
@@ -285,7 +304,7 @@ class Layer(SymbolicAttributes):
                 call_context.autocast_scope(self._weights_read_dtype()):
             if outermost:  # losses added by layers belong to the latest top-level call
                 self._clear_losses()
-            outputs = self.call(*args, **kwargs)
+            outputs = _call_method(self)(*args, **kwargs)
         if self.activity_regularizer is not None:
             for output in nest.flatten(outputs):
                 self.add_loss(self.activity_regularizer(output) / _batch_size(output))
@@ -306,8 +325,10 @@ class Layer(SymbolicAttributes):
             if isinstance(x, (np.ndarray, list, float, int, np.generic)) or \
                     hasattr(x, "_read_for_op"):
                 x = convert_to_tensor(x)
-            if isinstance(x, Tensor) and self.autocast and x.dtype.is_floating \
-                    and x.dtype.name != compute:
+            if not isinstance(x, Tensor) or x.dtype.name == compute:
+                return x
+            if (self.autocast and x.dtype.is_floating) or \
+                    (self._casts_integer_inputs and (x.dtype.is_integer or x.dtype.is_bool)):
                 from fluxion.core.primitives.elementwise import cast
 
                 x = cast(x, compute)
@@ -369,8 +390,18 @@ class Layer(SymbolicAttributes):
         return {"input_shape": _jsonable_shape(self._build_shapes)}
 
     def build_from_config(self, config: dict) -> None:
-        if config and "input_shape" in config and not self.built:
+        """Builds from ``get_build_config()``'s dict: ``{"input_shape": ...}``, or Keras's
+        ``{"shapes_dict": {"<arg>_shape": ...}}`` for layers whose ``build`` takes several
+        shapes (an RNN's ``sequences_shape`` and ``initial_state_shape``)."""
+        if not config or self.built:
+            return
+        if "input_shape" in config:
             self._maybe_build(_tuple_shape(config["input_shape"]))
+        elif "shapes_dict" in config:
+            shapes = {name: _tuple_shape(shape) for name, shape in config["shapes_dict"].items()}
+            self._build_shapes = shapes
+            self.build(**shapes)
+            self.built = True
 
     # --- display ----------------------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -395,6 +426,25 @@ def _collect_mask(inputs):
     if all(m is None for m in masks):
         return None
     return masks[0] if len(masks) == 1 else masks
+
+
+def _marking_built(build):
+    """Wraps a subclass's ``build`` so that calling it directly marks the layer built (as
+    Keras does): ``layer.build((None, 8))`` then ``Sequential([layer, ...])`` must not
+    build the layer again."""
+
+    @functools.wraps(build)
+    def build_and_mark(self, *args, **kwargs):
+        result = build(self, *args, **kwargs)
+        if self.__dict__.get("_build_shapes") is None:
+            shape = args[0] if args else kwargs.get("input_shape")
+            if shape is not None:
+                self._build_shapes = shape
+        self.built = True
+        return result
+
+    build_and_mark._marks_built = True
+    return build_and_mark
 
 
 def _batch_size(output) -> float:
@@ -443,4 +493,19 @@ def _tuple_shape(shapes):
         return [_tuple_shape(s) for s in shapes]
     return shapes
 
+
+def _call_method(layer):
+    """``layer.call``; inside a trace (unless AutoGraph is off there), its converted form.
+
+    tf.keras converted user layers' ``call`` inside ``tf.function`` (so Python control
+    flow on tensors in ``call`` works under ``fit``); library layers run as they are.
+    """
+    call = layer.call
+    if context.tracer is None:
+        return call
+    from fluxion.graph.autograph import conversion
+
+    if conversion.status.enabled is False:
+        return call
+    return conversion.convert_callable(call) or call
 

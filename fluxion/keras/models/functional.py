@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fluxion.core import nest
 from fluxion.keras.engine.keras_tensor import KerasTensor
-from fluxion.keras.layers.input_layer import InputLayer
+from fluxion.keras.layers.input_layer import InputLayer, conform_to_input
 from fluxion.keras.models.model import Model
 from fluxion.keras.saving.serialization import (
     deserialize_keras_object,
@@ -71,7 +71,8 @@ class Functional(Model):
         return shapes[0] if len(shapes) == 1 else shapes
 
     def call(self, inputs, training=None, mask=None):
-        values = {id(t): v for t, v in zip(self.inputs, self._flatten_inputs(inputs))}
+        values = {id(t): conform_to_input(v, t.dtype)
+                  for t, v in zip(self.inputs, self._flatten_inputs(inputs))}
         for node in self._nodes:
             if isinstance(node.layer, InputLayer):
                 continue

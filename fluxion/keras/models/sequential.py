@@ -8,7 +8,7 @@ out as a functional graph, which gives ``summary`` its output shapes.
 from __future__ import annotations
 
 from fluxion.keras.engine.keras_tensor import KerasTensor
-from fluxion.keras.layers.input_layer import Input, InputLayer
+from fluxion.keras.layers.input_layer import Input, InputLayer, conform_to_input
 from fluxion.keras.layers.layer import Layer
 from fluxion.keras.models.model import Model
 from fluxion.keras.saving.serialization import (
@@ -50,9 +50,9 @@ class Sequential(Model):
                                  "layer.")
             self._input_layer = layer
         elif isinstance(layer, Layer):
-            if any(existing is layer for existing in self._stack):
+            ids, names = self._stack_index()
+            if id(layer) in ids:
                 raise ValueError(f"Layer {layer.name} is already in the model.")
-            names = {existing.name for existing in self._stack}
             if layer.name in names:
                 raise ValueError(f'All layers added to a Sequential model should have unique '
                                  f'names. Name "{layer.name}" is already the name of a layer '
@@ -60,12 +60,24 @@ class Sequential(Model):
             if not self._stack and self._input_layer is None and layer._input_shape_arg:
                 self._input_layer = InputLayer(shape=layer._input_shape_arg)
             self._stack.append(layer)
+            ids.add(id(layer))
+            names.add(layer.name)
             self._track_layer(layer)
         else:
             raise TypeError(f"Sequential.add expects a keras layer, got {layer!r}")
         self.built = False
         if rebuild:
             self._maybe_lay_out()
+
+    def _stack_index(self) -> tuple[set, set]:
+        """Ids and names of the stacked layers, kept in step with ``_stack`` so that adding
+        n layers costs O(n), not O(n^2) (rebuilt whenever the stack changed size)."""
+        cached = self.__dict__.get("_stack_index_cache")
+        if cached is None or len(cached[0]) != len(self._stack):
+            cached = ({id(layer) for layer in self._stack},
+                      {layer.name for layer in self._stack})
+            object.__setattr__(self, "_stack_index_cache", cached)
+        return cached
 
     def pop(self, rebuild: bool = True) -> Layer:
         if not self._stack:
@@ -123,6 +135,8 @@ class Sequential(Model):
 
     def call(self, inputs, training=None, mask=None):
         x = inputs
+        if self._input_layer is not None and not isinstance(inputs, (list, tuple, dict)):
+            x = conform_to_input(inputs, self._input_layer._dtype_name)
         for layer in self._stack:
             x = layer(x)
         return x
