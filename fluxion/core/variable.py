@@ -13,7 +13,7 @@ import itertools
 
 import numpy as np
 
-from fluxion.core import context, dtypes
+from fluxion.core import context, dtypes, name_scope
 from fluxion.core.tensor import Tensor, TensorRef, _shape_text, convert_to_tensor, numpy_text
 from fluxion.core.tensor_shape import TensorShape, as_shape
 
@@ -80,7 +80,7 @@ class Variable:
         if trainable is None:
             trainable = synchronization is not VariableSynchronization.ON_READ
         self._trainable = bool(trainable)
-        base = name if name is not None else "Variable"
+        base = name_scope.scoped(name if name is not None else "Variable")
         self._name = base if base.endswith(":0") else base + ":0"
         self._uid = next(_uids)
         self.constraint = constraint

@@ -52,7 +52,8 @@ def is_basic_key(key) -> bool:
             continue
         if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
             continue
-        if isinstance(item, Tensor) and item.ndim == 0 and item.dtype.is_integer:
+        if isinstance(item, Tensor) and item.ndim == 0 and item.dtype.is_integer \
+                and item._value is not None:  # a symbolic index is a gather
             continue
         return False
     return True
@@ -113,12 +114,16 @@ getitem_grad_p = define(
 def getitem(x, key) -> Tensor:
     """``x[key]`` with NumPy semantics; the Tensor ``__getitem__``."""
     x = convert_to_tensor(x)
-    if is_basic_key(key):
-        from fluxion.core.primitives import dynamic_indexing
+    from fluxion.core.primitives import dynamic_indexing
 
-        if dynamic_indexing.has_run_time_bounds(key):  # x[:, :n] with a traced n
-            return dynamic_indexing.getitem_dynamic(x, key)
+    if dynamic_indexing.is_run_time_basic_key(key):  # x[:, :n] or x[i] with traced n, i
+        return dynamic_indexing.getitem_dynamic(x, key)
+    if is_basic_key(key):
         return bind(getitem_p, x, key=encode_key(key))
+    from fluxion.core.primitives import gather_scatter
+
+    if gather_scatter.has_symbolic_index(key):
+        return gather_scatter.symbolic_getitem(x, key)
     return advanced_getitem(x, key)
 
 

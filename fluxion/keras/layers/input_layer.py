@@ -27,7 +27,6 @@ class InputLayer(Layer):
         output = KerasTensor(self.batch_shape, self._dtype_name, self.sparse, name=self.name,
                              history=(self, 0, 0))
         self._inbound_nodes.append(Node(self, (), {}, output))
-        self.output = output
 
     def call(self, inputs):
         return inputs
