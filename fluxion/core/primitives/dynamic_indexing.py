@@ -23,24 +23,13 @@ def is_run_time(value) -> bool:
     return isinstance(value, Tensor) and value._value is None
 
 
-def is_run_time_basic_key(key) -> bool:
-    """True for a basic key (ints, slices, None, ...) holding a traced scalar index or
-    slice bound."""
-    found = False
+def has_run_time_bounds(key) -> bool:
+    """True when a basic key holds a traced index or slice bound."""
     for item in key if isinstance(key, tuple) else (key,):
-        if item is None or item is Ellipsis:
-            continue
         parts = (item.start, item.stop, item.step) if isinstance(item, slice) else (item,)
-        for part in parts:
-            if is_run_time(part):
-                if part.ndim != 0 or not part.dtype.is_integer:
-                    return False  # a traced index array or mask: a gather
-                found = True
-            elif part is not None and not isinstance(part, (int, np.integer, Tensor)):
-                return False
-            elif isinstance(part, Tensor) and part.ndim != 0:
-                return False
-    return found
+        if any(is_run_time(part) for part in parts):
+            return True
+    return False
 
 
 def _encode(key) -> tuple[tuple, list]:

@@ -114,10 +114,11 @@ getitem_grad_p = define(
 def getitem(x, key) -> Tensor:
     """``x[key]`` with NumPy semantics; the Tensor ``__getitem__``."""
     x = convert_to_tensor(x)
-    from fluxion.core.primitives import dynamic_indexing
+    if _is_scalar_key(key):
+        from fluxion.core.primitives import dynamic_indexing
 
-    if dynamic_indexing.is_run_time_basic_key(key):  # x[:, :n] or x[i] with traced n, i
-        return dynamic_indexing.getitem_dynamic(x, key)
+        if dynamic_indexing.has_run_time_bounds(key):  # x[i], x[:, :n] with traced i, n
+            return dynamic_indexing.getitem_dynamic(x, key)
     if is_basic_key(key):
         return bind(getitem_p, x, key=encode_key(key))
     from fluxion.core.primitives import gather_scatter
@@ -125,6 +126,17 @@ def getitem(x, key) -> Tensor:
     if gather_scatter.has_symbolic_index(key):
         return gather_scatter.symbolic_getitem(x, key)
     return advanced_getitem(x, key)
+
+
+def _is_scalar_key(key) -> bool:
+    """Slices, ints, None, Ellipsis and scalar integer tensors (concrete or traced) only."""
+    for item in key if isinstance(key, tuple) else (key,):
+        if isinstance(item, (slice, type(None), type(Ellipsis), int, np.integer)):
+            continue
+        if isinstance(item, Tensor) and item.ndim == 0 and item.dtype.is_integer:
+            continue
+        return False
+    return True
 
 
 def advanced_getitem(x: Tensor, key) -> Tensor:

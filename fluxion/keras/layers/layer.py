@@ -390,11 +390,14 @@ class Layer(SymbolicAttributes):
         return {"input_shape": _jsonable_shape(self._build_shapes)}
 
     def build_from_config(self, config: dict) -> None:
+        """Builds from ``get_build_config()``'s dict: ``{"input_shape": ...}``, or Keras's
+        ``{"shapes_dict": {"<arg>_shape": ...}}`` for layers whose ``build`` takes several
+        shapes (an RNN's ``sequences_shape`` and ``initial_state_shape``)."""
         if not config or self.built:
             return
         if "input_shape" in config:
             self._maybe_build(_tuple_shape(config["input_shape"]))
-        elif "shapes_dict" in config:  # build(sequences_shape=..., initial_state_shape=...)
+        elif "shapes_dict" in config:
             shapes = {name: _tuple_shape(shape) for name, shape in config["shapes_dict"].items()}
             self._build_shapes = shapes
             self.build(**shapes)
