@@ -49,8 +49,19 @@ def register_keras_serializable(package: str = "Custom", name: str | None = None
 
 
 def get_registered_name(obj) -> str:
-    return getattr(obj, "_keras_registered_name", None) or getattr(obj, "__name__",
-                                                                    type(obj).__name__)
+    return _own_registered_name(obj) or getattr(obj, "__name__", type(obj).__name__)
+
+
+def _own_registered_name(obj) -> str | None:
+    """The name ``obj`` (a class, function or instance) was registered under, if any.
+
+    Looked up on the object itself or its own class, never inherited: an unregistered
+    subclass of a registered layer is not the registered layer.
+    """
+    own = vars(obj).get("_keras_registered_name") if hasattr(obj, "__dict__") else None
+    if own is None and not isinstance(obj, type):
+        own = vars(type(obj)).get("_keras_registered_name")
+    return own
 
 
 def get_registered_object(name: str, custom_objects=None, module_objects=None):
@@ -97,18 +108,25 @@ def serialize_keras_object(obj):
         return {key: serialize_keras_object(value) for key, value in obj.items()}
     if isinstance(obj, np.generic):
         return obj.item()
+    if isinstance(obj, slice):  # a slicing key in a functional model's node
+        return {"class_name": "__slice__", "config": {
+            "start": serialize_keras_object(obj.start), "stop": serialize_keras_object(obj.stop),
+            "step": serialize_keras_object(obj.step)}}
+    if obj is Ellipsis:
+        return {"class_name": "__ellipsis__", "config": {}}
     if isinstance(obj, np.ndarray):
         return {"class_name": "__numpy__", "config": {"value": obj.tolist(),
                                                       "dtype": str(obj.dtype)}}
     if hasattr(obj, "get_config"):
         cls = type(obj)
-        registered = getattr(cls, "_keras_registered_name", None)
-        return {"module": getattr(cls, "keras_module", cls.__module__),
-                "class_name": cls.__name__,
+        registered = _own_registered_name(obj)
+        # An instance may name its Keras class itself (an operation: Add, GetItem...).
+        return {"module": getattr(obj, "keras_module", cls.__module__),
+                "class_name": getattr(obj, "serialized_class_name", cls.__name__),
                 "config": obj.get_config(),
                 "registered_name": registered}
     if callable(obj):  # a function: Keras 3 stores its registered or plain name
-        registered = getattr(obj, "_keras_registered_name", None)
+        registered = _own_registered_name(obj)
         return {"module": "builtins", "class_name": "function",
                 "config": registered or obj.__name__,
                 "registered_name": registered or "function"}
@@ -185,6 +203,13 @@ def _deserialize_object(config: dict, custom_objects, module_objects, printable_
         inner = {}
     if class_name == "__numpy__":
         return np.asarray(inner["value"], dtype=inner["dtype"])
+    if class_name == "__slice__":
+        return slice(inner.get("start"), inner.get("stop"), inner.get("step"))
+    if class_name == "__ellipsis__":
+        return Ellipsis
+    if class_name == "__tuple__":
+        return tuple(deserialize_keras_object(c, custom_objects, module_objects)
+                     for c in inner.get("value", []))
     if class_name == "function":
         registered = config.get("registered_name")
         name = inner if registered in (None, "function") else registered
@@ -268,6 +293,11 @@ class SafeModeScope:
 def _resolve_class(config, custom_objects, module_objects):
     if not _BUILTINS:
         _load_builtin_namespaces()
+    module = config.get("module") or ""
+    if module.startswith("keras.src.ops."):  # an operation in a functional model
+        from fluxion.keras.layers.op_layer import OperationLayer
+
+        return OperationLayer.for_keras_class(config["class_name"], module)
     registered = config.get("registered_name")
     for name in (registered, config["class_name"]):
         if name:
