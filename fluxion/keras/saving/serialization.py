@@ -163,7 +163,6 @@ def deserialize_keras_object(config, custom_objects=None, module_objects=None,
         # As Keras: a layer saved with its build config is rebuilt through its (possibly
         # overridden) build_from_config before a model lays it out.
         instance.build_from_config(build_config)
-        instance.built = True
     return instance
 
 
