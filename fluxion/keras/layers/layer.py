@@ -47,7 +47,8 @@ class Layer:
         if kwargs:
             raise ValueError(f"Unrecognized keyword arguments passed to {type(self).__name__}: "
                              f"{kwargs}")
-        object.__setattr__(self, "_layers", [])
+        if "_layers" not in self.__dict__:  # sublayers set before super().__init__() stay
+            object.__setattr__(self, "_layers", [])
         self._trainable_variables: list = []
         self._non_trainable_variables: list = []
         self._losses: list = []
@@ -80,6 +81,8 @@ class Layer:
         object.__setattr__(self, name, value)
 
     def _track_layer(self, layer: Layer) -> None:
+        if "_layers" not in self.__dict__:  # an attribute set before super().__init__()
+            object.__setattr__(self, "_layers", [])
         if not any(existing is layer for existing in self._layers):
             self._layers.append(layer)
 
