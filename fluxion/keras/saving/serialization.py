@@ -241,7 +241,6 @@ def _deserialize_object(config: dict, custom_objects, module_objects, printable_
         # As Keras: a layer saved with its build config is rebuilt through its (possibly
         # overridden) build_from_config before a model lays it out.
         instance.build_from_config(build_config)
-        instance.built = True
     return instance
 
 
