@@ -193,7 +193,7 @@ def test_errors_in_converted_code_name_the_users_line():
 
     line = f.python_function.__code__.co_firstlineno + 4
     with pytest.raises(tf.errors.InvalidArgumentError,
-                       match=rf"reshape.*called at .*test_autograph_conversion.py:{line}\b"):
+                       match=rf"(?s)reshape.*called at .*test_autograph_conversion.py:{line}\b"):
         f(tf.constant(1.0))
 
 
