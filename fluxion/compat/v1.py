@@ -96,6 +96,14 @@ def __getattr__(name: str):
 
     if name.startswith("__"):
         raise AttributeError(name)
+    if name == "summary":  # TF 1's summaries (serialized protos), not TF 2's
+        from fluxion.summary import v1 as summary_v1
+
+        return summary_v1
+    if name in ("Summary", "Event", "SessionLog", "SummaryDescription"):
+        from fluxion.summary import v1 as summary_v1
+
+        return getattr(summary_v1, name)
     try:
         return getattr(fluxion, name)
     except AttributeError:

@@ -3,7 +3,9 @@
 - ``tapes``: the ``GradientTape`` objects currently recording, innermost last;
 - ``tracer``: the graph tracer of ``fluxion.function`` (or a TF1 graph) while a trace is
   running, else ``None`` (the graph package installs it; eager code never looks further);
-- ``device_stack``: device scopes opened with ``fluxion.device``.
+- ``device_stack``: device scopes opened with ``fluxion.device``;
+- ``name_scopes``: the enclosing name scopes, outermost first (a Keras layer's call
+  opens one named after the layer), recorded on traced graph nodes.
 
 Each thread has its own values, as in TensorFlow: a ``Dataset`` map running in a worker
 thread must not land in a graph the main thread is tracing.  The module replaces
@@ -25,6 +27,7 @@ class _Context(threading.local):
         self.tapes: list = []
         self.tracer = None
         self.device_stack: list[str] = []
+        self.name_scopes: list[str] = []  # enclosing name scopes (Keras layers...)
 
     @classmethod
     def set_run_functions_eagerly(cls, value: bool) -> None:

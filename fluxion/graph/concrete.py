@@ -22,6 +22,10 @@ from fluxion.graph.tracer import Tracer, tracing
 
 _OUTPUT = object()  # marks a tensor output's place in the output structure
 
+# Callables told of every ConcreteFunction call (``fluxion.summary.trace_on`` adds one);
+# empty, it costs one truthiness test per call.
+call_observers: list = []
+
 
 class ConcreteFunction:
     """A traced, optimised and compiled function for one input signature."""
@@ -43,6 +47,9 @@ class ConcreteFunction:
         return self.call_flat_arrays(arrays)
 
     def call_flat_arrays(self, arrays):
+        if call_observers:
+            for observer in list(call_observers):
+                observer(self)
         outputs = self._compiled(*arrays)
         if self.structured_outputs is _OUTPUT:
             return wrap(outputs[0])
@@ -107,8 +114,11 @@ def trace_concrete(python_function, structure, spec, name: str,
     arguments = nest.pack_sequence_as(structure, symbolic_leaves)
     with tracing(tracer):
         result = python_function(*arguments[0], **arguments[1])
+        # Returned variables are read while the tracer is installed, so the graph reads
+        # them (after the function's own assignments) on every call; read after the
+        # trace they would be frozen as constants of their value at trace time.
+        structured = _collect_outputs(tracer, result, tracer.graph)
     graph = tracer.graph
-    structured = _collect_outputs(tracer, result, graph)
     optimized = optimize(graph)
     return ConcreteFunction(name, graph, optimized, structured, positions,
                             time.perf_counter() - started)

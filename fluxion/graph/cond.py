@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fluxion.core import dtypes, errors, nest
+from fluxion.core.composite import CompositeTensor
 from fluxion.core.primitive import Aval, bind, define
 from fluxion.graph.interpreter import (
     NONE_LEAF,
@@ -148,6 +149,9 @@ def same_structure(a, b) -> bool:
     if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
         return (isinstance(a, (list, tuple)) and isinstance(b, (list, tuple))
                 and len(a) == len(b) and all(same_structure(x, y) for x, y in zip(a, b)))
+    if isinstance(a, CompositeTensor) or isinstance(b, CompositeTensor):
+        return (type(a) is type(b) and a._static_key() == b._static_key()
+                and same_structure(a._to_components(), b._to_components()))
     return (a is NONE_LEAF) == (b is NONE_LEAF)
 
 

@@ -43,6 +43,10 @@ class Function:
         self._by_key: dict[tuple, ConcreteFunction] = {}
         self._by_fast_key: dict[tuple, ConcreteFunction] = {}
         self._traces: list[tuple[tuple, ConcreteFunction]] = []
+        # Traces whose spec has unknown dimensions: the only ones a new call key can fit
+        # without being in _by_key already (a fully known spec fits only its own key), so
+        # a new trace never scans every earlier one.
+        self._general_traces: list[tuple[tuple, ConcreteFunction]] = []
         self._recent = collections.deque(maxlen=RECENT_CALLS)
         self._warned = False
         self._instances = weakref.WeakKeyDictionary()  # instance -> its bound Function
@@ -100,14 +104,14 @@ class Function:
             return concrete
         if self._input_signature is not None:
             return self._with_signature(structure, key)
-        for spec, candidate in self._traces:
+        for spec, candidate in self._general_traces:
             if sig.is_compatible(spec, key):
                 self._by_key[key] = candidate
                 self._recent.append(False)
                 return candidate
         spec = key
         if self._reduce_retracing and self._traces:
-            for previous, _ in reversed(self._traces):
+            for previous, _ in reversed(self._traces[-RECENT_CALLS:]):
                 general = sig.generalize(previous, key)
                 if general is not None:
                     spec = general
@@ -156,6 +160,10 @@ class Function:
             self._recent.append(True)
             self._maybe_warn(spec)
         self._traces.append((spec, concrete))
+        if _has_unknown_dims(spec):
+            self._general_traces.append((spec, concrete))
+        else:
+            self._by_key.setdefault(spec, concrete)
         return concrete
 
     def _maybe_warn(self, spec) -> None:
@@ -175,7 +183,10 @@ class Function:
             args = tuple(self._input_signature)
         structure = (args, kwargs)
         key = sig.make_key(structure)
-        for spec, concrete in self._traces:
+        known = self._by_key.get(key)
+        if known is not None:
+            return known
+        for spec, concrete in self._general_traces:
             if sig.is_compatible(spec, key):
                 return concrete
         if self._input_signature is not None:
@@ -210,6 +221,10 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<fluxion.function {self._name}>"
+
+
+def _has_unknown_dims(spec: tuple) -> bool:
+    return any(isinstance(leaf, sig.TensorLeaf) and None in leaf.shape for leaf in spec[1])
 
 
 def _describe(value) -> str:

@@ -44,15 +44,21 @@ class Value:
 
 
 class Node:
-    """One primitive application: ``outputs = prim(*inputs, **attrs)``."""
+    """One primitive application: ``outputs = prim(*inputs, **attrs)``.
 
-    __slots__ = ("prim", "inputs", "attrs", "outputs")
+    ``origin`` is ``(name scope, "file:line" of the user's code)`` for traced nodes (what
+    TensorBoard's graph view and error messages show), None for nodes made by passes.
+    """
 
-    def __init__(self, prim: Primitive, inputs: list, attrs: dict, outputs: list):
+    __slots__ = ("prim", "inputs", "attrs", "outputs", "origin")
+
+    def __init__(self, prim: Primitive, inputs: list, attrs: dict, outputs: list,
+                 origin: tuple | None = None):
         self.prim = prim
         self.inputs = inputs
         self.attrs = attrs
         self.outputs = outputs
+        self.origin = origin
 
     def __repr__(self) -> str:
         return format_node(self)

@@ -72,7 +72,8 @@ class Tracer:
             raise errors.op_error(kind, prim.name, str(error)) from None
         flat_avals = out_avals if prim.multiple_results else (out_avals,)
         outputs = [Value(aval) for aval in flat_avals]
-        node = Node(prim, inputs, dict(attrs), outputs)
+        node = Node(prim, inputs, dict(attrs), outputs,
+                    ("/".join(context.name_scopes), errors.user_location()))
         for value in outputs:
             value.producer = node
         self.graph.nodes.append(node)

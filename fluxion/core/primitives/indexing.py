@@ -52,7 +52,8 @@ def is_basic_key(key) -> bool:
             continue
         if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
             continue
-        if isinstance(item, Tensor) and item.ndim == 0 and item.dtype.is_integer:
+        if isinstance(item, Tensor) and item.ndim == 0 and item.dtype.is_integer \
+                and item._value is not None:  # a symbolic index is a gather
             continue
         return False
     return True
@@ -79,8 +80,12 @@ def _getitem_rule(x: Aval, key: tuple) -> Aval:
             continue
         dim = x.shape[axis]
         axis += 1
+        if isinstance(item, tuple) and item[0] != _SLICE:
+            continue  # an integer index known at run time (dynamic_indexing): axis dropped
         if isinstance(item, tuple):
-            out.append(None if dim is None else len(range(*slice(*item[1:]).indices(dim))))
+            run_time = any(isinstance(part, tuple) for part in item[1:])  # traced bounds
+            out.append(None if dim is None or run_time
+                       else len(range(*slice(*item[1:]).indices(dim))))
         elif dim is not None and not -dim <= item < dim:
             raise IndexError(f"index {item} is out of bounds for axis {axis - 1} with size {dim}")
     return Aval(tuple(out), x.dtype)
@@ -109,51 +114,29 @@ getitem_grad_p = define(
 def getitem(x, key) -> Tensor:
     """``x[key]`` with NumPy semantics; the Tensor ``__getitem__``."""
     x = convert_to_tensor(x)
+    if _is_scalar_key(key):
+        from fluxion.core.primitives import dynamic_indexing
+
+        if dynamic_indexing.has_run_time_bounds(key):  # x[i], x[:, :n] with traced i, n
+            return dynamic_indexing.getitem_dynamic(x, key)
     if is_basic_key(key):
-        if _has_traced_index(key):
-            return _traced_index_getitem(x, key)
         return bind(getitem_p, x, key=encode_key(key))
+    from fluxion.core.primitives import gather_scatter
+
+    if gather_scatter.has_symbolic_index(key):
+        return gather_scatter.symbolic_getitem(x, key)
     return advanced_getitem(x, key)
 
 
-def _has_traced_index(key) -> bool:
-    items = key if isinstance(key, tuple) else (key,)
-    return any(isinstance(item, Tensor) and item._value is None for item in items)
-
-
-def _traced_index_getitem(x: Tensor, key) -> Tensor:
-    """``x[..., i, ...]`` with traced scalar indices ``i`` (a loop counter in a graph).
-
-    The static part of the key is applied first, with each traced index kept as a full
-    slice; then each traced index gathers along its axis (right to left, so the axes
-    still to gather keep their positions).  Negative indices count from the end along
-    dimensions of known size.
-    """
-    from fluxion.core.primitives import gather_scatter
-    from fluxion.core.primitives.elementwise import add, less, select
-
-    items = list(key if isinstance(key, tuple) else (key,))
-    n_index = sum(1 for i in items if i is not None and i is not Ellipsis)
-    ellipsis = [at for at, item in enumerate(items) if item is Ellipsis]
-    if ellipsis:  # (found by identity: `in` would compare tensors elementwise)
-        items[ellipsis[0]:ellipsis[0] + 1] = [slice(None)] * (len(x.shape) - n_index)
-    static, gathers, out_axis = [], [], 0
-    for item in items:
-        if isinstance(item, Tensor) and item._value is None:
-            gathers.append((out_axis, item))
-            static.append(slice(None))
-            out_axis += 1
-        else:
-            static.append(item)
-            out_axis += 0 if isinstance(item, (int, np.integer, Tensor)) else 1
-    x = bind(getitem_p, x, key=encode_key(tuple(static)))
-    for axis, index in reversed(gathers):
-        size = x.shape[axis]
-        if size is not None:
-            size = convert_to_tensor(np.asarray(size, dtype=index.dtype.np_dtype))
-            index = select(less(index, 0), add(index, size), index)
-        x = gather_scatter.gather(x, index, axis)
-    return x
+def _is_scalar_key(key) -> bool:
+    """Slices, ints, None, Ellipsis and scalar integer tensors (concrete or traced) only."""
+    for item in key if isinstance(key, tuple) else (key,):
+        if isinstance(item, (slice, type(None), type(Ellipsis), int, np.integer)):
+            continue
+        if isinstance(item, Tensor) and item.ndim == 0 and item.dtype.is_integer:
+            continue
+        return False
+    return True
 
 
 def advanced_getitem(x: Tensor, key) -> Tensor:

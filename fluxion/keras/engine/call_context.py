@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import threading
 
+from fluxion.core import context
+
 _state = threading.local()
 
 
@@ -29,15 +31,26 @@ class training_scope:  # noqa: N801 - used as a context manager
 
 
 class call_depth:  # noqa: N801 - used as a context manager
-    """Counts nested layer calls; ``outermost`` is True for a call made from outside any layer."""
+    """Counts nested layer calls; ``outermost`` is True for a call made from outside any layer.
+
+    Given the layer's name, it also opens a name scope of that name, so graph nodes traced
+    inside the call are grouped under the layer (TensorBoard's graph view).
+    """
+
+    def __init__(self, name: str | None = None):
+        self.name = name
 
     def __enter__(self):
         depth = getattr(_state, "depth", 0)
         _state.depth = depth + 1
+        if self.name is not None:
+            context.name_scopes.append(self.name)
         return depth == 0
 
     def __exit__(self, *exc):
         _state.depth -= 1
+        if self.name is not None:
+            context.name_scopes.pop()
 
 
 def current_autocast():
