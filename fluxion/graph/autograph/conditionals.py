@@ -65,17 +65,8 @@ def traced_if(pred, true_fn, false_fn, state: tuple, names: tuple, where: str) -
     stacked: set[int] = set()  # variables whose Python lists are stacked in the branches
     for _ in range(2):
         results = {}
-
-        def branch(fn, key):
-            def run():
-                values = tuple(_stack_list(value) if index in stacked else value
-                               for index, value in enumerate(fn(*fresh_lists(state))))
-                results[key] = values
-                leaves = [leaf for value in values for leaf in _leaves(value)]
-                return [_as_output(leaf) for leaf in leaves]
-            return run
-
-        traces = trace_branches(branch(true_fn, "true"), branch(false_fn, "false"))
+        traces = trace_branches(_branch(true_fn, "true", state, stacked, results),
+                                _branch(false_fn, "false", state, stacked, results))
         true_values, false_values = results["true"], results["false"]
         # A list one branch keeps while the other's loop stacked it: trace again, stacking
         # the list inside its branch too.
@@ -93,6 +84,17 @@ def traced_if(pred, true_fn, false_fn, state: tuple, names: tuple, where: str) -
                 outputs[side].append(_output_value(trace, positions, pair, side))
     merged = iter(bind_traced_branches(pred, traces, outputs))
     return tuple(plan.rebuild(merged) for plan in plans)
+
+
+def _branch(fn, key: str, state: tuple, stacked: set, results: dict):
+    """A branch as ``trace_branches`` runs it: its values recorded, tensors returned."""
+    def run():
+        values = tuple(_stack_list(value) if index in stacked else value
+                       for index, value in enumerate(fn(*fresh_lists(state))))
+        results[key] = values
+        leaves = [leaf for value in values for leaf in _leaves(value)]
+        return [_as_output(leaf) for leaf in leaves]
+    return run
 
 
 def _list_and_tensor(a, b) -> bool:

@@ -66,6 +66,13 @@ class TensorRange:
         return self.start + index * self.step
 
 
+class Enumerated:
+    """``enumerate`` of a traced tensor or a ``TensorRange``: (number, item) pairs."""
+
+    def __init__(self, iterable, start):
+        self.iterable, self.start = iterable, start
+
+
 def for_stmt(iterable, extra_test, body, state: tuple, names: tuple, options=None) -> tuple:
     """Runs ``state = body(item, *state)`` per item while ``extra_test(*state)`` holds."""
     state = tuple(state)
@@ -74,6 +81,15 @@ def for_stmt(iterable, extra_test, body, state: tuple, names: tuple, options=Non
     where = errors.user_location()
     if isinstance(iterable, TensorList):
         iterable = iterable.stacked
+    if isinstance(iterable, Enumerated):
+        count, element = (iterable.iterable.count(), iterable.iterable.element) \
+            if isinstance(iterable.iterable, TensorRange) else _first_axis(iterable.iterable)
+        start = iterable.start
+
+        def numbered(index):
+            return index + start, element(index)
+
+        return _tensor_for(count, numbered, extra_test, body, state, names, options, where)
     if isinstance(iterable, TensorRange):
         return _tensor_for(iterable.count(), iterable.element, extra_test, body, state, names,
                            options, where)
@@ -118,7 +134,7 @@ def _python_for(iterable, extra_test, body, state, names, where) -> tuple:
         if guard is None:
             state = tuple(body(item, *state))
         else:
-            state = traced_if(guard, lambda *values: body(item, *values),
+            state = traced_if(guard, lambda *values, item=item: body(item, *values),
                               lambda *values: values, state, names, where)
     return state
 

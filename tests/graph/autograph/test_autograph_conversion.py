@@ -4,13 +4,12 @@ import logging
 
 import numpy as np
 import pytest
+from helpers_for_conversion import Accumulator, Child, clipped_double  # noqa: I001
 
 import fluxion as tf
 from fluxion import keras
 from fluxion.graph.autograph import conversion
 from fluxion.graph.symbolic import SymbolicTensorError
-
-from helpers_for_conversion import Accumulator, Child, clipped_double  # noqa: I001
 
 
 def test_called_user_functions_are_converted_recursively():

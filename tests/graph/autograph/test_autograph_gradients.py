@@ -53,7 +53,7 @@ def accumulate(x):
 
 
 def early_return(x):
-    for i in tf.range(10):
+    for _ in tf.range(10):
         x = x * 1.5
         if x > 4.0:
             return x * x

@@ -9,10 +9,9 @@ import importlib.util
 
 import numpy as np
 import pytest
+from random_programs import generate  # noqa: I001
 
 import fluxion as tf
-
-from random_programs import generate  # noqa: I001
 
 SEEDS = range(60)
 
