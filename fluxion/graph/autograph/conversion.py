@@ -184,9 +184,8 @@ def convert_callable(target, user_requested: bool = False):
     if getattr(target, _DO_NOT_CONVERT, False):
         return None
     if isinstance(target, types.FunctionType):
-        if target.__code__ in _GENERATED_CODES or getattr(
-                target.__code__, _DO_NOT_CONVERT, False):
-            return None
+        if target.__code__ in _GENERATED_CODES or target.__name__ == "<lambda>":
+            return None  # lambdas run as they are (an expression has no statements)
         if not user_requested and not is_user_code(target):
             return None
         converted = convert(target)

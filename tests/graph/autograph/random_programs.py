@@ -130,6 +130,5 @@ class ProgramGenerator:
 
 
 def generate(seed: int, appends: bool = True) -> str:
-    """A program; ``appends=False`` leaves out list appends in loops (a list growing in a
-    ``while_loop`` has no gradient: its per-iteration history changes shape)."""
+    """A program; ``appends=False`` leaves out list appends in loops."""
     return ProgramGenerator(seed, appends).program()

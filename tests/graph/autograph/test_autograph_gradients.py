@@ -101,3 +101,31 @@ def test_second_derivative_through_a_converted_branch():
 
     assert float(second(tf.constant(2.0, tf.float64))) == pytest.approx(12.0)  # 6x
     assert float(second(tf.constant(0.5, tf.float64))) == pytest.approx(-2 * np.sin(0.5))
+
+
+def test_gradient_through_a_loop_that_appends_to_a_list():
+    def rnn(x, w):
+        h = tf.zeros([2], tf.float64)
+        outputs = []
+        for t in tf.range(tf.shape(x)[0]):
+            h = tf.tanh(x[t] * w + h * 0.5)
+            outputs.append(h)
+        return tf.reduce_sum(tf.stack(outputs) ** 2)
+
+    x = tf.constant(np.random.default_rng(0).normal(size=(4, 2)))
+
+    @tf.function
+    def grad(w):
+        with tf.GradientTape() as tape:
+            tape.watch(w)
+            y = rnn(x, w)
+        return tape.gradient(y, w)
+
+    w = np.array([0.3, -0.4])
+    expected = []
+    for i in range(2):
+        step = np.zeros(2)
+        step[i] = 1e-6
+        expected.append((float(rnn(x, tf.constant(w + step))) -
+                         float(rnn(x, tf.constant(w - step)))) / 2e-6)
+    np.testing.assert_allclose(grad(tf.constant(w)).numpy(), expected, rtol=1e-5)

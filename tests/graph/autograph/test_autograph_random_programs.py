@@ -63,7 +63,7 @@ def gradients_of(prog):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_random_program_gradients_traced_equal_eager(seed, tmp_path):
-    prog = load(seed, tmp_path, appends=False)
+    prog = load(seed, tmp_path)
     grads = gradients_of(prog)
     traced = tf.function(grads)
     rng = np.random.default_rng(1000 + seed)
@@ -71,5 +71,4 @@ def test_random_program_gradients_traced_equal_eager(seed, tmp_path):
         args = inputs(rng)
         eager = [as_number(g) for g in grads(*args)]
         graph = [as_number(g) for g in traced(*args)]
-        np.testing.assert_allclose(graph, eager, rtol=1e-4, atol=1e-5,
-                                   err_msg=generate(seed, appends=False))
+        np.testing.assert_allclose(graph, eager, rtol=1e-4, atol=1e-5, err_msg=generate(seed))
