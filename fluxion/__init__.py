@@ -60,10 +60,12 @@ from fluxion.ops.ragged_tensor import RaggedTensor
 from fluxion.ops.sparse_tensor import SparseTensor
 from fluxion.ops.complex_ops import complex  # noqa: A004 - TF's name
 from fluxion.ops.dtypes import saturate_cast
+from fluxion.ops.array_extra import *
 from fluxion.ops.array_ops import *
 from fluxion.ops.clip_ops import *
 from fluxion.ops.creation_ops import *
 from fluxion.ops.linalg_ops import einsum, matmul, norm, tensordot
+from fluxion.ops.framework_ops import *
 from fluxion.ops.logging_ops import print  # noqa: A004 - TF's name
 from fluxion.ops.math_ops import *
 from fluxion.ops.reduce_ops import *
@@ -81,6 +83,9 @@ for _name, _module in (("math", math), ("nn", nn), ("linalg", linalg), ("random"
 
 newaxis = None
 _LAZY_MODULES = ("keras", "compat", "data", "io", "train", "summary")
+_V1_INITIALIZERS = {"constant_initializer": "Constant", "zeros_initializer": "Zeros",
+                    "ones_initializer": "Ones", "random_normal_initializer": "RandomNormal",
+                    "random_uniform_initializer": "RandomUniform"}
 _TF1_NAMES = ("placeholder", "Session", "global_variables_initializer", "executing_eagerly",
               "get_default_graph", "Graph", "reset_default_graph")
 
@@ -90,6 +95,10 @@ def __getattr__(name):
         import importlib
 
         return importlib.import_module(f"fluxion.{name}")
+    if name in _V1_INITIALIZERS:  # TF 2 keeps these initializer classes at the top level
+        from fluxion.graph.v1 import initializers
+
+        return getattr(initializers, _V1_INITIALIZERS[name])
     if name in _TF1_NAMES:  # the TF1 graph API, loaded when first used
         from fluxion.compat import v1
 
