@@ -55,26 +55,26 @@ from fluxion.core.variable import (
 )
 from fluxion.graph.control_flow import case, cond, switch_case, while_loop
 from fluxion.graph.function import Function, function
+from fluxion.graph.functional_ops import foldl, foldr, map_fn, scan, vectorized_map
+from fluxion.graph.tensor_array import TensorArray
 from fluxion.ops import bitwise, dtypes, linalg, math, nn, ragged, random, sparse
-from fluxion.ops.ragged_tensor import RaggedTensor
-from fluxion.ops.sparse_tensor import SparseTensor
-from fluxion.ops.complex_ops import complex  # noqa: A004 - TF's name
-from fluxion.ops.dtypes import saturate_cast
 from fluxion.ops.array_extra import *
 from fluxion.ops.array_ops import *
 from fluxion.ops.clip_ops import *
+from fluxion.ops.complex_ops import complex  # noqa: A004 - TF's name
 from fluxion.ops.creation_ops import *
-from fluxion.ops.linalg_ops import einsum, matmul, norm, tensordot
+from fluxion.ops.dtypes import saturate_cast
 from fluxion.ops.framework_ops import *
+from fluxion.ops.linalg_ops import einsum, matmul, norm, tensordot
 from fluxion.ops.logging_ops import print  # noqa: A004 - TF's name
 from fluxion.ops.math_ops import *
+from fluxion.ops.ragged_tensor import RaggedTensor
 from fluxion.ops.reduce_ops import *
 from fluxion.ops.script_ops import eager_py_func, numpy_function, py_function
 from fluxion.ops.search_ops import searchsorted
 from fluxion.ops.sort_ops import *
+from fluxion.ops.sparse_tensor import SparseTensor
 from fluxion.ops.unique_ops import unique, unique_with_counts
-from fluxion.graph.functional_ops import foldl, foldr, map_fn, scan, vectorized_map
-from fluxion.graph.tensor_array import TensorArray
 
 for _name, _module in (("math", math), ("nn", nn), ("linalg", linalg), ("random", random),
                       ("bitwise", bitwise), ("dtypes", dtypes), ("sparse", sparse),
