@@ -5,3 +5,5 @@ from fluxion.ops.conv_ops import *
 from fluxion.ops.dropout_ops import *
 from fluxion.ops.nn_ops import *
 from fluxion.ops.pool_ops import *
+from fluxion.ops.nn_extra import *
+from fluxion.ops.random_candidates import *
