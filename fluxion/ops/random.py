@@ -3,6 +3,7 @@
 import sys
 import types
 
+from fluxion.ops.random_candidates import *
 from fluxion.ops.random_generator import *
 from fluxion.ops.random_generator import (
     Algorithm,
@@ -11,7 +12,6 @@ from fluxion.ops.random_generator import (
     get_global_generator,
     set_global_generator,
 )
-from fluxion.ops.random_candidates import *
 from fluxion.ops.random_ops import *
 from fluxion.ops.random_ops import fold_in, split, stateless_shuffle
 
