@@ -65,6 +65,8 @@ from fluxion.ops.complex_ops import complex  # noqa: A004 - TF's name
 from fluxion.ops.creation_ops import *
 from fluxion.ops.dtypes import saturate_cast
 from fluxion.ops.framework_ops import *
+from fluxion.ops.linalg_decompositions import eig, eigvals
+from fluxion.ops.linalg_decompositions import sqrtm as matrix_square_root
 from fluxion.ops.linalg_ops import einsum, matmul, norm, tensordot
 from fluxion.ops.logging_ops import print  # noqa: A004 - TF's name
 from fluxion.ops.math_ops import *
