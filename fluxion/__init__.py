@@ -76,6 +76,7 @@ from fluxion.ops.script_ops import eager_py_func, numpy_function, py_function
 from fluxion.ops.search_ops import searchsorted
 from fluxion.ops.sort_ops import *
 from fluxion.ops.sparse_tensor import SparseTensor
+from fluxion.ops.type_specs import *
 from fluxion.ops.unique_ops import unique, unique_with_counts
 
 for _name, _module in (("math", math), ("nn", nn), ("linalg", linalg), ("random", random),
@@ -88,7 +89,7 @@ _LAZY_MODULES = ("keras", "compat", "data", "io", "train", "summary")
 _V1_INITIALIZERS = {"constant_initializer": "Constant", "zeros_initializer": "Zeros",
                     "ones_initializer": "Ones", "random_normal_initializer": "RandomNormal",
                     "random_uniform_initializer": "RandomUniform"}
-_TF1_NAMES = ("placeholder", "Session", "global_variables_initializer", "executing_eagerly",
+_TF1_NAMES = ("gradients", "Operation", "placeholder", "Session", "global_variables_initializer", "executing_eagerly",
               "get_default_graph", "Graph", "reset_default_graph")
 
 

@@ -29,7 +29,8 @@ __all__ = ["control_dependencies", "group", "no_op", "identity_n", "tuple", "ens
            "get_logger", "guarantee_const", "grad_pass_through", "recompute_grad",
            "no_gradient", "RegisterGradient", "Assert", "assert_equal", "assert_greater",
            "assert_less", "assert_rank", "hessians", "broadcast_static_shape",
-           "broadcast_dynamic_shape", "AggregationMethod", "DeviceSpec"]
+           "broadcast_dynamic_shape", "AggregationMethod", "DeviceSpec", "shape_n",
+           "CriticalSection", "nondifferentiable_batch_function"]
 
 
 def _graph_mode() -> bool:
@@ -357,3 +358,41 @@ class DeviceSpec:
 
     def __repr__(self) -> str:
         return f"<DeviceSpec {self.to_string()!r}>"
+
+
+def shape_n(input, out_type=dtypes.int32, name=None) -> list:  # noqa: A002 - TF's name
+    """The shape of each tensor of the list."""
+    from fluxion.ops.creation_ops import shape
+
+    return [shape(t, out_type=out_type) for t in input]
+
+
+class CriticalSection:
+    """Runs functions one at a time (``tf.CriticalSection``): ``execute`` holds a lock."""
+
+    def __init__(self, name=None, shared_name=None, critical_section_def=None,
+                 import_scope=None):
+        import threading
+
+        self.name = name or "CriticalSection"
+        self._lock = threading.RLock()
+
+    def execute(self, fn, exclusive_resource_access=True, name=None):
+        with self._lock:
+            return fn()
+
+
+def nondifferentiable_batch_function(num_batch_threads, max_batch_size, batch_timeout_micros,
+                                     allowed_batch_sizes=None, max_enqueued_batches=10,
+                                     autograph=True, enable_large_batch_splitting=True):
+    """A decorator that, in TF Serving, batches concurrent calls; a call runs the function
+    on its own batch here, with gradients stopped as TF's batched function has none."""
+    from fluxion.ops.creation_ops import stop_gradient
+
+    def decorator(fn):
+        def wrapped(*args):
+            return nest.map_structure(stop_gradient, fn(*[stop_gradient(a) for a in args]))
+
+        return wrapped
+
+    return decorator

@@ -113,3 +113,25 @@ def test_framework_helpers():
     (hessian,) = tf.hessians(lambda: tf.reduce_sum(x ** 3), [x])
     np.testing.assert_allclose(hessian.numpy(), np.diag(6 * x.numpy()))
     assert float(tf.timestamp()) > 1e9 and tf.get_logger().name == "tensorflow"
+
+
+def test_type_specs_and_misc():
+    rt = tf.ragged.constant([[1], [2, 3]])
+    spec = tf.type_spec_from_value(rt)
+    assert spec == tf.RaggedTensorSpec([2, None], tf.int32, 1, tf.int64)
+    assert tf.RaggedTensorSpec([None, None], tf.int32).is_compatible_with(rt)
+    assert not tf.RaggedTensorSpec([None, None], tf.float32).is_compatible_with(rt)
+    sp = tf.sparse.from_dense([[0, 1]])
+    assert tf.type_spec_from_value(sp) == tf.SparseTensorSpec([1, 2], tf.int32)
+    merged = tf.SparseTensorSpec([1, 2], tf.int32).most_specific_common_supertype(
+        [tf.SparseTensorSpec([3, 2], tf.int32)])
+    assert merged.shape.as_list() == [None, 2]
+    assert tf.type_spec_from_value(tf.constant([1.0])) == tf.TensorSpec([1], tf.float32)
+    assert isinstance(tf.type_spec_from_value(None), tf.NoneTensorSpec)
+    ta_spec = tf.type_spec_from_value(tf.TensorArray(tf.float32, size=1, element_shape=[2]))
+    assert ta_spec.element_shape.as_list() == [2]
+    assert [s.numpy().tolist() for s in tf.shape_n([tf.zeros([2, 3]), tf.zeros([4])])] == \
+        [[2, 3], [4]]
+    assert tf.CriticalSection().execute(lambda: 5) == 5
+    batched = tf.nondifferentiable_batch_function(1, 8, 1000)(lambda x: x * 2)
+    assert batched(tf.constant([1.0])).numpy().tolist() == [2.0]
