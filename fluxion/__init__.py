@@ -89,8 +89,9 @@ _LAZY_MODULES = ("keras", "compat", "data", "io", "train", "summary")
 _V1_INITIALIZERS = {"constant_initializer": "Constant", "zeros_initializer": "Zeros",
                     "ones_initializer": "Ones", "random_normal_initializer": "RandomNormal",
                     "random_uniform_initializer": "RandomUniform"}
-_TF1_NAMES = ("gradients", "Operation", "placeholder", "Session", "global_variables_initializer", "executing_eagerly",
-              "get_default_graph", "Graph", "reset_default_graph")
+_TF1_NAMES = ("gradients", "Operation", "placeholder", "Session",
+              "global_variables_initializer", "executing_eagerly", "get_default_graph",
+              "Graph", "reset_default_graph")
 
 
 def __getattr__(name):
