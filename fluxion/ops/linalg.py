@@ -3,3 +3,4 @@
 from fluxion.ops.linalg_decompositions import *
 from fluxion.ops.linalg_extra import *
 from fluxion.ops.linalg_ops import *
+from fluxion.ops.linear_operator import *
