@@ -95,7 +95,18 @@ _TF1_NAMES = ("gradients", "Operation", "placeholder", "Session",
               "Graph", "reset_default_graph")
 
 
+# Op namespaces imported on first use, as ``fluxion.<name>``: their modules are many.
+_LAZY_OP_NAMESPACES = ("image", "signal", "strings")
+
+
 def __getattr__(name):
+    if name in _LAZY_OP_NAMESPACES:
+        import importlib
+
+        module = importlib.import_module(f"fluxion.ops.{name}")
+        _sys.modules[f"{__name__}.{name}"] = module
+        globals()[name] = module
+        return module
     if name in _LAZY_MODULES:  # loaded on first use: `import fluxion` stays light
         import importlib
 
@@ -104,6 +115,12 @@ def __getattr__(name):
         from fluxion.graph.v1 import initializers
 
         return getattr(initializers, _V1_INITIALIZERS[name])
+    if name == "autograph":
+        import importlib
+
+        module = importlib.import_module("fluxion.graph.autograph")
+        _sys.modules["fluxion.autograph"] = module
+        return module
     if name in _TF1_NAMES:  # the TF1 graph API, loaded when first used
         from fluxion.compat import v1
 

@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from fluxion.core import context, errors
+from fluxion.core import blas_threads, context, errors
 from fluxion.core.dtypes import DType
 from fluxion.core.tensor import Tensor, wrap
 
@@ -92,6 +92,7 @@ def define(name: str, kernel: Callable, shape_rule: Callable, vjp: Callable | No
         raise ValueError(f"primitive {name!r} is already defined")
     prim = Primitive(name, kernel, shape_rule, vjp, **options)
     REGISTRY[name] = prim
+    blas_threads.apply_settings_on_first_run(prim)
     return prim
 
 

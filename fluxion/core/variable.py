@@ -120,7 +120,7 @@ class Variable:
         return value[()].copy() if value.ndim == 0 else value.copy()
 
     def __array__(self, dtype=None, copy=None):
-        value = self._tensor._value
+        value = np.asarray(self._tensor._value)
         return value.copy() if dtype is None else value.astype(dtype)
 
     # --- writing -------------------------------------------------------------------------------
@@ -141,7 +141,8 @@ class Variable:
         delta = _owned(delta, self.dtype, variable=self, copy=False)
         self._check_shape(delta, what)
         if context.tracer is None:
-            self._write(Tensor(ufunc(self._tensor._value, delta._value)))
+            # np.asarray: a ufunc on 0-d arrays returns a NumPy scalar, not an array
+            self._write(Tensor(np.asarray(ufunc(self._tensor._value, delta._value))))
         else:  # traced: the update becomes graph ops on the variable's current value
             from fluxion.core.primitives import elementwise as ew
 

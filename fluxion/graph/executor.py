@@ -16,7 +16,9 @@ import functools
 import numpy as np
 
 from fluxion import backend
+from fluxion.core import blas_threads
 from fluxion.core.primitive import Aval
+from fluxion.core.thread_choice import ThreadChoice
 from fluxion.graph.ir import Graph, Node, Value
 from fluxion.graph.memory_plan import plan_in_place, unchanged_at_these_shapes
 from fluxion.graph.passes.fusion import ACCUMULATOR, fused_elementwise_p
@@ -29,6 +31,7 @@ class CompiledGraph:
         self.graph = graph
         self.in_place = in_place
         self._runners: dict[tuple, object] = {}
+        self._thread_choices: dict[tuple, ThreadChoice] = {}
         self._sources: dict[tuple, str] = {}
 
     def __call__(self, *arrays):
@@ -36,10 +39,12 @@ class CompiledGraph:
         runner = self._runners.get(key)
         if runner is None:
             runner = self._specialise(key)
-        return runner(*arrays)
+        # One thread or many for the native pools, by measurement (fluxion.core.thread_choice).
+        return self._thread_choices[key].run(runner, arrays)
 
     def _specialise(self, shapes: tuple):
         backend.active().tune_allocator()
+        blas_threads.ensure_applied()
         concrete = propagate_shapes(self.graph, shapes)
         in_place = plan_in_place(self.graph, concrete) if self.in_place else {}
         source, namespace = generate_source(self.graph, in_place, concrete)
@@ -47,6 +52,7 @@ class CompiledGraph:
         exec(code, namespace)  # noqa: S102 - the source is generated from the graph
         runner = namespace["run"]
         self._runners[shapes] = runner
+        self._thread_choices[shapes] = ThreadChoice()
         self._sources[shapes] = source
         return runner
 

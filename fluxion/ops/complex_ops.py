@@ -1,83 +1,61 @@
-"""Complex numbers: ``complex``, ``real``, ``imag``, ``conj``, ``angle``.
+"""Complex-number ops of ``tf.math``: ``real``, ``imag``, ``conj``, ``angle``, ``complex``.
 
-Gradients follow the convention of Fluxion's other complex rules (``mul`` sends
-``g * y`` to ``x``, no conjugate): the cotangent of ``z = x + iy`` is
-``dL/dx - i dL/dy``, the conjugate of TF's.  So ``complex(x, y)`` sends ``real(g)`` to
-``x`` and ``-imag(g)`` to ``y``, and ``imag`` sends ``complex(0, -g)`` back; gradients
-reaching real inputs are the same as TF's.
+Gradients follow TensorFlow's convention (see ``fluxion.core.primitives.complex_parts``):
+the cotangent of ``z = x + iy`` is ``dL/dx + i dL/dy``, so gradient descent on complex
+variables moves both parts downhill.
 """
 
 from __future__ import annotations
 
-import numpy as np
-
 from fluxion.core import dtypes
-from fluxion.core.primitive import Aval, bind, define
-from fluxion.core.primitives.elementwise import atan2, binary_operands, real_p
-from fluxion.core.shape_rules import broadcast_shapes
+from fluxion.core.errors import op_error
+from fluxion.core.primitives import complex_parts
+from fluxion.core.primitives.elementwise import atan2, binary_operands, zeros_like
 from fluxion.core.tensor import Tensor, convert_to_tensor
 
-__all__ = ["complex", "real", "imag", "conj", "angle"]
-
-_COMPLEX_OF = {"float32": dtypes.complex64, "float64": dtypes.complex128}
+__all__ = ["real", "imag", "conj", "angle", "complex"]
 
 
-def _complex_rule(x: Aval, y: Aval) -> Aval:
-    if x.dtype is not y.dtype or x.dtype.name not in _COMPLEX_OF:
-        raise TypeError(f"complex: real and imag must both be float32 or both float64, got "
-                        f"{x.dtype.name} and {y.dtype.name}")
-    return Aval(broadcast_shapes(x.shape, y.shape), _COMPLEX_OF[x.dtype.name])
+def real(input, name=None) -> Tensor:  # noqa: A002 - TF's argument name
+    """The real part of each element; real tensors pass through.
 
-
-def _complex_kernel(x, y):
-    return (x + 1j * y).astype(_COMPLEX_OF[x.dtype.name].np_dtype)
-
-
-def _imag_rule(x: Aval) -> Aval:
-    return Aval(x.shape, x.dtype.real_dtype)
-
-
-complex_p = define("complex", _complex_kernel, _complex_rule,
-                   lambda g, xs, out: (bind(real_p, g), -bind(imag_p, g)),
-                   doc="real + 1j * imag")
-imag_p = define("imag", np.imag, _imag_rule,
-                lambda g, xs, out: (bind(complex_p, g * 0, -g),),
-                doc="The imaginary part of a complex tensor.")
-conj_p = define("conj", np.conjugate, lambda x: x,
-                lambda g, xs, out: (bind(conj_p, g),), doc="The complex conjugate.")
-
-
-def complex(real, imag, name=None) -> Tensor:  # noqa: A001 - TF's name
-    """The complex tensor ``real + 1j * imag`` (complex64 from float32, complex128 from
-    float64).
-
-    >>> import fluxion as tf
-    >>> tf.complex(tf.constant([1.0]), tf.constant([2.0])).numpy()
-    array([1.+2.j], dtype=complex64)
+    >>> real(tf.constant([1 + 2j])).numpy()
+    array([1.])
     """
-    x, y = binary_operands("complex", real, imag)
-    return bind(complex_p, x, y)
+    return complex_parts.real(convert_to_tensor(input))
 
 
-def real(input, name=None) -> Tensor:  # noqa: A002 - TF's name
-    """The real part (the input itself when it is not complex)."""
-    x = convert_to_tensor(input)
-    return bind(real_p, x) if x.dtype.is_complex else x
-
-
-def imag(input, name=None) -> Tensor:  # noqa: A002 - TF's name
-    """The imaginary part (zeros when the input is not complex)."""
-    x = convert_to_tensor(input)
-    return bind(imag_p, x) if x.dtype.is_complex else x * 0
+def imag(input, name=None) -> Tensor:  # noqa: A002
+    """The imaginary part of each element; zeros for real tensors."""
+    return complex_parts.imag(convert_to_tensor(input))
 
 
 def conj(x, name=None) -> Tensor:
-    """The complex conjugate (the input itself when it is real)."""
-    x = convert_to_tensor(x)
-    return bind(conj_p, x) if x.dtype.is_complex else x
+    """The complex conjugate; real tensors pass through."""
+    return complex_parts.conj(convert_to_tensor(x))
 
 
-def angle(input, name=None) -> Tensor:  # noqa: A002 - TF's name
-    """The argument of each complex element (0 or pi for real inputs)."""
+def angle(input, name=None) -> Tensor:  # noqa: A002
+    """The argument ``atan2(imag, real)`` of each element (pi for negative reals)."""
     x = convert_to_tensor(input)
-    return atan2(imag(x), real(x))
+    if x.dtype.is_complex:
+        return atan2(complex_parts.imag(x), complex_parts.real(x))
+    if not x.dtype.is_floating:
+        raise op_error(TypeError, "angle", f"expected a floating or complex tensor, got "
+                                           f"{x.dtype.name}")
+    return atan2(zeros_like(x), x)
+
+
+def complex(real, imag, name=None) -> Tensor:  # noqa: A001 - TF's name
+    """``real + i * imag`` (float32 parts give complex64, float64 parts complex128).
+
+    >>> complex(tf.constant([1.0]), tf.constant([2.0])).numpy()
+    array([1.+2.j], dtype=complex64)
+    """
+    real, imag = binary_operands("complex", real, imag)
+    if real.dtype not in (dtypes.float32, dtypes.float64):
+        raise op_error(TypeError, "complex", f"expected float32 or float64 parts, got "
+                                             f"{real.dtype.name}")
+    return complex_parts.make_complex(real, imag)
+
+

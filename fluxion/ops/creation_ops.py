@@ -62,12 +62,28 @@ def fill(dims, value, name=None) -> Tensor:
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32,
         name=None) -> Tensor:
     """An identity matrix (or a batch of them)."""
+    if any(isinstance(n, Tensor) and n._value is None for n in (num_rows, num_columns)):
+        return _traced_eye(num_rows, num_columns, batch_shape, dtypes.as_dtype(dtype))
     matrix = np.eye(int(num_rows), None if num_columns is None else int(num_columns),
                     dtype=dtypes.as_dtype(dtype).np_dtype)
     if batch_shape is not None:
         batch = tuple(_as_int_list(batch_shape))
         matrix = np.broadcast_to(matrix, batch + matrix.shape).copy()
     return Tensor(matrix)
+
+
+def _traced_eye(num_rows, num_columns, batch_shape, dtype) -> Tensor:
+    """``eye`` with sizes known only at run time: row index == column index."""
+    from fluxion.core.primitives.elementwise import cast, equal
+    from fluxion.core.primitives.shape import broadcast_to, concat, expand_dims
+
+    rows = range(num_rows)
+    columns = rows if num_columns is None else range(num_columns)
+    matrix = cast(equal(expand_dims(rows, 1), expand_dims(columns, 0)), dtype)
+    if batch_shape is None:
+        return matrix
+    full = concat([cast(convert_to_tensor(batch_shape), dtypes.int32), shape(matrix)], axis=0)
+    return broadcast_to(matrix, full)
 
 
 def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:  # noqa: A001

@@ -157,11 +157,16 @@ def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None) -> Te
         raise ValueError("sigmoid_cross_entropy_with_logits needs both labels= and logits=")
     x = _float(logits, "sigmoid_cross_entropy_with_logits")
     z = convert_to_tensor(labels, dtype=x.dtype)
-    if shape_tuple(z) != shape_tuple(x):
+    if not _compatible_shapes(shape_tuple(z), shape_tuple(x)):
         raise op_error(ValueError, "sigmoid_cross_entropy_with_logits",
                        f"labels and logits must have the same shape, got "
                        f"{list(shape_tuple(z))} and {list(shape_tuple(x))}")
     return ew.maximum(x, 0) - x * z + ew.log1p(ew.exp(ew.neg(ew.abs_(x))))
+
+
+def _compatible_shapes(a: tuple, b: tuple) -> bool:
+    """Same rank, and each pair of dimensions equal or one unknown (traced: None)."""
+    return len(a) == len(b) and all(p is None or q is None or p == q for p, q in zip(a, b))
 
 
 def weighted_cross_entropy_with_logits(labels, logits, pos_weight, name=None) -> Tensor:

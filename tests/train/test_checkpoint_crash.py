@@ -86,8 +86,8 @@ def test_manager_saves_killed_at_random_points(tmp_path):
     manager.save()
     assert train.get_checkpoint_state(tmp_path).all_model_checkpoint_paths == \
         manager.checkpoints
-    assert sorted(n for n in os.listdir(tmp_path) if n.endswith(".fxckpt")) == \
-        sorted(os.path.basename(p) + ".fxckpt" for p in manager.checkpoints)
+    assert sorted(n for n in os.listdir(tmp_path) if n.endswith(".index")) == \
+        sorted(os.path.basename(p) + ".index" for p in manager.checkpoints)
     assert len(manager.checkpoints) == 2
 
 

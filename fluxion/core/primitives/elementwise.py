@@ -49,7 +49,8 @@ def _unary(name, kernel, vjp=None, rule=_same):
 
 # --- unary primitives:  name, kernel, vjp(g, inputs, out) -------------------------------
 neg_p = _unary("neg", np.negative, lambda g, xs, out: (neg(g),))
-abs_p = _unary("abs", np.abs, lambda g, xs, out: (g * sign(xs[0]),))
+abs_p = _unary("abs", np.abs, lambda g, xs, out: (_abs_vjp(g, xs[0], out),),
+              rule=lambda x: Aval(x.shape, x.dtype.real_dtype))  # |complex| is real
 sign_p = _unary("sign", np.sign, lambda g, xs, out: (zeros_like(g),))
 exp_p = _unary("exp", np.exp, lambda g, xs, out: (g * out,))
 log_p = _unary("log", np.log, lambda g, xs, out: (g / xs[0],))
@@ -116,10 +117,25 @@ def _floormod_vjp(g, xs, out):
 
 add_p = define("add", np.add, _binary_rule, lambda g, xs, out: (g, g))
 sub_p = define("sub", np.subtract, _binary_rule, lambda g, xs, out: (g, -g))
+def _abs_vjp(g, x, out):
+    if x.dtype.is_complex:  # d|z|: the cotangent points along z / |z| (not constant)
+        return cast(g / out, x.dtype) * x
+    return g * sign(x)
+
+
+def _conj(x):
+    """``conj(x)`` for complex tensors: holomorphic rules take the conjugate derivative."""
+    if not x.dtype.is_complex:
+        return x
+    from fluxion.core.primitives.complex_parts import conj_p
+
+    return bind(conj_p, x)
+
+
 mul_p = define("mul", np.multiply, _binary_rule,
-               lambda g, xs, out: (g * xs[1], g * xs[0]))
+               lambda g, xs, out: (g * _conj(xs[1]), g * _conj(xs[0])))
 div_p = define("div", np.true_divide, lambda x, y: elementwise_rule(x, y),
-               lambda g, xs, out: (g / xs[1], -g * out / xs[1]))
+               lambda g, xs, out: (g / _conj(xs[1]), -g * _conj(out) / _conj(xs[1])))
 pow_p = define("pow", np.power, _binary_rule, _pow_vjp)
 maximum_p = define("maximum", np.maximum, _binary_rule, _maximum_vjp)
 minimum_p = define("minimum", np.minimum, _binary_rule, _minimum_vjp)

@@ -11,6 +11,7 @@ import numpy as np
 
 from fluxion.core import dtypes
 from fluxion.core.primitive import Aval, bind, define
+from fluxion.core.primitives.dynamic_shape import is_dynamic
 from fluxion.core.primitives.indexing import encode_key, getitem_p
 from fluxion.core.primitives.shape import _as_int_list, concat
 from fluxion.core.shape_rules import normalize_axes
@@ -162,6 +163,8 @@ def slice_(input_, begin, size) -> Tensor:
     """The block of ``input_`` starting at ``begin`` of extent ``size`` (-1: to the end)."""
     input_ = convert_to_tensor(input_)
     shape = shape_tuple(input_)
+    if is_dynamic(begin) or is_dynamic(size):  # traced bounds: x[b0:b0 + s0, ...]
+        return _slice_run_time(input_, begin, size)
     begin, size = _as_int_list(begin), _as_int_list(size)
     if len(begin) != len(shape) or len(size) != len(shape):
         raise ValueError(f"slice: begin and size need one entry per dimension ({len(shape)} "
@@ -174,3 +177,32 @@ def slice_(input_, begin, size) -> Tensor:
                              f"dimension {axis} of shape {list(shape)}")
         key.append(slice(start, None if extent == -1 else stop))
     return bind(getitem_p, input_, key=encode_key(tuple(key)))
+
+
+def _slice_run_time(input_: Tensor, begin, size) -> Tensor:
+    """``slice`` where ``begin`` or ``size`` holds traced values (dynamic_indexing)."""
+    from fluxion.core.primitives.elementwise import add, less, select
+    from fluxion.core.primitives.indexing import getitem
+
+    rank = len(shape_tuple(input_))
+    begin = [begin[i] for i in range(rank)] if isinstance(begin, Tensor) else list(begin)
+    size = [size[i] for i in range(rank)] if isinstance(size, Tensor) else list(size)
+    if len(begin) != rank or len(size) != rank:
+        raise ValueError(f"slice: begin and size need one entry per dimension ({rank}), got "
+                         f"{len(begin)} and {len(size)}")
+    key = []
+    for start, extent in zip(begin, size, strict=True):
+        if isinstance(extent, Tensor) and extent._value is None:
+            # whether it is -1 (to the end) is known only at run time
+            stop = select(less(extent, 0), _past_the_end(extent), add(start, extent))
+        elif int(extent) == -1:
+            stop = None
+        else:
+            stop = add(start, int(extent)) if isinstance(start, Tensor) else start + int(extent)
+        key.append(slice(start, stop))
+    return getitem(input_, tuple(key))
+
+
+def _past_the_end(like: Tensor) -> Tensor:
+    """A stop past any axis end, in ``like``'s integer dtype (slices clip it)."""
+    return convert_to_tensor(np.iinfo(like.dtype.np_dtype).max, dtype=like.dtype)

@@ -283,6 +283,18 @@ def _reshape_known(x: Tensor, shape: list) -> Tensor:
     return reshape_dynamic(x, pieces)
 
 
+def _stack_rows(x: Tensor, axis: int) -> Tensor:
+    rank = len(shape_tuple(x))
+    if rank == 0:
+        raise ValueError("stack: a scalar tensor is not a list of tensors")
+    axis = normalize_axis(axis, rank)
+    if axis == 0:
+        return x
+    perm = list(range(1, rank))
+    perm.insert(axis, 0)
+    return transpose(x, perm)
+
+
 def stack(values, axis=0, name="stack") -> Tensor:
     """Joins same-shaped ``values`` along a new ``axis``.
 
@@ -290,6 +302,9 @@ def stack(values, axis=0, name="stack") -> Tensor:
     >>> tf.stack([tf.zeros([3]), tf.ones([3])], axis=1).shape
     TensorShape([3, 2])
     """
+    if isinstance(values, Tensor) or hasattr(values, "_read_for_op"):
+        # TF: a tensor is the list of its rows; stacking them again moves axis 0 to `axis`.
+        return _stack_rows(convert_to_tensor(values), axis)
     values = [convert_to_tensor(v) for v in values]
     if not values:
         raise ValueError("stack needs at least one tensor")

@@ -1,0 +1,76 @@
+"""tf.image.resize (every method, antialias), resize_with_pad and crop_and_resize against
+real TensorFlow's outputs (fixtures/make_resize_fixtures.py); gradients by finite
+differences in float64."""
+
+import os
+
+import numpy as np
+import pytest
+
+import fluxion as tf
+from fluxion.ops.image.crop_ops import crop_and_resize_float
+from fluxion.ops.image.resize_ops import resize_float
+from fluxion.testing.op_check import check_op
+
+FIX = np.load(os.path.join(os.path.dirname(__file__), "fixtures", "resize_fixtures.npz"))
+METHODS = ["bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5", "gaussian",
+           "mitchellcubic"]
+SIZES = {"up": [17, 20], "down": [4, 6], "mixed": [5, 29]}
+rng = np.random.default_rng(3)
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("label", list(SIZES))
+@pytest.mark.parametrize("antialias", [False, True])
+def test_resize_matches_tensorflow(method, label, antialias):
+    got = tf.image.resize(FIX["images"], SIZES[label], method=method, antialias=antialias)
+    assert got.dtype == tf.float32
+    np.testing.assert_allclose(got.numpy(), FIX[f"{method}_{label}_{int(antialias)}"],
+                               rtol=1e-4, atol=2e-3)
+
+
+def test_resize_options_and_dtypes():
+    images = FIX["images"]
+    np.testing.assert_allclose(tf.image.resize(images, [20, 20], preserve_aspect_ratio=True)
+                               .numpy(), FIX["aspect"], atol=2e-3)
+    nearest = tf.image.resize(images.astype(np.uint8), [5, 20], "nearest")
+    assert nearest.dtype == tf.uint8
+    np.testing.assert_array_equal(nearest.numpy(), FIX["uint8_nearest"])
+    single = tf.image.resize(images[0], [3, 4], method=tf.image.ResizeMethod.AREA)
+    assert single.shape == (3, 4, 3)
+    with pytest.raises(ValueError, match="method must be one of"):
+        tf.image.resize(images, [3, 3], method="cubic")
+
+
+def test_resize_with_pad_matches_tensorflow():
+    images = FIX["images"]
+    np.testing.assert_allclose(tf.image.resize_with_pad(images, 12, 12).numpy(),
+                               FIX["with_pad"], atol=2e-3)
+    np.testing.assert_array_equal(
+        tf.image.resize_with_pad(images, 7, 30, method="nearest").numpy(),
+        FIX["with_pad_nearest"])
+
+
+@pytest.mark.parametrize("method, antialias", [("bilinear", False), ("bicubic", False),
+                                               ("area", False), ("lanczos3", True),
+                                               ("bilinear", True)])
+def test_resize_gradients(method, antialias):
+    x = rng.standard_normal((1, 5, 4, 2))
+    check_op(lambda v: resize_float(v, 3, 7, method, antialias), [x], None)
+
+
+def test_crop_and_resize_matches_tensorflow_with_gradients():
+    images, boxes, indices = FIX["images"], FIX["boxes"], FIX["box_indices"]
+    np.testing.assert_allclose(
+        tf.image.crop_and_resize(images, boxes, indices, [5, 7]).numpy(),
+        FIX["crop_bilinear"], atol=2e-3)
+    np.testing.assert_allclose(
+        tf.image.crop_and_resize(images, boxes, indices, [4, 3], method="nearest",
+                                 extrapolation_value=-1.0).numpy(), FIX["crop_nearest"])
+    np.testing.assert_allclose(
+        tf.image.crop_and_resize(images, boxes, indices, [1, 1]).numpy(),
+        FIX["crop_single"], atol=2e-3)
+    image = rng.standard_normal((2, 6, 5, 1))
+    box = np.array([[0.13, 0.21, 0.77, 0.69], [0.31, 0.12, 0.87, 0.83]])
+    check_op(lambda img, b: crop_and_resize_float(img, b, [1, 0], [3, 4]),
+             [image, box], None, traced=False, second_order=False)
