@@ -13,7 +13,7 @@ def test_error_codes_and_classes():
 
     @tf.function
     def to_python(x):
-        return float(x)  # a traced tensor has no Python value
+        return x.numpy()  # a traced tensor has no NumPy value
 
     with pytest.raises(tf.errors.OperatorNotAllowedInGraphError):
         to_python(tf.constant(1.0))
