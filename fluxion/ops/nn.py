@@ -3,6 +3,7 @@
 from fluxion.ops.attention_ops import *
 from fluxion.ops.conv_ops import *
 from fluxion.ops.dropout_ops import *
+from fluxion.ops.morphology_ops import *
 from fluxion.ops.nn_extra import *
 from fluxion.ops.nn_ops import *
 from fluxion.ops.pool_ops import *
