@@ -11,7 +11,7 @@ inside ``fluxion.function``, and on KerasTensors build functional-model nodes.
 np.float32(1.5)
 """
 
-from fluxion.keras.ops import linalg, nn, numpy
+from fluxion.keras.ops import image, linalg, nn, numpy
 from fluxion.keras.ops.core_ops import *  # noqa: F403
 from fluxion.keras.ops.linalg_ops import *  # noqa: F403
 from fluxion.keras.ops.math_ops import *  # noqa: F403
