@@ -24,16 +24,25 @@ from fluxion.core.dtypes import (
     int16,
     int32,
     int64,
+    qint8,
+    qint16,
+    qint32,
+    quint8,
+    quint16,
+    resource,
     string,
     uint8,
     uint16,
     uint32,
     uint64,
+    variant,
 )
 from fluxion.core.dtypes import (
     bool_ as bool,  # noqa: A001 - TF's name
 )
 from fluxion.core.indexed_slices import IndexedSlices
+from fluxion.core.module import Module
+from fluxion.core.name_scope import get_current_name_scope, name_scope
 from fluxion.core.tape import GradientTape, UnconnectedGradients
 from fluxion.core.tensor import Tensor, TensorRef
 from fluxion.core.tensor_shape import TensorShape
@@ -46,18 +55,28 @@ from fluxion.core.variable import (
 )
 from fluxion.graph.control_flow import case, cond, switch_case, while_loop
 from fluxion.graph.function import Function, function
-from fluxion.ops import linalg, math, nn, random
+from fluxion.ops import bitwise, dtypes, linalg, math, nn, ragged, random, sparse
+from fluxion.ops.ragged_tensor import RaggedTensor
+from fluxion.ops.sparse_tensor import SparseTensor
+from fluxion.ops.complex_ops import complex  # noqa: A004 - TF's name
+from fluxion.ops.dtypes import saturate_cast
 from fluxion.ops.array_ops import *
 from fluxion.ops.clip_ops import *
-from fluxion.ops.complex_ops import complex  # noqa: A004 - TF's name
 from fluxion.ops.creation_ops import *
 from fluxion.ops.linalg_ops import einsum, matmul, norm, tensordot
 from fluxion.ops.logging_ops import print  # noqa: A004 - TF's name
 from fluxion.ops.math_ops import *
 from fluxion.ops.reduce_ops import *
+from fluxion.ops.script_ops import eager_py_func, numpy_function, py_function
+from fluxion.ops.search_ops import searchsorted
 from fluxion.ops.sort_ops import *
+from fluxion.ops.unique_ops import unique, unique_with_counts
+from fluxion.graph.functional_ops import foldl, foldr, map_fn, scan, vectorized_map
+from fluxion.graph.tensor_array import TensorArray
 
-for _name, _module in (("math", math), ("nn", nn), ("linalg", linalg), ("random", random)):
+for _name, _module in (("math", math), ("nn", nn), ("linalg", linalg), ("random", random),
+                      ("bitwise", bitwise), ("dtypes", dtypes), ("sparse", sparse),
+                      ("ragged", ragged)):
     _sys.modules[f"{__name__}.{_name}"] = _module
 
 newaxis = None
@@ -82,6 +101,12 @@ def __getattr__(name):
         import importlib
 
         return importlib.import_module(f"fluxion.{name}")
+    if name == "autograph":
+        import importlib
+
+        module = importlib.import_module("fluxion.graph.autograph")
+        _sys.modules["fluxion.autograph"] = module
+        return module
     if name in _TF1_NAMES:  # the TF1 graph API, loaded when first used
         from fluxion.compat import v1
 

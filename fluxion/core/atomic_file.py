@@ -5,8 +5,9 @@ file in the *same directory* (so the final rename never crosses file systems), f
 and ``fsync``-ed, then moved over the target with ``os.replace`` (one atomic rename),
 and the directory itself is ``fsync``-ed so that the rename survives a power cut.  A
 process killed at any moment leaves the old file in place, plus at worst a temporary
-named ``<target>.fluxion-tmp-<pid>-<random>``; the next write to the same target
-deletes such leftovers once their process no longer runs.
+named ``<target>.fluxion-tmp-<pid>-<random>``; the next atomic write into the same
+directory deletes such leftovers once their process no longer runs (whatever their
+target: numbered checkpoints ``ckpt-1``, ``ckpt-2``... never write the same name twice).
 
 >>> with atomic_write("weights.bin") as f:      # a file object
 ...     f.write(b"...")
@@ -107,14 +108,14 @@ def fsync_directory(path: str) -> None:
 
 
 def remove_stale_temporaries(path) -> None:
-    """Deletes temporaries of ``path`` left behind by writers that no longer run."""
-    folder, base = os.path.split(os.path.abspath(os.fspath(path)))
-    prefix = base + TEMP_MARK
+    """Deletes the temporaries in ``path``'s directory left by writers that no longer run."""
+    folder = os.path.dirname(os.path.abspath(os.fspath(path)))
     with contextlib.suppress(OSError):
         for name in os.listdir(folder):
-            if not name.startswith(prefix):
+            mark = name.rfind(TEMP_MARK)
+            if mark < 0:
                 continue
-            pid = name[len(prefix):].split("-", 1)[0]
+            pid = name[mark + len(TEMP_MARK):].split("-", 1)[0]
             if pid.isdigit() and not _alive(int(pid)):
                 leftover = os.path.join(folder, name)
                 with contextlib.suppress(OSError):

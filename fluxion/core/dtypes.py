@@ -41,6 +41,10 @@ class DType:
         return self._kind == "u"
 
     @property
+    def is_quantized(self) -> bool:
+        return self.name.startswith(("qint", "quint"))
+
+    @property
     def is_bool(self) -> bool:
         return self._kind == "b"
 
@@ -155,7 +159,20 @@ try:  # bfloat16 only through the optional ml_dtypes package.
 except ImportError:  # pragma: no cover - depends on the environment
     bfloat16 = None
 
-_BY_NAME = {d.name: d for d in _ALL}
+# Quantized integers and the handle types exist as names (``as_dtype("qint8")``,
+# ``DType.is_quantized``); NumPy arrays never map to them.
+qint8 = DType("qint8", np.int8)
+quint8 = DType("quint8", np.uint8)
+qint16 = DType("qint16", np.int16)
+quint16 = DType("quint16", np.uint16)
+qint32 = DType("qint32", np.int32)
+resource = DType("resource", np.object_)
+variant = DType("variant", np.object_)
+resource._kind = variant._kind = "V"
+QUANTIZED_DTYPES = frozenset({qint8, quint8, qint16, quint16, qint32})
+
+_BY_NAME = {d.name: d for d in _ALL + sorted(QUANTIZED_DTYPES, key=lambda d: d.name)
+            + [resource, variant]}
 _BY_NAME.update({"half": float16, "double": float64, "float": float32, "int": int32,
                  "bool_": bool_})
 _BY_NP = {d.np_dtype: d for d in _ALL if d is not string}

@@ -52,12 +52,20 @@ class DTypeMismatchError(InvalidArgumentError, TypeError):
     """Two tensors of different dtypes met in one op (TF never promotes silently)."""
 
 
+_INSIDE_PACKAGE: dict[str, bool] = {}  # code file name -> whether it is fluxion's own
+
+
 def user_location() -> str:
     """``file:line`` of the innermost stack frame outside the fluxion package."""
     frame = sys._getframe(1)
+    inside_cache = _INSIDE_PACKAGE
     while frame is not None:
         filename = frame.f_code.co_filename
-        if not os.path.abspath(filename).startswith(_PACKAGE_DIR):
+        inside = inside_cache.get(filename)
+        if inside is None:  # generated graph code ("<fluxion graph f>") is ours too
+            inside = inside_cache[filename] = filename.startswith("<fluxion") or \
+                os.path.abspath(filename).startswith(_PACKAGE_DIR)
+        if not inside:
             return f"{filename}:{frame.f_lineno}"
         frame = frame.f_back
     return "<unknown>"

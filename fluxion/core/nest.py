@@ -1,6 +1,15 @@
-"""Nested structures (lists, tuples, namedtuples, dicts) flattened and rebuilt, as tf.nest."""
+"""Nested structures (lists, tuples, namedtuples, dicts) flattened and rebuilt, as tf.nest.
+
+Composite tensors (``SparseTensor``, ``RaggedTensor``, ``TensorArray``) count as nests of
+their component tensors, as with TF's ``expand_composites=True``: the engine (loops,
+conditionals, traced functions) sees only plain tensors.
+"""
 
 from __future__ import annotations
+
+from fluxion.core.composite import CompositeTensor
+
+_NESTS = (list, tuple, dict, CompositeTensor)
 
 
 def _is_namedtuple(value) -> bool:
@@ -8,7 +17,7 @@ def _is_namedtuple(value) -> bool:
 
 
 def is_nested(value) -> bool:
-    return isinstance(value, (list, tuple, dict))
+    return isinstance(value, _NESTS)
 
 
 def flatten(structure) -> list:
@@ -17,6 +26,8 @@ def flatten(structure) -> list:
         return [leaf for key in sorted(structure) for leaf in flatten(structure[key])]
     if isinstance(structure, (list, tuple)):
         return [leaf for item in structure for leaf in flatten(item)]
+    if isinstance(structure, CompositeTensor):
+        return [leaf for item in structure._to_components() for leaf in flatten(item)]
     return [structure]
 
 
@@ -40,6 +51,9 @@ def _pack(structure, leaves):
         return type(structure)(*[_pack(item, leaves) for item in structure])
     if isinstance(structure, (list, tuple)):
         return type(structure)(_pack(item, leaves) for item in structure)
+    if isinstance(structure, CompositeTensor):
+        return structure._with_components(
+            [_pack(item, leaves) for item in structure._to_components()])
     try:
         return next(leaves)
     except StopIteration:

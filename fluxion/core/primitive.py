@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from fluxion.core import context, errors
+from fluxion.core import blas_threads, context, errors
 from fluxion.core.dtypes import DType
 from fluxion.core.tensor import Tensor, wrap
 
@@ -92,6 +92,7 @@ def define(name: str, kernel: Callable, shape_rule: Callable, vjp: Callable | No
         raise ValueError(f"primitive {name!r} is already defined")
     prim = Primitive(name, kernel, shape_rule, vjp, **options)
     REGISTRY[name] = prim
+    blas_threads.apply_settings_on_first_run(prim)
     return prim
 
 
@@ -137,6 +138,11 @@ def kernel_error(prim: Primitive, args, attrs, error: Exception) -> Exception:
     """
     if isinstance(error, errors.OpError):
         return error
+    if isinstance(error, MemoryError):
+        given = ", ".join(f"{a.dtype.name}{list(a._value.shape)}" for a in args)
+        return errors.op_error(errors.ResourceExhaustedError, prim.name,
+                               f"out of memory computing the result (inputs: {given}; "
+                               f"attributes: {_short(attrs)})")
     avals = [Aval(tuple(a._value.shape), a.dtype) for a in args]
     try:
         prim.shape_rule(*avals, **attrs)
@@ -146,6 +152,11 @@ def kernel_error(prim: Primitive, args, attrs, error: Exception) -> Exception:
         given = ", ".join(f"{a.dtype.name}{list(a.shape)}" for a in avals)
         message = f"{error} (inputs: {given})"
     return errors.op_error(errors.InvalidArgumentError, prim.name, message)
+
+
+def _short(attrs: dict) -> str:
+    text = ", ".join(f"{k}={v!r}" for k, v in attrs.items())
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def eval_shape(prim: Primitive, *avals: Aval, **attrs):

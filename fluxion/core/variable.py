@@ -13,7 +13,7 @@ import itertools
 
 import numpy as np
 
-from fluxion.core import context, dtypes
+from fluxion.core import context, dtypes, name_scope
 from fluxion.core.tensor import Tensor, TensorRef, _shape_text, convert_to_tensor, numpy_text
 from fluxion.core.tensor_shape import TensorShape, as_shape
 
@@ -80,7 +80,7 @@ class Variable:
         if trainable is None:
             trainable = synchronization is not VariableSynchronization.ON_READ
         self._trainable = bool(trainable)
-        base = name if name is not None else "Variable"
+        base = name_scope.scoped(name if name is not None else "Variable")
         self._name = base if base.endswith(":0") else base + ":0"
         self._uid = next(_uids)
         self.constraint = constraint
@@ -120,7 +120,7 @@ class Variable:
         return value[()].copy() if value.ndim == 0 else value.copy()
 
     def __array__(self, dtype=None, copy=None):
-        value = self._tensor._value
+        value = np.asarray(self._tensor._value)
         return value.copy() if dtype is None else value.astype(dtype)
 
     # --- writing -------------------------------------------------------------------------------
@@ -141,7 +141,8 @@ class Variable:
         delta = _owned(delta, self.dtype, variable=self, copy=False)
         self._check_shape(delta, what)
         if context.tracer is None:
-            self._write(Tensor(ufunc(self._tensor._value, delta._value)))
+            # np.asarray: a ufunc on 0-d arrays returns a NumPy scalar, not an array
+            self._write(Tensor(np.asarray(ufunc(self._tensor._value, delta._value))))
         else:  # traced: the update becomes graph ops on the variable's current value
             from fluxion.core.primitives import elementwise as ew
 

@@ -50,12 +50,13 @@ def consumer_waiting():
 
 
 def worker_count(num_parallel_calls) -> int:
-    """Threads for ``num_parallel_calls`` (AUTOTUNE: one per CPU core)."""
-    import os
+    """Threads for ``num_parallel_calls`` (AUTOTUNE: the inter-op setting, else one per
+    CPU the process may use)."""
+    from fluxion.core import blas_threads
 
     n = int(num_parallel_calls)
     if n == -1:
-        return max(1, os.cpu_count() or 1)
+        return blas_threads.inter_op_threads()
     if n < 1:
         raise ValueError(f"num_parallel_calls must be a positive integer or AUTOTUNE (-1), "
                          f"got {n}.")

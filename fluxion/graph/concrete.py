@@ -114,8 +114,11 @@ def trace_concrete(python_function, structure, spec, name: str,
     arguments = nest.pack_sequence_as(structure, symbolic_leaves)
     with tracing(tracer):
         result = python_function(*arguments[0], **arguments[1])
+        # Returned variables are read while the tracer is installed, so the graph reads
+        # them (after the function's own assignments) on every call; read after the
+        # trace they would be frozen as constants of their value at trace time.
+        structured = _collect_outputs(tracer, result, tracer.graph)
     graph = tracer.graph
-    structured = _collect_outputs(tracer, result, graph)
     optimized = optimize(graph)
     return ConcreteFunction(name, graph, optimized, structured, positions,
                             time.perf_counter() - started)

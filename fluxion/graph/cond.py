@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fluxion.core import dtypes, errors, nest
+from fluxion.core.composite import CompositeTensor
 from fluxion.core.primitive import Aval, bind, define
 from fluxion.graph.interpreter import (
     NONE_LEAF,
@@ -71,31 +72,47 @@ def _truth(pred) -> bool:
 
 def _traced_cond(pred: SymbolicTensor, true_fn: Callable, false_fn: Callable):
     _check_pred(Aval(tuple(pred.shape), pred.dtype))
-    traces = [trace_subgraph(true_fn, [], lambda args: args, "cond_true", "true_fn"),
-              trace_subgraph(false_fn, [], lambda args: args, "cond_false", "false_fn")]
+    traces = trace_branches(true_fn, false_fn)
     _check_same_outputs(*traces)
+    results = bind_traced_branches(pred, traces, [trace.outputs for trace in traces])
+    return pack_outputs(traces[0].structure, results)
+
+
+def trace_branches(true_fn: Callable, false_fn: Callable) -> list:
+    """Both branches traced into sub-graphs of the active trace (``Trace`` objects)."""
+    return [trace_subgraph(true_fn, [], lambda args: args, "cond_true", "true_fn"),
+            trace_subgraph(false_fn, [], lambda args: args, "cond_false", "false_fn")]
+
+
+def bind_traced_branches(pred: SymbolicTensor, traces: list, outputs: list[list]) -> list:
+    """Adds the ``cond`` node for two traced branches; returns its outputs.
+
+    ``outputs`` holds, per branch, the graph values it returns (same count and dtypes).
+    Variables assigned in either branch become extra outputs, assigned after the node.
+    """
+    _check_pred(Aval(tuple(pred.shape), pred.dtype))
     # Variables assigned in either branch: each branch returns the variable's new value
     # (or, if it does not assign it, the value it reads), and the node's output is assigned.
     assigned = {}
     for trace in traces:
         assigned.update(trace.tracer.assigned)
-    outputs = []
-    for trace in traces:
+    full = []
+    for trace, outs in zip(traces, outputs):
         extra = [trace.tracer._current[key] if key in trace.tracer._current
                  else trace.tracer.read_variable(var)._graph_value
                  for key, var in assigned.items()]
-        outputs.append(trace.outputs + extra)
+        full.append(list(outs) + extra)
     keys, operands = external_tensors(traces)
     true_graph, false_graph = (seal(trace, [], keys, operands, outs)
-                               for trace, outs in zip(traces, outputs))
-    if not outputs[0] and not (true_graph.stateful or false_graph.stateful):
-        return pack_outputs(traces[0].structure, [])
+                               for trace, outs in zip(traces, full))
+    if not full[0] and not (true_graph.stateful or false_graph.stateful):
+        return []
     prim = stateful_cond_p if true_graph.stateful or false_graph.stateful else cond_p
     results = bind(prim, pred, *operands, true_graph=true_graph, false_graph=false_graph)
-    count = len(traces[0].outputs)
+    count = len(outputs[0])
     for variable, value in zip(assigned.values(), results[count:]):
         variable.assign(value)
-    return pack_outputs(traces[0].structure, list(results[:count]))
+    return list(results[:count])
 
 
 def _check_same_outputs(true_trace, false_trace) -> None:
@@ -132,6 +149,9 @@ def same_structure(a, b) -> bool:
     if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
         return (isinstance(a, (list, tuple)) and isinstance(b, (list, tuple))
                 and len(a) == len(b) and all(same_structure(x, y) for x, y in zip(a, b)))
+    if isinstance(a, CompositeTensor) or isinstance(b, CompositeTensor):
+        return (type(a) is type(b) and a._static_key() == b._static_key()
+                and same_structure(a._to_components(), b._to_components()))
     return (a is NONE_LEAF) == (b is NONE_LEAF)
 
 

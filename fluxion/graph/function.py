@@ -38,9 +38,16 @@ class Function:
         self._reduce_retracing = bool(reduce_retracing or experimental_relax_shapes)
         self._jit_compile = jit_compile
         self._name = name or getattr(python_function, "__name__", "function")
+        self._autograph = bool(autograph)
+        self._converted = None  # the AutoGraph form of python_function, made on first trace
         self._by_key: dict[tuple, ConcreteFunction] = {}
         self._by_fast_key: dict[tuple, ConcreteFunction] = {}
         self._traces: list[tuple[tuple, ConcreteFunction]] = []
+        # Traces whose spec has unknown dimensions: the only ones a new call key can fit
+        # without being in _by_key already (a fully known spec fits only its own key), so
+        # a new trace never scans every earlier one.
+        self._general_traces: list[tuple[tuple, ConcreteFunction]] = []
+        self._by_signature: dict[tuple, ConcreteFunction] = {}  # input_signature traces
         self._recent = collections.deque(maxlen=RECENT_CALLS)
         self._warned = False
         self._instances = weakref.WeakKeyDictionary()  # instance -> its bound Function
@@ -61,7 +68,7 @@ class Function:
         if bound is None:
             bound = Function(functools.partial(self._python_function, instance),
                              self._input_signature, self._reduce_retracing, self._jit_compile,
-                             self._name)
+                             self._name, self._autograph)
             try:
                 self._instances[instance] = bound
             except TypeError:
@@ -70,9 +77,10 @@ class Function:
 
     # --- calling -----------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
-        if context.run_functions_eagerly or context.tracer is not None or context.tapes:
-            # Inside another trace the body is inlined; under an outer tape it runs
-            # eagerly so the tape sees each op.
+        if context.tracer is not None:  # inside another trace the body is inlined
+            return self._traced_call(*args, **kwargs)
+        if context.run_functions_eagerly or context.tapes:
+            # Under an outer tape it runs eagerly so the tape sees each op.
             return self._python_function(*args, **kwargs)
         if not kwargs:  # the common case, all plain tensors: one dict lookup
             for arg in args:
@@ -97,14 +105,14 @@ class Function:
             return concrete
         if self._input_signature is not None:
             return self._with_signature(structure, key)
-        for spec, candidate in self._traces:
+        for spec, candidate in self._general_traces:
             if sig.is_compatible(spec, key):
                 self._by_key[key] = candidate
                 self._recent.append(False)
                 return candidate
         spec = key
         if self._reduce_retracing and self._traces:
-            for previous, _ in reversed(self._traces):
+            for previous, _ in reversed(self._traces[-RECENT_CALLS:]):
                 general = sig.generalize(previous, key)
                 if general is not None:
                     spec = general
@@ -114,13 +122,13 @@ class Function:
         return concrete
 
     def _with_signature(self, structure, key) -> ConcreteFunction:
-        signature = tuple(self._input_signature)
+        signature = self._signature_for(structure)
         spec = sig.make_key((signature, {}))
         args, kwargs = structure
         if not kwargs and sig.is_compatible(spec, sig.make_key((tuple(args), {}))):
-            if not self._traces:
-                self._trace((signature, {}), spec)
-            concrete = self._traces[0][1]
+            concrete = self._by_signature.get(spec)
+            if concrete is None:
+                concrete = self._by_signature[spec] = self._trace((signature, {}), spec)
             self._by_key[key] = concrete
             return concrete
         expected = ", ".join(f"{s.dtype.name}{s.shape}" for s in nest.flatten(signature))
@@ -128,14 +136,50 @@ class Function:
         raise TypeError(f"{self._name}: the arguments do not match its input_signature. "
                         f"Expected ({expected}); got ({given}).")
 
+    def _signature_for(self, structure) -> tuple:
+        """The input signature, with each spec of unknown rank (``TensorSpec(None)``) given
+        the rank of its argument: such a function is traced once per rank it is called
+        with, every dimension unknown (the graph IR has no unknown ranks)."""
+        signature = tuple(self._input_signature)
+        flat = nest.flatten(signature)
+        if all(spec.shape.rank is not None for spec in flat):
+            return signature
+        args = nest.flatten(tuple(structure[0]))
+        if len(args) != len(flat):
+            return signature
+        resolved = [TensorSpec([None] * np.ndim(getattr(arg, "_value", arg)), spec.dtype)
+                    if spec.shape.rank is None else spec for spec, arg in zip(flat, args)]
+        return nest.pack_sequence_as(signature, resolved)
+
+    def _traced_function(self):
+        """What tracing runs: the AutoGraph-converted function, unless autograph=False."""
+        if not self._autograph:
+            return self._python_function
+        if self._converted is None:
+            from fluxion.graph.autograph import convert_callable
+
+            self._converted = convert_callable(self._python_function) or \
+                self._python_function
+        return self._converted
+
+    def _traced_call(self, *args, **kwargs):
+        from fluxion.graph.autograph import enabled_scope
+
+        with enabled_scope(self._autograph):
+            return self._traced_function()(*args, **kwargs)
+
     def _trace(self, structure, spec) -> ConcreteFunction:
         first = not self._traces
-        concrete = trace_concrete(self._python_function, structure, spec, self._name,
+        concrete = trace_concrete(self._traced_call, structure, spec, self._name,
                                   allow_variable_creation=first)
         if not first:
             self._recent.append(True)
             self._maybe_warn(spec)
         self._traces.append((spec, concrete))
+        if _has_unknown_dims(spec):
+            self._general_traces.append((spec, concrete))
+        else:
+            self._by_key.setdefault(spec, concrete)
         return concrete
 
     def _maybe_warn(self, spec) -> None:
@@ -155,7 +199,10 @@ class Function:
             args = tuple(self._input_signature)
         structure = (args, kwargs)
         key = sig.make_key(structure)
-        for spec, concrete in self._traces:
+        known = self._by_key.get(key)
+        if known is not None:
+            return known
+        for spec, concrete in self._general_traces:
             if sig.is_compatible(spec, key):
                 return concrete
         if self._input_signature is not None:
@@ -190,6 +237,10 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<fluxion.function {self._name}>"
+
+
+def _has_unknown_dims(spec: tuple) -> bool:
+    return any(isinstance(leaf, sig.TensorLeaf) and None in leaf.shape for leaf in spec[1])
 
 
 def _describe(value) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from fluxion.core import nest
+from fluxion.core.composite import CompositeTensor
 from fluxion.core.tensor import Tensor
 from fluxion.core.tensor_spec import TensorSpec
 
@@ -52,6 +53,9 @@ def skeleton(structure):
         return ("dict", tuple((key, skeleton(structure[key])) for key in sorted(structure)))
     if isinstance(structure, (list, tuple)):
         return (type(structure).__name__, tuple(skeleton(item) for item in structure))
+    if isinstance(structure, CompositeTensor):
+        return (type(structure).__name__, structure._static_key(),
+                tuple(skeleton(item) for item in structure._to_components()))
     return None
 
 

@@ -76,7 +76,10 @@ class SymbolicTensor(Tensor):
         raise SymbolicTensorError(
             f"Using a symbolic tensor as a Python bool is not allowed in a traced function "
             f"(at {user_location()}): a Python `if` or `while` cannot branch on a value the "
-            f"graph computes later. Use fluxion.cond(pred, true_fn, false_fn) for `if` and "
+            f"graph computes later. AutoGraph converts such code in functions given to "
+            f"fluxion.function (and the functions they call), but not here: this code is not "
+            f"converted (autograph=False, do_not_convert, a lambda, library code, or source "
+            f"that cannot be read). Use fluxion.cond(pred, true_fn, false_fn) for `if` and "
             f"fluxion.while_loop(cond, body, loop_vars) for `while`.")
 
     def __int__(self) -> int:

@@ -23,6 +23,7 @@ from collections.abc import Callable
 import numpy as np
 
 from fluxion.core import context, dtypes, errors, nest
+from fluxion.core.composite import CompositeTensor
 from fluxion.core.primitive import Aval, bind, define
 from fluxion.core.primitives.elementwise import add, greater, sub, zeros_like
 from fluxion.core.primitives.gather_scatter import gather
@@ -72,10 +73,11 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
     if loop_vars is None or (isinstance(loop_vars, (list, tuple)) and not loop_vars):
         raise ValueError("'loop_vars' must be provided (a non-empty list or tuple).")
     spread = isinstance(loop_vars, (list, tuple))  # cond(*loop_vars), else cond(loop_vars)
+    if context.tracer is None:
+        return _eager_loop(cond, body, loop_vars, spread, maximum_iterations)
+    _settle_composites(body, loop_vars, spread)
     flat = [_as_tensor(leaf) for leaf in nest.flatten(loop_vars)]
     pack = _packer(loop_vars, spread)
-    if context.tracer is None:
-        return _eager_loop(cond, body, loop_vars, flat, pack, maximum_iterations)
     invariants = _invariants(loop_vars, shape_invariants, flat)
     results = _traced_loop(cond, body, loop_vars, flat, invariants, pack, maximum_iterations,
                            back_prop)
@@ -132,20 +134,91 @@ def _check_dtype(index: int, before, after) -> None:
             f"the same (cast it in the body) (at {errors.user_location()})")
 
 
-# --- eager -------------------------------------------------------------------------------------
-def _eager_loop(cond, body, loop_vars, flat, pack, maximum_iterations):
+# --- eager ---------------------------------------------------------------------------------
+def _eager_loop(cond, body, loop_vars, spread, maximum_iterations):
+    """A Python loop.  Composite values (``TensorArray``...) pass as they are."""
     limit = None if maximum_iterations is None else int(maximum_iterations)
+    current = _tensors_in(loop_vars)
     count = 0
     while limit is None or count < limit:
-        if not bool(cond(*pack(flat))):
+        args = tuple(current) if spread else (current,)
+        if not bool(cond(*args)):
             break
-        leaves = _body_leaves(body(*pack(flat)), loop_vars, f"iteration {count}")
-        new = [_as_tensor(leaf) for leaf in leaves]
-        for index, (a, b) in enumerate(zip(flat, new)):
+        result = body(*args)
+        if isinstance(loop_vars, (list, tuple)) and len(loop_vars) == 1 \
+                and not nest.is_nested(result):
+            result = [result]  # TF accepts a bare value for a single loop variable
+        if not same_structure(_shape_of(result), _shape_of(loop_vars)):
+            raise ValueError(
+                f"while_loop: body must return the structure of loop_vars; loop_vars has "
+                f"{_describe(loop_vars)} but body returned {_describe(result)} "
+                f"(iteration {count}).")
+        new = _tensors_in(result)
+        for index, (a, b) in enumerate(zip(_plain_leaves(current), _plain_leaves(new))):
             _check_dtype(index, a.dtype, b.dtype)
-        flat = new
+        if isinstance(current, list) and isinstance(new, tuple):
+            new = list(new)
+        current = new
         count += 1
-    return nest.pack_sequence_as(loop_vars, flat) if nest.is_nested(loop_vars) else flat[0]
+    return current
+
+
+def _tensors_in(structure):
+    """``structure`` with its plain leaves as tensors; composite values kept whole."""
+    if isinstance(structure, CompositeTensor):
+        return structure
+    if isinstance(structure, dict):
+        return type(structure)((k, _tensors_in(v)) for k, v in structure.items())
+    if nest._is_namedtuple(structure):
+        return type(structure)(*[_tensors_in(item) for item in structure])
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(_tensors_in(item) for item in structure)
+    return _as_tensor(structure)
+
+
+def _plain_leaves(structure) -> list:
+    if isinstance(structure, CompositeTensor):
+        return []
+    if isinstance(structure, dict):
+        return [leaf for key in sorted(structure) for leaf in _plain_leaves(structure[key])]
+    if isinstance(structure, (list, tuple)):
+        return [leaf for item in structure for leaf in _plain_leaves(item)]
+    return [structure]
+
+
+def _composites(structure) -> list:
+    if isinstance(structure, CompositeTensor):
+        return [structure]
+    if isinstance(structure, dict):
+        return [c for key in sorted(structure) for c in _composites(structure[key])]
+    if isinstance(structure, (list, tuple)):
+        return [c for item in structure for c in _composites(item)]
+    return []
+
+
+def _settle_composites(body, loop_vars, spread: bool) -> None:
+    """Lets composite loop variables learn what they lack (a ``TensorArray``'s element
+    shape) from one throw-away trace of the body, in which they record what is written."""
+    unsettled = [c for c in _composites(loop_vars) if getattr(c, "_unsettled", bool)()]
+    if not unsettled:
+        return
+    probes = {id(c): c._probe() for c in unsettled}
+
+    def swap(structure):
+        if isinstance(structure, CompositeTensor):
+            return probes.get(id(structure), structure)
+        if isinstance(structure, dict):
+            return type(structure)((k, swap(v)) for k, v in structure.items())
+        if nest._is_namedtuple(structure):
+            return type(structure)(*[swap(item) for item in structure])
+        if isinstance(structure, (list, tuple)):
+            return type(structure)(swap(item) for item in structure)
+        return structure
+
+    probed = swap(loop_vars)
+    flat = [_as_tensor(leaf) for leaf in nest.flatten(probed)]
+    avals = [Aval(tuple(t.shape), t.dtype) for t in flat]
+    trace_subgraph(body, avals, _packer(probed, spread), "while_probe", "body")
 
 
 # --- traced ------------------------------------------------------------------------------------

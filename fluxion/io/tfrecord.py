@@ -25,6 +25,9 @@ from fluxion.io.crc32c import masked_crc32c
 
 _COMPRESSIONS = {None: "", "": "", "ZLIB": "ZLIB", "GZIP": "GZIP"}
 _DEFAULT_BUFFER = 256 * 1024
+_READ_CHUNK = 16 << 20
+MAX_INFLATION = 1000  # GZIP/ZLIB data may grow this much, past INFLATION_ALLOWANCE bytes
+INFLATION_ALLOWANCE = 64 << 20
 
 
 class TFRecordCompressionType:
@@ -141,26 +144,65 @@ class _ZlibWriter:
 
 
 class _ZlibReader:
-    """A read-only file object over a zlib stream: ``read(n)`` returns up to n bytes."""
+    """A read-only file object over a zlib stream: ``read(n)`` returns up to n bytes.
+
+    Decompressed bytes wait in one ``bytearray`` consumed from the front by an index,
+    so reading many small records costs linear time (slicing ``bytes`` made it
+    quadratic in the buffer size).
+    """
 
     def __init__(self, raw, buffer_size: int):
         self._raw = raw
         self._inflate = zlib.decompressobj()
-        self._pending = b""
+        self._pending = bytearray()
+        self._start = 0
         self._chunk = buffer_size
 
     def read(self, size: int) -> bytes:
-        while len(self._pending) < size and not self._inflate.eof:
+        while len(self._pending) - self._start < size and not self._inflate.eof:
             chunk = self._raw.read(self._chunk)
+            if self._start:
+                del self._pending[:self._start]
+                self._start = 0
             if not chunk:
                 self._pending += self._inflate.flush()
                 break
             self._pending += self._inflate.decompress(chunk)
-        out, self._pending = self._pending[:size], self._pending[size:]
+        end = min(self._start + size, len(self._pending))
+        out = bytes(self._pending[self._start:end])
+        self._start = end
         return out
+
+    def tell_compressed(self) -> int:
+        return self._raw.tell()
 
     def close(self) -> None:
         self._raw.close()
+
+
+class _InflationGuard:
+    """Stops reading a compressed stream that inflates beyond ``MAX_INFLATION`` times its
+    compressed size (past ``INFLATION_ALLOWANCE`` bytes): a decompression bomb."""
+
+    def __init__(self, inner, raw, path: str):
+        self._inner = inner
+        self._raw = raw
+        self._path = path
+        self._produced = 0
+
+    def read(self, size: int) -> bytes:
+        data = self._inner.read(size)
+        self._produced += len(data)
+        if self._produced > INFLATION_ALLOWANCE and \
+                self._produced > MAX_INFLATION * max(self._raw.tell(), 1):
+            raise DataLossError(
+                f"{self._path}: the compressed data inflates more than {MAX_INFLATION}x "
+                f"({self._produced:,} bytes from {self._raw.tell():,}); refusing to read on "
+                f"(a damaged or crafted file).")
+        return data
+
+    def close(self) -> None:
+        self._inner.close()
 
 
 class TFRecordWriter:
@@ -249,10 +291,28 @@ def open_for_reading(path: str, compression: str, buffer_size: int = _DEFAULT_BU
     except IsADirectoryError:
         raise InvalidArgumentError(f"{what} path is a directory, not a file: {path!r}") from None
     if compression == "GZIP":
-        return gzip.GzipFile(fileobj=raw, mode="rb")
+        return _InflationGuard(gzip.GzipFile(fileobj=raw, mode="rb"), raw, path)
     if compression == "ZLIB":
-        return _ZlibReader(raw, buffer_size)
+        return _InflationGuard(_ZlibReader(raw, buffer_size), raw, path)
     return raw
+
+
+def _read_body(handle, length: int, remaining: int | None) -> bytes:
+    """``length`` bytes (and the 4-byte CRC), read in bounded chunks: a crafted length
+    prefix (2^63, 10^12) never allocates more than the file really holds."""
+    wanted = length + 4
+    if remaining is not None and wanted > remaining:
+        return b""
+    if wanted <= _READ_CHUNK:
+        return handle.read(wanted)
+    parts, got = [], 0
+    while got < wanted:
+        chunk = handle.read(min(_READ_CHUNK, wanted - got))
+        if not chunk:
+            break
+        parts.append(chunk)
+        got += len(chunk)
+    return b"".join(parts)
 
 
 def read_records(path, compression_type: str | None = None,
@@ -267,6 +327,7 @@ def read_records(path, compression_type: str | None = None,
     compression = compression_name(compression_type)
     size = _DEFAULT_BUFFER if not buffer_size else int(buffer_size)
     handle = open_for_reading(path, compression, size)
+    file_size = os.fstat(handle.fileno()).st_size if not compression else None
     try:
         offset = 0
         while True:
@@ -283,13 +344,15 @@ def read_records(path, compression_type: str | None = None,
                 raise DataLossError(f"{path}: corrupted record at offset {offset} "
                                     "(length checksum mismatch)")
             (length,) = struct.unpack("<Q", length_bytes)
+            remaining = None if file_size is None else file_size - offset - 12
             try:
-                body = handle.read(length + 4)
+                body = _read_body(handle, length, remaining)
             except (OSError, EOFError, zlib.error) as error:
                 raise DataLossError(f"{path}: corrupt compressed data: {error}") from None
             if len(body) < length + 4:
                 raise DataLossError(f"{path}: truncated record at offset {offset} "
-                                    f"(expected {length} bytes of data)")
+                                    f"(its header declares {length:,} bytes of data, more "
+                                    f"than the file holds)")
             data = body[:length]
             if struct.unpack("<I", body[length:])[0] != masked_crc32c(data):
                 raise DataLossError(f"{path}: corrupted record at offset {offset} "

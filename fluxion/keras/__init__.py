@@ -16,6 +16,11 @@ _NAMES = {"Input": "fluxion.keras.layers", "Layer": "fluxion.keras.layers",
 __version__ = "3.15.1"  # the Keras API version this package follows
 
 
+def version() -> str:
+    """The Keras API version this package follows (``keras.version()``)."""
+    return __version__
+
+
 def __getattr__(name):
     if name in _SUBMODULES:
         return importlib.import_module(f"fluxion.keras.{name}")
@@ -26,4 +31,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(list(_SUBMODULES) + list(_NAMES))
+    return sorted(list(_SUBMODULES) + list(_NAMES) + ["version"])

@@ -20,6 +20,7 @@ import random as _python_random
 import numpy as np
 
 from fluxion.core import dtypes
+from fluxion.core.primitives.dynamic_shape import is_dynamic
 from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.core.variable import init_scope
 from fluxion.keras.saving.serialization import keras_class
@@ -117,7 +118,14 @@ def _floatx(dtype):
     return dtypes.float32 if dtype is None else dtypes.as_dtype(dtype)
 
 
-def _shape(shape) -> tuple:
+def _shape(shape):
+    """Python ints, or the shape as given where it holds run-time (traced) dimensions.
+
+    ``batch = ops.shape(x)[0]`` is a symbolic scalar inside a traced ``fit`` step; the
+    draws then take their shape from a tensor at run time.
+    """
+    if is_dynamic(shape):
+        return shape if isinstance(shape, Tensor) else list(shape)
     return tuple(int(d) for d in shape)
 
 

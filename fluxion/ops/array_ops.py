@@ -12,6 +12,7 @@ import numpy as np
 
 from fluxion.core import dtypes
 from fluxion.core.primitives import gather_scatter, indexing, layout
+from fluxion.core.primitives.dynamic_shape import is_dynamic
 from fluxion.core.primitives.elementwise import cast, equal, less, select
 from fluxion.core.primitives.shape import (
     _as_int_list,
@@ -49,7 +50,41 @@ def tile(input, multiples, name=None) -> Tensor:
     >>> tf.tile([[1, 2]], [2, 2]).numpy().tolist()
     [[1, 2, 1, 2], [1, 2, 1, 2]]
     """
+    if is_dynamic(multiples):  # traced, with multiples known only at run time
+        return _tile_dynamic(convert_to_tensor(input), multiples)
     return layout.tile(input, multiples)
+
+
+def _dims_at_run_time(x: Tensor) -> list:
+    """``x``'s dimensions: ints where known, int64 scalar tensors where traced."""
+    from fluxion.ops.creation_ops import shape
+
+    static = shape_tuple(x)
+    if None not in static:
+        return list(static)
+    run_time = shape(x, out_type=dtypes.int64)
+    return [d if d is not None else run_time[i] for i, d in enumerate(static)]
+
+
+def _tile_dynamic(x: Tensor, multiples) -> Tensor:
+    """``tile`` as a composite: a new axis before each axis, broadcast to its multiple,
+    then each pair of axes merged, so sizes known only at run time work."""
+    static = shape_tuple(x)
+
+    def as_int64(d):
+        return cast(d, dtypes.int64) if isinstance(d, Tensor) and d.dtype != dtypes.int64 \
+            else d
+
+    dims = _dims_at_run_time(x)
+    if isinstance(multiples, Tensor):
+        multiples = [multiples[i] for i in range(len(static))]
+    if len(multiples) != len(static):
+        raise ValueError(f"tile: multiples must have one entry per dimension "
+                         f"({len(static)} for shape {list(static)}), got {len(multiples)}")
+    multiples = [as_int64(m) for m in multiples]
+    spread = reshape(x, [v for d in dims for v in (1, d)])
+    repeated = broadcast_to(spread, [v for m, d in zip(multiples, dims) for v in (m, d)])
+    return reshape(repeated, [m * d for m, d in zip(multiples, dims)])
 
 
 def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None) -> Tensor:
@@ -272,6 +307,15 @@ def repeat(input, repeats, axis=None, name=None) -> Tensor:
     axis = normalize_axis(int(_axis(axis)), len(shape_tuple(input)))
     count = shape_tuple(input)[axis]
     counts = np.asarray(repeats._value if isinstance(repeats, Tensor) else repeats)
+    if count is None and counts.size == 1 and counts.dtype.kind in "iu":
+        # traced, the axis's length unknown: a new axis after it, tiled, then merged
+        times = int(counts.reshape(-1)[0])
+        multiples = [1] * (len(shape_tuple(input)) + 1)
+        multiples[axis + 1] = times
+        tiled = layout.tile(expand_dims(input, axis + 1), multiples)
+        dims = _dims_at_run_time(input)
+        dims[axis] = dims[axis] * times
+        return reshape(tiled, dims)
     if counts.ndim > 1 or (counts.ndim == 1 and counts.size not in (1, count)):
         raise ValueError(f"repeat: repeats must be a scalar or have one entry per element of "
                          f"dimension {axis} ({count}), got shape {list(counts.shape)}")
@@ -329,6 +373,9 @@ def roll(input, shift, axis, name=None) -> Tensor:
         totals[a] = totals.get(a, 0) + s
     for a, s in totals.items():
         size = shape[a]
+        if size is None:  # known only when it runs: rotate with run-time indices
+            input = _roll_run_time(input, s, a)
+            continue
         s = s % size if size else 0
         if s:
             head = layout.slice_(input, [0] * a + [size - s] + [0] * (len(shape) - a - 1),
@@ -337,6 +384,24 @@ def roll(input, shift, axis, name=None) -> Tensor:
                                  [-1] * a + [size - s] + [-1] * (len(shape) - a - 1))
             input = concat([head, tail], axis=a)
     return input
+
+
+def _roll_run_time(x: Tensor, shift: int, axis: int) -> Tensor:
+    """``roll`` along an axis of unknown size: gather at ``(i - shift) mod n``."""
+    from fluxion.ops.creation_ops import range as arange
+    from fluxion.ops.creation_ops import shape as run_time_shape
+    from fluxion.ops.math_ops import floormod
+
+    n = run_time_shape(x)[axis]
+    positions = floormod(arange(n) - shift, _at_least_one(n))
+    return gather(x, positions, axis=axis)
+
+
+def _at_least_one(n: Tensor) -> Tensor:
+    """``max(n, 1)``: a modulus that is never zero (an empty axis rolls to itself)."""
+    from fluxion.core.primitives.elementwise import maximum
+
+    return maximum(n, 1)
 
 
 def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool_, name=None) -> Tensor:

@@ -8,7 +8,7 @@ import builtins
 
 import numpy as np
 
-from fluxion.core import dtypes
+from fluxion.core import dtypes, errors
 from fluxion.core.primitive import Aval, bind, define
 from fluxion.core.primitives.dynamic_shape import is_dynamic
 from fluxion.core.primitives.elementwise import cast, ones_like, zeros_like
@@ -27,6 +27,20 @@ def _dims(shape) -> tuple:
     return tuple(_as_int_list(shape))
 
 
+def _filled(op: str, maker, dims: tuple, *args, **kwargs) -> Tensor:
+    """``Tensor(maker(dims, ...))`` with TF's errors: a negative dimension is an
+    ``InvalidArgumentError``, a size beyond memory a ``ResourceExhaustedError``."""
+    if any(d < 0 for d in dims):
+        raise errors.op_error(errors.InvalidArgumentError, op,
+                              f"dimensions must be non-negative, got shape {list(dims)}")
+    try:
+        return Tensor(maker(dims, *args, **kwargs))
+    except MemoryError:
+        raise errors.op_error(errors.ResourceExhaustedError, op,
+                              f"out of memory allocating a tensor of shape {list(dims)}") \
+            from None
+
+
 def zeros(shape, dtype=dtypes.float32, name=None) -> Tensor:
     """A tensor of ``shape`` filled with zeros.
 
@@ -35,14 +49,14 @@ def zeros(shape, dtype=dtypes.float32, name=None) -> Tensor:
     """
     if is_dynamic(shape):  # a traced shape tensor: filled at run time
         return broadcast_to(Tensor(np.zeros((), dtypes.as_dtype(dtype).np_dtype)), shape)
-    return Tensor(np.zeros(_dims(shape), dtype=dtypes.as_dtype(dtype).np_dtype))
+    return _filled("zeros", np.zeros, _dims(shape), dtype=dtypes.as_dtype(dtype).np_dtype)
 
 
 def ones(shape, dtype=dtypes.float32, name=None) -> Tensor:
     """A tensor of ``shape`` filled with ones."""
     if is_dynamic(shape):
         return broadcast_to(Tensor(np.ones((), dtypes.as_dtype(dtype).np_dtype)), shape)
-    return Tensor(np.ones(_dims(shape), dtype=dtypes.as_dtype(dtype).np_dtype))
+    return _filled("ones", np.ones, _dims(shape), dtype=dtypes.as_dtype(dtype).np_dtype)
 
 
 def fill(dims, value, name=None) -> Tensor:
@@ -56,18 +70,34 @@ def fill(dims, value, name=None) -> Tensor:
         raise ValueError(f"fill: value must be a scalar, got shape {value.shape}")
     if value._value is None or is_dynamic(dims):  # traced: broadcast when the graph runs
         return broadcast_to(value, dims)
-    return Tensor(np.full(_dims(dims), value._value, dtype=value._value.dtype))
+    return _filled("fill", np.full, _dims(dims), value._value, dtype=value._value.dtype)
 
 
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32,
         name=None) -> Tensor:
     """An identity matrix (or a batch of them)."""
+    if any(isinstance(n, Tensor) and n._value is None for n in (num_rows, num_columns)):
+        return _traced_eye(num_rows, num_columns, batch_shape, dtypes.as_dtype(dtype))
     matrix = np.eye(int(num_rows), None if num_columns is None else int(num_columns),
                     dtype=dtypes.as_dtype(dtype).np_dtype)
     if batch_shape is not None:
         batch = tuple(_as_int_list(batch_shape))
         matrix = np.broadcast_to(matrix, batch + matrix.shape).copy()
     return Tensor(matrix)
+
+
+def _traced_eye(num_rows, num_columns, batch_shape, dtype) -> Tensor:
+    """``eye`` with sizes known only at run time: row index == column index."""
+    from fluxion.core.primitives.elementwise import cast, equal
+    from fluxion.core.primitives.shape import broadcast_to, concat, expand_dims
+
+    rows = range(num_rows)
+    columns = rows if num_columns is None else range(num_columns)
+    matrix = cast(equal(expand_dims(rows, 1), expand_dims(columns, 0)), dtype)
+    if batch_shape is None:
+        return matrix
+    full = concat([cast(convert_to_tensor(batch_shape), dtypes.int32), shape(matrix)], axis=0)
+    return broadcast_to(matrix, full)
 
 
 def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:  # noqa: A001

@@ -79,7 +79,7 @@ def _dropout(op: str, x, rate, noise_shape, sampler) -> Tensor:
     if rate_is_number and rate == 0:
         return x
     shape = _noise_shape(op, shape_tuple(x), noise_shape)
-    if None in shape:  # traced with unknown dimensions: take them from x at run time
+    if any(d is None for d in shape):  # traced, unknown dimensions: x's at run time
         from fluxion.ops.creation_ops import shape as dynamic_shape
 
         runtime = dynamic_shape(x)
@@ -109,6 +109,8 @@ def _noise_shape(op: str, x_shape: tuple, noise_shape) -> tuple:
         return x_shape
     if hasattr(noise_shape, "as_list"):
         noise_shape = noise_shape.as_list()
+    elif _is_traced(noise_shape):  # tf.shape(x) inside a traced function
+        noise_shape = [noise_shape[i] for i in range(noise_shape.shape[0])]
     elif isinstance(noise_shape, Tensor):
         noise_shape = noise_shape.numpy().tolist()
     noise_shape = list(noise_shape)
@@ -118,12 +120,18 @@ def _noise_shape(op: str, x_shape: tuple, noise_shape) -> tuple:
                                                      f"{noise_shape}, must have the rank of x's "
                                                      f"shape {list(x_shape)}")
         noise_shape = [x_dim if d is None else d for d, x_dim in zip(noise_shape, x_shape)]
-    filled = tuple(None if d is None else int(d) for d in noise_shape)
+    # A traced dimension (``ops.shape(x)[0]``) stays a tensor; it is checked as unknown.
+    filled = tuple(d if d is None or _is_traced(d) else int(d) for d in noise_shape)
+    checked = tuple(None if _is_traced(d) else d for d in filled)
     try:
-        fits = _compatible(broadcast_shapes(filled, x_shape), x_shape)
+        fits = _compatible(broadcast_shapes(checked, x_shape), x_shape)
     except ValueError:
         fits = False
     if not fits:
-        raise op_error(InvalidArgumentError, op, f"noise_shape {list(filled)} must broadcast to "
-                                                 f"x's shape {list(x_shape)}")
+        raise op_error(InvalidArgumentError, op, f"noise_shape {list(checked)} must broadcast "
+                                                 f"to x's shape {list(x_shape)}")
     return filled
+
+
+def _is_traced(dim) -> bool:
+    return isinstance(dim, Tensor) and dim._value is None

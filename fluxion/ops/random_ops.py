@@ -107,6 +107,12 @@ def _scale_shift(op: str, draws: Tensor, scale, shift, dtype, names: tuple) -> T
 def _uniform(op, shape, seed, minval, maxval, dtype, full_range_ok) -> Tensor:
     dtype = _dtype(op, dtype, rp.FLOAT_DTYPES + rp.INT_DTYPES + (
         (dtypes.uint32, dtypes.uint64) if full_range_ok else ()))
+    if is_dynamic(shape) and dtype.is_integer and minval is not None and maxval is not None \
+            and not dtype.is_unsigned:  # traced, with a run-time shape tensor
+        shape_value, static = shape_tensor(shape)
+        low, high = _param(op, "minval", minval, dtype), _param(op, "maxval", maxval, dtype)
+        return bind(rp.random_uniform_int_dynamic_p, seed(), low, high, shape_value,
+                    dtype=dtype, static=static)
     if is_dynamic(shape) and not dtype.is_integer:  # traced: the shape is a run-time tensor
         shape_value, static = shape_tensor(shape)
         draws = bind(rp.random_uniform_dynamic_p, seed(), shape_value, dtype=dtype,
@@ -137,10 +143,11 @@ def _uniform(op, shape, seed, minval, maxval, dtype, full_range_ok) -> Tensor:
 
 def _normal(op, prim, shape, seed, mean, stddev, dtype) -> Tensor:
     dtype = _dtype(op, dtype, rp.FLOAT_DTYPES)
-    if is_dynamic(shape) and prim is rp.random_normal_p:
+    if is_dynamic(shape):  # traced: the shape is a run-time tensor
         shape_value, static = shape_tensor(shape)
-        draws = bind(rp.random_normal_dynamic_p, seed(), shape_value, dtype=dtype,
-                     static=static)
+        dynamic = rp.random_normal_dynamic_p if prim is rp.random_normal_p \
+            else rp.random_truncated_normal_dynamic_p
+        draws = bind(dynamic, seed(), shape_value, dtype=dtype, static=static)
         return _scale_shift(op, draws, stddev, mean, dtype, ("stddev", "mean"))
     draws = bind(prim, seed(), shape=_shape(op, shape), dtype=dtype)
     return _scale_shift(op, draws, stddev, mean, dtype, ("stddev", "mean"))

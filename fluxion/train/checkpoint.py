@@ -2,10 +2,10 @@
 
 ``Checkpoint(model=model, optimizer=optimizer, step=step)`` names its objects; saving
 walks the object graph below them (``object_graph``) and writes every variable's value
-under the path that reaches it (``model/layers/dense/kernel``) into one checkpoint file
-(``checkpoint_file``), atomically.  Restoring walks the saved graph and the live one
-side by side and matches values by path, so a new program that builds the same objects
-gets them back, whatever their global names.
+under the path that reaches it (``model/layers/dense/kernel``) into a checkpoint in
+TensorFlow's format (``checkpoint_file``), atomically.  Restoring walks the saved graph
+and the live one side by side and matches values by path, so a new program that builds
+the same objects gets them back, whatever their global names.
 
 Restoring is all or nothing: the file is read and checked, and every matched value's
 shape and dtype compared with its variable, before the first assignment.  A corrupt,
@@ -107,7 +107,8 @@ class Checkpoint:
     def write(self, file_prefix, options=None) -> str:
         """Writes a checkpoint at ``file_prefix`` exactly (no numbering, no bookkeeping).
 
-        The file ``{file_prefix}.fxckpt`` is replaced atomically.  Returns ``file_prefix``.
+        Writes TensorFlow's files ``{file_prefix}.index`` and ``{file_prefix}.data-*``; an
+        existing checkpoint of that name is replaced atomically.  Returns ``file_prefix``.
         """
         _require_eager("write")
         nodes, tensors = _serialize(self)
@@ -236,6 +237,7 @@ def _serialize(root) -> tuple[list, dict]:
                               if keep[child]}}
         if isinstance(obj, Variable):
             entry["variable"] = path
+            entry["name"] = obj.name[:-2] if obj.name.endswith(":0") else obj.name
             tensors[path] = obj.numpy()
         elif has_tensors(obj):
             entry["tensors"] = {}
@@ -256,7 +258,7 @@ def _restore(root, nodes: list, tensors: dict, save_path: str) -> CheckpointLoad
         node = nodes[node_id]
         if "variable" in node:
             value = tensors.get(node["variable"])
-            problem = _misfit(obj, value, node["variable"])
+            problem = _misfit(obj, value, _display(node["variable"]))
             if problem:
                 problems.append(problem)
             else:
@@ -326,9 +328,14 @@ def _status(root, nodes: list, bound: dict, save_path: str) -> CheckpointLoadSta
     return CheckpointLoadStatus(save_path, unused, unmatched, len(restored))
 
 
+def _display(key: str) -> str:
+    """A variable's key as an object path (without TF's ``/.ATTRIBUTES/...`` suffix)."""
+    return key.split("/.ATTRIBUTES/", 1)[0]
+
+
 def _path(node: dict, node_id: int) -> str:
     if "variable" in node:
-        return node["variable"]
+        return _display(node["variable"])
     keys = list(node.get("tensors", {}).values())
     return keys[0].rsplit("/.TENSORS/", 1)[0] if keys else f"node {node_id}"
 

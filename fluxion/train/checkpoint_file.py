@@ -1,8 +1,13 @@
-"""The Fluxion checkpoint file: one self-describing, versioned archive per checkpoint.
+"""Checkpoint files: TensorFlow's V2 format, and Fluxion's older single-file format.
 
-A checkpoint saved under the prefix ``dir/ckpt-3`` is the single file
-``dir/ckpt-3.fxckpt``: an uncompressed zip archive that NumPy can also open
-(``numpy.load``) holding
+``fluxion.train.Checkpoint`` saves in TensorFlow's format (``fluxion.train.tensor_bundle``,
+the object graph by ``fluxion.train.bundle_object_graph``): a checkpoint saved under the
+prefix ``dir/ckpt-3`` is ``dir/ckpt-3.index`` plus ``dir/ckpt-3.data-*``, which
+TensorFlow reads, and checkpoints TensorFlow writes load here.  The index is written
+last and replaced atomically, so a reader sees the old checkpoint or the new one.
+
+Checkpoints of Fluxion's earlier format are still read: ``dir/ckpt-3.fxckpt``, an
+uncompressed zip archive that NumPy can also open (``numpy.load``) holding
 
 - ``checkpoint.json``: ``{"format": "fluxion.train.Checkpoint", "version": 1,
   "nodes": [...], "tensors": {...}}``.  ``nodes`` is the object graph, node 0 the root:
@@ -11,11 +16,10 @@ A checkpoint saved under the prefix ``dir/ckpt-3`` is the single file
   ``_serialize_to_tensors``).  ``tensors`` maps each key to its dtype, shape and member.
 - ``tensors/<n>.npy``: each value in NumPy's ``.npy`` format (no pickles).
 
-One file means one atomic rename (``fluxion.core.atomic_file``): a reader sees the old
-checkpoint or the new one, never half of each.  The zip's CRC-32 of every member, the
-listed dtypes and shapes, and the format and version fields catch a corrupt, truncated
-or foreign file, which is reported as ``fluxion.errors.DataLossError`` before anything
-is assigned.
+The zip's CRC-32 of every member (TensorFlow's CRC-32C of every tensor), the listed
+dtypes and shapes, and the format and version fields catch a corrupt, truncated or
+foreign file, which is reported as ``fluxion.errors.DataLossError`` before anything is
+assigned.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import numpy as np
 
 from fluxion.core.atomic_file import atomic_path
 from fluxion.core.errors import DataLossError, NotFoundError
+from fluxion.train import bundle_object_graph, tensor_bundle
 
 FORMAT = "fluxion.train.Checkpoint"
 VERSION = 1
@@ -49,11 +54,40 @@ def prefix_of(path: str) -> str:
 
 
 def exists(prefix: str) -> bool:
-    return os.path.isfile(file_for(prefix))
+    return tensor_bundle.exists(prefix_of(prefix)) or os.path.isfile(file_for(prefix))
+
+
+def remove(prefix: str) -> None:
+    """Deletes the checkpoint ``prefix`` (either format); nothing if there is none."""
+    tensor_bundle.remove(prefix_of(prefix))
+    if os.path.isfile(file_for(prefix)):
+        os.remove(file_for(prefix))
+
+
+def move(source: str, target: str) -> None:
+    """Renames the checkpoint ``source`` to ``target`` (either format)."""
+    if tensor_bundle.exists(prefix_of(source)):
+        if os.path.isfile(file_for(target)):
+            os.remove(file_for(target))
+        tensor_bundle.move(prefix_of(source), prefix_of(target))
+    else:
+        tensor_bundle.remove(prefix_of(target))
+        os.replace(file_for(source), file_for(target))
 
 
 def write(prefix: str, nodes: list, tensors: dict) -> str:
-    """Writes the checkpoint ``prefix`` atomically; ``tensors`` maps keys to arrays."""
+    """Writes the checkpoint ``prefix`` in TensorFlow's format; returns the prefix.
+
+    ``nodes`` is the object graph, ``tensors`` maps its keys to arrays.
+    """
+    prefix = prefix_of(os.fspath(prefix))
+    if os.path.isfile(file_for(prefix)):  # an older Fluxion checkpoint of the same name
+        os.remove(file_for(prefix))
+    return tensor_bundle.write(prefix, bundle_object_graph.to_bundle(nodes, tensors))
+
+
+def write_legacy(prefix: str, nodes: list, tensors: dict) -> str:
+    """Writes the checkpoint ``prefix`` in Fluxion's older single-file format."""
     path = file_for(prefix)
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
@@ -74,6 +108,10 @@ def write(prefix: str, nodes: list, tensors: dict) -> str:
     return prefix_of(path)
 
 
+_MAX_INFLATION = 100  # checkpoints are stored uncompressed; a member may not inflate more
+_INFLATION_ALLOWANCE = 1 << 20
+
+
 def read(prefix: str) -> tuple[list, dict]:
     """``(nodes, tensors)`` of the checkpoint ``prefix``, every tensor loaded and checked.
 
@@ -81,6 +119,8 @@ def read(prefix: str) -> tuple[list, dict]:
       NotFoundError: there is no checkpoint at ``prefix``.
       DataLossError: the file is corrupt, truncated, or not a Fluxion checkpoint.
     """
+    if tensor_bundle.exists(prefix_of(os.fspath(prefix))):
+        return _read_bundle(prefix_of(os.fspath(prefix)))
     path = _locate(os.fspath(prefix))
     try:
         archive = zipfile.ZipFile(path, "r")
@@ -98,6 +138,15 @@ def read(prefix: str) -> tuple[list, dict]:
             raise DataLossError(f"The checkpoint file {path!r} is corrupt or truncated "
                                 f"({type(error).__name__}: {error}). Restore from an older "
                                 f"checkpoint; nothing was loaded.") from None
+
+
+def _read_bundle(prefix: str) -> tuple[list, dict]:
+    try:
+        tensors = tensor_bundle.read(prefix)
+        return bundle_object_graph.from_bundle(tensors, prefix), tensors
+    except DataLossError as error:
+        raise DataLossError(f"The checkpoint {prefix!r} is truncated or corrupt ({error}). "
+                            f"Restore from an older checkpoint; nothing was loaded.") from None
 
 
 def _read_archive(archive: zipfile.ZipFile, path: str) -> tuple[list, dict]:
@@ -123,16 +172,43 @@ def _read_archive(archive: zipfile.ZipFile, path: str) -> tuple[list, dict]:
     _check_graph(nodes, listing, path)
     tensors = {}
     for key, entry in listing.items():
-        with archive.open(entry["member"]) as member:
-            array = np.lib.format.read_array(member, allow_pickle=False)
-            if member.read(1):  # also reaches the end, where zipfile checks the CRC-32
-                raise DataLossError(f"{path!r}: tensor {key!r} has trailing data.")
-        if array.dtype.str != entry["stored"] or list(array.shape) != entry["shape"]:
-            raise DataLossError(f"{path!r}: tensor {key!r} is {array.dtype.str}"
-                                f"{list(array.shape)} but the checkpoint lists "
-                                f"{entry['stored']}{entry['shape']}.")
-        tensors[key] = _loaded(array, entry["dtype"])
+        tensors[key] = _loaded(_read_npy_member(archive, entry, key, path), entry["dtype"])
     return nodes, tensors
+
+
+def _read_npy_member(archive: zipfile.ZipFile, entry: dict, key: str, path: str) -> np.ndarray:
+    """One tensor's ``.npy`` member, its header checked before any data is allocated.
+
+    The header's shape and dtype must be the listing's, and the data they declare must
+    fit in the member's declared size, itself in proportion to its compressed size: a
+    crafted header cannot make the reader allocate what the file does not hold.
+    """
+    info = archive.getinfo(entry["member"])
+    if info.file_size > _INFLATION_ALLOWANCE and \
+            info.file_size > _MAX_INFLATION * max(info.compress_size, 1):
+        raise DataLossError(f"{path!r}: tensor {key!r} declares {info.file_size:,} bytes from "
+                            f"{info.compress_size:,} compressed; refusing to inflate it.")
+    with archive.open(info) as member:
+        version = np.lib.format.read_magic(member)
+        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) \
+            else np.lib.format.read_array_header_2_0
+        shape, fortran_order, dtype = read_header(member)
+        if dtype.str != entry["stored"] or list(shape) != entry["shape"]:
+            raise DataLossError(f"{path!r}: tensor {key!r} is {dtype.str}{list(shape)} but the "
+                                f"checkpoint lists {entry['stored']}{entry['shape']}.")
+        if dtype.hasobject:
+            raise DataLossError(f"{path!r}: tensor {key!r} holds Python objects; refused.")
+        nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        if nbytes > info.file_size:
+            raise DataLossError(f"{path!r}: tensor {key!r} declares {nbytes:,} bytes of data "
+                                f"in a member of {info.file_size:,} bytes.")
+        data = member.read(nbytes)
+        if len(data) != nbytes:
+            raise DataLossError(f"{path!r}: tensor {key!r} is truncated.")
+        if member.read(1):  # also reaches the end, where zipfile checks the CRC-32
+            raise DataLossError(f"{path!r}: tensor {key!r} has trailing data.")
+    array = np.frombuffer(bytearray(data), dtype=dtype)
+    return array.reshape(shape, order="F" if fortran_order else "C")
 
 
 def _check_graph(nodes, listing, path: str) -> None:
@@ -166,12 +242,8 @@ def _locate(prefix: str) -> str:
         raise NotFoundError(f"Failed to restore from checkpoint at {prefix!r}: it is a "
                             f"directory. Pass a checkpoint prefix, e.g. "
                             f"fluxion.train.latest_checkpoint({prefix!r}).")
-    if os.path.isfile(prefix + ".index"):
-        raise NotFoundError(f"{prefix!r} is a TensorFlow checkpoint ({prefix}.index and .data "
-                            f"files); Fluxion reads its own checkpoint format ({SUFFIX}). "
-                            f"Re-save it with Fluxion.")
     raise NotFoundError(f"Failed to restore from checkpoint at {prefix!r}: no file "
-                        f"{path!r} exists.")
+                        f"{tensor_bundle.index_file(prefix)!r} (nor {path!r}) exists.")
 
 
 def _not_a_checkpoint(path: str) -> str:

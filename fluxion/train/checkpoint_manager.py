@@ -145,7 +145,7 @@ class CheckpointManager:
                 self._last_preserved_timestamp = stamp
                 continue
             with contextlib.suppress(FileNotFoundError):
-                os.remove(checkpoint_file.file_for(path))
+                checkpoint_file.remove(path)
         return swept
 
     def _record_state(self) -> None:

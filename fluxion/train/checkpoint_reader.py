@@ -1,6 +1,9 @@
 """Reading checkpoint values without the objects: ``list_variables``, ``load_variable``.
 
-Values are named by their object path in the checkpoint (``model/layers/dense/kernel``).
+Values are named by their keys in the checkpoint: in an object-based checkpoint a
+variable's object path plus ``/.ATTRIBUTES/VARIABLE_VALUE``
+(``model/layers/dense/kernel/.ATTRIBUTES/VARIABLE_VALUE``; the path alone is accepted
+too), in a TF 1 ``Saver`` checkpoint the variable's name.
 A directory stands for its latest checkpoint, as in TensorFlow.
 """
 
@@ -14,6 +17,8 @@ from fluxion.core.dtypes import as_dtype
 from fluxion.core.errors import NotFoundError
 from fluxion.train import checkpoint_file, checkpoint_state
 
+VARIABLE_SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"
+
 
 class CheckpointReader:
     """The values of one checkpoint file (``tf.train.load_checkpoint``)."""
@@ -22,10 +27,17 @@ class CheckpointReader:
         self.save_path = save_path
         _, self._tensors = checkpoint_file.read(save_path)
 
+    def _key(self, name: str) -> str:
+        """``name``, or the key of the variable at object path ``name`` if that is stored."""
+        if name not in self._tensors and name + VARIABLE_SUFFIX in self._tensors:
+            return name + VARIABLE_SUFFIX
+        return name
+
     def has_tensor(self, name: str) -> bool:
-        return name in self._tensors
+        return self._key(name) in self._tensors
 
     def get_tensor(self, name: str) -> np.ndarray:
+        name = self._key(name)
         if name not in self._tensors:
             raise NotFoundError(f"Key {name} not found in checkpoint {self.save_path!r}; it "
                                 f"holds: {', '.join(sorted(self._tensors))}")

@@ -196,9 +196,9 @@ def test_training_step_updates_variables():
 
 
 def test_python_bool_on_a_symbolic_tensor_names_the_line_and_the_fix():
-    @tf.function
+    @tf.function(autograph=False)
     def branchy(x):
-        if x > 0:  # not allowed in a graph
+        if x > 0:  # not allowed in a graph without AutoGraph
             return x
         return -x
 

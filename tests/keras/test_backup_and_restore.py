@@ -94,11 +94,15 @@ def test_without_interruption_and_keep_the_backup(tmp_path):
     assert len(history.history["loss"]) == 4
     for a, b in zip(expected, _state(model)):
         np.testing.assert_array_equal(a, b)
-    assert os.listdir(tmp_path / "b") == ["latest.fxckpt"]
+    assert _indexes(tmp_path / "b") == ["latest.index"]
     again = _model()  # everything was done: nothing left to train
     assert _fit(again, [keras.callbacks.BackupAndRestore(tmp_path / "b")]).history == {}
     for a, b in zip(expected, _state(again)):
         np.testing.assert_array_equal(a, b)
+
+
+def _indexes(folder):
+    return sorted(name for name in os.listdir(folder) if name.endswith(".index"))
 
 
 def test_double_checkpoint_falls_back_to_the_previous_backup(tmp_path):
@@ -107,8 +111,8 @@ def test_double_checkpoint_falls_back_to_the_previous_backup(tmp_path):
         _fit(_model(), [keras.callbacks.BackupAndRestore(backup, save_freq=2,
                                                          double_checkpoint=True),
                         Interrupt(1, 5)])
-    assert sorted(os.listdir(backup)) == ["latest.fxckpt", "previous.fxckpt"]
-    latest = backup / "latest.fxckpt"
+    assert _indexes(backup) == ["latest.index", "previous.index"]
+    latest = backup / "latest.index"
     latest.write_bytes(latest.read_bytes()[:100])  # the latest backup is damaged
     model = _model()
     _fit(model, [keras.callbacks.BackupAndRestore(backup, save_freq=2,
@@ -122,7 +126,7 @@ def test_a_damaged_backup_is_an_error_not_a_silent_restart(tmp_path):
     with pytest.raises(RuntimeError):
         _fit(_model(), [keras.callbacks.BackupAndRestore(backup, save_freq=2),
                         Interrupt(0, 4)])
-    latest = backup / "latest.fxckpt"
+    latest = backup / "latest.index"
     latest.write_bytes(latest.read_bytes()[:-10])
     model = _model()
     before = _state(model)
@@ -200,7 +204,7 @@ def test_sigkilled_fit_started_again_ends_with_the_same_weights(tmp_path):
     assert _run(script, "-", tmp_path / "uninterrupted.npz") == 36  # 3 epochs of 12 batches
     backup = tmp_path / "backup"
     _run(script, backup, tmp_path / "never.npz", kill_after=5)   # mid-epoch 0
-    assert os.path.exists(backup / "latest.fxckpt")
+    assert os.path.exists(backup / "latest.index")
     _run(script, backup, tmp_path / "never.npz", kill_after=11)  # in epoch 1 or 2
     last_run = _run(script, backup, tmp_path / "resumed.npz")
     assert last_run <= 36 - 5 - 11 + 4  # it resumed (a backup every 2 batches, 2 runs killed)

@@ -122,3 +122,19 @@ def test_strided_slice_errors():
 def test_iteration_uses_indexing():
     rows = list(tf.constant([[1, 2], [3, 4]]))
     assert [r.numpy().tolist() for r in rows] == [[1, 2], [3, 4]]
+
+
+def test_traced_integer_index_gathers():
+    import fluxion as tf
+
+    x = np.arange(24.0).reshape(2, 3, 4)
+
+    t = tf.constant(x)
+
+    @tf.function
+    def pick(i, j):
+        return t[i], t[:, j], t[..., i, 1:3], t[-1, j, i]
+
+    got = pick(tf.constant(1), tf.constant(-1))
+    for g, want in zip(got, (x[1], x[:, -1], x[..., 1, 1:3], x[-1, -1, 1])):
+        np.testing.assert_array_equal(g.numpy(), want)

@@ -86,3 +86,16 @@ def test_in_top_k():
                                                                                    False]
     with pytest.raises(ValueError, match="targets"):
         tf.math.in_top_k([[0]], [[1.0]], 1)
+
+
+def test_searchsorted_batched_and_sides():
+    import fluxion as tf
+
+    seq = np.array([[0, 3, 9, 9, 10], [1, 2, 3, 4, 5]])
+    values = np.array([[2, 9, 11], [0, 3, 6]])
+    for side in ("left", "right"):
+        want = np.stack([np.searchsorted(s, v, side=side) for s, v in zip(seq, values)])
+        got = tf.searchsorted(seq, values, side=side)
+        assert got.dtype == tf.int32
+        np.testing.assert_array_equal(got.numpy(), want)
+    assert tf.searchsorted([0, 3, 9, 10], [2, 9, 11]).numpy().tolist() == [1, 2, 4]

@@ -10,7 +10,13 @@ from fluxion.train import checkpoint_manager
 
 
 def _files(directory):
-    return sorted(name for name in os.listdir(directory) if name.endswith(".fxckpt"))
+    """The index files of the checkpoints in ``directory``; no data file left orphaned."""
+    names = os.listdir(directory)
+    indexes = sorted(name for name in names if name.endswith(".index"))
+    orphans = [name for name in names if ".data-" in name
+               and name.split(".data-")[0] + ".index" not in indexes]
+    assert not orphans, orphans
+    return indexes
 
 
 def test_max_to_keep_prunes_the_oldest(tmp_path):
@@ -24,7 +30,7 @@ def test_max_to_keep_prunes_the_oldest(tmp_path):
     assert paths == [str(tmp_path / f"ckpt-{i}") for i in range(1, 5)]
     assert manager.checkpoints == paths[2:]
     assert manager.latest_checkpoint == paths[-1] == train.latest_checkpoint(tmp_path)
-    assert _files(tmp_path) == ["ckpt-3.fxckpt", "ckpt-4.fxckpt"]
+    assert _files(tmp_path) == ["ckpt-3.index", "ckpt-4.index"]
     state = train.get_checkpoint_state(tmp_path)
     assert state.all_model_checkpoint_paths == paths[2:]
     assert len(state.all_model_checkpoint_timestamps) == 2
@@ -35,7 +41,7 @@ def test_max_to_keep_prunes_the_oldest(tmp_path):
     v.assign(-1.0)
     assert again.restore_or_initialize() == paths[-1] and float(v) == 3.0
     again.save(checkpoint_number=10)
-    assert _files(tmp_path) == ["ckpt-10.fxckpt", "ckpt-4.fxckpt"]
+    assert _files(tmp_path) == ["ckpt-10.index", "ckpt-4.index"]
 
 
 def test_max_to_keep_none_keeps_all_and_custom_names(tmp_path):
@@ -43,7 +49,7 @@ def test_max_to_keep_none_keeps_all_and_custom_names(tmp_path):
                                       max_to_keep=None, checkpoint_name="model")
     for _ in range(3):
         manager.save()
-    assert _files(tmp_path) == ["model-1.fxckpt", "model-2.fxckpt", "model-3.fxckpt"]
+    assert _files(tmp_path) == ["model-1.index", "model-2.index", "model-3.index"]
     assert manager.directory == str(tmp_path) and manager.checkpoint is not None
 
 
@@ -57,7 +63,7 @@ def test_keep_checkpoint_every_n_hours(tmp_path, monkeypatch):
         clock[0] += 1200.0
     # Kept: the latest, plus among those pruned one an hour: ckpt-4 (t=4600), the first an
     # hour after the manager started, then ckpt-7 (t=8200), an hour after that.
-    assert _files(tmp_path) == ["ckpt-4.fxckpt", "ckpt-7.fxckpt", "ckpt-8.fxckpt"]
+    assert _files(tmp_path) == ["ckpt-4.index", "ckpt-7.index", "ckpt-8.index"]
     assert manager.checkpoints == [str(tmp_path / "ckpt-8")]
 
 

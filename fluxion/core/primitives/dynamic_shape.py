@@ -13,6 +13,7 @@ import numpy as np
 from fluxion.core import dtypes
 from fluxion.core.primitive import Aval, bind, define
 from fluxion.core.primitives.broadcast import sum_to_like
+from fluxion.core.primitives.known_shape_values import known_dims, known_values
 from fluxion.core.tensor import Tensor, convert_to_tensor
 
 
@@ -64,8 +65,8 @@ def is_dynamic(shape) -> bool:
 
 def shape_tensor(shape) -> tuple[Tensor, tuple]:
     """The shape as one int tensor, and the dims known statically (None where unknown)."""
-    if isinstance(shape, Tensor):
-        return shape, ()
+    if isinstance(shape, Tensor):  # tf.shape(x), or built from it: keep what is known
+        return shape, known_dims(shape) or ()
     from fluxion.core.primitives.elementwise import cast
     from fluxion.core.primitives.shape import stack
 
@@ -73,7 +74,8 @@ def shape_tensor(shape) -> tuple[Tensor, tuple]:
     for d in shape:
         if isinstance(d, Tensor):
             pieces.append(cast(d, dtypes.int64) if d.dtype is not dtypes.int64 else d)
-            static.append(None)
+            known = known_values(d)
+            static.append(known if isinstance(known, int) and known >= 0 else None)
         else:
             pieces.append(convert_to_tensor(int(d), dtype=dtypes.int64))
             static.append(int(d) if int(d) >= 0 else None)

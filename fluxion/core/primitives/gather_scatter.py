@@ -353,6 +353,16 @@ def boolean_mask(tensor, mask, axis=None) -> Tensor:
         raise op_error(InvalidArgumentError, "boolean_mask",
                        f"mask of shape {mask_shape} does not match the dimensions "
                        f"{axis}..{axis + len(mask_shape) - 1} of tensor shape {shape}")
+    if any(a is None or b is None for a, b in zip(covered, mask_shape, strict=False)):
+        from fluxion.core.primitives.runtime_check import require
+
+        def mask_fits(found, mask_found, axis=axis):
+            covered = list(found[axis:axis + len(mask_found)])
+            return None if covered == list(mask_found) else (
+                f"mask of shape {list(mask_found)} does not match the dimensions "
+                f"{axis}..{axis + len(mask_found) - 1} of tensor shape {list(found)}")
+
+        tensor = require("boolean_mask", mask_fits, tensor, mask)
     if len(mask_shape) > 1:
         mask = reshape(mask, [-1])
         merged = shape[:axis] + [-1] + shape[axis + len(mask_shape):]
@@ -434,6 +444,60 @@ def advanced_getitem(x: Tensor, key) -> Tensor:
         order = (list(range(n_new, n_new + first)) + list(range(n_new))
                  + list(range(n_new + first, len(shape_tuple(result)))))
         result = transpose(result, order)
+    return result
+
+
+def has_symbolic_index(key) -> bool:
+    """Whether ``key`` holds an integer tensor whose value is not known (traced)."""
+    items = key if isinstance(key, tuple) else (key,)
+    return any(isinstance(item, Tensor) and item._value is None and item.dtype.is_integer
+               for item in items)
+
+
+def symbolic_getitem(x: Tensor, key) -> Tensor:
+    """``x[key]`` where the key holds traced integer tensors (``x[i]`` in a loop body).
+
+    The basic part of the key is applied first, keeping the tensor-indexed axes whole;
+    each of those axes is then gathered, the last first, so earlier positions hold.
+    Negative indices count from the end, as in Python.
+    """
+    from fluxion.core.primitives.elementwise import add, cast, less, select
+    from fluxion.core.primitives.indexing import encode_key, getitem_p
+
+    items = list(key) if isinstance(key, tuple) else [key]
+    if any(isinstance(item, (list, np.ndarray)) or (
+            isinstance(item, Tensor) and item._value is not None and item.ndim) for item in items):
+        raise op_error(InvalidArgumentError, "getitem", "mixing traced index tensors with "
+                       "concrete index arrays is not supported; use fluxion.gather")
+    consumed = sum(1 for item in items if item is not None and item is not Ellipsis)
+    rank = len(shape_tuple(x))
+    if consumed > rank:
+        raise op_error(InvalidArgumentError, "getitem", f"too many indices ({consumed}) for a "
+                       f"tensor of rank {rank}")
+    ellipses = [i for i, item in enumerate(items) if item is Ellipsis]
+    if ellipses:
+        at = ellipses[0]
+        items[at:at + 1] = [slice(None)] * (rank - consumed)
+    basic, gathers, out_axis = [], [], 0
+    for item in items:
+        if isinstance(item, Tensor) and item._value is None:
+            gathers.append((out_axis, item))
+            basic.append(slice(None))
+            out_axis += 1
+            continue
+        basic.append(item)
+        if item is None or isinstance(item, slice):
+            out_axis += 1
+    result = bind(getitem_p, x, key=encode_key(tuple(basic)))
+    for axis, index in reversed(gathers):
+        index = cast(index, dtypes.int32) if index.dtype is not dtypes.int32 else index
+        size = shape_tuple(result)[axis]
+        if size is None:  # known only at run time
+            from fluxion.ops.creation_ops import shape
+
+            size = shape(result)[axis]
+        index = select(less(index, 0), add(index, size), index)
+        result = bind(gather_p, result, index, axis=axis, batch_dims=0)
     return result
 
 

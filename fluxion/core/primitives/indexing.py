@@ -52,7 +52,8 @@ def is_basic_key(key) -> bool:
             continue
         if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
             continue
-        if isinstance(item, Tensor) and item.ndim == 0 and item.dtype.is_integer:
+        if isinstance(item, Tensor) and item.ndim == 0 and item.dtype.is_integer \
+                and item._value is not None:  # a symbolic index is a gather
             continue
         return False
     return True
@@ -79,8 +80,12 @@ def _getitem_rule(x: Aval, key: tuple) -> Aval:
             continue
         dim = x.shape[axis]
         axis += 1
+        if isinstance(item, tuple) and item[0] != _SLICE:
+            continue  # an integer index known at run time (dynamic_indexing): axis dropped
         if isinstance(item, tuple):
-            out.append(None if dim is None else len(range(*slice(*item[1:]).indices(dim))))
+            run_time = any(isinstance(part, tuple) for part in item[1:])  # traced bounds
+            out.append(None if dim is None or run_time
+                       else len(range(*slice(*item[1:]).indices(dim))))
         elif dim is not None and not -dim <= item < dim:
             raise IndexError(f"index {item} is out of bounds for axis {axis - 1} with size {dim}")
     return Aval(tuple(out), x.dtype)
@@ -109,9 +114,29 @@ getitem_grad_p = define(
 def getitem(x, key) -> Tensor:
     """``x[key]`` with NumPy semantics; the Tensor ``__getitem__``."""
     x = convert_to_tensor(x)
+    if _is_scalar_key(key):
+        from fluxion.core.primitives import dynamic_indexing
+
+        if dynamic_indexing.has_run_time_bounds(key):  # x[i], x[:, :n] with traced i, n
+            return dynamic_indexing.getitem_dynamic(x, key)
     if is_basic_key(key):
         return bind(getitem_p, x, key=encode_key(key))
+    from fluxion.core.primitives import gather_scatter
+
+    if gather_scatter.has_symbolic_index(key):
+        return gather_scatter.symbolic_getitem(x, key)
     return advanced_getitem(x, key)
+
+
+def _is_scalar_key(key) -> bool:
+    """Slices, ints, None, Ellipsis and scalar integer tensors (concrete or traced) only."""
+    for item in key if isinstance(key, tuple) else (key,):
+        if isinstance(item, (slice, type(None), type(Ellipsis), int, np.integer)):
+            continue
+        if isinstance(item, Tensor) and item.ndim == 0 and item.dtype.is_integer:
+            continue
+        return False
+    return True
 
 
 def advanced_getitem(x: Tensor, key) -> Tensor:

@@ -274,3 +274,22 @@ random_uniform_dynamic_p = define("random_uniform_dynamic", _dynamic(_uniform_ke
                                   _dynamic_rule)
 random_normal_dynamic_p = define("random_normal_dynamic", _dynamic(_normal_kernel),
                                  _dynamic_rule)
+random_truncated_normal_dynamic_p = define(
+    "random_truncated_normal_dynamic", _dynamic(_truncated_normal_kernel), _dynamic_rule)
+
+
+def _uniform_int_dynamic_rule(seed: Aval, minval: Aval, maxval: Aval, shape: Aval,
+                              dtype: DType, static: tuple) -> Aval:
+    if shape.shape[0] is None:
+        raise ValueError("the shape tensor must have a known length")
+    out_shape = tuple(static) if static else (None,) * shape.shape[0]
+    _uniform_int_rule(seed, minval, maxval, (), dtype)
+    return Aval(out_shape, dtype)
+
+
+def _uniform_int_dynamic_kernel(seed, minval, maxval, shape, dtype, static):
+    return _uniform_int_kernel(seed, minval, maxval, tuple(int(d) for d in shape), dtype)
+
+
+random_uniform_int_dynamic_p = define("random_uniform_int_dynamic", _uniform_int_dynamic_kernel,
+                                      _uniform_int_dynamic_rule)

@@ -168,8 +168,7 @@ class BackupAndRestore(Callback):
         self._state.capture(epoch, step, epoch_state)
         os.makedirs(self.backup_dir, exist_ok=True)
         if self.double_checkpoint and checkpoint_file.exists(self._latest):
-            os.replace(checkpoint_file.file_for(self._latest),
-                       checkpoint_file.file_for(self._previous))
+            checkpoint_file.move(self._latest, self._previous)
         self._checkpoint.write(self._latest)
 
 

@@ -27,7 +27,6 @@ class InputLayer(Layer):
         output = KerasTensor(self.batch_shape, self._dtype_name, self.sparse, name=self.name,
                              history=(self, 0, 0))
         self._inbound_nodes.append(Node(self, (), {}, output))
-        self.output = output
 
     def call(self, inputs):
         return inputs
@@ -47,3 +46,26 @@ def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None
     layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse,
                        batch_shape=batch_shape, name=name, optional=optional)
     return layer.output
+
+
+def conform_to_input(value, dtype_name: str):
+    """``value`` cast to an ``Input``'s dtype, as a Keras model converts what it is fed.
+
+    Numbers and bools are cast (a ``uint8`` image fed to a float32 ``Input``); strings and
+    non-tensors pass as they are, so the layers that take them can complain clearly.
+    """
+    import numpy as np
+
+    from fluxion.core import dtypes
+    from fluxion.core.primitives.elementwise import cast
+    from fluxion.core.tensor import Tensor, convert_to_tensor
+
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+        value = convert_to_tensor(value)
+    if not isinstance(value, Tensor) or value.dtype.name == dtype_name:
+        return value
+    target = dtypes.as_dtype(dtype_name)
+    numeric = (value.dtype.is_floating or value.dtype.is_integer or value.dtype.is_bool)
+    if numeric and (target.is_floating or target.is_integer or target.is_bool):
+        return cast(value, target)
+    return value

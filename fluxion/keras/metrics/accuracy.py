@@ -57,7 +57,10 @@ def _argmax_hits(y_true, y_pred) -> Tensor:
 def categorical_accuracy(y_true, y_pred) -> Tensor:
     """1.0 where ``argmax(y_true) == argmax(y_pred)`` (one-hot labels)."""
     y_pred = as_tensor(y_pred)
-    y_true = math_ops.cast(reduce_ops.argmax(as_tensor(y_true), axis=-1), y_pred.dtype)
+    y_true = as_tensor(y_true)
+    if y_true.dtype.is_bool:  # bool one-hot labels: argmax wants numbers
+        y_true = math_ops.cast(y_true, y_pred.dtype)
+    y_true = math_ops.cast(reduce_ops.argmax(y_true, axis=-1), y_pred.dtype)
     return _argmax_hits(y_true, y_pred)
 
 

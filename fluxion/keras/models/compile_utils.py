@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fluxion.core import nest
 from fluxion.core.primitives.elementwise import add, mul
+from fluxion.keras.metrics.metric import Metric
 
 
 def _per_output(spec, names: list, what: str) -> list:
@@ -34,6 +35,14 @@ def _as_loss_object(losses, loss):
     return losses.LossFunctionWrapper(loss, name=getattr(loss, "__name__", None))
 
 
+def batch_size(tensor):
+    """The (possibly traced) number of rows of ``tensor``, as float32: a loss mean's weight."""
+    from fluxion.core.primitives.elementwise import cast
+    from fluxion.ops.creation_ops import shape
+
+    return cast(shape(tensor)[0], "float32")
+
+
 class CompileLoss:
     """The total loss over the model's outputs, weighted by ``loss_weights``."""
 
@@ -42,8 +51,8 @@ class CompileLoss:
         self.loss_weights = loss_weights
         self.output_names = output_names
         self._built_for = None
-        self.trackers: list = []
-        self.last_values: list = []
+        # Known outputs: the trackers exist from compile on, so Model.metrics lists them.
+        self.trackers: list = self._make_trackers(output_names) if output_names else []
 
     def _build(self, y_pred) -> None:
         from fluxion.keras import losses
@@ -60,12 +69,26 @@ class CompileLoss:
         self.weights = [1.0] * count if weights is None else [
             1.0 if w is None else float(w) for w in _per_output(weights, names, "loss_weights")]
         self._built_for = count
-        # Keras reports each output's own loss ("<output>_loss") when there are several.
+        if [t.name for t in self.metrics] != self._tracker_names(names):
+            self.trackers = self._make_trackers(names)
+
+    def _tracker_names(self, names: list) -> list:
+        specs = _per_output(self.spec, names, "loss")
+        return [f"{name}_loss" for name, spec in zip(names, specs) if spec is not None] \
+            if len(names) > 1 else []
+
+    def _make_trackers(self, names: list) -> list:
+        """Keras reports each output's own loss (``<output>_loss``) when there are several."""
         from fluxion.keras import metrics as metrics_module
 
-        self.trackers = [metrics_module.Mean(name=f"{name}_loss") if loss is not None else None
-                         for name, loss in zip(names, self.losses)] if count > 1 else []
-        self.last_values = []
+        specs = _per_output(self.spec, names, "loss")
+        return [metrics_module.Mean(name=f"{name}_loss") if spec is not None else None
+                for name, spec in zip(names, specs)] if len(names) > 1 else []
+
+    @property
+    def metrics(self) -> list:
+        """The per-output loss trackers (``<output>_loss``) of a model with several outputs."""
+        return [tracker for tracker in self.trackers if tracker is not None]
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         if self._built_for is None:
@@ -78,50 +101,68 @@ class CompileLoss:
         weights = nest.flatten(sample_weight) if isinstance(sample_weight, (list, tuple, dict)) \
             else [sample_weight] * len(preds)
         total = None
-        self.last_values = []
         for index, (loss_fn, weight, t, p, sw) in enumerate(
                 zip(self.losses, self.weights, trues, preds, weights)):
             if loss_fn is None or t is None:
                 continue
             value = loss_fn(t, p, sample_weight=sw)
             if self.trackers:
-                self.last_values.append((self.trackers[index], value))
+                self.trackers[index].update_state(value, sample_weight=batch_size(p))
             value = mul(value, weight) if weight != 1.0 else value
             total = value if total is None else add(total, value)
         return total
 
 
-class CompileMetrics:
-    """The metrics of ``compile`` for each output, named as Keras names them."""
+class CompileMetrics(Metric):
+    """The metrics of ``compile`` for each output, as one metric named ``compile_metrics``.
+
+    Keras 3 lists this container in ``Model.metrics`` from ``compile`` on; the metrics
+    inside are made on the first ``update_state``, when the outputs' shapes are known
+    (``'accuracy'`` depends on them).  ``result()`` is a dict of every metric's value.
+    A weighted metric whose name an unweighted one already has is named ``weighted_<name>``.
+    """
 
     def __init__(self, metrics, weighted_metrics, loss, output_names=None):
+        super().__init__(name="compile_metrics")
         self.spec = metrics
         self.weighted_spec = weighted_metrics
         self.loss = loss
         self.output_names = output_names
-        self.metrics: list = []  # (metric, output index, weighted)
+        self._entries: list = []  # (metric, output index, weighted)
         self.built = False
+
+    @property
+    def metrics(self) -> list:
+        """The metric objects, once built (in order: unweighted, then weighted)."""
+        return [metric for metric, _, _ in self._entries]
 
     def build(self, y_true, y_pred) -> None:
         from fluxion.keras import metrics as metrics_module
 
         preds = nest.flatten(y_pred)
+        several = len(preds) > 1
         names = self.output_names if self.output_names and len(self.output_names) == len(preds) \
             else [f"output_{i}" for i in range(len(preds))]
         losses = _per_output(self.loss, names, "loss") if self.loss is not None \
             else [None] * len(preds)
+        unweighted_names = set()
         for spec, weighted in ((self.spec, False), (self.weighted_spec, True)):
             if not spec:
                 continue
             for index, (output_spec, loss) in enumerate(zip(_per_output(spec, names, "metrics"),
                                                             losses)):
                 for identifier in nest.flatten(output_spec) if output_spec is not None else []:
-                    true = nest.flatten(y_true)[index] if len(preds) > 1 else y_true
+                    true = nest.flatten(y_true)[index] if several else y_true
                     metric = metrics_module.get_metric_for_loss(identifier, loss,
                                                                 y_true=true, y_pred=preds[index])
-                    if len(preds) > 1:
+                    if weighted and (index, metric.name) in unweighted_names:
+                        metric = _renamed(metric, f"weighted_{metric.name}", self._entries)
+                    if not weighted:
+                        unweighted_names.add((index, metric.name))
+                    if several:
                         metric.name = f"{names[index]}_{metric.name}"
-                    self.metrics.append((metric, index, weighted))
+                    self._entries.append((metric, index, weighted))
+                    self._metrics.append(metric)
         self.built = True
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
@@ -129,19 +170,34 @@ class CompileMetrics:
             self.build(y_true, y_pred)
         preds = nest.flatten(y_pred)
         trues = nest.flatten(y_true) if len(preds) > 1 else [y_true]
-        for metric, index, weighted in self.metrics:
+        for metric, index, weighted in self._entries:
             if trues[index] is None:
                 continue
-            metric.update_state(trues[index], preds[index],
-                                sample_weight=sample_weight if weighted else None)
+            weight = _output_weight(sample_weight, index, len(preds)) if weighted else None
+            metric.update_state(trues[index], preds[index], sample_weight=weight)
 
     def reset_state(self) -> None:
-        for metric, _, _ in self.metrics:
+        for metric in self.metrics:
             metric.reset_state()
 
-    def results(self) -> dict:
-        return {metric.name: metric.result() for metric, _, _ in self.metrics}
+    def result(self) -> dict:
+        return {metric.name: metric.result() for metric in self.metrics}
 
-    @property
-    def metric_objects(self) -> list:
-        return [metric for metric, _, _ in self.metrics]
+    def get_config(self) -> dict:
+        return {"metrics": self.spec, "weighted_metrics": self.weighted_spec}
+
+
+def _renamed(metric, name: str, entries: list):
+    """``metric`` under ``name``: a fresh twin when the same object is already in use."""
+    if any(existing is metric for existing, _, _ in entries):
+        config = dict(metric.get_config())
+        config["name"] = name
+        return type(metric).from_config(config)
+    metric.name = name
+    return metric
+
+
+def _output_weight(sample_weight, index: int, count: int):
+    if isinstance(sample_weight, (list, tuple)):
+        return sample_weight[index]
+    return sample_weight

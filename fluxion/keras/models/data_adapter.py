@@ -30,8 +30,12 @@ def unpack_x_y_sample_weight(data):
 
 
 def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    """The batch ``train_step`` receives: ``x`` alone when there are no targets (as in Keras
+    3), ``(x,)`` when ``x`` is itself a list or tuple, else ``(x, y[, sample_weight])``."""
+    if y is None and sample_weight is None:
+        return (x,) if isinstance(x, (list, tuple)) else x
     if y is None:
-        return (x,)
+        return (x, None, sample_weight)
     if sample_weight is None:
         return (x, y)
     return (x, y, sample_weight)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fluxion.core import nest
 from fluxion.keras.engine.keras_tensor import KerasTensor
-from fluxion.keras.layers.input_layer import InputLayer
+from fluxion.keras.layers.input_layer import InputLayer, conform_to_input
 from fluxion.keras.models.model import Model
 from fluxion.keras.saving.serialization import (
     deserialize_keras_object,
@@ -51,6 +51,16 @@ class Functional(Model):
         return list(self._functional_layers)
 
     @property
+    def input(self):
+        """The ``inputs`` given to the constructor, in their structure."""
+        return self._inputs_struct
+
+    @property
+    def output(self):
+        """The ``outputs`` given to the constructor, in their structure."""
+        return self._outputs_struct
+
+    @property
     def input_shape(self):
         shapes = [t.shape for t in self.inputs]
         return shapes[0] if len(shapes) == 1 else shapes
@@ -61,7 +71,8 @@ class Functional(Model):
         return shapes[0] if len(shapes) == 1 else shapes
 
     def call(self, inputs, training=None, mask=None):
-        values = {id(t): v for t, v in zip(self.inputs, self._flatten_inputs(inputs))}
+        values = {id(t): conform_to_input(v, t.dtype)
+                  for t, v in zip(self.inputs, self._flatten_inputs(inputs))}
         for node in self._nodes:
             if isinstance(node.layer, InputLayer):
                 continue
@@ -113,42 +124,64 @@ class Functional(Model):
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
-        created: dict = {}
-        pending = []
-        for entry in config["layers"]:
-            layer = deserialize_keras_object(entry, custom_objects)
-            created[entry["name"]] = layer
-            pending.append((layer, entry.get("inbound_nodes", [])))
-        tensors: dict = {}
-        for name, layer in created.items():
-            if isinstance(layer, InputLayer):
-                tensors[(name, 0, 0)] = layer.output
-        progress = True
-        while pending and progress:
-            progress = False
-            remaining = []
-            for layer, nodes in pending:
-                done = 0
-                for index, node in enumerate(nodes):
-                    args = _rebuild(node.get("args", []), tensors)
-                    kwargs = _rebuild(node.get("kwargs", {}), tensors)
-                    if args is _MISSING or kwargs is _MISSING:
-                        break
-                    outputs = layer(*args, **kwargs)
-                    for i, tensor in enumerate(nest.flatten(outputs)):
-                        tensors[(layer.name, index, i)] = tensor
-                    done += 1
-                if done < len(nodes):
-                    remaining.append((layer, nodes))
-                else:
-                    progress = True
-            pending = remaining
-        inputs = _resolve_refs(config["input_layers"], tensors)
-        outputs = _resolve_refs(config["output_layers"], tensors)
-        return cls(inputs, outputs, name=config.get("name"))
+        return functional_from_config(cls, config, custom_objects)
+
+
+def functional_from_config(cls, config: dict, custom_objects=None):
+    """Rebuilds the layers and their calls of a functional ``config``; ``cls(inputs, outputs)``."""
+    created: dict = {}
+    pending = []
+    for entry in config["layers"]:
+        layer = deserialize_keras_object(entry, custom_objects)
+        created[entry["name"]] = layer
+        pending.append((layer, entry.get("inbound_nodes", [])))
+    tensors: dict = {}
+    for name, layer in created.items():
+        if isinstance(layer, InputLayer):
+            tensors[(name, 0, 0)] = layer.output
+    progress = True
+    while pending and progress:
+        progress = False
+        remaining = []
+        for layer, nodes in pending:
+            done = 0
+            for index, node in enumerate(nodes):
+                args = _rebuild(node.get("args", []), tensors)
+                kwargs = _rebuild(node.get("kwargs", {}), tensors)
+                if args is _MISSING or kwargs is _MISSING:
+                    break
+                outputs = layer(*args, **kwargs)
+                for i, tensor in enumerate(nest.flatten(outputs)):
+                    tensors[(layer.name, index, i)] = tensor
+                done += 1
+            if done < len(nodes):
+                remaining.append((layer, nodes))
+            else:
+                progress = True
+        pending = remaining
+    inputs = _resolve_refs(config["input_layers"], tensors)
+    outputs = _resolve_refs(config["output_layers"], tensors)
+    return cls(inputs, outputs, name=config.get("name"))
 
 
 _MISSING = object()
+_VARIANTS: dict = {}
+
+
+def functional_variant(cls: type) -> type:
+    """``cls`` made functional: a subclass of ``cls`` and ``Functional``, named as ``cls``.
+
+    The user's class keeps its place first in the method order, so its ``train_step``
+    overrides and ``super()`` calls work; it saves under the user's class name.
+    """
+    if cls not in _VARIANTS:
+        namespace = {"__module__": cls.__module__, "__qualname__": cls.__qualname__,
+                     "__doc__": cls.__doc__,
+                     "keras_module": getattr(cls, "keras_module", cls.__module__),
+                     "_keras_registered_name": getattr(cls, "_keras_registered_name", None),
+                     "_functional_variant_of": cls}
+        _VARIANTS[cls] = type(cls.__name__, (cls, Functional), namespace)
+    return _VARIANTS[cls]
 
 
 def _topological_nodes(inputs: list, outputs: list) -> list:

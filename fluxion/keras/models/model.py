@@ -19,24 +19,28 @@ class Model(Trainer, Layer):
     """Groups layers into an object with training and inference features (``keras.Model``)."""
 
     def __new__(cls, *args, **kwargs):
-        if cls is Model and (("inputs" in kwargs and "outputs" in kwargs) or len(args) >= 2):
+        if cls is Model and functional_arguments(args, kwargs):
             from fluxion.keras.models.functional import Functional
 
             return Functional.__new__(Functional)
         return super().__new__(cls)
 
     def __init__(self, *args, **kwargs):
-        if type(self).__name__ == "Functional" or not (args or {"inputs", "outputs"} & set(kwargs)):
-            trainable = kwargs.pop("trainable", True)
-            name = kwargs.pop("name", None)
-            dtype = kwargs.pop("dtype", None)
-            Layer.__init__(self, trainable=trainable, name=name, dtype=dtype, **kwargs)
-            Trainer.__init__(self)
-            return
-        # Model(inputs, outputs) on the base class: __new__ returned a Functional instance.
-        from fluxion.keras.models.functional import Functional
+        if functional_arguments(args, kwargs):
+            # Model(inputs, outputs), or a subclass of Model that kept this constructor
+            # (class CustomModel(keras.Model) overriding train_step): the instance becomes
+            # functional, its own methods still first in line.
+            from fluxion.keras.models.functional import Functional, functional_variant
 
-        Functional.__init__(self, *args, **kwargs)
+            if not isinstance(self, Functional):
+                self.__class__ = functional_variant(type(self))
+            Functional.__init__(self, *args, **kwargs)
+            return
+        trainable = kwargs.pop("trainable", True)
+        name = kwargs.pop("name", None)
+        dtype = kwargs.pop("dtype", None)
+        Layer.__init__(self, *args, trainable=trainable, name=name, dtype=dtype, **kwargs)
+        Trainer.__init__(self)
 
     # --- structure --------------------------------------------------------------------------------
     @property
@@ -90,9 +94,9 @@ class Model(Trainer, Layer):
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
         if "input_layers" in config and "layers" in config:  # a functional model's config
-            from fluxion.keras.models.functional import Functional
+            from fluxion.keras.models.functional import functional_from_config
 
-            return Functional.from_config(config, custom_objects)
+            return functional_from_config(cls, config, custom_objects)
         return super().from_config(config)
 
     def to_json(self, **kwargs) -> str:
@@ -130,6 +134,12 @@ class Model(Trainer, Layer):
 
     def __call__(self, *args, **kwargs):
         return Layer.__call__(self, *args, **kwargs)
+
+
+def functional_arguments(args: tuple, kwargs: dict) -> bool:
+    """Whether constructor arguments are a functional model's ``(inputs, outputs)``."""
+    return (len(args) == 2 or (len(args) == 1 and "outputs" in kwargs)
+            or ("inputs" in kwargs and "outputs" in kwargs))
 
 
 def model_from_json(json_string: str, custom_objects=None):

@@ -8,7 +8,7 @@ out as a functional graph, which gives ``summary`` its output shapes.
 from __future__ import annotations
 
 from fluxion.keras.engine.keras_tensor import KerasTensor
-from fluxion.keras.layers.input_layer import Input, InputLayer
+from fluxion.keras.layers.input_layer import Input, InputLayer, conform_to_input
 from fluxion.keras.layers.layer import Layer
 from fluxion.keras.models.model import Model
 from fluxion.keras.saving.serialization import (
@@ -32,6 +32,7 @@ class Sequential(Model):
         super().__init__(trainable=trainable, name=name)
         self._input_layer = None
         self._stack: list[Layer] = []
+        self._layout_nodes: list = []  # (layer, node) of the symbolic layout
         self.outputs = None
         self.inputs = None
         for layer in layers or []:
@@ -49,9 +50,9 @@ class Sequential(Model):
                                  "layer.")
             self._input_layer = layer
         elif isinstance(layer, Layer):
-            if any(existing is layer for existing in self._stack):
+            ids, names = self._stack_index()
+            if id(layer) in ids:
                 raise ValueError(f"Layer {layer.name} is already in the model.")
-            names = {existing.name for existing in self._stack}
             if layer.name in names:
                 raise ValueError(f'All layers added to a Sequential model should have unique '
                                  f'names. Name "{layer.name}" is already the name of a layer '
@@ -59,12 +60,24 @@ class Sequential(Model):
             if not self._stack and self._input_layer is None and layer._input_shape_arg:
                 self._input_layer = InputLayer(shape=layer._input_shape_arg)
             self._stack.append(layer)
+            ids.add(id(layer))
+            names.add(layer.name)
             self._track_layer(layer)
         else:
             raise TypeError(f"Sequential.add expects a keras layer, got {layer!r}")
         self.built = False
         if rebuild:
             self._maybe_lay_out()
+
+    def _stack_index(self) -> tuple[set, set]:
+        """Ids and names of the stacked layers, kept in step with ``_stack`` so that adding
+        n layers costs O(n), not O(n^2) (rebuilt whenever the stack changed size)."""
+        cached = self.__dict__.get("_stack_index_cache")
+        if cached is None or len(cached[0]) != len(self._stack):
+            cached = ({id(layer) for layer in self._stack},
+                      {layer.name for layer in self._stack})
+            object.__setattr__(self, "_stack_index_cache", cached)
+        return cached
 
     def pop(self, rebuild: bool = True) -> Layer:
         if not self._stack:
@@ -81,15 +94,29 @@ class Sequential(Model):
         return list(self._stack)
 
     def _maybe_lay_out(self) -> None:
+        self._drop_stale_layout()
         if self._input_layer is None or not self._stack:
             self.built = self._input_layer is not None and not self._stack
+            self.inputs = self.outputs = None
             return
         inputs = self._input_layer.output
         x = inputs
         for layer in self._stack:
             x = layer(x)
+            self._layout_nodes.append((layer, layer._inbound_nodes[-1]))
         self.inputs, self.outputs = [inputs], [x]
         self.built = True
+
+    def _drop_stale_layout(self) -> None:
+        """Forgets the nodes of the previous layout, so ``layer.output`` is the current one.
+
+        Only a layer's latest nodes are dropped: an earlier node may be referenced by index
+        from another graph the layer belongs to.
+        """
+        for layer, node in reversed(self._layout_nodes):
+            if layer._inbound_nodes and layer._inbound_nodes[-1] is node:
+                layer._inbound_nodes.pop()
+        self._layout_nodes = []
 
     def build(self, input_shape=None) -> None:
         if self.built:
@@ -108,9 +135,25 @@ class Sequential(Model):
 
     def call(self, inputs, training=None, mask=None):
         x = inputs
+        if self._input_layer is not None and not isinstance(inputs, (list, tuple, dict)):
+            x = conform_to_input(inputs, self._input_layer._dtype_name)
         for layer in self._stack:
             x = layer(x)
         return x
+
+    @property
+    def input(self):
+        """The input KerasTensor of the stack, once its input shape is known."""
+        if self.inputs:
+            return self.inputs[0]
+        return super().input
+
+    @property
+    def output(self):
+        """The output KerasTensor of the stack, once its input shape is known."""
+        if self.outputs:
+            return self.outputs[0]
+        return super().output
 
     @property
     def input_shape(self):

@@ -8,6 +8,8 @@ batch included, and repeated ``predict`` calls reuse it.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from fluxion.core import nest
@@ -18,9 +20,10 @@ from fluxion.graph.function import function
 from fluxion.keras.models import data_adapter
 from fluxion.keras.models.compile_utils import CompileLoss, CompileMetrics
 from fluxion.keras.models.data_adapter import unpack_x_y_sample_weight
+from fluxion.keras.models.trainer_metrics import TrainerMetrics
 
 
-class Trainer:
+class Trainer(TrainerMetrics):
     """The training loop shared by every ``Model``."""
 
     def __init__(self):
@@ -51,7 +54,8 @@ class Trainer:
         output_names = self._output_names()
         self._compile_loss = CompileLoss(loss, loss_weights, output_names) \
             if loss is not None else None
-        self._compile_metrics = CompileMetrics(metrics, weighted_metrics, loss, output_names)
+        self._compile_metrics = CompileMetrics(metrics, weighted_metrics, loss, output_names) \
+            if metrics or weighted_metrics else None
         self._loss_tracker = metrics_module.Mean(name="loss")
         self._run_eagerly = bool(run_eagerly)
         self.steps_per_execution = steps_per_execution
@@ -81,80 +85,30 @@ class Trainer:
         self._run_eagerly = bool(value)
         self._reset_step_functions()
 
-    @property
-    def metrics(self) -> list:
-        found = []
-        if self._loss_tracker is not None:
-            found.append(self._loss_tracker)
-        if self._compile_loss is not None:
-            found.extend(t for t in self._compile_loss.trackers if t is not None)
-        if self._compile_metrics is not None:
-            found.extend(self._compile_metrics.metric_objects)
-        return found
-
-    @property
-    def metrics_names(self) -> list:
-        return [m.name for m in self.metrics]
-
-    def reset_metrics(self) -> None:
-        for metric in self.metrics:
-            metric.reset_state()
-
     # --- the steps --------------------------------------------------------------------------------
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        """The compiled loss plus every loss the layers added (regularization, add_loss)."""
-        total = None
-        if self._compile_loss is not None:
-            total = self._compile_loss(y, y_pred, sample_weight)
-        for extra in self.losses:
-            total = extra if total is None else total + extra
-        if total is None:
-            raise ValueError("No loss to compute: pass `loss` to compile(), or add losses "
-                             "with `add_loss()` in the model.")
-        return total
-
-    def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict:
-        if self._compile_metrics is not None:
-            self._compile_metrics.update_state(y, y_pred, sample_weight)
-        return self.get_metrics_result()
-
-    def get_metrics_result(self) -> dict:
-        results = {}
-        if self._loss_tracker is not None:
-            results["loss"] = self._loss_tracker.result()
-        if self._compile_loss is not None:
-            for tracker in self._compile_loss.trackers:
-                if tracker is not None:
-                    results[tracker.name] = tracker.result()
-        if self._compile_metrics is not None:
-            results.update(self._compile_metrics.results())
-        return results
-
     def train_step(self, data) -> dict:
+        """One optimizer step on ``data``; returns the metrics' results (Keras 3's step)."""
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         with GradientTape() as tape:
-            y_pred = self(x, training=True)
-            loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
-        self._track_losses(loss, x)
+            y_pred = self(x, training=True) if self._call_has_training else self(x)
+            loss = self._compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                      training=True)
+        self._update_loss_tracker(loss, x)
         variables = self.trainable_weights
-        grads = tape.gradient(loss, variables)
-        self.optimizer.apply(grads, variables)
+        if variables:
+            grads = tape.gradient(loss, variables)
+            self.optimizer.apply(grads, variables)
+        else:
+            warnings.warn("The model does not have any trainable weights.", stacklevel=2)
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def test_step(self, data) -> dict:
         x, y, sample_weight = unpack_x_y_sample_weight(data)
-        y_pred = self(x, training=False)
-        loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
-                                 training=False)
-        self._track_losses(loss, x)
+        y_pred = self(x, training=False) if self._call_has_training else self(x)
+        loss = self._compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                  training=False)
+        self._update_loss_tracker(loss, x)
         return self.compute_metrics(x, y, y_pred, sample_weight)
-
-    def _track_losses(self, loss, x) -> None:
-        batch = _batch_size(x)
-        self._loss_tracker.update_state(loss, sample_weight=batch)
-        if self._compile_loss is not None:
-            for tracker, value in self._compile_loss.last_values:
-                tracker.update_state(value, sample_weight=batch)
 
     def predict_step(self, data):
         x, _, _ = unpack_x_y_sample_weight(data)
@@ -176,9 +130,17 @@ class Trainer:
         return step
 
     def _ensure_built(self, example) -> None:
-        if not self.built:
-            x, _, _ = unpack_x_y_sample_weight(example)
-            self(x)  # builds every layer eagerly, outside any trace
+        if self.built:
+            return
+        from fluxion.keras.layers.layer import Layer
+
+        if type(self).call is Layer.call:
+            # No call(): a wrapper whose train_step drives its sub-models (a GAN); they
+            # build on their first use, as in Keras.
+            self.built = True
+            return
+        x, _, _ = unpack_x_y_sample_weight(example)
+        self(x)  # builds every layer eagerly, outside any trace
 
     # --- fit --------------------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs: int = 1, verbose="auto",
@@ -260,8 +222,7 @@ class Trainer:
         callback_list.on_test_end(logs)
         if return_dict:
             return logs
-        values = [logs[name] for name in self.metrics_names if name in logs]
-        return values[0] if len(values) == 1 else values
+        return self._ordered_values(logs)
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The model's outputs on ``x``, batch by batch, as NumPy arrays."""
@@ -298,7 +259,7 @@ class Trainer:
         _, data = next(iter(batches.batches()))
         self._ensure_built(data)
         logs = _to_python(self._step_function("train", data)(data))
-        return logs if return_dict else _as_values(logs, self.metrics_names)
+        return logs if return_dict else self._ordered_values(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict: bool = False):
         self._require_compiled("test_on_batch")
@@ -307,7 +268,7 @@ class Trainer:
         _, data = next(iter(batches.batches()))
         self._ensure_built(data)
         logs = _to_python(self._step_function("test", data)(data))
-        return logs if return_dict else _as_values(logs, self.metrics_names)
+        return logs if return_dict else self._ordered_values(logs)
 
     def predict_on_batch(self, x):
         batches = data_adapter.ArrayBatches(x, None, None, batch_size=_len(x))
@@ -332,22 +293,15 @@ def _batch_free_spec(example):
     return nest.map_structure(spec, example)
 
 
-def _batch_size(x):
-    from fluxion.core.primitives.elementwise import cast
-    from fluxion.ops.creation_ops import shape
-
-    first = nest.flatten(x)[0]
-    return cast(shape(first)[0], "float32")
-
-
 def _to_python(logs: dict) -> dict:
-    return {key: float(np.asarray(value._value if isinstance(value, Tensor) else value))
-            for key, value in logs.items()}
-
-
-def _as_values(logs: dict, names: list):
-    values = [logs[name] for name in names if name in logs]
-    return values[0] if len(values) == 1 else values
+    """Logs as Python floats; a dict value (a metric container's result) is merged in."""
+    flat = {}
+    for key, value in logs.items():
+        if isinstance(value, dict):
+            flat.update(_to_python(value))
+        else:
+            flat[key] = float(np.asarray(value._value if isinstance(value, Tensor) else value))
+    return flat
 
 
 def _len(x) -> int:

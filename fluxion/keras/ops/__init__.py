@@ -13,6 +13,7 @@ np.float32(1.5)
 
 from fluxion.keras.ops import image, linalg, nn, numpy
 from fluxion.keras.ops.core_ops import *  # noqa: F403
+from fluxion.keras.ops.fft_ops import *  # noqa: F403
 from fluxion.keras.ops.linalg_ops import *  # noqa: F403
 from fluxion.keras.ops.math_ops import *  # noqa: F403
 from fluxion.keras.ops.nn_conv_ops import *  # noqa: F403

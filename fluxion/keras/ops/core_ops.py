@@ -16,6 +16,7 @@ import numpy as np
 
 import fluxion as tf
 from fluxion.core import nest
+from fluxion.keras.engine.keras_tensor import KerasTensor
 from fluxion.keras.ops.promotion import export, standardize_dtype, tensor
 
 __all__ = [
@@ -60,7 +61,9 @@ def dtype(x) -> str:
 
 def shape(x) -> tuple:
     """The shape of ``x`` as a tuple: ints where known; scalar tensors for dimensions only
-    known at run time (inside a traced function)."""
+    known at run time (inside a traced function); a KerasTensor's shape, None included."""
+    if isinstance(x, KerasTensor):
+        return tuple(x.shape)
     static = tuple(getattr(x, "shape", None) or tensor(x).shape)
     if all(d is not None for d in static):
         return tuple(int(d) for d in static)
@@ -232,6 +235,7 @@ def get_item(x, key):
 
 
 export(globals(), [n for n in __all__ if n not in ("cond", "while_loop", "fori_loop", "scan",
-                                                    "map", "vectorized_map", "switch")])
+                                                    "map", "vectorized_map", "switch",
+                                                    "shape")])
 custom_gradient = tf.custom_gradient
 __all__ += ["custom_gradient"]

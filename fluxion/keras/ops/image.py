@@ -1,271 +1,228 @@
-"""``keras.ops.image``: Keras 3's image ops on Fluxion's ``tf.image`` building blocks.
+"""``keras.ops.image``: image ops of Keras 3 (resizing, patches, cropping, padding,
+affine and perspective warps, blurs, edges, SSIM), composed from Fluxion ops.
 
-Images are ``(height, width, channels)`` or batched ``(batch, height, width, channels)``
-(``data_format="channels_first"`` puts channels before the spatial axes).  Each op moves
-channels last, calls the ``fluxion.ops.image`` op, and moves them back.
+Images are rank 3 (``H, W, C``) or rank 4 (``B, H, W, C``), channels-last unless
+``data_format="channels_first"`` (or the configured image data format) says otherwise.
+Everything is built from differentiable ops (gather, slicing, convolution), so gradients
+flow to the images.  Colour-space conversions live in ``image_color``; the sampling
+kernels (TF2's half-pixel resize, projective sampling) are shared with the image
+preprocessing layers.
+
+>>> import numpy as np
+>>> from fluxion.keras.ops import image
+>>> image.extract_patches(np.zeros((1, 4, 4, 3), "float32"), 2).shape
+TensorShape([1, 2, 2, 12])
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-import fluxion as tf
-from fluxion.keras import config
-from fluxion.keras.ops.promotion import export, float_tensor, tensor
-from fluxion.ops.image import quality_ops, resize_ops, sampling
+from fluxion.keras.ops.image_color import hsv_to_rgb, rgb_to_grayscale, rgb_to_hsv
+from fluxion.keras.ops.image_filters import gaussian_blur, sobel_edges, ssim
+from fluxion.keras.ops.image_layout import (
+    as_channels_last,
+    from_channels_last,
+    image_rank,
+    pair,
+)
+from fluxion.keras.ops.image_warp import (
+    affine_transform,
+    elastic_transform,
+    map_coordinates,
+    perspective_transform,
+    scale_and_translate,
+)
 
-__all__ = [
-    "resize", "affine_transform", "perspective_transform", "map_coordinates",
-    "scale_and_translate", "crop_images", "pad_images", "extract_patches", "rgb_to_grayscale",
-    "rgb_to_hsv", "hsv_to_rgb", "gaussian_blur", "sobel_edges", "ssim",
-]
-
-_INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic", "area")
-
-
-def _channels_last(images, data_format):
-    """``(images as a 4-D channels-last batch, function restoring the caller's layout)``."""
-    data_format = data_format or config.image_data_format()
-    if data_format not in ("channels_last", "channels_first"):
-        raise ValueError(f"Invalid value for argument `data_format`: expected "
-                         f"'channels_last' or 'channels_first', received {data_format!r}")
-    images = tensor(images)
-    if images.ndim not in (3, 4):
-        raise ValueError(f"Invalid images rank: expected rank 3 (single image) or rank 4 "
-                         f"(batch of images). Received input with shape: "
-                         f"images.shape={tuple(images.shape)}")
-    single = images.ndim == 3
-    if single:
-        images = images[None]
-    first = data_format == "channels_first"
-    if first:
-        images = tf.transpose(images, [0, 2, 3, 1])
-
-    def restore(out):
-        if first and out.ndim == 4:
-            out = tf.transpose(out, [0, 3, 1, 2])
-        return out[0] if single else out
-
-    return images, restore
+__all__ = ["affine_transform", "crop_images", "elastic_transform", "extract_patches",
+           "extract_patches_3d", "gaussian_blur", "hsv_to_rgb", "map_coordinates",
+           "pad_images", "perspective_transform", "resize", "rgb_to_grayscale", "rgb_to_hsv",
+           "scale_and_translate", "sobel_edges", "ssim"]
 
 
-def _pair(value, name: str) -> tuple:
-    if isinstance(value, int):
-        return value, value
-    value = tuple(int(v) for v in value)
-    if len(value) != 2:
-        raise ValueError(f"`{name}` must be an int or a tuple of 2 ints, received {value}")
-    return value
+_INTERPOLATIONS = ("bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5")
+
+
+def _ops():
+    from fluxion.keras import ops
+
+    return ops
 
 
 def resize(images, size, interpolation="bilinear", antialias=False,
            crop_to_aspect_ratio=False, pad_to_aspect_ratio=False, fill_mode="constant",
            fill_value=0.0, data_format=None):
-    """Resizes images to ``size = (height, width)``; optionally crops or pads to the
-    target aspect ratio first.  Integer images come back in their dtype, rounded."""
+    """Resizes images to ``size = (height, width)``.
+
+    Args:
+      images: rank-3 or rank-4 images.
+      size: the output ``(height, width)``.
+      interpolation: ``"bilinear"``, ``"nearest"``, ``"bicubic"``, ``"area"``,
+        ``"lanczos3"`` or ``"lanczos5"`` (TF2's ``tf.image.resize``).
+      antialias: widen the filter when downsampling.
+      crop_to_aspect_ratio: crop the largest centred window of the target's aspect first.
+      pad_to_aspect_ratio: pad (with ``fill_value``) to the target's aspect first.
+      fill_mode: only ``"constant"``.
+      fill_value: the padding value for ``pad_to_aspect_ratio``.
+      data_format: ``"channels_last"`` or ``"channels_first"``.
+
+    Returns:
+      The resized images, in the input's dtype (integers rounded and saturated).
+    """
+    from fluxion.keras.layers.preprocessing.resizing import resize_like_keras
+
+    size = tuple(size)
+    if len(size) != 2:
+        raise ValueError(f"Expected `size` to be a tuple of 2 integers. Received: size={size}")
     if interpolation not in _INTERPOLATIONS:
         raise ValueError(f"Invalid value for argument `interpolation`: expected one of "
                          f"{_INTERPOLATIONS}. Received: interpolation={interpolation}")
-    if crop_to_aspect_ratio and pad_to_aspect_ratio:
-        raise ValueError("Only one of `crop_to_aspect_ratio` and `pad_to_aspect_ratio` can "
-                         "be True.")
     if fill_mode != "constant":
-        raise ValueError(f"Invalid value for argument `fill_mode`: only 'constant' is "
+        raise ValueError(f"Invalid value for argument `fill_mode`. Only `'constant'` is "
                          f"supported. Received: fill_mode={fill_mode}")
-    target_height, target_width = _pair(size, "size")
-    images, restore = _channels_last(images, data_format)
-    original = images.dtype
-    height, width = images.shape[1], images.shape[2]
-    if crop_to_aspect_ratio:
-        crop_height = max(min(height, int(width * target_height / target_width)), 1)
-        crop_width = max(min(width, int(height * target_width / target_height)), 1)
-        top, left = int((height - crop_height) / 2), int((width - crop_width) / 2)
-        images = images[:, top:top + crop_height, left:left + crop_width]
-    elif pad_to_aspect_ratio:
-        pad_height = max(height, int(width * target_height / target_width))
-        pad_width = max(width, int(height * target_width / target_height))
-        top, left = int((pad_height - height) / 2), int((pad_width - width) / 2)
-        images = tf.pad(images, [[0, 0], [top, pad_height - height - top],
-                                 [left, pad_width - width - left], [0, 0]],
-                        constant_values=tf.cast(fill_value, images.dtype))
-    out = resize_ops.resize(images, [target_height, target_width], method=interpolation,
-                            antialias=antialias)
-    if out.dtype != original:
-        if original.is_integer:
-            out = tf.round(out)
-        out = tf.cast(out, original)
-    return restore(out)
+    images, channels_first = as_channels_last(images, data_format, "resize")
+    resized = resize_like_keras(images, int(size[0]), int(size[1]), interpolation,
+                                crop_to_aspect_ratio, pad_to_aspect_ratio, fill_value,
+                                antialias=bool(antialias))
+    return from_channels_last(resized, channels_first)
 
 
-def affine_transform(images, transform, interpolation="bilinear", fill_mode="constant",
-                     fill_value=0, data_format=None):
-    """Applies projective transforms ``[a0, a1, a2, b0, b1, b2, c0, c1]`` (one, or one per
-    image): output pixel (x, y) reads the input at ``((a0 x + a1 y + a2) / k,
-    (b0 x + b1 y + b2) / k)`` with ``k = c0 x + c1 y + 1``."""
-    if fill_mode not in sampling.FILL_MODES:
-        raise ValueError(f"Invalid value for argument `fill_mode`. Expected of one "
-                         f"{sampling.FILL_MODES}. Received: fill_mode={fill_mode}")
-    images, restore = _channels_last(images, data_format)
-    work = images if images.dtype.is_floating else tf.cast(images, config.floatx())
-    out = sampling.projective_transform(work, float_tensor(transform), interpolation,
-                                        fill_mode, fill_value)
-    return restore(tf.cast(out, images.dtype) if out.dtype != images.dtype else out)
+def _patch_offsets(size: int, stride: int, dilation: int, in_size: int, padding: str):
+    """``(out_size, pad_before, pad_after)`` along one axis, as TensorFlow pads."""
+    span = (size - 1) * dilation + 1
+    if padding == "valid":
+        return (in_size - span) // stride + 1, 0, 0
+    out = -(-in_size // stride)
+    total = max((out - 1) * stride + span - in_size, 0)
+    return out, total // 2, total - total // 2
 
 
-def _homography(start: np.ndarray, end: np.ndarray) -> np.ndarray:
-    """The transform whose output pixel at each end point reads its start point."""
-    rows, values = [], []
-    for (xs, ys), (xe, ye) in zip(start, end):
-        rows.append([xe, ye, 1, 0, 0, 0, -xe * xs, -ye * xs])
-        values.append(xs)
-        rows.append([0, 0, 0, xe, ye, 1, -xe * ys, -ye * ys])
-        values.append(ys)
-    return np.linalg.solve(np.asarray(rows, np.float64), np.asarray(values, np.float64))
+def _extract(images, sizes, strides, dilations, padding, op):
+    """Patches of channels-last ``[B, *spatial, C]`` images, flattened in
+    ``(*patch position, channel)`` order on the last axis."""
+    ops = _ops()
+    spatial = tuple(images.shape)[1:-1]
+    if any(s is None for s in spatial):
+        raise ValueError(f"{op} needs known spatial sizes; got shape {tuple(images.shape)}")
+    plans = [_patch_offsets(k, s, d, n, padding)
+             for k, s, d, n in zip(sizes, strides, dilations, spatial)]
+    if padding == "same":
+        images = ops.pad(images, [[0, 0]] + [[p[1], p[2]] for p in plans] + [[0, 0]])
+    pieces = []
+    for position in np.ndindex(*sizes):
+        index = [slice(None)]
+        for offset, (out, _, _), stride, dilation in zip(position, plans, strides, dilations):
+            start = offset * dilation
+            index.append(slice(start, start + (out - 1) * stride + 1, stride))
+        pieces.append(images[tuple(index) + (slice(None),)])
+    stacked = ops.stack(pieces, axis=-2)  # [B, *out, patch positions, C]
+    out_shape = tuple(stacked.shape)
+    return ops.reshape(stacked, (-1,) + out_shape[1:-2] + (out_shape[-2] * out_shape[-1],))
 
 
-def perspective_transform(images, start_points, end_points, interpolation="bilinear",
-                          fill_value=0, data_format=None):
-    """Warps images so that the four ``start_points`` ``(x, y)`` land on ``end_points``."""
-    start = np.asarray(tensor(start_points).numpy(), np.float64)
-    end = np.asarray(tensor(end_points).numpy(), np.float64)
-    if start.shape[-2:] != (4, 2) or end.shape != start.shape:
-        raise ValueError(f"start_points and end_points must have shape (4, 2) or "
-                         f"(batch, 4, 2), received {start.shape} and {end.shape}")
-    if start.ndim == 2:
-        transform = _homography(start, end)
-    else:
-        transform = np.stack([_homography(s, e) for s, e in zip(start, end)])
-    return affine_transform(images, transform.astype(np.float32), interpolation,
-                            "constant", fill_value, data_format)
+def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid",
+                    data_format=None):
+    """Extracts ``size`` patches of images into the channel axis.
+
+    Args:
+      images: rank-3 or rank-4 images.
+      size: the patch ``(height, width)`` (an int for square patches).
+      strides: the step between patches; by default ``size`` (patches do not overlap).
+      dilation_rate: the spacing of the pixels within a patch.
+      padding: ``"valid"`` or ``"same"``.
+      data_format: ``"channels_last"`` or ``"channels_first"``.
+
+    Returns:
+      ``[B, out_h, out_w, size_h * size_w * C]`` (channels-last), each patch flattened
+      row by row with its channels innermost.
+    """
+    ops = _ops()
+    sizes = pair(size, "size")
+    strides = sizes if strides is None else pair(strides, "strides")
+    dilations = pair(dilation_rate, "dilation_rate")
+    if padding not in ("valid", "same"):
+        raise ValueError(f"`padding` must be 'valid' or 'same'. Received: padding={padding}")
+    images, channels_first = as_channels_last(images, data_format, "extract_patches")
+    unbatched = image_rank(images, "extract_patches") == 3
+    if unbatched:
+        images = ops.expand_dims(images, 0)
+    patches = _extract(images, sizes, strides, dilations, padding, "extract_patches")
+    if unbatched:
+        patches = ops.squeeze(patches, 0)
+    return from_channels_last(patches, channels_first)
 
 
-def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value=0):
-    """Samples ``inputs`` at ``coordinates`` (``(inputs.ndim, ...)``), nearest (order 0)
-    or linear (order 1), with SciPy's fill modes."""
-    return sampling.map_coordinates(tensor(inputs), tensor(coordinates), int(order),
-                                    fill_mode, fill_value)
+def extract_patches_3d(volumes, size, strides=None, dilation_rate=1, padding="valid",
+                       data_format=None):
+    """Extracts 3-D patches of ``[B, D, H, W, C]`` (or unbatched) volumes into the channel
+    axis, as ``extract_patches`` does for images."""
+    ops = _ops()
+    sizes = pair(size, "size", 3)
+    strides = sizes if strides is None else pair(strides, "strides", 3)
+    dilations = pair(dilation_rate, "dilation_rate", 3)
+    volumes = ops.convert_to_tensor(volumes)
+    rank = len(volumes.shape)
+    if rank not in (4, 5):
+        raise ValueError(f"Invalid volumes rank: expected rank 4 (single volume) or rank 5 "
+                         f"(batch of volumes). Received: volumes.shape={volumes.shape}")
+    from fluxion.keras.ops.image_layout import data_format_of
+
+    channels_first = data_format_of(data_format) == "channels_first"
+    if channels_first:
+        volumes = ops.moveaxis(volumes, -4, -1)
+    if rank == 4:
+        volumes = ops.expand_dims(volumes, 0)
+    patches = _extract(volumes, sizes, strides, dilations, padding, "extract_patches_3d")
+    if rank == 4:
+        patches = ops.squeeze(patches, 0)
+    return ops.moveaxis(patches, -1, -4) if channels_first else patches
 
 
-def scale_and_translate(images, output_shape, scale, translation, spatial_dims, method,
-                        antialias=True):
-    """JAX's ``scale_and_translate``: resampling of ``spatial_dims`` with a scale and a
-    translation per axis."""
-    return sampling.scale_and_translate(tensor(images), tuple(output_shape), scale,
-                                        translation, tuple(spatial_dims), method, antialias)
-
-
-def _crop_or_pad_sizes(op, size, before, after, target):
+def _edges(images, before, after, target, name, size):
+    """Resolves one axis's (before, after) from two of before / after / target."""
     given = [v is not None for v in (before, after, target)]
-    if sum(given) != 2:
-        raise ValueError(f"{op}: exactly two of the start, end and target values must be "
-                         f"given for each axis, received {before}, {after}, {target}")
+    if sum(given) == 3:
+        raise ValueError(f"Only two of the {name} arguments and the target size may be "
+                         f"given; received all three.")
+    if before is None and after is None:
+        before = after = 0
+        if target is not None:
+            raise ValueError(f"Give one of the two {name} arguments with the target size.")
     if before is None:
-        before = size - after - target if op == "crop_images" else target - size - after
-    if target is None:
-        target = size - before - after if op == "crop_images" else size + before + after
-    if before < 0 or target <= 0:
-        raise ValueError(f"{op}: the values {before}, {after}, {target} do not fit an axis "
-                         f"of size {size}")
-    return int(before), int(target)
+        before = (target - after - size) if name == "padding" else (size - after - target)
+    elif after is None:
+        after = (target - before - size) if name == "padding" else (size - before - target)
+    if before < 0 or after < 0:
+        raise ValueError(f"The {name} would be negative ({before}, {after}) for size {size} "
+                         f"and target {target}.")
+    return int(before), int(after)
 
 
 def crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=None,
                 right_cropping=None, target_height=None, target_width=None,
                 data_format=None):
-    """Crops images given two of (start, end, target size) per spatial axis."""
-    images, restore = _channels_last(images, data_format)
-    height, width = images.shape[1], images.shape[2]
-    top, rows = _crop_or_pad_sizes("crop_images", height, top_cropping, bottom_cropping,
-                                   target_height)
-    left, cols = _crop_or_pad_sizes("crop_images", width, left_cropping, right_cropping,
-                                    target_width)
-    return restore(images[:, top:top + rows, left:left + cols])
+    """Crops images: two of (top, bottom, target_height) and two of (left, right,
+    target_width) fix the window."""
+    images, channels_first = as_channels_last(images, data_format, "crop_images")
+    height, width = tuple(images.shape)[-3], tuple(images.shape)[-2]
+    top, bottom = _edges(images, top_cropping, bottom_cropping, target_height, "cropping",
+                         height)
+    left, right = _edges(images, left_cropping, right_cropping, target_width, "cropping",
+                         width)
+    cropped = images[..., top:height - bottom, left:width - right, :]
+    return from_channels_last(cropped, channels_first)
 
 
 def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
                right_padding=None, target_height=None, target_width=None, data_format=None):
-    """Zero-pads images given two of (start, end, target size) per spatial axis."""
-    images, restore = _channels_last(images, data_format)
-    height, width = images.shape[1], images.shape[2]
-    top, rows = _crop_or_pad_sizes("pad_images", height, top_padding, bottom_padding,
-                                   target_height)
-    left, cols = _crop_or_pad_sizes("pad_images", width, left_padding, right_padding,
-                                    target_width)
-    return restore(tf.pad(images, [[0, 0], [top, rows - height - top],
-                                   [left, cols - width - left], [0, 0]]))
-
-
-def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid",
-                    data_format=None):
-    """Patches ``(batch, rows, cols, size_h * size_w * channels)`` every ``strides``
-    (default: ``size``, non-overlapping)."""
-    kh, kw = _pair(size, "size")
-    sh, sw = _pair(strides if strides is not None else (kh, kw), "strides")
-    rh, rw = _pair(dilation_rate, "dilation_rate")
-    images, restore = _channels_last(images, data_format)
-    out = tf.image.extract_patches(images, [1, kh, kw, 1], [1, sh, sw, 1], [1, rh, rw, 1],
-                                   padding.upper())
-    return restore(out)
-
-
-def rgb_to_grayscale(images, data_format=None):
-    """Luma ``0.2989 R + 0.5870 G + 0.1140 B`` with a channel axis of 1."""
-    images, restore = _channels_last(images, data_format)
-    return restore(tf.image.rgb_to_grayscale(float_tensor(images)))
-
-
-def rgb_to_hsv(images, data_format=None):
-    """RGB in [0, 1] to HSV in [0, 1]."""
-    images, restore = _channels_last(images, data_format)
-    return restore(tf.image.rgb_to_hsv(float_tensor(images)))
-
-
-def hsv_to_rgb(images, data_format=None):
-    """HSV in [0, 1] to RGB."""
-    images, restore = _channels_last(images, data_format)
-    return restore(tf.image.hsv_to_rgb(float_tensor(images)))
-
-
-def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None):
-    """Blurs with a separable Gaussian of ``kernel_size`` and ``sigma`` (zero padding)."""
-    kh, kw = _pair(kernel_size, "kernel_size")
-    sigma_h, sigma_w = (float(sigma), float(sigma)) if np.ndim(sigma) == 0 else \
-        (float(sigma[0]), float(sigma[1]))
-    images, restore = _channels_last(images, data_format)
-    images = float_tensor(images)
-
-    def window(size, s):
-        x = np.arange(size, dtype=np.float64) - (size - 1) / 2
-        values = np.exp(-x * x / (2 * s * s))
-        return values / values.sum()
-
-    # Keras builds the (kw, kh) outer product of the second and first axis's windows and
-    # reshapes it (no transpose) to (kh, kw); for square kernels that is the usual
-    # Gaussian, and doing the same keeps non-square blurs equal to Keras's.
-    kernel = np.outer(window(kw, sigma_w), window(kh, sigma_h)).reshape(kh, kw)
-    channels = images.shape[-1]
-    kernel = np.tile(kernel[:, :, None, None], (1, 1, channels, 1))
-    out = tf.nn.depthwise_conv2d(images, tf.constant(kernel.astype(images.dtype.np_dtype)),
-                                 [1, 1, 1, 1], "SAME")
-    return restore(out)
-
-
-def sobel_edges(images, data_format=None):
-    """Sobel responses ``(..., channels, 2)`` (vertical then horizontal)."""
-    images, restore = _channels_last(images, data_format)
-    out = quality_ops.sobel_edges(float_tensor(images))
-    if (data_format or config.image_data_format()) == "channels_first":
-        out = tf.transpose(out, [0, 3, 1, 2, 4])
-    return out[0] if restore(images[:1]).ndim == 3 else out
-
-
-def ssim(image1, image2, max_val=1.0, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03,
-         data_format=None):
-    """Structural similarity per image, in [-1, 1]."""
-    first, _ = _channels_last(image1, data_format)
-    second, _ = _channels_last(image2, data_format)
-    return quality_ops.ssim(float_tensor(first), tf.cast(second, float_tensor(first).dtype),
-                            max_val, filter_size, filter_sigma, k1, k2)
-
-
-export(globals(), __all__)
+    """Zero-pads images: two of (top, bottom, target_height) and two of (left, right,
+    target_width) fix the padding."""
+    ops = _ops()
+    images, channels_first = as_channels_last(images, data_format, "pad_images")
+    height, width = tuple(images.shape)[-3], tuple(images.shape)[-2]
+    top, bottom = _edges(images, top_padding, bottom_padding, target_height, "padding",
+                         height)
+    left, right = _edges(images, left_padding, right_padding, target_width, "padding", width)
+    lead = [[0, 0]] * (len(images.shape) - 3)
+    padded = ops.pad(images, lead + [[top, bottom], [left, right], [0, 0]])
+    return from_channels_last(padded, channels_first)

@@ -28,6 +28,8 @@ METADATA_FILENAME = "metadata.json"
 CONFIG_FILENAME = "config.json"
 WEIGHTS_FILENAME = "model.weights.h5"
 ASSETS_DIRNAME = "assets"
+MAX_INFLATION = 200  # a member may be this many times its compressed size...
+MEMBER_ALLOWANCE = 64 << 20  # ...once past this many bytes
 KERAS_VERSION = "3.15.1"  # the Keras file format version these files follow
 
 
@@ -128,8 +130,9 @@ def read_archive(path) -> KerasArchive:
     try:
         with zipfile.ZipFile(path, "r") as zf:
             names = set(zf.namelist())
-            archive = _read_entries(path, zf.read, names)
-            archive.assets = {_asset_name(path, name): zf.read(name) for name in sorted(names)
+            archive = _read_entries(path, lambda name: _read_member(zf, name, path), names)
+            archive.assets = {_asset_name(path, name): _read_member(zf, name, path)
+                              for name in sorted(names)
                               if name.startswith(f"{ASSETS_DIRNAME}/")
                               and not name.endswith("/")}
             archive.has_assets = len(names) > 3
@@ -144,6 +147,23 @@ def read_archive(path) -> KerasArchive:
         raise ValueError(f"'{path}' is a damaged .keras file: {error}") from error
 
 
+def _read_member(zf: zipfile.ZipFile, name: str, path: str) -> bytes:
+    """A zip member's bytes, refused when its declared size is out of proportion.
+
+    ``zipfile`` stops at the declared uncompressed size, so checking that size first
+    bounds what is read: Keras stores members uncompressed or deflated (text deflates
+    ~10x), so more than ``MAX_INFLATION`` times the compressed size is a bomb.
+    """
+    info = zf.getinfo(name)
+    if info.file_size > MEMBER_ALLOWANCE and \
+            info.file_size > MAX_INFLATION * max(info.compress_size, 1):
+        raise ValueError(
+            f"'{path}' is a damaged or crafted .keras file: its member '{name}' declares "
+            f"{info.file_size:,} bytes from {info.compress_size:,} compressed (more than "
+            f"{MAX_INFLATION}x). Refusing to read it.")
+    return zf.read(info)
+
+
 def _asset_name(path: str, name: str) -> str:
     """``name`` (an ``assets/...`` zip entry) relative to ``assets/``, refusing escapes."""
     relative = name[len(ASSETS_DIRNAME) + 1:]
@@ -155,10 +175,19 @@ def _asset_name(path: str, name: str) -> str:
 
 
 def _directory_assets(folder: str) -> dict:
+    """The files under a directory model's ``assets/``; a link leaving it is refused."""
     found: dict = {}
     if not os.path.isdir(folder):
         return found
-    for parent, _, files in os.walk(folder):
+    root = os.path.realpath(folder)
+    for parent, directories, files in os.walk(folder):
+        for name in files + directories:
+            full = os.path.join(parent, name)
+            target = os.path.realpath(full)
+            if os.path.islink(full) and os.path.commonpath([root, target]) != root:
+                raise ValueError(
+                    f"The model directory's asset '{os.path.relpath(full, folder)}' is a link "
+                    f"to '{target}', outside its assets folder; refusing to follow it.")
         for name in files:
             full = os.path.join(parent, name)
             found[os.path.relpath(full, folder).replace(os.sep, "/")] = _read_file(full)

@@ -19,6 +19,7 @@ import warnings
 
 import numpy as np
 
+from fluxion.keras.saving import h5_safety
 from fluxion.keras.saving.weights_h5 import require_h5py
 
 _DROPPED_OPTIMIZER_KEYS = ("jit_compile", "is_legacy_optimizer", "decay")
@@ -128,7 +129,8 @@ def load_attributes(group, name: str) -> list:
 
 
 def _layer_values(group) -> list:
-    return [np.asarray(group[name]) for name in load_attributes(group, "weight_names")]
+    """The layer's weight datasets, checked (no links out, no foreign storage), unread."""
+    return [h5_safety.dataset(group, name) for name in load_attributes(group, "weight_names")]
 
 
 def _legacy_weights(layer) -> list:
@@ -141,20 +143,21 @@ def load_weights_from_group(group, model, skip_mismatch: bool = False,
     """Loads ``model_weights`` into ``model`` by layer order (or name); all-or-nothing."""
     plan = _plan_by_name(group, model, skip_mismatch) if by_name else \
         _plan_by_order(group, model, skip_mismatch)
-    for variable, value in plan:
+    arrays = [(variable, value.read()) for variable, value in plan]  # every shape checked
+    for variable, value in arrays:
         variable.assign(value.astype(variable.dtype.np_dtype, copy=False))
 
 
 def _plan_by_order(group, model, skip_mismatch: bool) -> list:
     layers = [layer for layer in model.layers if _legacy_weights(layer)]
     names = [name for name in load_attributes(group, "layer_names")
-             if load_attributes(group[name], "weight_names")]
+             if load_attributes(h5_safety.child(group, name), "weight_names")]
     if len(names) != len(layers):
         raise ValueError(f"Layer count mismatch when loading weights from file. Model expected "
                          f"{len(layers)} layers, found {len(names)} saved layers.")
     plan = []
     for k, (name, layer) in enumerate(zip(names, layers)):
-        values = _layer_values(group[name])
+        values = _layer_values(h5_safety.child(group, name))
         variables = _legacy_weights(layer)
         if len(values) != len(variables):
             raise ValueError(f"Weight count mismatch for layer #{k} (named {layer.name} in the "
@@ -172,7 +175,7 @@ def _plan_by_name(group, model, skip_mismatch: bool) -> list:
         index.setdefault(layer.name, []).append(layer)
     plan = []
     for k, name in enumerate(load_attributes(group, "layer_names")):
-        values = _layer_values(group[name])
+        values = _layer_values(h5_safety.child(group, name))
         for layer in index.get(name, []):
             variables = _legacy_weights(layer)
             if len(values) != len(variables):
@@ -222,7 +225,7 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
                                   safe_mode=safe_mode)
         if "model_weights" not in f:
             raise ValueError(f"'{filepath}' has a model config but no 'model_weights' group.")
-        load_weights_from_group(f["model_weights"], model)
+        load_weights_from_group(h5_safety.child(f, "model_weights"), model)
         training = f.attrs.get("training_config")
         if not compile:
             return model
@@ -233,7 +236,7 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
         compile_from_config(model, _compile_args(json.loads(_text(training))),
                             build_optimizer=True)
         if "optimizer_weights" in f:
-            _load_optimizer_weights(f["optimizer_weights"], model.optimizer)
+            _load_optimizer_weights(h5_safety.child(f, "optimizer_weights"), model.optimizer)
     return model
 
 
@@ -248,12 +251,12 @@ def _compile_args(training: dict) -> dict:
 
 def _load_optimizer_weights(group, optimizer) -> None:
     names = load_attributes(group, "weight_names")
-    values = [np.asarray(group[name]) for name in names]
+    values = [h5_safety.dataset(group, name) for name in names]
     variables = optimizer.variables
     if len(values) != len(variables) or any(
             tuple(v.shape) != tuple(x.shape) for v, x in zip(variables, values)):
         warnings.warn("Error in loading the saved optimizer state. As a result, your model is "
                       "starting with a freshly initialized optimizer.", stacklevel=3)
         return
-    for variable, value in zip(variables, values):
+    for variable, value in zip(variables, [value.read() for value in values]):
         variable.assign(value.astype(variable.dtype.np_dtype, copy=False))

@@ -18,7 +18,7 @@ import io
 import os
 import warnings
 
-from fluxion.keras.saving import keras_archive, legacy_h5
+from fluxion.keras.saving import h5_safety, keras_archive, legacy_h5
 from fluxion.keras.saving.serialization import (
     _REGISTERED,
     SafeModeScope,
@@ -305,7 +305,8 @@ def load_weights(model, filepath, skip_mismatch: bool = False, **kwargs) -> None
         if path.endswith(".weights.h5"):
             read_state(model, f, skip_mismatch=skip_mismatch, skip=objects_to_skip)
             return
-        group = f["model_weights"] if "layer_names" not in f.attrs and "model_weights" in f \
+        group = h5_safety.child(f, "model_weights") \
+            if "layer_names" not in f.attrs and "model_weights" in f \
             else f
         if "layer_names" not in group.attrs:
             raise ValueError(f"'{path}' is not a Keras weights file: it has no 'layer_names' "

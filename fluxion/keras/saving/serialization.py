@@ -156,9 +156,15 @@ def deserialize_keras_object(config, custom_objects=None, module_objects=None,
             f"are decorated with `keras.saving.register_keras_serializable()` or passed in "
             f"custom_objects.")
     with SafeModeScope(in_safe_mode() if safe_mode is None else safe_mode):
-        if hasattr(cls, "from_config"):
-            return cls.from_config(inner)
-        return cls(**inner)
+        instance = cls.from_config(inner) if hasattr(cls, "from_config") else cls(**inner)
+    build_config = config.get("build_config")
+    if build_config and not getattr(instance, "built", True) and \
+            hasattr(instance, "build_from_config"):
+        # As Keras: a layer saved with its build config is rebuilt through its (possibly
+        # overridden) build_from_config before a model lays it out.
+        instance.build_from_config(build_config)
+        instance.built = True
+    return instance
 
 
 def _load_builtin_namespaces() -> None:

@@ -39,6 +39,8 @@ import warnings
 
 import numpy as np
 
+from fluxion.keras.saving import h5_safety
+
 H5_INSTALL_HINT = "pip install fluxion[h5]"
 
 
@@ -196,12 +198,16 @@ def write_state(root, h5_file) -> None:
 
 # --- reading ------------------------------------------------------------------------------------
 def _read_group(h5_file, path: str) -> dict:
-    """The datasets of ``<path>/vars`` as NumPy arrays ({} when the file has no such group)."""
+    """The datasets of ``<path>/vars``, checked but not read yet ({} when there is none).
+
+    Their shapes are compared with the variables' before a byte is read (a crafted file
+    may declare gigabytes it does not hold); see ``h5_safety``.
+    """
     key = f"{path}/vars" if path else "vars"
-    if key not in h5_file:
+    if not h5_safety.contains(h5_file, key):
         return {}
-    group = h5_file[key]
-    return {name: np.asarray(group[name]) for name in group.keys()}
+    group = h5_safety.child(h5_file, key)
+    return {name: h5_safety.dataset(group, name) for name in group.keys()}
 
 
 def _own_variables(saveable) -> list:
@@ -267,6 +273,8 @@ def read_state(root, h5_file, skip_mismatch: bool = False, skip=None) -> None:
     for path, saveable in walk_saveables(root, skip):
         try:
             store = _read_group(h5_file, path)
+        except h5_safety.UnsafeWeightsFileError:
+            raise
         except Exception as error:  # noqa: BLE001 - a damaged group is a damaged file
             raise ValueError(f"The weights file is damaged: could not read '{path or 'vars'}'"
                              f" ({error}).") from error
@@ -279,7 +287,7 @@ def read_state(root, h5_file, skip_mismatch: bool = False, skip=None) -> None:
         except ValueError as error:
             errors[id(saveable)] = (saveable, error)
             continue
-        staged.append((saveable, store))
+        staged.append((saveable, {name: value.read() for name, value in store.items()}))
     if errors:
         _report_failures(errors, warn_only=skip_mismatch)
     _assign_all(staged)

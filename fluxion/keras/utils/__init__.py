@@ -12,6 +12,7 @@ from fluxion.keras.saving.serialization import (
 from fluxion.keras.utils.dataset_utils import split_dataset
 from fluxion.keras.utils.file_utils import get_file
 from fluxion.keras.utils.image_dataset_utils import image_dataset_from_directory
+from fluxion.keras.utils.image_utils import array_to_img, img_to_array, load_img, save_img
 from fluxion.keras.utils.io_utils import (
     disable_interactive_logging,
     enable_interactive_logging,
@@ -23,6 +24,13 @@ from fluxion.keras.utils.progbar import Progbar
 from fluxion.keras.utils.py_dataset import PyDataset
 from fluxion.keras.utils.seeding import set_random_seed
 from fluxion.keras.utils.sequence_utils import pad_sequences
+from fluxion.keras.utils.tensor_utils import (
+    get_source_inputs,
+    is_keras_tensor,
+    pack_x_y_sample_weight,
+    standardize_dtype,
+    unpack_x_y_sample_weight,
+)
 from fluxion.keras.utils.text_dataset_utils import text_dataset_from_directory
 from fluxion.keras.utils.timeseries_dataset_utils import timeseries_dataset_from_array
 
@@ -35,5 +43,14 @@ __all__ = [
     "model_to_dot", "normalize", "plot_model", "register_keras_serializable",
     "serialize_keras_object", "set_random_seed", "to_categorical", "get_file", "split_dataset",
     "pad_sequences", "image_dataset_from_directory", "text_dataset_from_directory",
-    "timeseries_dataset_from_array",
+    "timeseries_dataset_from_array", "array_to_img", "img_to_array", "load_img", "save_img",
+    "clear_session", "get_source_inputs", "is_keras_tensor", "pack_x_y_sample_weight",
+    "standardize_dtype", "unpack_x_y_sample_weight",
 ]
+
+
+def clear_session(free_memory: bool = True) -> None:
+    """``keras.utils.clear_session``: the same as ``keras.backend.clear_session``."""
+    from fluxion.keras.backend import clear_session as clear
+
+    clear(free_memory)

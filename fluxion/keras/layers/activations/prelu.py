@@ -19,6 +19,8 @@ class PReLU(Layer):
     array([[-1.,  2.]], dtype=float32)
     """
 
+    _casts_integer_inputs = True  # uint8 images, bool one-hots: as Keras promotes them
+
     def __init__(self, alpha_initializer="Zeros", alpha_regularizer=None, alpha_constraint=None,
                  shared_axes=None, **kwargs):
         super().__init__(**kwargs)

@@ -19,6 +19,8 @@ from fluxion.ops import nn
 class BaseConv(Layer):
     """N-d convolution; ``rank`` is the number of spatial axes."""
 
+    _casts_integer_inputs = True  # uint8 images, bool one-hots: as Keras promotes them
+
     def __init__(self, rank: int, filters, kernel_size, strides=1, padding="valid",
                  data_format=None, dilation_rate=1, groups=1, activation=None,
                  use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",

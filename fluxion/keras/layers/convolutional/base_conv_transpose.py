@@ -24,6 +24,8 @@ from fluxion.ops import conv_ops, nn
 class BaseConvTranspose(Layer):
     """N-d transposed convolution; ``rank`` is the number of spatial axes."""
 
+    _casts_integer_inputs = True  # uint8 images, bool one-hots: as Keras promotes them
+
     def __init__(self, rank: int, filters, kernel_size, strides=1, padding="valid",
                  output_padding=None, data_format=None, dilation_rate=1, activation=None,
                  use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",

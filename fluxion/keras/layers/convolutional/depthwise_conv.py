@@ -31,6 +31,8 @@ def depthwise(layer, inputs, kernel):
 class BaseDepthwiseConv(Layer):
     """Depthwise convolution with ``rank`` spatial axes."""
 
+    _casts_integer_inputs = True  # uint8 images, bool one-hots: as Keras promotes them
+
     def __init__(self, rank: int, depth_multiplier, kernel_size, strides=1, padding="valid",
                  data_format=None, dilation_rate=1, activation=None, use_bias=True,
                  depthwise_initializer="glorot_uniform", bias_initializer="zeros",

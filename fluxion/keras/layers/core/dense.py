@@ -18,6 +18,8 @@ class Dense(Layer):
     TensorShape([2, 3, 4])
     """
 
+    _casts_integer_inputs = True  # uint8 images, bool one-hots: as Keras promotes them
+
     def __init__(self, units, activation=None, use_bias: bool = True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,

@@ -34,6 +34,8 @@ from fluxion.ops import nn
 class BatchNormalization(Layer):
     """Batch normalization along ``axis`` (the features axis, last by default)."""
 
+    _casts_integer_inputs = True  # uint8 images, bool one-hots: as Keras promotes them
+
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",
                  moving_mean_initializer="zeros", moving_variance_initializer="ones",

@@ -28,6 +28,8 @@ from fluxion.ops.reduce_ops import reduce_mean
 class GroupNormalization(Layer):
     """Group normalization with ``groups`` groups along ``axis``."""
 
+    _casts_integer_inputs = True  # uint8 images, bool one-hots: as Keras promotes them
+
     def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
                  gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,

@@ -35,6 +35,8 @@ def check_axes(axes, input_shape, received) -> None:
 class LayerNormalization(Layer):
     """Layer normalization over ``axis`` (an int or a list of ints)."""
 
+    _casts_integer_inputs = True  # uint8 images, bool one-hots: as Keras promotes them
+
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
                  gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, *,

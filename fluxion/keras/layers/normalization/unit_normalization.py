@@ -23,6 +23,8 @@ _EPSILON = 1e-12
 class UnitNormalization(Layer):
     """L2 normalization over ``axis`` (an int or a list of ints)."""
 
+    _casts_integer_inputs = True  # uint8 images, bool one-hots: as Keras promotes them
+
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         if isinstance(axis, (list, tuple)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from fluxion import backend
+from fluxion.config import threading
 
 
 class PhysicalDevice(NamedTuple):

@@ -1,0 +1,272 @@
+"""``fit`` throughput on a quiet machine and next to busy processes, side by side.
+
+    python benchmarks/contention.py [--ref-python /work/refvenv/bin/python] [--candidates]
+
+Users train on laptops with a browser open and in containers shared with other jobs; a
+framework whose thread pools collapse when another program wants the CPUs is slow for
+them.  Each framework trains two models (Adam, batch 128, synthetic data):
+
+- ``mlp``: Dense 784-256-256-10;
+- ``convnet``: keras-io's mnist_convnet: Conv2D 32 3x3, MaxPool 2, Conv2D 64 3x3,
+  MaxPool 2, Flatten, Dropout 0.5, Dense 10.
+
+in two conditions: ``quiet`` and ``busy`` (``--busy`` processes, two by default, each a
+``while`` loop bounded by ``--busy-limit`` seconds, started before and killed after the
+busy measurement of each cell).  Each framework runs in its own process, warms up, and
+then times ``--repeats`` runs of about ``--seconds`` each; the table shows the median
+samples/s and the ratios to Keras-on-TensorFlow and to Fluxion with one thread in the
+same condition.  Fluxion runs from this interpreter; Keras-on-TensorFlow and PyTorch run
+in ``--ref-python`` (default: this interpreter) and are skipped when not installed.
+
+``--candidates`` adds the thread settings Fluxion's default was chosen against: every
+pool fixed at one thread per usable CPU, and the same with OpenBLAS's spin timeout at
+its shortest (``OPENBLAS_THREAD_TIMEOUT=4``); and PyTorch with passive OpenMP waiting
+(``OMP_WAIT_POLICY=PASSIVE``), the setting for OpenMP pools such as oneDNN's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+from _common import ROOT, table
+
+WORKER = r"""
+import json, os, statistics, sys, time
+import numpy as np
+sys.path.insert(0, ROOT)
+framework, model_name = sys.argv[1], sys.argv[2]
+seconds, repeats = float(sys.argv[3]), int(sys.argv[4])
+rng = np.random.default_rng(0)
+n = 8192 if model_name == "mlp" else 2048
+shape = (784,) if model_name == "mlp" else (28, 28, 1)
+x = rng.random((n,) + shape, dtype=np.float32)
+y = rng.integers(0, 10, n)
+
+if framework == "pytorch":
+    import torch
+    nn = torch.nn
+    if model_name == "mlp":
+        net = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(),
+                            nn.Linear(256, 10))
+        data = torch.tensor(x)
+    else:
+        net = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+                            nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                            nn.Dropout(0.5), nn.Linear(64 * 5 * 5, 10))
+        data = torch.tensor(x).permute(0, 3, 1, 2).contiguous()
+    labels = torch.tensor(y)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+
+    def train(count):
+        perm = torch.randperm(n)
+        done = 0
+        while done < count:
+            for i in range(0, n, 128):
+                idx = perm[i:i + 128]
+                opt.zero_grad()
+                loss_fn(net(data[idx]), labels[idx]).backward()
+                opt.step()
+                done += len(idx)
+                if done >= count:
+                    break
+else:
+    if framework.startswith("fluxion"):
+        from fluxion import keras
+    else:
+        os.environ["KERAS_BACKEND"] = "tensorflow"
+        import keras
+    if model_name == "mlp":
+        layers = [keras.Input((784,)), keras.layers.Dense(256, activation="relu"),
+                  keras.layers.Dense(256, activation="relu"),
+                  keras.layers.Dense(10, activation="softmax")]
+    else:
+        layers = [keras.Input((28, 28, 1)), keras.layers.Conv2D(32, 3, activation="relu"),
+                  keras.layers.MaxPooling2D(2), keras.layers.Conv2D(64, 3, activation="relu"),
+                  keras.layers.MaxPooling2D(2), keras.layers.Flatten(),
+                  keras.layers.Dropout(0.5), keras.layers.Dense(10, activation="softmax")]
+    model = keras.Sequential(layers)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+
+    def train(count):
+        epochs, rest = divmod(count, n)
+        if epochs:
+            model.fit(x, y, batch_size=128, epochs=epochs, verbose=0)
+        if rest >= 128:
+            model.fit(x[:rest], y[:rest], batch_size=128, epochs=1, verbose=0)
+
+train(n)  # warm up: traces, allocations
+print("ready", flush=True)
+for command in sys.stdin:
+    if command.strip() != "run":
+        break
+    start = time.perf_counter()
+    train(1024)
+    rate = 1024 / (time.perf_counter() - start)
+    count = max(1024, int(rate * seconds) // 128 * 128)
+    rates = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        train(count)
+        rates.append(count / (time.perf_counter() - start))
+    print(json.dumps({"samples_per_s": statistics.median(rates), "runs": rates}), flush=True)
+"""
+
+BUSY_LOOP = "import time\nend = time.time() + {limit}\nwhile time.time() < end:\n    pass\n"
+NEEDS = {"keras-tensorflow": ["keras", "tensorflow"], "pytorch": ["torch"]}
+
+
+def fluxion_variants(candidates: bool) -> dict[str, dict]:
+    """Fluxion's rows: the default, one thread, and (``candidates``) the rejected settings."""
+    sys.path.insert(0, ROOT)
+    from fluxion.core.usable_cpus import usable_cpu_count
+
+    cpus = str(usable_cpu_count())
+    variants = {"fluxion": {}, "fluxion 1 thread": {"FLUXION_NUM_THREADS": "1"}}
+    if candidates:
+        variants[f"fluxion {cpus} threads"] = {"FLUXION_NUM_THREADS": cpus}
+        variants[f"fluxion {cpus} threads, spin 4"] = {"FLUXION_NUM_THREADS": cpus,
+                                                      "OPENBLAS_THREAD_TIMEOUT": "4"}
+    return variants
+
+
+def available(modules: list[str], python: str) -> bool:
+    code = "import importlib.util, sys; sys.exit(any(importlib.util.find_spec(m) is None " \
+           f"for m in {modules!r}))"
+    return subprocess.run([python, "-c", code]).returncode == 0
+
+
+class Worker:
+    """One framework training one model in its own process, timed on request."""
+
+    def __init__(self, framework: str, model: str, python: str, env: dict, args):
+        clean = {k: v for k, v in os.environ.items()
+                 if k not in ("FLUXION_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                              "MKL_NUM_THREADS", "OPENBLAS_THREAD_TIMEOUT", "OMP_WAIT_POLICY")}
+        clean.update(env, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore")
+        code = f"ROOT = {ROOT!r}\n" + WORKER
+        self.process = subprocess.Popen(
+            [python, "-c", code, framework.split(" ")[0], model, str(args.seconds),
+             str(args.repeats)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, env=clean)
+        self.error = None if self._read() == "ready" else self._failure()
+
+    def _read(self) -> str:
+        return self.process.stdout.readline().strip()
+
+    def _failure(self) -> str:
+        self.process.kill()
+        lines = self.process.stderr.read().strip().splitlines()
+        return lines[-1] if lines else "failed"
+
+    def measure(self) -> float | None:
+        if self.error:
+            return None
+        self.process.stdin.write("run\n")
+        self.process.stdin.flush()
+        line = self._read()
+        if not line:
+            self.error = self._failure()
+            return None
+        return json.loads(line)["samples_per_s"]
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.stdin.close()
+            self.process.wait(timeout=60)
+
+
+class BusyProcesses:
+    """``count`` CPU-bound loops, each ending by itself after ``limit`` seconds at most."""
+
+    def __init__(self, count: int, limit: float):
+        self.count, self.limit, self.processes = count, limit, []
+
+    def __enter__(self):
+        code = BUSY_LOOP.format(limit=self.limit)
+        self.processes = [subprocess.Popen([sys.executable, "-c", code])
+                          for _ in range(self.count)]
+        time.sleep(0.5)  # let them start spinning
+        return self
+
+    def __exit__(self, *exc):
+        for process in self.processes:
+            process.kill()
+        for process in self.processes:
+            process.wait()
+        self.processes = []
+
+
+def ratio(value, reference) -> str:
+    return f"{value / reference:.2f}x" if value and reference else ""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ref-python", default=sys.executable,
+                        help="interpreter with TensorFlow/Keras and PyTorch installed")
+    parser.add_argument("--models", default="mlp,convnet")
+    parser.add_argument("--seconds", type=float, default=2.0, help="length of one timed run")
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs per cell (median)")
+    parser.add_argument("--busy", type=int, default=2, help="busy processes beside the run")
+    parser.add_argument("--busy-limit", type=float, default=300.0,
+                        help="seconds after which a busy process stops by itself")
+    parser.add_argument("--candidates", action="store_true",
+                        help="also the thread settings Fluxion's default was chosen against")
+    parser.add_argument("--json", help="also write the results to this file")
+    args = parser.parse_args()
+
+    frameworks = {name: (sys.executable, env)
+                  for name, env in fluxion_variants(args.candidates).items()}
+    for name, modules in NEEDS.items():
+        if available(modules, args.ref_python):
+            frameworks[name] = (args.ref_python, {})
+            if name == "pytorch" and args.candidates:
+                frameworks["pytorch OMP passive"] = (args.ref_python,
+                                                     {"OMP_WAIT_POLICY": "PASSIVE"})
+        else:
+            print(f"{name}: not installed in {args.ref_python}; skipped", file=sys.stderr)
+
+    results: dict[tuple, float | None] = {}
+    for model in args.models.split(","):
+        for framework, (python, env) in frameworks.items():
+            worker = Worker(framework, model, python, env, args)
+            try:
+                results[model, "quiet", framework] = worker.measure()
+                with BusyProcesses(args.busy, args.busy_limit):
+                    results[model, "busy", framework] = worker.measure()
+            finally:
+                worker.close()
+            if worker.error:
+                print(f"{framework} {model}: {worker.error}", file=sys.stderr)
+            print(f"  {model} {framework}: quiet {results[model, 'quiet', framework]}, "
+                  f"busy {results[model, 'busy', framework]}", file=sys.stderr, flush=True)
+
+    rows = []
+    for model in args.models.split(","):
+        for condition in ("quiet", "busy"):
+            keras_tf = results.get((model, condition, "keras-tensorflow"))
+            one_thread = results.get((model, condition, "fluxion 1 thread"))
+            for framework in frameworks:
+                value = results.get((model, condition, framework))
+                if value is None:
+                    continue
+                rows.append((model, condition if condition == "quiet" else f"{args.busy} busy",
+                             framework, f"{value:,.0f}", ratio(value, keras_tf),
+                             ratio(value, one_thread) if framework.startswith("fluxion") else ""))
+    print(table(rows, ("model", "machine", "framework", "samples/s", "vs Keras-TF",
+                       "vs Fluxion 1 thread")))
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}; CPUs: {os.cpu_count()}")
+    if args.json:
+        with open(args.json, "w") as file:
+            json.dump([{"model": m, "condition": c, "framework": f, "samples_per_s": v}
+                       for (m, c, f), v in results.items()], file, indent=1)
+
+
+if __name__ == "__main__":
+    main()

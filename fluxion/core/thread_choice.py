@@ -1,0 +1,170 @@
+"""Per compiled graph, whether its calls run the native pools with one thread or many.
+
+Measured on this project's 2-core machine (see ``benchmarks/contention.py``), a native
+pool of one thread per CPU speeds large products up on an idle machine, and slows a
+whole training step down 2-10x the moment other programs compete for the CPUs: the
+pool splits each product evenly, so every product waits for its slowest thread, and a
+thread that lost its CPU holds everyone for a scheduler time slice.  No static rule
+(a FLOP threshold, a thread count) is right on both an idle and a busy machine, so
+each compiled graph (per input shapes) measures instead:
+
+1. its first calls run serially (pools at one thread), and are timed;
+2. then a few calls run in parallel (pools at ``parallel_threads()``);
+3. parallel is kept only if its best time beats the serial best by ``MARGIN``;
+4. while parallel, two calls in a row slower than ``SLOWDOWN`` x the parallel best
+   (other programs started) switch back to serial at once;
+5. the losing mode is tried again after ``BACKOFF_START`` seconds, doubling after each
+   failed try up to ``BACKOFF_MAX``, so a steadily busy machine pays a few slow calls a
+   minute at most;
+6. a parallel try on a busy machine is expensive (one call measured 350-620 ms against
+   22-49 ms serially), so before one the serial call is checked first: where the
+   calling thread spent more than ``MAX_WAITING`` of it waiting for a CPU (Linux's
+   per-thread ``schedstat``), the machine is oversubscribed already and the try is
+   put off as if it had failed.
+
+Graphs whose first serial calls take under ``MIN_SECONDS`` have nothing to gain and
+stay serial without further timing.  Only calls on the main thread adapt (the pools are
+process-wide; two threads must not resize them against each other); nested calls run
+in their caller's mode.  The pools are back at one thread between calls, so eager
+code never runs parallel.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from fluxion.core import blas_threads
+
+MIN_SECONDS = 1e-3
+MARGIN = 0.85  # parallel must take at most this fraction of the serial time
+SLOWDOWN = 2.0
+SAMPLES = 3  # timed calls per mode before comparing
+BACKOFF_START = 2.0
+BACKOFF_MAX = 64.0
+MAX_WAITING = 0.1  # share of a serial call spent waiting for a CPU that rules a try out
+_SCHEDSTAT = "/proc/thread-self/schedstat"
+
+_main_thread = threading.main_thread()
+_depth = 0  # > 0 while a timed call runs: nested graphs run in the caller's mode
+
+
+class ThreadChoice:
+    """The serial/parallel decision of one compiled graph specialisation."""
+
+    __slots__ = ("settled", "parallel", "serial_times", "parallel_times", "slow_calls",
+                 "next_try", "backoff", "calls", "cleared")
+
+    def __init__(self):
+        self.settled = False  # True: always serial, untimed (fast graph)
+        self.parallel = False
+        self.serial_times: list[float] = []
+        self.parallel_times: list[float] = []
+        self.slow_calls = 0
+        self.next_try = 0.0
+        self.backoff = BACKOFF_START
+        self.calls = 0
+        self.cleared = False  # the machine looked free just before a parallel try
+
+    def run(self, runner, arrays):
+        """Runs ``runner(*arrays)`` in the chosen mode, timing it to refine the choice."""
+        global _depth
+        if (self.settled or _depth or not blas_threads.choosing
+                or threading.current_thread() is not _main_thread):
+            return runner(*arrays)
+        threads = blas_threads.threads_when_parallel
+        if threads < 2:
+            return runner(*arrays)
+        self.calls += 1
+        if self.calls == 1:  # the first call allocates and warms caches: not timed
+            return runner(*arrays)
+        now = time.perf_counter()
+        parallel = self._next_mode(now)
+        check = parallel and not self.parallel and not self.cleared
+        if check:  # a parallel try is due: first see whether a serial call waits for CPUs
+            parallel = False
+            waited = _waiting_ns()
+        if parallel:
+            blas_threads.set_pool_size(threads)
+        _depth += 1
+        try:
+            outputs = runner(*arrays)
+        finally:
+            _depth -= 1
+            if parallel:
+                blas_threads.set_pool_size(1)
+        end = time.perf_counter()
+        if check:
+            self._check_for_try(waited, _waiting_ns(), end - now, end)
+        self._record(parallel, end - now, now)
+        return outputs
+
+    def _check_for_try(self, waited_before, waited_after, seconds: float, now: float) -> None:
+        if waited_before is None or waited_after is None:  # no schedstat: just try
+            self.cleared = True
+        elif (waited_after - waited_before) * 1e-9 <= MAX_WAITING * seconds:
+            self.cleared = True
+        else:  # oversubscribed: count it as a lost try
+            self.backoff = min(self.backoff * 2, BACKOFF_MAX)
+            self.next_try = now + self.backoff
+
+    def _next_mode(self, now: float) -> bool:
+        if len(self.serial_times) < SAMPLES and not self.parallel:
+            return False  # still measuring the serial baseline
+        if now >= self.next_try:  # a try of the other mode is due
+            return not self.parallel if len(self._times(not self.parallel)) < SAMPLES \
+                else self.parallel
+        return self.parallel
+
+    def _times(self, parallel: bool) -> list[float]:
+        return self.parallel_times if parallel else self.serial_times
+
+    def _record(self, parallel: bool, seconds: float, now: float) -> None:
+        times = self._times(parallel)
+        times.append(seconds)
+        del times[:-SAMPLES]
+        if not parallel and len(times) == SAMPLES and self.next_try == 0.0 \
+                and min(times) < MIN_SECONDS:
+            self.settled = True  # too quick for threads to pay off
+            return
+        if parallel != self.parallel:  # a try of the other mode
+            current = self._times(self.parallel)
+            # A try far slower than the current mode has lost already: stop it early.
+            if len(times) >= SAMPLES or (current and seconds > SLOWDOWN * min(current)):
+                self._decide(now)
+            return
+        if parallel:
+            if seconds > SLOWDOWN * min(times[:-1] or times):
+                self.slow_calls += 1
+                if self.slow_calls >= 2:  # contention started: back to serial now
+                    self.parallel = False
+                    self.slow_calls = 0
+                    self.serial_times.clear()
+                    self.parallel_times.clear()
+                    self.next_try = now + self.backoff
+            else:
+                self.slow_calls = 0
+
+    def _decide(self, now: float) -> None:
+        """Both modes have fresh samples: keep the faster, try the other again later."""
+        self.cleared = False
+        faster = bool(self.parallel_times and self.serial_times) and \
+            min(self.parallel_times) < MARGIN * min(self.serial_times)
+        if faster == self.parallel:  # the try lost: wait longer before the next one
+            self.backoff = min(self.backoff * 2, BACKOFF_MAX)
+        else:
+            self.backoff = BACKOFF_START
+        self.parallel = faster
+        self.slow_calls = 0
+        # The losing mode's samples are stale by the time of its next try.
+        self._times(not faster).clear()
+        self.next_try = now + self.backoff
+
+
+def _waiting_ns() -> int | None:
+    """Nanoseconds the calling thread has spent runnable but waiting for a CPU."""
+    try:
+        with open(_SCHEDSTAT, "rb") as file:
+            return int(file.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None

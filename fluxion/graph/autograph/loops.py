@@ -1,0 +1,469 @@
+"""``while`` and ``for`` statements: Python loops, or ``while_loop`` on traced tensors.
+
+``while_stmt`` re-evaluates its test in Python for as long as the test is a Python value
+(or a concrete tensor); once it is a traced tensor, the rest of the loop becomes one
+``while_loop`` (``tensor_loop``).  ``for_stmt`` loops in Python over Python iterables
+and concrete tensors, and builds a ``while_loop`` over an index for a traced tensor
+(its first axis) or a ``range`` with a traced bound.  A Python loop whose ``break``
+condition becomes a traced tensor runs each remaining iteration under a ``cond``.
+
+The loop carries the state variables that are tensors (or nests of them, or Python
+numbers, which become tensors).  A first, discarded trace of the body (``_trial``)
+finds what the others become: the dtype a Python number turns into, the element type
+of a Python list the body appends to (carried as a ``TensorList``), the type of the
+function's return value, and which dimensions change across iterations.
+"""
+
+from __future__ import annotations
+
+from fluxion.core import errors, nest
+from fluxion.core.primitive import Aval
+from fluxion.core.tensor import Tensor, convert_to_tensor
+from fluxion.graph.autograph import conditions
+from fluxion.graph.autograph.conditionals import is_return_name, is_tensorlike, traced_if
+from fluxion.graph.autograph.tensor_list import TensorList
+from fluxion.graph.autograph.undefined import Undefined, UndefinedReturnValue
+
+_OPTIONS = ("parallel_iterations", "swap_memory", "maximum_iterations", "shape_invariants")
+
+
+def loop_options(parallel_iterations=None, swap_memory=None, maximum_iterations=None,
+                 shape_invariants=None) -> dict:
+    """The options of ``autograph.experimental.set_loop_options``, read before the loop."""
+    return {"parallel_iterations": parallel_iterations, "swap_memory": swap_memory,
+            "maximum_iterations": maximum_iterations,
+            "shape_invariants": list(shape_invariants or [])}
+
+
+# --- while -------------------------------------------------------------------------------------
+def while_stmt(test, body, state: tuple, names: tuple, options=None) -> tuple:
+    """Runs ``state = body(*state)`` while ``test(*state)``; returns the final state."""
+    state = tuple(state)
+    while True:
+        condition = test(*state)
+        if conditions.is_traced(condition):
+            return tensor_loop(test, body, state, names, options or {},
+                               errors.user_location())
+        if not conditions.python_truth(condition):
+            return state
+        state = tuple(body(*state))
+
+
+# --- for ---------------------------------------------------------------------------------------
+class TensorRange:
+    """``range(start, stop, step)`` with a traced bound: iterated by a ``while_loop``."""
+
+    def __init__(self, start, stop, step):
+        self.start, self.stop, self.step = (convert_to_tensor(v) for v in (start, stop, step))
+
+    def count(self) -> Tensor:
+        from fluxion.core.primitives.elementwise import maximum
+
+        # ceil((stop - start) / step), for either sign of step, and never negative.
+        return maximum(-((self.start - self.stop) // self.step), 0)
+
+    def element(self, index):
+        return self.start + index * self.step
+
+
+def for_stmt(iterable, extra_test, body, state: tuple, names: tuple, options=None) -> tuple:
+    """Runs ``state = body(item, *state)`` per item while ``extra_test(*state)`` holds."""
+    state = tuple(state)
+    options = options or {}
+    iterable = conditions.read(iterable)
+    where = errors.user_location()
+    if isinstance(iterable, TensorList):
+        iterable = iterable.stacked
+    if isinstance(iterable, TensorRange):
+        return _tensor_for(iterable.count(), iterable.element, extra_test, body, state, names,
+                           options, where)
+    if conditions.is_traced(iterable):
+        return _tensor_for(*_first_axis(iterable), extra_test, body, state, names, options,
+                           where)
+    if _is_dataset(iterable) and conditions.is_traced_context():
+        from fluxion.graph.autograph.dataset_loops import dataset_for
+
+        return dataset_for(iterable, extra_test, body, state, names, where)
+    return _python_for(iterable, extra_test, body, state, names, where)
+
+
+def _is_dataset(value) -> bool:
+    return type(value).__module__.startswith("fluxion.data") and hasattr(value, "element_spec")
+
+
+def _first_axis(tensor: Tensor):
+    from fluxion.ops.array_ops import gather
+    from fluxion.ops.creation_ops import shape
+
+    if tensor.shape.rank == 0:
+        raise conditions.ConversionError(
+            f"A for loop at {errors.user_location()} iterates over a scalar tensor; "
+            f"iterate over a tensor of rank 1 or more (its first axis).")
+    count = tensor.shape[0]
+    count = shape(tensor)[0] if count is None else count
+    return count, lambda index: gather(tensor, index)
+
+
+def _python_for(iterable, extra_test, body, state, names, where) -> tuple:
+    guard = None  # once the break condition is traced: each iteration under a cond
+    for item in iterable:
+        if extra_test is not None:
+            keep_going = extra_test(*state)
+            if conditions.is_traced(keep_going):
+                guard = conditions.traced_predicate(keep_going, "for loop")
+            elif guard is None and not conditions.python_truth(keep_going):
+                return state
+            elif guard is not None:
+                guard = convert_to_tensor(bool(conditions.read(keep_going)))
+        if guard is None:
+            state = tuple(body(item, *state))
+        else:
+            current = state
+            state = traced_if(guard, lambda: body(item, *current), lambda: current, names,
+                              where)
+    return state
+
+
+def _tensor_for(count, element, extra_test, body, state, names, options, where) -> tuple:
+    from fluxion.core.primitives.elementwise import less, logical_and
+
+    def test(index, *rest):
+        going = less(index, count)
+        if extra_test is None:
+            return going
+        extra = extra_test(*rest)
+        if conditions.is_traced(extra):
+            return logical_and(going, conditions.traced_predicate(extra, "for loop"))
+        return going if conditions.python_truth(extra) else convert_to_tensor(False)
+
+    def step(index, *rest):
+        return (index + 1, *body(element(index), *rest))
+
+    start = convert_to_tensor(0, dtype=getattr(count, "dtype", None) or "int32")
+    final = tensor_loop(test, step, (start, *state), ("index", *names), options, where)
+    return tuple(final[1:])
+
+
+# --- the while_loop ----------------------------------------------------------------------------
+class _Var:
+    """How one state variable goes through the ``while_loop``."""
+
+    TEMP, FIXED, CARRIED, LIST = "temp", "fixed", "carried", "list"
+
+    def __init__(self, name: str, value, where: str):
+        self.name = name
+        self.initial = value
+        self.kind = None
+        self.element_aval = None  # LIST: the stacked items' element type
+        self.dtypes: list = []  # CARRIED: per leaf
+        self.where = where
+
+    def undefined(self) -> Undefined:
+        return Undefined(self.name, (
+            f"'{self.name}' is first assigned inside the loop at {self.where}, whose "
+            f"condition is a tensor: it has no value before the loop, so it cannot be read "
+            f"before it is assigned in an iteration, nor after the loop. Assign it before "
+            f"the loop."))
+
+
+def _leaves(value) -> list:
+    return nest.flatten(value) if nest.is_nested(value) else [value]
+
+
+def _pack(like, leaves: list):
+    return nest.pack_sequence_as(like, leaves) if nest.is_nested(like) else leaves[0]
+
+
+def _classify(variable: _Var) -> None:
+    value = variable.initial
+    if isinstance(value, UndefinedReturnValue) or (
+            isinstance(value, Undefined) and is_return_name(variable.name)):
+        variable.kind = "probe"  # learns its type from the trial
+    elif isinstance(value, Undefined):
+        variable.kind = _Var.TEMP
+    elif isinstance(value, TensorList):
+        variable.kind = _Var.LIST
+        variable.element_aval = value.element_aval
+    elif isinstance(value, list) and (not value or all(is_tensorlike(x) for x in value)):
+        variable.kind = "list?"  # a nest, or a list the body appends to: the trial tells
+    elif all(is_tensorlike(leaf) for leaf in _leaves(value)):
+        variable.kind = _Var.CARRIED
+    else:
+        variable.kind = _Var.FIXED
+
+
+def _while_runner(loop_test, loop_body, init: list, invariants: list, options: dict):
+    from fluxion.graph.while_loop import while_loop
+
+    return while_loop(loop_test, loop_body, init, shape_invariants=invariants,
+                      maximum_iterations=options.get("maximum_iterations"))
+
+
+def tensor_loop(test, body, state: tuple, names: tuple, options: dict, where: str,
+                runner=_while_runner) -> tuple:
+    """``while test(*state): state = body(*state)`` as one ``while_loop``.
+
+    ``runner(loop_test, loop_body, init, invariants, options)`` builds the loop node
+    from the flat carried tensors (``while_loop``, or a loop over a Dataset).
+    """
+    variables = [_Var(name, value, where) for name, value in zip(names, state)]
+    for variable in variables:
+        _classify(variable)
+    init, invariants = _trial(test, body, variables, options)
+    carried = [v for v in variables if v.kind in (_Var.CARRIED, _Var.LIST)]
+    counts = [len(_leaves(v.initial)) if v.kind == _Var.CARRIED else 1 for v in carried]
+    dummy = not init  # while_loop needs one loop variable
+    if dummy:
+        init, invariants = [convert_to_tensor(0)], [()]
+
+    def unflatten(flat) -> tuple:
+        flat = list(flat)[:sum(counts)] if not dummy else []
+        values, position = {}, 0
+        for variable, count in zip(carried, counts):
+            leaves = flat[position:position + count]
+            position += count
+            values[id(variable)] = TensorList(leaves[0], variable.element_aval) \
+                if variable.kind == _Var.LIST else _pack(variable.initial, leaves)
+        return tuple(values[id(v)] if id(v) in values else
+                     v.undefined() if v.kind == _Var.TEMP else v.initial for v in variables)
+
+    def loop_test(*flat):
+        result = test(*unflatten(flat))
+        if conditions.is_traced(result):
+            return conditions.traced_predicate(result, "loop")
+        return convert_to_tensor(bool(conditions.read(result)))
+
+    def loop_body(*flat):
+        new = tuple(body(*unflatten(flat)))
+        leaves = _carried_leaves(variables, new)
+        return leaves if not dummy else [flat[0]]
+
+    results = runner(loop_test, loop_body, list(init), invariants, options)
+    results = [results] if isinstance(results, Tensor) else list(results)
+    final = unflatten(results)
+    return tuple(value.stacked if isinstance(value, TensorList) else value for value in final)
+
+
+def _carried_leaves(variables: list[_Var], new: tuple) -> list:
+    """The body's new values of the carried variables, as the loop's flat tensors."""
+    leaves = []
+    for variable, value in zip(variables, new):
+        if variable.kind == _Var.FIXED:
+            if value is not variable.initial:
+                raise _changed_error(variable, value)
+            continue
+        if variable.kind not in (_Var.CARRIED, _Var.LIST):
+            continue
+        if isinstance(value, Undefined):
+            raise conditions.ConversionError(value.error().args[0])
+        if variable.kind == _Var.LIST:
+            stacked = value.stacked if isinstance(value, TensorList) else value
+            leaves.append(convert_to_tensor(stacked))
+            continue
+        new_leaves = _leaves(value) if nest.is_nested(value) else [value]
+        if nest.is_nested(variable.initial) != nest.is_nested(value) or \
+                len(new_leaves) != len(variable.dtypes):
+            raise conditions.ConversionError(
+                f"'{variable.name}' changes structure in the loop at {variable.where}: "
+                f"{_describe(variable.initial)} before the loop, {_describe(value)} after an "
+                f"iteration. A loop variable must keep its structure.")
+        for leaf, dtype in zip(new_leaves, variable.dtypes):
+            leaves.append(_as_loop_tensor(variable, leaf, dtype))
+    return leaves
+
+
+def _as_loop_tensor(variable: _Var, leaf, dtype) -> Tensor:
+    leaf = conditions.read(leaf)
+    if isinstance(leaf, Tensor):
+        if leaf.dtype is not dtype:
+            raise conditions.ConversionError(
+                f"'{variable.name}' is {dtype.name} before the loop at {variable.where} but "
+                f"{leaf.dtype.name} after an iteration; a loop variable must keep its dtype "
+                f"(cast it, or give it the right dtype before the loop).")
+        return leaf
+    try:
+        return convert_to_tensor(leaf, dtype=dtype)
+    except (TypeError, ValueError):
+        raise conditions.ConversionError(
+            f"'{variable.name}' is {dtype.name} before the loop at {variable.where} but "
+            f"{_describe(leaf)} after an iteration.") from None
+
+
+def _changed_error(variable: _Var, value) -> conditions.ConversionError:
+    return conditions.ConversionError(
+        f"'{variable.name}' is {_describe(variable.initial)} before the loop at "
+        f"{variable.where}, whose condition is a tensor, and the loop changes it to "
+        f"{_describe(value)}. Such a loop can only carry tensors (and nests of them) from one "
+        f"iteration to the next: give '{variable.name}' a tensor value before the loop.")
+
+
+def _describe(value) -> str:
+    if isinstance(value, Tensor):
+        return f"a {value.dtype.name}{value.shape} tensor"
+    if isinstance(value, Undefined):
+        return "undefined"
+    return f"a {type(value).__name__}" if not isinstance(value, (int, float, bool)) \
+        else f"the Python {type(value).__name__} {value!r}"
+
+
+# --- the trial trace ---------------------------------------------------------------------------
+def _trial(test, body, variables: list[_Var], options: dict):
+    """Traces the body once, discarding the graph, to settle each variable's type.
+
+    Returns the loop's initial flat tensors and their shape invariants.
+    """
+    from fluxion.graph.interpreter import trace_subgraph
+
+    placeholders = []  # (variable, leaf index) per placeholder
+    avals = []
+    for variable in variables:
+        if variable.kind == _Var.CARRIED:
+            for index, leaf in enumerate(_leaves(variable.initial)):
+                if _is_python_number(leaf):
+                    continue  # the trial runs on the number itself, as Python would
+                tensor = _initial_tensor(leaf)
+                placeholders.append((variable, index))
+                avals.append(Aval(tuple(tensor.shape.as_list()), tensor.dtype))
+        elif variable.kind == _Var.LIST and variable.element_aval is not None:
+            placeholders.append((variable, 0))
+            avals.append(Aval((None,) + tuple(variable.element_aval.shape),
+                              variable.element_aval.dtype))
+    outcome = {}
+
+    def run(*flat):
+        values = {}
+        for (variable, index), tensor in zip(placeholders, flat):
+            values.setdefault(id(variable), {})[index] = tensor
+        state = []
+        for variable in variables:
+            if variable.kind == _Var.CARRIED:
+                given = values.get(id(variable), {})
+                leaves = [given.get(i, leaf) for i, leaf in enumerate(_leaves(variable.initial))]
+                state.append(_pack(variable.initial, leaves))
+            elif variable.kind == _Var.LIST:
+                state.append(TensorList(values[id(variable)][0], variable.element_aval)
+                             if id(variable) in values else TensorList(None, None))
+            elif variable.kind == "list?":
+                state.append(list(variable.initial))
+            elif variable.kind == _Var.TEMP:
+                state.append(variable.undefined())
+            else:
+                state.append(variable.initial)
+        copies = list(state)
+        outcome["new"] = tuple(body(*state))
+        outcome["copies"] = copies
+        return []
+
+    trace_subgraph(run, avals, lambda args: args, "while_trial", "loop body")
+    new, copies = outcome["new"], outcome["copies"]
+    init, invariants = [], []
+    for variable, after, copy in zip(variables, new, copies):
+        _settle(variable, after, copy)
+        if variable.kind == _Var.CARRIED:
+            tensors = _initial_leaves(variable, after)
+            for tensor, later in zip(tensors, _leaves(after)):
+                init.append(tensor)
+                invariants.append(_invariant(tensor, later, variable, options))
+        elif variable.kind == _Var.LIST:
+            stacked = _initial_list(variable)
+            init.append(stacked)
+            invariants.append((None,) + tuple(variable.element_aval.shape))
+    return init, invariants
+
+
+def _is_python_number(value) -> bool:
+    return isinstance(value, (bool, int, float))
+
+
+def _initial_tensor(leaf) -> Tensor:
+    leaf = conditions.read(leaf)
+    return leaf if isinstance(leaf, Tensor) else convert_to_tensor(leaf)
+
+
+def _settle(variable: _Var, after, copy) -> None:
+    """Decides a variable's kind from what one trial iteration made of it."""
+    if variable.kind == "probe":
+        defined = not isinstance(after, Undefined) and all(
+            isinstance(conditions.read(leaf), Tensor) for leaf in _leaves(after))
+        if defined:
+            variable.initial = nest.map_structure(_zeros_like_leaf, after) \
+                if nest.is_nested(after) else _zeros_like_leaf(after)
+            variable.kind = _Var.CARRIED
+        else:
+            variable.kind = _Var.TEMP
+    elif variable.kind == "list?":
+        if after is copy and len(after) > len(variable.initial):  # appended to
+            variable.kind = _Var.LIST
+            first = convert_to_tensor(after[len(variable.initial)])
+            variable.element_aval = Aval(tuple(first.shape.as_list()), first.dtype)
+        else:
+            variable.kind = _Var.CARRIED
+    elif variable.kind == _Var.LIST and isinstance(after, TensorList) \
+            and variable.element_aval is None:
+        variable.element_aval = after.element_aval
+    elif variable.kind == _Var.FIXED and after is not variable.initial:
+        raise _changed_error(variable, after)
+
+
+def _zeros_like_leaf(leaf) -> Tensor:
+    """A constant standing for a value the loop has not produced yet."""
+    import numpy as np
+
+    leaf = conditions.read(leaf)
+    shape = [d if d is not None else 0 for d in leaf.shape.as_list()]
+    return convert_to_tensor(np.zeros(shape, leaf.dtype.np_dtype))
+
+
+def _initial_leaves(variable: _Var, after) -> list:
+    """The carried variable's initial tensors; Python numbers take the dtype the body gives."""
+    tensors = []
+    after_leaves = _leaves(after) if nest.is_nested(after) == nest.is_nested(variable.initial) \
+        else [None] * len(_leaves(variable.initial))
+    for leaf, later in zip(_leaves(variable.initial), after_leaves):
+        leaf = conditions.read(leaf)
+        later = conditions.read(later)
+        tensor = _initial_tensor(leaf)
+        if _is_python_number(leaf) and (isinstance(later, Tensor) or _is_python_number(later)):
+            dtype = later.dtype if isinstance(later, Tensor) else convert_to_tensor(later).dtype
+            try:
+                tensor = convert_to_tensor(leaf, dtype=dtype)
+            except (TypeError, ValueError):
+                pass
+        tensors.append(tensor)
+    variable.dtypes = [t.dtype for t in tensors]
+    return tensors
+
+
+def _initial_list(variable: _Var) -> Tensor:
+    initial = variable.initial
+    if isinstance(initial, TensorList):
+        if initial.stacked is not None:
+            return initial.stacked
+        initial = []
+    if variable.element_aval is None:
+        raise conditions.ConversionError(
+            f"'{variable.name}' is an empty list before the loop at {variable.where}, and the "
+            f"loop does not show what it holds; append to it in the loop or use "
+            f"fluxion.TensorArray.")
+    return TensorList.from_list(list(initial), variable.element_aval).stacked
+
+
+def _invariant(tensor: Tensor, later, variable: _Var, options: dict) -> tuple:
+    for target, shape in options.get("shape_invariants", []):
+        if target is variable.initial or any(target is leaf for leaf in
+                                             _leaves(variable.initial)):
+            from fluxion.core.tensor_shape import as_shape
+
+            return tuple(as_shape(shape).as_list())
+    shape = tuple(tensor.shape.as_list())
+    later = conditions.read(later)
+    if isinstance(later, Tensor):
+        after = later.shape.as_list()
+        if len(after) != len(shape):
+            raise conditions.ConversionError(
+                f"'{variable.name}' has rank {len(shape)} before the loop at "
+                f"{variable.where} but rank {len(after)} after an iteration; a loop variable "
+                f"must keep its rank.")
+        # Dimensions the body changes are left unknown (TF asks for shape_invariants).
+        shape = tuple(a if a == b else None for a, b in zip(shape, after))
+    return shape

@@ -1,0 +1,13 @@
+"""The ``fluxion.ragged`` namespace (``tf.ragged``)."""
+
+from fluxion.ops.ragged_ops import (  # noqa: F401 - re-exported
+    boolean_mask,
+    constant,
+    map_flat_values,
+    range,
+    row_splits_to_segment_ids,
+    segment_ids_to_row_splits,
+    stack,
+    stack_dynamic_partitions,
+)
+from fluxion.ops.ragged_tensor import RaggedTensor  # noqa: F401

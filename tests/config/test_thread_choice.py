@@ -1,0 +1,135 @@
+"""The serial/parallel choice of a compiled graph, on a fake graph whose speed depends on
+the pool size it is given, timed by a fake clock (so the outcome is certain)."""
+
+import types
+
+import pytest
+
+from fluxion.core import blas_threads, thread_choice
+from fluxion.core.thread_choice import ThreadChoice
+
+
+class FakePool:
+    """Stands in for the native pools and the clock: the runner takes the time its pool
+    size is given."""
+
+    def __init__(self, monkeypatch, serial_s, parallel_s):
+        self.size = 1
+        self.seconds = {1: serial_s, 2: parallel_s}
+        self.sizes_seen = []
+        monkeypatch.setattr(blas_threads, "set_pool_size", self.resize)
+        monkeypatch.setattr(blas_threads, "threads_when_parallel", 2)
+        monkeypatch.setattr(blas_threads, "choosing", True)
+        self.waiting_ns = 0  # what the calling thread's schedstat reports
+        self.now = 1000.0
+        clock = types.SimpleNamespace(perf_counter=lambda: self.now)
+        monkeypatch.setattr(thread_choice, "time", clock)
+        monkeypatch.setattr(thread_choice, "_waiting_ns", lambda: self.waiting_ns)
+
+    def resize(self, size):
+        self.size = size
+
+    def runner(self, x):
+        self.sizes_seen.append(self.size)
+        self.now += self.seconds[self.size]
+        self.waiting_ns += int(self.waiting_share * self.seconds[self.size] * 1e9)
+        return x + 1
+
+    waiting_share = 0.0
+
+
+def run(choice, pool, calls):
+    for _ in range(calls):
+        assert choice.run(pool.runner, (1,)) == 2
+        assert pool.size == 1  # back at one thread after every call
+
+
+def test_parallel_is_kept_where_it_measures_faster(monkeypatch):
+    pool = FakePool(monkeypatch, serial_s=0.08, parallel_s=0.02)
+    choice = ThreadChoice()
+    run(choice, pool, 10)
+    assert choice.parallel
+    assert pool.sizes_seen[:4] == [1, 1, 1, 1]  # untimed first call, then the baseline
+    assert pool.sizes_seen[-3:] == [2, 2, 2]
+
+
+def test_parallel_that_is_slower_loses_after_one_call_and_backs_off(monkeypatch):
+    pool = FakePool(monkeypatch, serial_s=0.005, parallel_s=0.06)
+    choice = ThreadChoice()
+    run(choice, pool, 12)
+    assert not choice.parallel
+    assert pool.sizes_seen.count(2) == 1  # the try stopped at its first slow call
+    assert choice.backoff == 2 * thread_choice.BACKOFF_START
+
+
+def test_contention_switches_back_to_serial(monkeypatch):
+    pool = FakePool(monkeypatch, serial_s=0.08, parallel_s=0.02)
+    choice = ThreadChoice()
+    run(choice, pool, 8)
+    assert choice.parallel
+    pool.seconds[2] = 0.25  # other programs started: parallel collapses
+    run(choice, pool, 3)
+    assert not choice.parallel
+    assert pool.sizes_seen[-1] == 1
+
+
+def test_no_parallel_try_while_the_serial_calls_wait_for_a_cpu(monkeypatch):
+    pool = FakePool(monkeypatch, serial_s=0.08, parallel_s=0.02)
+    pool.waiting_share = 0.3  # oversubscribed: a third of each call spent waiting
+    choice = ThreadChoice()
+    run(choice, pool, 8)
+    assert set(pool.sizes_seen) == {1}
+    assert choice.backoff == 2 * thread_choice.BACKOFF_START
+
+
+def test_a_later_try_finds_the_machine_free_again(monkeypatch):
+    pool = FakePool(monkeypatch, serial_s=0.08, parallel_s=0.02)
+    pool.waiting_share = 0.3
+    choice = ThreadChoice()
+    run(choice, pool, 8)
+    assert not choice.parallel
+    pool.waiting_share = 0.0  # the other programs ended
+    pool.now += choice.backoff + 0.1
+    run(choice, pool, 6)
+    assert choice.parallel and pool.sizes_seen[-3:] == [2, 2, 2]
+
+
+def test_quick_graphs_settle_serial_untimed(monkeypatch):
+    pool = FakePool(monkeypatch, serial_s=0.0, parallel_s=0.0)
+    choice = ThreadChoice()
+    run(choice, pool, 10)
+    assert choice.settled and not choice.parallel
+    assert set(pool.sizes_seen) == {1}
+
+
+def test_no_choice_when_the_user_fixed_the_threads(monkeypatch):
+    pool = FakePool(monkeypatch, serial_s=0.08, parallel_s=0.02)
+    monkeypatch.setattr(blas_threads, "choosing", False)
+    choice = ThreadChoice()
+    run(choice, pool, 10)
+    assert set(pool.sizes_seen) == {1} and choice.calls == 0
+
+
+def test_other_threads_run_without_resizing(monkeypatch):
+    import threading
+
+    pool = FakePool(monkeypatch, serial_s=0.08, parallel_s=0.02)
+    choice = ThreadChoice()
+    worker = threading.Thread(target=run, args=(choice, pool, 10))
+    worker.start()
+    worker.join()
+    assert set(pool.sizes_seen) == {1} and choice.calls == 0
+
+
+@pytest.mark.parametrize("calls", [1, 30])
+def test_compiled_function_results_do_not_depend_on_the_mode(calls):
+    import numpy as np
+
+    import fluxion as tf
+
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((96, 96)).astype(np.float32)
+    step = tf.function(lambda x: tf.matmul(x, x))
+    for _ in range(calls):
+        out = step(tf.constant(a)).numpy()
+    np.testing.assert_allclose(out, a @ a, rtol=1e-4, atol=1e-4)

@@ -1,0 +1,75 @@
+"""Layer building: a subclass's ``build`` called directly marks the layer built."""
+
+import numpy as np
+
+from fluxion import keras
+
+
+class TwoArgumentBuild(keras.layers.Layer):
+    """A layer whose build takes an extra argument, so it cannot be rebuilt implicitly."""
+
+    def __init__(self, units):
+        super().__init__()
+        self.units = units
+
+    def build(self, input_shape, initializer):
+        self.w = self.add_weight(shape=(input_shape[-1], self.units), initializer=initializer)
+
+    def call(self, x):
+        return keras.ops.matmul(x, self.w)
+
+
+def test_direct_build_marks_built_and_is_not_repeated():
+    layer = TwoArgumentBuild(4)
+    layer.build((None, 3), "ones")
+    assert layer.built
+    model = keras.Sequential([layer, keras.layers.Dense(1, kernel_initializer="ones")])
+    out = model(np.ones((2, 3), dtype="float32"))
+    np.testing.assert_allclose(np.asarray(out), np.full((2, 1), 12.0))
+    assert layer.get_build_config() == {"input_shape": [None, 3]}
+
+
+def test_super_build_chain_marks_built_once_finished():
+    class Base(keras.layers.Layer):
+        def build(self, input_shape):
+            self.seen = tuple(input_shape)
+
+    class Child(Base):
+        def build(self, input_shape):
+            super().build(input_shape)
+            self.extra = True
+
+        def call(self, x):
+            return x
+
+    layer = Child()
+    layer.build((2, 5))
+    assert layer.built and layer.seen == (2, 5) and layer.extra
+
+
+def test_reload_uses_a_custom_build_from_config(tmp_path):
+    @keras.saving.register_keras_serializable(package="test_layer_build")
+    class InitializerInBuildConfig(TwoArgumentBuild):
+        def get_config(self):
+            return {"units": self.units}
+
+        def build(self, input_shape, initializer):
+            super().build(input_shape, initializer)
+            self.initializer_name = initializer
+
+        def get_build_config(self):
+            return {"input_shape": list(self._build_shapes), "initializer": "ones"}
+
+        def build_from_config(self, config):
+            self.build(config["input_shape"], config["initializer"])
+
+    layer = InitializerInBuildConfig(2)
+    layer.build((None, 3), "ones")
+    model = keras.Sequential([layer, keras.layers.Dense(1)])
+    model(np.ones((1, 3), dtype="float32"))
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    restored = keras.models.load_model(path)
+    assert restored.layers[0].initializer_name == "ones"
+    np.testing.assert_allclose(np.asarray(restored(np.ones((1, 3), "float32"))),
+                               np.asarray(model(np.ones((1, 3), "float32"))), rtol=1e-6)
