@@ -185,6 +185,8 @@ class Trainer(TrainerMetrics):
                 x, y, sample_weight, validation_split)
         batches = data_adapter.make_batches(x, y, sample_weight, batch_size, shuffle,
                                             steps_per_epoch, class_weight)
+        # The input pipeline, when it is a Dataset: BackupAndRestore saves its state.
+        self._fit_dataset = x if hasattr(x, "_iteration_counters") else None
         verbose = 1 if verbose == "auto" else verbose
         callback_list = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, model=self,
