@@ -190,6 +190,9 @@ class Trainer(TrainerMetrics):
         # The input pipeline, when it is a Dataset: BackupAndRestore saves its state.
         self._fit_dataset = x if hasattr(x, "_iteration_counters") else None
         verbose = 1 if verbose == "auto" else verbose
+        strategy = _multi_worker_strategy(self)
+        if strategy is not None:
+            verbose = verbose if strategy.is_chief else 0  # only the chief prints
         callback_list = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, model=self,
             verbose=verbose, epochs=epochs, steps=batches.steps)
@@ -210,8 +213,13 @@ class Trainer(TrainerMetrics):
                     continue
                 callback_list.on_train_batch_begin(step)
                 self._ensure_built(data)
+                if strategy is not None:  # this worker's share; the same weights everywhere
+                    data = strategy._local_batch(data)
+                    _sync_once(self, strategy)
                 results = self._run_step("train", data)
                 logs = _to_python(results)
+                if strategy is not None:
+                    logs = strategy._mean_logs(logs)
                 callback_list.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
@@ -353,3 +361,20 @@ def _to_python(logs: dict) -> dict:
 
 def _len(x) -> int:
     return len(nest.flatten(x)[0])
+
+
+def _multi_worker_strategy(model):
+    """The fluxion.distribute strategy of the model's optimizer, if it has several workers."""
+    strategy = getattr(getattr(model, "optimizer", None), "_distribute_strategy", None)
+    return strategy if strategy is not None and strategy.num_replicas_in_sync > 1 else None
+
+
+def _sync_once(model, strategy) -> None:
+    """Before the first update: every worker takes the chief's weights and optimizer state."""
+    if getattr(model, "_synced_with_workers", False):
+        return
+    optimizer = model.optimizer
+    if not optimizer.built:
+        optimizer.build(model.trainable_variables)
+    strategy._sync_variables(list(model.weights) + list(optimizer.variables))
+    model._synced_with_workers = True
