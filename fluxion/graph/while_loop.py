@@ -257,6 +257,10 @@ def _flatten_shapes(spec) -> list:
 
 
 def _traced_loop(cond, body, loop_vars, flat, shapes, pack, maximum_iterations, back_prop):
+    from fluxion.graph.autograph.conversion import maybe_convert
+
+    # Called from AutoGraph-converted code, the user's cond and body are converted too.
+    cond, body = maybe_convert(cond), maybe_convert(body)
     avals = [Aval(shape, t.dtype) for t, shape in zip(flat, shapes)]
     for _ in range(1 + sum(len(s) for s in shapes)):
         body_trace = trace_subgraph(body, avals, pack, "while_body", "body")
