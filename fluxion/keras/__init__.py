@@ -7,7 +7,7 @@ import importlib
 
 _SUBMODULES = ("activations", "backend", "callbacks", "config", "constraints", "datasets",
                "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers",
-               "random", "regularizers", "saving", "utils")
+               "preprocessing", "random", "regularizers", "saving", "utils")
 _NAMES = {"Input": "fluxion.keras.layers", "Layer": "fluxion.keras.layers",
           "InputSpec": "fluxion.keras.layers", "Model": "fluxion.keras.models",
           "Sequential": "fluxion.keras.models", "KerasTensor": "fluxion.keras.engine.keras_tensor",

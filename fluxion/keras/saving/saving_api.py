@@ -20,7 +20,6 @@ import warnings
 
 from fluxion.keras.saving import h5_safety, keras_archive, legacy_h5
 from fluxion.keras.saving.serialization import (
-    _REGISTERED,
     SafeModeScope,
     custom_object_scope,
     deserialize_keras_object,
@@ -37,10 +36,6 @@ from fluxion.keras.saving.weights_h5 import (
 # Keras 3 writes these classes with their source module (they have no public path).
 _MODULE_OVERRIDES = {"Functional": ("keras.src.models.functional", "Functional")}
 
-
-def get_custom_objects() -> dict:
-    """The global registry of custom objects (``register_keras_serializable`` fills it)."""
-    return _REGISTERED
 
 
 # --- configs --------------------------------------------------------------------------------

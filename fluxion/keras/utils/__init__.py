@@ -4,6 +4,7 @@ from fluxion.keras.saving.serialization import (
     CustomObjectScope,
     custom_object_scope,
     deserialize_keras_object,
+    get_custom_objects,
     get_registered_name,
     get_registered_object,
     register_keras_serializable,
@@ -38,7 +39,8 @@ Sequence = PyDataset  # Keras 3 keeps the old name as an alias
 
 __all__ = [
     "CustomObjectScope", "Progbar", "PyDataset", "Sequence", "custom_object_scope",
-    "deserialize_keras_object", "disable_interactive_logging", "enable_interactive_logging",
+    "deserialize_keras_object", "get_custom_objects", "disable_interactive_logging",
+    "enable_interactive_logging",
     "get_registered_name", "get_registered_object", "is_interactive_logging_enabled",
     "model_to_dot", "normalize", "plot_model", "register_keras_serializable",
     "serialize_keras_object", "set_random_seed", "to_categorical", "get_file", "split_dataset",
