@@ -68,8 +68,11 @@ def test_compile_wraps_optimizer_under_mixed_float16(mixed_float16):
     history = model.fit(x, y, epochs=5, batch_size=16, verbose=0)
     losses = history.history["loss"]
     assert losses[-1] < losses[0] and np.isfinite(losses).all()
-    assert int(model.optimizer.iterations.numpy()) == 20
-    assert _scale(model.optimizer) == 2.0 ** 15
+    # Each overflowing float16 step is skipped and halves the scale (no growth within
+    # 2000 steps): applied steps + halvings = the 20 batches.
+    applied = int(model.optimizer.iterations.numpy())
+    halvings = round(np.log2(2.0 ** 15 / _scale(model.optimizer)))
+    assert applied + halvings == 20 and applied >= 15
 
 
 def test_overflowing_steps_are_skipped_inside_fit(mixed_float16):

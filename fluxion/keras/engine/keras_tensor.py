@@ -120,7 +120,12 @@ def any_keras_tensor(args, kwargs) -> bool:
 
 def symbolic_call(layer, args: tuple, kwargs: dict):
     """Calls ``layer`` on KerasTensors: builds it, computes output specs, records a Node."""
-    inputs = args[0] if args else kwargs.get("inputs")
+    if args:
+        inputs = args[0]
+    else:
+        from fluxion.keras.layers.layer import first_input_name
+
+        inputs = kwargs.get(first_input_name(layer))
     if not layer.built:
         shapes = nest.map_structure(lambda t: t.shape if isinstance(t, KerasTensor) else None,
                                     inputs) if nest.is_nested(inputs) else \
@@ -169,14 +174,32 @@ def output_spec_for_shapes(layer, input_shape):
 
     is_shape = isinstance(input_shape, (tuple, list)) and all(
         d is None or isinstance(d, (int, np.integer)) for d in input_shape)
-    inputs = spec(tuple(input_shape)) if is_shape else nest.map_structure(
+    inputs = spec(tuple(input_shape)) if is_shape else _map_shapes(
         spec, _shapes_as_tuples(input_shape))
     if not layer.built:
         layer._maybe_build(input_shape if is_shape else _shapes_as_tuples(input_shape))
     return trace_output_spec(layer, (inputs,), {})
 
 
+def _is_one_shape(shape) -> bool:
+    return isinstance(shape, tuple) and all(
+        d is None or isinstance(d, (int, np.integer)) for d in shape)
+
+
+def _map_shapes(func, shapes):
+    """``func`` on each shape of a nested structure whose leaves are shape tuples."""
+    if shapes is None:
+        return None
+    if _is_one_shape(shapes):
+        return func(shapes)
+    if isinstance(shapes, dict):
+        return {k: _map_shapes(func, v) for k, v in shapes.items()}
+    return type(shapes)(_map_shapes(func, s) for s in shapes)
+
+
 def _shapes_as_tuples(shapes):
+    if shapes is None:
+        return None
     if isinstance(shapes, dict):
         return {k: _shapes_as_tuples(v) for k, v in shapes.items()}
     if isinstance(shapes, (list, tuple)) and shapes and isinstance(shapes[0], (list, tuple)):

@@ -212,6 +212,8 @@ def _topological_nodes(inputs: list, outputs: list) -> list:
             return
         if id(node) in visiting:
             raise ValueError("The functional graph has a cycle.")
+        if not node.is_input and any(tensor is t for t in inputs):
+            return  # an intermediate tensor used as a model input: its value is given
         visiting.add(id(node))
         if not any(tensor is t for t in inputs):
             for parent in node.input_tensors:

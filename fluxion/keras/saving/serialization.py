@@ -160,7 +160,53 @@ def deserialize_keras_object(config, custom_objects=None, module_objects=None,
         return [deserialize_keras_object(c, custom_objects, module_objects) for c in config]
     if not isinstance(config, dict) or "class_name" not in config:
         return config
+    _check_object_config(config)
+    _depth.level = getattr(_depth, "level", 0) + 1
+    try:
+        if _depth.level > MAX_NESTING:
+            raise ValueError(f"The config nests objects more than {MAX_NESTING} levels deep; "
+                             f"it is damaged or crafted.")
+        return _deserialize_object(config, custom_objects, module_objects,
+                                   printable_module_name, safe_mode)
+    except Exception as error:
+        error._raised_by_deserialize = True  # an outer from_config passes it on unwrapped
+        raise
+    finally:
+        _depth.level -= 1
+
+
+MAX_NESTING = 200  # objects inside objects; real models stay far below (Python's stack first)
+_depth = threading.local()
+
+
+def _check_object_config(config: dict) -> None:
+    """The keys every serialized object has must have the types Keras writes."""
+    class_name = config["class_name"]
+    if not isinstance(class_name, str):
+        raise ValueError(f"A serialized object's 'class_name' must be a string, got "
+                         f"{type(class_name).__name__} {_short(class_name)}; the config is "
+                         f"damaged.")
+    inner = config.get("config", {})
+    if class_name not in ("function", "__numpy__", "__lambda__") and inner is not None and \
+            not isinstance(inner, dict):
+        raise ValueError(f"The config of '{class_name}' must be a dict, got "
+                         f"{type(inner).__name__} {_short(inner)}; the config is damaged.")
+    for key in ("module", "registered_name"):
+        if config.get(key) is not None and not isinstance(config[key], str):
+            raise ValueError(f"A serialized '{class_name}' has a non-string '{key}': "
+                             f"{_short(config[key])}; the config is damaged.")
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _deserialize_object(config: dict, custom_objects, module_objects, printable_module_name,
+                        safe_mode):
     class_name, inner = config["class_name"], config.get("config", {})
+    if inner is None:
+        inner = {}
     if class_name == "__numpy__":
         return np.asarray(inner["value"], dtype=inner["dtype"])
     if class_name == "__slice__":
@@ -187,14 +233,20 @@ def deserialize_keras_object(config, custom_objects=None, module_objects=None,
             f"are decorated with `keras.saving.register_keras_serializable()` or passed in "
             f"custom_objects.")
     with SafeModeScope(in_safe_mode() if safe_mode is None else safe_mode):
-        instance = cls.from_config(inner) if hasattr(cls, "from_config") else cls(**inner)
+        try:
+            instance = cls.from_config(inner) if hasattr(cls, "from_config") else cls(**inner)
+        except (TypeError, KeyError, AttributeError, IndexError) as error:
+            if getattr(error, "_raised_by_deserialize", False):
+                raise
+            raise ValueError(f"Could not rebuild '{class_name}' from its config "
+                             f"({type(error).__name__}: {error}). The config does not fit "
+                             f"this class: it is damaged, or from another version.") from error
     build_config = config.get("build_config")
     if build_config and not getattr(instance, "built", True) and \
             hasattr(instance, "build_from_config"):
         # As Keras: a layer saved with its build config is rebuilt through its (possibly
         # overridden) build_from_config before a model lays it out.
         instance.build_from_config(build_config)
-        instance.built = True
     return instance
 
 
