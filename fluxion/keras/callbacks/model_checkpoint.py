@@ -64,6 +64,19 @@ class ModelCheckpoint(MonitorCallback):
             raise ValueError(f"The filepath provided must end in `.keras` (Keras model "
                              f"format). Received: filepath={self.filepath}")
 
+    def on_train_begin(self, logs=None):
+        """Checks now, before any training, that the checkpoints can be written."""
+        from fluxion.keras.saving.weights_h5 import require_h5py
+        from fluxion.keras.saving.writable import check_writable
+
+        require_h5py()
+        static = self.filepath
+        while "{" in os.path.dirname(static):  # folders named from the logs: check above
+            static = os.path.dirname(static)
+        check_writable(static if static != self.filepath else self.filepath,
+                       "ModelCheckpoint", create_parents=True,
+                       is_directory=static != self.filepath)
+
     def on_epoch_begin(self, epoch, logs=None):
         self._current_epoch = epoch
 
