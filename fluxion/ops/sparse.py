@@ -5,6 +5,8 @@ from __future__ import annotations
 from fluxion.core import dtypes
 from fluxion.core.indexed_slices import IndexedSlices
 from fluxion.core.tensor import convert_to_tensor
+from fluxion.ops.cross_ops import sampled_addmm  # noqa: F401
+from fluxion.ops.cross_ops import sparse_cross as cross  # noqa: F401
 from fluxion.ops.sparse_ops import (  # noqa: F401 - re-exported
     add,
     eye,

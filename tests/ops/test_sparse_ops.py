@@ -122,3 +122,22 @@ def test_sparse_segment_ops():
     np.testing.assert_array_equal(got.numpy(), [data[0] + data[2], data[3]])
     got = tf.sparse.segment_mean(data, [0, 2, 3], [0, 0, 1])
     np.testing.assert_array_equal(got.numpy(), [(data[0] + data[2]) / 2, data[3]])
+
+
+def test_cross_and_sampled_addmm_as_tf():
+    st_strings = tf.sparse.from_dense([["a", "b"], ["c", ""]])
+    crossed = tf.sparse.to_dense(tf.sparse.cross([st_strings, tf.constant([["x"], ["y"]])]))
+    assert crossed.numpy().tolist() == [[b"a_X_x", b"b_X_x"], [b"c_X_y", b""]]
+    joined = tf.sparse.cross([st_strings, tf.constant([["x"], ["y"]])], separator="#")
+    assert joined.values.numpy().tolist() == [b"a#x", b"b#x", b"c#y"]
+    ragged = tf.ragged.cross([tf.ragged.constant([[1, 2], [3]]), tf.constant([["x"], ["y"]])])
+    assert ragged.to_list() == [[b"1_X_x", b"2_X_x"], [b"3_X_y"]]
+    a = np.arange(6.0).reshape(2, 3)
+    b = np.arange(6.0).reshape(3, 2)
+    idx = np.array([[0, 0], [1, 1]])
+
+    def fn(values, m1, m2):
+        return tf.sparse.sampled_addmm(idx, values, [2, 2], m1, m2, beta=0.5, alpha=2.0)[1]
+
+    check_op(fn, [np.array([1.0, 2.0]), a, b],
+             lambda v, m1, m2: 2.0 * (m1 @ m2)[tuple(idx.T)] + 0.5 * v)
