@@ -4,6 +4,7 @@ from fluxion.ops.attention_ops import *
 from fluxion.ops.conv_ops import *
 from fluxion.ops.ctc_ops import *
 from fluxion.ops.dropout_ops import *
+from fluxion.ops.fractional_pool_ops import *
 from fluxion.ops.morphology_ops import *
 from fluxion.ops.nn_extra import *
 from fluxion.ops.nn_more import *
