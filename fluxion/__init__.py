@@ -70,6 +70,7 @@ from fluxion.ops.linalg_decompositions import sqrtm as matrix_square_root
 from fluxion.ops.linalg_ops import einsum, matmul, norm, tensordot
 from fluxion.ops.logging_ops import print  # noqa: A004 - TF's name
 from fluxion.ops.math_ops import *
+from fluxion.ops.nd_ops import *
 from fluxion.ops.ragged_tensor import RaggedTensor
 from fluxion.ops.random_extra import random_index_shuffle
 from fluxion.ops.reduce_ops import *
