@@ -98,6 +98,7 @@ _TF1_NAMES = ("gradients", "Operation", "placeholder", "Session",
 
 # Op namespaces imported on first use, as ``fluxion.<name>``: their modules are many.
 _LAZY_OP_NAMESPACES = ("image", "signal", "strings")
+_KERAS_ALIASES = ("optimizers", "losses", "metrics", "initializers")  # tf.optimizers...
 
 
 def __getattr__(name):
@@ -108,6 +109,10 @@ def __getattr__(name):
         _sys.modules[f"{__name__}.{name}"] = module
         globals()[name] = module
         return module
+    if name in _KERAS_ALIASES:  # TensorFlow's shortcuts to tf.keras.optimizers and kin
+        import importlib
+
+        return importlib.import_module(f"fluxion.keras.{name}")
     if name in _LAZY_MODULES:  # loaded on first use: `import fluxion` stays light
         import importlib
 

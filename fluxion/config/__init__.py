@@ -162,7 +162,20 @@ def _make_experimental():
         get_memory_info(device)
 
     def enable_op_determinism() -> None:
-        _settings["op_determinism"] = True  # NumPy kernels are deterministic already
+        """Makes seeded programs reproducible run to run, as TF's switch does.
+
+        Kernels are deterministic already (NumPy); what may vary is the order in which
+        ``Dataset.map(num_parallel_calls=...)`` workers draw from stateful random ops,
+        and which element ``deterministic=False`` yields first: under this switch maps
+        run in input order on one worker.
+        """
+        _settings["op_determinism"] = True
+
+    def disable_op_determinism() -> None:
+        _settings["op_determinism"] = False
+
+    def is_op_determinism_enabled() -> bool:
+        return bool(_settings.get("op_determinism", False))
 
     def enable_tensor_float_32_execution(enabled: bool) -> None:
         _settings["tensor_float_32"] = bool(enabled)

@@ -109,14 +109,18 @@ _INSIDE_PACKAGE: dict[str, bool] = {}  # code file name -> whether it is fluxion
 
 
 def user_location() -> str:
-    """``file:line`` of the innermost stack frame outside the fluxion package."""
+    """``file:line`` of the innermost stack frame outside the fluxion package.
+
+    The code Fluxion generates for a compiled graph (``<fluxion graph ...>``) counts as
+    Fluxion's: an error while a graph runs names the user's line that ran it.
+    """
     frame = sys._getframe(1)
     inside_cache = _INSIDE_PACKAGE
     while frame is not None:
         filename = frame.f_code.co_filename
         inside = inside_cache.get(filename)
-        if inside is None:
-            inside = inside_cache[filename] = \
+        if inside is None:  # generated graph code ("<fluxion graph f>") is ours too
+            inside = inside_cache[filename] = filename.startswith("<fluxion") or \
                 os.path.abspath(filename).startswith(_PACKAGE_DIR)
         if not inside:
             return f"{filename}:{frame.f_lineno}"

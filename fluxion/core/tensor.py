@@ -214,6 +214,15 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
         return _from_ndarray(value, target)
     if isinstance(value, np.generic):
         return _from_ndarray(np.asarray(value), target)
+    if hasattr(value, "__array__") and not isinstance(value, (list, tuple, str, bytes)):
+        # Array-likes (pandas Series, DataFrame columns...) convert as their NumPy arrays,
+        # keeping the dtype as TensorFlow does; pandas' string columns become strings.
+        array = np.asarray(value)
+        if array.dtype != object or all(isinstance(v, (str, bytes))
+                                        for v in array.reshape(-1).tolist()):
+            if array.dtype == object and array.size:
+                array = np.vectorize(_as_bytes, otypes=[object])(array)
+            return _from_ndarray(array, target)
     if target is None and dtype_hint is not None:
         try:
             return convert_to_tensor(value, dtype=dtype_hint)
@@ -255,6 +264,12 @@ def _from_python(value, target) -> Tensor:
     if array.dtype == object:
         raise TypeError(f"Cannot convert {_short(value)} (of type {type(value).__name__}) "
                         f"to a Tensor.")
+    if array.dtype.kind == "u" or (array.dtype.kind == "f" and array.size
+                                   and np.abs(array).max() >= 2**63 and _holds_int(value)):
+        # NumPy keeps Python ints of 2**63 and more as uint64 or float64: TF refuses them
+        # (int64 is its widest integer) rather than wrap them into int32.
+        raise ValueError(f"Can't convert Python sequence with out-of-range integer to Tensor: "
+                         f"{_short(value)} holds an integer outside int64's range.")
     if target is None:
         kind = array.dtype.kind
         default = {"f": np.float32, "i": np.int32, "u": np.int32, "b": np.bool_,
@@ -263,6 +278,12 @@ def _from_python(value, target) -> Tensor:
             default = np.int64
         return Tensor(array.astype(default, copy=False))
     return Tensor(_cast_checked(array, target, python_value=value))
+
+
+def _holds_int(value) -> bool:
+    if isinstance(value, (list, tuple)):
+        return any(_holds_int(item) for item in value)
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _cast_checked(array: np.ndarray, target: dtypes.DType, python_value=None) -> np.ndarray:
