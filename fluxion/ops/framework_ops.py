@@ -30,7 +30,8 @@ __all__ = ["control_dependencies", "group", "no_op", "identity_n", "tuple", "ens
            "no_gradient", "RegisterGradient", "Assert", "assert_equal", "assert_greater",
            "assert_less", "assert_rank", "hessians", "broadcast_static_shape",
            "broadcast_dynamic_shape", "AggregationMethod", "DeviceSpec", "shape_n",
-           "CriticalSection", "nondifferentiable_batch_function"]
+           "CriticalSection", "nondifferentiable_batch_function",
+           "register_tensor_conversion_function"]
 
 
 def _graph_mode() -> bool:
@@ -396,3 +397,24 @@ def nondifferentiable_batch_function(num_batch_threads, max_batch_size, batch_ti
         return wrapped
 
     return decorator
+
+
+def register_tensor_conversion_function(base_type, conversion_func, priority=100) -> None:
+    """Lets ``convert_to_tensor`` (and so every op) accept objects of ``base_type``:
+    ``conversion_func(value, dtype=None, name=None, as_ref=False)`` returns a tensor-like
+    value or ``NotImplemented``.  Lower priorities are tried first."""
+    from fluxion.core import tensor as tensor_module
+
+    types_ = base_type if isinstance(base_type, builtins.tuple) else (base_type,)
+    for kind in types_:
+        if not isinstance(kind, type):
+            raise TypeError(f"register_tensor_conversion_function: base_type must be a type "
+                            f"or tuple of types, got {kind!r}")
+        if kind in (str, bytes, int, float, bool, list, builtins.tuple, np.ndarray):
+            raise TypeError(f"register_tensor_conversion_function: cannot override the "
+                            f"conversion of {kind.__name__}")
+    if not callable(conversion_func):
+        raise TypeError("register_tensor_conversion_function: conversion_func must be callable")
+    entries = tensor_module.CONVERSION_FUNCTIONS
+    entries.append((int(priority), types_, conversion_func))
+    entries.sort(key=lambda entry: entry[0])

@@ -135,3 +135,16 @@ def test_type_specs_and_misc():
     assert tf.CriticalSection().execute(lambda: 5) == 5
     batched = tf.nondifferentiable_batch_function(1, 8, 1000)(lambda x: x * 2)
     assert batched(tf.constant([1.0])).numpy().tolist() == [2.0]
+
+
+def test_register_tensor_conversion_function():
+    class Meters:
+        def __init__(self, value):
+            self.value = value
+
+    tf.register_tensor_conversion_function(
+        Meters, lambda v, dtype=None, name=None, as_ref=False: tf.constant(v.value, dtype))
+    assert float(tf.add(Meters(2.0), 1.0)) == 3.0
+    assert tf.convert_to_tensor(Meters([1, 2])).numpy().tolist() == [1, 2]
+    with pytest.raises(TypeError, match="cannot override"):
+        tf.register_tensor_conversion_function(list, lambda v, **_: v)
