@@ -78,6 +78,7 @@ from fluxion.ops.script_ops import eager_py_func, numpy_function, py_function
 from fluxion.ops.search_ops import searchsorted
 from fluxion.ops.sort_ops import *
 from fluxion.ops.sparse_tensor import SparseTensor
+from fluxion.ops.tensor_proto_ops import make_ndarray, make_tensor_proto
 from fluxion.ops.type_specs import *
 from fluxion.ops.unique_ops import unique, unique_with_counts
 

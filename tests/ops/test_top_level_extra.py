@@ -148,3 +148,13 @@ def test_register_tensor_conversion_function():
     assert tf.convert_to_tensor(Meters([1, 2])).numpy().tolist() == [1, 2]
     with pytest.raises(TypeError, match="cannot override"):
         tf.register_tensor_conversion_function(list, lambda v, **_: v)
+
+
+def test_tensor_proto_roundtrip():
+    pytest.importorskip("tensorboard")
+    proto = tf.make_tensor_proto(tf.constant([[1.0, 2.0], [3.0, 4.0]]))
+    assert proto.dtype == 1 and [d.size for d in proto.tensor_shape.dim] == [2, 2]
+    np.testing.assert_array_equal(tf.make_ndarray(proto), [[1.0, 2.0], [3.0, 4.0]])
+    ints = tf.make_tensor_proto([1, 2], dtype=tf.int64, shape=[2])
+    assert ints.dtype == 9 and tf.make_ndarray(ints).tolist() == [1, 2]
+    assert tf.make_ndarray(tf.make_tensor_proto(["a", b"b"])).tolist() == [b"a", b"b"]
