@@ -158,3 +158,12 @@ def test_tensor_proto_roundtrip():
     ints = tf.make_tensor_proto([1, 2], dtype=tf.int64, shape=[2])
     assert ints.dtype == 9 and tf.make_ndarray(ints).tolist() == [1, 2]
     assert tf.make_ndarray(tf.make_tensor_proto(["a", b"b"])).tolist() == [b"a", b"b"]
+
+
+def test_approx_top_k_is_exact():
+    x = tf.constant([[1.0, 5.0, 3.0], [9.0, 2.0, 4.0]])
+    values, indices = tf.approx_top_k(x, 2)
+    assert values.numpy().tolist() == [[5.0, 3.0], [9.0, 4.0]]
+    assert indices.numpy().tolist() == [[1, 2], [0, 2]]
+    values, _ = tf.approx_top_k(x, 1, reduction_dimension=0, is_max_k=False)
+    assert values.numpy().tolist() == [[1.0, 2.0, 3.0]]
