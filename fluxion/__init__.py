@@ -52,6 +52,7 @@ from fluxion.core.variable import (
     VariableAggregation,
     VariableSynchronization,
     init_scope,
+    variable_creator_scope,
 )
 from fluxion.graph.control_flow import case, cond, switch_case, while_loop
 from fluxion.graph.function import Function, function
