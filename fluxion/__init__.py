@@ -64,6 +64,7 @@ from fluxion.ops.array_ops import *
 from fluxion.ops.clip_ops import *
 from fluxion.ops.complex_ops import complex  # noqa: A004 - TF's name
 from fluxion.ops.creation_ops import *
+from fluxion.ops.cross_ops import fingerprint
 from fluxion.ops.dtypes import saturate_cast
 from fluxion.ops.framework_ops import *
 from fluxion.ops.linalg_decompositions import eig, eigvals
