@@ -120,6 +120,10 @@ def __getattr__(name):
         import importlib
 
         return importlib.import_module(f"fluxion.{name}")
+    if name == "as_string":  # tf.as_string lives with the string ops
+        from fluxion.ops.strings import as_string
+
+        return as_string
     if name in _V1_INITIALIZERS:  # TF 2 keeps these initializer classes at the top level
         from fluxion.graph.v1 import initializers
 

@@ -167,3 +167,21 @@ def test_approx_top_k_is_exact():
     assert indices.numpy().tolist() == [[1, 2], [0, 2]]
     values, _ = tf.approx_top_k(x, 1, reduction_dimension=0, is_max_k=False)
     assert values.numpy().tolist() == [[1.0, 2.0, 3.0]]
+
+
+def test_ragged_fill_empty_rows_as_tf_and_check_pinned():
+    filled = tf.ragged_fill_empty_rows(value_rowids=tf.constant([0, 0, 2], tf.int64),
+                                       values=tf.constant([1.0, 2.0, 3.0]),
+                                       nrows=tf.constant(4, tf.int64),
+                                       default_value=tf.constant(-1.0))
+    assert filled.output_value_rowids.numpy().tolist() == [0, 0, 1, 2, 3]
+    assert filled.output_values.numpy().tolist() == [1.0, 2.0, -1.0, 3.0, -1.0]
+    assert filled.empty_row_indicator.numpy().tolist() == [False, True, False, True]
+    assert filled.reverse_index_map.numpy().tolist() == [0, 1, 3]
+    grads = tf.ragged_fill_empty_rows_grad(tf.constant([0, 1, 3], tf.int64),
+                                           tf.constant([1.0, 2.0, 3.0, 4.0, 5.0]))
+    assert grads.d_values.numpy().tolist() == [1.0, 2.0, 4.0]
+    assert float(grads.d_default_value) == 8.0
+    with pytest.raises(tf.errors.FailedPreconditionError):
+        tf.check_pinned(tf.constant(1.0))
+    assert tf.as_string(tf.constant([1, 2])).numpy().tolist() == [b"1", b"2"]
