@@ -81,6 +81,9 @@ def tensor_loop(test, body, state: tuple, names: tuple, options: dict, where: st
     ``runner(loop_test, loop_body, init, invariants, options)`` builds the loop node
     from the flat carried tensors (``while_loop``, or a loop over a Dataset).
     """
+    from fluxion.graph.while_loop import settle_composites
+
+    settle_composites(body, tuple(state))  # TensorArrays learn their element shape
     variables = [_Var(name, value, where) for name, value in zip(names, state)]
     for variable in variables:
         _classify(variable)
