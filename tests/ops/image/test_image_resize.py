@@ -74,3 +74,30 @@ def test_crop_and_resize_matches_tensorflow_with_gradients():
     box = np.array([[0.13, 0.21, 0.77, 0.69], [0.31, 0.12, 0.87, 0.83]])
     check_op(lambda img, b: crop_and_resize_float(img, b, [1, 0], [3, 4]),
              [image, box], None, traced=False, second_order=False)
+
+
+@pytest.mark.parametrize("method", ["bilinear", "nearest", "lanczos3"])
+def test_resize_of_images_whose_size_is_known_only_at_run_time(method):
+    @tf.function(input_signature=[tf.TensorSpec([None, None, None, 3], tf.float32)])
+    def shrink(images):
+        return tf.image.resize(images, [4, 6], method=method, antialias=True)
+
+    for shape in [(2, 9, 13, 3), (1, 5, 7, 3)]:
+        images = rng.standard_normal(shape).astype(np.float32)
+        np.testing.assert_allclose(shrink(images).numpy(),
+                                   tf.image.resize(images, [4, 6], method=method,
+                                                   antialias=True).numpy(), atol=1e-5)
+
+    @tf.function(input_signature=[tf.TensorSpec([None, None, None, 3], tf.float32)])
+    def grad(images):
+        with tf.GradientTape() as tape:
+            tape.watch(images)
+            loss = tf.reduce_sum(tf.image.resize(images, [3, 3]) ** 2)
+        return tape.gradient(loss, images)
+
+    images = rng.standard_normal((1, 6, 5, 3)).astype(np.float32)
+    eager = tf.Variable(images)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(tf.image.resize(eager, [3, 3]) ** 2)
+    np.testing.assert_allclose(grad(images).numpy(), tape.gradient(loss, eager).numpy(),
+                               atol=1e-5)
