@@ -19,7 +19,7 @@ from fluxion.ops.array_ops import gather, pad, unstack
 from fluxion.ops.creation_ops import range as _range
 from fluxion.ops.image.image_shapes import batched, static_hw, static_ints, unbatched
 from fluxion.ops.image.resize_ops import resize
-from fluxion.ops.math_ops import logical_and
+from fluxion.ops.math_ops import floormod, logical_and
 
 __all__ = ["central_crop", "crop_to_bounding_box", "pad_to_bounding_box",
            "resize_with_crop_or_pad", "resize_with_pad", "crop_and_resize", "random_crop",
@@ -197,38 +197,36 @@ def _lerp_axis(images: Tensor, positions: Tensor, size: int, axis: int) -> Tenso
     return low + (high - low) * frac
 
 
-def _crop_offsets(op: str, images: Tensor, size) -> tuple:
-    shape = shape_tuple(images)
-    size = static_ints(op, "size", size, len(shape))
-    if any(s > d for s, d in zip(size, shape)):
-        raise op_error(ValueError, op, f"size {size} exceeds the value's shape {list(shape)}")
-    return shape, size
+def _random_window(op: str, value, size, draw) -> Tensor:
+    """A ``size`` window of ``value`` at offsets drawn by ``draw(shape)`` (int32 in
+    [0, 2^31 - 1)); works when ``value``'s shape is only known at run time."""
+    from fluxion.ops.array_ops import slice as slice_
+    from fluxion.ops.creation_ops import shape as shape_of
+
+    value = convert_to_tensor(value)
+    rank = value.ndim
+    size = static_ints(op, "size", size, rank)
+    known = shape_tuple(value)
+    if any(d is not None and s > d for s, d in zip(size, known)):
+        raise op_error(ValueError, op, f"size {size} exceeds the value's shape {list(known)}")
+    limits = shape_of(value, out_type=dtypes.int32) - Tensor(np.asarray(size, np.int32)) + 1
+    offsets = floormod(draw([rank]), limits)
+    return slice_(value, offsets, size)
 
 
 def random_crop(value, size, seed=None, name=None) -> Tensor:
     """A random ``size`` window of ``value`` (any rank), uniformly placed."""
     from fluxion.ops.random_ops import uniform
 
-    value = convert_to_tensor(value)
-    shape, size = _crop_offsets("random_crop", value, size)
-    limits = [d - s + 1 for d, s in zip(shape, size)]
-    draws = uniform([len(shape)], 0, 2 ** 31 - 1, dtype=dtypes.int32, seed=seed)
-    return _window(value, np.asarray(draws._value) % np.asarray(limits), size)
+    return _random_window("random_crop", value, size,
+                          lambda shape: uniform(shape, 0, 2 ** 31 - 1, dtype=dtypes.int32,
+                                                seed=seed))
 
 
 def stateless_random_crop(value, size, seed, name=None) -> Tensor:
     """``random_crop`` as a pure function of ``seed`` (shape [2])."""
     from fluxion.ops.random_ops import stateless_uniform
 
-    value = convert_to_tensor(value)
-    shape, size = _crop_offsets("stateless_random_crop", value, size)
-    limits = [d - s + 1 for d, s in zip(shape, size)]
-    draws = stateless_uniform([len(shape)], seed, 0, 2 ** 31 - 1, dtype=dtypes.int32)
-    return _window(value, np.asarray(draws._value) % np.asarray(limits), size)
-
-
-def _window(value: Tensor, offsets, size) -> Tensor:
-    key = tuple(slice(int(o), int(o) + s) for o, s in zip(offsets, size))
-    return getitem(value, key)
-
-
+    return _random_window("stateless_random_crop", value, size,
+                          lambda shape: stateless_uniform(shape, seed, 0, 2 ** 31 - 1,
+                                                          dtype=dtypes.int32))

@@ -101,3 +101,22 @@ def test_resize_of_images_whose_size_is_known_only_at_run_time(method):
         loss = tf.reduce_sum(tf.image.resize(eager, [3, 3]) ** 2)
     np.testing.assert_allclose(grad(images).numpy(), tape.gradient(loss, eager).numpy(),
                                atol=1e-5)
+
+
+def test_dataset_map_decodes_crops_and_standardizes_images_of_unknown_size():
+    pytest.importorskip("PIL")
+    pictures = [rng.integers(0, 256, shape).astype(np.uint8) for shape in
+                [(30, 40, 3), (24, 28, 3)]]
+    encoded = [tf.io.encode_png(p).numpy() for p in pictures]
+
+    def prepare(contents):
+        image = tf.image.convert_image_dtype(tf.io.decode_png(contents, channels=3),
+                                             tf.float32)
+        image = tf.image.random_crop(image, [20, 20, 3])
+        image = tf.image.random_flip_left_right(image)
+        return tf.image.per_image_standardization(tf.image.resize(image, [8, 8]))
+
+    for out in tf.data.Dataset.from_tensor_slices(encoded).map(prepare):
+        assert out.shape == (8, 8, 3)
+        assert abs(float(np.mean(out.numpy()))) < 1e-4
+        assert abs(float(np.std(out.numpy())) - 1.0) < 1e-3
