@@ -34,14 +34,15 @@ def crop_to_bounding_box(image, offset_height, offset_width, target_height, targ
     TensorShape([2, 3, 1])
     """
     images, added = batched("crop_to_bounding_box", image)
-    height, width = static_hw("crop_to_bounding_box", images)
+    height, width = shape_tuple(images)[1:3]  # may be unknown until run time
     top, left, rows, cols = (int(v) for v in (offset_height, offset_width, target_height,
                                               target_width))
     if top < 0 or left < 0 or rows <= 0 or cols <= 0:
         raise op_error(ValueError, "crop_to_bounding_box",
                        f"offsets must be >= 0 and targets > 0, got offsets ({top}, {left}), "
                        f"targets ({rows}, {cols})")
-    if top + rows > height or left + cols > width:
+    if (height is not None and top + rows > height) or \
+            (width is not None and left + cols > width):
         raise op_error(ValueError, "crop_to_bounding_box",
                        f"the box [{top}:{top + rows}, {left}:{left + cols}] exceeds the "
                        f"image of height {height} and width {width}")
@@ -74,7 +75,20 @@ def central_crop(image, central_fraction) -> Tensor:
     images, added = batched("central_crop", image)
     if fraction == 1.0:
         return unbatched(images, added)
-    height, width = static_hw("central_crop", images)
+    height, width = shape_tuple(images)[1:3]
+    if height is None or width is None:  # sizes known only at run time: a dynamic slice
+        from fluxion.ops.array_ops import slice as slice_
+        from fluxion.ops.array_ops import stack
+        from fluxion.ops.creation_ops import shape as shape_of
+
+        dims = shape_of(images, out_type=dtypes.int32)
+        sides = cast(dims[1:3], dtypes.float64)
+        start = cast((sides - sides * fraction) / 2.0, dtypes.int32)
+        extent = dims[1:3] - 2 * start
+        zero, whole = Tensor(np.int32(0)), Tensor(np.int32(-1))
+        out = slice_(images, stack([zero, start[0], start[1], zero]),
+                     stack([whole, extent[0], extent[1], whole]))
+        return unbatched(out, added)
     top = int((height - height * fraction) / 2)
     left = int((width - width * fraction) / 2)
     out = crop_to_bounding_box(images, top, left, height - 2 * top, width - 2 * left)

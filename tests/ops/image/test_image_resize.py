@@ -120,3 +120,17 @@ def test_dataset_map_decodes_crops_and_standardizes_images_of_unknown_size():
         assert out.shape == (8, 8, 3)
         assert abs(float(np.mean(out.numpy()))) < 1e-4
         assert abs(float(np.std(out.numpy())) - 1.0) < 1e-3
+
+
+def test_central_crop_and_crop_to_bounding_box_with_run_time_sizes():
+    @tf.function(input_signature=[tf.TensorSpec([None, None, 3], tf.float32)])
+    def crop(image):
+        return tf.image.central_crop(image, 0.6), tf.image.crop_to_bounding_box(image, 1, 2,
+                                                                                3, 4)
+
+    for shape in [(10, 12, 3), (7, 9, 3)]:
+        image = rng.standard_normal(shape).astype(np.float32)
+        central, box = crop(image)
+        np.testing.assert_array_equal(central.numpy(), tf.image.central_crop(image, 0.6)
+                                      .numpy())
+        np.testing.assert_array_equal(box.numpy(), image[1:4, 2:6])
