@@ -68,8 +68,16 @@ def _resize_kernel(x, *, size, method, antialias):
     if (height, width) == tuple(size) and method != "area" and not antialias:
         return x.copy()
     rows, cols = _matrices(height, width, size, method, antialias, x.dtype)
-    out = np.einsum("oh,bhwc->bowc", rows, x, optimize=True)
-    return np.einsum("pw,bowc->bopc", cols, out, optimize=True)
+    return _apply(rows, cols, x)
+
+
+def _apply(rows: np.ndarray, cols: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``rows @ x @ cols^T`` over the height and width axes of ``[B, H, W, C]``, as two
+    batched BLAS products (several times faster than ``einsum`` here)."""
+    batch, height, width, channels = x.shape
+    out = np.matmul(rows, x.reshape(batch, height, width * channels))
+    out = out.reshape(batch, rows.shape[0], width, channels)
+    return np.matmul(cols, out)  # (P, W) @ (B, O, W, C) -> (B, O, P, C)
 
 
 def _resize_grad_kernel(g, like, *, size, method, antialias):
@@ -78,8 +86,7 @@ def _resize_grad_kernel(g, like, *, size, method, antialias):
             not antialias:
         return g.copy()
     rows, cols = _matrices(height, width, size, method, antialias, g.dtype)
-    out = np.einsum("oh,bowc->bhwc", rows, g, optimize=True)
-    return np.einsum("pw,bhpc->bhwc", cols, out, optimize=True)
+    return _apply(np.ascontiguousarray(rows.T), np.ascontiguousarray(cols.T), g)
 
 
 def _resize_rule(x: Aval, *, size, method, antialias) -> Aval:
