@@ -214,6 +214,15 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
         return _from_ndarray(value, target)
     if isinstance(value, np.generic):
         return _from_ndarray(np.asarray(value), target)
+    if hasattr(value, "__array__") and not isinstance(value, (list, tuple, str, bytes)):
+        # Array-likes (pandas Series, DataFrame columns...) convert as their NumPy arrays,
+        # keeping the dtype as TensorFlow does; pandas' string columns become strings.
+        array = np.asarray(value)
+        if array.dtype != object or all(isinstance(v, (str, bytes))
+                                        for v in array.reshape(-1).tolist()):
+            if array.dtype == object and array.size:
+                array = np.vectorize(_as_bytes, otypes=[object])(array)
+            return _from_ndarray(array, target)
     if target is None and dtype_hint is not None:
         try:
             return convert_to_tensor(value, dtype=dtype_hint)

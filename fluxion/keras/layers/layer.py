@@ -276,11 +276,12 @@ class Layer(SymbolicAttributes):
         if any_keras_tensor(args, kwargs):
             return symbolic_call(self, args, kwargs)
         args = list(args)
+        first = first_input_name(self)
         if args:
             args[0] = self._convert_inputs(args[0])
-        elif "inputs" in kwargs:
-            kwargs["inputs"] = self._convert_inputs(kwargs["inputs"])
-        inputs = args[0] if args else kwargs.get("inputs")
+        elif first in kwargs:  # layer(logits=x, targets=y): the first argument by name
+            kwargs[first] = self._convert_inputs(kwargs[first])
+        inputs = args[0] if args else kwargs.get(first)
         if not self.built:
             self._maybe_build(shape_of(inputs))
         assert_input_compatibility(self.input_spec, inputs, self.name)
@@ -406,6 +407,16 @@ class Layer(SymbolicAttributes):
     # --- display ----------------------------------------------------------------------------------
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def first_input_name(layer) -> str:
+    """The name of ``call``'s first argument: the inputs when a layer is called by keyword."""
+    for name, parameter in layer._call_signature.parameters.items():
+        if parameter.kind in (inspect.Parameter.POSITIONAL_ONLY,
+                              inspect.Parameter.POSITIONAL_OR_KEYWORD):
+            return name
+        break
+    return "inputs"
 
 
 def shape_of(inputs):

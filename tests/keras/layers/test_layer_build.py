@@ -73,3 +73,17 @@ def test_reload_uses_a_custom_build_from_config(tmp_path):
     assert restored.layers[0].initializer_name == "ones"
     np.testing.assert_allclose(np.asarray(restored(np.ones((1, 3), "float32"))),
                                np.asarray(model(np.ones((1, 3), "float32"))), rtol=1e-6)
+
+
+def test_sublayers_assigned_before_super_init_are_tracked():
+    class Experts(keras.layers.Layer):
+        def __init__(self):
+            self.experts = [keras.layers.Dense(2), keras.layers.Dense(3)]
+            super().__init__()
+
+        def call(self, x):
+            return self.experts[1](self.experts[0](x))
+
+    layer = Experts()
+    assert tuple(layer(np.ones((1, 4), "float32")).shape) == (1, 3)
+    assert len(layer.trainable_weights) == 4

@@ -75,6 +75,8 @@ class FluxionRedirect(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 class SyntheticDataHandler(urllib.request.BaseHandler):
     """Answers http(s)/ftp requests from ``synthetic_data``; anything else is an error."""
 
+    handler_order = 100  # before urllib's own HTTP handlers, which would go to the network
+
     def _serve(self, request):
         url = request.full_url
         data = synthetic_data.file_for_url(url)

@@ -8,6 +8,8 @@ None of them needs TensorFlow: string work runs in NumPy kernels of Fluxion prim
 from fluxion.keras.layers.preprocessing.category_encoding import CategoryEncoding
 from fluxion.keras.layers.preprocessing.center_crop import CenterCrop
 from fluxion.keras.layers.preprocessing.discretization import Discretization
+from fluxion.keras.layers.preprocessing.feature_space import FeatureSpace
+from fluxion.keras.layers.preprocessing.hashed_crossing import HashedCrossing
 from fluxion.keras.layers.preprocessing.hashing import Hashing
 from fluxion.keras.layers.preprocessing.integer_lookup import IntegerLookup
 from fluxion.keras.layers.preprocessing.normalization import Normalization
@@ -23,7 +25,7 @@ from fluxion.keras.layers.preprocessing.resizing import Resizing
 from fluxion.keras.layers.preprocessing.string_lookup import StringLookup
 from fluxion.keras.layers.preprocessing.text_vectorization import TextVectorization
 
-__all__ = ["CategoryEncoding", "CenterCrop", "Discretization", "Hashing", "IntegerLookup",
+__all__ = ["CategoryEncoding", "CenterCrop", "Discretization", "HashedCrossing", "Hashing", "IntegerLookup",
            "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip",
            "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
            "StringLookup", "TextVectorization"]
