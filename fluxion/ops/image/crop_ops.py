@@ -12,10 +12,11 @@ import numpy as np
 
 from fluxion.core import dtypes
 from fluxion.core.errors import op_error
+from fluxion.core.primitive import Aval, define
 from fluxion.core.primitives.elementwise import cast, floor, select
 from fluxion.core.primitives.indexing import getitem
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
-from fluxion.ops.array_ops import gather, pad, unstack
+from fluxion.ops.array_ops import gather, unstack
 from fluxion.ops.creation_ops import range as _range
 from fluxion.ops.image.image_shapes import batched, static_hw, static_ints, unbatched
 from fluxion.ops.image.resize_ops import resize
@@ -50,19 +51,54 @@ def crop_to_bounding_box(image, offset_height, offset_width, target_height, targ
     return unbatched(out, added)
 
 
+# Placing an image of run-time size into a fixed-size canvas: a primitive whose kernel
+# sees the real size; its adjoint cuts the cotangent back out at the same offsets.
+def _place_kernel(x, top, left, *, height, width):
+    top, left = int(top), int(left)
+    rows, cols = x.shape[1:3]
+    if top < 0 or left < 0 or top + rows > height or left + cols > width:
+        from fluxion.core.errors import InvalidArgumentError
+
+        raise InvalidArgumentError(f"pad_to_bounding_box: an image of height {rows} and width "
+                                   f"{cols} at offsets ({top}, {left}) does not fit in a "
+                                   f"{height} x {width} target")
+    out = np.zeros((x.shape[0], height, width, x.shape[3]), x.dtype)
+    out[:, top:top + rows, left:left + cols] = x
+    return out
+
+
+def _place_vjp(g, xs, out, *, height, width):
+    from fluxion.ops.array_ops import slice as slice_
+    from fluxion.ops.array_ops import stack
+    from fluxion.ops.creation_ops import shape as shape_of
+
+    zero = Tensor(np.int32(0))
+    begin = stack([zero, cast(xs[1], dtypes.int32), cast(xs[2], dtypes.int32), zero])
+    return slice_(g, begin, shape_of(xs[0], out_type=dtypes.int32)), None, None
+
+
+place_p = define("pad_to_bounding_box", _place_kernel,
+                 lambda x, top, left, height, width: Aval((x.shape[0], height, width,
+                                                           x.shape[3]), x.dtype),
+                 _place_vjp, fresh_output=True)
+
+
 def pad_to_bounding_box(image, offset_height, offset_width, target_height, target_width
                         ) -> Tensor:
-    """Pads with zeros to ``target_height x target_width``, the image at the offsets."""
+    """Pads with zeros to ``target_height x target_width``, the image at the offsets
+    (which may be tensors; the image's size may be known only at run time)."""
     images, added = batched("pad_to_bounding_box", image)
-    height, width = static_hw("pad_to_bounding_box", images)
-    top, left, rows, cols = (int(v) for v in (offset_height, offset_width, target_height,
-                                              target_width))
-    bottom, right = rows - top - height, cols - left - width
-    if top < 0 or left < 0 or bottom < 0 or right < 0:
-        raise op_error(ValueError, "pad_to_bounding_box",
-                       f"an image of height {height} and width {width} at offsets ({top}, "
-                       f"{left}) does not fit in a {rows} x {cols} target")
-    out = pad(images, [[0, 0], [top, bottom], [left, right], [0, 0]])
+    height, width = shape_tuple(images)[1:3]
+    rows, cols = int(target_height), int(target_width)
+    top = convert_to_tensor(offset_height, dtype=dtypes.int32)
+    left = convert_to_tensor(offset_width, dtype=dtypes.int32)
+    if top._value is not None and left._value is not None and None not in (height, width):
+        t, lft = int(top._value), int(left._value)
+        if t < 0 or lft < 0 or t + height > rows or lft + width > cols:
+            raise op_error(ValueError, "pad_to_bounding_box",
+                           f"an image of height {height} and width {width} at offsets ({t}, "
+                           f"{lft}) does not fit in a {rows} x {cols} target")
+    out = place_p.bind(images, top, left, height=rows, width=cols)
     return unbatched(out, added)
 
 
@@ -98,17 +134,38 @@ def central_crop(image, central_fraction) -> Tensor:
 def resize_with_crop_or_pad(image, target_height, target_width) -> Tensor:
     """Centre-crops and/or zero-pads (evenly on both sides) to the target size."""
     images, added = batched("resize_with_crop_or_pad", image)
-    height, width = static_hw("resize_with_crop_or_pad", images)
+    height, width = shape_tuple(images)[1:3]
     rows, cols = int(target_height), int(target_width)
     if rows <= 0 or cols <= 0:
         raise op_error(ValueError, "resize_with_crop_or_pad",
                        f"target sizes must be positive, got ({rows}, {cols})")
+    if height is None or width is None:
+        return unbatched(_crop_or_pad_dynamic(images, rows, cols), added)
     crop_top, crop_left = max(0, (height - rows) // 2), max(0, (width - cols) // 2)
     pad_top, pad_left = max(0, (rows - height) // 2), max(0, (cols - width) // 2)
     cropped = crop_to_bounding_box(images, crop_top, crop_left, min(rows, height),
                                    min(cols, width))
     out = pad_to_bounding_box(cropped, pad_top, pad_left, rows, cols)
     return unbatched(out, added)
+
+
+def _crop_or_pad_dynamic(images: Tensor, rows: int, cols: int) -> Tensor:
+    """``resize_with_crop_or_pad`` when the image size is known only at run time."""
+    from fluxion.ops.array_ops import slice as slice_
+    from fluxion.ops.array_ops import stack
+    from fluxion.ops.creation_ops import shape as shape_of
+    from fluxion.ops.math_ops import maximum, minimum
+
+    dims = shape_of(images, out_type=dtypes.int32)
+    target = Tensor(np.asarray([rows, cols], np.int32))
+    sides = dims[1:3]
+    crop_start = maximum(sides - target, 0) // 2
+    kept = minimum(sides, target)
+    zero, whole = Tensor(np.int32(0)), Tensor(np.int32(-1))
+    cropped = slice_(images, stack([zero, crop_start[0], crop_start[1], zero]),
+                     stack([whole, kept[0], kept[1], whole]))
+    pad_start = maximum(target - sides, 0) // 2
+    return place_p.bind(cropped, pad_start[0], pad_start[1], height=rows, width=cols)
 
 
 def resize_with_pad(image, target_height, target_width, method="bilinear",

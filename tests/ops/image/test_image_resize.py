@@ -134,3 +134,19 @@ def test_central_crop_and_crop_to_bounding_box_with_run_time_sizes():
         np.testing.assert_array_equal(central.numpy(), tf.image.central_crop(image, 0.6)
                                       .numpy())
         np.testing.assert_array_equal(box.numpy(), image[1:4, 2:6])
+
+
+def test_crop_or_pad_with_run_time_sizes_and_pad_gradient():
+    @tf.function(input_signature=[tf.TensorSpec([None, None, 3], tf.float32)])
+    def fit(image):
+        return tf.image.resize_with_crop_or_pad(image, 8, 9)
+
+    for shape in [(10, 5, 3), (4, 12, 3), (8, 9, 3)]:
+        image = rng.standard_normal(shape).astype(np.float32)
+        np.testing.assert_array_equal(fit(image).numpy(),
+                                      tf.image.resize_with_crop_or_pad(image, 8, 9).numpy())
+    x = rng.standard_normal((2, 3, 4, 2))
+    check_op(lambda v: tf.image.pad_to_bounding_box(v, 1, 2, 6, 7), [x],
+             lambda v: np.pad(v, [[0, 0], [1, 2], [2, 1], [0, 0]]))
+    with pytest.raises(ValueError, match="does not fit"):
+        tf.image.pad_to_bounding_box(x, 4, 0, 6, 7)
