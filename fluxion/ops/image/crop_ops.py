@@ -18,6 +18,7 @@ from fluxion.core.primitives.indexing import getitem
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
 from fluxion.ops.array_ops import gather, unstack
 from fluxion.ops.creation_ops import range as _range
+from fluxion.ops.image import resize_ops
 from fluxion.ops.image.image_shapes import batched, static_hw, static_ints, unbatched
 from fluxion.ops.image.resize_ops import resize
 from fluxion.ops.math_ops import floormod, logical_and
@@ -168,19 +169,63 @@ def _crop_or_pad_dynamic(images: Tensor, rows: int, cols: int) -> Tensor:
     return place_p.bind(cropped, pad_start[0], pad_start[1], height=rows, width=cols)
 
 
+def pad_resize_layout(height: int, width: int, rows: int, cols: int) -> tuple:
+    """``(new_height, new_width, top, left)`` of ``resize_with_pad``, in TF's float32
+    arithmetic (9 / (9 / 7) must give 7, not 6.999...); TF centres by the unrounded size."""
+    f32 = np.float32
+    ratio = max(f32(width) / f32(cols), f32(height) / f32(rows))
+    new_height, new_width = int(f32(height) / ratio), int(f32(width) / ratio)
+    top = max(0, int(np.floor((f32(rows) - f32(height) / ratio) / f32(2))))
+    left = max(0, int(np.floor((f32(cols) - f32(width) / ratio) / f32(2))))
+    return new_height, new_width, top, left
+
+
+# For images whose size is known only at run time, resize-and-place is one primitive (the
+# layout depends on that size) with its adjoint, as ``resize_image`` and its gradient.
+def _resize_pad_kernel(x, *, rows, cols, method, antialias):
+    new_height, new_width, top, left = pad_resize_layout(x.shape[1], x.shape[2], rows, cols)
+    resized = resize_ops.resize_p.impl(x, size=(new_height, new_width), method=method,
+                                       antialias=antialias)
+    out = np.zeros((x.shape[0], rows, cols, x.shape[3]), resized.dtype)
+    out[:, top:top + new_height, left:left + new_width] = resized
+    return out
+
+
+def _resize_pad_grad_kernel(g, like, *, rows, cols, method, antialias):
+    new_height, new_width, top, left = pad_resize_layout(like.shape[1], like.shape[2], rows,
+                                                         cols)
+    piece = np.ascontiguousarray(g[:, top:top + new_height, left:left + new_width])
+    return resize_ops.resize_grad_p.impl(piece, like, size=(new_height, new_width),
+                                         method=method, antialias=antialias)
+
+
+resize_pad_p = define(
+    "resize_with_pad", _resize_pad_kernel,
+    lambda x, rows, cols, **_: Aval((x.shape[0], rows, cols, x.shape[3]), x.dtype),
+    lambda g, xs, out, **attrs: (resize_pad_grad_p.bind(g, xs[0], **attrs),),
+    fresh_output=True)
+resize_pad_grad_p = define(
+    "resize_with_pad_grad", _resize_pad_grad_kernel,
+    lambda g, like, **_: Aval(like.shape, g.dtype),
+    lambda g, xs, out, **attrs: (resize_pad_p.bind(g, **attrs), None), fresh_output=True,
+    shape_only=(1,))
+
+
 def resize_with_pad(image, target_height, target_width, method="bilinear",
                     antialias=False) -> Tensor:
     """Resizes keeping the aspect ratio, then zero-pads evenly to the target size."""
     images, added = batched("resize_with_pad", image)
-    height, width = static_hw("resize_with_pad", images)
+    height, width = shape_tuple(images)[1:3]
     rows, cols = int(target_height), int(target_width)
-    f32 = np.float32  # TF's arithmetic: 9 / (9 / 7) must give 7, not 6.999...
-    ratio = max(f32(width) / f32(cols), f32(height) / f32(rows))
-    new_height, new_width = int(f32(height) / ratio), int(f32(width) / ratio)
+    if height is None or width is None:
+        method = str(method).lower()
+        if method != "nearest" and images.dtype is not dtypes.float32:
+            images = cast(images, dtypes.float32)
+        out = resize_pad_p.bind(images, rows=rows, cols=cols, method=method,
+                                antialias=bool(antialias))
+        return unbatched(out, added)
+    new_height, new_width, top, left = pad_resize_layout(height, width, rows, cols)
     resized = resize(images, [new_height, new_width], method=method, antialias=antialias)
-    # TF centres by the unrounded size: floor((target - size / ratio) / 2).
-    top = max(0, int(np.floor((f32(rows) - f32(height) / ratio) / f32(2))))
-    left = max(0, int(np.floor((f32(cols) - f32(width) / ratio) / f32(2))))
     out = pad_to_bounding_box(resized, top, left, rows, cols)
     return unbatched(out, added)
 

@@ -150,3 +150,20 @@ def test_crop_or_pad_with_run_time_sizes_and_pad_gradient():
              lambda v: np.pad(v, [[0, 0], [1, 2], [2, 1], [0, 0]]))
     with pytest.raises(ValueError, match="does not fit"):
         tf.image.pad_to_bounding_box(x, 4, 0, 6, 7)
+
+
+@pytest.mark.parametrize("method", ["bilinear", "nearest"])
+def test_resize_with_pad_of_run_time_size(method):
+    @tf.function(input_signature=[tf.TensorSpec([None, None, None, 3], tf.float32)])
+    def fit(images):
+        return tf.image.resize_with_pad(images, 12, 12, method=method)
+
+    images = FIX["images"]
+    np.testing.assert_allclose(fit(images).numpy(),
+                               tf.image.resize_with_pad(images, 12, 12, method=method).numpy(),
+                               atol=1e-4)
+    from fluxion.ops.image.crop_ops import resize_pad_p
+
+    x = rng.standard_normal((1, 5, 3, 2))
+    check_op(lambda v: resize_pad_p.bind(v, rows=6, cols=7, method="bilinear",
+                                         antialias=False), [x], None)
