@@ -5,7 +5,7 @@ Submodules load on first use, so ``import fluxion`` stays fast.
 
 import importlib
 
-_SUBMODULES = ("activations", "backend", "callbacks", "config", "constraints", "datasets",
+_SUBMODULES = ("activations", "applications", "backend", "callbacks", "config", "constraints", "datasets",
                "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers",
                "random", "regularizers", "saving", "utils")
 _NAMES = {"Input": "fluxion.keras.layers", "Layer": "fluxion.keras.layers",

@@ -138,6 +138,8 @@ class Trainer(TrainerMetrics):
         try:
             return step(data)
         except OpError as error:
+            if not _raised_in_compiled_graph(error):
+                raise  # e.g. a shape error while tracing: its frames show the user's code
             # A bad value met while the compiled step ran (a label out of range): the
             # message names the op and the user's line; the frames inside are noise.
             raise error.with_traceback(None) from None
@@ -185,6 +187,8 @@ class Trainer(TrainerMetrics):
                 x, y, sample_weight, validation_split)
         batches = data_adapter.make_batches(x, y, sample_weight, batch_size, shuffle,
                                             steps_per_epoch, class_weight)
+        # The input pipeline, when it is a Dataset: BackupAndRestore saves its state.
+        self._fit_dataset = x if hasattr(x, "_iteration_counters") else None
         verbose = 1 if verbose == "auto" else verbose
         callback_list = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, model=self,
@@ -319,6 +323,15 @@ def _batch_free_spec(example):
         return leaf
 
     return nest.map_structure(spec, example)
+
+
+def _raised_in_compiled_graph(error: BaseException) -> bool:
+    frame = error.__traceback__
+    while frame is not None:
+        if frame.tb_frame.f_code.co_filename.startswith("<fluxion graph"):
+            return True
+        frame = frame.tb_next
+    return False
 
 
 def _first_string(tensor) -> str:
