@@ -155,13 +155,26 @@ def output_spec_for_shapes(layer, input_shape):
     def spec(shape):
         return KerasTensor(shape, layer.compute_dtype)
 
-    is_shape = isinstance(input_shape, (tuple, list)) and all(
-        d is None or isinstance(d, (int, np.integer)) for d in input_shape)
-    inputs = spec(tuple(input_shape)) if is_shape else nest.map_structure(
+    is_shape = _is_shape(input_shape)
+    inputs = spec(tuple(input_shape)) if is_shape else _map_shapes(
         spec, _shapes_as_tuples(input_shape))
     if not layer.built:
         layer._maybe_build(input_shape if is_shape else _shapes_as_tuples(input_shape))
     return trace_output_spec(layer, (inputs,), {})
+
+
+def _is_shape(value) -> bool:
+    return isinstance(value, (tuple, list)) and all(
+        d is None or isinstance(d, (int, np.integer)) for d in value)
+
+
+def _map_shapes(func, shapes):
+    """``func`` applied to each shape of a nest of shapes (a shape tuple is a leaf)."""
+    if isinstance(shapes, dict):
+        return {key: _map_shapes(func, value) for key, value in shapes.items()}
+    if _is_shape(shapes):
+        return func(tuple(shapes))
+    return [_map_shapes(func, value) for value in shapes]
 
 
 def _shapes_as_tuples(shapes):

@@ -276,11 +276,12 @@ class Layer(SymbolicAttributes):
         if any_keras_tensor(args, kwargs):
             return symbolic_call(self, args, kwargs)
         args = list(args)
+        first = _first_parameter(self._call_signature)  # Keras: the inputs, whatever named
         if args:
             args[0] = self._convert_inputs(args[0])
-        elif "inputs" in kwargs:
-            kwargs["inputs"] = self._convert_inputs(kwargs["inputs"])
-        inputs = args[0] if args else kwargs.get("inputs")
+        elif first in kwargs:
+            kwargs[first] = self._convert_inputs(kwargs[first])
+        inputs = args[0] if args else kwargs.get(first)
         if not self.built:
             self._maybe_build(shape_of(inputs))
         assert_input_compatibility(self.input_spec, inputs, self.name)
@@ -426,6 +427,15 @@ def _collect_mask(inputs):
     if all(m is None for m in masks):
         return None
     return masks[0] if len(masks) == 1 else masks
+
+
+def _first_parameter(signature) -> str:
+    """The name of ``call``'s first parameter (``inputs`` when it takes only ``*args``)."""
+    for parameter in signature.parameters.values():
+        if parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
+            return parameter.name
+        break
+    return "inputs"
 
 
 def _marking_built(build):

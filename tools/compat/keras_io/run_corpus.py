@@ -128,6 +128,8 @@ def main() -> None:
     parser.add_argument("--resume", action="store_true",
                         help="skip programs that already have a result in this mode (so "
                              "several runs can share the list)")
+    parser.add_argument("--keras-ok", action="store_true",
+                        help="run only programs that ran under real Keras")
     parser.add_argument("--reverse", action="store_true", help="run the list backwards")
     options = parser.parse_args()
     python = options.python or DEFAULT_PYTHON[options.mode]
@@ -135,6 +137,9 @@ def main() -> None:
     names = read_program_list(options.programs)
     if options.only:
         names = [n for n in names if any(part in n for part in options.only)]
+    if options.keras_ok:
+        names = [n for n in names
+                 if results.get(n, {}).get("keras", {}).get("status") == "ok"]
     if options.reverse:
         names = names[::-1]
     if options.failed:
