@@ -100,15 +100,15 @@ else:
         if rest >= 128:
             model.fit(x[:rest], y[:rest], batch_size=128, epochs=1, verbose=0)
 
-train(n)  # warm up: traces, allocations
+train(512)  # warm up: traces, allocations
 print("ready", flush=True)
 for command in sys.stdin:
     if command.strip() != "run":
         break
     start = time.perf_counter()
-    train(1024)
-    rate = 1024 / (time.perf_counter() - start)
-    count = max(1024, int(rate * seconds) // 128 * 128)
+    train(256)  # how many samples make a run of about `seconds`
+    rate = 256 / (time.perf_counter() - start)
+    count = max(256, int(rate * seconds) // 128 * 128)
     rates = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -218,6 +218,7 @@ def main() -> None:
                         help="seconds after which a busy process stops by itself")
     parser.add_argument("--candidates", action="store_true",
                         help="also the thread settings Fluxion's default was chosen against")
+    parser.add_argument("--only", help="comma-separated rows to run (e.g. 'fluxion,pytorch')")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
 
@@ -231,6 +232,9 @@ def main() -> None:
                                                      {"OMP_WAIT_POLICY": "PASSIVE"})
         else:
             print(f"{name}: not installed in {args.ref_python}; skipped", file=sys.stderr)
+    if args.only:
+        wanted = args.only.split(",")
+        frameworks = {k: v for k, v in frameworks.items() if k in wanted}
 
     results: dict[tuple, float | None] = {}
     for model in args.models.split(","):

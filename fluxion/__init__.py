@@ -55,24 +55,30 @@ from fluxion.core.variable import (
 )
 from fluxion.graph.control_flow import case, cond, switch_case, while_loop
 from fluxion.graph.function import Function, function
+from fluxion.graph.functional_ops import foldl, foldr, map_fn, scan, vectorized_map
+from fluxion.graph.tensor_array import TensorArray
 from fluxion.ops import bitwise, dtypes, linalg, math, nn, ragged, random, sparse
-from fluxion.ops.ragged_tensor import RaggedTensor
-from fluxion.ops.sparse_tensor import SparseTensor
-from fluxion.ops.complex_ops import complex  # noqa: A004 - TF's name
-from fluxion.ops.dtypes import saturate_cast
+from fluxion.ops.array_extra import *
 from fluxion.ops.array_ops import *
 from fluxion.ops.clip_ops import *
+from fluxion.ops.complex_ops import complex  # noqa: A004 - TF's name
 from fluxion.ops.creation_ops import *
+from fluxion.ops.dtypes import saturate_cast
+from fluxion.ops.framework_ops import *
+from fluxion.ops.linalg_decompositions import eig, eigvals
+from fluxion.ops.linalg_decompositions import sqrtm as matrix_square_root
 from fluxion.ops.linalg_ops import einsum, matmul, norm, tensordot
 from fluxion.ops.logging_ops import print  # noqa: A004 - TF's name
 from fluxion.ops.math_ops import *
+from fluxion.ops.ragged_tensor import RaggedTensor
+from fluxion.ops.random_extra import random_index_shuffle
 from fluxion.ops.reduce_ops import *
 from fluxion.ops.script_ops import eager_py_func, numpy_function, py_function
 from fluxion.ops.search_ops import searchsorted
 from fluxion.ops.sort_ops import *
+from fluxion.ops.sparse_tensor import SparseTensor
+from fluxion.ops.type_specs import *
 from fluxion.ops.unique_ops import unique, unique_with_counts
-from fluxion.graph.functional_ops import foldl, foldr, map_fn, scan, vectorized_map
-from fluxion.graph.tensor_array import TensorArray
 
 for _name, _module in (("math", math), ("nn", nn), ("linalg", linalg), ("random", random),
                       ("bitwise", bitwise), ("dtypes", dtypes), ("sparse", sparse),
@@ -81,12 +87,17 @@ for _name, _module in (("math", math), ("nn", nn), ("linalg", linalg), ("random"
 
 newaxis = None
 _LAZY_MODULES = ("keras", "compat", "data", "io", "train", "summary")
-_TF1_NAMES = ("placeholder", "Session", "global_variables_initializer", "executing_eagerly",
-              "get_default_graph", "Graph", "reset_default_graph")
+_V1_INITIALIZERS = {"constant_initializer": "Constant", "zeros_initializer": "Zeros",
+                    "ones_initializer": "Ones", "random_normal_initializer": "RandomNormal",
+                    "random_uniform_initializer": "RandomUniform"}
+_TF1_NAMES = ("gradients", "Operation", "placeholder", "Session",
+              "global_variables_initializer", "executing_eagerly", "get_default_graph",
+              "Graph", "reset_default_graph")
 
 
 # Op namespaces imported on first use, as ``fluxion.<name>``: their modules are many.
 _LAZY_OP_NAMESPACES = ("image", "signal", "strings")
+_KERAS_ALIASES = ("optimizers", "losses", "metrics", "initializers")  # tf.optimizers...
 
 
 def __getattr__(name):
@@ -97,10 +108,18 @@ def __getattr__(name):
         _sys.modules[f"{__name__}.{name}"] = module
         globals()[name] = module
         return module
+    if name in _KERAS_ALIASES:  # TensorFlow's shortcuts to tf.keras.optimizers and kin
+        import importlib
+
+        return importlib.import_module(f"fluxion.keras.{name}")
     if name in _LAZY_MODULES:  # loaded on first use: `import fluxion` stays light
         import importlib
 
         return importlib.import_module(f"fluxion.{name}")
+    if name in _V1_INITIALIZERS:  # TF 2 keeps these initializer classes at the top level
+        from fluxion.graph.v1 import initializers
+
+        return getattr(initializers, _V1_INITIALIZERS[name])
     if name == "autograph":
         import importlib
 

@@ -12,6 +12,42 @@ and ends with ``reset_default_graph()`` / ``enable_eager_execution()`` (see
 
 from __future__ import annotations
 
+from fluxion.compat import v1_layers as layers
+from fluxion.compat import v1_logging as logging
+from fluxion.compat import v1_losses as losses
+from fluxion.compat import v1_nn as nn
+from fluxion.compat.v1_ops import (
+    arg_max,
+    arg_min,
+    argmax,
+    argmin,
+    count_nonzero,
+    div,
+    expand_dims,
+    reduce_all,
+    reduce_any,
+    reduce_logsumexp,
+    reduce_max,
+    reduce_mean,
+    reduce_min,
+    reduce_prod,
+    reduce_sum,
+    squeeze,
+    to_complex64,
+    to_complex128,
+    to_double,
+    to_float,
+    to_int32,
+    to_int64,
+)
+from fluxion.compat.v1_session_config import (
+    ConfigProto,
+    GPUOptions,
+    GraphOptions,
+    OptimizerOptions,
+    RunMetadata,
+    RunOptions,
+)
 from fluxion.core.tape import GradientTape
 from fluxion.core.variable import Variable
 from fluxion.graph.v1 import initializers, train
@@ -73,6 +109,12 @@ from fluxion.ops.random_ops import truncated_normal
 from fluxion.ops.random_ops import uniform as random_uniform
 
 __all__ = [
+    "ConfigProto", "GPUOptions", "GraphOptions", "OptimizerOptions", "RunMetadata",
+    "RunOptions", "arg_max", "arg_min", "argmax", "argmin", "count_nonzero", "div",
+    "expand_dims", "layers", "logging", "losses", "nn", "reduce_all", "reduce_any",
+    "reduce_logsumexp",
+    "reduce_max", "reduce_mean", "reduce_min", "reduce_prod", "reduce_sum", "squeeze",
+    "to_complex128", "to_complex64", "to_double", "to_float", "to_int32", "to_int64",
     "AUTO_REUSE", "GradientTape", "Graph", "GraphKeys", "InteractiveSession", "Operation",
     "Session", "Variable", "VariableScope", "add_to_collection", "all_variables", "assign",
     "assign_add", "assign_sub", "constant_initializer", "control_dependencies",

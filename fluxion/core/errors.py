@@ -26,26 +26,79 @@ class OpError(Exception):
         self.node_def = node_def
         self.op = op
 
+    error_code = 2  # UNKNOWN; each subclass has its canonical code
+
     def __str__(self) -> str:
         return self.message
 
 
-class CancelledError(OpError): ...
-class UnknownError(OpError): ...
-class InvalidArgumentError(OpError, ValueError): ...
-class DeadlineExceededError(OpError): ...
-class NotFoundError(OpError): ...
-class AlreadyExistsError(OpError): ...
-class PermissionDeniedError(OpError): ...
-class ResourceExhaustedError(OpError): ...
-class FailedPreconditionError(OpError): ...
-class AbortedError(OpError): ...
-class OutOfRangeError(OpError): ...
-class UnimplementedError(OpError): ...
-class InternalError(OpError): ...
-class UnavailableError(OpError): ...
-class DataLossError(OpError): ...
-class UnauthenticatedError(OpError): ...
+class CancelledError(OpError):
+    error_code = 1
+
+
+class UnknownError(OpError):
+    error_code = 2
+
+
+class InvalidArgumentError(OpError, ValueError):
+    error_code = 3
+
+
+class DeadlineExceededError(OpError):
+    error_code = 4
+
+
+class NotFoundError(OpError):
+    error_code = 5
+
+
+class AlreadyExistsError(OpError):
+    error_code = 6
+
+
+class PermissionDeniedError(OpError):
+    error_code = 7
+
+
+class ResourceExhaustedError(OpError):
+    error_code = 8
+
+
+class FailedPreconditionError(OpError):
+    error_code = 9
+
+
+class AbortedError(OpError):
+    error_code = 10
+
+
+class OutOfRangeError(OpError):
+    error_code = 11
+
+
+class UnimplementedError(OpError):
+    error_code = 12
+
+
+class InternalError(OpError):
+    error_code = 13
+
+
+class UnavailableError(OpError):
+    error_code = 14
+
+
+class DataLossError(OpError):
+    error_code = 15
+
+
+class UnauthenticatedError(OpError):
+    error_code = 16
+
+
+
+class OperatorNotAllowedInGraphError(TypeError):
+    """A Python operation on a symbolic tensor that a graph cannot express (``if t:``)."""
 
 
 class DTypeMismatchError(InvalidArgumentError, TypeError):
@@ -56,14 +109,18 @@ _INSIDE_PACKAGE: dict[str, bool] = {}  # code file name -> whether it is fluxion
 
 
 def user_location() -> str:
-    """``file:line`` of the innermost stack frame outside the fluxion package."""
+    """``file:line`` of the innermost stack frame outside the fluxion package.
+
+    The code Fluxion generates for a compiled graph (``<fluxion graph ...>``) counts as
+    Fluxion's: an error while a graph runs names the user's line that ran it.
+    """
     frame = sys._getframe(1)
     inside_cache = _INSIDE_PACKAGE
     while frame is not None:
         filename = frame.f_code.co_filename
         inside = inside_cache.get(filename)
-        if inside is None:
-            inside = inside_cache[filename] = \
+        if inside is None:  # generated graph code ("<fluxion graph f>") is ours too
+            inside = inside_cache[filename] = filename.startswith("<fluxion") or \
                 os.path.abspath(filename).startswith(_PACKAGE_DIR)
         if not inside:
             return f"{filename}:{frame.f_lineno}"

@@ -138,6 +138,11 @@ def kernel_error(prim: Primitive, args, attrs, error: Exception) -> Exception:
     """
     if isinstance(error, errors.OpError):
         return error
+    if isinstance(error, MemoryError):
+        given = ", ".join(f"{a.dtype.name}{list(a._value.shape)}" for a in args)
+        return errors.op_error(errors.ResourceExhaustedError, prim.name,
+                               f"out of memory computing the result (inputs: {given}; "
+                               f"attributes: {_short(attrs)})")
     avals = [Aval(tuple(a._value.shape), a.dtype) for a in args]
     try:
         prim.shape_rule(*avals, **attrs)
@@ -147,6 +152,11 @@ def kernel_error(prim: Primitive, args, attrs, error: Exception) -> Exception:
         given = ", ".join(f"{a.dtype.name}{list(a.shape)}" for a in avals)
         message = f"{error} (inputs: {given})"
     return errors.op_error(errors.InvalidArgumentError, prim.name, message)
+
+
+def _short(attrs: dict) -> str:
+    text = ", ".join(f"{k}={v!r}" for k, v in attrs.items())
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def eval_shape(prim: Primitive, *avals: Aval, **attrs):

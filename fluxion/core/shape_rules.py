@@ -41,10 +41,11 @@ def same_dtype(op: str, *avals: Aval) -> DType:
 
 def normalize_axis(axis: int, rank: int, op: str = "") -> int:
     """Maps a possibly negative ``axis`` into ``range(rank)``, with a clear error."""
-    if not -rank <= axis < max(rank, 1):
+    if not -rank <= axis < rank:
         raise ValueError(f"axis {axis} is out of range for a tensor of rank {rank} "
-                         f"(expected -{rank} <= axis < {rank})")
-    return axis % max(rank, 1)
+                         f"(expected -{rank} <= axis < {rank})" if rank else
+                         f"axis {axis} is out of range for a scalar (rank 0): it has no axes")
+    return axis % rank
 
 
 def normalize_axes(axis, rank: int) -> tuple:

@@ -264,6 +264,12 @@ def _from_python(value, target) -> Tensor:
     if array.dtype == object:
         raise TypeError(f"Cannot convert {_short(value)} (of type {type(value).__name__}) "
                         f"to a Tensor.")
+    if array.dtype.kind == "u" or (array.dtype.kind == "f" and array.size
+                                   and np.abs(array).max() >= 2**63 and _holds_int(value)):
+        # NumPy keeps Python ints of 2**63 and more as uint64 or float64: TF refuses them
+        # (int64 is its widest integer) rather than wrap them into int32.
+        raise ValueError(f"Can't convert Python sequence with out-of-range integer to Tensor: "
+                         f"{_short(value)} holds an integer outside int64's range.")
     if target is None:
         kind = array.dtype.kind
         default = {"f": np.float32, "i": np.int32, "u": np.int32, "b": np.bool_,
@@ -272,6 +278,12 @@ def _from_python(value, target) -> Tensor:
             default = np.int64
         return Tensor(array.astype(default, copy=False))
     return Tensor(_cast_checked(array, target, python_value=value))
+
+
+def _holds_int(value) -> bool:
+    if isinstance(value, (list, tuple)):
+        return any(_holds_int(item) for item in value)
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _cast_checked(array: np.ndarray, target: dtypes.DType, python_value=None) -> np.ndarray:

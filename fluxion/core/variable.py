@@ -67,6 +67,13 @@ class Variable:
         if constraint is not None and not callable(constraint):
             raise ValueError(f"constraint must be callable, got {constraint!r}")
         tensor = _owned(initial_value, dtype)
+        self._graph_initial_value = None
+        if tensor._value is None and getattr(context.tracer, "accepts_symbolic_initial_values",
+                                             False):
+            # A TF 1 graph: the initializer op computes the value (a random op samples
+            # when the initializer runs); until then the variable holds zeros.
+            self._graph_initial_value = tensor
+            tensor = _zeros_for(tensor, name)
         if tensor._value is None:
             raise ValueError(
                 "Variable: the initial value is a symbolic tensor of a traced function. "
@@ -288,6 +295,16 @@ def _owned(value, dtype, variable=None, copy=True) -> Tensor:
         if isinstance(value, np.ndarray) and np.shares_memory(array, value):
             tensor = Tensor(array.copy())
     return tensor
+
+
+def _zeros_for(symbolic: Tensor, name) -> Tensor:
+    """Zeros of ``symbolic``'s static shape and dtype (which must be fully known)."""
+    shape = tuple(symbolic.shape)
+    if any(size is None for size in shape):
+        raise ValueError(f"Variable {name or ''}: the initial value {symbolic.name} has shape "
+                         f"{symbolic.shape}, not fully known; a TF 1 graph variable needs a "
+                         f"static shape (give the initial value a fixed shape).")
+    return Tensor(np.zeros(shape, dtype=symbolic.dtype.np_dtype))
 
 
 def _set_rows(target: np.ndarray, indices: np.ndarray, values: np.ndarray) -> None:

@@ -67,6 +67,15 @@ class _MapIterator:
         return as_element(self._func(element))
 
 
+def _op_determinism() -> bool:
+    """``fluxion.config.experimental.enable_op_determinism()``: maps run in order on one
+    worker, so stateful random ops draw in the same order on every run."""
+    import sys
+
+    config = sys.modules.get("fluxion.config")
+    return bool(config is not None and config._settings.get("op_determinism"))
+
+
 class MapDataset(Dataset):
     def __init__(self, dataset: Dataset, func, num_parallel_calls, deterministic):
         _check_callable("map", func)
@@ -78,7 +87,7 @@ class MapDataset(Dataset):
     def _iterator(self):
         source = self._inputs[0]._iterator()
         if self._parallel is None or workers.worker_count(self._parallel) == 1 \
-                and self._deterministic:
+                and self._deterministic or _op_determinism():
             return _MapIterator(source, self._func)
         from fluxion.data.parallel_map import ParallelMapIterator
         return ParallelMapIterator(source, self._func, workers.worker_count(self._parallel),

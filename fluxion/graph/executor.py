@@ -33,6 +33,7 @@ class CompiledGraph:
         self._runners: dict[tuple, object] = {}
         self._thread_choices: dict[tuple, ThreadChoice] = {}
         self._sources: dict[tuple, str] = {}
+        self._line_nodes: dict[tuple, dict[int, tuple]] = {}
 
     def __call__(self, *arrays):
         key = tuple(a.shape for a in arrays)
@@ -40,7 +41,10 @@ class CompiledGraph:
         if runner is None:
             runner = self._specialise(key)
         # One thread or many for the native pools, by measurement (fluxion.core.thread_choice).
-        return self._thread_choices[key].run(runner, arrays)
+        try:
+            return self._thread_choices[key].run(runner, arrays)
+        except Exception as error:  # noqa: BLE001 - re-raised as the failing op's error
+            raise run_error(error, self._line_nodes.get(key, {})) from None
 
     def _specialise(self, shapes: tuple):
         backend.active().tune_allocator()
@@ -48,6 +52,7 @@ class CompiledGraph:
         concrete = propagate_shapes(self.graph, shapes)
         in_place = plan_in_place(self.graph, concrete) if self.in_place else {}
         source, namespace = generate_source(self.graph, in_place, concrete)
+        self._line_nodes[shapes] = namespace.pop("__line_nodes__")
         code = compile(source, f"<fluxion graph {self.graph.name}>", "exec")
         exec(code, namespace)  # noqa: S102 - the source is generated from the graph
         runner = namespace["run"]
@@ -105,6 +110,8 @@ def generate_source(graph: Graph, in_place: dict[int, int],
     lets fused elementwise nodes expand into one ufunc call per step.
     """
     namespace: dict = {"np": np}
+    line_nodes: dict[int, tuple] = {}  # source line number -> (node, its operand names)
+    namespace["__line_nodes__"] = line_nodes
     names: dict[int, str] = {}
     for position, value in enumerate(graph.inputs):
         names[value.id] = f"a{position}"
@@ -128,7 +135,10 @@ def generate_source(graph: Graph, in_place: dict[int, int],
                                     f"v{node.outputs[0].id}", target, avals)
             if expanded is not None:
                 names[node.outputs[0].id] = f"v{node.outputs[0].id}"
-                lines += expanded
+                operands = [operand(v) for v in node.inputs]
+                for line in expanded:
+                    lines.append(line)
+                    line_nodes[len(lines)] = (node, operands)
                 continue
         kernel_name = f"k{index}"
         namespace[kernel_name] = _bound_kernel(node)
@@ -142,9 +152,41 @@ def generate_source(graph: Graph, in_place: dict[int, int],
         if node.prim.multiple_results and not outs:
             left = "_"
         lines.append(f"    {left} = {kernel_name}({args})  # {_describe(node)}")
+        line_nodes[len(lines)] = (node, [operand(v) for v in node.inputs])
     results = ", ".join(operand(v) for v in graph.outputs)
     lines.append(f"    return ({results}{',' if len(graph.outputs) == 1 else ''})")
     return "\n".join(lines) + "\n", namespace
+
+
+def run_error(error: Exception, line_nodes: dict[int, tuple]) -> Exception:
+    """A compiled graph's failure as eager execution reports it: a TF-named error naming
+    the failing op, its inputs' shapes and dtypes, the line of user code that created
+    the op, and the user's call.  Errors that already are Fluxion's pass unchanged."""
+    from fluxion.core import errors
+
+    if isinstance(error, errors.OpError):
+        return error
+    entry, frame = None, None
+    trace = error.__traceback__
+    while trace is not None:  # the innermost frame of the generated code
+        if trace.tb_frame.f_code.co_filename.startswith("<fluxion graph"):
+            entry = line_nodes.get(trace.tb_lineno, entry)
+            frame = trace.tb_frame
+        trace = trace.tb_next
+    if entry is None:
+        return error
+    node, operands = entry
+    kind = errors.ResourceExhaustedError if isinstance(error, MemoryError) \
+        else errors.InvalidArgumentError
+    given = []
+    for name in operands:
+        array = frame.f_locals.get(name, frame.f_globals.get(name))
+        given.append(f"{np.asarray(array).dtype}{list(np.shape(array))}"
+                     if array is not None else "?")
+    message = f"{error}" + (f" (inputs: {', '.join(given)})" if given else "")
+    if node.origin and node.origin[1]:
+        message += f"\n  (the op was created at {node.origin[1]})"
+    return errors.op_error(kind, node.prim.name, message)
 
 
 def _fused_lines(node: Node, args: list[str], out: str, target: int | None,

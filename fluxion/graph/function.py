@@ -47,6 +47,7 @@ class Function:
         # without being in _by_key already (a fully known spec fits only its own key), so
         # a new trace never scans every earlier one.
         self._general_traces: list[tuple[tuple, ConcreteFunction]] = []
+        self._by_signature: dict[tuple, ConcreteFunction] = {}  # input_signature traces
         self._recent = collections.deque(maxlen=RECENT_CALLS)
         self._warned = False
         self._instances = weakref.WeakKeyDictionary()  # instance -> its bound Function
@@ -121,19 +122,34 @@ class Function:
         return concrete
 
     def _with_signature(self, structure, key) -> ConcreteFunction:
-        signature = tuple(self._input_signature)
+        signature = self._signature_for(structure)
         spec = sig.make_key((signature, {}))
         args, kwargs = structure
         if not kwargs and sig.is_compatible(spec, sig.make_key((tuple(args), {}))):
-            if not self._traces:
-                self._trace((signature, {}), spec)
-            concrete = self._traces[0][1]
+            concrete = self._by_signature.get(spec)
+            if concrete is None:
+                concrete = self._by_signature[spec] = self._trace((signature, {}), spec)
             self._by_key[key] = concrete
             return concrete
         expected = ", ".join(f"{s.dtype.name}{s.shape}" for s in nest.flatten(signature))
         given = ", ".join(_describe(a) for a in nest.flatten(structure))
         raise TypeError(f"{self._name}: the arguments do not match its input_signature. "
                         f"Expected ({expected}); got ({given}).")
+
+    def _signature_for(self, structure) -> tuple:
+        """The input signature, with each spec of unknown rank (``TensorSpec(None)``) given
+        the rank of its argument: such a function is traced once per rank it is called
+        with, every dimension unknown (the graph IR has no unknown ranks)."""
+        signature = tuple(self._input_signature)
+        flat = nest.flatten(signature)
+        if all(spec.shape.rank is not None for spec in flat):
+            return signature
+        args = nest.flatten(tuple(structure[0]))
+        if len(args) != len(flat):
+            return signature
+        resolved = [TensorSpec([None] * np.ndim(getattr(arg, "_value", arg)), spec.dtype)
+                    if spec.shape.rank is None else spec for spec, arg in zip(flat, args)]
+        return nest.pack_sequence_as(signature, resolved)
 
     def _traced_function(self):
         """What tracing runs: the AutoGraph-converted function, unless autograph=False."""

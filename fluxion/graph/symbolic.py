@@ -9,12 +9,12 @@ clear error naming the user's line; a Python ``if``/``while`` on it points to
 from __future__ import annotations
 
 from fluxion.core.dtypes import DType
-from fluxion.core.errors import user_location
+from fluxion.core.errors import OperatorNotAllowedInGraphError, user_location
 from fluxion.core.tensor import Tensor
 from fluxion.core.tensor_shape import TensorShape
 
 
-class SymbolicTensorError(TypeError):
+class SymbolicTensorError(OperatorNotAllowedInGraphError):
     """A symbolic (traced) tensor was used where a concrete value is needed."""
 
 

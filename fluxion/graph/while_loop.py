@@ -4,16 +4,18 @@ Eagerly it is a Python loop, and tapes record every iteration's operations.  Whi
 tracing, the condition and the body are traced into sub-graphs and the enclosing
 graph gets one ``while`` node::
 
-    finals... [, count, history...] = while(*loop_vars, [maximum_iterations,] *operands,
-                                            cond_graph=, body_graph=, n_vars=, ...)
+    finals... [, count, history..., shapes...] = while(*loop_vars, [maximum_iterations,]
+                                                       *operands, cond_graph=, body_graph=,
+                                                       n_vars=, ...)
 
 ``operands`` are what the condition and the body take from outside (captured tensors,
 variable reads); variables the body assigns become extra loop variables, assigned
 after the loop.  When a tape may differentiate the loop (``keep_history``), the node
 also returns the iteration count and, per loop variable, its values at the start of
-every iteration stacked along a new first axis.  The VJP runs a reverse ``while``
-over that history, applying the body's VJP (``graph_vjp``) once per iteration; being
-a ``while`` itself, it can be differentiated again.
+every iteration stacked along a new first axis (padded, for a variable whose shape
+changes across iterations, with each iteration's shape in a ``shapes`` output).  The
+VJP runs a reverse ``while`` over that history, applying the body's VJP (``graph_vjp``)
+once per iteration; being a ``while`` itself, it can be differentiated again.
 """
 
 from __future__ import annotations
@@ -353,6 +355,17 @@ def _split(operands: tuple, n_vars: int, has_maximum: bool):
     return loop_vars, limit, rest[1:] if has_maximum else rest
 
 
+def _ragged(body_graph, n_vars: int) -> list[int]:
+    """Loop variables whose shape may change across iterations (a None in the invariant).
+
+    Their history is padded to a common shape, with each iteration's true shape kept
+    alongside, so the VJP can differentiate loops that grow a value (a list appended
+    to in an AutoGraph loop).
+    """
+    return [j for j, aval in enumerate(body_graph.input_avals()[:n_vars])
+            if None in aval.shape]
+
+
 def _while_kernel(*operands, cond_graph, body_graph, n_vars, has_maximum, keep_history):
     values, limit, captured = _split(operands, n_vars, has_maximum)
     limit = None if limit is None else int(limit)
@@ -366,16 +379,29 @@ def _while_kernel(*operands, cond_graph, body_graph, n_vars, has_maximum, keep_h
         count += 1
     if not keep_history:
         return tuple(values)
+    ragged = _ragged(body_graph, n_vars)
     stacked = []
-    for past, first in zip(history, operands[:n_vars]):
+    for index, (past, first) in enumerate(zip(history, operands[:n_vars])):
         if not past:
             stacked.append(np.zeros((0,) + np.shape(first), dtype=np.asarray(first).dtype))
         elif any(np.shape(p) != np.shape(past[0]) for p in past):
-            raise ValueError("gradients of a while_loop whose loop variables change shape "
-                             "across iterations are not supported")
+            if index not in ragged:
+                raise ValueError("gradients of a while_loop whose loop variables change "
+                                 "shape across iterations need shape_invariants")
+            stacked.append(_pad_and_stack(past))
         else:
             stacked.append(np.stack(past))
-    return (*values, np.array(count, dtype=np.int32), *stacked)
+    shapes = [np.array([np.shape(p) for p in history[j]], dtype=np.int32).reshape(
+        len(history[j]), np.ndim(operands[j])) for j in ragged]
+    return (*values, np.array(count, dtype=np.int32), *stacked, *shapes)
+
+
+def _pad_and_stack(arrays: list) -> np.ndarray:
+    top = np.max([np.shape(a) for a in arrays], axis=0)
+    out = np.zeros((len(arrays),) + tuple(top), dtype=np.asarray(arrays[0]).dtype)
+    for index, array in enumerate(arrays):
+        out[(index,) + tuple(slice(0, d) for d in np.shape(array))] = array
+    return out
 
 
 def _while_rule(*operands, cond_graph, body_graph, n_vars, has_maximum, keep_history):
@@ -396,7 +422,9 @@ def _while_rule(*operands, cond_graph, body_graph, n_vars, has_maximum, keep_his
     if not keep_history:
         return tuple(finals)
     history = [Aval((None,) + tuple(a.shape), a.dtype) for a in finals]
-    return (*finals, Aval((), dtypes.int32), *history)
+    shapes = [Aval((None, len(finals[j].shape)), dtypes.int32)
+              for j in _ragged(body_graph, n_vars)]
+    return (*finals, Aval((), dtypes.int32), *history, *shapes)
 
 
 def _while_vjp(cotangents, inputs, outputs, cond_graph, body_graph, n_vars, has_maximum,
@@ -407,8 +435,11 @@ def _while_vjp(cotangents, inputs, outputs, cond_graph, body_graph, n_vars, has_
             "created with back_prop=False, or outside any GradientTape in a traced function")
     _, _, captured = _split(inputs, n_vars, has_maximum)
     captured = list(captured)
-    count, history = outputs[n_vars], outputs[n_vars + 1:]
-    history_cts = cotangents[n_vars + 1:]
+    count = outputs[n_vars]
+    history = outputs[n_vars + 1:2 * n_vars + 1]
+    history_cts = cotangents[n_vars + 1:2 * n_vars + 1]
+    ragged = {j: shapes for j, shapes in zip(_ragged(body_graph, n_vars),
+                                             outputs[2 * n_vars + 1:])}
     var_wrt = [j for j in range(n_vars) if inputs[j].dtype.is_differentiable]
     cap_wrt = [k for k, c in enumerate(captured) if c.dtype.is_differentiable]
     result = [None] * len(inputs)
@@ -416,17 +447,35 @@ def _while_vjp(cotangents, inputs, outputs, cond_graph, body_graph, n_vars, has_
         return result
     graph = body_graph.graph
     wrt = var_wrt + [n_vars + k for k in cap_wrt]
+    n_var_cts = len(var_wrt)
 
-    def step(t, var_cts, cap_cts):
+    def at(j, stacked, t):
+        """Loop variable j's value (or cotangent) at iteration t, unpadded."""
+        value = gather(stacked, t)
+        if j in ragged:
+            shape = gather(ragged[j], t)
+            value = value[tuple(slice(None, shape[d]) for d in range(len(value.shape)))]
+        return value
+
+    def step(t, *carried):
+        var_cts, cap_cts = carried[:n_var_cts], carried[n_var_cts:]
         t = sub(t, 1)
-        values = [gather(h, t) for h in history]
+        values = [at(j, h, t) for j, h in enumerate(history)]
         grads = graph_vjp(graph, values + captured, wrt, var_wrt, list(var_cts))
-        var_grads = [add(g, gather(history_cts[j], t)) for g, j in zip(grads, var_wrt)]
+        var_grads = [add(g, at(j, history_cts[j], t)) for g, j in zip(grads, var_wrt)]
         cap_grads = [add(a, g) for a, g in zip(cap_cts, grads[len(var_wrt):])]
-        return t, var_grads, cap_grads
+        return (t, *var_grads, *cap_grads)
 
-    start = ([cotangents[j] for j in var_wrt], [zeros_like(captured[k]) for k in cap_wrt])
-    _, var_cts, cap_cts = while_loop(lambda t, *_: greater(t, 0), step, (count, *start))
+    start = [cotangents[j] for j in var_wrt] + [zeros_like(captured[k]) for k in cap_wrt]
+    invariants = None
+    if any(j in ragged for j in var_wrt):  # their cotangents shrink going backwards
+        invariants = [TensorShape([])] + [
+            TensorShape([None] * len(x.shape)) if j in ragged else TensorShape(x.shape)
+            for j, x in zip(var_wrt, start)] + [TensorShape(x.shape) for x in
+                                                start[n_var_cts:]]
+    finals = while_loop(lambda t, *_: greater(t, 0), step, (count, *start),
+                        shape_invariants=invariants)
+    var_cts, cap_cts = finals[1:1 + n_var_cts], finals[1 + n_var_cts:]
     for j, g in zip(var_wrt, var_cts):
         result[j] = g
     offset = n_vars + has_maximum

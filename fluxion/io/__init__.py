@@ -19,9 +19,26 @@ from fluxion.io.tfrecord import (
     TFRecordWriter,
     tf_record_iterator,
 )
+from fluxion.ops.image.codec_ops import (  # tf.io holds the image codecs too
+    decode_and_crop_jpeg,
+    decode_bmp,
+    decode_gif,
+    decode_image,
+    decode_jpeg,
+    decode_png,
+    decode_webp,
+    encode_jpeg,
+    encode_png,
+    extract_jpeg_shape,
+    is_jpeg,
+)
 
 __all__ = [
     "FixedLenFeature", "FixedLenSequenceFeature", "TFRecordCompressionType", "TFRecordOptions",
     "TFRecordWriter", "VarLenFeature", "decode_raw", "parse_example", "parse_single_example",
     "tf_record_iterator",
+]
+__all__ += [
+    "decode_and_crop_jpeg", "decode_bmp", "decode_gif", "decode_image", "decode_jpeg",
+    "decode_png", "decode_webp", "encode_jpeg", "encode_png", "extract_jpeg_shape", "is_jpeg",
 ]

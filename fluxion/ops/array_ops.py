@@ -373,6 +373,9 @@ def roll(input, shift, axis, name=None) -> Tensor:
         totals[a] = totals.get(a, 0) + s
     for a, s in totals.items():
         size = shape[a]
+        if size is None:  # known only when it runs: rotate with run-time indices
+            input = _roll_run_time(input, s, a)
+            continue
         s = s % size if size else 0
         if s:
             head = layout.slice_(input, [0] * a + [size - s] + [0] * (len(shape) - a - 1),
@@ -381,6 +384,24 @@ def roll(input, shift, axis, name=None) -> Tensor:
                                  [-1] * a + [size - s] + [-1] * (len(shape) - a - 1))
             input = concat([head, tail], axis=a)
     return input
+
+
+def _roll_run_time(x: Tensor, shift: int, axis: int) -> Tensor:
+    """``roll`` along an axis of unknown size: gather at ``(i - shift) mod n``."""
+    from fluxion.ops.creation_ops import range as arange
+    from fluxion.ops.creation_ops import shape as run_time_shape
+    from fluxion.ops.math_ops import floormod
+
+    n = run_time_shape(x)[axis]
+    positions = floormod(arange(n) - shift, _at_least_one(n))
+    return gather(x, positions, axis=axis)
+
+
+def _at_least_one(n: Tensor) -> Tensor:
+    """``max(n, 1)``: a modulus that is never zero (an empty axis rolls to itself)."""
+    from fluxion.core.primitives.elementwise import maximum
+
+    return maximum(n, 1)
 
 
 def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool_, name=None) -> Tensor:

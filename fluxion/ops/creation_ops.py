@@ -8,7 +8,7 @@ import builtins
 
 import numpy as np
 
-from fluxion.core import dtypes
+from fluxion.core import dtypes, errors
 from fluxion.core.primitive import Aval, bind, define
 from fluxion.core.primitives.dynamic_shape import is_dynamic
 from fluxion.core.primitives.elementwise import cast, ones_like, zeros_like
@@ -27,6 +27,20 @@ def _dims(shape) -> tuple:
     return tuple(_as_int_list(shape))
 
 
+def _filled(op: str, maker, dims: tuple, *args, **kwargs) -> Tensor:
+    """``Tensor(maker(dims, ...))`` with TF's errors: a negative dimension is an
+    ``InvalidArgumentError``, a size beyond memory a ``ResourceExhaustedError``."""
+    if any(d < 0 for d in dims):
+        raise errors.op_error(errors.InvalidArgumentError, op,
+                              f"dimensions must be non-negative, got shape {list(dims)}")
+    try:
+        return Tensor(maker(dims, *args, **kwargs))
+    except MemoryError:
+        raise errors.op_error(errors.ResourceExhaustedError, op,
+                              f"out of memory allocating a tensor of shape {list(dims)}") \
+            from None
+
+
 def zeros(shape, dtype=dtypes.float32, name=None) -> Tensor:
     """A tensor of ``shape`` filled with zeros.
 
@@ -35,14 +49,14 @@ def zeros(shape, dtype=dtypes.float32, name=None) -> Tensor:
     """
     if is_dynamic(shape):  # a traced shape tensor: filled at run time
         return broadcast_to(Tensor(np.zeros((), dtypes.as_dtype(dtype).np_dtype)), shape)
-    return Tensor(np.zeros(_dims(shape), dtype=dtypes.as_dtype(dtype).np_dtype))
+    return _filled("zeros", np.zeros, _dims(shape), dtype=dtypes.as_dtype(dtype).np_dtype)
 
 
 def ones(shape, dtype=dtypes.float32, name=None) -> Tensor:
     """A tensor of ``shape`` filled with ones."""
     if is_dynamic(shape):
         return broadcast_to(Tensor(np.ones((), dtypes.as_dtype(dtype).np_dtype)), shape)
-    return Tensor(np.ones(_dims(shape), dtype=dtypes.as_dtype(dtype).np_dtype))
+    return _filled("ones", np.ones, _dims(shape), dtype=dtypes.as_dtype(dtype).np_dtype)
 
 
 def fill(dims, value, name=None) -> Tensor:
@@ -56,7 +70,7 @@ def fill(dims, value, name=None) -> Tensor:
         raise ValueError(f"fill: value must be a scalar, got shape {value.shape}")
     if value._value is None or is_dynamic(dims):  # traced: broadcast when the graph runs
         return broadcast_to(value, dims)
-    return Tensor(np.full(_dims(dims), value._value, dtype=value._value.dtype))
+    return _filled("fill", np.full, _dims(dims), value._value, dtype=value._value.dtype)
 
 
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32,

@@ -36,7 +36,8 @@ def _axes(op: str, x: Tensor, axis) -> tuple:
 
 def _reduce(prim, op: str, input_tensor, axis, keepdims) -> Tensor:
     x = convert_to_tensor(input_tensor)
-    return bind(prim, x, axes=_axes(op, x, axis), keepdims=bool(keepdims))
+    axes = None if axis is None and red.all_axes_or(x, None) is None else _axes(op, x, axis)
+    return bind(prim, x, axes=axes, keepdims=bool(keepdims))
 
 
 def _require(op: str, x: Tensor, ok: bool, expected: str) -> None:
@@ -62,7 +63,9 @@ def reduce_sum(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     x = convert_to_tensor(input_tensor)
     if x.dtype.is_bool:
         x = ew.cast(x, dtypes.int32)
-    return bind(red.reduce_sum_p, x, axes=_axes("reduce_sum", x, axis), keepdims=bool(keepdims))
+    axes = (None if axis is None and red.all_axes_or(x, None) is None
+            else _axes("reduce_sum", x, axis))
+    return bind(red.reduce_sum_p, x, axes=axes, keepdims=bool(keepdims))
 
 
 def reduce_max(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:

@@ -280,7 +280,16 @@ def _loaded(array: np.ndarray, dtype_name: str) -> np.ndarray:
         out.flat[:] = [bytes(x) for x in array.flat]
         return out
     if array.dtype.name != dtype_name:  # stored as unsigned integers: bfloat16 and friends
-        import ml_dtypes
-
+        if dtype_name not in _ML_DTYPES:
+            raise DataLossError(f"the checkpoint lists dtype {dtype_name!r} for a tensor "
+                                f"stored as {array.dtype.name}; the file is damaged.")
+        try:
+            import ml_dtypes
+        except ImportError:
+            raise DataLossError(f"the checkpoint holds a {dtype_name} tensor, which needs the "
+                                f"'ml_dtypes' package: pip install ml_dtypes") from None
         return array.view(getattr(ml_dtypes, dtype_name))
     return array
+
+
+_ML_DTYPES = {"bfloat16", "float8_e4m3fn", "float8_e5m2", "int4", "uint4"}

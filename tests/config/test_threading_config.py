@@ -138,3 +138,31 @@ def test_bad_environment_variable_is_named():
     with pytest.raises(AssertionError, match="FLUXION_NUM_THREADS must be a non-negative"):
         _run("import fluxion as tf; tf.config.threading.get_intra_op_parallelism_threads()",
              FLUXION_NUM_THREADS="many")
+
+
+def test_openmp_runtimes_are_prepared_to_wait_passively(monkeypatch):
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    blas_threads.prepare_openmp_runtime()
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")  # the user's choice stays
+    blas_threads.prepare_openmp_runtime()
+    assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"
+
+
+def test_first_kernel_removes_the_first_run_wrappers():
+    code = """
+import fluxion as tf
+from fluxion.core.primitive import REGISTRY
+wrapped = sum(p.impl is not p.kernel for p in REGISTRY.values())
+tf.add(tf.ones(2), tf.ones(2))
+print(wrapped > 100, all(p.impl is p.kernel for p in REGISTRY.values()))
+"""
+    assert _run(code) == "True True"
+
+
+@pytest.mark.skipif(not os.environ.get("PYTEST_XDIST_WORKER"), reason="not an xdist worker")
+@pytest.mark.skipif(not blas_pool_sizes(), reason="no BLAS library that threadpoolctl sees")
+def test_xdist_workers_run_one_blas_thread():
+    tf.matmul(tf.ones((4, 4)), tf.ones((4, 4)))
+    expected = int(os.environ.get("FLUXION_NUM_THREADS", "1"))
+    assert set(blas_pool_sizes().values()) == {expected}

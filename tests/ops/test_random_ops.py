@@ -372,3 +372,27 @@ def test_mismatched_parameter_dtype_is_a_type_error():
         tf.random.set_seed(1.5)
     with pytest.raises(ValueError, match="unknown random algorithm"):
         tf.random.Generator.from_seed(1, alg="mersenne")
+
+
+def test_parameterized_truncated_normal_and_index_shuffle():
+    import fluxion as tf
+
+    means = np.array([0.0, 5.0, -3.0], np.float32)
+    draws = tf.random.stateless_parameterized_truncated_normal(
+        [4000, 3], seed=[1, 2], means=means, stddevs=[1.0, 0.5, 2.0],
+        minvals=[-1.0, 5.0, -10.0], maxvals=[1.0, 6.0, 10.0]).numpy()
+    assert draws.shape == (4000, 3)
+    assert draws[:, 0].min() >= -1 and draws[:, 0].max() <= 1
+    assert draws[:, 1].min() >= 5 and draws[:, 1].max() <= 6
+    # the symmetric truncation keeps the mean; the one-sided one shifts it up
+    assert abs(draws[:, 0].mean()) < 0.05 and 5.3 < draws[:, 1].mean() < 5.5
+    again = tf.random.stateless_parameterized_truncated_normal(
+        [4000, 3], seed=[1, 2], means=means, stddevs=[1.0, 0.5, 2.0],
+        minvals=[-1.0, 5.0, -10.0], maxvals=[1.0, 6.0, 10.0]).numpy()
+    np.testing.assert_array_equal(draws, again)
+    for limit in (0, 6, 100, 1023):
+        image = tf.random.experimental.index_shuffle(np.arange(limit + 1), [3, 4], limit)
+        assert sorted(image.numpy().tolist()) == list(range(limit + 1))  # a bijection
+    first = tf.random_index_shuffle(np.arange(101), [5, 6], 100).numpy()
+    second = tf.random_index_shuffle(np.arange(101), [7, 8], 100).numpy()
+    assert sorted(first.tolist()) == list(range(101)) and first.tolist() != second.tolist()

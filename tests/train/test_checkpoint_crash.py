@@ -20,20 +20,42 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32" or not hasattr(os, "fork
 SIZE = 250_000  # 1 MB of float32: a save takes long enough to be killed in the middle
 
 
+_progress = [None]  # the write end of a pipe: a byte after each completed save
+
+
 def _kill_repeatedly(work, check, kills: int = 30, max_delay: float = 0.05):
-    """Forks ``work(i)`` (a save loop), SIGKILLs it after a random delay, ``check(i)``."""
+    """Forks ``work(i)`` (a save loop), SIGKILLs it at a random moment, ``check(i)``.
+
+    The parent waits (bounded) until the child has completed one save, then kills it
+    after a random delay of up to ``max_delay / 0.02`` times that first save's duration:
+    on a busy machine the kills still land among the saves.
+    """
     rng = random.Random(1234)
     for i in range(kills):
+        read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:
+            os.close(read_end)
+            _progress[0] = write_end
             try:
                 work(i)
             finally:
                 os._exit(0)
-        time.sleep(rng.uniform(0.0, max_delay))
+        os.close(write_end)
+        started = time.monotonic()
+        _wait_readable(read_end, 30.0)
+        first_save = max(time.monotonic() - started, 0.01)
+        time.sleep(rng.uniform(0.0, max_delay / 0.02 * first_save))
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
+        os.close(read_end)
         check(i)
+
+
+def _wait_readable(fd: int, timeout: float) -> None:
+    import select
+
+    select.select([fd], [], [], timeout)
 
 
 def _state():
@@ -47,6 +69,8 @@ def _saving_loop(save, values, step, first_version):
         values.assign(np.full(SIZE, version, np.float32))
         step.assign(version)
         save()
+        if _progress[0] is not None:
+            os.write(_progress[0], b".")
 
 
 def _load_and_check(path, seen):
@@ -75,7 +99,7 @@ def test_manager_saves_killed_at_random_points(tmp_path):
             return
         _load_and_check(latest, seen)
 
-    _kill_repeatedly(work, check, max_delay=0.2)  # a managed save takes a few fsyncs
+    _kill_repeatedly(work, check, max_delay=0.3)  # a managed save takes five fsyncs
     assert seen[0] > 0
     # One more restart that is not killed: the directory is tidy again.
     values, step = _state()
@@ -107,7 +131,8 @@ def test_overwriting_one_checkpoint_killed_at_random_points(tmp_path):
             killed_mid_write[0] += 1
         _load_and_check(prefix, seen)
 
-    _kill_repeatedly(work, check)
+    # A TF-format save syncs three times (data file, index, folder): give it time to end.
+    _kill_repeatedly(work, check, max_delay=0.15)
     assert seen[0] > 0 and killed_mid_write[0] >= 3
 
 

@@ -140,8 +140,22 @@ pow_p = define("pow", np.power, _binary_rule, _pow_vjp)
 maximum_p = define("maximum", np.maximum, _binary_rule, _maximum_vjp)
 minimum_p = define("minimum", np.minimum, _binary_rule, _minimum_vjp)
 atan2_p = define("atan2", np.arctan2, _binary_rule, _atan2_vjp)
-floordiv_p = define("floordiv", np.floor_divide, _binary_rule)
-floormod_p = define("floormod", np.mod, _binary_rule, _floormod_vjp)
+def _integer_division(ufunc, op: str):
+    """``ufunc`` refusing integer division by zero, as TF does (NumPy gives 0)."""
+    def kernel(x, y):
+        if y.dtype.kind in "iu" and not np.all(y):
+            from fluxion.core import errors
+
+            raise errors.op_error(errors.InvalidArgumentError, op, "Integer division by zero")
+        return ufunc(x, y)
+
+    return kernel
+
+
+floordiv_p = define("floordiv", _integer_division(np.floor_divide, "floordiv"), _binary_rule,
+                    fresh_output=True)
+floormod_p = define("floormod", _integer_division(np.mod, "floormod"), _binary_rule,
+                    _floormod_vjp, fresh_output=True)
 equal_p = define("equal", np.equal, _bool_result)
 not_equal_p = define("not_equal", np.not_equal, _bool_result)
 less_p = define("less", np.less, _bool_result)

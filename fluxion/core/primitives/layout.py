@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from fluxion.core import dtypes
+from fluxion.core.errors import InvalidArgumentError, op_error
 from fluxion.core.primitive import Aval, bind, define
 from fluxion.core.primitives.dynamic_shape import is_dynamic
 from fluxion.core.primitives.indexing import encode_key, getitem_p
@@ -86,10 +87,9 @@ def pad(tensor, paddings, mode: str = "CONSTANT", constant_values=0) -> Tensor:
 
 def _mirror_pad_axis(x: Tensor, axis: int, lo: int, hi: int, reflect: bool) -> Tensor:
     n = shape_tuple(x)[axis]
-    limit = n - 1 if reflect else n
     if n is None:
-        raise ValueError(f"pad: {'REFLECT' if reflect else 'SYMMETRIC'} padding needs a known "
-                         f"size for dimension {axis}")
+        return _mirror_pad_unknown_size(x, axis, lo, hi, reflect)
+    limit = n - 1 if reflect else n
     if lo > limit or hi > limit:
         raise ValueError(f"pad: {'REFLECT' if reflect else 'SYMMETRIC'} paddings must be at "
                          f"most {limit} for dimension {axis} of size {n}, got [{lo}, {hi}]")
@@ -100,6 +100,31 @@ def _mirror_pad_axis(x: Tensor, axis: int, lo: int, hi: int, reflect: bool) -> T
     pieces.append(x)
     if hi:
         pieces.append(_axis_slice(x, axis, slice(n - 1 - skip, _stop(n - 1 - skip - hi), -1)))
+    return concat(pieces, axis=axis)
+
+
+def _mirror_pad_unknown_size(x: Tensor, axis: int, lo: int, hi: int, reflect: bool) -> Tensor:
+    """Mirror padding of an axis whose size is known only when it runs: the mirrored
+    pieces are sliced from the start and from the end, and the paddings are checked
+    against the size then, as eagerly."""
+    from fluxion.core.primitives.runtime_check import require
+
+    skip = 1 if reflect else 0
+    kind = "REFLECT" if reflect else "SYMMETRIC"
+
+    def fits(found):
+        limit = found[axis] - skip
+        return None if lo <= limit and hi <= limit else (
+            f"{kind} paddings must be at most {limit} for dimension {axis} of size "
+            f"{found[axis]}, got [{lo}, {hi}]")
+
+    x = require("pad", fits, x)
+    pieces = []
+    if lo:
+        pieces.append(_axis_slice(x, axis, slice(lo - 1 + skip, _stop(skip - 1), -1)))
+    pieces.append(x)
+    if hi:  # counted from the end; a stop before the first element reaches it
+        pieces.append(_axis_slice(x, axis, slice(-1 - skip, -1 - skip - hi, -1)))
     return concat(pieces, axis=axis)
 
 
@@ -144,7 +169,13 @@ tile_grad_p = define(
 def tile(input, multiples) -> Tensor:
     """``input`` repeated ``multiples[i]`` times along each axis ``i`` (``tf.tile``)."""
     input = convert_to_tensor(input)
-    return bind(tile_p, input, multiples=tuple(_as_int_list(multiples)))
+    multiples = tuple(_as_int_list(multiples))
+    rank = len(shape_tuple(input))
+    if len(multiples) != rank:  # NumPy would pad the shape; TF refuses
+        raise op_error(InvalidArgumentError, "tile",
+                       f"multiples must have one entry per dimension ({rank} for shape "
+                       f"{list(shape_tuple(input))}), got {list(multiples)}")
+    return bind(tile_p, input, multiples=multiples)
 
 
 # --- reverse and slice (composites of getitem) ------------------------------------------------
@@ -172,10 +203,21 @@ def slice_(input_, begin, size) -> Tensor:
     key = []
     for axis, (start, extent, dim) in enumerate(zip(begin, size, shape, strict=False)):
         stop = dim if extent == -1 else start + extent
-        if start < 0 or extent < -1 or (dim is not None and stop is not None and stop > dim):
+        if start < 0 or extent < -1 or (dim is not None and (start > dim or stop > dim)):
             raise ValueError(f"slice: begin {start} with size {extent} is out of range for "
                              f"dimension {axis} of shape {list(shape)}")
         key.append(slice(start, None if extent == -1 else stop))
+    if None in shape:  # unknown extents: the block must fit when it runs, as eagerly
+        from fluxion.core.primitives.runtime_check import require
+
+        def fits(found, begin=tuple(begin), size=tuple(size)):
+            for axis, (start, extent, dim) in enumerate(zip(begin, size, found)):
+                if start > dim or (extent != -1 and start + extent > dim):
+                    return (f"begin {start} with size {extent} is out of range for "
+                            f"dimension {axis} of shape {list(found)}")
+            return None
+
+        input_ = require("slice", fits, input_)
     return bind(getitem_p, input_, key=encode_key(tuple(key)))
 
 

@@ -25,17 +25,32 @@ from fluxion.core.shape_rules import normalize_axes
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
 
 
-def reduced_shape(shape: tuple, axes: tuple, keepdims: bool) -> tuple:
+def reduced_shape(shape: tuple, axes: tuple | None, keepdims: bool) -> tuple:
+    if axes is None:  # every axis, whatever the rank at run time
+        axes = tuple(range(len(shape)))
     if keepdims:
         return tuple(1 if i in axes else d for i, d in enumerate(shape))
     return tuple(d for i, d in enumerate(shape) if i not in axes)
 
 
-def _reduce_rule(x: Aval, axes: tuple, keepdims: bool) -> Aval:
-    for a in axes:
+def _reduce_rule(x: Aval, axes: tuple | None, keepdims: bool) -> Aval:
+    for a in axes or ():
         if not 0 <= a < max(len(x.shape), 1):
             raise ValueError(f"axis {a} is out of range for a tensor of rank {len(x.shape)}")
     return Aval(reduced_shape(x.shape, axes, keepdims), x.dtype)
+
+
+def all_axes_or(x: Tensor, axis) -> tuple | None:
+    """``axis`` as sorted non-negative axes; None ("every axis") for a symbolic scalar.
+
+    A TF 1 placeholder of unknown rank is built as a scalar and fed any shape: for it,
+    ``reduce_sum(x)`` must reduce whatever rank arrives, which the kernels do with
+    ``axis=None``.  For a true scalar both mean the same.
+    """
+    shape = shape_tuple(x)
+    if axis is None and not shape and x._value is None:
+        return None
+    return normalize_axes(_axis_value(axis), len(shape))
 
 
 def keep_reduced_axes(g: Tensor, x: Tensor, axes: tuple, keepdims: bool) -> Tensor:
@@ -73,7 +88,7 @@ reduce_sum_p = define(
 def reduce_sum(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     """Sum over ``axis`` (all axes when None), as ``tf.reduce_sum``."""
     x = convert_to_tensor(input_tensor)
-    axes = normalize_axes(_axis_value(axis), len(shape_tuple(x)))
+    axes = all_axes_or(x, axis)
     if x.dtype.is_bool:
         from fluxion.core.dtypes import int32
         from fluxion.core.primitives.elementwise import cast

@@ -8,7 +8,10 @@ builtin does on Python values and the tensor counterpart on tensors:
   ``print``, which runs once, while tracing (TF's "print('Tracing')" idiom);
 - ``len`` of a tensor whose first dimension is unknown is a traced ``shape(x)[0]``;
 - ``range`` with a traced bound is a ``TensorRange`` that ``for`` loops over;
-- ``int``, ``float``, ``bool`` and ``abs`` of a tensor cast it / take its absolute value.
+- ``int``, ``float`` and ``abs`` of a traced tensor cast it / take its absolute value;
+- ``enumerate`` and ``zip`` of Datasets (inside a trace) are ``Dataset.enumerate`` /
+  ``Dataset.zip``, so a ``for`` loop over them runs in the graph; ``enumerate`` of a
+  traced tensor or range numbers the items of the ``while_loop``.
 """
 
 from __future__ import annotations
@@ -92,5 +95,27 @@ def abs_(value):
     return builtins.abs(value)
 
 
+def enumerate_(iterable, start=0):
+    iterable = conditions.read(iterable)
+    if conditions.is_traced_context() and _is_dataset(iterable):
+        return iterable.enumerate(start)
+    from fluxion.graph.autograph.loops import Enumerated, TensorRange
+
+    if isinstance(iterable, TensorRange) or conditions.is_traced(iterable):
+        return Enumerated(iterable, start)
+    return builtins.enumerate(iterable, start)
+
+
+def zip_(*iterables, strict=False):
+    if conditions.is_traced_context() and iterables and all(_is_dataset(i) for i in iterables):
+        return type(iterables[0]).zip(tuple(iterables))
+    return builtins.zip(*iterables, strict=strict)
+
+
+def _is_dataset(value) -> bool:
+    return type(value).__module__.startswith("fluxion.data") and hasattr(value, "element_spec")
+
+
 REPLACEMENTS = {builtins.print: print_, builtins.len: len_, builtins.range: range_,
-                builtins.int: int_, builtins.float: float_, builtins.abs: abs_}
+                builtins.int: int_, builtins.float: float_, builtins.abs: abs_,
+                builtins.enumerate: enumerate_, builtins.zip: zip_}

@@ -24,7 +24,7 @@ from fluxion.core import errors, nest
 from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.graph.autograph import conditions
 from fluxion.graph.autograph.tensor_list import TensorList
-from fluxion.graph.autograph.undefined import Undefined, UndefinedReturnValue
+from fluxion.graph.autograph.undefined import Undefined
 from fluxion.graph.ir import constant_value
 
 _NUMBERS = (bool, int, float, np.number, np.bool_, np.ndarray)
@@ -45,25 +45,36 @@ def if_stmt(cond, body, orelse, state: tuple, names: tuple) -> tuple:
         return (body if conditions.python_truth(cond) else orelse)(*state)
     pred = conditions.traced_predicate(cond, "if statement")
     where = errors.user_location()
-    return traced_if(pred, lambda: body(*state), lambda: orelse(*state), names, where)
+    return traced_if(pred, body, orelse, state, names, where)
 
 
-def traced_if(pred, true_fn, false_fn, names: tuple, where: str) -> tuple:
-    """Both branches as one ``cond``; returns the merged state (see the module doc)."""
+def fresh_lists(state: tuple) -> tuple:
+    """``state`` with its Python lists copied: a branch that appends to a list in place
+    must not change what the other branch (traced next) sees."""
+    return tuple(list(value) if type(value) is list else value for value in state)
+
+
+def traced_if(pred, true_fn, false_fn, state: tuple, names: tuple, where: str) -> tuple:
+    """``true_fn(*state)`` or ``false_fn(*state)`` as one ``cond``; the merged new state.
+
+    See the module doc for the merge.  Each branch gets its own copy of the state's
+    Python lists.
+    """
     from fluxion.graph.cond import bind_traced_branches, trace_branches
 
-    results = {}
-
-    def branch(fn, key):
-        def run():
-            values = tuple(fn())
-            results[key] = values
-            leaves = [leaf for value in values for leaf in _leaves(value)]
-            return [_as_output(leaf) for leaf in leaves]
-        return run
-
-    traces = trace_branches(branch(true_fn, "true"), branch(false_fn, "false"))
-    true_values, false_values = results["true"], results["false"]
+    stacked: set[int] = set()  # variables whose Python lists are stacked in the branches
+    for _ in range(2):
+        results = {}
+        traces = trace_branches(_branch(true_fn, "true", state, stacked, results),
+                                _branch(false_fn, "false", state, stacked, results))
+        true_values, false_values = results["true"], results["false"]
+        # A list one branch keeps while the other's loop stacked it: trace again, stacking
+        # the list inside its branch too.
+        mixed = {index for index, (a, b) in enumerate(zip(true_values, false_values))
+                 if _list_and_tensor(a, b) or _lists_of_other_lengths(a, b)}
+        if not mixed - stacked:
+            break
+        stacked |= mixed
     plans = [_plan(name, a, b, where) for name, a, b in zip(names, true_values, false_values)]
     outputs = [[], []]
     for trace, values, side in zip(traces, (true_values, false_values), (0, 1)):
@@ -73,6 +84,39 @@ def traced_if(pred, true_fn, false_fn, names: tuple, where: str) -> tuple:
                 outputs[side].append(_output_value(trace, positions, pair, side))
     merged = iter(bind_traced_branches(pred, traces, outputs))
     return tuple(plan.rebuild(merged) for plan in plans)
+
+
+def _branch(fn, key: str, state: tuple, stacked: set, results: dict):
+    """A branch as ``trace_branches`` runs it: its values recorded, tensors returned."""
+    def run():
+        values = tuple(_stack_list(value) if index in stacked else value
+                       for index, value in enumerate(fn(*fresh_lists(state))))
+        results[key] = values
+        leaves = [leaf for value in values for leaf in _leaves(value)]
+        return [_as_output(leaf) for leaf in leaves]
+    return run
+
+
+def _list_and_tensor(a, b) -> bool:
+    return (type(a) is list and isinstance(b, (Tensor, TensorList))) or \
+        (type(b) is list and isinstance(a, (Tensor, TensorList)))
+
+
+def _lists_of_other_lengths(a, b) -> bool:
+    """Lists a branch appended to: stacked, they merge into one tensor of unknown length."""
+    return type(a) is list and type(b) is list and len(a) != len(b) and bool(a) and bool(b) \
+        and all(is_tensorlike(v) for v in a + b)
+
+
+def _stack_list(value):
+    if type(value) is list and value and all(is_tensorlike(v) for v in value):
+        from fluxion.core.primitives.shape import stack
+
+        try:
+            return stack([convert_to_tensor(conditions.read(v)) for v in value])
+        except (TypeError, ValueError):
+            return value
+    return value
 
 
 def _leaves(value) -> list:
@@ -163,13 +207,14 @@ def _plan(name: str, a, b, where: str) -> _Plan:
     if a_undefined and b_undefined:
         return _Plan(kept=a)
     if (a_undefined or b_undefined) and is_return_name(name):
+        # The function's return value is read only where it has returned (do_return):
+        # the branch that has not returned gets a stand-in of the other's type.
         defined = b if a_undefined else a
-        if isinstance(a if a_undefined else b, UndefinedReturnValue):
-            filled = nest.map_structure(_zeros_for, defined) if nest.is_nested(defined) \
-                else _zeros_for(defined)
-            if filled is not None and not _has_none(filled):
-                return _plan(name, filled, b, where) if a_undefined else \
-                    _plan(name, a, filled, where)
+        filled = nest.map_structure(_zeros_for, defined) if nest.is_nested(defined) \
+            else _zeros_for(defined)
+        if filled is not None and not _has_none(filled):
+            return _plan(name, filled, b, where) if a_undefined else \
+                _plan(name, a, filled, where)
     if a_undefined or b_undefined:
         branch = "true" if b_undefined else "false"
         return _undefined(name, f"'{name}' is assigned only in the {branch} branch of the if "
@@ -191,8 +236,8 @@ def _plan(name: str, a, b, where: str) -> _Plan:
         if problem is not None:
             return _undefined(name, f"'{name}' {problem} in the two branches of the if at "
                                     f"{where}, whose condition is a tensor")
-        if isinstance(x, TensorList):
-            lists[id(pair)] = x.element_aval
+        if isinstance(x, TensorList) and isinstance(y, TensorList):
+            lists[id(pair)] = x.element_aval  # else the merged value is the stacked tensor
         leaves.append(pair)
         pairs.append(pair)
     return _Plan(structure=a, leaves=leaves, pairs=pairs, lists=lists)
@@ -245,8 +290,6 @@ def _rank_of(value):
 
 def _pair(x, y):
     """A ``_Pair`` for two differing leaves, or the reason they cannot be merged."""
-    if isinstance(x, TensorList) != isinstance(y, TensorList):
-        return None, "is a list in one branch and not in the other"
     if not (is_tensorlike(x) or isinstance(x, _Zeros)) or \
             not (is_tensorlike(y) or isinstance(y, _Zeros)):
         return None, f"is {_kind(x)} and {_kind(y)}"

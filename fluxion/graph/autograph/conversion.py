@@ -53,7 +53,7 @@ class ConversionFailure(Exception):
     """Why a function could not be converted (then it runs unconverted)."""
 
 
-# --- what is user code ---------------------------------------------------------------------------
+# --- what is user code -------------------------------------------------------------------------
 def _library_roots() -> tuple[str, ...]:
     import fluxion
 
@@ -79,7 +79,7 @@ def is_user_code(function) -> bool:
     return not any(filename == root or filename.startswith(root + os.sep) for root in _ROOTS)
 
 
-# --- converting ----------------------------------------------------------------------------------
+# --- converting --------------------------------------------------------------------------------
 def _transform(function: types.FunctionType):
     """(factory code, converted source) for ``function``; ``ConversionFailure`` if impossible."""
     code = function.__code__
@@ -184,9 +184,8 @@ def convert_callable(target, user_requested: bool = False):
     if getattr(target, _DO_NOT_CONVERT, False):
         return None
     if isinstance(target, types.FunctionType):
-        if target.__code__ in _GENERATED_CODES or getattr(
-                target.__code__, _DO_NOT_CONVERT, False):
-            return None
+        if target.__code__ in _GENERATED_CODES or target.__name__ == "<lambda>":
+            return None  # lambdas run as they are (an expression has no statements)
         if not user_requested and not is_user_code(target):
             return None
         converted = convert(target)
@@ -204,7 +203,9 @@ def convert_callable(target, user_requested: bool = False):
 
     if isinstance(target, Function):
         return None  # it converts its own function, under its own autograph setting
-    call = getattr(type(target), "__call__", None)
+    call = type(target).__dict__.get("__call__") or next(
+        (c.__dict__["__call__"] for c in type(target).__mro__ if "__call__" in c.__dict__),
+        None)
     if isinstance(call, types.FunctionType) and not _is_keras_layer(target):
         function = convert_callable(call, user_requested)
         return None if function is None else types.MethodType(function, target)
@@ -233,10 +234,10 @@ def converted_call(function, args, kwargs):
     return converted(*args, **kwargs)
 
 
-_REPLACED_TYPES = (range, int, float)  # builtins that are classes (hashable, compared by `in`)
+_REPLACED_TYPES = (range, int, float, enumerate, zip)  # builtin classes: compared by identity
 
 
-# --- the public API --------------------------------------------------------------------------------
+# --- the public API ----------------------------------------------------------------------------
 def to_graph(entity, recursive: bool = True, experimental_optional_features=None):
     """The converted form of ``entity`` (``tf.autograph.to_graph``).
 

@@ -66,6 +66,13 @@ class TensorRange:
         return self.start + index * self.step
 
 
+class Enumerated:
+    """``enumerate`` of a traced tensor or a ``TensorRange``: (number, item) pairs."""
+
+    def __init__(self, iterable, start):
+        self.iterable, self.start = iterable, start
+
+
 def for_stmt(iterable, extra_test, body, state: tuple, names: tuple, options=None) -> tuple:
     """Runs ``state = body(item, *state)`` per item while ``extra_test(*state)`` holds."""
     state = tuple(state)
@@ -74,6 +81,15 @@ def for_stmt(iterable, extra_test, body, state: tuple, names: tuple, options=Non
     where = errors.user_location()
     if isinstance(iterable, TensorList):
         iterable = iterable.stacked
+    if isinstance(iterable, Enumerated):
+        count, element = (iterable.iterable.count(), iterable.iterable.element) \
+            if isinstance(iterable.iterable, TensorRange) else _first_axis(iterable.iterable)
+        start = iterable.start
+
+        def numbered(index):
+            return index + start, element(index)
+
+        return _tensor_for(count, numbered, extra_test, body, state, names, options, where)
     if isinstance(iterable, TensorRange):
         return _tensor_for(iterable.count(), iterable.element, extra_test, body, state, names,
                            options, where)
@@ -118,9 +134,8 @@ def _python_for(iterable, extra_test, body, state, names, where) -> tuple:
         if guard is None:
             state = tuple(body(item, *state))
         else:
-            current = state
-            state = traced_if(guard, lambda: body(item, *current), lambda: current, names,
-                              where)
+            state = traced_if(guard, lambda *values, item=item: body(item, *values),
+                              lambda *values: values, state, names, where)
     return state
 
 
@@ -312,6 +327,27 @@ def _trial(test, body, variables: list[_Var], options: dict):
 
     Returns the loop's initial flat tensors and their shape invariants.
     """
+    try:  # as the loop will run: Python numbers as tensors of their default dtype
+        new, copies = _trial_run(body, variables, numbers_as_tensors=True)
+    except Exception:  # noqa: BLE001 - e.g. `x = 0` then `x = x + 0.5`: retry as Python
+        new, copies = _trial_run(body, variables, numbers_as_tensors=False)
+    init, invariants = [], []
+    for variable, after, copy in zip(variables, new, copies):
+        _settle(variable, after, copy)
+        if variable.kind == _Var.CARRIED:
+            tensors = _initial_leaves(variable, after)
+            for tensor, later in zip(tensors, _leaves(after)):
+                init.append(tensor)
+                invariants.append(_invariant(tensor, later, variable, options))
+        elif variable.kind == _Var.LIST:
+            stacked = _initial_list(variable)
+            init.append(stacked)
+            invariants.append((None,) + tuple(variable.element_aval.shape))
+    return init, invariants
+
+
+def _trial_run(body, variables: list[_Var], numbers_as_tensors: bool):
+    """One trace of the body on placeholders; returns (new state, the state passed in)."""
     from fluxion.graph.interpreter import trace_subgraph
 
     placeholders = []  # (variable, leaf index) per placeholder
@@ -319,7 +355,7 @@ def _trial(test, body, variables: list[_Var], options: dict):
     for variable in variables:
         if variable.kind == _Var.CARRIED:
             for index, leaf in enumerate(_leaves(variable.initial)):
-                if _is_python_number(leaf):
+                if _is_python_number(leaf) and not numbers_as_tensors:
                     continue  # the trial runs on the number itself, as Python would
                 tensor = _initial_tensor(leaf)
                 placeholders.append((variable, index))
@@ -355,20 +391,7 @@ def _trial(test, body, variables: list[_Var], options: dict):
         return []
 
     trace_subgraph(run, avals, lambda args: args, "while_trial", "loop body")
-    new, copies = outcome["new"], outcome["copies"]
-    init, invariants = [], []
-    for variable, after, copy in zip(variables, new, copies):
-        _settle(variable, after, copy)
-        if variable.kind == _Var.CARRIED:
-            tensors = _initial_leaves(variable, after)
-            for tensor, later in zip(tensors, _leaves(after)):
-                init.append(tensor)
-                invariants.append(_invariant(tensor, later, variable, options))
-        elif variable.kind == _Var.LIST:
-            stacked = _initial_list(variable)
-            init.append(stacked)
-            invariants.append((None,) + tuple(variable.element_aval.shape))
-    return init, invariants
+    return outcome["new"], outcome["copies"]
 
 
 def _is_python_number(value) -> bool:
@@ -384,7 +407,8 @@ def _settle(variable: _Var, after, copy) -> None:
     """Decides a variable's kind from what one trial iteration made of it."""
     if variable.kind == "probe":
         defined = not isinstance(after, Undefined) and all(
-            isinstance(conditions.read(leaf), Tensor) for leaf in _leaves(after))
+            isinstance(conditions.read(leaf), Tensor) or _is_python_number(leaf)
+            for leaf in _leaves(after))
         if defined:
             variable.initial = nest.map_structure(_zeros_like_leaf, after) \
                 if nest.is_nested(after) else _zeros_like_leaf(after)
@@ -396,6 +420,10 @@ def _settle(variable: _Var, after, copy) -> None:
             variable.kind = _Var.LIST
             first = convert_to_tensor(after[len(variable.initial)])
             variable.element_aval = Aval(tuple(first.shape.as_list()), first.dtype)
+        elif isinstance(after, (Tensor, TensorList)):  # appended to by an inner loop
+            variable.kind = _Var.LIST
+            stacked = after.stacked if isinstance(after, TensorList) else after
+            variable.element_aval = Aval(tuple(stacked.shape.as_list()[1:]), stacked.dtype)
         else:
             variable.kind = _Var.CARRIED
     elif variable.kind == _Var.LIST and isinstance(after, TensorList) \
@@ -409,7 +437,7 @@ def _zeros_like_leaf(leaf) -> Tensor:
     """A constant standing for a value the loop has not produced yet."""
     import numpy as np
 
-    leaf = conditions.read(leaf)
+    leaf = _initial_tensor(leaf)
     shape = [d if d is not None else 0 for d in leaf.shape.as_list()]
     return convert_to_tensor(np.zeros(shape, leaf.dtype.np_dtype))
 

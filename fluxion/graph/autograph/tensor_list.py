@@ -6,7 +6,8 @@ stay a Python list (its length depends on the loop's run), so the loop turns it 
 ``TensorList``: its elements stacked along a new first axis, carried through the loop
 as one tensor whose first dimension grows; each append concatenates.  (TF asks for a
 ``TensorArray`` there; this keeps the plain-Python spelling working.)  After the loop
-the variable holds the stacked tensor, so ``tf.stack(items)`` and ``items[i]`` work.
+the variable holds the stacked tensor, so ``tf.stack(items)`` and ``items[i]`` work,
+and appending to it again concatenates.
 """
 
 from __future__ import annotations
@@ -69,6 +70,10 @@ def list_append(target, value):
     """``target.append(value)`` as an expression that returns the (new) list."""
     if isinstance(target, TensorList):
         return target.append(value)
+    if isinstance(target, Tensor):  # a list a tensor-dependent loop has stacked
+        from fluxion.core.primitives.shape import concat, expand_dims
+
+        return concat([target, expand_dims(convert_to_tensor(value), 0)], 0)
     append = getattr(target, "append", None)
     if append is None:
         raise AttributeError(f"'{type(target).__name__}' object has no attribute 'append'")

@@ -106,6 +106,8 @@ class GraphTensor(SymbolicTensor):
 class GraphBuilder(Tracer):
     """The tracer of a v1 graph: control dependencies, variable registration, assign ops."""
 
+    accepts_symbolic_initial_values = True  # Variable(tf.random_normal(...)) in TF 1
+
     def __init__(self, owner: Graph):
         super().__init__(ir.Graph(name="graph"), forward_assignments=False)
         self.owner = owner
@@ -232,6 +234,10 @@ class Graph:
         if ":" not in name:
             raise ValueError(f"The name {name!r} refers to an Operation, not a Tensor. "
                              f"Tensor names must be of the form '<op_name>:<output_index>'.")
+        for key in (GraphKeys.GLOBAL_VARIABLES, GraphKeys.LOCAL_VARIABLES):
+            for variable in self._collections.get(key, ()):
+                if variable.name == name:  # a variable's value, as TF 1 names it
+                    return variable
         graph = self.ir_graph
         for value in graph.inputs:
             if value.name == name:
@@ -313,13 +319,16 @@ class Graph:
             variable._name = self.unique_name(f"{scope}/{base}" if scope else base) + ":0"
         else:
             self.unique_name(variable._name[:-2])
-        self._initial_values[id(variable)] = variable._tensor
+        initial = getattr(variable, "_graph_initial_value", None)
+        if initial is None:
+            initial = variable._tensor
+        self._initial_values[id(variable)] = initial
         self.add_to_collection(GraphKeys.GLOBAL_VARIABLES, variable)
         if variable.trainable:
             self.add_to_collection(GraphKeys.TRAINABLE_VARIABLES, variable)
         # The initializer assigns the (eagerly computed) initial value.  Tracer.bind, not
         # the builder's: it never takes the control dependencies of the enclosing block.
-        Tracer.bind(self._builder, assign_variable_p, (variable._tensor,),
+        Tracer.bind(self._builder, assign_variable_p, (initial,),
                     {"variable": TensorRef(variable)})
         node = self.ir_graph.nodes[-1]
         op = Operation(self, (node,), variable._name[:-2] + "/Assign", "AssignVariableOp")

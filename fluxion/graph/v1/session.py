@@ -85,6 +85,15 @@ class Session:
         self._closed = True
         self._runners.clear()
 
+    def load_variable_value(self, variable, value) -> None:
+        """Sets ``variable`` to ``value`` and counts it as initialized in this session
+        (what ``Saver.restore`` and ``Variable.load`` do)."""
+        from fluxion.core.variable import init_scope
+
+        with init_scope():
+            variable.assign(np.asarray(value, dtype=variable.dtype.np_dtype))
+        self._initialized.add(id(variable))
+
     # --- running -----------------------------------------------------------------------------
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
         """Runs what ``fetches`` need and returns their values in the same structure.

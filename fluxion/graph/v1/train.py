@@ -1,4 +1,6 @@
-"""``tf.compat.v1.train``: the TF 1 optimizers and the global step."""
+"""``tf.compat.v1.train``: the TF 1 optimizers, ``Saver``, learning-rate schedules and the
+global step.  Every other name (``Checkpoint``, ``latest_checkpoint``, ``Example``...)
+is ``fluxion.train``'s."""
 
 from __future__ import annotations
 
@@ -6,13 +8,27 @@ import numpy as np
 
 from fluxion.core.tensor import Tensor
 from fluxion.core.variable import Variable
+from fluxion.graph.v1.adaptive_optimizers import (  # noqa: F401 - re-exported
+    AdadeltaOptimizer,
+    AdagradOptimizer,
+    RMSPropOptimizer,
+)
 from fluxion.graph.v1.graph import GraphKeys, get_default_graph
+from fluxion.graph.v1.learning_rate_decay import (  # noqa: F401 - re-exported
+    cosine_decay,
+    exponential_decay,
+    inverse_time_decay,
+    natural_exp_decay,
+    piecewise_constant,
+    polynomial_decay,
+)
 from fluxion.graph.v1.optimizers import (  # noqa: F401 - re-exported
     AdamOptimizer,
     GradientDescentOptimizer,
     MomentumOptimizer,
     Optimizer,
 )
+from fluxion.graph.v1.saver import Saver  # noqa: F401 - re-exported
 
 
 def get_global_step(graph=None) -> Variable | None:
@@ -37,3 +53,20 @@ def get_or_create_global_step(graph=None) -> Variable:
     """The graph's global step, created if it does not exist yet."""
     step = get_global_step(graph)
     return step if step is not None else create_global_step(graph)
+
+
+def global_step(sess, global_step_tensor) -> int:
+    """The value of the global step in ``sess`` (``tf.compat.v1.train.global_step``)."""
+    return int(sess.run(global_step_tensor))
+
+
+def __getattr__(name: str):
+    """Any other name is ``fluxion.train``'s (``tf.compat.v1.train.Example``...)."""
+    import fluxion.train
+
+    if name.startswith("__"):
+        raise AttributeError(name)
+    try:
+        return getattr(fluxion.train, name)
+    except AttributeError:
+        raise AttributeError(f"module 'tf.compat.v1.train' has no attribute {name!r}") from None

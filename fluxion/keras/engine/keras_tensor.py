@@ -44,44 +44,55 @@ class KerasTensor:
     def __hash__(self) -> int:
         return id(self)
 
-    # Operators build TFOpLambda-like layers, so `x + y` works in functional models.
-    def _op(self, func, *others, name: str):
-        from fluxion.keras.layers.op_layer import OperationLayer
+    # Python operators apply the keras.ops function Keras applies (``x + y`` is
+    # ``ops.add``), as a node of the functional model that serializes as Keras's does.
+    def _op(self, op_name: str, *args):
+        from fluxion.keras import ops
+        from fluxion.keras.layers.op_layer import apply_operation
 
-        return OperationLayer(func, name=name)(self, *others)
+        return apply_operation(getattr(ops, op_name), args, {})
 
     def __add__(self, other):
-        return self._op(lambda a, b: a + b, other, name="add")
+        return self._op("add", self, other)
 
     def __radd__(self, other):
-        return self._op(lambda a, b: b + a, other, name="add")
+        return self._op("add", other, self)
 
     def __sub__(self, other):
-        return self._op(lambda a, b: a - b, other, name="subtract")
+        return self._op("subtract", self, other)
 
     def __rsub__(self, other):
-        return self._op(lambda a, b: b - a, other, name="subtract")
+        return self._op("subtract", other, self)
 
     def __mul__(self, other):
-        return self._op(lambda a, b: a * b, other, name="multiply")
+        return self._op("multiply", self, other)
 
     def __rmul__(self, other):
-        return self._op(lambda a, b: b * a, other, name="multiply")
+        return self._op("multiply", other, self)
 
     def __truediv__(self, other):
-        return self._op(lambda a, b: a / b, other, name="divide")
+        return self._op("true_divide", self, other)
+
+    def __rtruediv__(self, other):
+        return self._op("true_divide", other, self)
 
     def __matmul__(self, other):
-        return self._op(lambda a, b: a @ b, other, name="matmul")
+        return self._op("matmul", self, other)
+
+    def __rmatmul__(self, other):
+        return self._op("matmul", other, self)
 
     def __neg__(self):
-        return self._op(lambda a: -a, name="negative")
+        return self._op("negative", self)
 
     def __pow__(self, other):
-        return self._op(lambda a, b: a ** b, other, name="power")
+        return self._op("power", self, other)
+
+    def __rpow__(self, other):
+        return self._op("power", other, self)
 
     def __getitem__(self, key):
-        return self._op(lambda a: a[key], name="get_item")
+        return self._op("get_item", self, key)
 
 
 class Node:
@@ -109,10 +120,16 @@ def any_keras_tensor(args, kwargs) -> bool:
 
 def symbolic_call(layer, args: tuple, kwargs: dict):
     """Calls ``layer`` on KerasTensors: builds it, computes output specs, records a Node."""
-    inputs = args[0] if args else kwargs.get("inputs")
+    if args:
+        inputs = args[0]
+    else:
+        from fluxion.keras.layers.layer import first_input_name
+
+        inputs = kwargs.get(first_input_name(layer))
     if not layer.built:
         shapes = nest.map_structure(lambda t: t.shape if isinstance(t, KerasTensor) else None,
-                                    inputs) if nest.is_nested(inputs) else inputs.shape
+                                    inputs) if nest.is_nested(inputs) else \
+            getattr(inputs, "shape", None)  # None: a constant operand (2.0 - x)
         layer._maybe_build(shapes)
     spec = layer.compute_output_spec(*args, **kwargs)
     node_index = len(layer._inbound_nodes)
@@ -155,7 +172,8 @@ def output_spec_for_shapes(layer, input_shape):
     def spec(shape):
         return KerasTensor(shape, layer.compute_dtype)
 
-    is_shape = _is_shape(input_shape)
+    is_shape = isinstance(input_shape, (tuple, list)) and all(
+        d is None or isinstance(d, (int, np.integer)) for d in input_shape)
     inputs = spec(tuple(input_shape)) if is_shape else _map_shapes(
         spec, _shapes_as_tuples(input_shape))
     if not layer.built:
@@ -163,21 +181,25 @@ def output_spec_for_shapes(layer, input_shape):
     return trace_output_spec(layer, (inputs,), {})
 
 
-def _is_shape(value) -> bool:
-    return isinstance(value, (tuple, list)) and all(
-        d is None or isinstance(d, (int, np.integer)) for d in value)
+def _is_one_shape(shape) -> bool:
+    return isinstance(shape, tuple) and all(
+        d is None or isinstance(d, (int, np.integer)) for d in shape)
 
 
 def _map_shapes(func, shapes):
-    """``func`` applied to each shape of a nest of shapes (a shape tuple is a leaf)."""
+    """``func`` on each shape of a nested structure whose leaves are shape tuples."""
+    if shapes is None:
+        return None
+    if _is_one_shape(shapes):
+        return func(shapes)
     if isinstance(shapes, dict):
-        return {key: _map_shapes(func, value) for key, value in shapes.items()}
-    if _is_shape(shapes):
-        return func(tuple(shapes))
-    return [_map_shapes(func, value) for value in shapes]
+        return {k: _map_shapes(func, v) for k, v in shapes.items()}
+    return type(shapes)(_map_shapes(func, s) for s in shapes)
 
 
 def _shapes_as_tuples(shapes):
+    if shapes is None:
+        return None
     if isinstance(shapes, dict):
         return {k: _shapes_as_tuples(v) for k, v in shapes.items()}
     if isinstance(shapes, (list, tuple)) and shapes and isinstance(shapes[0], (list, tuple)):

@@ -7,6 +7,7 @@ from fluxion.keras.layers.core import *
 from fluxion.keras.layers.input_layer import Input, InputLayer
 from fluxion.keras.layers.input_spec import InputSpec
 from fluxion.keras.layers.layer import Layer
+from fluxion.keras.layers.layer_serialization import deserialize, serialize
 from fluxion.keras.layers.merging import *
 from fluxion.keras.layers.normalization import *
 from fluxion.keras.layers.pooling import *

@@ -276,10 +276,10 @@ class Layer(SymbolicAttributes):
         if any_keras_tensor(args, kwargs):
             return symbolic_call(self, args, kwargs)
         args = list(args)
-        first = _first_parameter(self._call_signature)  # Keras: the inputs, whatever named
+        first = first_input_name(self)
         if args:
             args[0] = self._convert_inputs(args[0])
-        elif first in kwargs:
+        elif first in kwargs:  # layer(logits=x, targets=y): the first argument by name
             kwargs[first] = self._convert_inputs(kwargs[first])
         inputs = args[0] if args else kwargs.get(first)
         if not self.built:
@@ -409,6 +409,16 @@ class Layer(SymbolicAttributes):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
 
+def first_input_name(layer) -> str:
+    """The name of ``call``'s first argument: the inputs when a layer is called by keyword."""
+    for name, parameter in layer._call_signature.parameters.items():
+        if parameter.kind in (inspect.Parameter.POSITIONAL_ONLY,
+                              inspect.Parameter.POSITIONAL_OR_KEYWORD):
+            return name
+        break
+    return "inputs"
+
+
 def shape_of(inputs):
     if nest.is_nested(inputs):
         return nest.map_structure(lambda x: None if x is None else tuple(x.shape), inputs)
@@ -427,15 +437,6 @@ def _collect_mask(inputs):
     if all(m is None for m in masks):
         return None
     return masks[0] if len(masks) == 1 else masks
-
-
-def _first_parameter(signature) -> str:
-    """The name of ``call``'s first parameter (``inputs`` when it takes only ``*args``)."""
-    for parameter in signature.parameters.values():
-        if parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
-            return parameter.name
-        break
-    return "inputs"
 
 
 def _marking_built(build):

@@ -37,10 +37,7 @@ class Functional(Model):
                                  f"KerasTensors (from keras.Input and layer calls); got "
                                  f"{tensor!r}")
         self._nodes = _topological_nodes(self.inputs, self.outputs)
-        self._functional_layers = []
-        for node in self._nodes:
-            if not any(node.layer is seen for seen in self._functional_layers):
-                self._functional_layers.append(node.layer)
+        self._functional_layers = _layers_in_keras_order(self.inputs, self.outputs)
         for layer in self._functional_layers:
             if not isinstance(layer, InputLayer):
                 self._track_layer(layer)
@@ -109,18 +106,37 @@ class Functional(Model):
     # --- configuration -------------------------------------------------------------------------
     def get_config(self) -> dict:
         layer_configs = []
+        renumber = self._node_renumbering()
         for layer in self._functional_layers:
             entry = serialize_keras_object(layer)
             entry["name"] = layer.name
-            entry["inbound_nodes"] = [_node_config(node, self) for node in layer._inbound_nodes
+            entry["inbound_nodes"] = [_node_config(node, renumber)
+                                      for node in layer._inbound_nodes
                                       if node in self._nodes and not node.is_input]
             build = layer.get_build_config()
             if build is not None:
                 entry["build_config"] = build
             layer_configs.append(entry)
         return {"name": self.name, "trainable": self.trainable, "layers": layer_configs,
-                "input_layers": _tensor_refs(self._inputs_struct),
-                "output_layers": _tensor_refs(self._outputs_struct)}
+                "input_layers": _tensor_refs(self._inputs_struct, renumber),
+                "output_layers": _tensor_refs(self._outputs_struct, renumber)}
+
+    def _node_renumbering(self) -> dict:
+        """``(id(layer), node index) -> index among the layer's nodes in this model``.
+
+        A layer also called outside this model (shared with another model, or taken
+        from a bigger one) has nodes this model does not hold; the config numbers only
+        the nodes it holds, as Keras does, so ``from_config`` rebuilds them in order.
+        """
+        in_model = {id(node) for node in self._nodes}
+        renumber = {}
+        for layer in self._functional_layers:
+            kept = 0
+            for index, node in enumerate(layer._inbound_nodes):
+                if id(node) in in_model:
+                    renumber[(id(layer), index)] = kept
+                    kept += 1
+        return renumber
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
@@ -165,6 +181,7 @@ def functional_from_config(cls, config: dict, custom_objects=None):
 
 
 _MISSING = object()
+_PLAIN_VALUES = ("__slice__", "__ellipsis__", "__numpy__", "__tuple__")
 _VARIANTS: dict = {}
 
 
@@ -215,25 +232,74 @@ def _topological_nodes(inputs: list, outputs: list) -> list:
     return order
 
 
-def _ref(tensor: KerasTensor) -> list:
+def _layers_in_keras_order(inputs: list, outputs: list) -> list:
+    """The model's layers in the order Keras lists them (``model.layers``, the config, and
+    the weight file's ``layers/dense``, ``layers/dense_1`` paths all follow it).
+
+    A node's depth is the length of the longest path from it to an output; a layer's is
+    the largest depth of its nodes.  Layers come deepest first; equal depths keep the
+    order in which a depth-first walk from the outputs first met them.  Inputs the walk
+    never reached come first among the shallowest.
+    """
+    input_ids = {id(t) for t in inputs}
+    first_met: dict = {}  # id(layer) -> when the walk first met it
+    layers: dict = {}  # id(layer) -> layer
+    finished: list = []  # nodes, each after the nodes it depends on
+    seen: set = set()
+
+    def walk(tensor: KerasTensor) -> None:
+        layer, node_index, _ = tensor._keras_history
+        node = layer._inbound_nodes[node_index]
+        if id(node) in seen:
+            return
+        first_met.setdefault(id(layer), len(first_met))
+        layers[id(layer)] = layer
+        seen.add(id(node))
+        parents = []
+        if not node.is_input and id(tensor) not in input_ids:
+            for parent in node.input_tensors:
+                walk(parent)
+                parents.append(parent)
+        finished.append((node, parents))
+
+    for tensor in outputs:
+        walk(tensor)
+    node_depth: dict = {}
+    layer_depth: dict = {}
+    for node, parents in reversed(finished):  # outputs first: depths grow toward inputs
+        depth = max(node_depth.get(id(node), 0), layer_depth.get(id(node.layer), 0))
+        node_depth[id(node)] = layer_depth[id(node.layer)] = depth
+        for parent in parents:
+            parent_layer, parent_index, _ = parent._keras_history
+            parent_node = parent_layer._inbound_nodes[parent_index]
+            node_depth[id(parent_node)] = max(node_depth.get(id(parent_node), 0), depth + 1)
+    for tensor in inputs:
+        layer = tensor._keras_history[0]
+        if id(layer) not in layer_depth:
+            layers[id(layer)], layer_depth[id(layer)], first_met[id(layer)] = layer, 0, -1
+    order = sorted(layers, key=lambda key: (-layer_depth[key], first_met[key]))
+    return [layers[key] for key in order]
+
+
+def _ref(tensor: KerasTensor, renumber: dict) -> list:
     layer, node_index, tensor_index = tensor._keras_history
-    return [layer.name, node_index, tensor_index]
+    return [layer.name, renumber.get((id(layer), node_index), node_index), tensor_index]
 
 
-def _tensor_refs(structure):
+def _tensor_refs(structure, renumber: dict):
     if isinstance(structure, KerasTensor):
-        return _ref(structure)
-    return nest.map_structure(_ref, structure) if isinstance(structure, dict) \
-        else [_ref(t) for t in nest.flatten(structure)]
+        return _ref(structure, renumber)
+    if isinstance(structure, dict):
+        return nest.map_structure(lambda t: _ref(t, renumber), structure)
+    return [_ref(t, renumber) for t in nest.flatten(structure)]
 
 
-def _node_config(node, model) -> dict:
+def _node_config(node, renumber: dict) -> dict:
     def encode(leaf):
         if isinstance(leaf, KerasTensor):
-            layer, node_index, tensor_index = leaf._keras_history
             return {"class_name": "__keras_tensor__",
                     "config": {"shape": list(leaf.shape), "dtype": leaf.dtype,
-                               "keras_history": [layer.name, node_index, tensor_index]}}
+                               "keras_history": _ref(leaf, renumber)}}
         return serialize_keras_object(leaf)
 
     return {"args": nest.map_structure(encode, list(node.args)),
@@ -251,10 +317,12 @@ def _rebuild(structure, tensors: dict):
                 missing = True
                 return None
             return tensors[key]
+        if isinstance(value, dict) and value.get("class_name") in _PLAIN_VALUES:
+            return deserialize_keras_object(value)  # a slice, ..., or NumPy array argument
         if isinstance(value, dict):
             return {k: decode(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [decode(v) for v in value]
+        if isinstance(value, (list, tuple)):
+            return type(value)(decode(v) for v in value)
         return value
 
     result = decode(structure)

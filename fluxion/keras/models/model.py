@@ -84,8 +84,9 @@ class Model(Trainer, Layer):
         """Prints Keras's table: layer (type), output shape, parameter count, totals."""
         from fluxion.keras.models.summary import print_summary
 
-        print_summary(self, line_length=line_length, print_fn=print_fn,
-                      show_trainable=show_trainable)
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
+                      expand_nested=expand_nested, show_trainable=show_trainable,
+                      layer_range=layer_range)
 
     # --- configuration ----------------------------------------------------------------------------
     def get_config(self) -> dict:

@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from fluxion.core import nest
+from fluxion.core.errors import OpError, user_location
 from fluxion.core.tape import GradientTape
 from fluxion.core.tensor import Tensor
 from fluxion.core.tensor_spec import TensorSpec
@@ -129,6 +130,33 @@ class Trainer(TrainerMetrics):
             setattr(self, attribute, step)
         return step
 
+    def _run_step(self, kind: str, data):
+        """Runs one ``kind`` step on ``data``; data errors name the user's line, not ours."""
+        if kind != "predict":
+            self._check_targets(kind, data)
+        step = self._step_function(kind, data)
+        try:
+            return step(data)
+        except OpError as error:
+            # A bad value met while the compiled step ran (a label out of range): the
+            # message names the op and the user's line; the frames inside are noise.
+            raise error.with_traceback(None) from None
+
+    def _check_targets(self, kind: str, data) -> None:
+        default_step = getattr(type(self), f"{kind}_step") is getattr(Trainer, f"{kind}_step")
+        if not default_step or self._compile_loss is None:
+            return
+        _, y, _ = unpack_x_y_sample_weight(data)
+        for leaf in nest.flatten(y):
+            if isinstance(leaf, Tensor) and leaf.dtype.name == "string":
+                example = _first_string(leaf)
+                raise TypeError(
+                    f"The targets `y` given to {'fit' if kind == 'train' else 'evaluate'}() "
+                    f"are strings (e.g. {example!r}), but the loss "
+                    f"{self.loss!r} compares numbers. Turn the labels into class indices "
+                    f"first, e.g. with keras.layers.StringLookup or "
+                    f"`classes, y = np.unique(y, return_inverse=True)`. (at {user_location()})")
+
     def _ensure_built(self, example) -> None:
         if self.built:
             return
@@ -178,7 +206,7 @@ class Trainer(TrainerMetrics):
                     continue
                 callback_list.on_train_batch_begin(step)
                 self._ensure_built(data)
-                results = self._step_function("train", data)(data)
+                results = self._run_step("train", data)
                 logs = _to_python(results)
                 callback_list.on_train_batch_end(step, logs)
                 if self.stop_training:
@@ -217,7 +245,7 @@ class Trainer(TrainerMetrics):
         for step, data in batches.batches():
             callback_list.on_test_batch_begin(step)
             self._ensure_built(data)
-            logs = _to_python(self._step_function("test", data)(data))
+            logs = _to_python(self._run_step("test", data))
             callback_list.on_test_batch_end(step, logs)
         callback_list.on_test_end(logs)
         if return_dict:
@@ -238,7 +266,7 @@ class Trainer(TrainerMetrics):
         for step, data in batches.batches():
             callback_list.on_predict_batch_begin(step)
             self._ensure_built(data)
-            batch_out = self._step_function("predict", data)(data)
+            batch_out = self._run_step("predict", data)
             outputs.append(nest.map_structure(lambda t: np.asarray(t._value), batch_out))
             callback_list.on_predict_batch_end(step, {"outputs": batch_out})
         callback_list.on_predict_end()
@@ -258,7 +286,7 @@ class Trainer(TrainerMetrics):
         self.reset_metrics()
         _, data = next(iter(batches.batches()))
         self._ensure_built(data)
-        logs = _to_python(self._step_function("train", data)(data))
+        logs = _to_python(self._run_step("train", data))
         return logs if return_dict else self._ordered_values(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict: bool = False):
@@ -267,14 +295,14 @@ class Trainer(TrainerMetrics):
         self.reset_metrics()
         _, data = next(iter(batches.batches()))
         self._ensure_built(data)
-        logs = _to_python(self._step_function("test", data)(data))
+        logs = _to_python(self._run_step("test", data))
         return logs if return_dict else self._ordered_values(logs)
 
     def predict_on_batch(self, x):
         batches = data_adapter.ArrayBatches(x, None, None, batch_size=_len(x))
         _, data = next(iter(batches.batches()))
         self._ensure_built(data)
-        out = self._step_function("predict", data)(data)
+        out = self._run_step("predict", data)
         return nest.map_structure(lambda t: np.asarray(t._value), out)
 
     def _require_compiled(self, what: str) -> None:
@@ -291,6 +319,12 @@ def _batch_free_spec(example):
         return leaf
 
     return nest.map_structure(spec, example)
+
+
+def _first_string(tensor) -> str:
+    value = np.asarray(tensor._value).ravel()
+    first = value[0] if value.size else ""
+    return first.decode("utf-8", "replace") if isinstance(first, bytes) else str(first)
 
 
 def _to_python(logs: dict) -> dict:

@@ -40,6 +40,9 @@ __all__ = ["affine_transform", "crop_images", "elastic_transform", "extract_patc
            "scale_and_translate", "sobel_edges", "ssim"]
 
 
+_INTERPOLATIONS = ("bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5")
+
+
 def _ops():
     from fluxion.keras import ops
 
@@ -54,8 +57,9 @@ def resize(images, size, interpolation="bilinear", antialias=False,
     Args:
       images: rank-3 or rank-4 images.
       size: the output ``(height, width)``.
-      interpolation: ``"bilinear"`` or ``"nearest"`` (TF2's half-pixel sampling).
-      antialias: only ``False`` (no low-pass filter when downsampling).
+      interpolation: ``"bilinear"``, ``"nearest"``, ``"bicubic"``, ``"area"``,
+        ``"lanczos3"`` or ``"lanczos5"`` (TF2's ``tf.image.resize``).
+      antialias: widen the filter when downsampling.
       crop_to_aspect_ratio: crop the largest centred window of the target's aspect first.
       pad_to_aspect_ratio: pad (with ``fill_value``) to the target's aspect first.
       fill_mode: only ``"constant"``.
@@ -70,15 +74,16 @@ def resize(images, size, interpolation="bilinear", antialias=False,
     size = tuple(size)
     if len(size) != 2:
         raise ValueError(f"Expected `size` to be a tuple of 2 integers. Received: size={size}")
-    if antialias:
-        raise ValueError("resize: `antialias=True` is not supported by Fluxion; pass "
-                         "antialias=False.")
+    if interpolation not in _INTERPOLATIONS:
+        raise ValueError(f"Invalid value for argument `interpolation`: expected one of "
+                         f"{_INTERPOLATIONS}. Received: interpolation={interpolation}")
     if fill_mode != "constant":
         raise ValueError(f"Invalid value for argument `fill_mode`. Only `'constant'` is "
                          f"supported. Received: fill_mode={fill_mode}")
     images, channels_first = as_channels_last(images, data_format, "resize")
     resized = resize_like_keras(images, int(size[0]), int(size[1]), interpolation,
-                                crop_to_aspect_ratio, pad_to_aspect_ratio, fill_value)
+                                crop_to_aspect_ratio, pad_to_aspect_ratio, fill_value,
+                                antialias=bool(antialias))
     return from_channels_last(resized, channels_first)
 
 

@@ -191,21 +191,9 @@ def keras_op(func):
 
 
 def _symbolic(func, args: tuple, kwargs: dict):
-    from fluxion.core import nest
-    from fluxion.keras.layers.op_layer import OperationLayer
+    from fluxion.keras.layers.op_layer import apply_operation
 
-    structure = (list(args), kwargs)
-    leaves = nest.flatten(structure)
-    slots = [i for i, leaf in enumerate(leaves) if isinstance(leaf, KerasTensor)]
-
-    def apply(*tensors):
-        filled = list(leaves)
-        for slot, value in zip(slots, tensors, strict=True):
-            filled[slot] = value
-        call_args, call_kwargs = nest.pack_sequence_as(structure, filled)
-        return func(*call_args, **call_kwargs)
-
-    return OperationLayer(apply, name=func.__name__)(*[leaves[i] for i in slots])
+    return apply_operation(func, args, kwargs)
 
 
 def export(namespace: dict, names: list) -> None:

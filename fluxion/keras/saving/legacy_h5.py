@@ -220,7 +220,7 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
         raw = f.attrs.get("model_config")
         if raw is None:
             raise ValueError(f"No model config found in the file at {filepath}.")
-        config = upgrade_config(json.loads(_text(raw)))
+        config = upgrade_config(_json_attribute(raw, "model_config", filepath))
         model = model_from_config(config, custom_objects=custom_objects, compile=False,
                                   safe_mode=safe_mode)
         if "model_weights" not in f:
@@ -233,11 +233,29 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
             warnings.warn("No training configuration found in the save file, so the model was "
                           "*not* compiled. Compile it manually.", stacklevel=2)
             return model
-        compile_from_config(model, _compile_args(json.loads(_text(training))),
-                            build_optimizer=True)
+        training = _json_attribute(training, "training_config", filepath)
+        try:
+            arguments = _compile_args(training)
+        except (KeyError, TypeError, AttributeError) as error:
+            raise ValueError(f"'{filepath}': its training_config is damaged "
+                             f"({type(error).__name__}: {error}).") from None
+        compile_from_config(model, arguments, build_optimizer=True)
         if "optimizer_weights" in f:
             _load_optimizer_weights(h5_safety.child(f, "optimizer_weights"), model.optimizer)
     return model
+
+
+def _json_attribute(raw, name: str, filepath) -> dict:
+    """A JSON attribute of a legacy file, as a dict; anything else is a damaged file."""
+    try:
+        value = json.loads(_text(raw))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ValueError(f"'{filepath}': its {name} attribute is not valid JSON ({error}); "
+                         f"the file is damaged.") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"'{filepath}': its {name} attribute should be a JSON object, got "
+                         f"{type(value).__name__}; the file is damaged.")
+    return value
 
 
 def _compile_args(training: dict) -> dict:

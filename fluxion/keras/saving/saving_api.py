@@ -46,9 +46,7 @@ def get_custom_objects() -> dict:
 # --- configs --------------------------------------------------------------------------------
 def model_to_config(model) -> dict:
     """The ``config.json`` content for ``model``: Keras 3's serialized form."""
-    from fluxion.keras.saving import keras_operations  # imports layers: not at module level
-
-    config = keras_operations.to_keras(_keras_modules(serialize_keras_object(model)))
+    config = _keras_modules(serialize_keras_object(model))
     build_config = model.get_build_config()
     if build_config is not None:
         config["build_config"] = build_config
@@ -74,13 +72,10 @@ def _keras_modules(config):
 def model_from_config(config: dict, custom_objects=None, compile: bool = True,
                       safe_mode: bool = True):
     """Rebuilds (builds, and compiles when asked) a model from its ``config.json`` dict."""
-    from fluxion.keras.saving import keras_operations
-
-    config = keras_operations.from_keras(dict(config))
+    config = dict(config)
     build_config = config.pop("build_config", None)
     compile_config = config.pop("compile_config", None)
-    scope = {**keras_operations.scope(), **(custom_objects or {})}
-    with custom_object_scope(scope), SafeModeScope(safe_mode):
+    with custom_object_scope(custom_objects or {}), SafeModeScope(safe_mode):
         model = deserialize_keras_object(config, custom_objects=custom_objects,
                                          safe_mode=safe_mode)
         if build_config and not model.built:

@@ -49,8 +49,19 @@ def register_keras_serializable(package: str = "Custom", name: str | None = None
 
 
 def get_registered_name(obj) -> str:
-    return getattr(obj, "_keras_registered_name", None) or getattr(obj, "__name__",
-                                                                    type(obj).__name__)
+    return _own_registered_name(obj) or getattr(obj, "__name__", type(obj).__name__)
+
+
+def _own_registered_name(obj) -> str | None:
+    """The name ``obj`` (a class, function or instance) was registered under, if any.
+
+    Looked up on the object itself or its own class, never inherited: an unregistered
+    subclass of a registered layer is not the registered layer.
+    """
+    own = vars(obj).get("_keras_registered_name") if hasattr(obj, "__dict__") else None
+    if own is None and not isinstance(obj, type):
+        own = vars(type(obj)).get("_keras_registered_name")
+    return own
 
 
 def get_registered_object(name: str, custom_objects=None, module_objects=None):
@@ -97,18 +108,25 @@ def serialize_keras_object(obj):
         return {key: serialize_keras_object(value) for key, value in obj.items()}
     if isinstance(obj, np.generic):
         return obj.item()
+    if isinstance(obj, slice):  # a slicing key in a functional model's node
+        return {"class_name": "__slice__", "config": {
+            "start": serialize_keras_object(obj.start), "stop": serialize_keras_object(obj.stop),
+            "step": serialize_keras_object(obj.step)}}
+    if obj is Ellipsis:
+        return {"class_name": "__ellipsis__", "config": {}}
     if isinstance(obj, np.ndarray):
         return {"class_name": "__numpy__", "config": {"value": obj.tolist(),
                                                       "dtype": str(obj.dtype)}}
     if hasattr(obj, "get_config"):
         cls = type(obj)
-        registered = getattr(cls, "_keras_registered_name", None)
-        return {"module": getattr(cls, "keras_module", cls.__module__),
-                "class_name": cls.__name__,
+        registered = _own_registered_name(obj)
+        # An instance may name its Keras class itself (an operation: Add, GetItem...).
+        return {"module": getattr(obj, "keras_module", cls.__module__),
+                "class_name": getattr(obj, "serialized_class_name", cls.__name__),
                 "config": obj.get_config(),
                 "registered_name": registered}
     if callable(obj):  # a function: Keras 3 stores its registered or plain name
-        registered = getattr(obj, "_keras_registered_name", None)
+        registered = _own_registered_name(obj)
         return {"module": "builtins", "class_name": "function",
                 "config": registered or obj.__name__,
                 "registered_name": registered or "function"}
@@ -136,9 +154,62 @@ def deserialize_keras_object(config, custom_objects=None, module_objects=None,
         return [deserialize_keras_object(c, custom_objects, module_objects) for c in config]
     if not isinstance(config, dict) or "class_name" not in config:
         return config
+    _check_object_config(config)
+    _depth.level = getattr(_depth, "level", 0) + 1
+    try:
+        if _depth.level > MAX_NESTING:
+            raise ValueError(f"The config nests objects more than {MAX_NESTING} levels deep; "
+                             f"it is damaged or crafted.")
+        return _deserialize_object(config, custom_objects, module_objects,
+                                   printable_module_name, safe_mode)
+    except Exception as error:
+        error._raised_by_deserialize = True  # an outer from_config passes it on unwrapped
+        raise
+    finally:
+        _depth.level -= 1
+
+
+MAX_NESTING = 200  # objects inside objects; real models stay far below (Python's stack first)
+_depth = threading.local()
+
+
+def _check_object_config(config: dict) -> None:
+    """The keys every serialized object has must have the types Keras writes."""
+    class_name = config["class_name"]
+    if not isinstance(class_name, str):
+        raise ValueError(f"A serialized object's 'class_name' must be a string, got "
+                         f"{type(class_name).__name__} {_short(class_name)}; the config is "
+                         f"damaged.")
+    inner = config.get("config", {})
+    if class_name not in ("function", "__numpy__", "__lambda__") and inner is not None and \
+            not isinstance(inner, dict):
+        raise ValueError(f"The config of '{class_name}' must be a dict, got "
+                         f"{type(inner).__name__} {_short(inner)}; the config is damaged.")
+    for key in ("module", "registered_name"):
+        if config.get(key) is not None and not isinstance(config[key], str):
+            raise ValueError(f"A serialized '{class_name}' has a non-string '{key}': "
+                             f"{_short(config[key])}; the config is damaged.")
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _deserialize_object(config: dict, custom_objects, module_objects, printable_module_name,
+                        safe_mode):
     class_name, inner = config["class_name"], config.get("config", {})
+    if inner is None:
+        inner = {}
     if class_name == "__numpy__":
         return np.asarray(inner["value"], dtype=inner["dtype"])
+    if class_name == "__slice__":
+        return slice(inner.get("start"), inner.get("stop"), inner.get("step"))
+    if class_name == "__ellipsis__":
+        return Ellipsis
+    if class_name == "__tuple__":
+        return tuple(deserialize_keras_object(c, custom_objects, module_objects)
+                     for c in inner.get("value", []))
     if class_name == "function":
         registered = config.get("registered_name")
         name = inner if registered in (None, "function") else registered
@@ -156,7 +227,14 @@ def deserialize_keras_object(config, custom_objects=None, module_objects=None,
             f"are decorated with `keras.saving.register_keras_serializable()` or passed in "
             f"custom_objects.")
     with SafeModeScope(in_safe_mode() if safe_mode is None else safe_mode):
-        instance = cls.from_config(inner) if hasattr(cls, "from_config") else cls(**inner)
+        try:
+            instance = cls.from_config(inner) if hasattr(cls, "from_config") else cls(**inner)
+        except (TypeError, KeyError, AttributeError, IndexError) as error:
+            if getattr(error, "_raised_by_deserialize", False):
+                raise
+            raise ValueError(f"Could not rebuild '{class_name}' from its config "
+                             f"({type(error).__name__}: {error}). The config does not fit "
+                             f"this class: it is damaged, or from another version.") from error
     build_config = config.get("build_config")
     if build_config and not getattr(instance, "built", True) and \
             hasattr(instance, "build_from_config"):
@@ -214,6 +292,11 @@ class SafeModeScope:
 def _resolve_class(config, custom_objects, module_objects):
     if not _BUILTINS:
         _load_builtin_namespaces()
+    module = config.get("module") or ""
+    if module.startswith("keras.src.ops."):  # an operation in a functional model
+        from fluxion.keras.layers.op_layer import OperationLayer
+
+        return OperationLayer.for_keras_class(config["class_name"], module)
     registered = config.get("registered_name")
     for name in (registered, config["class_name"]):
         if name:

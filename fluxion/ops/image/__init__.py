@@ -2,6 +2,7 @@
 photometric adjustments, codecs (via Pillow), NMS, quality measures and patches."""
 
 from fluxion.ops.image.adjust_ops import *
+from fluxion.ops.image.bbox_ops import *
 from fluxion.ops.image.codec_ops import *
 from fluxion.ops.image.color_ops import *
 from fluxion.ops.image.crop_ops import *

@@ -136,6 +136,22 @@ def _restore(x: Tensor, inverse):
     return x if inverse is None else transpose(x, inverse)
 
 
+def _scaled(out: Tensor, lengths, norm, inverse: bool, op: str) -> Tensor:
+    """Applies NumPy's ``norm`` ("backward" is the unscaled default, "ortho" divides by
+    sqrt(N) both ways, "forward" puts the 1/N on the forward transform)."""
+    if norm in (None, "backward"):
+        return out
+    if norm not in ("ortho", "forward"):
+        raise op_error(ValueError, op, f"norm must be 'backward', 'ortho' or 'forward', got "
+                                       f"{norm!r}")
+    count = float(np.prod(lengths))
+    if norm == "ortho":
+        factor = np.sqrt(count) if inverse else 1.0 / np.sqrt(count)
+    else:
+        factor = count if inverse else 1.0 / count
+    return out * factor
+
+
 def fftnd(input, fft_length=None, axes=None, norm=None, name=None) -> Tensor:  # noqa: A002
     """The N-D DFT over ``axes`` (all by default), each cut/padded to ``fft_length``."""
     x = _complex_input("fftnd", input)
@@ -143,7 +159,9 @@ def fftnd(input, fft_length=None, axes=None, norm=None, name=None) -> Tensor:  #
     x, back = _moved(x, axes)
     if lengths is not None:
         x = fit_innermost(x, lengths)
-    return _restore(bind(fft_p, x, rank=len(axes), inverse=False), back)
+    out = bind(fft_p, x, rank=len(axes), inverse=False)
+    out = _scaled(out, shape_tuple(x)[-len(axes):], norm, False, "fftnd")
+    return _restore(out, back)
 
 
 def ifftnd(input, fft_length=None, axes=None, norm=None, name=None) -> Tensor:  # noqa: A002
@@ -153,7 +171,9 @@ def ifftnd(input, fft_length=None, axes=None, norm=None, name=None) -> Tensor:  
     x, back = _moved(x, axes)
     if lengths is not None:
         x = fit_innermost(x, lengths)
-    return _restore(bind(fft_p, x, rank=len(axes), inverse=True), back)
+    out = bind(fft_p, x, rank=len(axes), inverse=True)
+    out = _scaled(out, shape_tuple(x)[-len(axes):], norm, True, "ifftnd")
+    return _restore(out, back)
 
 
 def _rfft(op: str, x, fft_length, rank: int) -> Tensor:
@@ -227,7 +247,9 @@ def rfftnd(input_tensor, fft_length=None, axes=None, norm=None, name=None) -> Te
     x = _real_input("rfftnd", input_tensor)
     axes, lengths = _nd_axes("rfftnd", x, fft_length, axes)
     x, back = _moved(x, axes)
-    return _restore(_rfft("rfftnd", x, lengths, len(axes)), back)
+    out = _rfft("rfftnd", x, lengths, len(axes))
+    counts = lengths or shape_tuple(x)[-len(axes):]
+    return _restore(_scaled(out, counts, norm, False, "rfftnd"), back)
 
 
 def irfftnd(input_tensor, fft_length=None, axes=None, norm=None, name=None) -> Tensor:
@@ -235,7 +257,8 @@ def irfftnd(input_tensor, fft_length=None, axes=None, norm=None, name=None) -> T
     x = _complex_input("irfftnd", input_tensor)
     axes, lengths = _nd_axes("irfftnd", x, fft_length, axes)
     x, back = _moved(x, axes)
-    return _restore(_irfft("irfftnd", x, lengths, len(axes)), back)
+    out = _irfft("irfftnd", x, lengths, len(axes))
+    return _restore(_scaled(out, shape_tuple(out)[-len(axes):], norm, True, "irfftnd"), back)
 
 
 def _shift(x, axes, sign: int) -> Tensor:

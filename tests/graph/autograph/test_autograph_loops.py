@@ -295,3 +295,26 @@ def test_print_of_a_tensor_prints_on_every_call(capfd):
     out = capfd.readouterr().out
     assert out.count("tracing") == 1
     assert "x = 1" in out and "x = 5" in out
+
+
+def test_enumerate_and_zip_over_datasets_and_tensors():
+    data = tf.data.Dataset.from_tensor_slices(np.arange(8, dtype="float32")).batch(2)
+    labels = tf.data.Dataset.from_tensor_slices(np.arange(4, dtype="float32"))
+
+    @tf.function
+    def f(x):
+        total = tf.constant(0.0)
+        for step, batch in enumerate(data, 1):
+            total += tf.reduce_sum(batch) * tf.cast(step, tf.float32)
+        for _batch, label in zip(data, labels):
+            total += label
+        for i, row in enumerate(x):
+            total += tf.reduce_sum(row) * tf.cast(i, tf.float32)
+        return total
+
+    # 1*1 + 2*5 + 3*9 + 4*13 = 90; labels 0+1+2+3 = 6; rows: 0*1 + 1*2 + 2*3 = 8
+    x = tf.constant([[1.0], [2.0], [3.0]])
+    assert float(f(x)) == 104.0
+    traced = tf.function(f.python_function,
+                         input_signature=[tf.TensorSpec([None, 1], tf.float32)])
+    assert float(traced(x)) == 104.0

@@ -219,3 +219,44 @@ def test_fit_without_targets_on_a_list_of_inputs_keeps_the_list_apart():
     x, y, sample_weight = unpack_x_y_sample_weight(pack_x_y_sample_weight([a, b]))
     assert x == [a, b] and y is None and sample_weight is None
     assert pack_x_y_sample_weight(a) is a
+
+
+class LogisticEndpoint(keras.layers.Layer):
+    """keras-io's endpoint layer: called by keyword, adds the loss, logs a metric."""
+
+    def __init__(self, name=None):
+        super().__init__(name=name)
+        self.loss_fn = keras.losses.BinaryCrossentropy(from_logits=True)
+        self.accuracy_metric = keras.metrics.BinaryAccuracy(name="accuracy")
+
+    def call(self, logits, targets=None, sample_weight=None):
+        if targets is not None:
+            self.add_loss(self.loss_fn(targets, logits, sample_weight))
+            self.accuracy_metric.update_state(targets, logits, sample_weight)
+        return tf.nn.sigmoid(logits)
+
+
+def test_subclassed_model_on_a_dict_with_a_layer_called_by_keyword():
+    class LogReg(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = keras.layers.Dense(1)
+            self.endpoint = LogisticEndpoint()
+
+        def call(self, inputs):
+            logits = self.dense(inputs["inputs"])
+            return self.endpoint(logits=logits, targets=inputs["targets"],
+                                 sample_weight=inputs["sample_weight"])
+
+    rng = np.random.default_rng(0)
+    data = {"inputs": rng.random((64, 5)), "targets": (rng.random((64, 1)) > 0.5) * 1.0,
+            "sample_weight": np.ones((64, 1))}
+    model = LogReg()
+    model.compile(keras.optimizers.SGD(0.0))
+    history = model.fit(data, batch_size=64, verbose=0).history
+    assert set(history) == {"loss", "accuracy"}  # the layer's metric is the model's too
+    logits = data["inputs"].astype("float32") @ model.dense.kernel.numpy() + \
+        model.dense.bias.numpy()
+    z = data["targets"]
+    expected = np.mean(np.maximum(logits, 0) - logits * z + np.log1p(np.exp(-np.abs(logits))))
+    np.testing.assert_allclose(history["loss"], [expected], rtol=1e-5)

@@ -28,7 +28,7 @@ import custom_models  # noqa: E402,F401  (registers the subclassed fixture's cla
 
 HERE = os.path.join(os.path.dirname(__file__), "fixtures")
 CASES = ["sequential_mlp", "functional_multi", "subclassed", "conv2d", "conv1d_3d",
-         "embedding_masking", "layer_zoo", "attention"]
+         "embedding_masking", "layer_zoo", "attention", "functional_ops"]
 TRAINED = ["sequential_mlp", "functional_multi", "subclassed"]
 
 

@@ -145,3 +145,33 @@ def test_random_variants_are_seeded_and_valid():
         assert out.shape == RGB.shape and out.dtype == tf.float32
     with pytest.raises(ValueError, match="max_delta"):
         I.random_hue(RGB, 0.7)
+
+
+def test_sample_distorted_bounding_box_properties():
+    box = np.array([[[0.1, 0.2, 0.5, 0.6]]], np.float32)
+    for i in range(20):
+        begin, size, bbox = I.stateless_sample_distorted_bounding_box(
+            [100, 200, 3], box, seed=[i, 7], min_object_covered=0.5,
+            aspect_ratio_range=(0.5, 2.0), area_range=(0.1, 0.9))
+        (top, left, zero), (h, w, minus) = begin.numpy(), size.numpy()
+        assert zero == 0 and minus == -1
+        assert 0 <= top and top + h <= 100 and 0 <= left and left + w <= 200
+        whole = (top, left, h, w) == (0, 0, 100, 200)
+        if not whole:
+            assert 0.1 * 20000 - 200 <= h * w <= 0.9 * 20000 + 200
+            inter = max(0, min(top + h, 50) - max(top, 10)) * \
+                max(0, min(left + w, 120) - max(left, 40))
+            assert inter / (40 * 80) >= 0.5
+        np.testing.assert_allclose(bbox.numpy()[0, 0], [top / 100, left / 200,
+                                                        (top + h) / 100, (left + w) / 200])
+    again = I.stateless_sample_distorted_bounding_box([100, 200, 3], box, seed=[3, 7],
+                                                      min_object_covered=0.5)
+    first = I.stateless_sample_distorted_bounding_box([100, 200, 3], box, seed=[3, 7],
+                                                      min_object_covered=0.5)
+    assert np.array_equal(again[0].numpy(), first[0].numpy())
+    crop = tf.slice(tf.zeros([100, 200, 3]), *I.sample_distorted_bounding_box(
+        [100, 200, 3], np.zeros((1, 0, 4), np.float32),
+        use_image_if_no_bounding_boxes=True)[:2])
+    assert crop.shape[2] == 3
+    with pytest.raises(ValueError, match="use_image_if_no_bounding_boxes"):
+        I.sample_distorted_bounding_box([10, 10, 3], np.zeros((1, 0, 4), np.float32))

@@ -123,3 +123,18 @@ def test_complex_parts_and_gradients():
     check_op(fn, [rng.standard_normal(4), rng.standard_normal(4)],
              lambda re, im: (lambda z: np.abs(np.conj(z) * z / (z + 3)) + np.angle(z))(
                  re + 1j * im))
+
+
+@pytest.mark.parametrize("norm", ["backward", "ortho", "forward"])
+def test_nd_transforms_norm_matches_numpy(norm):
+    x = _complex((3, 4))
+    np.testing.assert_allclose(tf.signal.fftnd(x, norm=norm).numpy(),
+                               np.fft.fftn(x, norm=norm), atol=1e-10)
+    np.testing.assert_allclose(tf.signal.ifftnd(x, norm=norm).numpy(),
+                               np.fft.ifftn(x, norm=norm), atol=1e-10)
+    r = x.real.copy()
+    np.testing.assert_allclose(tf.signal.rfftnd(r, norm=norm).numpy(),
+                               np.fft.rfftn(r, norm=norm), atol=1e-10)
+    spec = np.fft.rfftn(r)
+    np.testing.assert_allclose(tf.signal.irfftnd(spec, fft_length=[3, 4], norm=norm).numpy(),
+                               np.fft.irfftn(spec, s=[3, 4], axes=[0, 1], norm=norm), atol=1e-10)

@@ -180,6 +180,10 @@ def main() -> None:
         else:
             with open(program, encoding="utf-8") as handle:
                 source = handle.read()
+        if program.endswith(".ipynb"):  # tracebacks then show the notebook's code lines
+            import linecache
+
+            linecache.cache[program] = (len(source), None, source.splitlines(True), program)
         tree = rewrite_source(source, args.tf1, args.steps, args.epochs)
         code = compile(tree, program, "exec")
         sys.meta_path.insert(0, TensorflowAlias(args.engine == "fluxion"))

@@ -138,6 +138,8 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=2, help="cap on *_epochs constants")
     parser.add_argument("--tf-python", default=DEFAULT_PYTHONS["tensorflow"])
     parser.add_argument("--fluxion-python", default=DEFAULT_PYTHONS["fluxion"])
+    parser.add_argument("--reuse-tf", action="store_true",
+                        help="keep recorded TensorFlow outcomes (timeouts are rerun)")
     parser.add_argument("--skip-tf-failures", action="store_true",
                         help="under Fluxion, run only programs that pass under TensorFlow")
     args = parser.parse_args()
@@ -149,6 +151,9 @@ def main() -> None:
             continue
         row = results.setdefault(program, {})
         for engine in engines:
+            if (engine == "tensorflow" and args.reuse_tf
+                    and row_status(row, "tensorflow") in ("pass", "fail")):
+                continue
             if (engine == "fluxion" and args.skip_tf_failures
                     and row_status(row, "tensorflow") not in ("pass", "-")):
                 continue

@@ -93,7 +93,16 @@ def keras_load_data(side: int = 28, channels: int = 0):
     return load_data
 
 
+def boston_housing_load_data(*_args, **_kwargs):
+    """13 features per house, the price a noisy linear function of them."""
+    rng = np.random.RandomState(3)
+    x = rng.rand(506, 13) * 10.0
+    y = x @ rng.rand(13) + rng.randn(506)
+    return (x[:404], y[:404]), (x[404:], y[404:])
+
+
 KERAS_DATASETS = {
+    "boston_housing": boston_housing_load_data,
     "mnist": keras_load_data(),
     "fashion_mnist": keras_load_data(),
     "cifar10": keras_load_data(side=32, channels=3),

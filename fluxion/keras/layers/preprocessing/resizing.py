@@ -8,9 +8,12 @@ from fluxion.keras.layers.preprocessing.base_image import BaseImagePreprocessing
 from fluxion.keras.saving.serialization import keras_class
 
 
+_RESIZE_METHODS = ("bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5")
+
+
 def resize_like_keras(images, height: int, width: int, interpolation: str = "bilinear",
                       crop_to_aspect_ratio: bool = False, pad_to_aspect_ratio: bool = False,
-                      fill_value: float = 0.0):
+                      fill_value: float = 0.0, antialias: bool = False):
     """Keras's TensorFlow-backend ``image.resize`` on channels-last images; integer
     images come back rounded and saturated to their dtype."""
     import fluxion as tf
@@ -25,7 +28,13 @@ def resize_like_keras(images, height: int, width: int, interpolation: str = "bil
                                                                       height, width))
     elif pad_to_aspect_ratio:
         images = image_ops.pad_to_aspect(images, height, width, fill_value)
-    resized = image_ops.resize(images, height, width, interpolation)
+    if antialias or interpolation not in ("bilinear", "nearest"):
+        # bicubic, area, lanczos3/5, gaussian, mitchellcubic and antialiasing: tf.image's
+        from fluxion.ops.image.resize_ops import resize
+
+        resized = resize(images, [height, width], method=interpolation, antialias=antialias)
+    else:
+        resized = image_ops.resize(images, height, width, interpolation)
     if resized.dtype is source_dtype:
         return resized
     if source_dtype.is_integer:
@@ -49,15 +58,12 @@ class Resizing(BaseImagePreprocessingLayer):
                  pad_to_aspect_ratio=False, fill_mode="constant", fill_value=0.0,
                  antialias=False, data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        if interpolation not in image_ops.INTERPOLATIONS:
-            raise ValueError(f"Invalid value for argument `interpolation`: Fluxion supports "
-                             f"{image_ops.INTERPOLATIONS}. Received: "
-                             f"interpolation={interpolation}")
+        if interpolation not in _RESIZE_METHODS:
+            raise ValueError(f"Invalid value for argument `interpolation`: expected one of "
+                             f"{_RESIZE_METHODS}. Received: interpolation={interpolation}")
         if fill_mode != "constant":
             raise ValueError(f"Invalid value for argument `fill_mode`. Only `'constant'` is "
                              f"supported. Received: fill_mode={fill_mode}")
-        if antialias:
-            raise ValueError("`antialias=True` is not supported yet.")
         if pad_to_aspect_ratio and crop_to_aspect_ratio:
             raise ValueError("Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can "
                              "be `True`.")
@@ -74,7 +80,7 @@ class Resizing(BaseImagePreprocessingLayer):
         images = self._to_channels_last(images)
         resized = resize_like_keras(images, self.height, self.width, self.interpolation,
                                     self.crop_to_aspect_ratio, self.pad_to_aspect_ratio,
-                                    self.fill_value)
+                                    self.fill_value, antialias=self.antialias)
         return self._from_channels_last(resized)
 
     def compute_output_shape(self, input_shape):

@@ -21,7 +21,7 @@ import numpy as np
 from fluxion.core import dtypes
 from fluxion.core.primitive import Aval, bind, define
 from fluxion.core.tensor import Tensor
-from fluxion.keras.layers.preprocessing.fingerprint import hash_buckets
+from fluxion.ops.strings.fingerprint import hash_buckets
 
 
 def _expect_string(op: str, x: Aval) -> None:

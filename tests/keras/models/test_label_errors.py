@@ -1,0 +1,60 @@
+"""Bad labels give a plain error that names the user's line, not the compiled graph."""
+
+import traceback
+
+import numpy as np
+import pytest
+
+from fluxion import keras
+from fluxion.core.errors import InvalidArgumentError
+
+
+def _classifier():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def _x():
+    return np.random.default_rng(0).random((8, 3)).astype("float32")
+
+
+def test_string_labels_are_refused_before_training_with_a_way_out():
+    model = _classifier()
+    with pytest.raises(TypeError, match="strings .e.g. '(cat|dog)'.*StringLookup") as caught:
+        model.fit(_x(), np.array(["cat", "dog"] * 4), verbose=0)
+    assert __file__ in str(caught.value)
+    with pytest.raises(TypeError, match=r"given to evaluate\(\)"):
+        model.evaluate(_x(), np.array(["cat", "dog"] * 4), verbose=0)
+
+
+@pytest.mark.parametrize("bad", [7, -1])
+def test_out_of_range_label_names_the_users_line_and_hides_the_graph(bad):
+    model = _classifier()
+    with pytest.raises(InvalidArgumentError, match=f"label value of {bad}") as caught:
+        model.fit(_x(), np.array([0, 1, 2, bad] * 2), verbose=0)
+    message = str(caught.value)
+    assert __file__ in message and "<fluxion graph" not in message
+    frames = traceback.extract_tb(caught.value.__traceback__)
+    assert not any(frame.filename.startswith("<fluxion graph") for frame in frames)
+
+
+def test_out_of_range_label_in_evaluate_and_eagerly():
+    model = _classifier()
+    with pytest.raises(InvalidArgumentError, match=__file__):
+        model.evaluate(_x(), np.array([0, 1, 2, 9] * 2), verbose=0)
+    model.compile("adam", "sparse_categorical_crossentropy", run_eagerly=True)
+    with pytest.raises(InvalidArgumentError, match=__file__):
+        model.fit(_x(), np.array([0, 1, 2, 9] * 2), verbose=0)
+
+
+def test_custom_train_step_may_take_string_labels():
+    class Lookup(keras.Model):
+        def train_step(self, data):
+            return {"seen": keras.ops.cast(keras.ops.shape(data[1])[0], "float32")}
+
+    inputs = keras.Input((3,))
+    model = Lookup(inputs, keras.layers.Dense(1)(inputs))
+    model.compile("adam", "mse")
+    history = model.fit(_x(), np.array(["a", "b"] * 4), batch_size=8, verbose=0)
+    assert history.history["seen"] == [8.0]
