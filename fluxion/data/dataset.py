@@ -314,6 +314,36 @@ class Dataset:
     def __bool__(self) -> bool:
         return True  # not len() != 0: infinite datasets are truthy too
 
+    # --- iteration state (for exact resumption) ------------------------------------------
+    def _stages(self) -> list:
+        """Every stage of the pipeline, each once, inputs first (a fixed order)."""
+        found, seen = [], set()
+
+        def visit(dataset):
+            if id(dataset) in seen:
+                return
+            seen.add(id(dataset))
+            for child in dataset._inputs:
+                visit(child)
+            found.append(dataset)
+
+        visit(self)
+        return found
+
+    def _iteration_counters(self) -> list:
+        """How many times each reshuffling stage has been iterated (``shuffle``,
+        ``sample_from_datasets``...): with the seeds, the order every new pass will have.
+        Saved by ``BackupAndRestore`` so a resumed ``fit`` sees the same epochs' data."""
+        return [stage._epoch for stage in self._stages() if hasattr(stage, "_epoch")]
+
+    def _set_iteration_counters(self, counters) -> None:
+        stages = [stage for stage in self._stages() if hasattr(stage, "_epoch")]
+        if len(stages) != len(counters):
+            raise ValueError(f"The saved input-pipeline state has {len(counters)} counters, "
+                             f"this pipeline {len(stages)}: it is not the same pipeline.")
+        for stage, value in zip(stages, counters):
+            stage._epoch = int(value)
+
     # --- options ---------------------------------------------------------------------------
     def options(self):
         """The ``Options`` of the pipeline, merged from every stage."""

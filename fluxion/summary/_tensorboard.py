@@ -1,8 +1,8 @@
 """Lazy access to the ``tensorboard`` package (the optional extra ``fluxion[tensorboard]``).
 
-Fluxion writes TensorBoard's files with TensorBoard's own pieces: its protos, its
-event-file writer and its plugins' metadata helpers.  None of them imports TensorFlow
-when TensorFlow is absent.  They are imported on first use, so ``import fluxion`` stays
+Fluxion writes TensorBoard's files with TensorBoard's own pieces: its protos and its
+plugins' metadata helpers (the TFRecord framing is ``fluxion.io.tfrecord``'s).  None of
+them imports TensorFlow when TensorFlow is absent.  They are imported on first use, so ``import fluxion`` stays
 light; a missing package gets an error that says how to install it.
 """
 
@@ -36,10 +36,6 @@ def protos() -> types.SimpleNamespace:
         tensor_shape_pb2=_module("tensorboard.compat.proto.tensor_shape_pb2"),
         types_pb2=_module("tensorboard.compat.proto.types_pb2"),
     )
-
-
-def event_file_writer():
-    return _module("tensorboard.summary.writer.event_file_writer")
 
 
 def plugin_metadata(plugin: str):

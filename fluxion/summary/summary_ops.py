@@ -101,7 +101,13 @@ class _WriteSummary:
             return False
         step = int(np.asarray(step_inputs[0])) if step_inputs else int(self.step)
         proto = _tensorboard.protos()
-        tensor = _tensorboard.tensor_util().make_tensor_proto(self.make_tensor(data))
+        value = self.make_tensor(data)
+        if value.dtype == np.float32 and value.ndim == 0:  # scalars: the common case, direct
+            tensor = proto.tensor_pb2.TensorProto(
+                dtype=proto.types_pb2.DT_FLOAT, float_val=[float(value)],
+                tensor_shape=proto.tensor_shape_pb2.TensorShapeProto())
+        else:
+            tensor = _tensorboard.tensor_util().make_tensor_proto(value)
         summary = proto.summary_pb2.Summary(value=[proto.summary_pb2.Summary.Value(
             tag=self.tag, tensor=tensor, metadata=self.metadata)])
         self.writer.add_summary(summary, step)

@@ -1,12 +1,11 @@
 """Summary writers: ``create_file_writer``, ``create_noop_writer`` and the default writer.
 
 A file writer owns one event file (``events.out.tfevents.<time>.<host>.<pid>.<n>``),
-written in TensorFlow's own format by TensorBoard's ``EventFileWriter``: TFRecord
-framing with masked CRC-32C, a ``file_version`` event first, and a background thread
-fed through a bounded queue (``max_queue``), so logging never holds more than that many
-events in memory and never waits for the disk unless the queue is full.  Events reach
-the disk every ``flush_millis``, on ``flush()``, on ``close()`` and at interpreter exit;
-a killed process leaves every flushed record readable.
+in TensorFlow's own format (``fluxion.summary.event_file``): TFRecord framing with
+masked CRC-32C, a ``file_version`` event first, events written in batches of at most
+``max_queue`` (bounded memory).  Events reach the disk every ``flush_millis``, on
+``flush()``, on ``close()`` and at interpreter exit; a killed process leaves every
+flushed record readable.
 
 As in TensorFlow, summary ops write to the *default* writer, set with
 ``writer.as_default(step=...)`` (a context manager) or ``writer.set_as_default()``,
@@ -79,10 +78,14 @@ class SummaryWriter:
             if self._writer is None:
                 if self._closed:
                     raise ValueError(f"The summary writer for {self._logdir!r} is closed")
-                event_file_writer = _tensorboard.event_file_writer()
-                self._writer = event_file_writer.EventFileWriter(
-                    self._logdir, max_queue_size=self._max_queue,
-                    flush_secs=self._flush_secs, filename_suffix=self._suffix)
+                from fluxion.summary.event_file import EventFile
+
+                event_pb2 = _tensorboard.protos().event_pb2
+                first = event_pb2.Event(wall_time=time.time(), file_version="brain.Event:2",
+                                        source_metadata=event_pb2.SourceMetadata(
+                                            writer="fluxion.summary"))
+                self._writer = EventFile(self._logdir, self._max_queue, self._flush_secs,
+                                         self._suffix, first.SerializeToString())
             return self._writer
 
     @property
@@ -100,7 +103,7 @@ class SummaryWriter:
         if not event.wall_time:
             event.wall_time = time.time()
         try:
-            self._event_writer().add_event(event)
+            self._event_writer().add(event.SerializeToString())
         except (OSError, ValueError) as error:
             self._warn_failed(error)
 

@@ -223,3 +223,30 @@ def test_a_foreign_checkpoint_in_the_backup_dir(tmp_path):
     train.Checkpoint(model=model).write(tmp_path / "latest")
     with pytest.raises(DataLossError, match="BackupAndRestore did not write"):
         _fit(model, [keras.callbacks.BackupAndRestore(tmp_path)])
+
+
+def _dataset_pipeline():
+    import fluxion as tf
+
+    x, y = _data()
+    return tf.data.Dataset.from_tensor_slices((x, y)).shuffle(60, seed=3).batch(8)
+
+
+@pytest.mark.parametrize("save_freq, stop", [(3, (1, 4)), (2, (2, 5)), ("epoch", (2, 3)),
+                                             (2, (3, None)), (4, (1, 1)), (1, (2, 0))])
+def test_resumed_fit_on_a_shuffled_dataset_equals_an_uninterrupted_one(tmp_path, save_freq,
+                                                                       stop):
+    """The pipeline's reshuffling state is in the backup: the resumed epochs see the
+    batches the interrupted run would have seen."""
+    expected_model = _model()
+    expected_model.fit(_dataset_pipeline(), epochs=4, verbose=0)
+    backup = str(tmp_path / "backup")
+    first = _model()
+    with pytest.raises(RuntimeError, match="Interrupting"):
+        first.fit(_dataset_pipeline(), epochs=4, verbose=0, callbacks=[
+            keras.callbacks.BackupAndRestore(backup, save_freq=save_freq), Interrupt(*stop)])
+    second = _model()
+    second.fit(_dataset_pipeline(), epochs=4, verbose=0,
+               callbacks=[keras.callbacks.BackupAndRestore(backup, save_freq=save_freq)])
+    for a, b in zip(_state(expected_model), _state(second)):
+        np.testing.assert_array_equal(a, b)

@@ -158,7 +158,7 @@ def test_a_failing_disk_warns_once_and_never_raises(tmp_path, monkeypatch):
     def broken(event):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(writer._writer, "add_event", broken)
+    monkeypatch.setattr(writer._writer, "add", broken)
     with writer.as_default(step=0):
         with pytest.warns(RuntimeWarning, match="No space left"):
             tf.summary.scalar("x", 1.0)

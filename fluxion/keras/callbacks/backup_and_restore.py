@@ -9,7 +9,10 @@ atomically at each save, holding everything the rest of training depends on:
 - the random state outside the model: NumPy's global generator as it was at the start
   of the epoch (it draws the epoch's shuffling order) and as it was at the save,
   Python's ``random``, Fluxion's global random streams and Keras's global seed
-  generator.
+  generator;
+- the input pipeline's state when ``fit`` reads a ``Dataset``: how many passes each
+  reshuffling stage (``shuffle(seed=...)``...) had made when the epoch began, so the
+  resumed epoch is shuffled as the interrupted one was (TF checkpoints iterators).
 
 A new ``fit`` with this callback restores all of it in ``on_train_begin`` and tells the
 trainer to start at that epoch and to skip the batches already trained
@@ -95,6 +98,9 @@ class BackupAndRestore(Callback):
         model._initial_epoch = state.epoch
         model._initial_step = state.step
         state.apply_global_random_state()
+        dataset = getattr(model, "_fit_dataset", None)
+        if dataset is not None and state.data_counters is not None:
+            dataset._set_iteration_counters(state.data_counters)
         np.random.set_state(state.numpy_epoch_state)  # replays the epoch's shuffling
         self._pending_numpy_state = state.numpy_state if state.step else None
         self._current_epoch = state.epoch
@@ -127,6 +133,11 @@ class BackupAndRestore(Callback):
     def on_epoch_begin(self, epoch, logs=None):
         self._current_epoch = epoch
         self._epoch_numpy_state = np.random.get_state()
+        self._epoch_data_counters = self._data_counters()
+
+    def _data_counters(self):
+        dataset = getattr(self.model, "_fit_dataset", None)
+        return None if dataset is None else dataset._iteration_counters()
 
     def on_train_batch_end(self, batch, logs=None):
         if self._should_save_on_batch(batch):
@@ -144,7 +155,8 @@ class BackupAndRestore(Callback):
             self._save(epoch + 1, 0)
 
     def on_train_end(self, logs=None):
-        if self.delete_checkpoint and os.path.exists(self.backup_dir):
+        if self.delete_checkpoint and os.path.exists(self.backup_dir) and \
+                _is_chief(self.model):
             shutil.rmtree(self.backup_dir)
 
     def _should_save_on_batch(self, batch: int) -> bool:
@@ -165,11 +177,19 @@ class BackupAndRestore(Callback):
         from fluxion.train import checkpoint_file
 
         epoch_state = np.random.get_state() if step == 0 else self._epoch_numpy_state
-        self._state.capture(epoch, step, epoch_state)
+        counters = self._data_counters() if step == 0 else self._epoch_data_counters
+        self._state.capture(epoch, step, epoch_state, counters)
+        if not _is_chief(self.model):
+            return  # every worker restores the chief's backup; only the chief writes it
         os.makedirs(self.backup_dir, exist_ok=True)
         if self.double_checkpoint and checkpoint_file.exists(self._latest):
             checkpoint_file.move(self._latest, self._previous)
         self._checkpoint.write(self._latest)
+
+
+def _is_chief(model) -> bool:
+    strategy = getattr(getattr(model, "optimizer", None), "_distribute_strategy", None)
+    return strategy is None or strategy.is_chief
 
 
 def _checkpoint_for(model, state):
@@ -189,10 +209,13 @@ class _TrainingState:
         self.step = 0
         self.numpy_epoch_state = None
         self.numpy_state = None
+        self.data_counters = None
         self._values: dict = {}
 
-    def capture(self, epoch: int, step: int, numpy_epoch_state) -> None:
+    def capture(self, epoch: int, step: int, numpy_epoch_state, data_counters=None) -> None:
         values = {"epoch": np.int64(epoch), "step": np.int64(step)}
+        if data_counters is not None:
+            values["data_counters"] = np.asarray(data_counters, dtype=np.int64)
         values.update(_numpy_state_arrays("numpy_epoch", numpy_epoch_state))
         values.update(_numpy_state_arrays("numpy", np.random.get_state()))
         values.update(_python_state_arrays("python", random.getstate()))
@@ -208,6 +231,8 @@ class _TrainingState:
         self.step = int(values["step"])
         self.numpy_epoch_state = _numpy_state_from(values, "numpy_epoch")
         self.numpy_state = _numpy_state_from(values, "numpy")
+        counters = values.get("data_counters")
+        self.data_counters = None if counters is None else [int(c) for c in counters]
 
     def apply_global_random_state(self) -> None:
         random.setstate(_python_state_from(self._values, "python"))

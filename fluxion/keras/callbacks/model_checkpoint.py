@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 
 from fluxion.keras.callbacks.monitor_callback import MonitorCallback
+from fluxion.keras.callbacks.callback import worker_write_path
 from fluxion.keras.saving.serialization import keras_class
 from fluxion.keras.utils import io_utils
 
@@ -122,7 +123,7 @@ class ModelCheckpoint(MonitorCallback):
 
     def _save_model(self, epoch: int, batch: int | None, logs) -> None:
         logs = logs or {}
-        filepath = self._get_file_path(epoch, batch, logs)
+        filepath = worker_write_path(self.model, self._get_file_path(epoch, batch, logs))
         if os.path.isdir(filepath):
             raise OSError(f"Please specify a non-directory filepath for ModelCheckpoint. "
                           f"Filepath used is an existing directory: {filepath}")

@@ -79,6 +79,11 @@ class Layer(SymbolicAttributes):
 
     # --- attribute tracking ------------------------------------------------------------------
     def __setattr__(self, name, value):
+        previous = self.__dict__.get(name)
+        if isinstance(previous, Metric) and previous is not value:
+            # a metric replaced (compile() again makes new trackers): forget the old one,
+            # or fit would report its stale value under the same name
+            self._metrics = [m for m in self.__dict__.get("_metrics", ()) if m is not previous]
         if isinstance(value, Layer) and value is not self:
             self._track_layer(value)
         elif isinstance(value, Metric):  # listed by Model.metrics, reset by fit

@@ -138,6 +138,8 @@ class Trainer(TrainerMetrics):
         try:
             return step(data)
         except OpError as error:
+            if not _raised_in_compiled_graph(error):
+                raise  # e.g. a shape error while tracing: its frames show the user's code
             # A bad value met while the compiled step ran (a label out of range): the
             # message names the op and the user's line; the frames inside are noise.
             raise error.with_traceback(None) from None
@@ -185,7 +187,12 @@ class Trainer(TrainerMetrics):
                 x, y, sample_weight, validation_split)
         batches = data_adapter.make_batches(x, y, sample_weight, batch_size, shuffle,
                                             steps_per_epoch, class_weight)
+        # The input pipeline, when it is a Dataset: BackupAndRestore saves its state.
+        self._fit_dataset = x if hasattr(x, "_iteration_counters") else None
         verbose = 1 if verbose == "auto" else verbose
+        strategy = _multi_worker_strategy(self)
+        if strategy is not None:
+            verbose = verbose if strategy.is_chief else 0  # only the chief prints
         callback_list = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, model=self,
             verbose=verbose, epochs=epochs, steps=batches.steps)
@@ -206,8 +213,13 @@ class Trainer(TrainerMetrics):
                     continue
                 callback_list.on_train_batch_begin(step)
                 self._ensure_built(data)
+                if strategy is not None:  # this worker's share; the same weights everywhere
+                    data = strategy._local_batch(data)
+                    _sync_once(self, strategy)
                 results = self._run_step("train", data)
                 logs = _to_python(results)
+                if strategy is not None:
+                    logs = strategy._mean_logs(logs)
                 callback_list.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
@@ -321,6 +333,15 @@ def _batch_free_spec(example):
     return nest.map_structure(spec, example)
 
 
+def _raised_in_compiled_graph(error: BaseException) -> bool:
+    frame = error.__traceback__
+    while frame is not None:
+        if frame.tb_frame.f_code.co_filename.startswith("<fluxion graph"):
+            return True
+        frame = frame.tb_next
+    return False
+
+
 def _first_string(tensor) -> str:
     value = np.asarray(tensor._value).ravel()
     first = value[0] if value.size else ""
@@ -340,3 +361,20 @@ def _to_python(logs: dict) -> dict:
 
 def _len(x) -> int:
     return len(nest.flatten(x)[0])
+
+
+def _multi_worker_strategy(model):
+    """The fluxion.distribute strategy of the model's optimizer, if it has several workers."""
+    strategy = getattr(getattr(model, "optimizer", None), "_distribute_strategy", None)
+    return strategy if strategy is not None and strategy.num_replicas_in_sync > 1 else None
+
+
+def _sync_once(model, strategy) -> None:
+    """Before the first update: every worker takes the chief's weights and optimizer state."""
+    if getattr(model, "_synced_with_workers", False):
+        return
+    optimizer = model.optimizer
+    if not optimizer.built:
+        optimizer.build(model.trainable_variables)
+    strategy._sync_variables(list(model.weights) + list(optimizer.variables))
+    model._synced_with_workers = True

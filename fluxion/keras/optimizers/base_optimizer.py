@@ -64,6 +64,9 @@ class Optimizer:
         if kwargs:
             raise ValueError(f"Argument(s) not recognized: {kwargs}")
         self.name = name or naming.unique_name(naming.to_snake_case(type(self).__name__))
+        # Made under a fluxion.distribute strategy's scope: gradients are averaged over
+        # its workers before every update (as under tf.distribute).
+        self._distribute_strategy = _current_strategy()
         self.weight_decay = weight_decay
         self.clipnorm = clipnorm
         self.global_clipnorm = global_clipnorm
@@ -292,6 +295,8 @@ class Optimizer:
         grads, trainable_variables = self._overwrite_with_gradients(grads, trainable_variables)
         if grads:
             grads = [_dense(g) for g in grads]
+            if self._distribute_strategy is not None:
+                grads = self._distribute_strategy._average_gradients(grads)
             if self.loss_scale_factor is not None:
                 grads = [g / self.loss_scale_factor for g in grads]
             self._step_cache = {}
@@ -579,3 +584,13 @@ def clip_by_global_norm(values, clip_norm) -> list:
     scale = ew.minimum(1.0 / norm, 1.0 / clip_norm) * clip_norm
     scale = scale + (norm - norm)  # inf or NaN norms make the scale NaN, as in Keras
     return [None if v is None else v * ew.cast(scale, v.dtype) for v in values]
+
+
+def _current_strategy():
+    """The open ``fluxion.distribute`` strategy scope, if fluxion.distribute is in use."""
+    import sys
+
+    module = sys.modules.get("fluxion.distribute.strategy")
+    if module is None or not module.has_strategy():
+        return None
+    return module.get_strategy()

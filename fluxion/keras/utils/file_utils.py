@@ -231,6 +231,8 @@ def _copy_url(origin: str, out) -> None:
             from None
     except urllib.error.URLError as error:
         raise URLFetchError(f"URL fetch failure on {origin}: {error.reason}") from None
+    except OSError as error:  # a connection reset or timeout while reading
+        raise URLFetchError(f"URL fetch failure on {origin}: {error}") from None
     if total is not None and total.isdigit() and received != int(total):
         raise URLFetchError(f"URL fetch failure on {origin}: the connection closed after "
                             f"{received} of {total} bytes")

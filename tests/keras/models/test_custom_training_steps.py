@@ -260,3 +260,24 @@ def test_subclassed_model_on_a_dict_with_a_layer_called_by_keyword():
     z = data["targets"]
     expected = np.mean(np.maximum(logits, 0) - logits * z + np.log1p(np.exp(-np.abs(logits))))
     np.testing.assert_allclose(history["loss"], [expected], rtol=1e-5)
+
+
+def test_compiling_again_reports_the_new_metrics_not_the_old_ones():
+    """Fine-tuning recompiles after unfreezing: fit must report the new trackers."""
+    keras.utils.set_random_seed(1)
+    x = np.random.default_rng(0).uniform(-1, 1, (64, 8)).astype("float32")
+    y = np.arange(64) % 5
+    base = keras.Sequential([keras.Input((8,)), keras.layers.Dense(8)])
+    base.trainable = False
+    inputs = keras.Input((8,))
+    model = keras.Model(inputs, keras.layers.Dense(5, activation="softmax")(base(inputs)))
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=1, batch_size=32, verbose=0)
+    base.trainable = True
+    model.compile(keras.optimizers.Adam(1e-4), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    history = model.fit(x, y, epochs=1, batch_size=32, verbose=0)
+    assert history.history["loss"][0] > 0.5
+    assert [m.name for m in model.metrics].count("loss") == 1
+    loss, accuracy = model.evaluate(x, y, verbose=0)
+    assert loss > 0.5 and accuracy > 0.0

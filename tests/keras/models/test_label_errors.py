@@ -58,3 +58,23 @@ def test_custom_train_step_may_take_string_labels():
     model.compile("adam", "mse")
     history = model.fit(_x(), np.array(["a", "b"] * 4), batch_size=8, verbose=0)
     assert history.history["seen"] == [8.0]
+
+
+def test_an_error_while_tracing_keeps_the_frames_of_the_users_code():
+    class Broken(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = keras.layers.Dense(2)
+
+        def call(self, x, training=False):
+            y = self.dense(x)
+            if training:  # broken only in the traced training step
+                y = y + keras.ops.ones((3, 5))  # shapes cannot broadcast
+            return y
+
+    model = Broken()
+    model.compile("adam", "mse")
+    with pytest.raises(ValueError) as caught:
+        model.fit(np.ones((4, 3), "float32"), np.ones((4, 2), "float32"), verbose=0)
+    frames = traceback.extract_tb(caught.value.__traceback__)
+    assert any(frame.name == "call" and frame.filename == __file__ for frame in frames)

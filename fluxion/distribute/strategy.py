@@ -1,0 +1,249 @@
+"""Distribution strategies: ``MultiWorkerMirroredStrategy`` (one replica per MPI rank),
+``MirroredStrategy`` and ``OneDeviceStrategy`` (one process), and the default.
+
+Data parallelism as TF does it: every worker holds the same variables (broadcast from
+the chief before training), computes gradients on its share of each global batch,
+and the gradients are averaged across workers *inside* the compiled step (one
+all-reduce of one contiguous buffer a step), so every worker applies the same update
+and the weights stay bit-identical.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import threading
+
+import numpy as np
+
+from fluxion.distribute import mpi_comm
+
+_state = threading.local()
+
+
+class ReduceOp(enum.Enum):
+    SUM = "SUM"
+    MEAN = "MEAN"
+
+
+_global_stack: list = []  # keras.distribution.set_distribution's, under every thread's
+
+
+def _stack() -> list:
+    if not hasattr(_state, "stack"):
+        _state.stack = []
+    return _global_stack + _state.stack
+
+
+class InputContext:
+    """What an input function needs to know to shard (``tf.distribute.InputContext``)."""
+
+    def __init__(self, num_input_pipelines: int = 1, input_pipeline_id: int = 0,
+                 num_replicas_in_sync: int = 1):
+        self.num_input_pipelines = num_input_pipelines
+        self.input_pipeline_id = input_pipeline_id
+        self.num_replicas_in_sync = num_replicas_in_sync
+
+    def get_per_replica_batch_size(self, global_batch_size: int) -> int:
+        if global_batch_size % self.num_replicas_in_sync:
+            raise ValueError(f"The global batch size {global_batch_size} is not divisible by "
+                             f"num_replicas_in_sync {self.num_replicas_in_sync}")
+        return global_batch_size // self.num_replicas_in_sync
+
+
+class ClusterResolver:
+    """The worker's place in the cluster (``task_type``, ``task_id``)."""
+
+    def __init__(self, task_id: int, num_workers: int):
+        self.task_type = "worker"
+        self.task_id = task_id
+        self.num_workers = num_workers
+
+    def cluster_spec(self) -> dict:
+        return {"worker": [f"rank:{i}" for i in range(self.num_workers)]}
+
+
+class Strategy:
+    """The base: one replica in this process, nothing to communicate."""
+
+    def __init__(self):
+        self.cluster_resolver = ClusterResolver(self._rank(), self._workers())
+        self.extended = self
+
+    # --- where this process stands -------------------------------------------------------
+    def _rank(self) -> int:
+        return 0
+
+    def _workers(self) -> int:
+        return 1
+
+    @property
+    def num_replicas_in_sync(self) -> int:
+        return self._workers()
+
+    @property
+    def should_checkpoint(self) -> bool:
+        return self._rank() == 0
+
+    @property
+    def is_chief(self) -> bool:
+        return self._rank() == 0
+
+    # --- scope ------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def scope(self):
+        """Objects made inside (models, optimizers, variables) belong to this strategy."""
+        _stack()  # makes the thread's own stack
+        _state.stack.append(self)
+        try:
+            yield self
+        finally:
+            _state.stack.pop()
+
+    # --- running and reducing -------------------------------------------------------------
+    def run(self, fn, args=(), kwargs=None, options=None):
+        """Runs ``fn`` on this worker's replica (one per process)."""
+        return fn(*args, **(kwargs or {}))
+
+    def reduce(self, reduce_op, value, axis=None):
+        """``value`` summed or averaged over replicas (and over ``axis`` if given)."""
+        import fluxion as tf
+
+        op = ReduceOp(reduce_op.upper() if isinstance(reduce_op, str) else reduce_op.value)
+        tensor = tf.convert_to_tensor(value)
+        count = None
+        if axis is not None:
+            count = tf.cast(tf.shape(tensor)[axis], tensor.dtype)
+            tensor = tf.reduce_sum(tensor, axis=axis)
+        total = self._all_sum(tensor)
+        if op is ReduceOp.MEAN:
+            denominator = self._all_sum(count) if count is not None else \
+                tf.cast(self.num_replicas_in_sync, total.dtype)
+            return total / denominator
+        return total
+
+    def gather(self, value, axis: int = 0):
+        """The per-replica values concatenated along ``axis`` (same shapes)."""
+        import fluxion as tf
+
+        tensor = tf.convert_to_tensor(value)
+        if self._workers() == 1:
+            return tensor
+        stacked = mpi_comm.allgather(tensor.numpy())
+        return tf.concat(list(stacked), axis=axis)
+
+    def experimental_local_results(self, value) -> tuple:
+        return (value,)
+
+    def _all_sum(self, tensor):
+        if self._workers() == 1:
+            return tensor
+        from fluxion.distribute.collectives import all_reduce
+
+        return all_reduce(tensor, "sum")
+
+    # --- input ------------------------------------------------------------------------------
+    def experimental_distribute_dataset(self, dataset, options=None):
+        """Each worker gets its share of every global batch of ``dataset``."""
+        if self._workers() == 1:
+            return dataset
+        from fluxion.distribute.sharding import share_of_each_batch
+
+        return share_of_each_batch(dataset, self._rank(), self._workers())
+
+    def distribute_datasets_from_function(self, dataset_fn, options=None):
+        """``dataset_fn(InputContext)`` on each worker (it shards and batches per worker)."""
+        return dataset_fn(InputContext(self._workers(), self._rank(),
+                                       self.num_replicas_in_sync))
+
+    # --- training hooks (used by Keras's fit and optimizers) --------------------------------
+    def _local_batch(self, data):
+        """This worker's share of a global batch (``fit`` on arrays)."""
+        if self._workers() == 1:
+            return data
+        from fluxion.distribute.sharding import share_of_batch
+
+        return share_of_batch(data, self._rank(), self._workers())
+
+    def _average_gradients(self, grads: list) -> list:
+        if self._workers() == 1:
+            return grads
+        from fluxion.distribute.collectives import all_reduce_bucket
+
+        return all_reduce_bucket(grads)
+
+    def _sync_variables(self, variables) -> None:
+        """Makes every worker's copy of ``variables`` the chief's (before training)."""
+        if self._workers() == 1 or not variables:
+            return
+        arrays = [np.asarray(v.numpy()) for v in variables]
+        flat = np.concatenate([a.reshape(-1).astype(np.float64) for a in arrays]) \
+            if arrays else np.zeros(0)
+        flat = mpi_comm.broadcast(flat, root=0)
+        offset = 0
+        for variable, array in zip(variables, arrays):
+            size = array.size
+            variable.assign(flat[offset:offset + size].reshape(array.shape).astype(array.dtype))
+            offset += size
+
+    def _mean_logs(self, logs: dict) -> dict:
+        """Logged metrics averaged over workers (what the chief prints)."""
+        if self._workers() == 1 or not logs:
+            return logs
+        keys = sorted(k for k, v in logs.items() if np.ndim(v) == 0)
+        values = mpi_comm.allreduce(np.array([float(logs[k]) for k in keys]), "mean")
+        return {**logs, **dict(zip(keys, values.tolist()))}
+
+
+class MultiWorkerMirroredStrategy(Strategy):
+    """One replica per MPI rank (``mpiexec -n N python train.py``); with one process, a
+    one-replica strategy (so the same script runs alone)."""
+
+    def __init__(self, cluster_resolver=None, communication_options=None):
+        del cluster_resolver, communication_options  # MPI knows the cluster
+        self._comm = mpi_comm.world()
+        super().__init__()
+
+    def _rank(self) -> int:
+        return 0 if self._comm is None else self._comm.Get_rank()
+
+    def _workers(self) -> int:
+        return 1 if self._comm is None else self._comm.Get_size()
+
+
+class MirroredStrategy(Strategy):
+    """Replicas over this process's devices: one replica on the CPU."""
+
+    def __init__(self, devices=None, cross_device_ops=None):
+        self.devices = tuple(devices) if devices else ("/device:CPU:0",)
+        super().__init__()
+
+
+class OneDeviceStrategy(Strategy):
+    """Everything on one device."""
+
+    def __init__(self, device: str = "/device:CPU:0"):
+        self.device = device
+        super().__init__()
+
+
+_DEFAULT = None
+
+
+def get_strategy() -> Strategy:
+    """The strategy whose ``scope()`` is open, else the default one-replica strategy."""
+    global _DEFAULT
+    stack = _stack()
+    if stack:
+        return stack[-1]
+    if _DEFAULT is None:
+        _DEFAULT = Strategy()
+    return _DEFAULT
+
+
+def has_strategy() -> bool:
+    return bool(_stack())
+
+
+def in_cross_replica_context() -> bool:
+    return True

@@ -1,0 +1,64 @@
+"""``keras.applications``: ImageNet models with Keras's architectures, layer names and
+weight files (``weights="imagenet"`` downloads the same files, hash-checked, into
+``~/.keras/models``).
+
+Submodules follow Keras's: ``vgg16``, ``vgg19``, ``resnet``, ``resnet50``,
+``resnet_v2``, ``mobilenet``, ``mobilenet_v2``, ``densenet``, ``imagenet_utils``, each
+with its ``preprocess_input`` and ``decode_predictions``.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+
+from fluxion.keras.applications import densenet as _densenet
+from fluxion.keras.applications import imagenet_utils
+from fluxion.keras.applications import mobilenet, mobilenet_v2
+from fluxion.keras.applications import resnet as _resnet
+from fluxion.keras.applications import vgg as _vgg
+from fluxion.keras.applications.densenet import DenseNet121, DenseNet169, DenseNet201
+from fluxion.keras.applications.mobilenet import MobileNet
+from fluxion.keras.applications.mobilenet_v2 import MobileNetV2
+from fluxion.keras.applications.resnet import (
+    ResNet50,
+    ResNet50V2,
+    ResNet101,
+    ResNet101V2,
+    ResNet152,
+    ResNet152V2,
+)
+from fluxion.keras.applications.vgg import VGG16, VGG19
+
+__all__ = ["DenseNet121", "DenseNet169", "DenseNet201", "MobileNet", "MobileNetV2",
+           "ResNet101", "ResNet101V2", "ResNet152", "ResNet152V2", "ResNet50", "ResNet50V2",
+           "VGG16", "VGG19", "densenet", "imagenet_utils", "mobilenet", "mobilenet_v2",
+           "resnet", "resnet50", "resnet_v2", "vgg16", "vgg19"]
+
+
+def _namespace(name: str, doc: str, **members) -> types.ModuleType:
+    """A Keras-named submodule (``keras.applications.resnet_v2``...) over our modules."""
+    module = types.ModuleType(f"{__name__}.{name}", doc)
+    module.__dict__.update(members)
+    sys.modules[module.__name__] = module
+    return module
+
+
+vgg16 = _namespace("vgg16", "VGG16.", VGG16=VGG16, preprocess_input=_vgg.preprocess_input,
+                   decode_predictions=_vgg.decode_predictions)
+vgg19 = _namespace("vgg19", "VGG19.", VGG19=VGG19, preprocess_input=_vgg.preprocess_input,
+                   decode_predictions=_vgg.decode_predictions)
+resnet = _namespace("resnet", "ResNet50/101/152.", ResNet50=ResNet50, ResNet101=ResNet101,
+                    ResNet152=ResNet152, preprocess_input=_resnet.preprocess_input,
+                    decode_predictions=_resnet.decode_predictions)
+resnet50 = _namespace("resnet50", "ResNet50.", ResNet50=ResNet50,
+                      preprocess_input=_resnet.preprocess_input,
+                      decode_predictions=_resnet.decode_predictions)
+resnet_v2 = _namespace("resnet_v2", "ResNet50V2/101V2/152V2.", ResNet50V2=ResNet50V2,
+                       ResNet101V2=ResNet101V2, ResNet152V2=ResNet152V2,
+                       preprocess_input=_resnet.preprocess_input_v2,
+                       decode_predictions=_resnet.decode_predictions)
+densenet = _namespace("densenet", "DenseNet121/169/201.", DenseNet121=DenseNet121,
+                      DenseNet169=DenseNet169, DenseNet201=DenseNet201,
+                      preprocess_input=_densenet.preprocess_input,
+                      decode_predictions=_densenet.decode_predictions)

@@ -1,0 +1,48 @@
+"""Run by the distribute tests, alone or under ``mpiexec -n 2``: trains the seed Keras
+model data-parallel and saves the final weights of this rank."""
+
+import os
+import sys
+
+import numpy as np
+
+import fluxion as tf
+from fluxion import keras
+
+
+def main(out_dir: str, global_batch: int = 16, epochs: int = 2) -> None:
+    if os.environ.get("FLUXION_TEST_KERAS_DISTRIBUTION"):  # Keras 3's spelling
+        keras.distribution.set_distribution(keras.distribution.DataParallel())
+        strategy = tf.distribute.get_strategy()
+    else:
+        strategy = tf.distribute.MultiWorkerMirroredStrategy()
+    rank = strategy.cluster_resolver.task_id
+    rng = np.random.default_rng(0)
+    x = rng.random((128, 6), dtype=np.float32)
+    y = (x @ rng.random((6, 3))).astype("float32")
+    with strategy.scope():
+        keras.utils.set_random_seed(100 + rank)  # different init: the chief's must win
+        model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(16, activation="tanh"),
+                                  keras.layers.Dense(3)])
+        model.compile(keras.optimizers.Adam(0.01), "mse")
+    if rank == 0:
+        keras.utils.set_random_seed(100)
+    logs = os.path.join(out_dir, "logs")
+    model.fit(x, y, batch_size=global_batch, epochs=epochs, shuffle=False, verbose=0,
+              callbacks=[keras.callbacks.ModelCheckpoint(os.path.join(out_dir, "model.keras"))]
+              if os.environ.get("FLUXION_TEST_CHECKPOINT") else None)
+    del logs
+    np.savez(os.path.join(out_dir, f"rank{rank}_of_{strategy.num_replicas_in_sync}.npz"),
+             *[w.numpy() for w in model.weights])
+    fault = os.environ.get("FLUXION_TEST_FAULT")
+    if fault == "die" and rank == 1:
+        os._exit(3)
+    if fault == "hang" and rank == 1:
+        import time
+        time.sleep(600)
+    total = strategy.reduce("SUM", tf.constant(float(rank + 1)))
+    print(f"rank {rank}: reduce={float(total)}", flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

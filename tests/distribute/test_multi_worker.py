@@ -1,0 +1,81 @@
+"""Data-parallel training on 2 MPI ranks equals one process with the same global batch,
+with identical weights on both ranks; a dead rank stops the other with a clear error."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+pytest.importorskip("mpi4py")
+MPIEXEC = shutil.which("mpiexec")
+pytestmark = pytest.mark.skipif(MPIEXEC is None, reason="mpiexec not installed")
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+SCRIPT = os.path.join(HERE, "mpi_training.py")
+
+
+def run(command, extra_env=None, timeout=240):
+    env = dict(os.environ, PYTHONPATH=ROOT, FLUXION_NUM_THREADS="1",
+               **(extra_env or {}))
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def weights(path):
+    with np.load(path) as data:
+        return [data[key] for key in sorted(data.files, key=lambda k: int(k.split("_")[1]))]
+
+
+def test_two_ranks_train_like_one_process_with_the_global_batch(tmp_path):
+    single = run([sys.executable, SCRIPT, str(tmp_path)])
+    assert single.returncode == 0, single.stderr[-2000:]
+    double = run([MPIEXEC, "-n", "2", sys.executable, SCRIPT, str(tmp_path)])
+    assert double.returncode == 0, double.stderr[-3000:]
+    alone = weights(tmp_path / "rank0_of_1.npz")
+    rank0, rank1 = weights(tmp_path / "rank0_of_2.npz"), weights(tmp_path / "rank1_of_2.npz")
+    for a, b in zip(rank0, rank1):
+        np.testing.assert_array_equal(a, b)  # bit-identical on every worker
+    for a, b in zip(alone, rank0):
+        np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-6)
+    assert "rank 0: reduce=3.0" in double.stdout and "rank 1: reduce=3.0" in double.stdout
+
+
+def test_a_hung_rank_stops_the_other_with_a_clear_error_in_bounded_time(tmp_path):
+    import time
+
+    started = time.monotonic()
+    result = run([MPIEXEC, "-n", "2", sys.executable, SCRIPT, str(tmp_path)],
+                 extra_env={"FLUXION_TEST_FAULT": "hang", "FLUXION_COLLECTIVE_TIMEOUT": "5"},
+                 timeout=180)
+    assert result.returncode != 0
+    assert "UnavailableError" in result.stderr
+    assert "no answer from the other workers within 5 s" in result.stderr
+    assert time.monotonic() - started < 120
+
+
+def test_a_dead_rank_ends_the_run_in_bounded_time(tmp_path):
+    result = run([MPIEXEC, "-n", "2", sys.executable, SCRIPT, str(tmp_path)],
+                 extra_env={"FLUXION_TEST_FAULT": "die", "FLUXION_COLLECTIVE_TIMEOUT": "5"},
+                 timeout=180)
+    assert result.returncode != 0
+
+
+def test_fluxion_launch_runs_the_script_on_n_workers(tmp_path):
+    result = run([sys.executable, "-m", "fluxion.cli", "launch", "-n", "2", SCRIPT,
+                  str(tmp_path)])
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert sorted(os.listdir(tmp_path)) == ["rank0_of_2.npz", "rank1_of_2.npz"]
+
+
+def test_keras_distribution_data_parallel_and_chief_only_checkpoints(tmp_path):
+    result = run([MPIEXEC, "-n", "2", sys.executable, SCRIPT, str(tmp_path)],
+                 extra_env={"FLUXION_TEST_KERAS_DISTRIBUTION": "1",
+                            "FLUXION_TEST_CHECKPOINT": "1"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    rank0, rank1 = weights(tmp_path / "rank0_of_2.npz"), weights(tmp_path / "rank1_of_2.npz")
+    for a, b in zip(rank0, rank1):
+        np.testing.assert_array_equal(a, b)
+    assert (tmp_path / "model.keras").exists()  # written by the chief only
