@@ -152,9 +152,9 @@ def main() -> None:
         tail = entry.pop("tail")
         results = load_results(options.results)  # another mode's run may have written
         results.setdefault(name, {})[options.mode] = entry
+        where = f"(line {entry['line']})" if entry["line"] else ""
         print(f"{entry['status']:8s} {entry['seconds']:7.1f}s  {name}  "
-              f"{entry['error'] or ''} {'(line %s)' % entry['line'] if entry['line'] else ''}",
-              flush=True)
+              f"{entry['error'] or ''} {where}", flush=True)
         log_dir = os.path.join(options.logs, options.mode)
         os.makedirs(log_dir, exist_ok=True)
         with open(os.path.join(log_dir, name[:-3] + ".log"), "w") as handle:
