@@ -68,7 +68,7 @@ class Functional(Model):
         return shapes[0] if len(shapes) == 1 else shapes
 
     def call(self, inputs, training=None, mask=None):
-        values = {id(t): conform_to_input(v, t.dtype)
+        values = {id(t): _adjust_rank(conform_to_input(v, t.dtype), t)
                   for t, v in zip(self.inputs, self._flatten_inputs(inputs))}
         for node in self._nodes:
             if isinstance(node.layer, InputLayer):
@@ -181,6 +181,23 @@ def functional_from_config(cls, config: dict, custom_objects=None):
 
 
 _MISSING = object()
+
+
+def _adjust_rank(value, reference):
+    """As Keras: data one rank short of an input whose last axis is 1 gains that axis
+    (``(N, 28, 28)`` images for ``Input((28, 28, 1))``), and a trailing axis of 1 beyond
+    the input's rank is dropped."""
+    rank = len(getattr(value, "shape", ()))
+    ref_rank = len(reference.shape)
+    if not hasattr(value, "shape") or rank == ref_rank:
+        return value
+    from fluxion.ops.array_ops import expand_dims, squeeze
+
+    if rank == ref_rank - 1 and reference.shape[-1] == 1:
+        return expand_dims(value, -1)
+    if rank == ref_rank + 1 and tuple(value.shape)[-1] == 1:
+        return squeeze(value, -1)
+    return value
 _PLAIN_VALUES = ("__slice__", "__ellipsis__", "__numpy__", "__tuple__")
 _VARIANTS: dict = {}
 

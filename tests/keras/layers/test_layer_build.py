@@ -87,3 +87,28 @@ def test_sublayers_assigned_before_super_init_are_tracked():
     layer = Experts()
     assert tuple(layer(np.ones((1, 4), "float32")).shape) == (1, 3)
     assert len(layer.trainable_weights) == 4
+
+
+def test_first_call_argument_by_keyword_and_dict_inputs_to_a_subclassed_model():
+    class Endpoint(keras.layers.Layer):
+        def call(self, logits, targets=None):
+            if targets is not None:
+                self.add_loss(keras.ops.mean(keras.ops.square(targets - logits)))
+            return keras.ops.sigmoid(logits)
+
+    class WithEndpoint(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = keras.layers.Dense(1)
+            self.endpoint = Endpoint()
+
+        def call(self, inputs):
+            return self.endpoint(logits=self.dense(inputs["x"]), targets=inputs["y"])
+
+    model = WithEndpoint()
+    data = {"x": np.random.random((16, 5)).astype("float32"),
+            "y": np.random.random((16, 1)).astype("float32")}
+    assert tuple(model(data).shape) == (16, 1)  # built from a dict of shapes
+    model.compile(keras.optimizers.Adam(1e-3))
+    history = model.fit(data, epochs=1, batch_size=8, verbose=0)
+    assert np.isfinite(history.history["loss"][0])

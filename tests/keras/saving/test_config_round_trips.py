@@ -18,7 +18,7 @@ def identity_function(x):
 
 
 REQUIRED = {
-    "units": 3, "filters": 2, "kernel_size": 3, "rate": 0.5, "dims": (2, 1), "n": 2,
+    "units": 3, "output_size": 2, "filters": 2, "kernel_size": 3, "rate": 0.5, "dims": (2, 1), "n": 2,
     "target_shape": (2, 2), "scale": 0.5, "height": 4, "width": 4, "factor": 0.2,
     "height_factor": 0.2, "width_factor": 0.2, "num_bins": 4, "function": identity_function,
     "num_heads": 2, "key_dim": 2, "head_dim": 2, "num_query_heads": 2,

@@ -128,6 +128,8 @@ def main() -> None:
     parser.add_argument("--resume", action="store_true",
                         help="skip programs that already have a result in this mode (so "
                              "several runs can share the list)")
+    parser.add_argument("--keras-ok", action="store_true",
+                        help="run only programs that ran under real Keras")
     parser.add_argument("--reverse", action="store_true", help="run the list backwards")
     options = parser.parse_args()
     python = options.python or DEFAULT_PYTHON[options.mode]
@@ -135,6 +137,9 @@ def main() -> None:
     names = read_program_list(options.programs)
     if options.only:
         names = [n for n in names if any(part in n for part in options.only)]
+    if options.keras_ok:
+        names = [n for n in names
+                 if results.get(n, {}).get("keras", {}).get("status") == "ok"]
     if options.reverse:
         names = names[::-1]
     if options.failed:
@@ -147,9 +152,9 @@ def main() -> None:
         tail = entry.pop("tail")
         results = load_results(options.results)  # another mode's run may have written
         results.setdefault(name, {})[options.mode] = entry
+        where = f"(line {entry['line']})" if entry["line"] else ""
         print(f"{entry['status']:8s} {entry['seconds']:7.1f}s  {name}  "
-              f"{entry['error'] or ''} {'(line %s)' % entry['line'] if entry['line'] else ''}",
-              flush=True)
+              f"{entry['error'] or ''} {where}", flush=True)
         log_dir = os.path.join(options.logs, options.mode)
         os.makedirs(log_dir, exist_ok=True)
         with open(os.path.join(log_dir, name[:-3] + ".log"), "w") as handle:

@@ -45,7 +45,11 @@ class Concatenate(Merge):
         self.built = True
 
     def _merge_function(self, inputs):
-        return concat(list(inputs), axis=self.axis)
+        from fluxion.keras.ops.promotion import promote
+
+        # As keras.ops.concatenate: mixed dtypes (int64 lookups beside float32 features)
+        # are promoted to their common type first.
+        return concat(list(promote(*inputs)), axis=self.axis)
 
     def compute_output_shape(self, input_shape):
         output = list(input_shape[0])

@@ -25,7 +25,7 @@ from fluxion.keras.layers.preprocessing.resizing import Resizing
 from fluxion.keras.layers.preprocessing.string_lookup import StringLookup
 from fluxion.keras.layers.preprocessing.text_vectorization import TextVectorization
 
-__all__ = ["CategoryEncoding", "CenterCrop", "Discretization", "HashedCrossing", "Hashing", "IntegerLookup",
-           "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip",
-           "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
-           "StringLookup", "TextVectorization"]
+__all__ = ["CategoryEncoding", "CenterCrop", "Discretization", "HashedCrossing", "Hashing",
+           "IntegerLookup", "Normalization", "RandomBrightness", "RandomContrast",
+           "RandomCrop", "RandomFlip", "RandomRotation", "RandomTranslation",
+           "RandomZoom", "Rescaling", "Resizing", "StringLookup", "TextVectorization"]

@@ -2,6 +2,7 @@
 ActivityRegularization."""
 
 from fluxion.keras.layers.regularization.activity_regularization import ActivityRegularization
+from fluxion.keras.layers.regularization.alpha_dropout import AlphaDropout
 from fluxion.keras.layers.regularization.dropout import Dropout
 from fluxion.keras.layers.regularization.gaussian_noise import GaussianDropout, GaussianNoise
 from fluxion.keras.layers.regularization.spatial_dropout import (
@@ -10,5 +11,5 @@ from fluxion.keras.layers.regularization.spatial_dropout import (
     SpatialDropout3D,
 )
 
-__all__ = ["ActivityRegularization", "Dropout", "GaussianDropout", "GaussianNoise",
+__all__ = ["AlphaDropout", "ActivityRegularization", "Dropout", "GaussianDropout", "GaussianNoise",
            "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"]
