@@ -48,12 +48,12 @@ def test_a_hung_rank_stops_the_other_with_a_clear_error_in_bounded_time(tmp_path
 
     started = time.monotonic()
     result = run([MPIEXEC, "-n", "2", sys.executable, SCRIPT, str(tmp_path)],
-                 extra_env={"FLUXION_TEST_FAULT": "hang", "FLUXION_COLLECTIVE_TIMEOUT": "5"},
+                 extra_env={"FLUXION_TEST_FAULT": "hang", "FLUXION_COLLECTIVE_TIMEOUT": "20"},
                  timeout=180)
     assert result.returncode != 0
     assert "UnavailableError" in result.stderr
-    assert "no answer from the other workers within 5 s" in result.stderr
-    assert time.monotonic() - started < 120
+    assert "no answer from the other workers within 20 s" in result.stderr
+    assert time.monotonic() - started < 170
 
 
 def test_a_dead_rank_ends_the_run_in_bounded_time(tmp_path):
