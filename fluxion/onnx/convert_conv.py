@@ -38,6 +38,11 @@ def _to_channels_last(graph, x: str, rank: int, layer) -> str:
 
 def _padding_attributes(layer, rank: int) -> dict:
     padding = layer.padding.lower()
+    if padding == "same" and any(d > 1 for d in layer.dilation_rate):
+        # onnxruntime refuses SAME_* with dilation; Keras allows dilation only with stride
+        # 1, where the padding, d (k - 1) an axis, does not depend on the input size
+        totals = [d * (k - 1) for d, k in zip(layer.dilation_rate, layer.kernel_size)]
+        return {"pads": [t // 2 for t in totals] + [t - t // 2 for t in totals]}
     if padding == "same":  # TF puts the odd padding element at the end, as SAME_UPPER does
         return {"auto_pad": "SAME_UPPER"}
     if padding == "causal":  # all padding before the (single) axis
@@ -91,7 +96,8 @@ def convert_pooling(graph, layer, inputs, shapes):
     return _to_channels_last(graph, y, rank, layer)
 
 
-@converts(BaseGlobalPooling)
+@converts(BaseGlobalPooling, GlobalAveragePooling1D)  # masks never reach it: no exported
+# layer makes one (Embedding with mask_zero=True is refused)
 def convert_global_pooling(graph, layer, inputs, shapes):
     average = isinstance(layer, (GlobalAveragePooling1D, GlobalAveragePooling2D,
                                  GlobalAveragePooling3D))

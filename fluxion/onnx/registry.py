@@ -39,4 +39,12 @@ def converter_for(layer) -> Callable | None:
 
 
 def supported_layer_names() -> list[str]:
-    return sorted(cls.__name__ for cls in _CONVERTERS)
+    """The public layer classes that have a converter (registered or inherited)."""
+    names, pending = set(), list(_CONVERTERS)
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        public = not cls.__name__.startswith(("_", "Base"))
+        if public and any(c in _CONVERTERS and cls.call is c.call for c in cls.__mro__):
+            names.add(cls.__name__)
+    return sorted(names)
