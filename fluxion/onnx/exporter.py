@@ -70,12 +70,12 @@ def export(model, path=None, opset: int = DEFAULT_OPSET, check: bool = True):
         names[id(tensor)] = name
         graph.dtypes[name] = tensor.dtype
         input_infos.append(_value_info(helper, name, tensor))
+    # the outputs are named after their layers: claimed before the layers' own tensors
+    output_names = [graph.fresh(tensor._keras_history[0].name) for tensor in outputs]
     _convert_model_graph(graph, model, names)
-    output_infos, output_names = [], []
-    for tensor in outputs:
-        name = graph.fresh(tensor._keras_history[0].name)
+    output_infos = []
+    for tensor, name in zip(outputs, output_names):
         graph.node("Identity", [names[id(tensor)]], name, outputs=[name])
-        output_names.append(name)
         output_infos.append(_value_info(helper, name, tensor))
     nodes, initializers = graph.pruned(output_names)
     onnx_graph = helper.make_graph(nodes, model.name, input_infos, output_infos, initializers)
