@@ -1,4 +1,6 @@
-"""ONNX for BatchNormalization at inference: ``x * inv + shift`` along the layer's axis.
+"""ONNX for BatchNormalization (at inference) and LayerNormalization.
+
+BatchNormalization is ``x * inv + shift`` along the layer's axis.
 
 ONNX's BatchNormalization wants the channels on axis 1; Keras normalizes any axis (the
 last by default).  The moving statistics fold into two per-feature constants, computed
@@ -10,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from fluxion.keras.layers.normalization.batch_normalization import BatchNormalization
+from fluxion.keras.layers.normalization.layer_normalization import LayerNormalization
 from fluxion.onnx.registry import converts
 
 
@@ -34,3 +37,31 @@ def convert_batch_normalization(graph, layer, inputs, shapes):
                         layer.name)
     return graph.node("Add", [scaled, graph.constant(shift, f"{layer.name}/shift")],
                       layer.name)
+
+
+@converts(LayerNormalization)
+def convert_layer_normalization(graph, layer, inputs, shapes):
+    """Composed as Fluxion computes it: ``x * inv + shift`` with the statistics of each
+    sample over ``axis`` (``x * inv`` alone with ``rms_scaling``)."""
+    x, hint, rank = inputs[0], layer.name, len(shapes[0])
+    axes = sorted(int(a) % rank for a in layer._axes)
+    # the parameters' shape along `axes`, ones elsewhere, so they broadcast onto x
+    broadcast = [int(shapes[0][i]) if i in axes else 1 for i in range(rank)]
+    mean = graph.reduce("ReduceMean", x, axes, hint, keepdims=True)
+    centered = graph.node("Sub", [x, mean], hint)
+    variance = graph.reduce("ReduceMean", graph.node("Mul", [centered, centered], hint), axes,
+                            hint, keepdims=True)
+    epsilon = graph.constant(np.float32(layer.epsilon), f"{hint}/epsilon")
+    inv = graph.node("Reciprocal", [graph.node("Sqrt", [graph.node(
+        "Add", [variance, epsilon], hint)], hint)], hint)
+    if layer.gamma is not None:
+        gamma = graph.constant(_array(layer.gamma).reshape(broadcast), f"{hint}/gamma")
+        inv = graph.node("Mul", [inv, gamma], hint)
+    scaled = graph.node("Mul", [x, inv], hint)
+    if layer.rms_scaling:
+        return scaled
+    shift = graph.node("Neg", [graph.node("Mul", [mean, inv], hint)], hint)
+    if layer.beta is not None:
+        beta = graph.constant(_array(layer.beta).reshape(broadcast), f"{hint}/beta")
+        shift = graph.node("Add", [shift, beta], hint)
+    return graph.node("Add", [scaled, shift], hint)

@@ -142,3 +142,32 @@ def test_embedding(tmp_path, input_dtype):
     model = sequential((7,), L.Embedding(10, 4), L.GlobalAveragePooling1D(), L.Dense(2),
                        dtype=input_dtype)
     assert_exports_exactly(model, tmp_path / "m.onnx", integers=True)
+
+
+def _quietly(layer_class, **kwargs):
+    """The layer, built without the deprecation warning Keras gives for ``kwargs``."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return layer_class(**kwargs)
+
+
+LAYER_NORMS = {
+    "default": lambda: L.LayerNormalization(),
+    "two_axes": lambda: L.LayerNormalization(axis=[1, 2]),
+    "middle_axis": lambda: L.LayerNormalization(axis=1, epsilon=1e-5),
+    "rms_scaling": lambda: _quietly(L.LayerNormalization, rms_scaling=True),
+    "no_center_no_scale": lambda: L.LayerNormalization(center=False, scale=False),
+}
+
+
+@pytest.mark.parametrize("opset", [17, 18])
+@pytest.mark.parametrize("name", sorted(LAYER_NORMS))
+def test_layer_normalization(tmp_path, name, opset):
+    norm = LAYER_NORMS[name]()
+    model = sequential((3, 4), norm)
+    rng = np.random.default_rng(2)
+    norm.set_weights([rng.standard_normal(w.shape).astype("float32")
+                      for w in norm.get_weights()])
+    assert_exports_exactly(model, tmp_path / "m.onnx", opset=opset)
