@@ -1,5 +1,5 @@
-"""ONNX for the core layers: Dense, Embedding, the inference-time identities (Dropout and
-the noise layers), and the reshaping layers Flatten, Reshape and Permute."""
+"""ONNX for the core layers: Dense, Embedding, and the inference-time identities (Dropout
+and the noise layers)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,6 @@ from fluxion.keras.layers.regularization.activity_regularization import (
 )
 from fluxion.keras.layers.regularization.dropout import Dropout
 from fluxion.keras.layers.regularization.gaussian_noise import GaussianDropout, GaussianNoise
-from fluxion.keras.layers.reshaping.flatten import Flatten
-from fluxion.keras.layers.reshaping.permute import Permute
-from fluxion.keras.layers.reshaping.reshape import Reshape
 from fluxion.onnx.convert_activations import activation_nodes
 from fluxion.onnx.errors import UnsupportedLayerError
 from fluxion.onnx.registry import converts
@@ -49,29 +46,3 @@ def convert_embedding(graph, layer, inputs, shapes):
 def convert_inference_identity(graph, layer, inputs, shapes):
     """These layers pass their input through unchanged at inference."""
     return inputs[0]
-
-
-@converts(Flatten)
-def convert_flatten(graph, layer, inputs, shapes):
-    x, rank = inputs[0], len(shapes[0])
-    if rank == 1:
-        return graph.node("Reshape", [x, graph.int64s([-1, 1], f"{layer.name}/shape")],
-                          layer.name)
-    if layer.data_format == "channels_first" and rank > 2:  # Keras flattens channels-last
-        x = graph.transpose(x, [0] + list(range(2, rank)) + [1], layer.name)
-    return graph.node("Flatten", [x], layer.name, axis=1)
-
-
-@converts(Reshape)
-def convert_reshape(graph, layer, inputs, shapes):
-    # 0 copies the batch dimension from the input, so the batch stays dynamic.
-    target = [0] + [int(d) for d in layer.target_shape]
-    return graph.node("Reshape", [inputs[0], graph.int64s(target, f"{layer.name}/shape")],
-                      layer.name)
-
-
-@converts(Permute)
-def convert_permute(graph, layer, inputs, shapes):
-    return graph.transpose(inputs[0], [0] + [int(d) for d in layer.dims], layer.name)
-
-

@@ -171,3 +171,23 @@ def test_layer_normalization(tmp_path, name, opset):
     norm.set_weights([rng.standard_normal(w.shape).astype("float32")
                       for w in norm.get_weights()])
     assert_exports_exactly(model, tmp_path / "m.onnx", opset=opset)
+
+
+SPATIAL_RESHAPING = {
+    "zero_padding_2d": lambda: sequential((4, 5, 2), L.ZeroPadding2D(((1, 2), (0, 3)))),
+    "zero_padding_1d": lambda: sequential((4, 2), L.ZeroPadding1D(2)),
+    "zero_padding_3d_first": lambda: sequential((2, 3, 3, 3), L.ZeroPadding3D(
+        1, data_format="channels_first")),
+    "cropping_2d": lambda: sequential((6, 7, 2), L.Cropping2D(((1, 2), (0, 3)))),
+    "cropping_1d": lambda: sequential((6, 2), L.Cropping1D((2, 0))),
+    "up_sampling_1d": lambda: sequential((3, 2), L.UpSampling1D(3)),
+    "up_sampling_2d": lambda: sequential((3, 4, 2), L.UpSampling2D((2, 3))),
+    "up_sampling_2d_bilinear": lambda: sequential((3, 4, 2), L.UpSampling2D(
+        2, interpolation="bilinear")),
+    "up_sampling_3d": lambda: sequential((2, 2, 3, 1), L.UpSampling3D(2)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SPATIAL_RESHAPING))
+def test_padding_cropping_and_up_sampling(tmp_path, name):
+    assert_exports_exactly(SPATIAL_RESHAPING[name](), tmp_path / "m.onnx")
