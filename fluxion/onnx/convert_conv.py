@@ -11,7 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from fluxion.keras.layers.convolutional.base_conv import BaseConv
+from fluxion.keras.layers.convolutional.base_conv_transpose import BaseConvTranspose
 from fluxion.keras.layers.convolutional.depthwise_conv import BaseDepthwiseConv
+from fluxion.keras.layers.convolutional.separable_conv import BaseSeparableConv
 from fluxion.keras.layers.pooling.base_pooling import BasePooling
 from fluxion.keras.layers.pooling.global_pooling import (
     BaseGlobalPooling,
@@ -50,35 +52,93 @@ def _padding_attributes(layer, rank: int) -> dict:
     return {"pads": [0] * (2 * rank)}
 
 
+def _onnx_kernel(kernel) -> np.ndarray:
+    """Keras's ``(*window, a, b)`` kernel as ONNX's ``(b, a, *window)``."""
+    kernel = np.asarray(kernel.numpy() if hasattr(kernel, "numpy") else kernel)
+    rank = kernel.ndim - 2
+    return kernel.transpose([rank + 1, rank] + list(range(rank)))
+
+
+def _depthwise_weight(kernel) -> np.ndarray:
+    """A ``(*window, in, multiplier)`` depthwise kernel as a grouped Conv's weight: output
+    channel ``c * multiplier + m`` filters input channel ``c`` (one group a channel)."""
+    kernel = np.asarray(kernel.numpy())
+    rank, channels = kernel.ndim - 2, kernel.shape[-2]
+    return _onnx_kernel(kernel.reshape(kernel.shape[:rank] + (1, channels * kernel.shape[-1])))
+
+
+def _conv(graph, layer, x: str, weight: np.ndarray, group: int, bias=None, **window) -> str:
+    """A channels-first Conv node (``window``: padding, strides and dilations)."""
+    inputs = [x, graph.constant(weight, f"{layer.name}/kernel")]
+    if bias is not None:
+        inputs.append(graph.constant(bias, f"{layer.name}/bias"))
+    return graph.node("Conv", inputs, layer.name, kernel_shape=list(weight.shape[2:]),
+                      group=group, **window)
+
+
+def _window(layer) -> dict:
+    return {"strides": list(layer.strides), "dilations": list(layer.dilation_rate),
+            **_padding_attributes(layer, layer.rank)}
+
+
 def _conv_nodes(graph, layer, x: str, weight: np.ndarray, group: int) -> str:
-    rank, hint = layer.rank, layer.name
-    inputs = [_to_channels_first(graph, x, rank, layer), graph.constant(weight, f"{hint}/kernel")]
-    if layer.use_bias:
-        inputs.append(graph.constant(layer.bias, f"{hint}/bias"))
-    y = graph.node("Conv", inputs, hint, kernel_shape=list(layer.kernel_size),
-                   strides=list(layer.strides), dilations=list(layer.dilation_rate),
-                   group=group, **_padding_attributes(layer, rank))
-    y = activation_nodes(graph, y, layer.activation, hint, layer)  # elementwise: any layout
+    rank = layer.rank
+    y = _conv(graph, layer, _to_channels_first(graph, x, rank, layer), weight, group,
+              layer.bias if layer.use_bias else None, **_window(layer))
+    y = activation_nodes(graph, y, layer.activation, layer.name, layer)  # any layout
     return _to_channels_last(graph, y, rank, layer)
 
 
 @converts(BaseConv)
 def convert_conv(graph, layer, inputs, shapes):
-    kernel = np.asarray(layer.kernel.numpy())
-    rank = layer.rank
-    weight = kernel.transpose([rank + 1, rank] + list(range(rank)))
-    return _conv_nodes(graph, layer, inputs[0], weight, group=int(layer.groups))
+    return _conv_nodes(graph, layer, inputs[0], _onnx_kernel(layer.kernel),
+                       group=int(layer.groups))
 
 
 @converts(BaseDepthwiseConv)
 def convert_depthwise_conv(graph, layer, inputs, shapes):
-    kernel = np.asarray(layer.kernel.numpy())  # (*window, in, multiplier)
-    rank, channels = layer.rank, kernel.shape[-2]
-    # output channel c * multiplier + m filters input channel c: ONNX grouped conv, one
-    # group per input channel
-    merged = kernel.reshape(kernel.shape[:rank] + (1, channels * kernel.shape[-1]))
-    weight = merged.transpose([rank + 1, rank] + list(range(rank)))
-    return _conv_nodes(graph, layer, inputs[0], weight, group=int(channels))
+    return _conv_nodes(graph, layer, inputs[0], _depthwise_weight(layer.kernel),
+                       group=int(layer.kernel.shape[-2]))
+
+
+@converts(BaseSeparableConv)
+def convert_separable_conv(graph, layer, inputs, shapes):
+    """A depthwise Conv, then a pointwise (1x1) Conv with the bias, then the activation."""
+    rank = layer.rank
+    x = _to_channels_first(graph, inputs[0], rank, layer)
+    hidden = _conv(graph, layer, x, _depthwise_weight(layer.depthwise_kernel),
+                   int(layer.depthwise_kernel.shape[-2]), **_window(layer))
+    y = _conv(graph, layer, hidden, _onnx_kernel(layer.pointwise_kernel), 1,
+              layer.bias if layer.use_bias else None, pads=[0] * (2 * rank))
+    y = activation_nodes(graph, y, layer.activation, layer.name, layer)
+    return _to_channels_last(graph, y, rank, layer)
+
+
+@converts(BaseConvTranspose)
+def convert_conv_transpose(graph, layer, inputs, shapes):
+    """ConvTranspose with explicit pads.  The full transposed output, ``(n - 1) s + k``
+    long, is cropped as TF crops it (by the forward convolution's leading pad) to Keras's
+    output size, zero-extended at the end (``output_padding``) where that is longer.  All
+    three amounts are the same for every input length n, so n = 1 is used."""
+    rank = layer.rank
+    begins, ends, extra = [], [], []
+    for axis in range(rank):
+        kernel = (layer.kernel_size[axis] - 1) * layer.dilation_rate[axis] + 1
+        full, wanted = kernel, layer._output_size(1, axis)
+        before = 0 if layer.padding == "valid" else max(full - wanted, 0) // 2
+        begins.append(before)
+        ends.append(max(full - before - wanted, 0))
+        extra.append(max(wanted - (full - before), 0))
+    x = _to_channels_first(graph, inputs[0], rank, layer)
+    node_inputs = [x, graph.constant(_onnx_kernel(layer.kernel), f"{layer.name}/kernel")]
+    if layer.use_bias:
+        node_inputs.append(graph.constant(layer.bias, f"{layer.name}/bias"))
+    y = graph.node("ConvTranspose", node_inputs, layer.name,
+                   kernel_shape=list(layer.kernel_size), strides=list(layer.strides),
+                   dilations=list(layer.dilation_rate), pads=begins + ends,
+                   output_padding=extra)
+    y = activation_nodes(graph, y, layer.activation, layer.name, layer)
+    return _to_channels_last(graph, y, rank, layer)
 
 
 @converts(BasePooling)

@@ -191,3 +191,25 @@ SPATIAL_RESHAPING = {
 @pytest.mark.parametrize("name", sorted(SPATIAL_RESHAPING))
 def test_padding_cropping_and_up_sampling(tmp_path, name):
     assert_exports_exactly(SPATIAL_RESHAPING[name](), tmp_path / "m.onnx")
+
+
+TRANSPOSED_AND_SEPARABLE = {
+    "separable_2d": lambda: L.SeparableConv2D(4, 3, depth_multiplier=2, padding="same",
+                                              activation="relu"),
+    "separable_2d_strided": lambda: L.SeparableConv2D(3, 3, strides=2),
+    "transpose_valid": lambda: L.Conv2DTranspose(3, 3, strides=2),
+    "transpose_same": lambda: L.Conv2DTranspose(3, 3, strides=2, padding="same"),
+    "transpose_same_even_kernel": lambda: L.Conv2DTranspose(2, 4, strides=2, padding="same"),
+    "transpose_small_kernel": lambda: L.Conv2DTranspose(2, 1, strides=3),
+    "transpose_output_padding": lambda: L.Conv2DTranspose(2, 3, strides=2, padding="same",
+                                                          output_padding=1),
+    "transpose_dilated": lambda: L.Conv2DTranspose(2, 3, dilation_rate=2, padding="same"),
+    "transpose_1d": lambda: L.Conv1DTranspose(2, 3, strides=2, padding="same"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TRANSPOSED_AND_SEPARABLE))
+def test_separable_and_transposed_convolutions(tmp_path, name):
+    layer = TRANSPOSED_AND_SEPARABLE[name]()
+    shape = (6, 3) if "1d" in name else (6, 5, 3)
+    assert_exports_exactly(sequential(shape, layer), tmp_path / "m.onnx")
