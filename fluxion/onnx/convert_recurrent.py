@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from fluxion.keras.layers.rnn.bidirectional import Bidirectional
 from fluxion.keras.layers.rnn.gru import GRU
 from fluxion.keras.layers.rnn.lstm import LSTM
 from fluxion.keras.layers.rnn.simple_rnn import SimpleRNN
 from fluxion.onnx.convert_activations import activation_name
 from fluxion.onnx.errors import UnsupportedLayerError
-from fluxion.onnx.registry import converts
+from fluxion.onnx.registry import converter_for, converts
 
 _ONNX_ACTIVATIONS = {"tanh": "Tanh", "sigmoid": "Sigmoid", "relu": "Relu"}
 
@@ -43,18 +44,21 @@ def _gates(vector, gate_order, units: int) -> np.ndarray:
     return np.concatenate([vector[g * units:(g + 1) * units] for g in gate_order])
 
 
+def _reversed_steps(graph, x: str, hint: str) -> str:
+    """``x[:, ::-1]``: a Slice with step -1 reverses the steps, whatever their number."""
+    return graph.node("Slice", [x, graph.int64s([-1], f"{hint}/start"),
+                                graph.int64s([np.iinfo(np.int64).min], f"{hint}/end"),
+                                graph.int64s([1], f"{hint}/axis"),
+                                graph.int64s([-1], f"{hint}/step")], hint)
+
+
 def _recurrent_nodes(graph, layer, inputs, op_type: str, gate_order, input_bias,
                      recurrent_bias, activations: list[str], **attributes):
     cell, units, hint = layer.cell, layer.cell.units, layer.name
     if layer.stateful:
         raise UnsupportedLayerError(layer, "stateful=True keeps state between calls, which an "
                                            "ONNX graph cannot; export a stateless copy")
-    x = inputs[0]
-    if layer.go_backwards:  # Slice with step -1 reverses the steps, whatever their number
-        x = graph.node("Slice", [x, graph.int64s([-1], f"{hint}/start"),
-                                 graph.int64s([np.iinfo(np.int64).min], f"{hint}/end"),
-                                 graph.int64s([1], f"{hint}/axis"),
-                                 graph.int64s([-1], f"{hint}/step")], hint)
+    x = _reversed_steps(graph, inputs[0], hint) if layer.go_backwards else inputs[0]
     x = graph.transpose(x, [1, 0, 2], hint)
     weights = [graph.constant(_rows(cell.kernel, gate_order, units), f"{hint}/W"),
                graph.constant(_rows(cell.recurrent_kernel, gate_order, units), f"{hint}/R")]
@@ -115,3 +119,36 @@ def convert_gru(graph, layer, inputs, shapes):
                             recurrent_bias, [_activation(layer, cell.recurrent_activation),
                                              _activation(layer, cell.activation)],
                             linear_before_reset=int(cell.reset_after))
+
+
+@converts(Bidirectional)
+def convert_bidirectional(graph, layer, inputs, shapes):
+    """The forward and backward layers converted on the same sequence, the backward
+    sequence put back in input order, then merged as ``merge_mode`` says."""
+    half = (len(inputs) - 1) // 2
+    results = []
+    for inner, states in ((layer.forward_layer, inputs[1:1 + half]),
+                          (layer.backward_layer, inputs[1 + half:])):
+        converter = converter_for(inner)
+        if converter is None:
+            raise UnsupportedLayerError(inner)
+        results.append(converter(graph, inner, [inputs[0], *states], shapes[:1]))
+    (y, *forward_states), (y_rev, *backward_states) = results
+    hint = layer.name
+    if layer.return_sequences:
+        y_rev = _reversed_steps(graph, y_rev, hint)
+    mode = layer.merge_mode
+    if mode == "concat":
+        outputs = [graph.node("Concat", [y, y_rev], hint, axis=-1)]
+    elif mode in ("sum", "mul"):
+        outputs = [graph.node("Add" if mode == "sum" else "Mul", [y, y_rev], hint)]
+    elif mode == "ave":
+        total = graph.node("Add", [y, y_rev], hint)
+        outputs = [graph.node("Div", [total, graph.constant(np.float32(2), f"{hint}/two")],
+                              hint)]
+    elif mode is None:
+        outputs = [y, y_rev]
+    else:
+        raise UnsupportedLayerError(layer, f"merge_mode {mode!r} is not one of 'concat', "
+                                           f"'sum', 'ave', 'mul', None")
+    return outputs + (forward_states + backward_states if layer.return_state else [])

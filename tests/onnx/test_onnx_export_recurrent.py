@@ -56,3 +56,26 @@ def test_unsupported_recurrent_activation_is_named():
     with pytest.raises(fluxion.onnx.UnsupportedLayerError,
                        match=r"'odd_lstm' \(class LSTM\).*softsign"):
         fluxion.onnx.export(model, None)
+
+
+@pytest.mark.parametrize("merge_mode", ["concat", "sum", "ave", "mul", None])
+@pytest.mark.parametrize("inner", ["lstm_sequences", "gru"])
+def test_bidirectional(tmp_path, merge_mode, inner):
+    sequences = inner.endswith("sequences")
+    rnn = L.LSTM(3, return_sequences=True) if inner == "lstm_sequences" else L.GRU(3)
+    layer = L.Bidirectional(rnn, merge_mode=merge_mode)
+    x = keras.Input((5, 2))
+    y = layer(x)
+    model = keras.Model(x, y if merge_mode is not None else L.Concatenate()(y))
+    _randomize(layer)
+    assert sequences == (len(model.output_shape) == 3)
+    assert_exports_exactly(model, tmp_path / "m.onnx")
+
+
+def test_bidirectional_with_states(tmp_path):
+    x = keras.Input((4, 2))
+    layer = L.Bidirectional(L.LSTM(3, return_state=True))
+    output, *states = layer(x)
+    model = keras.Model(x, [output, *states])
+    _randomize(layer)
+    assert_exports_exactly(model, tmp_path / "m.onnx")
