@@ -35,6 +35,7 @@ def _import_onnx():
         convert_core,
         convert_merge,
         convert_normalization,
+        convert_preprocessing,
         convert_recurrent,
         convert_reshaping,
     )

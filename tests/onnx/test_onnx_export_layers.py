@@ -213,3 +213,23 @@ def test_separable_and_transposed_convolutions(tmp_path, name):
     layer = TRANSPOSED_AND_SEPARABLE[name]()
     shape = (6, 3) if "1d" in name else (6, 5, 3)
     assert_exports_exactly(sequential(shape, layer), tmp_path / "m.onnx")
+
+
+def test_rescaling_of_uint8_images(tmp_path):
+    model = sequential((4, 4, 3), L.Rescaling(1 / 255, offset=-0.5),
+                       L.Conv2D(2, 3), dtype="uint8")
+    assert_exports_exactly(model, tmp_path / "m.onnx")
+
+
+def test_rescaling_per_channel(tmp_path):
+    model = sequential((4, 3), L.Rescaling([0.5, 2.0, -1.0], offset=1.0))
+    assert_exports_exactly(model, tmp_path / "m.onnx")
+
+
+@pytest.mark.parametrize("invert", [False, True])
+def test_normalization_given_and_adapted(tmp_path, invert):
+    given = L.Normalization(mean=[1.0, -2.0, 0.5], variance=[4.0, 0.25, 1.0], invert=invert)
+    assert_exports_exactly(sequential((5, 3), given), tmp_path / "given.onnx")
+    adapted = L.Normalization(axis=-1, invert=invert)
+    adapted.adapt(np.random.default_rng(4).standard_normal((40, 3)).astype("float32") * 3 + 2)
+    assert_exports_exactly(sequential((3,), adapted), tmp_path / "adapted.onnx")
