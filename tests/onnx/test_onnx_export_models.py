@@ -143,3 +143,20 @@ def test_opset_below_13_is_refused():
     model = keras.Sequential([keras.Input((3,)), L.Dense(2)])
     with pytest.raises(ValueError, match="opset 13 or later; got opset=11"):
         fluxion.onnx.export(model, None, opset=11)
+
+
+def test_import_fluxion_does_not_load_onnx():
+    import subprocess
+    import sys
+
+    code = ("import sys, fluxion; assert 'onnx' not in sys.modules; "
+            "assert 'fluxion.onnx' not in sys.modules; "
+            "assert callable(fluxion.onnx.export); assert 'onnx' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_non_float32_compute_dtype_is_refused_by_layer():
+    model = keras.Sequential([keras.Input((3,)), L.Dense(2, dtype="float64", name="wide")])
+    with pytest.raises(fluxion.onnx.UnsupportedLayerError,
+                       match=r"'wide' \(class Dense\).*compute dtype is float64"):
+        fluxion.onnx.export(model, None)
