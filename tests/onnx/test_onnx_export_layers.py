@@ -233,3 +233,19 @@ def test_normalization_given_and_adapted(tmp_path, invert):
     adapted = L.Normalization(axis=-1, invert=invert)
     adapted.adapt(np.random.default_rng(4).standard_normal((40, 3)).astype("float32") * 3 + 2)
     assert_exports_exactly(sequential((3,), adapted), tmp_path / "adapted.onnx")
+
+
+@pytest.mark.parametrize("axis,shape", [(-1, (4, 5, 6)), (1, (6, 4, 5)), (-1, (5, 4))])
+def test_group_normalization(tmp_path, axis, shape):
+    norm = L.GroupNormalization(groups=3 if shape[axis] % 3 == 0 else 2, axis=axis)
+    model = sequential(shape, norm)
+    rng = np.random.default_rng(5)
+    norm.set_weights([rng.standard_normal(w.shape).astype("float32")
+                      for w in norm.get_weights()])
+    assert_exports_exactly(model, tmp_path / "m.onnx")
+
+
+@pytest.mark.parametrize("axis", [-1, [1, 2]])
+def test_unit_normalization(tmp_path, axis):
+    assert_exports_exactly(sequential((3, 4), L.UnitNormalization(axis=axis)),
+                           tmp_path / "m.onnx")
