@@ -1,4 +1,5 @@
-"""ONNX for the recurrent layers SimpleRNN, LSTM and GRU, as ONNX's RNN/LSTM/GRU ops.
+"""ONNX for the recurrent layers SimpleRNN, LSTM and GRU, as ONNX's RNN/LSTM/GRU ops, and
+for the wrappers Bidirectional and TimeDistributed.
 
 Keras runs batch-major ``[batch, steps, features]``; the ONNX ops are time-major, so the
 sequence is transposed in and out.  Weights are regrouped: ONNX keeps gates as rows
@@ -16,6 +17,7 @@ from fluxion.keras.layers.rnn.bidirectional import Bidirectional
 from fluxion.keras.layers.rnn.gru import GRU
 from fluxion.keras.layers.rnn.lstm import LSTM
 from fluxion.keras.layers.rnn.simple_rnn import SimpleRNN
+from fluxion.keras.layers.rnn.time_distributed import TimeDistributed
 from fluxion.onnx.convert_activations import activation_name
 from fluxion.onnx.errors import UnsupportedLayerError
 from fluxion.onnx.registry import converter_for, converts
@@ -152,3 +154,29 @@ def convert_bidirectional(graph, layer, inputs, shapes):
         raise UnsupportedLayerError(layer, f"merge_mode {mode!r} is not one of 'concat', "
                                            f"'sum', 'ave', 'mul', None")
     return outputs + (forward_states + backward_states if layer.return_state else [])
+
+
+@converts(TimeDistributed)
+def convert_time_distributed(graph, layer, inputs, shapes):
+    """The wrapped layer on ``[batch * steps, ...]``, then the steps split off again; the
+    batch and step counts are read from the input at run time, so both stay dynamic."""
+    inner = layer.layer
+    converter = converter_for(inner)
+    if converter is None:
+        raise UnsupportedLayerError(inner)
+    x, hint, shape = inputs[0], layer.name, shapes[0]
+    per_step = list(shape[2:])
+    if None in per_step:
+        raise UnsupportedLayerError(layer, f"its input shape {shape} has unknown dimensions "
+                                           f"after the steps; give them in keras.Input")
+    merged = graph.node("Reshape", [x, graph.int64s([-1] + per_step, f"{hint}/merged")], hint)
+    out = converter(graph, inner, [merged], [(None, *per_step)])
+    out = out[0] if isinstance(out, (list, tuple)) else out
+    out_per_step = [int(d) for d in inner.compute_output_shape((None, *per_step))[1:]]
+    batch_and_steps = graph.node("Slice", [graph.node("Shape", [x], hint),
+                                           graph.int64s([0], f"{hint}/zero"),
+                                           graph.int64s([2], f"{hint}/two")], hint)
+    target = graph.node("Concat", [batch_and_steps, graph.int64s(out_per_step,
+                                                                 f"{hint}/per_step")],
+                        hint, axis=0)
+    return graph.node("Reshape", [out, target], hint)

@@ -79,3 +79,14 @@ def test_bidirectional_with_states(tmp_path):
     model = keras.Model(x, [output, *states])
     _randomize(layer)
     assert_exports_exactly(model, tmp_path / "m.onnx")
+
+
+@pytest.mark.parametrize("inner", ["dense", "conv"])
+def test_time_distributed(tmp_path, inner):
+    if inner == "dense":
+        model = keras.Sequential([keras.Input((4, 3)), L.TimeDistributed(L.Dense(2))])
+    else:
+        model = keras.Sequential([keras.Input((3, 6, 6, 2)),
+                                  L.TimeDistributed(L.Conv2D(3, 3, activation="relu")),
+                                  L.TimeDistributed(L.GlobalAveragePooling2D()), L.GRU(2)])
+    assert_exports_exactly(model, tmp_path / "m.onnx")
