@@ -23,6 +23,7 @@ class GraphBuilder:
         self.initializers: list = []
         self._used_names: set[str] = set()
         self.dtypes: dict[str, str] = {}  # Keras dtype names of the Keras tensors' ONNX names
+        self.current_node = None  # the Keras Node being converted (its constant arguments)
         # (tensor name, perm) -> name of that tensor already transposed by perm.  A layout
         # round trip (NHWC -> NCHW -> NHWC) between two convolutions is then never emitted.
         self._transposes: dict[tuple[str, tuple[int, ...]], str] = {}

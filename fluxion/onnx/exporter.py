@@ -35,6 +35,7 @@ def _import_onnx():
         convert_core,
         convert_merge,
         convert_normalization,
+        convert_operations,
         convert_preprocessing,
         convert_recurrent,
         convert_reshaping,
@@ -139,6 +140,7 @@ def _convert_layer(graph: GraphBuilder, layer, node, in_names: list[str]) -> lis
     if dtype != "float32":
         raise UnsupportedLayerError(layer, f"its compute dtype is {dtype}; the ONNX exporter "
                                            f"writes float32 models")
+    graph.current_node = node  # for converters that read the call's constant arguments
     result = converter(graph, layer, in_names, [tuple(t.shape) for t in node.input_tensors])
     return list(result) if isinstance(result, (list, tuple)) else [result]
 

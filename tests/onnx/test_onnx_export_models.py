@@ -160,3 +160,17 @@ def test_non_float32_compute_dtype_is_refused_by_layer():
     with pytest.raises(fluxion.onnx.UnsupportedLayerError,
                        match=r"'wide' \(class Dense\).*compute dtype is float64"):
         fluxion.onnx.export(model, None)
+
+
+def test_keras_ops_on_keras_tensors(tmp_path):
+    x, y = keras.Input((4,), name="x"), keras.Input((4,), name="y")
+    z = keras.ops.exp(x * 0.5 - y) + keras.ops.maximum(x, y) / 3.0 + (1.0 - x)
+    z = keras.ops.square(keras.ops.tanh(z)) + 2.0 * keras.ops.abs(L.Dense(4)(y))
+    assert_exports_exactly(keras.Model([x, y], z), tmp_path / "m.onnx")
+
+
+def test_keras_op_without_mapping_is_named():
+    x = keras.Input((4,))
+    model = keras.Model(x, keras.ops.cumsum(x, axis=1))
+    with pytest.raises(fluxion.onnx.UnsupportedLayerError, match="operation 'cumsum'"):
+        fluxion.onnx.export(model, None)
