@@ -133,6 +133,26 @@ class Model(Trainer, Layer):
 
         load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
+    def export(self, filepath, format: str = "tf_saved_model", verbose=None,
+               input_signature=None, **kwargs) -> None:
+        """Exports the model for inference outside Fluxion (Keras 3's ``Model.export``).
+
+        ``format="onnx"`` writes an ONNX file (``fluxion.onnx.export``); ``opset_version``
+        picks the opset (default 17).
+        """
+        if format != "onnx":
+            raise ValueError(f"Model.export: format {format!r} is not available in Fluxion; "
+                             f"supported formats: ['onnx'].")
+        if input_signature is not None:
+            raise ValueError("Model.export(format='onnx') takes the model's own input "
+                             "shapes (batch dynamic); input_signature must be None.")
+        from fluxion.onnx import DEFAULT_OPSET, export
+
+        export(self, filepath, opset=kwargs.pop("opset_version", None) or DEFAULT_OPSET,
+               **kwargs)
+        if verbose:
+            print(f"Saved artifact at '{filepath}'.")
+
     def __call__(self, *args, **kwargs):
         return Layer.__call__(self, *args, **kwargs)
 
