@@ -13,9 +13,9 @@ from fluxion import keras
 
 
 def mlp():
-    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu", name="hidden"),
-                              keras.layers.Dense(3, activation="softmax", name="probs")])
-    return model
+    return keras.Sequential([keras.Input((4,)),
+                             keras.layers.Dense(8, activation="relu", name="hidden"),
+                             keras.layers.Dense(3, activation="softmax", name="probs")])
 
 
 def two_branch_cnn():

@@ -1,0 +1,73 @@
+"""The exported files, loaded by the real @tensorflow/tfjs (4.22) with
+``tf.loadLayersModel`` in headless Chromium, predict what the Fluxion model predicts
+(within 1e-5 relative).  Skipped, with the reason, where Chromium or the tfjs npm
+package is missing (tests/js/tfjs_browser.py says how to install them)."""
+
+import os
+import sys
+
+import numpy as np
+import pytest
+
+import fluxion.js as tfjs
+from fluxion import keras
+
+sys.path.insert(0, os.path.dirname(__file__))
+import tfjs_browser  # noqa: E402 - the harness next to this file
+
+pytestmark = pytest.mark.skipif(tfjs_browser.missing() is not None,
+                                reason=str(tfjs_browser.missing()))
+
+
+def dense_mlp():
+    return keras.Sequential([keras.Input((6,)), keras.layers.Dense(16, activation="relu"),
+                             keras.layers.Dense(8, activation="tanh"),
+                             keras.layers.Dense(3, activation="softmax")])
+
+
+def conv_pool_cnn():
+    return keras.Sequential([
+        keras.Input((10, 10, 2)),
+        keras.layers.Conv2D(4, 3, padding="same", activation="relu"),
+        keras.layers.MaxPooling2D(),
+        keras.layers.Conv2D(6, 3, strides=1, activation="relu"),
+        keras.layers.AveragePooling2D(2),
+        keras.layers.Flatten(),
+        keras.layers.Dense(5)])
+
+
+def functional_branches():
+    inputs = keras.Input((8, 8, 1))
+    x = keras.layers.Conv2D(4, 3, padding="same", activation="relu")(inputs)
+    x = keras.layers.MaxPooling2D()(x)
+    x = keras.layers.BatchNormalization()(x)
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    x = keras.layers.Dropout(0.3)(x)
+    a = keras.layers.Dense(5, activation="sigmoid")(x)
+    b = keras.layers.Dense(5)(x)
+    merged = keras.layers.Concatenate()([keras.layers.Add()([a, b]), a])
+    return keras.Model(inputs, [keras.layers.Dense(2, activation="softmax")(x), merged])
+
+
+def two_inputs():
+    left, right = keras.Input((3,)), keras.Input((4,))
+    joined = keras.layers.Concatenate()([keras.layers.Dense(5)(left), right])
+    return keras.Model([left, right], keras.layers.Dense(2)(joined))
+
+
+@pytest.mark.parametrize("build", [dense_mlp, conv_pool_cnn, functional_branches, two_inputs])
+def test_tfjs_in_chromium_predicts_like_fluxion(tmp_path, build):
+    model = build()
+    rng = np.random.default_rng(1)
+    for variable in model.weights:  # away from the initial zeros/ones, BN statistics too
+        variable.assign(rng.uniform(0.2, 1.0, variable.shape).astype(np.float32))
+    inputs = [rng.standard_normal((4,) + tuple(t.shape[1:])).astype(np.float32)
+              for t in model.inputs]
+    expected = model.predict(inputs if len(inputs) > 1 else inputs[0], verbose=0)
+    expected = expected if isinstance(expected, list) else [expected]
+    tfjs.save_keras_model(model, tmp_path / "web_model")
+    got = tfjs_browser.predict_in_browser(str(tmp_path / "web_model"), inputs)
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected):
+        assert g.shape == e.shape
+        np.testing.assert_allclose(g, e, rtol=1e-5, atol=1e-5 * float(np.abs(e).max()))
