@@ -52,6 +52,7 @@ from fluxion.core.variable import (
     VariableAggregation,
     VariableSynchronization,
     init_scope,
+    variable_creator_scope,
 )
 from fluxion.graph.control_flow import case, cond, switch_case, while_loop
 from fluxion.graph.function import Function, function
@@ -63,6 +64,7 @@ from fluxion.ops.array_ops import *
 from fluxion.ops.clip_ops import *
 from fluxion.ops.complex_ops import complex  # noqa: A004 - TF's name
 from fluxion.ops.creation_ops import *
+from fluxion.ops.cross_ops import fingerprint
 from fluxion.ops.dtypes import saturate_cast
 from fluxion.ops.framework_ops import *
 from fluxion.ops.linalg_decompositions import eig, eigvals
@@ -70,6 +72,7 @@ from fluxion.ops.linalg_decompositions import sqrtm as matrix_square_root
 from fluxion.ops.linalg_ops import einsum, matmul, norm, tensordot
 from fluxion.ops.logging_ops import print  # noqa: A004 - TF's name
 from fluxion.ops.math_ops import *
+from fluxion.ops.nd_ops import *
 from fluxion.ops.ragged_tensor import RaggedTensor
 from fluxion.ops.random_extra import random_index_shuffle
 from fluxion.ops.reduce_ops import *
@@ -77,6 +80,7 @@ from fluxion.ops.script_ops import eager_py_func, numpy_function, py_function
 from fluxion.ops.search_ops import searchsorted
 from fluxion.ops.sort_ops import *
 from fluxion.ops.sparse_tensor import SparseTensor
+from fluxion.ops.tensor_proto_ops import make_ndarray, make_tensor_proto
 from fluxion.ops.type_specs import *
 from fluxion.ops.unique_ops import unique, unique_with_counts
 
@@ -116,6 +120,10 @@ def __getattr__(name):
         import importlib
 
         return importlib.import_module(f"fluxion.{name}")
+    if name == "as_string":  # tf.as_string lives with the string ops
+        from fluxion.ops.strings import as_string
+
+        return as_string
     if name in _V1_INITIALIZERS:  # TF 2 keeps these initializer classes at the top level
         from fluxion.graph.v1 import initializers
 

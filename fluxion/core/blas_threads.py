@@ -34,6 +34,8 @@ import os
 import threading
 import warnings
 
+import numpy as np
+
 from fluxion.core.usable_cpus import usable_cpu_count
 
 ENV_VAR = "FLUXION_NUM_THREADS"
@@ -147,6 +149,10 @@ def apply_settings_on_first_run(prim) -> None:
     if _applied:
         return
     original = prim.impl
+    if isinstance(original, np.ufunc):
+        # Elementwise ufuncs never reach BLAS, and graph passes recognise them by type
+        # (fusion, in-place buffers): leave them unwrapped.
+        return
 
     def first_run(*arrays, **attrs):
         ensure_applied()

@@ -186,6 +186,10 @@ def wrap(array) -> Tensor:
 _DEFAULT_PY = {float: np.float32, int: np.int32, bool: np.bool_, complex: np.complex128}
 
 
+# (priority, type, function) entries of register_tensor_conversion_function, sorted.
+CONVERSION_FUNCTIONS: list = []
+
+
 def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
     """Converts ``value`` (Tensor, Variable, NumPy array, nested list, scalar) to a Tensor.
 
@@ -209,6 +213,12 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
     read = getattr(value, "_read_for_op", None)
     if read is not None:  # a Variable, or anything that reads like one
         return convert_to_tensor(read(), dtype=dtype)
+    if CONVERSION_FUNCTIONS:  # user types registered with register_tensor_conversion_function
+        for _, base, function in CONVERSION_FUNCTIONS:
+            if isinstance(value, base):
+                result = function(value, dtype=dtype, name=name, as_ref=False)
+                if result is not NotImplemented:
+                    return convert_to_tensor(result, dtype=dtype)
     target = dtypes.as_dtype(dtype) if dtype is not None else None
     if isinstance(value, np.ndarray):
         return _from_ndarray(value, target)

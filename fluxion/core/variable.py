@@ -8,8 +8,12 @@ watches the variable, a fresh leaf that the tape maps back to it.
 
 from __future__ import annotations
 
+import contextlib
 import enum
+import functools
+import inspect
 import itertools
+import threading
 
 import numpy as np
 
@@ -34,7 +38,54 @@ class VariableAggregation(enum.Enum):
     ONLY_FIRST_REPLICA = 3
 
 
-class Variable:
+class _Creators(threading.local):
+    def __init__(self):
+        self.stack: list = []
+
+
+_creators = _Creators()
+
+
+class _VariableType(type):
+    """Routes ``Variable(...)`` through the functions of ``variable_creator_scope``."""
+
+    def __call__(cls, *args, **kwargs):
+        if not _creators.stack or cls is not Variable:
+            return super().__call__(*args, **kwargs)
+        bound = inspect.signature(cls.__init__).bind(None, *args, **kwargs)
+        arguments = dict(bound.arguments)
+        arguments.pop("self")
+        arguments.update(arguments.pop("kwargs", {}))
+
+        def base(**kw):
+            return type.__call__(cls, **kw)
+
+        chain = base
+        for creator in _creators.stack:  # the innermost scope's creator runs first
+            chain = functools.partial(_call_creator, creator, chain)
+        return chain(**arguments)
+
+
+def _call_creator(creator, next_creator, **kwargs):
+    return creator(next_creator, **kwargs)
+
+
+@contextlib.contextmanager
+def variable_creator_scope(variable_creator):
+    """Within the block, ``Variable(...)`` calls ``variable_creator(next_creator,
+    **kwargs)``, which may change the arguments and must return
+    ``next_creator(**kwargs)`` or another variable (``tf.variable_creator_scope``)."""
+    if not callable(variable_creator):
+        raise TypeError(f"variable_creator_scope: expected a function, got "
+                        f"{variable_creator!r}")
+    _creators.stack.append(variable_creator)
+    try:
+        yield
+    finally:
+        _creators.stack.pop()
+
+
+class Variable(metaclass=_VariableType):
     """A mutable tensor-valued state (``tf.Variable``).
 
     Args:

@@ -26,10 +26,13 @@ class ReduceOp(enum.Enum):
     MEAN = "MEAN"
 
 
+_global_stack: list = []  # keras.distribution.set_distribution's, under every thread's
+
+
 def _stack() -> list:
     if not hasattr(_state, "stack"):
         _state.stack = []
-    return _state.stack
+    return _global_stack + _state.stack
 
 
 class InputContext:
@@ -90,11 +93,12 @@ class Strategy:
     @contextlib.contextmanager
     def scope(self):
         """Objects made inside (models, optimizers, variables) belong to this strategy."""
-        _stack().append(self)
+        _stack()  # makes the thread's own stack
+        _state.stack.append(self)
         try:
             yield self
         finally:
-            _stack().pop()
+            _state.stack.pop()
 
     # --- running and reducing -------------------------------------------------------------
     def run(self, fn, args=(), kwargs=None, options=None):

@@ -71,7 +71,11 @@ def _truth(pred) -> bool:
 
 
 def _traced_cond(pred: SymbolicTensor, true_fn: Callable, false_fn: Callable):
+    from fluxion.graph.autograph.conversion import maybe_convert
+
     _check_pred(Aval(tuple(pred.shape), pred.dtype))
+    # Called from AutoGraph-converted code, user branches are converted too (as in TF).
+    true_fn, false_fn = maybe_convert(true_fn), maybe_convert(false_fn)
     traces = trace_branches(true_fn, false_fn)
     _check_same_outputs(*traces)
     results = bind_traced_branches(pred, traces, [trace.outputs for trace in traces])

@@ -198,10 +198,11 @@ def _composites(structure) -> list:
     return []
 
 
-def _settle_composites(body, loop_vars, spread: bool) -> None:
+def settle_composites(body, args: tuple) -> None:
     """Lets composite loop variables learn what they lack (a ``TensorArray``'s element
-    shape) from one throw-away trace of the body, in which they record what is written."""
-    unsettled = [c for c in _composites(loop_vars) if getattr(c, "_unsettled", bool)()]
+    shape) from one throw-away trace of ``body(*args)``, in which they record what is
+    written.  The other arguments pass as they are (captured by the trace)."""
+    unsettled = [c for c in _composites(list(args)) if getattr(c, "_unsettled", bool)()]
     if not unsettled:
         return
     probes = {id(c): c._probe() for c in unsettled}
@@ -217,10 +218,17 @@ def _settle_composites(body, loop_vars, spread: bool) -> None:
             return type(structure)(swap(item) for item in structure)
         return structure
 
-    probed = swap(loop_vars)
-    flat = [_as_tensor(leaf) for leaf in nest.flatten(probed)]
-    avals = [Aval(tuple(t.shape), t.dtype) for t in flat]
-    trace_subgraph(body, avals, _packer(probed, spread), "while_probe", "body")
+    probed = [swap(arg) for arg in args]
+
+    def run():
+        body(*probed)
+        return convert_to_tensor(0)  # only the writes matter
+
+    trace_subgraph(run, [], lambda _: (), "while_probe", "body")
+
+
+def _settle_composites(body, loop_vars, spread: bool) -> None:
+    settle_composites(body, tuple(loop_vars) if spread else (loop_vars,))
 
 
 # --- traced ------------------------------------------------------------------------------------
@@ -257,6 +265,10 @@ def _flatten_shapes(spec) -> list:
 
 
 def _traced_loop(cond, body, loop_vars, flat, shapes, pack, maximum_iterations, back_prop):
+    from fluxion.graph.autograph.conversion import maybe_convert
+
+    # Called from AutoGraph-converted code, the user's cond and body are converted too.
+    cond, body = maybe_convert(cond), maybe_convert(body)
     avals = [Aval(shape, t.dtype) for t, shape in zip(flat, shapes)]
     for _ in range(1 + sum(len(s) for s in shapes)):
         body_trace = trace_subgraph(body, avals, pack, "while_body", "body")

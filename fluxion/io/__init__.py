@@ -1,7 +1,7 @@
 """``tf.io``: TFRecord files, ``tf.train.Example`` parsing, raw decoding.
 
 ``tf.train.Example`` and its sibling messages are in ``fluxion.io.example_proto`` (they
-need the optional ``protobuf`` package: ``pip install 'fluxion[protobuf]'``).
+need the optional ``protobuf`` package: ``pip install 'fluxion-ml[protobuf]'``).
 """
 
 from fluxion.io.decode import decode_raw

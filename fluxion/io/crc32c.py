@@ -1,7 +1,7 @@
 """CRC-32C (Castagnoli) and TFRecord's masked form of it.
 
 TFRecord frames every record with two masked CRC-32C checksums.  The checksum is
-computed by ``google-crc32c`` (Google's C library, the extra ``fluxion[tfrecord]``)
+computed by ``google-crc32c`` (Google's C library, the extra ``fluxion-ml[tfrecord]``)
 when it is installed; otherwise by a table-driven fallback in Python, so TFRecord
 files are readable and writable with NumPy alone, only slower (a few MB/s).
 """

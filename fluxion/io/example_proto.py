@@ -7,7 +7,7 @@ numbers, so their wire format is TensorFlow's and records interchange both ways.
 No ``.proto`` compilation step is needed.  They live in a private descriptor pool, so
 they never clash with TensorFlow's own classes when both are imported.
 
-``protobuf`` is an optional dependency (the extra ``fluxion[protobuf]``); the classes
+``protobuf`` is an optional dependency (the extra ``fluxion-ml[protobuf]``); the classes
 are built on first use, and a clear ``ImportError`` names the extra when it is missing.
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 
 _EXTRA_HINT = ("tf.train.Example and tf.io.parse_example need the `protobuf` package: "
-               "pip install 'fluxion[protobuf]' (or pip install protobuf)")
+               "pip install 'fluxion-ml[protobuf]' (or pip install protobuf)")
 
 MESSAGE_NAMES = ("BytesList", "FloatList", "Int64List", "Feature", "Features", "FeatureList",
                  "FeatureLists", "Example", "SequenceExample")

@@ -293,7 +293,7 @@ def parse_example(serialized, features: dict, example_names=None, name=None) -> 
     Returns:
       A dict of key -> tensor: ``[batch, *shape]`` for fixed-length features,
       ``[batch, longest, *shape]`` for sequence features, a sparse tensor for
-      ``VarLenFeature``.  Needs the ``protobuf`` package (``fluxion[protobuf]``).
+      ``VarLenFeature``.  Needs the ``protobuf`` package (``fluxion-ml[protobuf]``).
 
     >>> from fluxion.io.example_proto import Example, Features, Feature, Int64List
     >>> record = Example(features=Features(feature={

@@ -32,7 +32,7 @@ __all__ = ["truncatediv", "truncatemod", "unravel_index", "dynamic_partition",
            "dynamic_stitch", "reverse_sequence", "tensor_scatter_nd_max",
            "tensor_scatter_nd_min", "bitcast", "space_to_batch_nd", "space_to_batch",
            "batch_to_space", "required_space_to_batch_paddings", "parallel_stack",
-           "histogram_fixed_width", "histogram_fixed_width_bins"]
+           "histogram_fixed_width", "histogram_fixed_width_bins", "approx_top_k"]
 
 
 def truncatediv(x, y, name=None) -> Tensor:
@@ -273,3 +273,13 @@ def histogram_fixed_width(values, value_range, nbins=100, dtype=dtypes.int32,
     bins = histogram_fixed_width_bins(values, value_range, nbins, dtypes.int32)
     return bincount(reshape(bins, [-1]), minlength=int(nbins), maxlength=int(nbins),
                     dtype=dtype)
+
+
+def approx_top_k(input, k, reduction_dimension=-1, recall_target=0.95, is_max_k=True,  # noqa: A002
+                 reduction_input_size_override=-1, aggregate_to_topk=True, name=None):
+    """The ``k`` largest (or smallest, ``is_max_k=False``) values along an axis and their
+    indices; exact here (recall 1)."""
+    from fluxion.ops.math_extra import _top_k_along
+
+    return _top_k_along(convert_to_tensor(input), int(k), int(reduction_dimension),
+                        largest=bool(is_max_k))

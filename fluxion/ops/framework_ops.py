@@ -30,7 +30,9 @@ __all__ = ["control_dependencies", "group", "no_op", "identity_n", "tuple", "ens
            "no_gradient", "RegisterGradient", "Assert", "assert_equal", "assert_greater",
            "assert_less", "assert_rank", "hessians", "broadcast_static_shape",
            "broadcast_dynamic_shape", "AggregationMethod", "DeviceSpec", "shape_n",
-           "CriticalSection", "nondifferentiable_batch_function"]
+           "CriticalSection", "nondifferentiable_batch_function",
+           "register_tensor_conversion_function", "check_pinned", "ragged_fill_empty_rows",
+           "ragged_fill_empty_rows_grad"]
 
 
 def _graph_mode() -> bool:
@@ -396,3 +398,73 @@ def nondifferentiable_batch_function(num_batch_threads, max_batch_size, batch_ti
         return wrapped
 
     return decorator
+
+
+def register_tensor_conversion_function(base_type, conversion_func, priority=100) -> None:
+    """Lets ``convert_to_tensor`` (and so every op) accept objects of ``base_type``:
+    ``conversion_func(value, dtype=None, name=None, as_ref=False)`` returns a tensor-like
+    value or ``NotImplemented``.  Lower priorities are tried first."""
+    from fluxion.core import tensor as tensor_module
+
+    types_ = base_type if isinstance(base_type, builtins.tuple) else (base_type,)
+    for kind in types_:
+        if not isinstance(kind, type):
+            raise TypeError(f"register_tensor_conversion_function: base_type must be a type "
+                            f"or tuple of types, got {kind!r}")
+        if kind in (str, bytes, int, float, bool, list, builtins.tuple, np.ndarray):
+            raise TypeError(f"register_tensor_conversion_function: cannot override the "
+                            f"conversion of {kind.__name__}")
+    if not callable(conversion_func):
+        raise TypeError("register_tensor_conversion_function: conversion_func must be callable")
+    entries = tensor_module.CONVERSION_FUNCTIONS
+    entries.append((int(priority), types_, conversion_func))
+    entries.sort(key=lambda entry: entry[0])
+
+
+def check_pinned(tensor, name=None):
+    """Checks that ``tensor`` lives in pinned GPU host memory; as TF built without CUDA,
+    Fluxion's NumPy backend raises FailedPreconditionError."""
+    from fluxion.core.errors import FailedPreconditionError
+
+    convert_to_tensor(tensor)
+    raise FailedPreconditionError(None, None, "check_pinned: pinned host memory needs a "
+                                              "CUDA build; Fluxion's NumPy backend has none")
+
+
+def ragged_fill_empty_rows(value_rowids, values, nrows, default_value, name=None):
+    """Adds ``default_value`` to each empty row of a ragged tensor given by row ids;
+    returns ``(output_value_rowids, output_values, empty_row_indicator,
+    reverse_index_map)``."""
+    from collections import namedtuple
+
+    from fluxion.core.primitives.gather_scatter import gather
+    from fluxion.core.primitives.shape import concat
+    from fluxion.ops.creation_ops import fill
+
+    ids = np.asarray(convert_to_tensor(value_rowids)._value).astype(np.int64)
+    count = int(np.asarray(convert_to_tensor(nrows)._value))
+    values = convert_to_tensor(values)
+    empty = np.bincount(ids, minlength=count)[:count] == 0
+    added = np.nonzero(empty)[0]
+    all_ids = np.concatenate([ids, added])
+    order = np.argsort(all_ids, kind="stable")
+    reverse = np.argsort(order, kind="stable")[:len(ids)]
+    defaults = fill([len(added)], convert_to_tensor(default_value, dtype=values.dtype))
+    merged = gather(concat([values, defaults], 0), convert_to_tensor(order.astype(np.int64)))
+    result = namedtuple("RaggedFillEmptyRows", ["output_value_rowids", "output_values",
+                                                 "empty_row_indicator", "reverse_index_map"])
+    return result(convert_to_tensor(all_ids[order]), merged, convert_to_tensor(empty),
+                  convert_to_tensor(reverse.astype(np.int64)))
+
+
+def ragged_fill_empty_rows_grad(reverse_index_map, grad_values, name=None):
+    """The gradients of ``ragged_fill_empty_rows``: ``(d_values, d_default_value)``."""
+    from collections import namedtuple
+
+    from fluxion.core.primitives.gather_scatter import gather
+    from fluxion.ops.reduce_ops import reduce_sum
+
+    grad_values = convert_to_tensor(grad_values)
+    d_values = gather(grad_values, convert_to_tensor(reverse_index_map))
+    result = namedtuple("RaggedFillEmptyRowsGrad", ["d_values", "d_default_value"])
+    return result(d_values, reduce_sum(grad_values) - reduce_sum(d_values))

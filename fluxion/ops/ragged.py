@@ -1,5 +1,7 @@
 """The ``fluxion.ragged`` namespace (``tf.ragged``)."""
 
+from fluxion.ops.cross_ops import ragged_cross as cross  # noqa: F401
+from fluxion.ops.cross_ops import ragged_cross_hashed as cross_hashed  # noqa: F401
 from fluxion.ops.ragged_ops import (  # noqa: F401 - re-exported
     boolean_mask,
     constant,

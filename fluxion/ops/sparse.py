@@ -5,6 +5,9 @@ from __future__ import annotations
 from fluxion.core import dtypes
 from fluxion.core.indexed_slices import IndexedSlices
 from fluxion.core.tensor import convert_to_tensor
+from fluxion.ops.cross_ops import sampled_addmm  # noqa: F401
+from fluxion.ops.cross_ops import sparse_cross as cross  # noqa: F401
+from fluxion.ops.cross_ops import sparse_cross_hashed as cross_hashed  # noqa: F401
 from fluxion.ops.sparse_ops import (  # noqa: F401 - re-exported
     add,
     eye,

@@ -1,4 +1,4 @@
-"""Lazy access to the ``tensorboard`` package (the optional extra ``fluxion[tensorboard]``).
+"""Lazy access to the ``tensorboard`` package (the optional extra ``fluxion-ml[tensorboard]``).
 
 Fluxion writes TensorBoard's files with TensorBoard's own pieces: its protos and its
 plugins' metadata helpers (the TFRecord framing is ``fluxion.io.tfrecord``'s).  None of

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 
 _EXTRA_HINT = ("Reading and writing TensorFlow checkpoints needs the `protobuf` package: "
-               "pip install 'fluxion[protobuf]' (or pip install protobuf)")
+               "pip install 'fluxion-ml[protobuf]' (or pip install protobuf)")
 
 MESSAGE_NAMES = ("TensorShapeProto", "TensorSliceProto", "VersionDef", "BundleHeaderProto",
                  "BundleEntryProto", "TrackableObjectGraph")

@@ -83,3 +83,24 @@ def test_flatten_with_path_and_training():
     grads = tape.gradient(loss, model.trainable_variables)
     np.testing.assert_allclose(grads[0].numpy(), [1.0])
     np.testing.assert_allclose(grads[1].numpy(), [[1.0], [2.0]])
+
+
+def test_variable_creator_scope_chains_innermost_first():
+    calls = []
+
+    def untrainable(next_creator, **kwargs):
+        calls.append("outer")
+        kwargs["trainable"] = False
+        return next_creator(**kwargs)
+
+    def renamed(next_creator, **kwargs):
+        calls.append("inner")
+        kwargs["name"] = "renamed"
+        return next_creator(**kwargs)
+
+    with tf.variable_creator_scope(untrainable):
+        with tf.variable_creator_scope(renamed):
+            v = tf.Variable(3.0, name="original")
+    assert calls == ["inner", "outer"]
+    assert v.name == "renamed:0" and not v.trainable and float(v) == 3.0
+    assert tf.Variable(1.0).trainable  # outside the scope: unchanged

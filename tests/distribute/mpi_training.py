@@ -11,7 +11,11 @@ from fluxion import keras
 
 
 def main(out_dir: str, global_batch: int = 16, epochs: int = 2) -> None:
-    strategy = tf.distribute.MultiWorkerMirroredStrategy()
+    if os.environ.get("FLUXION_TEST_KERAS_DISTRIBUTION"):  # Keras 3's spelling
+        keras.distribution.set_distribution(keras.distribution.DataParallel())
+        strategy = tf.distribute.get_strategy()
+    else:
+        strategy = tf.distribute.MultiWorkerMirroredStrategy()
     rank = strategy.cluster_resolver.task_id
     rng = np.random.default_rng(0)
     x = rng.random((128, 6), dtype=np.float32)
@@ -23,7 +27,11 @@ def main(out_dir: str, global_batch: int = 16, epochs: int = 2) -> None:
         model.compile(keras.optimizers.Adam(0.01), "mse")
     if rank == 0:
         keras.utils.set_random_seed(100)
-    model.fit(x, y, batch_size=global_batch, epochs=epochs, shuffle=False, verbose=0)
+    logs = os.path.join(out_dir, "logs")
+    model.fit(x, y, batch_size=global_batch, epochs=epochs, shuffle=False, verbose=0,
+              callbacks=[keras.callbacks.ModelCheckpoint(os.path.join(out_dir, "model.keras"))]
+              if os.environ.get("FLUXION_TEST_CHECKPOINT") else None)
+    del logs
     np.savez(os.path.join(out_dir, f"rank{rank}_of_{strategy.num_replicas_in_sync}.npz"),
              *[w.numpy() for w in model.weights])
     fault = os.environ.get("FLUXION_TEST_FAULT")

@@ -68,3 +68,14 @@ def test_fluxion_launch_runs_the_script_on_n_workers(tmp_path):
                   str(tmp_path)])
     assert result.returncode == 0, result.stderr[-2000:]
     assert sorted(os.listdir(tmp_path)) == ["rank0_of_2.npz", "rank1_of_2.npz"]
+
+
+def test_keras_distribution_data_parallel_and_chief_only_checkpoints(tmp_path):
+    result = run([MPIEXEC, "-n", "2", sys.executable, SCRIPT, str(tmp_path)],
+                 extra_env={"FLUXION_TEST_KERAS_DISTRIBUTION": "1",
+                            "FLUXION_TEST_CHECKPOINT": "1"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    rank0, rank1 = weights(tmp_path / "rank0_of_2.npz"), weights(tmp_path / "rank1_of_2.npz")
+    for a, b in zip(rank0, rank1):
+        np.testing.assert_array_equal(a, b)
+    assert (tmp_path / "model.keras").exists()  # written by the chief only

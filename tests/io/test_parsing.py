@@ -119,7 +119,7 @@ def test_missing_protobuf_names_the_extra(monkeypatch):
     ep.message_classes.cache_clear()
     monkeypatch.setitem(sys.modules, "google.protobuf", None)
     try:
-        with pytest.raises(ImportError, match=r"fluxion\[protobuf\]"):
+        with pytest.raises(ImportError, match=r"fluxion-ml\[protobuf\]"):
             ep.Example  # noqa: B018
         with pytest.raises(ImportError, match="protobuf"):
             fio.parse_single_example(b"", {"a": fio.FixedLenFeature([], tf.int64)})

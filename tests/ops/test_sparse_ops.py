@@ -122,3 +122,44 @@ def test_sparse_segment_ops():
     np.testing.assert_array_equal(got.numpy(), [data[0] + data[2], data[3]])
     got = tf.sparse.segment_mean(data, [0, 2, 3], [0, 0, 1])
     np.testing.assert_array_equal(got.numpy(), [(data[0] + data[2]) / 2, data[3]])
+
+
+def test_cross_and_sampled_addmm_as_tf():
+    st_strings = tf.sparse.from_dense([["a", "b"], ["c", ""]])
+    crossed = tf.sparse.to_dense(tf.sparse.cross([st_strings, tf.constant([["x"], ["y"]])]))
+    assert crossed.numpy().tolist() == [[b"a_X_x", b"b_X_x"], [b"c_X_y", b""]]
+    joined = tf.sparse.cross([st_strings, tf.constant([["x"], ["y"]])], separator="#")
+    assert joined.values.numpy().tolist() == [b"a#x", b"b#x", b"c#y"]
+    ragged = tf.ragged.cross([tf.ragged.constant([[1, 2], [3]]), tf.constant([["x"], ["y"]])])
+    assert ragged.to_list() == [[b"1_X_x", b"2_X_x"], [b"3_X_y"]]
+    a = np.arange(6.0).reshape(2, 3)
+    b = np.arange(6.0).reshape(3, 2)
+    idx = np.array([[0, 0], [1, 1]])
+
+    def fn(values, m1, m2):
+        return tf.sparse.sampled_addmm(idx, values, [2, 2], m1, m2, beta=0.5, alpha=2.0)[1]
+
+    check_op(fn, [np.array([1.0, 2.0]), a, b],
+             lambda v, m1, m2: 2.0 * (m1 @ m2)[tuple(idx.T)] + 0.5 * v)
+
+
+def test_hashed_crosses_and_fingerprint_match_tf():
+    # expected values computed by TensorFlow 2.21
+    assert tf.fingerprint(tf.constant(["abc", "hello"])).numpy().tolist() == [
+        [105, 243, 231, 116, 160, 179, 165, 36], [232, 12, 56, 49, 169, 229, 139, 180]]
+    assert tf.fingerprint(tf.constant([["abc", "d"], ["x", "y"]])).numpy().tolist() == [
+        [42, 36, 211, 10, 152, 245, 170, 130], [186, 9, 112, 82, 61, 81, 48, 156]]
+    assert tf.fingerprint(tf.constant([[1, 2], [3, 4]], tf.int32)).numpy().tolist() == [
+        [76, 18, 253, 133, 168, 204, 240, 10], [254, 162, 60, 240, 103, 244, 53, 255]]
+    st_strings = tf.sparse.from_dense([["a", "b"], ["c", ""]])
+    words = tf.constant([["x"], ["y"]])
+    hashed = tf.sparse.cross_hashed([st_strings, words], num_buckets=100)
+    assert hashed.values.numpy().tolist() == [92, 4, 60]
+    raw = tf.sparse.cross_hashed([st_strings, tf.constant([[7], [8]], tf.int64)])
+    assert raw.values.numpy().tolist() == [3509787333349122856, 443223928722139976,
+                                           6432631460089690489]
+    keyed = tf.sparse.cross_hashed([st_strings, words], num_buckets=100, hash_key=123)
+    assert keyed.values.numpy().tolist() == [61, 17, 80]
+    ragged = tf.ragged.cross_hashed([tf.ragged.constant([["a", "b"], ["c"]]), words],
+                                    num_buckets=50)
+    assert ragged.to_list() == [[42, 4], [10]]

@@ -112,3 +112,23 @@ def test_gradients_through_tensor_array(traced):
     # out = [a0, a0/2 + a1, a0/4 + a1/2 + a2] with a_i = x_i^2: d/dx_i = 2 x_i * weight_i
     weights = np.array([1 + 0.5 + 0.25, 1 + 0.5, 1.0])
     np.testing.assert_allclose(got, 2 * x0 * weights, rtol=1e-10)
+
+
+def test_autograph_for_loop_writes_a_dynamic_tensor_array():
+    @tf.function
+    def doubles(n):
+        ta = tf.TensorArray(tf.float32, size=0, dynamic_size=True)  # no element shape
+        for i in tf.range(n):
+            ta = ta.write(i, tf.cast(i, tf.float32) * 2)
+        return ta.stack()
+
+    @tf.function
+    def total(x):
+        ta = tf.TensorArray(tf.float32, size=tf.shape(x)[0]).unstack(x)
+        acc = tf.zeros([2])
+        for i in tf.range(ta.size()):
+            acc += ta.read(i)
+        return acc
+
+    np.testing.assert_array_equal(doubles(tf.constant(4)).numpy(), [0.0, 2.0, 4.0, 6.0])
+    np.testing.assert_array_equal(total(tf.ones([3, 2])).numpy(), [3.0, 3.0])

@@ -135,3 +135,53 @@ def test_type_specs_and_misc():
     assert tf.CriticalSection().execute(lambda: 5) == 5
     batched = tf.nondifferentiable_batch_function(1, 8, 1000)(lambda x: x * 2)
     assert batched(tf.constant([1.0])).numpy().tolist() == [2.0]
+
+
+def test_register_tensor_conversion_function():
+    class Meters:
+        def __init__(self, value):
+            self.value = value
+
+    tf.register_tensor_conversion_function(
+        Meters, lambda v, dtype=None, name=None, as_ref=False: tf.constant(v.value, dtype))
+    assert float(tf.add(Meters(2.0), 1.0)) == 3.0
+    assert tf.convert_to_tensor(Meters([1, 2])).numpy().tolist() == [1, 2]
+    with pytest.raises(TypeError, match="cannot override"):
+        tf.register_tensor_conversion_function(list, lambda v, **_: v)
+
+
+def test_tensor_proto_roundtrip():
+    pytest.importorskip("tensorboard")
+    proto = tf.make_tensor_proto(tf.constant([[1.0, 2.0], [3.0, 4.0]]))
+    assert proto.dtype == 1 and [d.size for d in proto.tensor_shape.dim] == [2, 2]
+    np.testing.assert_array_equal(tf.make_ndarray(proto), [[1.0, 2.0], [3.0, 4.0]])
+    ints = tf.make_tensor_proto([1, 2], dtype=tf.int64, shape=[2])
+    assert ints.dtype == 9 and tf.make_ndarray(ints).tolist() == [1, 2]
+    assert tf.make_ndarray(tf.make_tensor_proto(["a", b"b"])).tolist() == [b"a", b"b"]
+
+
+def test_approx_top_k_is_exact():
+    x = tf.constant([[1.0, 5.0, 3.0], [9.0, 2.0, 4.0]])
+    values, indices = tf.approx_top_k(x, 2)
+    assert values.numpy().tolist() == [[5.0, 3.0], [9.0, 4.0]]
+    assert indices.numpy().tolist() == [[1, 2], [0, 2]]
+    values, _ = tf.approx_top_k(x, 1, reduction_dimension=0, is_max_k=False)
+    assert values.numpy().tolist() == [[1.0, 2.0, 3.0]]
+
+
+def test_ragged_fill_empty_rows_as_tf_and_check_pinned():
+    filled = tf.ragged_fill_empty_rows(value_rowids=tf.constant([0, 0, 2], tf.int64),
+                                       values=tf.constant([1.0, 2.0, 3.0]),
+                                       nrows=tf.constant(4, tf.int64),
+                                       default_value=tf.constant(-1.0))
+    assert filled.output_value_rowids.numpy().tolist() == [0, 0, 1, 2, 3]
+    assert filled.output_values.numpy().tolist() == [1.0, 2.0, -1.0, 3.0, -1.0]
+    assert filled.empty_row_indicator.numpy().tolist() == [False, True, False, True]
+    assert filled.reverse_index_map.numpy().tolist() == [0, 1, 3]
+    grads = tf.ragged_fill_empty_rows_grad(tf.constant([0, 1, 3], tf.int64),
+                                           tf.constant([1.0, 2.0, 3.0, 4.0, 5.0]))
+    assert grads.d_values.numpy().tolist() == [1.0, 2.0, 4.0]
+    assert float(grads.d_default_value) == 8.0
+    with pytest.raises(tf.errors.FailedPreconditionError):
+        tf.check_pinned(tf.constant(1.0))
+    assert tf.as_string(tf.constant([1, 2])).numpy().tolist() == [b"1", b"2"]

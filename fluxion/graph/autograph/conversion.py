@@ -18,6 +18,7 @@ packages) on their way, and swaps the builtins that have a tensor meaning.
 from __future__ import annotations
 
 import ast
+import copy
 import functools
 import inspect
 import logging
@@ -86,19 +87,28 @@ def _transform(function: types.FunctionType):
     if code.co_flags & (inspect.CO_GENERATOR | inspect.CO_COROUTINE |
                         inspect.CO_ASYNC_GENERATOR):
         raise ConversionFailure("generators and coroutines are not converted")
-    try:
-        lines, first_line = inspect.getsourcelines(function)
-    except (OSError, TypeError) as error:
-        raise ConversionFailure(f"its source code is not available ({error})") from None
-    try:
-        tree = ast.parse(textwrap.dedent("".join(lines)))
-    except SyntaxError as error:
-        raise ConversionFailure(f"its source could not be parsed ({error.msg})") from None
-    node = tree.body[0] if tree.body else None
-    if not isinstance(node, ast.FunctionDef) or node.name != code.co_name:
-        raise ConversionFailure("it is not a plain `def` (lambdas are not converted)")
-    ast.increment_lineno(tree, first_line - 1)
+    if code.co_name == "<lambda>":
+        node = _lambda_definition(function)
+    else:
+        try:
+            lines, first_line = inspect.getsourcelines(function)
+        except (OSError, TypeError) as error:
+            raise ConversionFailure(f"its source code is not available ({error})") from None
+        try:
+            tree = ast.parse(textwrap.dedent("".join(lines)))
+        except SyntaxError as error:
+            raise ConversionFailure(f"its source could not be parsed ({error.msg})") from None
+        node = tree.body[0] if tree.body else None
+        if not isinstance(node, ast.FunctionDef) or node.name != code.co_name:
+            raise ConversionFailure("its source is not a plain `def`")
+        ast.increment_lineno(tree, first_line - 1)
     convert_function_tree(node)
+    source = ast.unparse(ast.fix_missing_locations(node))
+    # Defaults come from the original function object; written out here, they would be
+    # evaluated again in the factory, where the names they use may not exist.
+    node.args.defaults = [ast.Constant(None) for _ in node.args.defaults]
+    node.args.kw_defaults = [None if d is None else ast.Constant(None)
+                             for d in node.args.kw_defaults]
     params = list(code.co_freevars) + ["ag__"]
     factory = ast.FunctionDef(
         name="autograph_factory",
@@ -112,7 +122,50 @@ def _transform(function: types.FunctionType):
     compiled = compile(module, code.co_filename, "exec")
     factory_code = next(c for c in compiled.co_consts if isinstance(c, types.CodeType))
     _register(factory_code)
-    return factory_code, ast.unparse(node)
+    return factory_code, source
+
+
+_FILE_TREES: dict = {}  # filename -> (source text, parsed module), for finding lambdas
+
+
+def _lambda_definition(function: types.FunctionType) -> ast.FunctionDef:
+    """A lambda as ``def autograph_lambda(args): return body``, found in its file's AST.
+
+    The lambda is the one starting on its code's first line with the same parameters;
+    where several match, the one whose body holds the code's first instruction.
+    """
+    import linecache
+
+    code = function.__code__
+    text = "".join(linecache.getlines(code.co_filename, function.__globals__))
+    if not text:
+        raise ConversionFailure("its source code is not available")
+    cached = _FILE_TREES.get(code.co_filename)
+    if cached is None or cached[0] != text:
+        try:
+            cached = (text, ast.parse(text))
+        except SyntaxError as error:
+            raise ConversionFailure(f"its file could not be parsed ({error.msg})") from None
+        _FILE_TREES[code.co_filename] = cached
+    params = list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
+    candidates = [node for node in ast.walk(cached[1])
+                  if isinstance(node, ast.Lambda) and node.lineno == code.co_firstlineno
+                  and [a.arg for a in node.args.posonlyargs + node.args.args +
+                       node.args.kwonlyargs] == params]
+    if len(candidates) > 1:
+        line, _, column, _ = next(code.co_positions(), (None, None, None, None))
+        candidates = [node for node in candidates if column is not None and
+                      (node.body.lineno, node.body.col_offset) <= (line, column) <=
+                      (node.body.end_lineno, node.body.end_col_offset)]
+    if len(candidates) != 1:
+        raise ConversionFailure("its lambda could not be told apart in the source")
+    node = copy.deepcopy(candidates[0])  # conversion rewrites it; the cached tree stays
+    definition = ast.FunctionDef(name="autograph_lambda", args=node.args,
+                                 body=[ast.Return(value=node.body)], decorator_list=[],
+                                 returns=None, type_comment=None)
+    ast.copy_location(definition, node)
+    ast.copy_location(definition.body[0], node.body)
+    return definition
 
 
 def _register(code: types.CodeType) -> None:
@@ -154,7 +207,8 @@ def convert(function: types.FunctionType):
             entry = _transform(function)
         except ConversionFailure as failure:
             entry = failure
-            logger.warning("AutoGraph could not convert %s (%s): it will run as is, so "
+            log = logger.info if function.__name__ == "<lambda>" else logger.warning
+            log("AutoGraph could not convert %s (%s): it will run as is, so "
                            "Python control flow on tensors in it is not converted.",
                            getattr(function, "__qualname__", function), failure)
         _BY_CODE[function.__code__] = entry
@@ -175,6 +229,13 @@ def _log(level: int, message: str, *args) -> None:
             print(message % args)
 
 
+def maybe_convert(function):
+    """``function`` converted when called from converted code (cond / while_loop bodies)."""
+    if status.enabled:
+        return convert_callable(function) or function
+    return function
+
+
 def convert_callable(target, user_requested: bool = False):
     """``target`` with its Python code converted, or None when it is to be called as is.
 
@@ -184,8 +245,8 @@ def convert_callable(target, user_requested: bool = False):
     if getattr(target, _DO_NOT_CONVERT, False):
         return None
     if isinstance(target, types.FunctionType):
-        if target.__code__ in _GENERATED_CODES or target.__name__ == "<lambda>":
-            return None  # lambdas run as they are (an expression has no statements)
+        if target.__code__ in _GENERATED_CODES:
+            return None
         if not user_requested and not is_user_code(target):
             return None
         converted = convert(target)

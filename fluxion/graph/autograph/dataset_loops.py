@@ -34,7 +34,7 @@ class _ElementSource:
 
 def dataset_for(dataset, extra_test, body, state: tuple, names: tuple, where: str) -> tuple:
     """Runs ``state = body(element, *state)`` per element of ``dataset`` in the graph."""
-    from fluxion.graph.autograph.loops import tensor_loop
+    from fluxion.graph.autograph.tensor_loops import tensor_loop
 
     source = _ElementSource(dataset.element_spec)
 

@@ -155,7 +155,8 @@ class BackupAndRestore(Callback):
             self._save(epoch + 1, 0)
 
     def on_train_end(self, logs=None):
-        if self.delete_checkpoint and os.path.exists(self.backup_dir):
+        if self.delete_checkpoint and os.path.exists(self.backup_dir) and \
+                _is_chief(self.model):
             shutil.rmtree(self.backup_dir)
 
     def _should_save_on_batch(self, batch: int) -> bool:
@@ -178,10 +179,17 @@ class BackupAndRestore(Callback):
         epoch_state = np.random.get_state() if step == 0 else self._epoch_numpy_state
         counters = self._data_counters() if step == 0 else self._epoch_data_counters
         self._state.capture(epoch, step, epoch_state, counters)
+        if not _is_chief(self.model):
+            return  # every worker restores the chief's backup; only the chief writes it
         os.makedirs(self.backup_dir, exist_ok=True)
         if self.double_checkpoint and checkpoint_file.exists(self._latest):
             checkpoint_file.move(self._latest, self._previous)
         self._checkpoint.write(self._latest)
+
+
+def _is_chief(model) -> bool:
+    strategy = getattr(getattr(model, "optimizer", None), "_distribute_strategy", None)
+    return strategy is None or strategy.is_chief
 
 
 def _checkpoint_for(model, state):

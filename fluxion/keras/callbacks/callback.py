@@ -102,3 +102,17 @@ class Callback:
 
     def on_predict_end(self, logs: dict | None = None) -> None:
         """Called at the end of prediction."""
+
+
+def worker_write_path(model, path: str) -> str:
+    """Where a callback writes: ``path`` on the chief (or without a multi-worker
+    strategy); on other workers a private temporary directory, as TF does, so workers
+    never write the same files."""
+    strategy = getattr(getattr(model, "optimizer", None), "_distribute_strategy", None)
+    if strategy is None or strategy.num_replicas_in_sync == 1 or strategy.is_chief:
+        return path
+    import os
+    import tempfile
+
+    base = tempfile.mkdtemp(prefix=f"fluxion-worker{strategy.cluster_resolver.task_id}-")
+    return os.path.join(base, os.path.basename(os.path.normpath(path)) or "files")

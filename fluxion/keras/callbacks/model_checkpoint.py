@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 
 from fluxion.keras.callbacks.monitor_callback import MonitorCallback
+from fluxion.keras.callbacks.callback import worker_write_path
 from fluxion.keras.saving.serialization import keras_class
 from fluxion.keras.utils import io_utils
 
@@ -62,6 +63,19 @@ class ModelCheckpoint(MonitorCallback):
         elif not self.filepath.endswith((".keras", ".h5")):
             raise ValueError(f"The filepath provided must end in `.keras` (Keras model "
                              f"format). Received: filepath={self.filepath}")
+
+    def on_train_begin(self, logs=None):
+        """Checks now, before any training, that the checkpoints can be written."""
+        from fluxion.keras.saving.weights_h5 import require_h5py
+        from fluxion.keras.saving.writable import check_writable
+
+        require_h5py()
+        static = self.filepath
+        while "{" in os.path.dirname(static):  # folders named from the logs: check above
+            static = os.path.dirname(static)
+        check_writable(static if static != self.filepath else self.filepath,
+                       "ModelCheckpoint", create_parents=True,
+                       is_directory=static != self.filepath)
 
     def on_epoch_begin(self, epoch, logs=None):
         self._current_epoch = epoch
@@ -122,7 +136,7 @@ class ModelCheckpoint(MonitorCallback):
 
     def _save_model(self, epoch: int, batch: int | None, logs) -> None:
         logs = logs or {}
-        filepath = self._get_file_path(epoch, batch, logs)
+        filepath = worker_write_path(self.model, self._get_file_path(epoch, batch, logs))
         if os.path.isdir(filepath):
             raise OSError(f"Please specify a non-directory filepath for ModelCheckpoint. "
                           f"Filepath used is an existing directory: {filepath}")

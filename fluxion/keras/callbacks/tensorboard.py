@@ -24,7 +24,7 @@ import time
 
 import numpy as np
 
-from fluxion.keras.callbacks.callback import Callback
+from fluxion.keras.callbacks.callback import Callback, worker_write_path
 from fluxion.keras.saving.serialization import keras_class
 
 
@@ -78,6 +78,7 @@ class TensorBoard(Callback):
 
         if run not in self._writers:
             path = self._train_dir if run == "train" else self._val_dir
+            path = worker_write_path(self.model, path)  # the chief's logs are the run's
             self._writers[run] = summary.create_file_writer(path)
         return self._writers[run]
 

@@ -13,7 +13,16 @@ class InputLayer(Layer):
 
     def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
                  input_tensor=None, optional: bool = False, name=None, **kwargs):
-        kwargs.pop("input_shape", None)
+        # Keras 2 spellings Keras 3 still accepts (with a deprecation warning there).
+        legacy_shape = kwargs.pop("input_shape", None)
+        legacy_batch_shape = kwargs.pop("batch_input_shape", None)
+        kwargs.pop("ragged", None)  # Keras 3 configs carry ragged=False
+        if shape is None and legacy_shape is not None:
+            shape = legacy_shape
+        if batch_shape is None and legacy_batch_shape is not None:
+            batch_shape = legacy_batch_shape
+        if kwargs:
+            raise ValueError(f"Unrecognized keyword arguments passed to InputLayer: {kwargs}")
         super().__init__(name=name, dtype=dtype)
         if batch_shape is None:
             if shape is None:

@@ -51,6 +51,12 @@ class Trainer(TrainerMetrics):
         from fluxion.keras import optimizers
 
         self.optimizer = optimizers.get(optimizer)
+        if auto_scale_loss and self.optimizer is not None and \
+                self.dtype_policy.name == "mixed_float16" and \
+                not isinstance(self.optimizer, optimizers.LossScaleOptimizer):
+            # float16 gradients underflow: scale the loss dynamically, as Keras does
+            self.optimizer = optimizers.LossScaleOptimizer(self.optimizer,
+                                                           name="loss_scale_optimizer")
         self.loss = loss
         output_names = self._output_names()
         self._compile_loss = CompileLoss(loss, loss_weights, output_names) \
@@ -94,10 +100,11 @@ class Trainer(TrainerMetrics):
             y_pred = self(x, training=True) if self._call_has_training else self(x)
             loss = self._compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                       training=True)
+            scaled_loss = self.optimizer.scale_loss(loss)  # loss scaling, where set
         self._update_loss_tracker(loss, x)
         variables = self.trainable_weights
         if variables:
-            grads = tape.gradient(loss, variables)
+            grads = tape.gradient(scaled_loss, variables)
             self.optimizer.apply(grads, variables)
         else:
             warnings.warn("The model does not have any trainable weights.", stacklevel=2)

@@ -12,14 +12,17 @@ from fluxion.keras.optimizers.adaptive import Adadelta, Adagrad, RMSprop
 from fluxion.keras.optimizers.base_optimizer import Optimizer
 from fluxion.keras.optimizers.ftrl import Ftrl
 from fluxion.keras.optimizers.lion import Lion
+from fluxion.keras.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from fluxion.keras.optimizers.sgd import SGD
 from fluxion.keras.saving.serialization import deserialize_keras_object, serialize_keras_object
 
-__all__ = ["Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl", "Lion", "Nadam",
-           "Optimizer", "RMSprop", "SGD", "deserialize", "get", "schedules", "serialize"]
+__all__ = ["Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl", "Lion",
+           "LossScaleOptimizer", "Nadam", "Optimizer", "RMSprop", "SGD", "deserialize", "get",
+           "schedules", "serialize"]
 
 ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in (
-    Optimizer, Adam, SGD, RMSprop, Adadelta, AdamW, Adagrad, Adamax, Ftrl, Lion, Nadam)}
+    Optimizer, Adam, SGD, RMSprop, Adadelta, AdamW, Adagrad, Adamax, Ftrl, Lion, Nadam,
+    LossScaleOptimizer)}
 
 
 def serialize(optimizer) -> dict:

@@ -1,7 +1,6 @@
 """``keras.saving``: serialization of Keras objects and the ``.keras`` / weight files."""
 
 from fluxion.keras.saving.saving_api import (
-    get_custom_objects,
     load_model,
     load_weights,
     save_model,
@@ -11,6 +10,7 @@ from fluxion.keras.saving.serialization import (
     CustomObjectScope,
     custom_object_scope,
     deserialize_keras_object,
+    get_custom_objects,
     get_registered_name,
     get_registered_object,
     register_keras_serializable,

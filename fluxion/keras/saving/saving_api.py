@@ -20,7 +20,6 @@ import warnings
 
 from fluxion.keras.saving import h5_safety, keras_archive, legacy_h5
 from fluxion.keras.saving.serialization import (
-    _REGISTERED,
     SafeModeScope,
     custom_object_scope,
     deserialize_keras_object,
@@ -33,14 +32,11 @@ from fluxion.keras.saving.weights_h5 import (
     write_assets,
     write_state,
 )
+from fluxion.keras.saving.writable import check_writable
 
 # Keras 3 writes these classes with their source module (they have no public path).
 _MODULE_OVERRIDES = {"Functional": ("keras.src.models.functional", "Functional")}
 
-
-def get_custom_objects() -> dict:
-    """The global registry of custom objects (``register_keras_serializable`` fills it)."""
-    return _REGISTERED
 
 
 # --- configs --------------------------------------------------------------------------------
@@ -185,6 +181,8 @@ def save_model(model, filepath, overwrite: bool = True, zipped=None, **kwargs) -
     if not zipped and path.endswith(".keras"):
         raise ValueError(f"When using `zipped=False`, the `filepath` argument should not end "
                          f"in `.keras`. Received: filepath={path}")
+    check_writable(path, "model.save", is_directory=not zipped)
+    require_h5py()
     if not model.built:
         warnings.warn("You are saving a model that has not yet been built. It might not "
                       "contain any weights yet. Consider building the model first by calling "
@@ -254,6 +252,7 @@ def save_weights(model, filepath, overwrite: bool = True, max_shard_size=None) -
                          "Fluxion; leave `max_shard_size=None`.")
     if not path.endswith(".weights.h5"):
         raise ValueError(f"The filename must end in `.weights.h5`. Received: filepath={path}")
+    check_writable(path, "model.save_weights")
     if os.path.exists(path) and not overwrite and not _ask_to_overwrite(path):
         return
     if not model.built:

@@ -48,6 +48,12 @@ def register_keras_serializable(package: str = "Custom", name: str | None = None
     return decorate
 
 
+def get_custom_objects() -> dict:
+    """The global registry of custom objects (``register_keras_serializable`` fills it;
+    assigning to it registers too, as in Keras)."""
+    return _REGISTERED
+
+
 def get_registered_name(obj) -> str:
     return _own_registered_name(obj) or getattr(obj, "__name__", type(obj).__name__)
 

@@ -41,7 +41,7 @@ import numpy as np
 
 from fluxion.keras.saving import h5_safety
 
-H5_INSTALL_HINT = "pip install fluxion[h5]"
+H5_INSTALL_HINT = "pip install h5py"
 
 
 def require_h5py():
@@ -50,9 +50,9 @@ def require_h5py():
         import h5py
     except ImportError as error:
         raise ImportError(
-            f"Keras weight files (.keras, .weights.h5, .h5) are HDF5 files, which need the "
-            f"optional h5py package. Install it with `{H5_INSTALL_HINT}` (or "
-            f"`pip install h5py`).") from error
+            f"Keras weight files (.keras, .weights.h5, .h5) are HDF5 files, which need h5py, "
+            f"a required dependency of Fluxion (the fluxion-ml distribution) that is missing "
+            f"from this environment. Install it with `{H5_INSTALL_HINT}`.") from error
     return h5py
 
 

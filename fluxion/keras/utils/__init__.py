@@ -1,15 +1,16 @@
 """``keras.utils``: progress bars, Python datasets, seeding, label encoding, model plots."""
 
+from fluxion.keras.layers.preprocessing.feature_space import FeatureSpace
 from fluxion.keras.saving.serialization import (
     CustomObjectScope,
     custom_object_scope,
     deserialize_keras_object,
+    get_custom_objects,
     get_registered_name,
     get_registered_object,
     register_keras_serializable,
     serialize_keras_object,
 )
-from fluxion.keras.layers.preprocessing.feature_space import FeatureSpace
 from fluxion.keras.utils.dataset_utils import split_dataset
 from fluxion.keras.utils.file_utils import get_file
 from fluxion.keras.utils.image_dataset_utils import image_dataset_from_directory
@@ -38,8 +39,9 @@ from fluxion.keras.utils.timeseries_dataset_utils import timeseries_dataset_from
 Sequence = PyDataset  # Keras 3 keeps the old name as an alias
 
 __all__ = [
-    "CustomObjectScope", "FeatureSpace", "Progbar", "PyDataset", "Sequence", "custom_object_scope",
-    "deserialize_keras_object", "disable_interactive_logging", "enable_interactive_logging",
+    "CustomObjectScope", "FeatureSpace", "Progbar", "PyDataset", "Sequence",
+    "custom_object_scope", "deserialize_keras_object", "get_custom_objects",
+    "disable_interactive_logging", "enable_interactive_logging",
     "get_registered_name", "get_registered_object", "is_interactive_logging_enabled",
     "model_to_dot", "normalize", "plot_model", "register_keras_serializable",
     "serialize_keras_object", "set_random_seed", "to_categorical", "get_file", "split_dataset",

@@ -1,6 +1,6 @@
 """``keras.utils.image_dataset_from_directory``: a folder of images as a dataset.
 
-Images are decoded and resized with Pillow, the optional extra ``fluxion[image]``.
+Images are decoded and resized with Pillow, the optional extra ``fluxion-ml[image]``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def _pillow():
         from PIL import Image
     except ImportError as error:
         raise ImportError("image_dataset_from_directory needs Pillow to decode images: "
-                          "pip install 'fluxion[image]' (or pip install pillow)") from error
+                          "pip install 'fluxion-ml[image]' (or pip install pillow)") from error
     return Image
 
 

@@ -1,5 +1,6 @@
 """Image files and arrays (``keras.utils.array_to_img``, ``img_to_array``, ``load_img``,
-``save_img``): conversions between NumPy arrays and PIL images, as Keras 3 does them.
+``save_img``): conversions between NumPy arrays and PIL images, as Keras 3 does them;
+``smart_resize`` (``keras.preprocessing.image``) resizes without distorting the aspect.
 
 Pillow is imported on first use (``pip install pillow``).
 """
@@ -154,3 +155,46 @@ def load_img(path, color_mode="rgb", target_size=None, interpolation="nearest",
                 img = _center_crop_to_aspect(img, width, height)
             img = img.resize((width, height), resample)
     return img
+
+
+def smart_resize(x, size, interpolation="bilinear", data_format="channels_last",
+                 backend_module=None):
+    """Resizes images to ``size`` keeping their aspect ratio: the largest centred window of
+    the target's aspect ratio is cropped, then resized.
+
+    Args:
+      x: an image ``(H, W, C)`` or a batch ``(N, H, W, C)`` (channels first with
+        ``data_format="channels_first"``), array or tensor.
+      size: ``(height, width)`` of the result.
+      interpolation: as ``keras.ops.image.resize`` (``"bilinear"``, ``"nearest"``...).
+
+    Returns:
+      A NumPy array for a NumPy input, else a tensor.
+
+    >>> smart_resize(np.ones((10, 20, 3), "float32"), (5, 5)).shape
+    (5, 5, 3)
+    """
+    from fluxion.keras import ops
+
+    if len(size) != 2:
+        raise ValueError(f"Expected `size` to be a tuple of 2 integers, but got: {size}.")
+    is_numpy = isinstance(x, np.ndarray)
+    images = ops.convert_to_tensor(x)
+    if images.ndim not in (3, 4):
+        raise ValueError(f"Expected an image array with shape `(height, width, channels)`, "
+                         f"or `(batch_size, height, width, channels)`, but got input with "
+                         f"incorrect rank, of shape {tuple(images.shape)}.")
+    channels_first = _data_format(data_format) == "channels_first"
+    height_axis = images.ndim - (2 if channels_first else 3)
+    height, width = int(images.shape[height_axis]), int(images.shape[height_axis + 1])
+    target_height, target_width = int(size[0]), int(size[1])
+    crop_height = min(height, int(float(width * target_height) / target_width))
+    crop_width = min(width, int(float(height * target_width) / target_height))
+    top, left = int((height - crop_height) / 2), int((width - crop_width) / 2)
+    key = [slice(None)] * images.ndim
+    key[height_axis] = slice(top, top + crop_height)
+    key[height_axis + 1] = slice(left, left + crop_width)
+    cropped = images[tuple(key)]
+    resized = ops.image.resize(cropped, (target_height, target_width),
+                               interpolation=interpolation, data_format=data_format)
+    return np.asarray(resized) if is_numpy else resized

@@ -222,3 +222,31 @@ def test_keras_layer_call_with_tensor_control_flow_trains_under_fit():
     kernel = model.dense.kernel.numpy()
     expected = x[:2] @ kernel + model.dense.bias.numpy()  # the negative branch: -(-x)
     np.testing.assert_allclose(model.predict(-x[:2], verbose=0), expected, rtol=1e-5)
+
+
+def test_lambdas_and_cond_while_loop_branches_are_converted():
+    def helper(x):
+        if x > 0:
+            return x * 2.0
+        return -x
+
+    @tf.function
+    def f(x, y):
+        scale = lambda v: v if v > 1.0 else v * 100.0  # noqa: E731 - the case under test
+        a = tf.cond(y > 0, lambda: helper(x), lambda: helper(-x))
+        _, c = tf.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, s + helper(x - 1.0)),
+                             (0, 0.0))
+        return a, scale(x), c
+
+    assert [float(v) for v in f(tf.constant(0.5), tf.constant(1.0))] == [1.0, 50.0, 1.5]
+    assert [float(v) for v in f(tf.constant(3.0), tf.constant(-1.0))] == [3.0, 3.0, 12.0]
+
+
+def test_two_lambdas_on_one_line_are_told_apart():
+    @tf.function
+    def f(x):
+        first, second = (lambda v: v if v > 0 else -v), (lambda v: v * 2.0 if v > 0 else v)
+        return first(x), second(x)
+
+    assert [float(v) for v in f(tf.constant(-3.0))] == [3.0, -3.0]
+    assert [float(v) for v in f(tf.constant(2.0))] == [2.0, 4.0]

@@ -318,3 +318,31 @@ def test_enumerate_and_zip_over_datasets_and_tensors():
     traced = tf.function(f.python_function,
                          input_signature=[tf.TensorSpec([None, 1], tf.float32)])
     assert float(traced(x)) == 104.0
+
+
+def test_real_tensorflow_agrees_on_loops_with_break_continue_return():
+    real = pytest.importorskip("tensorflow")
+
+    def make(lib):
+        def f(n, x):
+            total = lib.constant(0.0)
+            for i in lib.range(n):
+                if i % 3 == 0:
+                    continue
+                total += x * lib.cast(i, lib.float32)
+                if total > 50.0:
+                    break
+            while total > 1.0:
+                total = total / 2.0
+                if total < 3.0:
+                    total = total * 10.0
+                    break
+            if total > 20.0:
+                return total - 20.0
+            return total
+        return lib.function(f)
+
+    for n, x in [(0, 1.0), (5, 2.0), (20, 3.0), (7, -1.0)]:
+        ours = float(make(tf)(tf.constant(n), tf.constant(x)))
+        theirs = float(make(real)(real.constant(n), real.constant(x)))
+        assert ours == pytest.approx(theirs)

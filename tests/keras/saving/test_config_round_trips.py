@@ -30,7 +30,7 @@ REQUIRED = {
 }
 # Layers whose defaults are valid Python but not a usable layer: extra keyword arguments.
 EXTRA = {"Discretization": {"num_bins": 3}, "CategoryEncoding": {"num_tokens": 4},
-         "Bidirectional": {"layer": "lstm"}}
+         "Bidirectional": {"layer": "lstm"}, "LossScaleOptimizer": {"inner_optimizer": "sgd"}}
 
 
 def _make(cls):
@@ -38,6 +38,8 @@ def _make(cls):
     kwargs = dict(EXTRA.get(cls.__name__, {}))
     if kwargs.get("layer") == "lstm":
         kwargs["layer"] = keras.layers.LSTM(2)
+    if kwargs.get("inner_optimizer") == "sgd":
+        kwargs["inner_optimizer"] = keras.optimizers.SGD(0.1)
     for name, parameter in parameters.items():
         if name == "self" or parameter.kind in (parameter.VAR_POSITIONAL,
                                                  parameter.VAR_KEYWORD):
