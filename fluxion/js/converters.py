@@ -67,7 +67,9 @@ def save_keras_model(model, artifacts_dir, quantization_dtype_map=None,
       model: a built Keras (Fluxion) ``Sequential`` or functional model.
       artifacts_dir: the directory to write (created if missing); it receives
         ``model.json`` and ``group1-shard*of*.bin``.
-      quantization_dtype_map: not supported yet; must be ``None`` (float32 weights).
+      quantization_dtype_map: weights to store smaller, ``{"uint8": "*"}`` or
+        ``{"float16": ["dense/*"]}`` (dtypes uint8, uint16, float16; shell patterns on
+        weight names); tfjs dequantizes them to float32 when it loads the model.
       weight_shard_size_bytes: the largest size of one weight file (4 MiB by default).
       metadata: an optional dict stored as ``userDefinedMetadata`` (what tfjs's
         ``metadata`` argument writes).
@@ -76,9 +78,6 @@ def save_keras_model(model, artifacts_dir, quantization_dtype_map=None,
       >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
       >>> save_keras_model(model, "/tmp/web_model")   # then tf.loadLayersModel(...)
     """
-    if quantization_dtype_map:
-        raise ValueError(f"quantization_dtype_map={quantization_dtype_map!r}: Fluxion's "
-                         f"TensorFlow.js exporter writes float32 weights only; pass None.")
     if not getattr(model, "built", True) or not model.weights and not model.layers:
         raise ValueError("The model has no layers or is not built; call it on data or give "
                          "it an Input before saving it for TensorFlow.js.")
@@ -86,7 +85,8 @@ def save_keras_model(model, artifacts_dir, quantization_dtype_map=None,
     if os.path.exists(directory) and not os.path.isdir(directory):
         raise ValueError(f"artifacts_dir must be a directory, but {directory!r} is a file.")
     manifest, shards = weights_manifest.pack_weights(named_weights(model),
-                                                     weight_shard_size_bytes)
+                                                     weight_shard_size_bytes,
+                                                     quantization_dtype_map)
     content = model_json(model, manifest)
     if metadata is not None:
         content["userDefinedMetadata"] = metadata

@@ -16,6 +16,7 @@ import os
 import numpy as np
 
 from fluxion.core import atomic_file
+from fluxion.js import quantization as quant
 
 DEFAULT_SHARD_SIZE_BYTES = 4 * 1024 * 1024  # tensorflowjs_converter's default
 _TFJS_DTYPES = {np.dtype("float32"): "float32", np.dtype("int32"): "int32",
@@ -41,13 +42,16 @@ def as_tfjs_array(name: str, value) -> np.ndarray:
     return np.ascontiguousarray(array.astype(array.dtype.newbyteorder("<")))
 
 
-def pack_weights(named_values: list, shard_size_bytes: int = DEFAULT_SHARD_SIZE_BYTES):
+def pack_weights(named_values: list, shard_size_bytes: int = DEFAULT_SHARD_SIZE_BYTES,
+                 quantization_dtype_map: dict | None = None):
     """Returns ``(manifest, shards)``: the ``weightsManifest`` list and ``{file: bytes}``.
 
     Args:
       named_values: ``[(name, array), ...]`` in the order tfjs should read them.
       shard_size_bytes: the largest size of one ``.bin`` file (tensorflowjs's
         ``weight_shard_size_bytes``); a weight may span two shards, as in tfjs.
+      quantization_dtype_map: which float weights to store as uint8/uint16/float16
+        (``quantization.dtype_for``).
     """
     if not isinstance(shard_size_bytes, int) or shard_size_bytes <= 0:
         raise ValueError(f"weight_shard_size_bytes must be a positive int, got "
@@ -59,8 +63,12 @@ def pack_weights(named_values: list, shard_size_bytes: int = DEFAULT_SHARD_SIZE_
                              f"variables by name, so names must be unique.")
         seen.add(name)
         array = as_tfjs_array(name, value)
-        entries.append({"name": name, "shape": list(array.shape),
-                        "dtype": _TFJS_DTYPES[array.dtype.newbyteorder("=")]})
+        entry = {"name": name, "shape": list(array.shape),
+                 "dtype": _TFJS_DTYPES[array.dtype.newbyteorder("=")]}
+        target = quant.dtype_for(name, quantization_dtype_map)
+        if target is not None and entry["dtype"] == "float32":
+            array, entry["quantization"] = quant.quantize(array, target)
+        entries.append(entry)
         chunks.append(array.astype(np.uint8) if array.dtype == np.bool_ else array)
     data = b"".join(chunk.tobytes() for chunk in chunks)
     count = max(1, -(-len(data) // shard_size_bytes))
@@ -112,11 +120,7 @@ def _decode(entry: dict, data: bytes, offset: int):
                          f"{offset}..{end} but the shards hold only {len(data)}.")
     array = np.frombuffer(data[offset:end], dtype=stored).reshape(shape)
     if quantization:
-        if "min" in quantization:  # uint8/uint16 affine quantization
-            array = array.astype(np.float32) * np.float32(quantization["scale"]) \
-                + np.float32(quantization["min"])
-        else:  # float16
-            array = array.astype(np.float32)
+        array = quant.dequantize(array, quantization)
     elif entry["dtype"] == "bool":
         array = array.astype(np.bool_)
     else:

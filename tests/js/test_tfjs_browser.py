@@ -71,3 +71,15 @@ def test_tfjs_in_chromium_predicts_like_fluxion(tmp_path, build):
     for g, e in zip(got, expected):
         assert g.shape == e.shape
         np.testing.assert_allclose(g, e, rtol=1e-5, atol=1e-5 * float(np.abs(e).max()))
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "uint16", "float16"])
+def test_tfjs_dequantizes_as_fluxion_does(tmp_path, dtype):
+    model = conv_pool_cnn()
+    tfjs.save_keras_model(model, tmp_path / "web_model", quantization_dtype_map={dtype: "*"})
+    x = np.random.default_rng(2).standard_normal((3, 10, 10, 2)).astype(np.float32)
+    expected = tfjs.load_keras_model(tmp_path / "web_model" / "model.json").predict(
+        x, verbose=0)
+    got = tfjs_browser.predict_in_browser(str(tmp_path / "web_model"), [x])[0]
+    np.testing.assert_allclose(got, expected, rtol=1e-5,
+                               atol=1e-5 * float(np.abs(expected).max()))
