@@ -33,16 +33,44 @@ def _fluxion_version() -> str:
     return fluxion.__version__
 
 
+# Keras 3 renamed a few weights that tfjs-layers still calls by their Keras 2 names.
+_KERAS2_WEIGHT_NAMES = {("DepthwiseConv2D", "kernel"): "depthwise_kernel"}
+
+
 def named_weights(model) -> list:
     """``[(name, np.ndarray), ...]``: each weight of ``model`` once, named as tfjs-layers
-    names the variable it rebuilds (``<layer name>/<weight name>``, Keras's path)."""
+    looks it up: ``<layer>/<weight>`` (``dense/kernel``), or ``<layer>/<inner>/<weight>``
+    for weights of an inner layer or cell (``lstm/lstm_cell/kernel``,
+    ``bidirectional/forward_lstm/lstm_cell/kernel``), which tfjs also finds under the
+    name without the next-to-last part, as it found tf.keras 2's names."""
     entries, seen = [], set()
+    for layer in model.layers:
+        for prefix, owner in _weight_owners(layer):
+            for variable in owner.weights:
+                if id(variable) in seen:
+                    continue
+                seen.add(id(variable))
+                path = variable.path
+                if not path.startswith(owner.name + "/"):
+                    path = f"{owner.name}/{path}"
+                parts = path.split("/")
+                parts[-1] = _KERAS2_WEIGHT_NAMES.get((type(owner).__name__, parts[-1]),
+                                                     parts[-1])
+                entries.append(("/".join(prefix + parts), np.asarray(variable.numpy())))
     for variable in model.weights:
-        if id(variable) in seen:
-            continue
-        seen.add(id(variable))
-        entries.append((variable.path, np.asarray(variable.numpy())))
+        if id(variable) not in seen:
+            raise ValueError(f"Weight {variable.path!r} belongs to no layer of the model; "
+                             f"TensorFlow.js loads only the weights of its layers.")
     return entries
+
+
+def _weight_owners(layer) -> list:
+    """``[(name prefix, layer), ...]``: the (sub)layers whose weights tfjs scopes apart."""
+    forward = getattr(layer, "forward_layer", None)
+    backward = getattr(layer, "backward_layer", None)
+    if forward is not None and backward is not None:  # Bidirectional
+        return [([layer.name], forward), ([layer.name], backward)]
+    return [([], layer)]
 
 
 def model_json(model, weights_manifest_entries: list) -> dict:
@@ -54,8 +82,21 @@ def model_json(model, weights_manifest_entries: list) -> dict:
                            f"{keras2_topology.KERAS_VERSION} topology)",
             "convertedBy": f"Fluxion {_fluxion_version()} fluxion.js converter",
             "modelTopology": keras2_topology.keras2_model_topology(
-                serialize_keras_object(model)),
+                serialize_keras_object(model), _output_shapes(model)),
             "weightsManifest": weights_manifest_entries}
+
+
+def _output_shapes(model) -> dict:
+    """``{layer name: output shape without the batch}`` for single-output layers."""
+    shapes = {}
+    for layer in model.layers:
+        try:
+            shape = layer.output.shape
+        except (AttributeError, ValueError, RuntimeError):
+            continue
+        if shape is not None:
+            shapes[layer.name] = list(shape)[1:]
+    return shapes
 
 
 def save_keras_model(model, artifacts_dir, quantization_dtype_map=None,

@@ -28,12 +28,17 @@ _DROPPED_KEYS = ("module", "registered_name", "build_config", "compile_config",
                  "shared_object_id")
 
 
-def keras2_model_topology(model_config: dict) -> dict:
+_OUTPUT_SHAPES: dict = {}  # layer name -> output shape without the batch, while converting
+
+
+def keras2_model_topology(model_config: dict, output_shapes: dict | None = None) -> dict:
     """The ``modelTopology`` entry of a tfjs layers-model ``model.json``.
 
     Args:
       model_config: ``{"class_name": ..., "config": ...}`` of a Keras 3 / Fluxion model
         (what ``keras.saving.serialize_keras_object(model)`` returns).
+      output_shapes: ``{layer name: output shape without the batch dimension}`` of the
+        built model, used to write a ``Reshape``'s ``-1`` as the number tfjs needs.
 
     Returns:
       ``{"class_name", "config", "keras_version", "backend"}`` with the config in the
@@ -42,11 +47,14 @@ def keras2_model_topology(model_config: dict) -> dict:
     if not isinstance(model_config, dict) or "class_name" not in model_config:
         raise ValueError(f"Expected a serialized model ({{'class_name': ..., 'config': ...}}), "
                          f"got {type(model_config).__name__}: {str(model_config)[:200]}")
-    return {"class_name": model_config["class_name"],
-            "config": _downgrade_model_config(model_config["class_name"],
-                                              model_config["config"]),
-            "keras_version": KERAS_VERSION,
-            "backend": BACKEND}
+    _OUTPUT_SHAPES.clear()
+    _OUTPUT_SHAPES.update(output_shapes or {})
+    try:
+        config = _downgrade_model_config(model_config["class_name"], model_config["config"])
+    finally:
+        _OUTPUT_SHAPES.clear()
+    return {"class_name": model_config["class_name"], "config": config,
+            "keras_version": KERAS_VERSION, "backend": BACKEND}
 
 
 def _downgrade_model_config(class_name: str, config: dict) -> dict:
@@ -62,19 +70,91 @@ def _downgrade_model_config(class_name: str, config: dict) -> dict:
     return config
 
 
+# The layer classes tfjs-layers 4.22 registers (its deserializer knows no others).
+TFJS_LAYERS = frozenset("""
+    Activation Add AlphaDropout Average AveragePooling1D AveragePooling2D AveragePooling3D
+    BatchNormalization Bidirectional CategoryEncoding CenterCrop Concatenate Conv1D Conv2D
+    Conv2DTranspose Conv3D Conv3DTranspose ConvLSTM2D Cropping2D Dense DepthwiseConv2D Dot
+    Dropout ELU EinsumDense Embedding Flatten Functional GaussianDropout GaussianNoise GRU
+    GlobalAveragePooling1D GlobalAveragePooling2D GlobalMaxPooling1D GlobalMaxPooling2D
+    InputLayer LSTM LayerNormalization LeakyReLU Masking MaxPooling1D MaxPooling2D
+    MaxPooling3D Maximum Minimum Model Multiply PReLU Permute RNN RandomHeight RandomWidth
+    ReLU RepeatVector Rescaling Reshape Resizing SeparableConv2D Sequential SimpleRNN
+    Softmax SpatialDropout1D ThresholdedReLU TimeDistributed UpSampling2D ZeroPadding2D
+    GRUCell LSTMCell SimpleRNNCell StackedRNNCells ConvLSTM2DCell
+    """.split())
+# Activation names tfjs knows (snake_case as in Keras JSON), and Keras 3's new spellings.
+# (Not hard_sigmoid: tfjs's is clip(0.2 x + 0.5), Keras 3's is relu6(x + 3) / 6.)
+TFJS_ACTIVATIONS = frozenset("elu gelu gelu_new linear log_softmax mish relu "
+                             "relu6 selu sigmoid softmax softplus softsign swish tanh".split())
+_ACTIVATION_RENAMES = {"silu": "swish"}
+_LAYER_CLASSES = ("Layer", "Sequential", "Functional", "Model")
+
+
+def _check_layer(class_name: str, config: dict) -> None:
+    name = config.get("name", class_name)
+    if class_name not in TFJS_LAYERS:
+        raise ValueError(f"Layer {name!r} ({class_name}) has no TensorFlow.js equivalent: "
+                         f"tfjs-layers 4.22 has only {', '.join(sorted(TFJS_LAYERS))}. "
+                         f"Replace it, or export to ONNX instead.")
+    if class_name in ("GRU", "GRUCell") and config.get("reset_after"):
+        raise ValueError(f"Layer {name!r} (GRU) has reset_after=True (Keras 3's default), "
+                         f"which TensorFlow.js does not implement; build the GRU with "
+                         f"reset_after=False to export it.")
+
+
+def _activation(value: Any, where: str) -> Any:
+    if not isinstance(value, str):
+        return value
+    value = _ACTIVATION_RENAMES.get(value, value)
+    if value not in TFJS_ACTIVATIONS:
+        raise ValueError(f"{where}: activation {value!r} has no TensorFlow.js equivalent; "
+                         f"expected one of {sorted(TFJS_ACTIVATIONS)}.")
+    return value
+
+
 def _downgrade_object(obj: dict) -> dict:
     """One serialized object (``class_name`` + ``config``), Keras 2 style."""
     class_name = obj["class_name"]
+    module = obj.get("module") or ""
+    if module.startswith("keras.layers") or class_name in _LAYER_CLASSES:
+        _check_layer(class_name, obj["config"])
     if class_name in ("DTypePolicy", "Policy", "FloatDTypePolicy"):
         return obj["config"]["name"]
     if class_name in ("Sequential", "Functional", "Model") and "layers" in obj["config"]:
         return {"class_name": class_name,
                 "config": _downgrade_model_config(class_name, obj["config"])}
     config = _downgrade_value(obj["config"])
+    for key in ("activation", "recurrent_activation"):
+        if key in config:
+            config[key] = _activation(config[key], f"Layer {config.get('name')!r}")
+    if class_name == "Bidirectional":
+        _undo_forward_prefix(config)
+    if class_name == "Reshape":
+        _resolve_reshape(config)
     if class_name == "InputLayer" and "batch_shape" in config:
         config["batch_input_shape"] = config.pop("batch_shape")
         config.pop("optional", None)
     return {"class_name": class_name, "config": config}
+
+
+def _resolve_reshape(config: dict) -> None:
+    """tfjs leaves a ``-1`` of ``Reshape`` unknown in the shapes it infers, so a layer
+    after it (LayerNormalization, Dense) cannot size its weights; the output shape of
+    the built layer (``keras2_model_topology``'s ``output_shapes``) fixes the value."""
+    target = list(config.get("target_shape") or [])
+    known = _OUTPUT_SHAPES.get(config.get("name"))
+    if -1 in target and known and len(known) == len(target) and None not in known:
+        config["target_shape"] = [int(dim) for dim in known]
+
+
+def _undo_forward_prefix(config: dict) -> None:
+    """Keras 3 stores the wrapped layer under its ``forward_`` name; tfjs adds the prefix
+    itself when it rebuilds the wrapper (and derives the backward layer from it)."""
+    inner = config.get("layer", {}).get("config", {})
+    if str(inner.get("name", "")).startswith("forward_"):
+        inner["name"] = inner["name"][len("forward_"):]
+    config.pop("backward_layer", None)
 
 
 def _downgrade_value(value: Any) -> Any:

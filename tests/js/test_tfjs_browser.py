@@ -55,6 +55,61 @@ def two_inputs():
     return keras.Model([left, right], keras.layers.Dense(2)(joined))
 
 
+L = keras.layers
+LAYER_ZOO = {  # each tfjs-supported layer family at least once
+    "recurrent": lambda: keras.Sequential([
+        keras.Input((5, 3)), L.LSTM(4, return_sequences=True),
+        L.GRU(3, reset_after=False, return_sequences=True), L.SimpleRNN(2)]),
+    "bidirectional_time_distributed": lambda: keras.Sequential([
+        keras.Input((5, 3)), L.Bidirectional(L.LSTM(2, return_sequences=True)),
+        L.TimeDistributed(L.Dense(2))]),
+    "embedding": lambda: keras.Sequential([keras.Input((5,)), L.Embedding(10, 4),
+                                           L.Flatten(), L.Dense(2)]),
+    "separable_depthwise": lambda: keras.Sequential([
+        keras.Input((8, 8, 3)), L.DepthwiseConv2D(3), L.SeparableConv2D(4, 3),
+        L.GlobalMaxPooling2D()]),
+    "conv1d": lambda: keras.Sequential([
+        keras.Input((10, 3)), L.Conv1D(4, 3, activation="elu"), L.MaxPooling1D(),
+        L.AveragePooling1D(2), L.GlobalAveragePooling1D()]),
+    "resampling_and_norm": lambda: keras.Sequential([
+        keras.Input((4, 4, 2)), L.ZeroPadding2D(1), L.Conv2DTranspose(3, 2, strides=2),
+        L.UpSampling2D(), L.Cropping2D(1), L.Reshape((-1,)), L.LayerNormalization(),
+        L.Activation("gelu"), L.LeakyReLU(), L.Dense(3)]),
+    "activations": lambda: keras.Sequential([
+        keras.Input((6,)), L.Dense(5, activation="selu"), L.Dense(5, activation="softplus"),
+        L.Dense(5, activation="swish"), L.ReLU(max_value=6.0), L.PReLU(), L.ELU(),
+        L.Dense(4, activation="softsign"), L.Softmax()]),
+    "merging": lambda: (lambda a, b: keras.Model([a, b], L.Concatenate()([
+        L.Maximum()([a, b]), L.Minimum()([a, b]), L.Average()([a, b]),
+        L.Multiply()([a, b]), L.Dot(axes=1)([a, b])])))(keras.Input((4,)), keras.Input((4,))),
+    "reshaping": lambda: keras.Sequential([keras.Input((3, 4)), L.Permute((2, 1)),
+                                           L.Flatten(), L.RepeatVector(2), L.Flatten()]),
+}
+
+
+def zoo_inputs(name, model, rng):
+    if name == "embedding":
+        return [rng.integers(0, 10, (3, 5)).astype(np.float32)]
+    return [rng.standard_normal((3,) + tuple(t.shape[1:])).astype(np.float32)
+            for t in model.inputs]
+
+
+@pytest.mark.parametrize("name", sorted(LAYER_ZOO))
+def test_layer_families_predict_like_fluxion(tmp_path, name):
+    model = LAYER_ZOO[name]()
+    rng = np.random.default_rng(3)
+    for variable in model.weights:
+        if variable.dtype.name.startswith("float"):
+            variable.assign(rng.uniform(0.1, 0.6, variable.shape).astype(np.float32))
+    inputs = zoo_inputs(name, model, rng)
+    expected = model.predict(inputs if len(inputs) > 1 else inputs[0], verbose=0)
+    tfjs.save_keras_model(model, tmp_path / "web_model")
+    got = tfjs_browser.predict_in_browser(str(tmp_path / "web_model"), inputs)[0]
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, rtol=1e-5,
+                               atol=1e-5 * float(np.abs(expected).max()))
+
+
 @pytest.mark.parametrize("build", [dense_mlp, conv_pool_cnn, functional_branches, two_inputs])
 def test_tfjs_in_chromium_predicts_like_fluxion(tmp_path, build):
     model = build()

@@ -168,3 +168,57 @@ def test_truncated_shard_is_reported(tmp_path):
     shard.write_bytes(shard.read_bytes()[:50])
     with pytest.raises(ValueError, match="shards hold only 50"):
         tfjs.load_keras_model(tmp_path / "model.json")
+
+
+def manifest_names(directory):
+    return [e["name"] for e in read_json(directory)["weightsManifest"][0]["weights"]]
+
+
+def test_inner_layer_weights_are_scoped_as_tfjs_looks_them_up(tmp_path):
+    layers = keras.layers
+    model = keras.Sequential([
+        keras.Input((5, 3)), layers.LSTM(2, return_sequences=True, name="rnn"),
+        layers.Bidirectional(layers.GRU(2, reset_after=False, name="gru"), name="bi")])
+    tfjs.save_keras_model(model, tmp_path)
+    names = manifest_names(tmp_path)
+    assert names[:3] == ["rnn/lstm_cell/kernel", "rnn/lstm_cell/recurrent_kernel",
+                         "rnn/lstm_cell/bias"]
+    assert {n.split("/")[1] for n in names[3:]} == {"forward_gru", "backward_gru"}
+    inner = read_json(tmp_path)["modelTopology"]["config"]["layers"][2]["config"]["layer"]
+    assert inner["config"]["name"] == "gru"  # tfjs adds forward_/backward_ itself
+
+
+def test_depthwise_kernel_keeps_its_keras2_name(tmp_path):
+    model = keras.Sequential([keras.Input((5, 5, 2)),
+                              keras.layers.DepthwiseConv2D(3, name="dw")])
+    tfjs.save_keras_model(model, tmp_path)
+    assert manifest_names(tmp_path) == ["dw/depthwise_kernel", "dw/bias"]
+
+
+def test_reshape_minus_one_is_written_as_the_built_size(tmp_path):
+    model = keras.Sequential([keras.Input((4, 3)), keras.layers.Reshape((2, -1), name="r")])
+    tfjs.save_keras_model(model, tmp_path)
+    layer = read_json(tmp_path)["modelTopology"]["config"]["layers"][1]
+    assert layer["config"]["target_shape"] == [2, 6]
+
+
+def test_silu_is_written_as_tfjs_swish(tmp_path):
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation="silu")])
+    tfjs.save_keras_model(model, tmp_path)
+    assert read_json(tmp_path)["modelTopology"]["config"]["layers"][1]["config"][
+        "activation"] == "swish"
+
+
+@pytest.mark.parametrize("build,message", [
+    (lambda: keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation=
+                                                                     "hard_sigmoid")]),
+     "activation 'hard_sigmoid' has no TensorFlow.js"),
+    (lambda: keras.Sequential([keras.Input((4, 3)), keras.layers.GRU(2)]),
+     "reset_after=True"),
+    (lambda: (lambda a, b: keras.Model([a, b], keras.layers.Subtract()([a, b])))(
+        keras.Input((2,)), keras.Input((2,))), r"\(Subtract\) has no TensorFlow.js"),
+])
+def test_what_tfjs_cannot_run_is_refused_before_writing(tmp_path, build, message):
+    with pytest.raises(ValueError, match=message):
+        tfjs.save_keras_model(build(), tmp_path / "out")
+    assert not os.path.exists(tmp_path / "out")
