@@ -28,9 +28,6 @@ _DROPPED_KEYS = ("module", "registered_name", "build_config", "compile_config",
                  "shared_object_id")
 
 
-_OUTPUT_SHAPES: dict = {}  # layer name -> output shape without the batch, while converting
-
-
 def keras2_model_topology(model_config: dict, output_shapes: dict | None = None) -> dict:
     """The ``modelTopology`` entry of a tfjs layers-model ``model.json``.
 
@@ -47,12 +44,11 @@ def keras2_model_topology(model_config: dict, output_shapes: dict | None = None)
     if not isinstance(model_config, dict) or "class_name" not in model_config:
         raise ValueError(f"Expected a serialized model ({{'class_name': ..., 'config': ...}}), "
                          f"got {type(model_config).__name__}: {str(model_config)[:200]}")
-    _OUTPUT_SHAPES.clear()
-    _OUTPUT_SHAPES.update(output_shapes or {})
-    try:
-        config = _downgrade_model_config(model_config["class_name"], model_config["config"])
-    finally:
-        _OUTPUT_SHAPES.clear()
+    config = _downgrade_model_config(model_config["class_name"], model_config["config"])
+    for layer in config.get("layers", []):
+        if layer["class_name"] == "Reshape":
+            _resolve_reshape(layer["config"], (output_shapes or {}).get(layer["config"]
+                                                                        .get("name")))
     return {"class_name": model_config["class_name"], "config": config,
             "keras_version": KERAS_VERSION, "backend": BACKEND}
 
@@ -130,20 +126,17 @@ def _downgrade_object(obj: dict) -> dict:
             config[key] = _activation(config[key], f"Layer {config.get('name')!r}")
     if class_name == "Bidirectional":
         _undo_forward_prefix(config)
-    if class_name == "Reshape":
-        _resolve_reshape(config)
     if class_name == "InputLayer" and "batch_shape" in config:
         config["batch_input_shape"] = config.pop("batch_shape")
         config.pop("optional", None)
     return {"class_name": class_name, "config": config}
 
 
-def _resolve_reshape(config: dict) -> None:
+def _resolve_reshape(config: dict, known: list | None) -> None:
     """tfjs leaves a ``-1`` of ``Reshape`` unknown in the shapes it infers, so a layer
     after it (LayerNormalization, Dense) cannot size its weights; the output shape of
-    the built layer (``keras2_model_topology``'s ``output_shapes``) fixes the value."""
+    the built layer (``known``, without the batch) fixes the value."""
     target = list(config.get("target_shape") or [])
-    known = _OUTPUT_SHAPES.get(config.get("name"))
     if -1 in target and known and len(known) == len(target) and None not in known:
         config["target_shape"] = [int(dim) for dim in known]
 
