@@ -94,16 +94,7 @@ def predict_in_browser(model_dir: str, inputs: list, timeout: float = 120.0) -> 
                     .tolist()} for x in inputs]
         with open(os.path.join(root, "index.html"), "w", encoding="utf-8") as f:
             f.write(_PAGE % {"inputs": json.dumps(payload)})
-        handler = functools.partial(_QuietHandler, directory=root)
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            url = f"http://127.0.0.1:{server.server_address[1]}/index.html"
-            dom = _dump_dom(url, os.path.join(root, "profile"), timeout)
-        finally:
-            server.shutdown()
-            server.server_close()
+        dom = page_dom(root, "index.html", timeout)
     match = re.search(r'<pre id="out">(.*?)</pre>', dom, re.S)
     if match is None:
         raise AssertionError(f"The page printed no result; DOM: {dom[:2000]}")
@@ -111,6 +102,22 @@ def predict_in_browser(model_dir: str, inputs: list, timeout: float = 120.0) -> 
     if not result.get("ok"):
         raise AssertionError(f"tfjs failed in the browser: {result.get('error') or result}")
     return [np.asarray(o["values"], np.float32).reshape(o["shape"]) for o in result["outputs"]]
+
+
+def page_dom(root: str, page: str, timeout: float = 120.0) -> str:
+    """The DOM of ``root/page`` (``page`` may carry a query) after its scripts ran, as
+    headless Chromium shows it, with ``root`` served on 127.0.0.1."""
+    handler = functools.partial(_QuietHandler, directory=root)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with tempfile.TemporaryDirectory() as profile:
+            url = f"http://127.0.0.1:{server.server_address[1]}/{page}"
+            return _dump_dom(url, profile, timeout)
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def _dump_dom(url: str, profile: str, timeout: float) -> str:
