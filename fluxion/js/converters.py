@@ -70,6 +70,9 @@ def _weight_owners(layer) -> list:
     backward = getattr(layer, "backward_layer", None)
     if forward is not None and backward is not None:  # Bidirectional
         return [([layer.name], forward), ([layer.name], backward)]
+    if type(layer).__name__ in ("Sequential", "Functional", "Model") and layer.layers:
+        # A nested model builds its layers in their own scopes (``inner_dense/kernel``).
+        return [owner for inner in layer.layers for owner in _weight_owners(inner)]
     return [([], layer)]
 
 
@@ -161,6 +164,7 @@ def load_keras_model(config_json_path, custom_objects=None):
                          f"{content.get('format')!r} and keys {sorted(content)}.")
     topology = content["modelTopology"]
     topology = topology.get("model_config", topology)  # tfjs's own saves nest it
+    topology = keras2_topology.keras3_node_numbering(topology)
     model = model_from_config(upgrade_config(topology), custom_objects=custom_objects,
                               compile=False)
     values = weights_manifest.read_weights(os.path.dirname(path) or ".",

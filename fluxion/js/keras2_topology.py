@@ -20,6 +20,7 @@ reader of Keras 2 files) undoes them, which ``load_keras_model`` relies on.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 KERAS_VERSION = "2.15.0"  # the Keras 2 JSON dialect written (the last Keras 2 release)
@@ -63,7 +64,36 @@ def _downgrade_model_config(class_name: str, config: dict) -> dict:
     config["layers"] = layers
     for key in ("input_layers", "output_layers"):
         config[key] = _as_list_of_refs(config[key])
+    _count_nested_models_own_node(config)
     return config
+
+
+def keras3_node_numbering(topology: dict) -> dict:
+    """A Keras 2 / tfjs topology with nested models' calls numbered from 0 again, as
+    Keras 3 (and ``legacy_h5.upgrade_config``, which reads it next) numbers them."""
+    topology = json.loads(json.dumps(topology))
+    config = topology.get("config", {})
+    if isinstance(config, dict) and "input_layers" in config:
+        _count_nested_models_own_node(config, shift=-1)
+    return topology
+
+
+def _count_nested_models_own_node(config: dict, shift: int = 1) -> None:
+    """A nested model rebuilt by tfjs already has a node of its own (its inputs to its
+    outputs), so the calls the outer model makes are its nodes 1, 2...; Keras 3 numbers
+    them from 0.  References to a nested model's outputs are shifted by one."""
+    nested = {layer["name"] for layer in config["layers"]
+              if layer["class_name"] in _MODEL_CLASSES}
+    if not nested:
+        return
+    for layer in config["layers"]:
+        for node in layer["inbound_nodes"]:
+            for ref in node:
+                if ref[0] in nested:
+                    ref[1] = max(0, ref[1] + shift)
+    for ref in config["output_layers"]:
+        if ref[0] in nested:
+            ref[1] = max(0, ref[1] + shift)
 
 
 # The layer classes tfjs-layers 4.22 registers (its deserializer knows no others).
@@ -84,7 +114,8 @@ TFJS_LAYERS = frozenset("""
 TFJS_ACTIVATIONS = frozenset("elu gelu gelu_new linear log_softmax mish relu "
                              "relu6 selu sigmoid softmax softplus softsign swish tanh".split())
 _ACTIVATION_RENAMES = {"silu": "swish"}
-_LAYER_CLASSES = ("Layer", "Sequential", "Functional", "Model")
+_MODEL_CLASSES = ("Sequential", "Functional", "Model")
+_LAYER_CLASSES = ("Layer",) + _MODEL_CLASSES
 
 
 def _check_layer(class_name: str, config: dict) -> None:

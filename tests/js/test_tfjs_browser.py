@@ -82,6 +82,10 @@ LAYER_ZOO = {  # each tfjs-supported layer family at least once
     "merging": lambda: (lambda a, b: keras.Model([a, b], L.Concatenate()([
         L.Maximum()([a, b]), L.Minimum()([a, b]), L.Average()([a, b]),
         L.Multiply()([a, b]), L.Dot(axes=1)([a, b])])))(keras.Input((4,)), keras.Input((4,))),
+    "nested_model": lambda: (lambda base, inputs: keras.Model(
+        inputs, L.Dense(2)(base(inputs))))(
+        keras.Sequential([keras.Input((4,)), L.Dense(3, activation="relu")]),
+        keras.Input((4,))),
     "reshaping": lambda: keras.Sequential([keras.Input((3, 4)), L.Permute((2, 1)),
                                            L.Flatten(), L.RepeatVector(2), L.Flatten()]),
 }

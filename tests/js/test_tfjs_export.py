@@ -222,3 +222,19 @@ def test_what_tfjs_cannot_run_is_refused_before_writing(tmp_path, build, message
     with pytest.raises(ValueError, match=message):
         tfjs.save_keras_model(build(), tmp_path / "out")
     assert not os.path.exists(tmp_path / "out")
+
+
+def test_nested_model_calls_are_numbered_as_keras2_and_load_back(tmp_path):
+    base = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, name="inner")],
+                            name="base")
+    inputs = keras.Input((4,), name="outer_in")
+    model = keras.Model(inputs, keras.layers.Dense(2, name="head")(base(inputs)))
+    tfjs.save_keras_model(model, tmp_path)
+    config = read_json(tmp_path)["modelTopology"]["config"]
+    head = next(layer for layer in config["layers"] if layer["name"] == "head")
+    assert head["inbound_nodes"] == [[["base", 1, 0, {}]]]  # node 0 is base's own
+    assert manifest_names(tmp_path) == ["inner/kernel", "inner/bias", "head/kernel",
+                                        "head/bias"]
+    loaded = tfjs.load_keras_model(tmp_path / "model.json")
+    x = np.random.default_rng(0).random((2, 4)).astype(np.float32)
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
