@@ -81,6 +81,7 @@ from fluxion.graph.v1.initializers import (
     truncated_normal_initializer,
     zeros_initializer,
 )
+from fluxion.graph.v1.op_names import named
 from fluxion.graph.v1.placeholder import placeholder, placeholder_with_default
 from fluxion.graph.v1.session import InteractiveSession, Session, get_default_session
 from fluxion.graph.v1.variable_scope import (
@@ -98,8 +99,13 @@ from fluxion.graph.v1.variables import (
     global_variables,
     global_variables_initializer,
     initialize_all_variables,
+    initialize_local_variables,
+    initialize_variables,
     local_variables,
     local_variables_initializer,
+    model_variables,
+    moving_average_variables,
+    tables_initializer,
     trainable_variables,
     variables_initializer,
 )
@@ -111,8 +117,9 @@ from fluxion.ops.random_ops import uniform as random_uniform
 __all__ = [
     "ConfigProto", "GPUOptions", "GraphOptions", "OptimizerOptions", "RunMetadata",
     "RunOptions", "arg_max", "arg_min", "argmax", "argmin", "count_nonzero", "div",
-    "expand_dims", "layers", "logging", "losses", "nn", "reduce_all", "reduce_any",
-    "reduce_logsumexp",
+    "expand_dims", "initialize_local_variables", "initialize_variables", "layers", "logging",
+    "model_variables", "moving_average_variables", "tables_initializer", "losses", "nn",
+    "reduce_all", "reduce_any", "reduce_logsumexp",
     "reduce_max", "reduce_mean", "reduce_min", "reduce_prod", "reduce_sum", "squeeze",
     "to_complex128", "to_complex64", "to_double", "to_float", "to_int32", "to_int64",
     "AUTO_REUSE", "GradientTape", "Graph", "GraphKeys", "InteractiveSession", "Operation",
@@ -133,7 +140,10 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    """Any other name is ``fluxion``'s (``tf.compat.v1.matmul`` is ``tf.matmul``)."""
+    """Any other name is ``fluxion``'s (``tf.compat.v1.matmul`` is ``tf.matmul``), its ops
+    naming their graph ops as TF 1 does (``fluxion.graph.v1.op_names``)."""
+    import inspect
+
     import fluxion
 
     if name.startswith("__"):
@@ -147,9 +157,23 @@ def __getattr__(name: str):
 
         return getattr(summary_v1, name)
     try:
-        return getattr(fluxion, name)
+        value = getattr(fluxion, name)
     except AttributeError:
         raise AttributeError(f"module 'fluxion.compat.v1' has no attribute {name!r}") from None
+    if inspect.isfunction(value):  # its graph ops named as TF 1 names them
+        value = named(value)
+        globals()[name] = value  # wrapped once
+    return value
+
+
+def _name_ops(namespace: dict, functions) -> None:
+    for function in functions:
+        namespace[function.__name__] = named(function)
+
+
+_name_ops(globals(), [arg_max, arg_min, argmax, argmin, count_nonzero, div, expand_dims,
+                      reduce_all, reduce_any, reduce_logsumexp, reduce_max, reduce_mean,
+                      reduce_min, reduce_prod, reduce_sum, squeeze])
 
 
 def __dir__() -> list:

@@ -16,6 +16,7 @@ import fluxion.ops.nn_ops as _nn
 from fluxion.compat.v1_ops import deprecated_alias
 from fluxion.core import dtypes
 from fluxion.core.tensor import convert_to_tensor
+from fluxion.graph.v1.op_names import named
 from fluxion.ops.dropout_ops import dropout as _dropout
 
 
@@ -252,10 +253,25 @@ avg_pool = _pool(_nn_module().avg_pool)
 
 
 def __getattr__(name: str):
-    """Any other name is ``fluxion.nn``'s."""
+    """Any other name is ``fluxion.nn``'s (naming its graph ops as TF 1 does)."""
+    import inspect
+
     if name.startswith("__"):
         raise AttributeError(name)
     try:
-        return getattr(_nn_module(), name)
+        value = getattr(_nn_module(), name)
     except AttributeError:
         raise AttributeError(f"module 'tf.compat.v1.nn' has no attribute {name!r}") from None
+    if inspect.isfunction(value):
+        value = named(value)
+        globals()[name] = value
+    return value
+
+
+for _function in (dropout, conv2d, softmax, log_softmax, softmax_cross_entropy_with_logits,
+                  softmax_cross_entropy_with_logits_v2, sparse_softmax_cross_entropy_with_logits,
+                  sigmoid_cross_entropy_with_logits, moments, xw_plus_b, relu_layer,
+                  embedding_lookup, zero_fraction, local_response_normalization,
+                  log_poisson_loss, max_pool, avg_pool):
+    globals()[_function.__name__] = named(_function)
+lrn = local_response_normalization

@@ -1,9 +1,10 @@
-"""``tf.io``: TFRecord files, ``tf.train.Example`` parsing, raw decoding.
+"""``tf.io``: TFRecord files, ``tf.train.Example`` parsing, raw decoding, ``gfile``.
 
 ``tf.train.Example`` and its sibling messages are in ``fluxion.io.example_proto`` (they
 need the optional ``protobuf`` package: ``pip install 'fluxion-ml[protobuf]'``).
 """
 
+from fluxion.io import gfile
 from fluxion.io.decode import decode_raw
 from fluxion.io.parsing import (
     FixedLenFeature,
@@ -36,7 +37,7 @@ from fluxion.ops.image.codec_ops import (  # tf.io holds the image codecs too
 __all__ = [
     "FixedLenFeature", "FixedLenSequenceFeature", "TFRecordCompressionType", "TFRecordOptions",
     "TFRecordWriter", "VarLenFeature", "decode_raw", "parse_example", "parse_single_example",
-    "tf_record_iterator",
+    "gfile", "tf_record_iterator",
 ]
 __all__ += [
     "decode_and_crop_jpeg", "decode_bmp", "decode_gif", "decode_image", "decode_jpeg",

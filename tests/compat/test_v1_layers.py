@@ -116,3 +116,11 @@ def test_eager_layers_and_batch_norm_updates():
     np.testing.assert_allclose(moving.numpy(), data.mean(0))
     assert tf.layers.Dense is __import__("fluxion").keras.layers.Dense
     tf.reset_default_graph()
+
+
+def test_get_variable_regularizer(graph):
+    tf.get_variable("w", [2], initializer=tf.ones_initializer(),
+                    regularizer=lambda v: 2.0 * tf.reduce_sum(v))
+    with tf.Session() as session:
+        session.run(tf.global_variables_initializer())
+        assert session.run(tf.losses.get_regularization_loss()) == 4.0

@@ -92,6 +92,21 @@ class GraphTensor(SymbolicTensor):
     def graph(self) -> Graph:
         return self._builder.owner
 
+    @property
+    def op(self):
+        """The operation that produces this tensor (``tf.Operation``: name, type...)."""
+        from fluxion.graph.v1.op_names import InputOpView, OpView
+
+        producer = self._graph_value.producer
+        if producer is None:
+            return InputOpView(self.graph, self._graph_value)
+        return OpView(self.graph, producer)
+
+    @property
+    def value_index(self) -> int:
+        producer = self._graph_value.producer
+        return 0 if producer is None else producer.outputs.index(self._graph_value)
+
     def eval(self, feed_dict=None, session=None):
         """Its value in ``session`` (the default session if None)."""
         from fluxion.graph.v1.session import default_session
@@ -118,6 +133,8 @@ class GraphBuilder(Tracer):
     def bind(self, prim, args, attrs):
         before = len(self.graph.nodes)
         outputs = super().bind(prim, args, attrs)
+        for node in self.graph.nodes[before:]:
+            self.owner.name_new_node(node)
         deps = self.owner._current_control_inputs()
         if deps and len(self.graph.nodes) > before:
             self.owner.control_inputs[self.graph.nodes[-1]] = deps
@@ -159,6 +176,7 @@ class Graph:
         self._placeholders: dict[int, dict] = {}  # value id -> {"known_rank", "default"}
         self._var_store: dict[str, object] = {}  # get_variable's full name -> variable
         self._operations: dict[str, Operation] = {}  # by name, for fetches given as names
+        self._node_names: dict[int, tuple] = {}  # id(node) -> (node, its op name)
         self._var_scopes: list = []
         self._exact_names = 0
         self._finalized = False
@@ -222,10 +240,51 @@ class Graph:
     def get_name_scope(self) -> str:
         return self._var_scopes[-1].name if self._var_scopes else ""
 
+    # --- op names (fluxion.graph.v1.op_names) -----------------------------------------------
+    def name_new_node(self, node) -> None:
+        """Names a node just built (TF's default for its primitive, made unique)."""
+        from fluxion.graph.v1 import op_names
+
+        if id(node) in self._node_names:
+            return
+        if node.prim is read_variable_p or node.prim is assign_variable_p:
+            variable = node.attrs["variable"].deref()
+            base = variable.name[:-2] if variable.name.endswith(":0") else variable.name
+            kind = "Read/ReadVariableOp" if node.prim is read_variable_p else "Assign"
+            name = self.unique_name(f"{base}/{kind}")
+        else:
+            name = self.unique_name(op_names.scoped(
+                op_names.primitive_op_name(node.prim.name), self))
+        self.rename_node(node, name)
+
+    def rename_node(self, node, name: str) -> None:
+        """Gives ``node`` the op name ``name``: its outputs become ``name:0``, ``name:1``..."""
+        self._node_names[id(node)] = (node, name)
+        for index, value in enumerate(node.outputs):
+            value.name = f"{name}:{index}"
+
+    def node_name(self, node) -> str:
+        entry = self._node_names.get(id(node))
+        return entry[1] if entry else f"{node.prim.name}_{id(node)}"
+
+    def get_operations(self) -> list:
+        """Every operation of the graph, in the order built (``Graph.get_operations``)."""
+        from fluxion.graph.v1.op_names import InputOpView, OpView
+
+        ops = [InputOpView(self, value) for value in self.ir_graph.inputs]
+        ops += [OpView(self, node) for node in self.ir_graph.nodes]
+        taken = {op.name for op in ops}
+        return ops + [op for name, op in self._operations.items() if name not in taken]
+
     def get_operation_by_name(self, name: str) -> Operation:
-        """An Operation (initializer, group, no_op, train op) by its name."""
+        """An Operation (initializer, group, no_op, train op, or any node) by its name."""
         op = self._operations.get(name)
         if op is None:
+            for node, node_name in self._node_names.values():
+                if node_name == name:
+                    from fluxion.graph.v1.op_names import OpView
+
+                    return OpView(self, node)
             raise KeyError(f"The name {name!r} refers to an Operation not in the graph.")
         return op
 
@@ -331,6 +390,7 @@ class Graph:
         Tracer.bind(self._builder, assign_variable_p, (initial,),
                     {"variable": TensorRef(variable)})
         node = self.ir_graph.nodes[-1]
+        self.name_new_node(node)
         op = Operation(self, (node,), variable._name[:-2] + "/Assign", "AssignVariableOp")
         self._initializers[id(variable)] = op
         try:

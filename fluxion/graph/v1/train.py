@@ -22,6 +22,16 @@ from fluxion.graph.v1.learning_rate_decay import (  # noqa: F401 - re-exported
     piecewise_constant,
     polynomial_decay,
 )
+from fluxion.graph.v1.monitored_session import (  # noqa: F401 - re-exported
+    CheckpointSaverHook,
+    MonitoredSession,
+    MonitoredTrainingSession,
+    SessionRunArgs,
+    SessionRunContext,
+    SessionRunHook,
+    SessionRunValues,
+    StopAtStepHook,
+)
 from fluxion.graph.v1.optimizers import (  # noqa: F401 - re-exported
     AdamOptimizer,
     GradientDescentOptimizer,

@@ -131,6 +131,8 @@ def get_variable(name: str, shape=None, dtype=None, initializer=None, regularize
       initializer: an initializer object or function ``(shape, dtype) -> value``, or
         a value; by default the scope's, else Glorot uniform (zeros for integers).
       trainable: whether it joins the trainable variables (default True).
+      regularizer: a function of the new variable whose result joins the
+        ``REGULARIZATION_LOSSES`` collection.
 
     Returns:
       The new or reused ``Variable``.
@@ -176,6 +178,10 @@ def get_variable(name: str, shape=None, dtype=None, initializer=None, regularize
         variable = Variable(initial, trainable=trainable, name=full, dtype=dtype,
                             constraint=constraint)
     graph._var_store[full] = variable
+    if regularizer is not None:  # its loss joins the collection get_total_loss reads
+        loss = regularizer(variable)
+        if loss is not None:
+            graph.add_to_collection("regularization_losses", loss)
     return variable
 
 

@@ -88,3 +88,27 @@ def assign_sub(ref, value, use_locking=None, name=None) -> SymbolicTensor:
     graph = get_default_graph()
     with graph.building():
         return assign(ref, ref._read_for_op() - convert_to_tensor(value, dtype=ref.dtype))
+
+
+initialize_variables = variables_initializer
+initialize_local_variables = local_variables_initializer
+
+
+def model_variables(scope: str | None = None) -> list:
+    """The variables in the ``model_variables`` collection (``tf.compat.v1``)."""
+    return get_default_graph().get_collection("model_variables", scope)
+
+
+def moving_average_variables(scope: str | None = None) -> list:
+    """The variables in the ``moving_average_variables`` collection."""
+    return get_default_graph().get_collection("moving_average_variables", scope)
+
+
+def tables_initializer(name: str = "init_all_tables") -> Operation:
+    """An Operation running every op in the ``table_initializer`` collection (the lookup
+    tables' initializers)."""
+    graph = get_default_graph()
+    nodes: list = []
+    for item in graph.get_collection("table_initializer"):
+        nodes.extend(graph.nodes_of(item))
+    return Operation(graph, nodes, graph.unique_name(name))

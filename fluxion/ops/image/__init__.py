@@ -8,6 +8,7 @@ from fluxion.ops.image.color_ops import *
 from fluxion.ops.image.crop_ops import *
 from fluxion.ops.image.dtype_ops import *
 from fluxion.ops.image.flip_ops import *
+from fluxion.ops.image.glimpse_ops import *
 from fluxion.ops.image.nms_ops import *
 from fluxion.ops.image.patch_ops import *
 from fluxion.ops.image.quality_ops import *

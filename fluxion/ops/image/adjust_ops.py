@@ -15,11 +15,12 @@ from fluxion.core.primitives.elementwise import cast
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
 from fluxion.ops.array_ops import stack, unstack
 from fluxion.ops.clip_ops import clip_by_value
+from fluxion.ops.creation_ops import shape as shape_of
 from fluxion.ops.image.color_ops import hsv_to_rgb, rgb_to_hsv
 from fluxion.ops.image.dtype_ops import convert_image_dtype
 from fluxion.ops.math_ops import floormod, maximum, rsqrt
 from fluxion.ops.math_ops import pow as _pow
-from fluxion.ops.reduce_ops import reduce_mean, reduce_std
+from fluxion.ops.reduce_ops import reduce_mean, reduce_prod, reduce_std
 
 __all__ = ["adjust_brightness", "adjust_contrast", "adjust_saturation", "adjust_hue",
            "adjust_gamma", "per_image_standardization", "random_brightness",
@@ -96,14 +97,15 @@ def per_image_standardization(image) -> Tensor:
     image = convert_to_tensor(image)
     if not image.dtype.is_floating:
         image = cast(image, dtypes.float32)
-    shape = shape_tuple(image)
-    if any(d is None for d in shape[-3:]):
+    if image.ndim < 3:
         raise op_error(ValueError, "per_image_standardization",
-                       f"needs a known image size, got shape {list(shape)}")
-    pixels = int(np.prod(shape[-3:]))
+                       f"expected images [..., height, width, channels], got shape "
+                       f"{list(shape_tuple(image))}")
+    # The pixel count may only be known at run time (decoded images in a dataset map).
+    pixels = reduce_prod(cast(shape_of(image, out_type=dtypes.int32)[-3:], image.dtype))
     mean = reduce_mean(image, axis=[-3, -2, -1], keepdims=True)
     stddev = reduce_std(image, axis=[-3, -2, -1], keepdims=True)
-    floor = rsqrt(cast(convert_to_tensor(float(pixels)), image.dtype))
+    floor = rsqrt(pixels)
     return (image - mean) / maximum(stddev, floor)
 
 

@@ -12,14 +12,16 @@ import numpy as np
 
 from fluxion.core import dtypes
 from fluxion.core.errors import op_error
+from fluxion.core.primitive import Aval, define
 from fluxion.core.primitives.elementwise import cast, floor, select
 from fluxion.core.primitives.indexing import getitem
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
-from fluxion.ops.array_ops import gather, pad, unstack
+from fluxion.ops.array_ops import gather, unstack
 from fluxion.ops.creation_ops import range as _range
+from fluxion.ops.image import resize_ops
 from fluxion.ops.image.image_shapes import batched, static_hw, static_ints, unbatched
 from fluxion.ops.image.resize_ops import resize
-from fluxion.ops.math_ops import logical_and
+from fluxion.ops.math_ops import floormod, logical_and
 
 __all__ = ["central_crop", "crop_to_bounding_box", "pad_to_bounding_box",
            "resize_with_crop_or_pad", "resize_with_pad", "crop_and_resize", "random_crop",
@@ -34,14 +36,15 @@ def crop_to_bounding_box(image, offset_height, offset_width, target_height, targ
     TensorShape([2, 3, 1])
     """
     images, added = batched("crop_to_bounding_box", image)
-    height, width = static_hw("crop_to_bounding_box", images)
+    height, width = shape_tuple(images)[1:3]  # may be unknown until run time
     top, left, rows, cols = (int(v) for v in (offset_height, offset_width, target_height,
                                               target_width))
     if top < 0 or left < 0 or rows <= 0 or cols <= 0:
         raise op_error(ValueError, "crop_to_bounding_box",
                        f"offsets must be >= 0 and targets > 0, got offsets ({top}, {left}), "
                        f"targets ({rows}, {cols})")
-    if top + rows > height or left + cols > width:
+    if (height is not None and top + rows > height) or \
+            (width is not None and left + cols > width):
         raise op_error(ValueError, "crop_to_bounding_box",
                        f"the box [{top}:{top + rows}, {left}:{left + cols}] exceeds the "
                        f"image of height {height} and width {width}")
@@ -49,19 +52,54 @@ def crop_to_bounding_box(image, offset_height, offset_width, target_height, targ
     return unbatched(out, added)
 
 
+# Placing an image of run-time size into a fixed-size canvas: a primitive whose kernel
+# sees the real size; its adjoint cuts the cotangent back out at the same offsets.
+def _place_kernel(x, top, left, *, height, width):
+    top, left = int(top), int(left)
+    rows, cols = x.shape[1:3]
+    if top < 0 or left < 0 or top + rows > height or left + cols > width:
+        from fluxion.core.errors import InvalidArgumentError
+
+        raise InvalidArgumentError(f"pad_to_bounding_box: an image of height {rows} and width "
+                                   f"{cols} at offsets ({top}, {left}) does not fit in a "
+                                   f"{height} x {width} target")
+    out = np.zeros((x.shape[0], height, width, x.shape[3]), x.dtype)
+    out[:, top:top + rows, left:left + cols] = x
+    return out
+
+
+def _place_vjp(g, xs, out, *, height, width):
+    from fluxion.ops.array_ops import slice as slice_
+    from fluxion.ops.array_ops import stack
+    from fluxion.ops.creation_ops import shape as shape_of
+
+    zero = Tensor(np.int32(0))
+    begin = stack([zero, cast(xs[1], dtypes.int32), cast(xs[2], dtypes.int32), zero])
+    return slice_(g, begin, shape_of(xs[0], out_type=dtypes.int32)), None, None
+
+
+place_p = define("pad_to_bounding_box", _place_kernel,
+                 lambda x, top, left, height, width: Aval((x.shape[0], height, width,
+                                                           x.shape[3]), x.dtype),
+                 _place_vjp, fresh_output=True)
+
+
 def pad_to_bounding_box(image, offset_height, offset_width, target_height, target_width
                         ) -> Tensor:
-    """Pads with zeros to ``target_height x target_width``, the image at the offsets."""
+    """Pads with zeros to ``target_height x target_width``, the image at the offsets
+    (which may be tensors; the image's size may be known only at run time)."""
     images, added = batched("pad_to_bounding_box", image)
-    height, width = static_hw("pad_to_bounding_box", images)
-    top, left, rows, cols = (int(v) for v in (offset_height, offset_width, target_height,
-                                              target_width))
-    bottom, right = rows - top - height, cols - left - width
-    if top < 0 or left < 0 or bottom < 0 or right < 0:
-        raise op_error(ValueError, "pad_to_bounding_box",
-                       f"an image of height {height} and width {width} at offsets ({top}, "
-                       f"{left}) does not fit in a {rows} x {cols} target")
-    out = pad(images, [[0, 0], [top, bottom], [left, right], [0, 0]])
+    height, width = shape_tuple(images)[1:3]
+    rows, cols = int(target_height), int(target_width)
+    top = convert_to_tensor(offset_height, dtype=dtypes.int32)
+    left = convert_to_tensor(offset_width, dtype=dtypes.int32)
+    if top._value is not None and left._value is not None and None not in (height, width):
+        t, lft = int(top._value), int(left._value)
+        if t < 0 or lft < 0 or t + height > rows or lft + width > cols:
+            raise op_error(ValueError, "pad_to_bounding_box",
+                           f"an image of height {height} and width {width} at offsets ({t}, "
+                           f"{lft}) does not fit in a {rows} x {cols} target")
+    out = place_p.bind(images, top, left, height=rows, width=cols)
     return unbatched(out, added)
 
 
@@ -74,7 +112,20 @@ def central_crop(image, central_fraction) -> Tensor:
     images, added = batched("central_crop", image)
     if fraction == 1.0:
         return unbatched(images, added)
-    height, width = static_hw("central_crop", images)
+    height, width = shape_tuple(images)[1:3]
+    if height is None or width is None:  # sizes known only at run time: a dynamic slice
+        from fluxion.ops.array_ops import slice as slice_
+        from fluxion.ops.array_ops import stack
+        from fluxion.ops.creation_ops import shape as shape_of
+
+        dims = shape_of(images, out_type=dtypes.int32)
+        sides = cast(dims[1:3], dtypes.float64)
+        start = cast((sides - sides * fraction) / 2.0, dtypes.int32)
+        extent = dims[1:3] - 2 * start
+        zero, whole = Tensor(np.int32(0)), Tensor(np.int32(-1))
+        out = slice_(images, stack([zero, start[0], start[1], zero]),
+                     stack([whole, extent[0], extent[1], whole]))
+        return unbatched(out, added)
     top = int((height - height * fraction) / 2)
     left = int((width - width * fraction) / 2)
     out = crop_to_bounding_box(images, top, left, height - 2 * top, width - 2 * left)
@@ -84,11 +135,13 @@ def central_crop(image, central_fraction) -> Tensor:
 def resize_with_crop_or_pad(image, target_height, target_width) -> Tensor:
     """Centre-crops and/or zero-pads (evenly on both sides) to the target size."""
     images, added = batched("resize_with_crop_or_pad", image)
-    height, width = static_hw("resize_with_crop_or_pad", images)
+    height, width = shape_tuple(images)[1:3]
     rows, cols = int(target_height), int(target_width)
     if rows <= 0 or cols <= 0:
         raise op_error(ValueError, "resize_with_crop_or_pad",
                        f"target sizes must be positive, got ({rows}, {cols})")
+    if height is None or width is None:
+        return unbatched(_crop_or_pad_dynamic(images, rows, cols), added)
     crop_top, crop_left = max(0, (height - rows) // 2), max(0, (width - cols) // 2)
     pad_top, pad_left = max(0, (rows - height) // 2), max(0, (cols - width) // 2)
     cropped = crop_to_bounding_box(images, crop_top, crop_left, min(rows, height),
@@ -97,19 +150,82 @@ def resize_with_crop_or_pad(image, target_height, target_width) -> Tensor:
     return unbatched(out, added)
 
 
+def _crop_or_pad_dynamic(images: Tensor, rows: int, cols: int) -> Tensor:
+    """``resize_with_crop_or_pad`` when the image size is known only at run time."""
+    from fluxion.ops.array_ops import slice as slice_
+    from fluxion.ops.array_ops import stack
+    from fluxion.ops.creation_ops import shape as shape_of
+    from fluxion.ops.math_ops import maximum, minimum
+
+    dims = shape_of(images, out_type=dtypes.int32)
+    target = Tensor(np.asarray([rows, cols], np.int32))
+    sides = dims[1:3]
+    crop_start = maximum(sides - target, 0) // 2
+    kept = minimum(sides, target)
+    zero, whole = Tensor(np.int32(0)), Tensor(np.int32(-1))
+    cropped = slice_(images, stack([zero, crop_start[0], crop_start[1], zero]),
+                     stack([whole, kept[0], kept[1], whole]))
+    pad_start = maximum(target - sides, 0) // 2
+    return place_p.bind(cropped, pad_start[0], pad_start[1], height=rows, width=cols)
+
+
+def pad_resize_layout(height: int, width: int, rows: int, cols: int) -> tuple:
+    """``(new_height, new_width, top, left)`` of ``resize_with_pad``, in TF's float32
+    arithmetic (9 / (9 / 7) must give 7, not 6.999...); TF centres by the unrounded size."""
+    f32 = np.float32
+    ratio = max(f32(width) / f32(cols), f32(height) / f32(rows))
+    new_height, new_width = int(f32(height) / ratio), int(f32(width) / ratio)
+    top = max(0, int(np.floor((f32(rows) - f32(height) / ratio) / f32(2))))
+    left = max(0, int(np.floor((f32(cols) - f32(width) / ratio) / f32(2))))
+    return new_height, new_width, top, left
+
+
+# For images whose size is known only at run time, resize-and-place is one primitive (the
+# layout depends on that size) with its adjoint, as ``resize_image`` and its gradient.
+def _resize_pad_kernel(x, *, rows, cols, method, antialias):
+    new_height, new_width, top, left = pad_resize_layout(x.shape[1], x.shape[2], rows, cols)
+    resized = resize_ops.resize_p.impl(x, size=(new_height, new_width), method=method,
+                                       antialias=antialias)
+    out = np.zeros((x.shape[0], rows, cols, x.shape[3]), resized.dtype)
+    out[:, top:top + new_height, left:left + new_width] = resized
+    return out
+
+
+def _resize_pad_grad_kernel(g, like, *, rows, cols, method, antialias):
+    new_height, new_width, top, left = pad_resize_layout(like.shape[1], like.shape[2], rows,
+                                                         cols)
+    piece = np.ascontiguousarray(g[:, top:top + new_height, left:left + new_width])
+    return resize_ops.resize_grad_p.impl(piece, like, size=(new_height, new_width),
+                                         method=method, antialias=antialias)
+
+
+resize_pad_p = define(
+    "resize_with_pad", _resize_pad_kernel,
+    lambda x, rows, cols, **_: Aval((x.shape[0], rows, cols, x.shape[3]), x.dtype),
+    lambda g, xs, out, **attrs: (resize_pad_grad_p.bind(g, xs[0], **attrs),),
+    fresh_output=True)
+resize_pad_grad_p = define(
+    "resize_with_pad_grad", _resize_pad_grad_kernel,
+    lambda g, like, **_: Aval(like.shape, g.dtype),
+    lambda g, xs, out, **attrs: (resize_pad_p.bind(g, **attrs), None), fresh_output=True,
+    shape_only=(1,))
+
+
 def resize_with_pad(image, target_height, target_width, method="bilinear",
                     antialias=False) -> Tensor:
     """Resizes keeping the aspect ratio, then zero-pads evenly to the target size."""
     images, added = batched("resize_with_pad", image)
-    height, width = static_hw("resize_with_pad", images)
+    height, width = shape_tuple(images)[1:3]
     rows, cols = int(target_height), int(target_width)
-    f32 = np.float32  # TF's arithmetic: 9 / (9 / 7) must give 7, not 6.999...
-    ratio = max(f32(width) / f32(cols), f32(height) / f32(rows))
-    new_height, new_width = int(f32(height) / ratio), int(f32(width) / ratio)
+    if height is None or width is None:
+        method = str(method).lower()
+        if method != "nearest" and images.dtype is not dtypes.float32:
+            images = cast(images, dtypes.float32)
+        out = resize_pad_p.bind(images, rows=rows, cols=cols, method=method,
+                                antialias=bool(antialias))
+        return unbatched(out, added)
+    new_height, new_width, top, left = pad_resize_layout(height, width, rows, cols)
     resized = resize(images, [new_height, new_width], method=method, antialias=antialias)
-    # TF centres by the unrounded size: floor((target - size / ratio) / 2).
-    top = max(0, int(np.floor((f32(rows) - f32(height) / ratio) / f32(2))))
-    left = max(0, int(np.floor((f32(cols) - f32(width) / ratio) / f32(2))))
     out = pad_to_bounding_box(resized, top, left, rows, cols)
     return unbatched(out, added)
 
@@ -197,38 +313,36 @@ def _lerp_axis(images: Tensor, positions: Tensor, size: int, axis: int) -> Tenso
     return low + (high - low) * frac
 
 
-def _crop_offsets(op: str, images: Tensor, size) -> tuple:
-    shape = shape_tuple(images)
-    size = static_ints(op, "size", size, len(shape))
-    if any(s > d for s, d in zip(size, shape)):
-        raise op_error(ValueError, op, f"size {size} exceeds the value's shape {list(shape)}")
-    return shape, size
+def _random_window(op: str, value, size, draw) -> Tensor:
+    """A ``size`` window of ``value`` at offsets drawn by ``draw(shape)`` (int32 in
+    [0, 2^31 - 1)); works when ``value``'s shape is only known at run time."""
+    from fluxion.ops.array_ops import slice as slice_
+    from fluxion.ops.creation_ops import shape as shape_of
+
+    value = convert_to_tensor(value)
+    rank = value.ndim
+    size = static_ints(op, "size", size, rank)
+    known = shape_tuple(value)
+    if any(d is not None and s > d for s, d in zip(size, known)):
+        raise op_error(ValueError, op, f"size {size} exceeds the value's shape {list(known)}")
+    limits = shape_of(value, out_type=dtypes.int32) - Tensor(np.asarray(size, np.int32)) + 1
+    offsets = floormod(draw([rank]), limits)
+    return slice_(value, offsets, size)
 
 
 def random_crop(value, size, seed=None, name=None) -> Tensor:
     """A random ``size`` window of ``value`` (any rank), uniformly placed."""
     from fluxion.ops.random_ops import uniform
 
-    value = convert_to_tensor(value)
-    shape, size = _crop_offsets("random_crop", value, size)
-    limits = [d - s + 1 for d, s in zip(shape, size)]
-    draws = uniform([len(shape)], 0, 2 ** 31 - 1, dtype=dtypes.int32, seed=seed)
-    return _window(value, np.asarray(draws._value) % np.asarray(limits), size)
+    return _random_window("random_crop", value, size,
+                          lambda shape: uniform(shape, 0, 2 ** 31 - 1, dtype=dtypes.int32,
+                                                seed=seed))
 
 
 def stateless_random_crop(value, size, seed, name=None) -> Tensor:
     """``random_crop`` as a pure function of ``seed`` (shape [2])."""
     from fluxion.ops.random_ops import stateless_uniform
 
-    value = convert_to_tensor(value)
-    shape, size = _crop_offsets("stateless_random_crop", value, size)
-    limits = [d - s + 1 for d, s in zip(shape, size)]
-    draws = stateless_uniform([len(shape)], seed, 0, 2 ** 31 - 1, dtype=dtypes.int32)
-    return _window(value, np.asarray(draws._value) % np.asarray(limits), size)
-
-
-def _window(value: Tensor, offsets, size) -> Tensor:
-    key = tuple(slice(int(o), int(o) + s) for o, s in zip(offsets, size))
-    return getitem(value, key)
-
-
+    return _random_window("stateless_random_crop", value, size,
+                          lambda shape: stateless_uniform(shape, seed, 0, 2 ** 31 - 1,
+                                                          dtype=dtypes.int32))

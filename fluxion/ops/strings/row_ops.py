@@ -2,10 +2,8 @@
 ``bytes_split``, ``unicode_decode`` (+ ``_with_offsets``), ``unicode_split``
 (+ ``_with_offsets``), ``unicode_encode`` and ``ngrams``.
 
-A scalar input gives a dense 1-D tensor, as in TensorFlow.  A batch of strings gives a
-``RaggedTensor`` (``[..., None]``) when ``fluxion.ops.ragged_tensor`` is present; without
-it, the result is nested Python lists (one level per input axis) of 1-D tensors, one per
-string, which is what ``RaggedTensor.to_list()`` would hold as tensors.
+A scalar input gives a dense 1-D tensor, as in TensorFlow; a batch of strings gives a
+``RaggedTensor`` ``[..., None]``.
 """
 
 from __future__ import annotations
@@ -15,6 +13,7 @@ import numpy as np
 from fluxion.core import dtypes
 from fluxion.core.errors import op_error
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
+from fluxion.ops.ragged_tensor import RaggedTensor
 from fluxion.ops.strings.basic_ops import strings
 from fluxion.ops.strings.string_kernels import (
     as_bytes,
@@ -27,34 +26,14 @@ __all__ = ["split", "bytes_split", "unicode_decode", "unicode_decode_with_offset
            "unicode_split", "unicode_split_with_offsets", "unicode_encode", "ngrams"]
 
 
-def _ragged_class():
-    try:
-        from fluxion.ops.ragged_tensor import RaggedTensor
-    except ImportError:
-        return None
-    return RaggedTensor
-
-
 def rows_result(values: Tensor, splits: Tensor, lead_shape: tuple):
     """Flat ``values`` cut by ``splits`` into one row per input string of ``lead_shape``."""
     if not lead_shape:
         return values
-    ragged = _ragged_class()
-    if ragged is not None:
-        result = ragged.from_row_splits(values, splits, validate=False)
-        for size in reversed(lead_shape[1:]):
-            result = ragged.from_uniform_row_length(result, size)
-        return result
-    flat_values, bounds = values.numpy(), splits.numpy()
-    rows = [Tensor(flat_values[bounds[i]:bounds[i + 1]]) for i in range(len(bounds) - 1)]
-    return _nest(rows, lead_shape)
-
-
-def _nest(items: list, shape: tuple):
-    if len(shape) == 1:
-        return list(items)
-    step = int(np.prod(shape[1:]))
-    return [_nest(items[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0])]
+    result = RaggedTensor.from_row_splits(values, splits, validate=False)
+    for size in reversed(lead_shape[1:]):
+        result = RaggedTensor.from_uniform_row_length(result, size)
+    return result
 
 
 def _rows(op: str, input, kind: str, params: tuple):
@@ -69,8 +48,8 @@ def _rows(op: str, input, kind: str, params: tuple):
 def split(input, sep=None, maxsplit=-1, name=None):  # noqa: A002 - TF's argument name
     """Splits each string on ``sep`` (runs of whitespace when None, dropping empties).
 
-    Returns a 1-D string tensor for a scalar input, else one row per string (see the
-    module docstring).
+    Returns a 1-D string tensor for a scalar input, else a ``RaggedTensor`` with one row
+    per string.
 
     >>> split("a b  c").numpy().tolist()
     [b'a', b'b', b'c']
@@ -143,7 +122,7 @@ def unicode_split_with_offsets(input, input_encoding, errors="replace",  # noqa:
 def _code_point_rows(input):
     """``(flat int32 values, int64 splits, lead shape)`` of code points given as a dense
     tensor ``[..., n]``, a ``RaggedTensor``, or nested lists."""
-    if hasattr(input, "row_splits") and hasattr(input, "flat_values"):
+    if isinstance(input, RaggedTensor):
         values = convert_to_tensor(input.flat_values, dtype=dtypes.int32)
         return values.numpy(), np.asarray(input.row_splits.numpy()), \
             (int(input.row_splits.shape[0]) - 1,)
@@ -220,7 +199,7 @@ def ngrams(data, ngram_width, separator=" ", pad_values=None, padding_width=None
             tuple(pad_values)
         pads = (as_bytes(pads[0]), as_bytes(pads[1]))
     args = (widths, sep, pads, padding_width, bool(preserve_short_sequences))
-    if hasattr(data, "row_splits") and hasattr(data, "flat_values"):
+    if isinstance(data, RaggedTensor):
         flat, bounds = data.flat_values.numpy(), np.asarray(data.row_splits.numpy())
         rows = [_row_ngrams([as_bytes(v) for v in flat[a:b]], *args)
                 for a, b in zip(bounds[:-1], bounds[1:])]

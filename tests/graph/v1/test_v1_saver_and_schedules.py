@@ -211,3 +211,13 @@ def test_tf1_argument_spellings():
     assert got[6] == 3 and got[7] == 3.5 and got[8].dtype == np.float32 and got[9] == 2
     with pytest.raises(ValueError, match="both 'axis' and 'reduction_indices'"):
         tf.reduce_sum(x, axis=0, reduction_indices=0)
+
+
+def test_initializer_aliases_and_collections():
+    v = tf.Variable(3.0, name="v")
+    tf.add_to_collection("model_variables", v)
+    assert tf.model_variables() == [v] and tf.moving_average_variables() == []
+    with tf.Session() as session:
+        session.run([tf.initialize_variables([v]), tf.initialize_local_variables(),
+                     tf.tables_initializer()])
+        assert session.run(v) == 3.0

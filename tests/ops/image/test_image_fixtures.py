@@ -175,3 +175,17 @@ def test_sample_distorted_bounding_box_properties():
     assert crop.shape[2] == 3
     with pytest.raises(ValueError, match="use_image_if_no_bounding_boxes"):
         I.sample_distorted_bounding_box([10, 10, 3], np.zeros((1, 0, 4), np.float32))
+
+
+@pytest.mark.parametrize("centered", [True, False])
+@pytest.mark.parametrize("normalized", [True, False])
+def test_extract_glimpse_matches_tensorflow(centered, normalized):
+    offsets = FIX["glimpse_offsets"] * (1.0 if normalized else 3.0)
+    got = I.extract_glimpse(FIX["glimpse_input"], [3, 4], offsets, centered=centered,
+                            normalized=normalized, noise="zero")
+    np.testing.assert_array_equal(got.numpy(), FIX[f"glimpse_{int(centered)}{int(normalized)}"])
+    noisy = I.extract_glimpse(FIX["glimpse_input"], [3, 4], offsets, centered=centered,
+                              normalized=normalized).numpy()
+    inside = FIX[f"glimpse_{int(centered)}{int(normalized)}"] != 0
+    np.testing.assert_array_equal(noisy[inside], got.numpy()[inside])
+    assert noisy.min() >= 0 and noisy.max() <= FIX["glimpse_input"].max()

@@ -115,3 +115,21 @@ def test_dct_cuts_or_pads_to_n_and_rejects_bad_arguments():
         tf.signal.dct(FIX["dct_x"], type=1, norm="ortho")
     with pytest.raises(ValueError, match="type must be"):
         tf.signal.dct(FIX["dct_x"], type=5)
+
+
+@pytest.mark.parametrize("pad_end", [False, True])
+def test_stft_of_a_signal_whose_length_is_known_only_at_run_time(pad_end):
+    @tf.function(input_signature=[tf.TensorSpec([2, None], tf.float32)])
+    def spectrogram(signal):
+        return tf.abs(tf.signal.stft(signal, 64, 24, pad_end=pad_end))
+
+    for samples in (300, 257):
+        signal = rng.standard_normal((2, samples)).astype(np.float32)
+        want = tf.abs(tf.signal.stft(signal, 64, 24, pad_end=pad_end)).numpy()
+        np.testing.assert_allclose(spectrogram(signal).numpy(), want, rtol=1e-5, atol=1e-5)
+    from fluxion.ops.signal.framing import frame_p
+
+    x = rng.standard_normal((2, 11))
+    check_op(lambda v: frame_p.bind(v, length=4, step=3, axis=1, pad_end=pad_end,
+                                    pad_value=0.0), [x],
+             lambda v: tf.signal.frame(v, 4, 3, pad_end=pad_end).numpy())
