@@ -147,7 +147,11 @@ def _downgrade_object(obj: dict) -> dict:
     if module.startswith("keras.layers") or class_name in _LAYER_CLASSES:
         _check_layer(class_name, obj["config"])
     if class_name in ("DTypePolicy", "Policy", "FloatDTypePolicy"):
-        return obj["config"]["name"]
+        name = obj["config"]["name"]
+        if name not in ("float32", "int32", "bool"):
+            raise ValueError(f"dtype policy {name!r}: TensorFlow.js layers compute in "
+                             f"float32; set the policy to 'float32' before exporting.")
+        return name
     if class_name in ("Sequential", "Functional", "Model") and "layers" in obj["config"]:
         return {"class_name": class_name,
                 "config": _downgrade_model_config(class_name, obj["config"])}

@@ -238,3 +238,10 @@ def test_nested_model_calls_are_numbered_as_keras2_and_load_back(tmp_path):
     loaded = tfjs.load_keras_model(tmp_path / "model.json")
     x = np.random.default_rng(0).random((2, 4)).astype(np.float32)
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_mixed_precision_policy_is_refused(tmp_path):
+    model = keras.Sequential([keras.Input((3,)),
+                              keras.layers.Dense(2, dtype="mixed_float16")])
+    with pytest.raises(ValueError, match="'mixed_float16'.*float32"):
+        tfjs.save_keras_model(model, tmp_path / "out")
