@@ -3,6 +3,7 @@
 (within 1e-5 relative).  Skipped, with the reason, where Chromium or the tfjs npm
 package is missing (tests/js/tfjs_browser.py says how to install them)."""
 
+import json
 import os
 import sys
 
@@ -142,3 +143,19 @@ def test_tfjs_dequantizes_as_fluxion_does(tmp_path, dtype):
     got = tfjs_browser.predict_in_browser(str(tmp_path / "web_model"), [x])[0]
     np.testing.assert_allclose(got, expected, rtol=1e-5,
                                atol=1e-5 * float(np.abs(expected).max()))
+
+
+@pytest.mark.parametrize("build", [conv_pool_cnn, functional_branches])
+def test_files_saved_by_tfjs_load_back_into_fluxion(tmp_path, build):
+    model = build()
+    tfjs.save_keras_model(model, tmp_path / "ours")
+    tfjs_browser.resave_in_browser(str(tmp_path / "ours"), str(tmp_path / "theirs"))
+    with open(tmp_path / "theirs" / "model.json", encoding="utf-8") as f:
+        assert "tfjs" in json.load(f)["modelTopology"].get("keras_version", "")
+    loaded = tfjs.load_keras_model(tmp_path / "theirs" / "model.json")
+    x = np.random.default_rng(4).random((2,) + tuple(model.inputs[0].shape[1:]))
+    x = x.astype(np.float32)
+    expected, got = model.predict(x, verbose=0), loaded.predict(x, verbose=0)
+    for e, g in zip(expected if isinstance(expected, list) else [expected],
+                    got if isinstance(got, list) else [got]):
+        np.testing.assert_array_equal(g, e)

@@ -4,7 +4,8 @@ The exported model and ``@tensorflow/tfjs``'s ``tf.min.js`` are served from a te
 folder by an HTTP server on 127.0.0.1 (a free port, in a background thread); a page
 loads the model with ``tf.loadLayersModel`` on tfjs's CPU backend, predicts on the
 given inputs and writes the outputs as JSON into the DOM, which ``chromium --headless
---dump-dom`` prints.  ``missing()`` says why the browser run is impossible here (no
+--dump-dom`` prints.  ``resave_in_browser`` has tfjs save the model it loaded, for
+the other direction (tfjs's files read by Fluxion).  ``missing()`` says why the browser run is impossible here (no
 Chromium, no tfjs package), so a test can skip with that reason.
 
 Setup (what ``.ci/run`` does): ``apt-get install -y chromium`` and
@@ -14,6 +15,7 @@ Setup (what ``.ci/run`` does): ``apt-get install -y chromium`` and
 
 from __future__ import annotations
 
+import base64
 import functools
 import html
 import http.server
@@ -102,6 +104,51 @@ def predict_in_browser(model_dir: str, inputs: list, timeout: float = 120.0) -> 
     if not result.get("ok"):
         raise AssertionError(f"tfjs failed in the browser: {result.get('error') or result}")
     return [np.asarray(o["values"], np.float32).reshape(o["shape"]) for o in result["outputs"]]
+
+
+_RESAVE_PAGE = """<!doctype html><html><body><pre id="out">pending</pre>
+<script src="tf.min.js"></script>
+<script>
+(async () => {
+  const out = document.getElementById("out");
+  try {
+    const model = await tf.loadLayersModel("model/model.json");
+    await model.save(tf.io.withSaveHandler(async (artifacts) => {
+      const bytes = new Uint8Array(artifacts.weightData);
+      let text = "";
+      for (const byte of bytes) text += String.fromCharCode(byte);
+      out.textContent = JSON.stringify({ok: true, topology: artifacts.modelTopology,
+                                        specs: artifacts.weightSpecs, data: btoa(text)});
+      return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: "JSON"}};
+    }));
+  } catch (e) {
+    out.textContent = JSON.stringify({ok: false, error: String((e && e.stack) || e)});
+  }
+})();
+</script></body></html>
+"""
+
+
+def resave_in_browser(model_dir: str, out_dir: str, timeout: float = 120.0) -> None:
+    """Loads the tfjs model in ``model_dir`` in the browser, saves it with tfjs's own
+    ``model.save`` and writes what tfjs saved as ``out_dir/model.json`` + one shard."""
+    with tempfile.TemporaryDirectory() as root:
+        shutil.copytree(model_dir, os.path.join(root, "model"))
+        shutil.copy(tfjs_script(), os.path.join(root, "tf.min.js"))
+        with open(os.path.join(root, "index.html"), "w", encoding="utf-8") as f:
+            f.write(_RESAVE_PAGE)
+        dom = page_dom(root, "index.html", timeout)
+    match = re.search(r'<pre id="out">(.*?)</pre>', dom, re.S)
+    result = json.loads(html.unescape(match.group(1))) if match else {"error": dom[:2000]}
+    if not result.get("ok"):
+        raise AssertionError(f"tfjs could not re-save the model: {result.get('error')}")
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "group1-shard1of1.bin"), "wb") as f:
+        f.write(base64.b64decode(result["data"]))
+    with open(os.path.join(out_dir, "model.json"), "w", encoding="utf-8") as f:
+        json.dump({"format": "layers-model", "modelTopology": result["topology"],
+                   "weightsManifest": [{"paths": ["group1-shard1of1.bin"],
+                                        "weights": result["specs"]}]}, f)
 
 
 def page_dom(root: str, page: str, timeout: float = 120.0) -> str:
