@@ -1,10 +1,13 @@
 """The ``fluxion`` command.
 
     fluxion launch -n 4 [--hostfile FILE] train.py [args...]
+    fluxion convert model.keras --to tfjs OUT_DIR [--quantize uint8|uint16|float16]
 
 ``launch`` runs a training script on N workers with ``mpiexec`` (from the extra
 ``fluxion[mpi]``), giving each worker its share of this machine's usable CPUs as its
 thread count (``FLUXION_NUM_THREADS``), so ranks do not oversubscribe the cores.
+``convert`` loads a saved Keras model (``.keras`` or legacy ``.h5``) and exports it:
+``--to tfjs`` writes a TensorFlow.js layers model (``fluxion.js.save_keras_model``).
 """
 
 from __future__ import annotations
@@ -37,6 +40,28 @@ def _launch(args) -> int:
     return subprocess.call(command, env=env)
 
 
+def _convert(args) -> int:
+    from fluxion.keras.saving.saving_api import load_model
+
+    if not os.path.exists(args.model):
+        print(f"fluxion convert: no such model file: {args.model}", file=sys.stderr)
+        return 2
+    try:
+        model = load_model(args.model, compile=False)
+        if args.to == "tfjs":
+            from fluxion.js import save_keras_model
+
+            save_keras_model(model, args.output,
+                             quantization_dtype_map={args.quantize: True} if args.quantize
+                             else None,
+                             weight_shard_size_bytes=args.weight_shard_size_bytes)
+    except ValueError as error:
+        print(f"fluxion convert: {error}", file=sys.stderr)
+        return 1
+    print(f"Wrote {args.to} model of {args.model} to {args.output}")
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="fluxion", description="Fluxion's command line.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -45,9 +70,19 @@ def main(argv=None) -> int:
     launch.add_argument("--hostfile", help="an MPI hostfile, for several machines")
     launch.add_argument("script")
     launch.add_argument("script_args", nargs=argparse.REMAINDER)
+    convert = commands.add_parser("convert", help="export a saved Keras model")
+    convert.add_argument("model", help="a .keras file (or a legacy .h5)")
+    convert.add_argument("--to", required=True, choices=["tfjs"], help="the target format")
+    convert.add_argument("output", help="the directory to write")
+    convert.add_argument("--quantize", choices=["uint8", "uint16", "float16"],
+                         help="store the weights in this dtype (tfjs)")
+    convert.add_argument("--weight-shard-size-bytes", type=int, default=4 * 1024 * 1024,
+                         help="the largest weight file (tfjs; default 4 MiB)")
     args = parser.parse_args(argv)
     if args.command == "launch":
         return _launch(args)
+    if args.command == "convert":
+        return _convert(args)
     return 2
 
 
