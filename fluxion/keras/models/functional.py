@@ -150,7 +150,7 @@ def functional_from_config(cls, config: dict, custom_objects=None):
     for entry in config["layers"]:
         layer = deserialize_keras_object(entry, custom_objects)
         created[entry["name"]] = layer
-        pending.append((layer, entry.get("inbound_nodes", [])))
+        pending.append([entry["name"], layer, entry.get("inbound_nodes", []), 0])
     tensors: dict = {}
     for name, layer in created.items():
         if isinstance(layer, InputLayer):
@@ -159,21 +159,24 @@ def functional_from_config(cls, config: dict, custom_objects=None):
     while pending and progress:
         progress = False
         remaining = []
-        for layer, nodes in pending:
-            done = 0
-            for index, node in enumerate(nodes):
+        for item in pending:
+            # Calls are keyed by the name in the config: a custom layer whose get_config
+            # leaves out its name is rebuilt under a new one, as in Keras.
+            name, layer, nodes, done = item
+            for index in range(done, len(nodes)):
+                node = nodes[index]
                 args = _rebuild(node.get("args", []), tensors)
                 kwargs = _rebuild(node.get("kwargs", {}), tensors)
                 if args is _MISSING or kwargs is _MISSING:
                     break
                 outputs = layer(*args, **kwargs)
                 for i, tensor in enumerate(nest.flatten(outputs)):
-                    tensors[(layer.name, index, i)] = tensor
+                    tensors[(name, index, i)] = tensor
                 done += 1
-            if done < len(nodes):
-                remaining.append((layer, nodes))
-            else:
                 progress = True
+            item[3] = done
+            if done < len(nodes):
+                remaining.append(item)
         pending = remaining
     inputs = _resolve_refs(config["input_layers"], tensors)
     outputs = _resolve_refs(config["output_layers"], tensors)

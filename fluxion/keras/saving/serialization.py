@@ -129,7 +129,7 @@ def serialize_keras_object(obj):
         # An instance may name its Keras class itself (an operation: Add, GetItem...).
         return {"module": getattr(obj, "keras_module", cls.__module__),
                 "class_name": getattr(obj, "serialized_class_name", cls.__name__),
-                "config": obj.get_config(),
+                "config": _serialize_nested_objects(obj.get_config()),
                 "registered_name": registered}
     if callable(obj):  # a function: Keras 3 stores its registered or plain name
         registered = _own_registered_name(obj)
@@ -138,6 +138,18 @@ def serialize_keras_object(obj):
                 "registered_name": registered or "function"}
     raise TypeError(f"Cannot serialize {obj!r} of type {type(obj).__name__}: it has no "
                     f"get_config() and is not a plain value.")
+
+
+def _serialize_nested_objects(value):
+    """A ``get_config()`` dict with the Keras objects it holds (a layer passed to another
+    layer...) serialized, as Keras does; plain values stay as they are."""
+    if isinstance(value, dict):
+        return {key: _serialize_nested_objects(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_serialize_nested_objects(item) for item in value)
+    if hasattr(value, "get_config") and not isinstance(value, type):
+        return serialize_keras_object(value)
+    return value
 
 
 def deserialize_keras_object(config, custom_objects=None, module_objects=None,

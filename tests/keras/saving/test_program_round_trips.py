@@ -181,3 +181,58 @@ def test_operators_and_ops_on_keras_tensors_round_trip(tmp_path):
     np.testing.assert_allclose(rebuilt.predict(probe, verbose=0),
                                model.predict(probe, verbose=0), rtol=1e-6)
     _same_outputs(_reloaded(model, tmp_path), model, probe)
+
+
+def test_a_custom_layer_whose_config_has_no_name_reloads(tmp_path):
+    """Keras's serialization guide: get_config returns only the layer's own arguments."""
+    @keras.saving.register_keras_serializable(package="NamelessTest")
+    class Scale(keras.layers.Layer):
+        def __init__(self, factor):
+            super().__init__()
+            self.factor = factor
+
+        def call(self, x):
+            return x * self.factor
+
+        def get_config(self):
+            return {"factor": self.factor}
+
+    inputs = keras.Input((4,))
+    outputs = keras.layers.Dense(1)(Scale(0.5)(inputs))
+    model = keras.Model(inputs, outputs)
+    path = str(tmp_path / "nameless.keras")
+    model.save(path)
+    keras.layers.Dense(3)  # shift the automatic names before reloading
+    restored = keras.models.load_model(path)
+    x = np.random.default_rng(0).random((3, 4)).astype("float32")
+    np.testing.assert_allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_layers_held_in_a_get_config_are_serialized_with_it():
+    """A layer whose config holds another layer object (Keras's guide: CustomModel with
+    first_layer=...): get_config serializes it, from_config rebuilds it."""
+
+    @keras.saving.register_keras_serializable(package="NestedTest")
+    class Wrapper(keras.layers.Layer):
+        def __init__(self, inner, **kwargs):
+            super().__init__(**kwargs)
+            self.inner = inner
+
+        def call(self, x):
+            return self.inner(x)
+
+        def get_config(self):
+            return {**super().get_config(), "inner": self.inner}
+
+        @classmethod
+        def from_config(cls, config):
+            config["inner"] = keras.layers.deserialize(config["inner"])
+            return cls(**config)
+
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, Wrapper(keras.layers.Dense(2))(inputs))
+    config = model.get_config()
+    wrapped = next(e for e in config["layers"] if e["class_name"] == "Wrapper")
+    assert wrapped["config"]["inner"]["class_name"] == "Dense"
+    rebuilt = keras.Model.from_config(config)
+    assert rebuilt.layers[-1].inner.units == 2
