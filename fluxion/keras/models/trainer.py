@@ -225,7 +225,10 @@ class Trainer(TrainerMetrics):
                     _sync_once(self, strategy)
                 results = self._run_step("train", data)
                 logs = _to_python(results)
-                if strategy is not None:
+                if strategy is not None and (batches.steps is None or
+                                             step + 1 == batches.steps):
+                    # averaged over workers at the epoch's end (and every step when the
+                    # epoch's length is unknown): one collective less a step
                     logs = strategy._mean_logs(logs)
                 callback_list.on_train_batch_end(step, logs)
                 if self.stop_training:
