@@ -373,30 +373,65 @@ class Dataset:
 
 
 class DatasetIterator:
-    """An iterator over a dataset's elements (``iter(dataset)``)."""
+    """An iterator over a dataset's elements (``iter(dataset)``).
 
-    __slots__ = ("_dataset", "_it")
+    It can be saved in a ``fluxion.train.Checkpoint`` (``Checkpoint(iterator=it)``, as in
+    TF): the checkpoint holds how many elements it has given and the pipeline's
+    reshuffling counters when it began; restoring starts the pipeline again from those
+    counters and fast-forwards past the elements already given, which reproduces the
+    iterator exactly for a deterministic pipeline (seeded shuffles, ordered maps).
+    """
+
+    __slots__ = ("_dataset", "_it", "_given", "_counters")
 
     def __init__(self, dataset: Dataset):
         self._dataset = dataset
+        self._counters = dataset._iteration_counters()  # before this pass draws its seeds
         self._it = dataset._iterator()
+        self._given = 0
 
     def __iter__(self) -> DatasetIterator:
         return self
 
     def __next__(self):
-        return next(self._it)
+        element = next(self._it)
+        self._given += 1
+        return element
 
     def get_next(self):
         """The next element; ``OutOfRangeError`` at the end (TF's iterator protocol)."""
         try:
-            return next(self._it)
+            return self.__next__()
         except StopIteration:
             raise errors.OutOfRangeError("End of sequence") from None
 
     @property
     def element_spec(self):
         return self._dataset.element_spec
+
+    # --- checkpointing --------------------------------------------------------------------
+    def _serialize_to_tensors(self) -> dict:
+        import numpy as np
+
+        return {"given": np.int64(self._given),
+                "counters": np.asarray(self._counters, dtype=np.int64)}
+
+    def _restore_from_tensors(self, values: dict) -> None:
+        import numpy as np
+
+        given = int(np.asarray(values["given"]))
+        counters = [int(c) for c in np.asarray(values["counters"]).reshape(-1)]
+        self._dataset._set_iteration_counters(counters)
+        self._counters = counters
+        self._it = self._dataset._iterator()
+        for skipped in range(given):
+            try:
+                next(self._it)
+            except StopIteration:
+                raise errors.DataLossError(
+                    f"The checkpointed iterator had given {given} elements, but this "
+                    f"pipeline has only {skipped}: it is not the same pipeline.") from None
+        self._given = given
 
 
 class SpecOnlyDataset(Dataset):

@@ -101,7 +101,7 @@ def _holds_variables(obj) -> bool:
 
 def _attribute_children(obj, include_private: bool) -> dict:
     children = {}
-    for name, value in vars(obj).items():
+    for name, value in getattr(obj, "__dict__", {}).items():  # __slots__ objects: none
         if name.startswith("__") or (name.startswith("_") and not include_private):
             continue
         if isinstance(value, (list, tuple)):
