@@ -130,7 +130,46 @@ def _cases():
         target = _shape(rng, 2)
         return ((lambda x: tf.broadcast_to(x, target)), [_array(rng, _shape(rng))])
 
+    def bad_axis(op):
+        def build(rng):
+            axis = rng.choice([0, 1.5, "1", None, [0, 0], (5,), -7])
+            return (lambda x: op(x, axis=axis)), [_array(rng, _shape(rng))]
+        return build
+
+    def repeat(rng):  # per-element repeats along an unknown axis: not supported traced
+        repeats, axis = rng.choice([2, 0, -1, 3]), rng.choice([0, 1, None])
+        return (lambda x: tf.repeat(x, repeats, axis=axis)), [_array(rng, _shape(rng))]
+
+    def conv2d(rng):
+        kernel = _array(rng, [rng.choice([1, 2, 3]), rng.choice([1, 3]),
+                              rng.choice([1, 2]), rng.choice([1, 2])])
+        padding = rng.choice(["SAME", "VALID"])
+        return ((lambda x, k: tf.nn.conv2d(x, k, 1, padding)),
+                [_array(rng, [rng.choice([1, 2]), rng.choice([2, 4]), rng.choice([2, 4]),
+                              rng.choice([1, 2])]), kernel])
+
+    def depthwise(rng):
+        kernel = _array(rng, [rng.choice([1, 3]), rng.choice([1, 3]), rng.choice([1, 2]), 1])
+        return ((lambda x, k: tf.nn.depthwise_conv2d(x, k, [1, 1, 1, 1], "SAME")),
+                [_array(rng, [1, rng.choice([2, 3]), rng.choice([2, 3]),
+                              rng.choice([1, 2])]), kernel])
+
+    def max_pool(rng):
+        size, padding = rng.choice([1, 2, 3, 5]), rng.choice(["SAME", "VALID"])
+        return ((lambda x: tf.nn.max_pool2d(x, size, size, padding)),
+                [_array(rng, [1, rng.choice([1, 2, 4]), rng.choice([2, 4]), 1])])
+
+    def reduce_mean_keep(rng):
+        axis = rng.choice([[0, 1], [1], [-1, 0], [2]])
+        return ((lambda x: tf.reduce_mean(x, axis=axis, keepdims=True)),
+                [_array(rng, _shape(rng, 2))])
+
     return [
+        ("reduce_sum bad axis", bad_axis(tf.reduce_sum)),
+        ("argmax bad axis", bad_axis(tf.argmax)),
+        ("expand_dims bad axis", bad_axis(tf.expand_dims)),
+        ("repeat", repeat), ("conv2d", conv2d), ("depthwise_conv2d", depthwise),
+        ("max_pool2d", max_pool), ("reduce_mean keepdims", reduce_mean_keep),
         ("add", binary(tf.add)), ("multiply", binary(tf.multiply)),
         ("maximum", binary(tf.maximum)), ("squared_difference",
                                           binary(tf.math.squared_difference)),
@@ -150,12 +189,25 @@ def _cases():
 CASES = _cases()
 
 
-def outcome(function, arrays, compiled: bool):
-    """Runs ``function`` on ``arrays`` eagerly, or compiled with every dimension unknown."""
+# Ops whose channel (last) dimension and filters TF itself requires known when traced
+# (convolutions): compiled with the input's other dimensions unknown.
+STATIC_CHANNELS = {"conv2d", "depthwise_conv2d"}
+
+
+def outcome(function, arrays, compiled: bool, static_channels: bool = False):
+    """Runs ``function`` on ``arrays`` eagerly, or compiled with every dimension unknown
+    (but the last, with ``static_channels``)."""
     try:
         if compiled:
-            signature = [tf.TensorSpec([None] * np.ndim(a), tf.as_dtype(np.asarray(a).dtype))
-                         for a in arrays]
+            def spec(a, position):
+                dims = [None] * np.ndim(a)
+                if static_channels and position > 0:  # filters: known, as variables are
+                    dims = list(np.shape(a))
+                elif static_channels and dims:
+                    dims[-1] = np.shape(a)[-1]
+                return tf.TensorSpec(dims, tf.as_dtype(np.asarray(a).dtype))
+
+            signature = [spec(a, i) for i, a in enumerate(arrays)]
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 result = tf.function(function, input_signature=signature,
@@ -184,7 +236,8 @@ def fuzz(seed: int, trials: int):
         name, build = rng.choice(CASES)
         function, arrays = build(rng)
         eager = outcome(function, arrays, compiled=False)
-        compiled = outcome(function, arrays, compiled=True)
+        compiled = outcome(function, arrays, compiled=True,
+                           static_channels=name in STATIC_CHANNELS)
         for mode, result in (("eager", eager), ("compiled", compiled)):
             if result[0] == "error" and result[1] == "raw":
                 yield name, f"raw error ({mode})", result[2]
