@@ -48,8 +48,11 @@ def _abort_on_uncaught_errors(comm) -> None:
     previous = sys.excepthook
 
     def report_and_abort(kind, value, trace):
+        # The error's own line first: mpiexec may cut what follows when the job aborts.
+        sys.stderr.write(f"{kind.__name__}: {value}\n")
         previous(kind, value, trace)
         sys.stderr.flush()
+        time.sleep(0.5)  # let mpiexec forward the report before the job is torn down
         comm.Abort(1)
 
     sys.excepthook = report_and_abort

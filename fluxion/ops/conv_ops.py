@@ -370,6 +370,10 @@ def _depthwise_attrs(input, filter, strides, padding, data_format, dilations, op
 
 def _grouped_filter(w: Tensor, op: str, channels) -> Tensor:
     kh, kw, cin, mult = shape_tuple(w)
+    if None in (kh, kw, cin, mult):  # as TF: a depthwise filter's shape must be known
+        raise fail(op, f"the depthwise filter's shape must be known when the function is "
+                       f"traced, got {list(shape_tuple(w))}; give it a full shape "
+                       f"(a variable, or a TensorSpec with every dimension)")
     if channels is not None and cin is not None and channels != cin:
         raise fail(op, f"the depthwise filter [kh, kw, in_channels, multiplier] = "
                        f"{list(shape_tuple(w))} expects {cin} input channels, got {channels}")
