@@ -194,6 +194,15 @@ def im2col(x: np.ndarray, kernel: tuple, strides: tuple, dilations: tuple, pads:
 
 
 # --- kernels --------------------------------------------------------------------------------------
+PATCH_BUDGET_BYTES = 64 << 20  # above this, im2col is done a few samples at a time
+
+
+def _samples_per_chunk(x: np.ndarray, outs: tuple, columns: int) -> int:
+    """How many samples' patches fit in the budget (all of them for ordinary layers)."""
+    per_sample = int(np.prod(outs)) * columns * x.dtype.itemsize
+    return max(1, PATCH_BUDGET_BYTES // max(per_sample, 1))
+
+
 def _setup(x_shape, w_shape, strides, padding, dilations):
     kernel = tuple(w_shape[:-2])
     pads, outs = window_geometry(x_shape[1:-1], kernel, strides, dilations, padding)
@@ -207,6 +216,16 @@ def _conv_kernel(x, w, strides, padding, dilations, groups):
     cin, cout = w.shape[-2], w.shape[-1]
     out_shape = (x.shape[0],) + outs + (cout,)
     if groups == 1:
+        chunk = _samples_per_chunk(x, outs, taps * cin)
+        if chunk < x.shape[0]:  # a huge patch matrix: build it a few samples at a time
+            out = np.empty(out_shape, dtype=np.result_type(x, w))
+            flat_w = w.reshape(taps * cin, cout)
+            for start in range(0, x.shape[0], chunk):
+                part = x[start:start + chunk]
+                cols = im2col(part, kernel, strides, dilations, pads, outs)
+                out[start:start + chunk] = (cols @ flat_w).reshape(
+                    (part.shape[0],) + outs + (cout,))
+            return out
         cols = im2col(x, kernel, strides, dilations, pads, outs)
         return (cols @ w.reshape(taps * cin, cout)).reshape(out_shape)
     view = windows(pad_spatial(x, pads), outs, kernel, strides, dilations)
@@ -280,6 +299,15 @@ def _conv_filter_grad_kernel(x, g, like, strides, padding, dilations, groups):
     cin, cout = like.shape[-2], like.shape[-1]
     per_group = cout // groups
     if groups == 1:
+        chunk = _samples_per_chunk(x, outs, taps * cin)
+        if chunk < x.shape[0]:  # a huge patch matrix: accumulate over a few samples a time
+            dw = np.zeros((taps * cin, cout), dtype=np.result_type(x, g))
+            per_sample = int(np.prod(outs))
+            for start in range(0, x.shape[0], chunk):
+                part = x[start:start + chunk]
+                cols = im2col(part, kernel, strides, dilations, pads, outs)
+                dw += cols.T @ g[start:start + chunk].reshape(part.shape[0] * per_sample, cout)
+            return dw.reshape(like.shape)
         cols = im2col(x, kernel, strides, dilations, pads, outs)
         return (cols.T @ g.reshape(rows, cout)).reshape(like.shape)
     view = windows(pad_spatial(x, pads), outs, kernel, strides, dilations)

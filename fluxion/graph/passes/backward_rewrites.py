@@ -31,6 +31,8 @@ pairs untouched.
 
 from __future__ import annotations
 
+import numpy as np
+
 from fluxion.core.primitives.activation import relu_grad_p, relu_p
 from fluxion.core.primitives.broadcast import sum_to_like_p
 from fluxion.core.primitives.conv import (
@@ -74,7 +76,24 @@ def _patch_key(node: Node) -> tuple | None:
     kernel = tuple(w.aval.shape[:-2])
     if None in kernel:
         return None
+    if _patch_bytes_per_sample(x.aval, w.aval, node) > SHARED_PATCH_BYTES_PER_SAMPLE:
+        return None  # too big to keep alive between the two: each builds it in chunks
     return (x.id, kernel) + tuple(repr(node.attrs[name]) for name in _GEOMETRY)
+
+
+# A patch matrix kept from the forward pass to the filter gradient lives through the whole
+# backward pass; past this size a sample (64 MB at batch 64), rebuilding it is cheaper.
+SHARED_PATCH_BYTES_PER_SAMPLE = 1 << 20
+
+
+def _patch_bytes_per_sample(x, w, node) -> float:
+    """The bytes of one sample's patches (spatial sizes unknown: taken as the input's)."""
+    spatial = [d if d is not None else 0 for d in x.shape[1:-1]]
+    taps = int(np.prod(w.shape[:-2]))
+    channels = w.shape[-2] or 0
+    strides = node.attrs.get("strides") or (1,) * len(spatial)
+    outputs = int(np.prod([max(d // max(int(s), 1), 1) for d, s in zip(spatial, strides)]))
+    return outputs * taps * channels * x.dtype.np_dtype.itemsize
 
 
 def share_patches(graph: Graph) -> Graph:
