@@ -21,8 +21,6 @@ __all__ = ["sparse_cross", "ragged_cross", "sampled_addmm", "sparse_cross_hashed
            "ragged_cross_hashed", "fingerprint"]
 
 _MASK = (1 << 64) - 1
-_MUL = 0xC6A4A7935BD1E995
-_HASH_KEY = 0xDECAFCAFFE
 
 
 def _text(value) -> bytes:
@@ -108,19 +106,6 @@ def sampled_addmm(indices, values, dense_shape, mat1, mat2, beta=1.0, alpha=1.0,
     return indices, alpha * products + beta * values, convert_to_tensor(dense_shape)
 
 
-
-def _shift_mix(value: int) -> int:
-    return value ^ (value >> 47)
-
-
-def _fingerprint_cat64(first: int, second: int) -> int:
-    result = first ^ _MUL
-    result ^= (_shift_mix((second * _MUL) & _MASK) * _MUL) & _MASK
-    result = (result * _MUL) & _MASK
-    result = (_shift_mix(result) * _MUL) & _MASK
-    return _shift_mix(result)
-
-
 def _feature_rows(feature) -> list:
     """Per row, each feature's 64-bit hash (strings fingerprinted, integers as they are)."""
     from fluxion.ops.ragged_tensor import RaggedTensor
@@ -147,15 +132,17 @@ def _feature_rows(feature) -> list:
 
 
 def _hashed(inputs, num_buckets: int, hash_key) -> list:
+    from fluxion.ops.strings.fingerprint import CROSS_HASH_KEY, fingerprint_cat64
+
     rows = [_feature_rows(feature) for feature in inputs]
-    key = _HASH_KEY if hash_key is None else int(hash_key)
+    key = CROSS_HASH_KEY if hash_key is None else int(hash_key)
     crossed = []
     for per_input in zip(*rows):
         values = []
         for parts in itertools.product(*per_input):
             hashed = key
             for part in parts:
-                hashed = _fingerprint_cat64(hashed, part)
+                hashed = fingerprint_cat64(hashed, part)
             values.append(hashed % num_buckets if num_buckets > 0 else hashed)
         crossed.append(values)
     return crossed

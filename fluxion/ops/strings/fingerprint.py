@@ -156,6 +156,19 @@ def fingerprint64(data: bytes) -> int:
     return _fingerprint64_python(data)
 
 
+_CAT_MUL = 0xC6A4A7935BD1E995
+CROSS_HASH_KEY = 0xDECAFCAFFE  # the seed of TF's hashed feature crosses
+
+
+def fingerprint_cat64(first: int, second: int) -> int:
+    """TF's ``FingerprintCat64``: combines two 64-bit hashes (hashed feature crosses)."""
+    result = first ^ _CAT_MUL
+    result ^= (_shift_mix((second * _CAT_MUL) & _M) * _CAT_MUL) & _M
+    result = (result * _CAT_MUL) & _M
+    result = (_shift_mix(result) * _CAT_MUL) & _M
+    return _shift_mix(result)
+
+
 def _sip_round(v0, v1, v2, v3):
     v0 = (v0 + v1) & _M
     v1 = _rotl(v1, 13) ^ v0

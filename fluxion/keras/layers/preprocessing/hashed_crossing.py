@@ -16,24 +16,10 @@ from fluxion.core import dtypes
 from fluxion.core.primitive import Aval, bind, define
 from fluxion.keras.layers.preprocessing.categorical import encode_categorical
 from fluxion.keras.layers.layer import Layer
-from fluxion.keras.layers.preprocessing.fingerprint import fingerprint64
 from fluxion.keras.saving.serialization import keras_class
+from fluxion.ops.strings.fingerprint import CROSS_HASH_KEY, fingerprint64, fingerprint_cat64
 
 _MASK = (1 << 64) - 1
-_MUL = 0xC6A4A7935BD1E995
-_HASH_KEY = 0xDECAFCAFFE
-
-
-def _shift_mix(value: int) -> int:
-    return value ^ (value >> 47)
-
-
-def _fingerprint_cat64(first: int, second: int) -> int:
-    result = first ^ _MUL
-    result ^= (_shift_mix((second * _MUL) & _MASK) * _MUL) & _MASK
-    result = (result * _MUL) & _MASK
-    result = (_shift_mix(result) * _MUL) & _MASK
-    return _shift_mix(result)
 
 
 def _feature_hash(value) -> int:
@@ -46,9 +32,9 @@ def _cross_kernel(*features, num_bins):
     columns = [np.asarray(f).reshape(-1).tolist() for f in features]
     out = np.empty(len(columns[0]), dtype=np.int64)
     for row, values in enumerate(zip(*columns)):
-        hashed = _HASH_KEY
+        hashed = CROSS_HASH_KEY
         for value in values:
-            hashed = _fingerprint_cat64(hashed, _feature_hash(value))
+            hashed = fingerprint_cat64(hashed, _feature_hash(value))
         out[row] = hashed % num_bins
     return out.reshape(np.shape(features[0]))
 
