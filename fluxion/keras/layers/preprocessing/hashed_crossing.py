@@ -14,8 +14,8 @@ import numpy as np
 
 from fluxion.core import dtypes
 from fluxion.core.primitive import Aval, bind, define
-from fluxion.keras.layers.preprocessing.categorical import encode_categorical
 from fluxion.keras.layers.layer import Layer
+from fluxion.keras.layers.preprocessing.categorical import encode_categorical
 from fluxion.keras.saving.serialization import keras_class
 from fluxion.ops.strings.fingerprint import CROSS_HASH_KEY, fingerprint64, fingerprint_cat64
 
