@@ -22,14 +22,6 @@ MESSAGE_NAMES = ("BytesList", "FloatList", "Int64List", "Feature", "Features", "
                  "FeatureLists", "Example", "SequenceExample")
 
 
-def _require_protobuf():
-    try:
-        from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
-    except ImportError as error:
-        raise ImportError(_EXTRA_HINT) from error
-    return descriptor_pb2, descriptor_pool, message_factory
-
-
 def _file_descriptor(descriptor_pb2):
     field = descriptor_pb2.FieldDescriptorProto
     proto = descriptor_pb2.FileDescriptorProto(name="fluxion/example.proto",
@@ -79,17 +71,9 @@ def _file_descriptor(descriptor_pb2):
 @functools.cache
 def message_classes() -> dict:
     """Name -> message class for every message in ``MESSAGE_NAMES`` (built once)."""
-    descriptor_pb2, descriptor_pool, message_factory = _require_protobuf()
-    pool = descriptor_pool.DescriptorPool()
-    pool.Add(_file_descriptor(descriptor_pb2))
-    classes = {}
-    for name in MESSAGE_NAMES:
-        descriptor = pool.FindMessageTypeByName(f"tensorflow.{name}")
-        if hasattr(message_factory, "GetMessageClass"):  # protobuf >= 4.21
-            classes[name] = message_factory.GetMessageClass(descriptor)
-        else:  # pragma: no cover - older protobuf
-            classes[name] = message_factory.MessageFactory(pool).GetPrototype(descriptor)
-    return classes
+    from fluxion.io.proto_messages import message_classes_from
+
+    return message_classes_from(_file_descriptor, MESSAGE_NAMES, _EXTRA_HINT)
 
 
 def __getattr__(name: str):
