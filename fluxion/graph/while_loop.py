@@ -279,15 +279,7 @@ def _traced_loop(cond, body, loop_vars, flat, shapes, pack, maximum_iterations, 
     cond_trace = trace_subgraph(cond, avals, pack, "while_cond", "cond")
     _check_cond(cond_trace)
     # Variables the body assigns are carried through the loop as extra loop variables.
-    carried = list(body_trace.tracer.assigned.values())
-    carried_values = [var._read_for_op() for var in carried]
-    carried_inputs = []
-    for trace in (body_trace, cond_trace):
-        inputs = []
-        for var in carried:
-            entry = trace.tracer.variable_inputs.pop(id(var), None)
-            inputs.append(entry[1] if entry is not None else _unused(var))
-        carried_inputs.append(inputs)
+    carried, carried_values, carried_inputs = carried_variables(body_trace, cond_trace)
     traces = [body_trace, cond_trace]
     keys, operands = external_tensors(traces)
     body_outputs = body_trace.outputs + [body_trace.tracer._current[id(v)] for v in carried]
@@ -303,6 +295,21 @@ def _traced_loop(cond, body, loop_vars, flat, shapes, pack, maximum_iterations, 
     for var, value in zip(carried, results[len(flat):len(init)]):
         var.assign(value)
     return list(results[:len(flat)])
+
+
+def carried_variables(body_trace, cond_trace) -> tuple[list, list, list]:
+    """The variables a loop body assigns (carried as extra loop variables), their values
+    before the loop, and, per trace (body, condition), the input each reads them from."""
+    carried = list(body_trace.tracer.assigned.values())
+    carried_values = [var._read_for_op() for var in carried]
+    carried_inputs = []
+    for trace in (body_trace, cond_trace):
+        inputs = []
+        for var in carried:
+            entry = trace.tracer.variable_inputs.pop(id(var), None)
+            inputs.append(entry[1] if entry is not None else _unused(var))
+        carried_inputs.append(inputs)
+    return carried, carried_values, carried_inputs
 
 
 def _unused(var):

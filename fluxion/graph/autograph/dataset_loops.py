@@ -15,6 +15,7 @@ from fluxion.core import context, nest
 from fluxion.core.primitive import Aval, bind, define
 from fluxion.core.tensor import TensorRef, convert_to_tensor
 from fluxion.graph.interpreter import external_tensors, seal, trace_subgraph
+from fluxion.graph.while_loop import carried_variables
 
 
 class _ElementSource:
@@ -68,15 +69,7 @@ def _build(dataset, source, loop_test, loop_body, init, invariants):
                                 "dataset_body", "body")
     cond_trace = trace_subgraph(lambda *a: loop_test(*a), state_avals, lambda a: a,
                                 "dataset_cond", "break condition")
-    carried = list(body_trace.tracer.assigned.values())
-    carried_values = [var._read_for_op() for var in carried]
-    carried_inputs = []
-    for trace in (body_trace, cond_trace):
-        inputs = []
-        for var in carried:
-            entry = trace.tracer.variable_inputs.pop(id(var), None)
-            inputs.append(entry[1] if entry is not None else _unused(var))
-        carried_inputs.append(inputs)
+    carried, carried_values, carried_inputs = carried_variables(body_trace, cond_trace)
     keys, operands = external_tensors([body_trace, cond_trace])
     body_outputs = body_trace.outputs + [body_trace.tracer._current[id(v)] for v in carried]
     body_graph = seal(body_trace, body_trace.explicit + carried_inputs[0], keys, operands,
@@ -90,12 +83,6 @@ def _build(dataset, source, loop_test, loop_body, init, invariants):
     for var, value in zip(carried, results[len(init):]):
         var.assign(value)
     return list(results[:len(init)])
-
-
-def _unused(var):
-    from fluxion.graph.ir import Value
-
-    return Value(Aval(tuple(var.shape.as_list()), var.dtype), name="unused")
 
 
 # --- the primitive ------------------------------------------------------------------------------
