@@ -107,14 +107,8 @@ def chooses_threads() -> bool:
 
 
 def _checked_count(count, where: str) -> int:
-    if isinstance(count, bool) or not isinstance(count, int):
-        try:
-            import numpy as np
-
-            if isinstance(count, np.integer):
-                count = int(count)
-        except ImportError:  # pragma: no cover - NumPy is a dependency
-            pass
+    if isinstance(count, np.integer):
+        count = int(count)
     if isinstance(count, bool) or not isinstance(count, int):
         raise TypeError(f"{where}: expected an integer number of threads (0: Fluxion "
                         f"chooses), got {count!r} of type {type(count).__name__}.")

@@ -97,7 +97,7 @@ class _AssignedNames(ast.NodeVisitor):
     visit_AsyncFunctionDef = visit_ClassDef = visit_FunctionDef
 
     def visit_Lambda(self, node) -> None:
-        pass
+        """Names bound inside a lambda or a comprehension stay there: not this scope's."""
 
     visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = visit_Lambda
 
