@@ -12,7 +12,6 @@ from __future__ import annotations
 import sys
 import types
 
-from fluxion.keras.applications import densenet as _densenet
 from fluxion.keras.applications import (
     convnext,
     efficientnet,
@@ -25,6 +24,7 @@ from fluxion.keras.applications import (
     mobilenet_v3,
     xception,
 )
+from fluxion.keras.applications import densenet as _densenet
 from fluxion.keras.applications import resnet as _resnet
 from fluxion.keras.applications import vgg as _vgg
 from fluxion.keras.applications.convnext import (
