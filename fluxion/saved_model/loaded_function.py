@@ -229,8 +229,12 @@ class SignatureFunction:
 
     def __call__(self, *args, **kwargs) -> dict:
         if args:
-            raise TypeError(f"signature {self.name!r} takes keyword arguments only, named "
-                            f"{self.input_names}; got {len(args)} positional arguments")
+            # As in TF, a signature with one input also takes it positionally.
+            if len(args) > 1 or len(self._inputs) != 1 or kwargs:
+                raise TypeError(f"signature {self.name!r} takes keyword arguments named "
+                                f"{self.input_names} (one positional argument only when it "
+                                f"has a single input); got {len(args)} positional arguments")
+            kwargs = {self._inputs[0][0]: args[0]}
         expected = set(self.input_names)
         missing = sorted(expected - set(kwargs))
         unexpected = sorted(set(kwargs) - expected)

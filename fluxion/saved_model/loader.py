@@ -105,6 +105,16 @@ def load(export_dir, tags=None, options=None) -> LoadedObject:
       SavedModelError: the directory is malformed (the message names file and fault).
     """
     del tags, options
+    return load_with_variables(export_dir, _plain_variable)
+
+
+def _plain_variable(array, trainable: bool, name: str, dtype):
+    return Variable(array, trainable=trainable, name=name, dtype=dtype)
+
+
+def load_with_variables(export_dir, make_variable) -> LoadedObject:
+    """``load``, with the variables made by ``make_variable(array, trainable, name, dtype)``
+    (``TFSMLayer`` makes Keras weights)."""
     directory = os.fspath(export_dir)
     document_path = os.path.join(directory, DOCUMENT)
     if not os.path.isdir(directory):
@@ -118,7 +128,7 @@ def load(export_dir, tags=None, options=None) -> LoadedObject:
         raise SavedModelNotFoundError(directory, f"no {DOCUMENT} in this directory: it "
                                                  f"holds no saved model")
     document = _read_document(document_path)
-    return _build(directory, document_path, document)
+    return _build(directory, document_path, document, make_variable)
 
 
 def _read_document(path: str) -> dict:
@@ -173,8 +183,8 @@ def _read_bundle(directory: str, prefix: str) -> dict:
                           f"variables are a TensorFlow checkpoint): {error}") from None
 
 
-def _build(directory: str, path: str, document: dict) -> LoadedObject:
-    variables = _load_variables(directory, path, document["variables"])
+def _build(directory: str, path: str, document: dict, make_variable) -> LoadedObject:
+    variables = _load_variables(directory, path, document["variables"], make_variable)
     constants = _read_bundle(directory, CONSTANTS_PREFIX)
     reader = GraphReader(path, constants, variables)
     records, runners = {}, {}
@@ -207,7 +217,7 @@ def _build(directory: str, path: str, document: dict) -> LoadedObject:
     return loaded
 
 
-def _load_variables(directory: str, path: str, entries: list) -> list:
+def _load_variables(directory: str, path: str, entries: list, make_variable) -> list:
     arrays = _read_bundle(directory, VARIABLES_PREFIX)
     from fluxion.core import dtypes
 
@@ -236,8 +246,7 @@ def _load_variables(directory: str, path: str, entries: list) -> list:
                                   f"{spec.dtype.name}{spec.shape.as_list()} but the "
                                   f"checkpoint holds {array.dtype}{list(array.shape)}")
         name = entry["name"] or f"variable_{index}"
-        variables.append(Variable(array, trainable=entry["trainable"], name=name,
-                                  dtype=spec.dtype))
+        variables.append(make_variable(array, entry["trainable"], name, spec.dtype))
     return variables
 
 

@@ -135,8 +135,11 @@ def test_signature_input_errors(tmp_path):
     model = _mlp()
     model.export(tmp_path / "m", verbose=False)
     signature = tf.saved_model.load(tmp_path / "m").signatures["serving_default"]
-    with pytest.raises(TypeError, match="keyword arguments only"):
-        signature(np.ones((1, 4), "float32"))
+    with pytest.raises(TypeError, match="keyword arguments named \\['features'\\]"):
+        signature(np.ones((1, 4), "float32"), np.ones((1, 4), "float32"))
+    # one input: also positionally, as in TF
+    np.testing.assert_allclose(signature(np.ones((1, 4), "float32"))["output_0"].numpy(),
+                               signature(features=np.ones((1, 4), "float32"))["output_0"])
     with pytest.raises(TypeError, match="missing \\['features'\\]"):
         signature(other=np.ones((1, 4), "float32"))
     with pytest.raises(tf.errors.InvalidArgumentError, match="expects shape \\(None, 4\\)"):
