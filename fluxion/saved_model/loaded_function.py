@@ -99,10 +99,15 @@ def convert_input(value, spec: TensorSpec, what: str) -> Tensor:
                 f"tensor; cast it first (fluxion.cast)")
         tensor = value
     else:
+        target = spec.dtype.np_dtype
         try:
-            if isinstance(value, np.ndarray) and \
-                    value.dtype.kind in "biuf" and spec.dtype.np_dtype.kind in "biufc":
-                value = value.astype(spec.dtype.np_dtype, copy=False)
+            if isinstance(value, np.ndarray) and value.dtype.kind in "biuf" and \
+                    target.kind in "biufc":
+                value = value.astype(target, copy=False)
+            elif isinstance(value, list) and target.kind in "fc":
+                # JSON rows from a server: one NumPy conversion (no value is lost to a
+                # float dtype; integer targets take the exact path below)
+                value = np.asarray(value, dtype=target)
             tensor = convert_to_tensor(value, dtype=spec.dtype)
         except (TypeError, ValueError) as error:
             raise errors.InvalidArgumentError(

@@ -150,3 +150,41 @@ def test_signature_input_errors(tmp_path):
     as_list = signature(features=[[1.0, 2.0, 3.0, 4.0]])["output_0"]
     as_f64 = signature(features=np.array([[1.0, 2.0, 3.0, 4.0]]))["output_0"]
     np.testing.assert_allclose(as_list.numpy(), as_f64.numpy())
+
+
+def test_saved_model_save_of_a_keras_model(tmp_path):
+    model = _mlp()
+    tf.saved_model.save(model, tmp_path / "m")
+    loaded = tf.saved_model.load(tmp_path / "m")
+    x = np.random.rand(3, 4).astype("float32")
+    np.testing.assert_allclose(loaded.signatures["serving_default"](features=x)["output_0"],
+                               model.predict(x, verbose=0), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(loaded.serve(x).numpy(), model.predict(x, verbose=0),
+                               rtol=1e-6, atol=1e-6)
+
+
+def test_model_around_a_reloaded_layer_exports_again(tmp_path):
+    model = _mlp()
+    model.export(tmp_path / "first", verbose=False)
+    inputs = keras.Input((4,), name="again")
+    outer = keras.Model(inputs, keras.layers.TFSMLayer(str(tmp_path / "first"))(inputs) * 2.0)
+    outer.export(tmp_path / "second", verbose=False)
+    signature = tf.saved_model.load(tmp_path / "second").signatures["serving_default"]
+    x = np.random.rand(2, 4).astype("float32")
+    np.testing.assert_allclose(signature(again=x)["output_0"].numpy(),
+                               2.0 * model.predict(x, verbose=0), rtol=1e-6, atol=1e-6)
+
+
+def test_concurrent_calls_from_threads(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    model = _mlp()
+    model.export(tmp_path / "m", verbose=False)
+    signature = tf.saved_model.load(tmp_path / "m").signatures["serving_default"]
+    rng = np.random.default_rng(5)
+    batches = [rng.normal(size=(1 + i % 7, 4)).astype("float32") for i in range(64)]
+    wants = [model.predict(b, verbose=0) for b in batches]
+    with ThreadPoolExecutor(8) as pool:
+        gots = list(pool.map(lambda b: signature(features=b)["output_0"].numpy(), batches))
+    for got, want in zip(gots, wants):
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
