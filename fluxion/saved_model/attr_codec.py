@@ -3,8 +3,9 @@
 A node's attributes are plain data: numbers, strings, booleans, None, tuples, lists
 and dicts of them, dtypes, slices, NumPy scalars and arrays, and three references:
 a nested graph (``SubGraph``, the branches of ``cond`` and the bodies of ``while``),
-a variable (``TensorRef``), and an array (kept with the graph's constants, not in the
-JSON).  Each becomes JSON that names its type:
+a variable (``TensorRef``), an array (kept with the graph's constants, not in the
+JSON), and a run-time shape check (``ShapeCheck``: a check's name and parameters).
+Each becomes JSON that names its type:
 
     3 -> 3                   (1, 2) -> {"tuple": [1, 2]}
     "SAME" -> "SAME"         float32 -> {"dtype": "float32"}
@@ -20,11 +21,13 @@ Nothing in a file is ever looked up as Python code.
 from __future__ import annotations
 
 import base64
+import inspect
 import math
 
 import numpy as np
 
 from fluxion.core import dtypes
+from fluxion.core.primitives.runtime_check import CHECKS, ShapeCheck
 from fluxion.core.tensor import TensorRef
 
 MAX_DEPTH = 64  # nesting of attribute values (tuples of tuples...), files included
@@ -53,6 +56,9 @@ def encode(value, context, depth: int = 0):
         return {"complex": [encode(value.real, context), encode(value.imag, context)]}
     if isinstance(value, bytes):
         return {"bytes": base64.b64encode(value).decode("ascii")}
+    if isinstance(value, ShapeCheck):  # a NamedTuple: before plain tuples
+        return {"shape_check": {"name": value.name,
+                                "params": encode(dict(value.params), context, depth + 1)}}
     if isinstance(value, tuple):
         return {"tuple": [encode(item, context, depth + 1) for item in value]}
     if isinstance(value, list):
@@ -251,6 +257,23 @@ def _decode_variable(payload, context, depth):
     return context.variable_ref(index)
 
 
+def _decode_shape_check(payload, context, depth):
+    if not isinstance(payload, dict) or set(payload) != {"name", "params"}:
+        raise BadAttribute("{'shape_check': ...} must hold {\"name\": ..., \"params\": ...}")
+    name = payload["name"]
+    if not isinstance(name, str) or name not in CHECKS:
+        raise BadAttribute(f"unknown run-time shape check {name!r} (known: "
+                           f"{', '.join(sorted(CHECKS))})")
+    params = decode(payload["params"], context, depth)
+    if not isinstance(params, dict) or not all(isinstance(k, str) for k in params):
+        raise BadAttribute("a shape check's params must be a dict with string keys")
+    accepted = set(inspect.signature(CHECKS[name]).parameters)
+    if set(params) - accepted:
+        raise BadAttribute(f"shape check {name!r} takes no parameter(s) "
+                           f"{sorted(set(params) - accepted)}")
+    return ShapeCheck(name, tuple(sorted(params.items())))
+
+
 def _decode_subgraph(payload, context, depth):
     from fluxion.graph.interpreter import SubGraph
 
@@ -263,4 +286,5 @@ _DECODERS = {
     "dtype": _decode_dtype, "numpy_dtype": _decode_numpy_dtype, "slice": _decode_slice,
     "ellipsis": _decode_ellipsis, "scalar": _decode_scalar, "array": _decode_array,
     "variable": _decode_variable, "subgraph": _decode_subgraph,
+    "shape_check": _decode_shape_check,
 }

@@ -36,6 +36,7 @@ from fluxion.saved_model.errors import SavedModelError
 from fluxion.saved_model.primitive_lookup import REFUSED, lookup
 
 MAX_RANK = 64
+MAX_GRAPH_NESTING = 32  # cond in while in cond...: deeper is refused, not a crash
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -134,6 +135,7 @@ class GraphReader:
         self._arrays = constant_arrays
         self._variables = variables
         self._where = "graph"
+        self._nesting = 0
 
     def fail(self, message: str):
         raise SavedModelError(self.path, f"{self._where}: {message}")
@@ -154,9 +156,13 @@ class GraphReader:
         saved_where = self._where
         if where is not None:
             self._where = where
+        self._nesting += 1
         try:
+            if self._nesting > MAX_GRAPH_NESTING:
+                self.fail(f"graphs are nested more than {MAX_GRAPH_NESTING} deep")
             return self._decode(data)
         finally:
+            self._nesting -= 1
             self._where = saved_where
 
     def _decode(self, data) -> Graph:

@@ -247,3 +247,22 @@ def test_deeply_nested_attribute(saved, tmp_path):
         nested = {"tuple": [nested]}
     _edit(path, lambda d: _node(d, "reduce_sum")["attrs"].update(axes=nested))
     _load_fails(path, "nested more than")
+
+
+def test_deeply_nested_subgraphs(saved, tmp_path):
+    path = _copy(saved, tmp_path)
+
+    def change(document):
+        cond = _node(document, "cond")
+        inner = cond["attrs"]["true_graph"]["subgraph"]
+        graph = inner
+        for _ in range(40):  # a cond whose branch holds a cond whose branch holds...
+            nested = json.loads(json.dumps(cond))
+            nested["inputs"] = []
+            nested["attrs"]["true_graph"]["subgraph"] = graph
+            graph = {"name": "g", "inputs": [], "constants": [], "nodes": [nested],
+                     "outputs": []}
+        cond["attrs"]["true_graph"]["subgraph"] = graph
+
+    _edit(path, change)
+    _load_fails(path, "nested more than 32 deep")
