@@ -1,0 +1,71 @@
+"""``fluxion serve``: load the models, then serve TensorFlow Serving's REST API.
+
+The model manager loads every configured model's versions before the port opens (so
+a client that can connect finds the models that exist), then polls the base paths in
+the background.  uvicorn runs the Starlette application; on SIGTERM or SIGINT it stops
+accepting connections, lets the requests in flight finish, then the batch threads and
+the poller stop.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+from fluxion.serving.options import ServerOptions
+
+log = logging.getLogger("fluxion.serving")
+
+
+def make_executor(options: ServerOptions, manager, metrics):
+    """``(execute, scheduler, pool)``: the coroutine running a signature, batched or not."""
+    import asyncio
+
+    from fluxion.serving.batching import BatchScheduler
+
+    pool = ThreadPoolExecutor(options.rest_api_num_threads, thread_name_prefix="fluxion-run")
+    if options.batching is None:
+        async def execute(servable, signature, inputs):
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(pool, servable.run, signature, inputs)
+
+        return execute, None, pool
+    batch_pool = ThreadPoolExecutor(options.batching.num_batch_threads,
+                                    thread_name_prefix="fluxion-batch")
+    scheduler = BatchScheduler(options.batching, batch_pool, on_batch=metrics.record_batch)
+    return scheduler.run, scheduler, batch_pool
+
+
+def serve(options: ServerOptions) -> int:
+    """Runs the server until it is told to stop; the process's exit status."""
+    import uvicorn
+
+    from fluxion.serving.metrics import Metrics
+    from fluxion.serving.model_manager import ModelManager
+    from fluxion.serving.rest_api import RestApi, build_app
+
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    manager = ModelManager(options.models, options.file_system_poll_wait_seconds)
+    manager.start()
+    metrics = Metrics()
+    execute, scheduler, pool = make_executor(options, manager, metrics)
+    timeout = options.rest_api_timeout_in_ms / 1000 if options.rest_api_timeout_in_ms > 0 \
+        else None
+    api = RestApi(manager, execute, metrics, timeout)
+
+    async def shutdown():
+        if scheduler is not None:
+            await scheduler.close()
+        manager.stop()
+        pool.shutdown(wait=False)
+
+    app = build_app(api, options.prometheus_path, shutdown)
+    config = uvicorn.Config(app, host=options.host, port=options.rest_api_port,
+                            log_level="warning", access_log=False, lifespan="on",
+                            timeout_graceful_shutdown=30)
+    server = uvicorn.Server(config)
+    log.info("Exporting HTTP/REST API at:%s:%d ...", options.host, options.rest_api_port)
+    server.run()
+    return 0 if server.started else 1
