@@ -53,14 +53,24 @@ def not_found(message: str) -> ServingError:
     return ServingError("NOT_FOUND", message)
 
 
-def code_of_exception(error: BaseException) -> str:
+# The canonical codes by number (``tf.errors`` classes carry the number).
+CODE_NAMES = ("OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED",
+              "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
+              "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL",
+              "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED")
+
+
+def code_of_exception(error: BaseException, default: str = "INTERNAL") -> str:
     """The status code for an exception raised while loading or running a model."""
     if isinstance(error, ServingError):
         return error.code
+    number = getattr(error, "error_code", None)  # fluxion.errors.OpError and subclasses
+    if isinstance(number, int) and 0 < number < len(CODE_NAMES):
+        return CODE_NAMES[number]
     if isinstance(error, FileNotFoundError):
         return "NOT_FOUND"
     if isinstance(error, (ValueError, TypeError)):
         return "INVALID_ARGUMENT"
     if isinstance(error, MemoryError):
         return "RESOURCE_EXHAUSTED"
-    return "INTERNAL"
+    return default

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fluxion.serving.errors import ServingError, invalid_argument
+from fluxion.serving.errors import ServingError, code_of_exception, invalid_argument
 
 DEFAULT_SIGNATURE = "serving_default"
 PREDICT_METHOD = "tensorflow/serving/predict"
@@ -94,10 +94,9 @@ class Servable:
                 result = signature.function(**inputs)
         except ServingError:
             raise
-        except (ValueError, TypeError) as error:
-            raise invalid_argument(str(error)) from None
-        except Exception as error:  # the model failed: INTERNAL, the server stays up
-            raise ServingError("INTERNAL", f"{type(error).__name__}: {error}") from None
+        except Exception as error:  # the model failed; the server stays up
+            raise ServingError(code_of_exception(error), f"{type(error).__name__}: {error}") \
+                from None
         return {name: _as_numpy(value) for name, value in result.items()}
 
 
@@ -128,10 +127,7 @@ def load_servable(name: str, version: int, path: str) -> Servable:
     try:
         loaded = saved_model.load(path)
         return Servable(name, version, path, loaded)
-    except ServingError:
-        raise
     except Exception as error:
-        code = "NOT_FOUND" if isinstance(error, FileNotFoundError) else "DATA_LOSS" \
-            if isinstance(error, (ValueError, KeyError, EOFError, OSError)) else "UNKNOWN"
-        raise ServingError(code, f"Failed to load version {version} of model {name} from "
-                                 f"{path}: {type(error).__name__}: {error}") from None
+        raise ServingError(code_of_exception(error, default="UNKNOWN"),
+                           f"Failed to load version {version} of model {name} from {path}: "
+                           f"{type(error).__name__}: {error}") from None
