@@ -27,6 +27,7 @@ BYTES_SUFFIX = "_bytes"
 # TensorFlow's DataTypeString names for the dtypes whose Fluxion name differs.
 _TF_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "half"}
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
+_INF = float("inf")
 _FLOAT_KINDS = {"float16", "bfloat16", "float32", "float64"}
 _INT_RANGES = {
     "int8": (-(2**31), 2**31 - 1), "int16": (-(2**31), 2**31 - 1),
@@ -142,9 +143,11 @@ def _check_leaves(values: list, dtype_name: str) -> None:
     types = set(map(type, values))
     if dtype_name in _FLOAT_KINDS:
         fine = types <= {int, float}
-        if fine and dtype_name != "float64":
-            fine = not any(abs(v) > (2**24 - 1 if type(v) is int else _FLOAT32_MAX)
-                           and abs(v) != float("inf") for v in values)
+        if fine and values and dtype_name != "float64":
+            # Below 2**24 every int and float fits a float32; NaN, inf and larger values
+            # (rare) take the exact per-leaf check.
+            largest = max(map(abs, values))
+            fine = largest <= 2**24 - 1
     elif dtype_name in _INT_RANGES:
         low, high = _INT_RANGES[dtype_name]
         fine = types <= {int} and (not values or low <= min(values) and max(values) <= high)
@@ -170,7 +173,7 @@ def _check_dense(value, level: int, shape: list[int], dtype_name: str) -> None:
         raise invalid_argument(f"Encountered list at unexpected size: {len(value)} at level: "
                                f"{level} expected size: {shape[level]}")
     if level == rank - 1:
-        if any(isinstance(v, list) for v in value):
+        if list in set(map(type, value)):
             for v in value:
                 _check_dense(v, level + 1, shape, dtype_name)
         _check_leaves(value, dtype_name)
@@ -217,23 +220,24 @@ def tensor_from_json(value, dtype_name: str, np_dtype) -> np.ndarray:
 def _float_strings(flat: np.ndarray) -> list[str]:
     """TF Serving's text for each float: ``%g`` if it reads back exactly, else full."""
     values = flat.tolist()
-    short = [format(v, "g") for v in values]
-    full_digits = ".17g" if flat.dtype == np.float64 else ".9g"
+    short = list(map("{:g}".format, values))
     with np.errstate(over="ignore", invalid="ignore"):
-        back = np.array(short, dtype=np.float64).astype(flat.dtype, copy=False)
-    exact = (back == flat) | np.isnan(flat)
+        back = np.array(list(map(float, short))).astype(flat.dtype, copy=False)
+    exact = (back == flat).tolist()
+    full_digits = "{:.17g}" if flat.dtype == np.float64 else "{:.9g}"
     out = []
-    for text, value, ok in zip(short, values, exact.tolist()):
-        if value != value:
-            out.append("NaN")
-        elif value in (float("inf"), float("-inf")):
+    for text, value, ok in zip(short, values, exact):
+        if not ok:
+            if value != value:
+                out.append("NaN")
+                continue
+            text = full_digits.format(value)
+        if value in (_INF, -_INF):
             out.append("Infinity" if value > 0 else "-Infinity")
-        else:
-            if not ok:
-                text = format(value, full_digits)
-            if "." not in text and "e" not in text:
-                text += ".0"
-            out.append(text)
+            continue
+        if "." not in text and "e" not in text:
+            text += ".0"
+        out.append(text)
     return out
 
 

@@ -12,6 +12,7 @@ output, objects when several), ``outputs`` the whole tensors.
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 
@@ -82,9 +83,9 @@ def _rows_to_arrays(instances: list, input_dtypes: dict) -> dict:
                 shape = checked_shape(value, input_dtypes[name][0])
                 if name not in shapes:
                     shapes[name] = shape
-                elif int(np.prod(shapes[name])) != int(np.prod(shape)):
-                    raise invalid_argument(f"Expecting tensor size: {int(np.prod(shapes[name]))}"
-                                           f" but got: {int(np.prod(shape))}")
+                elif math.prod(shapes[name]) != math.prod(shape):
+                    raise invalid_argument(f"Expecting tensor size: {math.prod(shapes[name])}"
+                                           f" but got: {math.prod(shape)}")
                 elif shapes[name] != shape:
                     raise invalid_argument(f"Expecting shape {_shape_text(shapes[name])} but "
                                            f"got: {_shape_text(shape)}")
