@@ -2,7 +2,6 @@
 process serving three exported models from a ``--model_config_file``."""
 
 import base64
-import json
 
 import numpy as np
 import pytest
