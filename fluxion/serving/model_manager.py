@@ -140,6 +140,9 @@ class ModelManager:
             current = model.versions.get(version)
             if current is None or current.state == "END":
                 self._load(model, version, directories[version])
+        # Choose again: a version that just failed to load is no longer a candidate, so
+        # the versions it would have replaced stay (availability is preserved).
+        chosen = self._chosen(config, self._candidates(model, directories))
         serving = [v for v, s in model.versions.items() if s.state == "AVAILABLE"]
         for version in serving:
             if version not in chosen:

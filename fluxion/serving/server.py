@@ -10,6 +10,7 @@ the poller stop.
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
@@ -67,5 +68,12 @@ def serve(options: ServerOptions) -> int:
                             timeout_graceful_shutdown=30)
     server = uvicorn.Server(config)
     log.info("Exporting HTTP/REST API at:%s:%d ...", options.host, options.rest_api_port)
+    # uvicorn drains the requests in flight on SIGTERM / SIGINT, then raises the signal
+    # again for the handler found at start; this one makes that a clean exit (status 0).
+    stop_signals = []
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda received, frame: stop_signals.append(received))
     server.run()
+    if stop_signals:
+        log.info("Stopped by signal %d after draining the requests in flight", stop_signals[0])
     return 0 if server.started else 1
