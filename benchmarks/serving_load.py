@@ -8,8 +8,10 @@ and once with ``--enable_batching`` (``--max-batch-size``, ``--batch-timeout-mic
 Each client keeps one HTTP/1.1 connection and sends predict requests of one row in
 TensorFlow Serving's row format back to back; every answer must be HTTP 200 and equal
 ``model.predict`` on the same row (to float32 rounding), else it counts as a failure.
-The table shows requests/s, the p50/p99 latency seen by the clients and the mean rows
-per model call (from the server's Prometheus metrics).  The clients run in this process
+The table shows requests/s, the p50/p99 latency seen by the clients, the mean rows
+per model call (from the server's Prometheus metrics) and the server's CPU time per
+request (user + system, from ``/proc``: a figure that other load on the machine
+changes little, unlike the throughput).  The clients run in this process
 (asyncio, raw sockets, little CPU per request); on a 2-core machine they share the CPUs
 with the server, so the figures are a lower bound for a server with the machine to
 itself.
@@ -108,6 +110,16 @@ def build_mlp(base_path: str, seed: int = 0):
     return model
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux ``/proc``; 0 elsewhere)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def batch_stats(server: ModelServer) -> str:
     status, text = server.get("/monitoring/prometheus/metrics")
     if status != 200:
@@ -151,17 +163,21 @@ def main() -> None:
                 extra += ["--enable_batching", f"--batching_parameters_file={batching}"]
             with ModelServer(["--model_name=mlp", f"--model_base_path={base}", *extra]) as server:
                 run_load(server.port, "mlp", rows, expected, args.clients, 1.0)  # warm up
+                cpu_before = process_cpu_seconds(server.pid)
                 result = run_load(server.port, "mlp", rows, expected, args.clients,
                                   args.seconds)
+                result["server_cpu_us"] = ((process_cpu_seconds(server.pid) - cpu_before)
+                                           / max(1, result["requests"]) * 1e6)
                 result["mode"], result["batch"] = mode, batch_stats(server)
             results.append(result)
     print(f"fluxion serve, Dense 32-64-64-10, {args.clients} clients x {args.seconds:g} s, "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
     print(f"{'mode':>9} {'requests':>9} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} "
-          f"{'rows/call':>9} {'failures':>8}")
+          f"{'rows/call':>9} {'server CPU us/req':>17} {'failures':>8}")
     for r in results:
         print(f"{r['mode']:>9} {r['requests']:>9} {r['throughput']:>8.0f} {r['p50_ms']:>7.2f} "
-              f"{r['p99_ms']:>7.2f} {r['batch']:>9} {len(r['failures']):>8}")
+              f"{r['p99_ms']:>7.2f} {r['batch']:>9} {r['server_cpu_us']:>17.0f} "
+              f"{len(r['failures']):>8}")
         for failure in r["failures"][:5]:
             print("   ", failure)
     if any(r["failures"] for r in results):

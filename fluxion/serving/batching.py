@@ -192,10 +192,14 @@ class BatchScheduler:
             if not tasks:
                 continue
             rows = sum(task.size for task in tasks)
+            padded = self._padded_size(rows)
             try:
-                results = await loop.run_in_executor(
-                    self._executor, run_batch, queue.servable, queue.signature, tasks,
-                    self._padded_size(rows))
+                if queue.signature.is_quick:  # cheaper than a hand-off to a batch thread
+                    results = run_batch(queue.servable, queue.signature, tasks, padded)
+                else:
+                    results = await loop.run_in_executor(
+                        self._executor, run_batch, queue.servable, queue.signature, tasks,
+                        padded)
             except Exception as error:
                 for task in tasks:
                     if not task.future.done():

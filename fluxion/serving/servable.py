@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +34,11 @@ class TensorInfo:
     np_dtype: object
 
 
+# A call that took less than this (on average, recently) runs on the event loop's own
+# thread: handing it to a worker thread would cost more than the call itself.
+INLINE_SECONDS = 0.002
+
+
 @dataclass
 class Signature:
     name: str
@@ -40,6 +46,12 @@ class Signature:
     inputs: dict  # name -> TensorInfo
     outputs: dict  # name -> TensorInfo
     function: object
+    recent_seconds: float = 1.0  # moving average of the call time; unknown = slow
+
+    @property
+    def is_quick(self) -> bool:
+        """Whether recent calls were quick enough to run without a thread hand-off."""
+        return self.recent_seconds < INLINE_SECONDS
 
     @property
     def input_dtypes(self) -> dict:
@@ -91,7 +103,11 @@ class Servable:
             _check_shape(name, array, signature.inputs[name])
         try:
             with self._lock:
+                started = time.perf_counter()
                 result = signature.function(**inputs)
+                took = time.perf_counter() - started
+                signature.recent_seconds = took if signature.recent_seconds == 1.0 else \
+                    0.8 * signature.recent_seconds + 0.2 * took
         except ServingError:
             raise
         except Exception as error:  # the model failed; the server stays up

@@ -20,7 +20,11 @@ log = logging.getLogger("fluxion.serving")
 
 
 def make_executor(options: ServerOptions, manager, metrics):
-    """``(execute, scheduler, pool)``: the coroutine running a signature, batched or not."""
+    """``(execute, scheduler, pool)``: the coroutine running a signature, batched or not.
+
+    A signature whose recent calls were quick runs on the event loop's thread; a slow one
+    runs on a worker thread so that the server keeps answering meanwhile.
+    """
     import asyncio
 
     from fluxion.serving.batching import BatchScheduler
@@ -28,6 +32,8 @@ def make_executor(options: ServerOptions, manager, metrics):
     pool = ThreadPoolExecutor(options.rest_api_num_threads, thread_name_prefix="fluxion-run")
     if options.batching is None:
         async def execute(servable, signature, inputs):
+            if signature.is_quick:
+                return servable.run(signature, inputs)
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(pool, servable.run, signature, inputs)
 

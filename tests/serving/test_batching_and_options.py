@@ -15,6 +15,7 @@ from fluxion.serving.options import BatchingOptions, add_serve_arguments, option
 
 class _Signature:
     name = "serving_default"
+    is_quick = False  # run on the batch thread, so batches fill while it works
 
 
 class _DoublingServable:
