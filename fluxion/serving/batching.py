@@ -31,10 +31,10 @@ class _Task:
 class _Queue:
     """The batches of one (servable, signature, per-row input shapes)."""
 
-    __slots__ = ("servable", "signature", "open", "open_size", "open_since", "closed")
+    __slots__ = ("key", "servable", "signature", "open", "open_size", "open_since", "closed")
 
-    def __init__(self, servable, signature):
-        self.servable, self.signature = servable, signature
+    def __init__(self, key, servable, signature):
+        self.key, self.servable, self.signature = key, servable, signature
         self.open: list = []
         self.open_size = 0
         self.open_since = 0.0
@@ -121,7 +121,7 @@ class BatchScheduler:
                      for name, array in sorted(inputs.items())))
         queue = self._queues.get(key)
         if queue is None or queue.servable is not servable:
-            queue = self._queues[key] = _Queue(servable, signature)
+            queue = self._queues[key] = _Queue(key, servable, signature)
         if queue.open and queue.open_size + size > limit:
             self._close_open(queue)
         if len(queue.closed) >= self.options.max_enqueued_batches:
@@ -153,9 +153,12 @@ class BatchScheduler:
         """The next batch to run (oldest full batch first), or the delay until one is due."""
         now = time.monotonic()
         oldest, due_in = None, None
-        for queue in self._queues.values():
+        for queue in list(self._queues.values()):
             if queue.closed:
                 return queue, queue.closed.popleft()
+            if not queue.open:  # idle: forget it (and the servable it holds)
+                del self._queues[queue.key]
+                continue
             if queue.open:
                 wait = queue.open_since + self._timeout - now
                 if wait <= 0 and (oldest is None or queue.open_since < oldest.open_since):

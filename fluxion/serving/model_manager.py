@@ -79,7 +79,8 @@ class ModelManager:
         self._models = {config.name: ModelState(config) for config in models}
         self._poll_seconds = poll_seconds
         self._loader = loader
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards version states (read by requests)
+        self._poll_lock = threading.RLock()  # one poll or reconfiguration at a time
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -105,8 +106,29 @@ class ModelManager:
                 log.exception("polling the model base paths failed")
 
     def poll_once(self) -> None:
-        for model in list(self._models.values()):
-            self._poll_model(model)
+        with self._poll_lock:
+            for model in list(self._models.values()):
+                self._poll_model(model)
+
+    def reconfigure(self, models: list) -> None:
+        """Serves exactly ``models`` from now on (a re-read config file): new models are
+        loaded, removed ones unloaded, changed policies and labels apply at once."""
+        wanted = {config.name: config for config in models}
+        with self._poll_lock:
+            for name in [n for n in self._models if n not in wanted]:
+                removed = self._models.pop(name)
+                for version, state in removed.versions.items():
+                    if state.state == "AVAILABLE":
+                        self._unload(removed, version)
+                log.info("Model %s is no longer in the config; unloaded", name)
+            for name, config in wanted.items():
+                if name in self._models:
+                    self._models[name].config = config
+                else:
+                    self._models[name] = ModelState(config)
+                    log.info("Model %s added from the config (base path %s)", name,
+                             config.base_path)
+            self.poll_once()
 
     def _candidates(self, model: ModelState, directories: dict) -> dict:
         """The complete version directories not known to be broken."""

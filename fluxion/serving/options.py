@@ -49,6 +49,8 @@ class ServerOptions:
     batching: BatchingOptions | None = None
     prometheus_path: str | None = None
     allow_labels_for_unavailable: bool = False
+    model_config_file: str = ""
+    model_config_file_poll_wait_seconds: float = 0.0
 
 
 def _boolean(text: str) -> bool:
@@ -68,6 +70,8 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "(1/, 2/, ...)")
     add("--model_config_file", default="", help="a ModelServerConfig text proto listing "
         "several models; replaces --model_name/--model_base_path")
+    add("--model_config_file_poll_wait_seconds", type=float, default=0.0,
+        help="seconds between re-reads of --model_config_file (0: read once)")
     add("--rest_api_port", type=int, default=8501, help="port of the HTTP/REST API")
     add("--rest_api_host", default="0.0.0.0", help="address to listen on (default all)")
     add("--rest_api_num_threads", type=int, default=4 * (os.cpu_count() or 1),
@@ -87,7 +91,8 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "server speaks only the REST API")
 
 
-def _models_from_config(path: str) -> list:
+def models_from_config(path: str) -> list:
+    """The models a ``ModelServerConfig`` text file lists; ValueError if it is bad."""
     from fluxion.serving.config_protos import read_text_proto
 
     config = read_text_proto(path, "ModelServerConfig")
@@ -153,7 +158,7 @@ def _prometheus_path(path: str) -> str | None:
 def options_from_args(args) -> ServerOptions:
     """The server's options from parsed flags; ValueError names a bad flag."""
     if args.model_config_file:
-        models = _models_from_config(args.model_config_file)
+        models = models_from_config(args.model_config_file)
     elif args.model_base_path:
         models = [ModelSpecConfig(args.model_name, args.model_base_path)]
     else:
@@ -176,4 +181,6 @@ def options_from_args(args) -> ServerOptions:
         batching=batching,
         prometheus_path=(_prometheus_path(args.monitoring_config_file)
                          if args.monitoring_config_file else None),
-        allow_labels_for_unavailable=args.allow_version_labels_for_unavailable_models)
+        allow_labels_for_unavailable=args.allow_version_labels_for_unavailable_models,
+        model_config_file=args.model_config_file,
+        model_config_file_poll_wait_seconds=args.model_config_file_poll_wait_seconds)

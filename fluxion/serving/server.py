@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from fluxion.serving.options import ServerOptions
@@ -44,6 +45,31 @@ def make_executor(options: ServerOptions, manager, metrics):
     return scheduler.run, scheduler, batch_pool
 
 
+def watch_config_file(options: ServerOptions, manager, stop) -> None:
+    """Re-reads ``--model_config_file`` every poll interval until ``stop`` is set; a
+    changed file reconfigures the manager, a bad one is logged and ignored."""
+    from fluxion.serving.options import models_from_config
+
+    def read() -> str:
+        with open(options.model_config_file, encoding="utf-8") as handle:
+            return handle.read()
+
+    def loop():
+        last = read()
+        while not stop.wait(options.model_config_file_poll_wait_seconds):
+            try:
+                text = read()
+                if text != last:
+                    manager.reconfigure(models_from_config(options.model_config_file))
+                    last = text
+                    log.info("Reloaded the model config %s", options.model_config_file)
+            except (OSError, ValueError) as error:
+                log.error("Keeping the current models; the config file is unusable: %s",
+                          error)
+
+    threading.Thread(target=loop, name="fluxion-config-poll", daemon=True).start()
+
+
 def serve(options: ServerOptions) -> int:
     """Runs the server until it is told to stop; the process's exit status."""
     import uvicorn
@@ -56,6 +82,9 @@ def serve(options: ServerOptions) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     manager = ModelManager(options.models, options.file_system_poll_wait_seconds)
     manager.start()
+    stop_watching = threading.Event()
+    if options.model_config_file and options.model_config_file_poll_wait_seconds > 0:
+        watch_config_file(options, manager, stop_watching)
     metrics = Metrics()
     execute, scheduler, pool = make_executor(options, manager, metrics)
     timeout = options.rest_api_timeout_in_ms / 1000 if options.rest_api_timeout_in_ms > 0 \
@@ -63,6 +92,7 @@ def serve(options: ServerOptions) -> int:
     api = RestApi(manager, execute, metrics, timeout)
 
     async def shutdown():
+        stop_watching.set()
         if scheduler is not None:
             await scheduler.close()
         manager.stop()

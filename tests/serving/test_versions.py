@@ -122,3 +122,30 @@ def test_bad_flags_exit_with_a_message(flag, tmp_path):
                          ready_timeout=30)
     with pytest.raises(RuntimeError, match="exited with 2"):
         server.start()
+
+
+def test_a_reloaded_config_file_adds_and_removes_models(tmp_path):
+    first = export_mlp(tmp_path / "a" / "1", seed=0)
+    second = export_mlp(tmp_path / "b" / "1", seed=1)
+    config = tmp_path / "models.config"
+
+    def config_text(name):
+        return f'model_config_list {{ config {{ name: "{name}" base_path: "{tmp_path / name}" }} }}'
+
+    config.write_text(config_text("a"))
+    args = [f"--model_config_file={config}", "--model_config_file_poll_wait_seconds=0.2",
+            f"--file_system_poll_wait_seconds={POLL}"]
+    x = np.ones((1, 4), np.float32)
+    with ModelServer(args, ready="port") as server:
+        np.testing.assert_allclose(_predict(server, x, "/v1/models/a:predict"),
+                                   first.predict(x, verbose=0), rtol=1e-6)
+        config.write_text(config_text("b"))
+        _wait_for(lambda: server.post("/v1/models/b:predict", {"instances": x.tolist()})[0]
+                  == 200)
+        np.testing.assert_allclose(_predict(server, x, "/v1/models/b:predict"),
+                                   second.predict(x, verbose=0), rtol=1e-6)
+        assert server.post("/v1/models/a:predict", {"instances": x.tolist()})[0] == 404
+        config.write_text("model_config_list { config { nonsense: 1 } }")
+        time.sleep(1.0)
+        assert server.post("/v1/models/b:predict", {"instances": x.tolist()})[0] == 200
+        assert "config file is unusable" in server.log()
