@@ -87,8 +87,9 @@ def run_batch(servable, signature, tasks: list, padded_size: int | None = None) 
 class BatchScheduler:
     """Merges concurrent ``run`` calls; runs batches on ``executor`` threads."""
 
-    def __init__(self, options, executor, on_batch=None):
+    def __init__(self, options, executor, on_batch=None, timeout: float | None = None):
         self.options = options
+        self._deadline = timeout  # seconds a request may wait for its batch's answer
         self._executor = executor
         self._on_batch = on_batch  # called with each batch's number of rows
         self._queues: dict = {}
@@ -135,7 +136,9 @@ class BatchScheduler:
         if queue.open_size >= limit:
             self._close_open(queue)
         self._wake_one()
-        return await future
+        if self._deadline is None:
+            return await future
+        return await asyncio.wait_for(future, self._deadline)
 
     @staticmethod
     def _close_open(queue: _Queue) -> None:

@@ -49,13 +49,13 @@ def error_response(error: ServingError) -> Response:
 
 
 class RestApi:
-    """The request handlers; ``execute`` runs a signature (batched or not)."""
+    """The request handlers; ``execute`` runs a signature (batched or not) and raises
+    ``asyncio.TimeoutError`` past the request deadline."""
 
-    def __init__(self, manager, execute, metrics, timeout_seconds: float | None):
+    def __init__(self, manager, execute, metrics):
         self.manager = manager
         self.execute = execute
         self.metrics = metrics
-        self.timeout = timeout_seconds
 
     async def handle(self, request: Request) -> Response:
         started = time.perf_counter()
@@ -82,7 +82,7 @@ class RestApi:
                 body = await request.body()
                 work = self._predict(model, version, label, body) if api == "predict" else \
                     self._classify_regress(api, model, version, label, body)
-                text = await (asyncio.wait_for(work, self.timeout) if self.timeout else work)
+                text = await work
             elif match.group(4):
                 api = "GetModelMetadata"
                 text = self._metadata(model, version, label)

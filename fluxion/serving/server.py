@@ -24,24 +24,29 @@ def make_executor(options: ServerOptions, manager, metrics):
     """``(execute, scheduler, pool)``: the coroutine running a signature, batched or not.
 
     A signature whose recent calls were quick runs on the event loop's thread; a slow one
-    runs on a worker thread so that the server keeps answering meanwhile.
+    runs on a worker thread so that the server keeps answering meanwhile, and a request
+    waiting longer than ``--rest_api_timeout_in_ms`` fails with DEADLINE_EXCEEDED.
     """
     import asyncio
 
     from fluxion.serving.batching import BatchScheduler
 
+    timeout = options.rest_api_timeout_in_ms / 1000 if options.rest_api_timeout_in_ms > 0 \
+        else None
     pool = ThreadPoolExecutor(options.rest_api_num_threads, thread_name_prefix="fluxion-run")
     if options.batching is None:
         async def execute(servable, signature, inputs):
             if signature.is_quick:
                 return servable.run(signature, inputs)
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(pool, servable.run, signature, inputs)
+            return await asyncio.wait_for(
+                loop.run_in_executor(pool, servable.run, signature, inputs), timeout)
 
         return execute, None, pool
     batch_pool = ThreadPoolExecutor(options.batching.num_batch_threads,
                                     thread_name_prefix="fluxion-batch")
-    scheduler = BatchScheduler(options.batching, batch_pool, on_batch=metrics.record_batch)
+    scheduler = BatchScheduler(options.batching, batch_pool, on_batch=metrics.record_batch,
+                               timeout=timeout)
     return scheduler.run, scheduler, batch_pool
 
 
@@ -87,9 +92,7 @@ def serve(options: ServerOptions) -> int:
         watch_config_file(options, manager, stop_watching)
     metrics = Metrics()
     execute, scheduler, pool = make_executor(options, manager, metrics)
-    timeout = options.rest_api_timeout_in_ms / 1000 if options.rest_api_timeout_in_ms > 0 \
-        else None
-    api = RestApi(manager, execute, metrics, timeout)
+    api = RestApi(manager, execute, metrics)
 
     async def shutdown():
         stop_watching.set()
