@@ -1,6 +1,6 @@
 """Load on ``fluxion serve``: N concurrent clients for T seconds, every answer checked.
 
-    python benchmarks/serving_load.py [--clients 16] [--seconds 10] [--modes plain,batching]
+    python benchmarks/serving_load.py [--clients 16] [--seconds 10] [--repeats 3]
 
 A small MLP (Dense 32-64-64-10) is exported with ``model.export`` to a fresh base path
 and served by ``fluxion serve`` in its own process on 127.0.0.1, once without batching
@@ -132,15 +132,33 @@ def batch_stats(server: ModelServer) -> str:
     return f"{float(total.group(1)) / float(count.group(1)):.1f}"
 
 
+def _measure(base, mode, args, rows, expected, monitoring, batching) -> dict:
+    extra = [f"--monitoring_config_file={monitoring}"]
+    if mode == "batching":
+        extra += ["--enable_batching", f"--batching_parameters_file={batching}"]
+    with ModelServer(["--model_name=mlp", f"--model_base_path={base}", *extra]) as server:
+        run_load(server.port, "mlp", rows, expected, args.clients, 1.0)  # warm up
+        cpu_before = process_cpu_seconds(server.pid)
+        result = run_load(server.port, "mlp", rows, expected, args.clients, args.seconds)
+        result["server_cpu_us"] = ((process_cpu_seconds(server.pid) - cpu_before)
+                                   / max(1, result["requests"]) * 1e6)
+        result["batch"] = batch_stats(server)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="runs of each mode, alternating; the table shows medians")
     parser.add_argument("--modes", default="plain,batching")
-    parser.add_argument("--max-batch-size", type=int, default=64)
+    parser.add_argument("--max-batch-size", type=int, default=16)
     parser.add_argument("--batch-timeout-micros", type=int, default=0)
     parser.add_argument("--num-batch-threads", type=int, default=1)
     args = parser.parse_args()
+    modes = args.modes.split(",")
+    runs = {mode: [] for mode in modes}
     with tempfile.TemporaryDirectory() as workdir:
         base = os.path.join(workdir, "mlp")
         model = build_mlp(base)
@@ -156,31 +174,31 @@ def main() -> None:
                          f"batch_timeout_micros {{ value: {args.batch_timeout_micros} }}\n"
                          f"num_batch_threads {{ value: {args.num_batch_threads} }}\n"
                          "max_enqueued_batches { value: 1000 }\n")
-        results = []
-        for mode in args.modes.split(","):
-            extra = [f"--monitoring_config_file={monitoring}"]
-            if mode == "batching":
-                extra += ["--enable_batching", f"--batching_parameters_file={batching}"]
-            with ModelServer(["--model_name=mlp", f"--model_base_path={base}", *extra]) as server:
-                run_load(server.port, "mlp", rows, expected, args.clients, 1.0)  # warm up
-                cpu_before = process_cpu_seconds(server.pid)
-                result = run_load(server.port, "mlp", rows, expected, args.clients,
-                                  args.seconds)
-                result["server_cpu_us"] = ((process_cpu_seconds(server.pid) - cpu_before)
-                                           / max(1, result["requests"]) * 1e6)
-                result["mode"], result["batch"] = mode, batch_stats(server)
-            results.append(result)
+        load_before = os.getloadavg()[0]
+        for _ in range(args.repeats):
+            for mode in modes:
+                runs[mode].append(_measure(base, mode, args, rows, expected, monitoring,
+                                           batching))
     print(f"fluxion serve, Dense 32-64-64-10, {args.clients} clients x {args.seconds:g} s, "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
+          f"medians of {args.repeats} alternating runs, {os.cpu_count()} CPUs, load average "
+          f"{load_before:.1f} before / {os.getloadavg()[0]:.1f} after; batching: max batch "
+          f"{args.max_batch_size}, timeout {args.batch_timeout_micros} us")
     print(f"{'mode':>9} {'requests':>9} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} "
-          f"{'rows/call':>9} {'server CPU us/req':>17} {'failures':>8}")
-    for r in results:
-        print(f"{r['mode']:>9} {r['requests']:>9} {r['throughput']:>8.0f} {r['p50_ms']:>7.2f} "
-              f"{r['p99_ms']:>7.2f} {r['batch']:>9} {r['server_cpu_us']:>17.0f} "
-              f"{len(r['failures']):>8}")
-        for failure in r["failures"][:5]:
+          f"{'rows/call':>9} {'server CPU us/req':>17} {'failures':>8}  req/s of each run")
+    failed = False
+    for mode, results in runs.items():
+        def median(key, results=results):
+            return float(np.median([r[key] for r in results]))
+
+        failures = [f for r in results for f in r["failures"]]
+        failed = failed or bool(failures)
+        each = " ".join(f"{r['throughput']:.0f}" for r in results)
+        print(f"{mode:>9} {sum(r['requests'] for r in results):>9} {median('throughput'):>8.0f} "
+              f"{median('p50_ms'):>7.2f} {median('p99_ms'):>7.2f} {results[-1]['batch']:>9} "
+              f"{median('server_cpu_us'):>17.0f} {len(failures):>8}  {each}")
+        for failure in failures[:5]:
             print("   ", failure)
-    if any(r["failures"] for r in results):
+    if failed:
         sys.exit(1)
 
 

@@ -96,7 +96,7 @@ def serialized_examples(document: dict, api: str) -> np.ndarray:
     if "context" in document:
         context = _example(document["context"], classes)
     if "examples" not in document:
-        raise invalid_argument(f"JSON Value: {json_text(document)} When method is {api}, key "
+        raise invalid_argument(f"JSON Value: {json_text(document)} When method is classify, key "
                                "'examples' is expected and was not found")
     examples = document["examples"]
     if not isinstance(examples, list):

@@ -130,3 +130,38 @@ def test_floats_are_written_short_when_they_read_back_exactly():
     text = predict_response({"y": values}, COLUMNAR)
     assert text == '{"outputs": [0.2, 1e+06, 3e-05, 0.333333343, 16777216.0, 0.0]}'
     assert np.array_equal(np.array(json.loads(text)["outputs"], np.float32), values)
+
+
+def test_examples_become_tf_train_examples_merged_with_the_context():
+    pytest.importorskip("google.protobuf")
+    from fluxion.io.example_proto import Example
+    from fluxion.serving.examples_json import serialized_examples
+
+    document = {"context": {"lang": "en"},
+                "examples": [{"x": [1.5, 2.0], "n": 3, "flag": True, "img": {"b64": "AAE="}},
+                             {"x": 0.25, "n": [4, 5]}]}
+    first, second = (Example.FromString(r) for r in serialized_examples(document, "classify"))
+    features = first.features.feature
+    assert list(features["x"].float_list.value) == [1.5, 2.0]
+    assert list(features["n"].int64_list.value) == [3]
+    assert list(features["flag"].int64_list.value) == [1]
+    assert list(features["img"].bytes_list.value) == [b"\x00\x01"]
+    assert list(features["lang"].bytes_list.value) == [b"en"]
+    assert list(second.features.feature["n"].int64_list.value) == [4, 5]
+    assert list(second.features.feature["lang"].bytes_list.value) == [b"en"]
+
+
+@pytest.mark.parametrize("document, message", [
+    ({"examples": [{"x": [1, "a"]}]}, "Unexpected element type in feature: x"),
+    ({"examples": [{"x": None}]}, "has element with unexpected JSON type: Null"),
+    ({"examples": [{"x": [[1]]}]}, "has element with unexpected JSON type: Array"),
+    ({"examples": [3]}, "Example must be JSON object but got JSON Number"),
+    ({"examples": []}, "'examples' value is an empty array"),
+    ({"instances": []}, "key 'examples' is expected and was not found"),
+])
+def test_bad_examples_are_invalid_argument(document, message):
+    pytest.importorskip("google.protobuf")
+    from fluxion.serving.examples_json import serialized_examples
+
+    error = _error(serialized_examples, document, "regress")
+    assert error.code == "INVALID_ARGUMENT" and message in error.message
