@@ -83,3 +83,18 @@ def serialized_example(values) -> bytes:
 
     return Example(features=Features(feature={
         "x": Feature(float_list=FloatList(value=list(values)))})).SerializeToString()
+
+
+def save_slow_model(path, steps: int = 200_000):
+    """A model that loops ``steps`` times (a ``while_loop``) before answering ``x + 1``:
+    a request that stays in flight for a while."""
+    import fluxion as tf
+
+    class Slow(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec([None, 4], tf.float32, name="x")])
+        def serve(self, x):
+            (count,) = tf.while_loop(lambda i: i < steps, lambda i: (i + 1,), (tf.constant(0),))
+            return {"y": x + tf.cast(count // steps, tf.float32)}
+
+    module = Slow()
+    tf.saved_model.save(module, str(path), signatures={"serving_default": module.serve})

@@ -149,3 +149,29 @@ def test_a_reloaded_config_file_adds_and_removes_models(tmp_path):
         time.sleep(1.0)
         assert server.post("/v1/models/b:predict", {"instances": x.tolist()})[0] == 200
         assert "config file is unusable" in server.log()
+
+
+def test_sigterm_lets_the_requests_in_flight_finish(tmp_path):
+    import threading
+
+    from fluxion.testing.model_server import request
+
+    from .conftest import save_slow_model
+
+    save_slow_model(tmp_path / "slow" / "1")
+    args = ["--model_name=slow", f"--model_base_path={tmp_path / 'slow'}"]
+    x = [[1.0, 2.0, 3.0, 4.0]]
+    with ModelServer(args) as server:
+        started = time.monotonic()
+        assert server.post("/v1/models/slow:predict", {"instances": x}) == (
+            200, {"predictions": [[2.0, 3.0, 4.0, 5.0]]})
+        took = time.monotonic() - started
+        answers = []
+        thread = threading.Thread(target=lambda: answers.append(
+            request(server.port, "POST", "/v1/models/slow:predict", {"instances": x})))
+        thread.start()
+        time.sleep(min(0.3, took / 3))  # the request is in flight
+        assert server.stop() == 0
+        thread.join()
+        assert answers == [(200, {"predictions": [[2.0, 3.0, 4.0, 5.0]]})]
+        assert "after draining the requests in flight" in server.log()
