@@ -48,7 +48,7 @@ class ServerOptions:
     file_system_poll_wait_seconds: float = 1.0
     batching: BatchingOptions | None = None
     prometheus_path: str | None = None
-    allow_labels_for_unavailable: bool = False
+    grpc_port: int = 0  # accepted, not served
     model_config_file: str = ""
     model_config_file_poll_wait_seconds: float = 0.0
 
@@ -86,7 +86,8 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     add("--monitoring_config_file", default="", help="a MonitoringConfig text proto "
         "(prometheus_config { enable: true path: ... })")
     add("--allow_version_labels_for_unavailable_models", type=_boolean, nargs="?",
-        const=True, default=False, help="let labels name versions not yet loaded")
+        const=True, default=False, help="accepted for compatibility: labels may always "
+        "name versions not loaded yet (requests through them answer 404 until loaded)")
     add("--port", type=int, default=0, help="gRPC port: accepted for compatibility; this "
         "server speaks only the REST API")
 
@@ -181,6 +182,6 @@ def options_from_args(args) -> ServerOptions:
         batching=batching,
         prometheus_path=(_prometheus_path(args.monitoring_config_file)
                          if args.monitoring_config_file else None),
-        allow_labels_for_unavailable=args.allow_version_labels_for_unavailable_models,
+        grpc_port=args.port,
         model_config_file=args.model_config_file,
         model_config_file_poll_wait_seconds=args.model_config_file_poll_wait_seconds)

@@ -85,6 +85,9 @@ def serve(options: ServerOptions) -> int:
 
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if options.grpc_port:
+        log.warning("--port=%d ignored: this server speaks TensorFlow Serving's REST API "
+                    "only, not gRPC", options.grpc_port)
     manager = ModelManager(options.models, options.file_system_poll_wait_seconds)
     manager.start()
     stop_watching = threading.Event()
