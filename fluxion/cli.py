@@ -2,12 +2,15 @@
 
     fluxion launch -n 4 [--hostfile FILE] train.py [args...]
     fluxion convert model.keras --to tfjs OUT_DIR [--quantize uint8|uint16|float16]
+    fluxion serve --model_name NAME --model_base_path DIR [--rest_api_port 8501]
 
 ``launch`` runs a training script on N workers with ``mpiexec`` (from the extra
 ``fluxion[mpi]``), giving each worker its share of this machine's usable CPUs as its
 thread count (``FLUXION_NUM_THREADS``), so ranks do not oversubscribe the cores.
 ``convert`` loads a saved Keras model (``.keras`` or legacy ``.h5``) and exports it:
 ``--to tfjs`` writes a TensorFlow.js layers model (``fluxion.js.save_keras_model``).
+``serve`` runs a model server with TensorFlow Serving's REST API and
+``tensorflow_model_server``'s flags (``fluxion.serving``, extra ``fluxion-ml[serving]``).
 """
 
 from __future__ import annotations
@@ -62,6 +65,26 @@ def _convert(args) -> int:
     return 0
 
 
+def _serve(args) -> int:
+    from fluxion.serving.options import options_from_args
+
+    try:
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        print("fluxion serve: needs Starlette and uvicorn; pip install 'fluxion-ml[serving]'",
+              file=sys.stderr)
+        return 2
+    try:
+        options = options_from_args(args)
+    except (ValueError, ImportError) as error:
+        print(f"fluxion serve: {error}", file=sys.stderr)
+        return 2
+    from fluxion.serving.server import serve
+
+    return serve(options)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="fluxion", description="Fluxion's command line.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -78,11 +101,18 @@ def main(argv=None) -> int:
                          help="store the weights in this dtype (tfjs)")
     convert.add_argument("--weight-shard-size-bytes", type=int, default=4 * 1024 * 1024,
                          help="the largest weight file (tfjs; default 4 MiB)")
+    serve = commands.add_parser("serve", help="serve saved models over TensorFlow Serving's "
+                                "REST API")
+    from fluxion.serving.options import add_serve_arguments
+
+    add_serve_arguments(serve)
     args = parser.parse_args(argv)
     if args.command == "launch":
         return _launch(args)
     if args.command == "convert":
         return _convert(args)
+    if args.command == "serve":
+        return _serve(args)
     return 2
 
 
