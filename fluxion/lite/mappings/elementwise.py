@@ -1,0 +1,173 @@
+"""TFLite for the elementwise primitives (add, mul, comparisons, unary math, cast...).
+
+Peepholes, as TF's converter has them: a constant per-channel ``add`` after a
+FULLY_CONNECTED / CONV_2D / DEPTHWISE_CONV_2D becomes its bias, a constant per-channel
+``mul`` there (a batch norm's scale) is folded into its weights, ``minimum(relu(x), 6)``
+is RELU6, and Fluxion's sigmoid ``0.5 * tanh(0.5 * x) + 0.5`` is one LOGISTIC.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fluxion.lite.mappings import lowers
+from fluxion.lite.mappings.activation import upgrade_activation
+
+WEIGHTED = ("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D")
+# the output-channel axis of each weighted operator's filter
+_CHANNEL_AXIS = {"FULLY_CONNECTED": 0, "CONV_2D": 0, "DEPTHWISE_CONV_2D": 3}
+
+_BINARY = {"add": "ADD", "sub": "SUB", "mul": "MUL", "div": "DIV", "maximum": "MAXIMUM",
+           "minimum": "MINIMUM", "pow": "POW", "equal": "EQUAL", "not_equal": "NOT_EQUAL",
+           "less": "LESS", "less_equal": "LESS_EQUAL", "greater": "GREATER",
+           "greater_equal": "GREATER_EQUAL", "logical_and": "LOGICAL_AND",
+           "logical_or": "LOGICAL_OR", "floordiv": "FLOOR_DIV", "floormod": "FLOOR_MOD"}
+_WITH_ACTIVATION = {"ADD": "AddOptions", "SUB": "SubOptions", "MUL": "MulOptions",
+                    "DIV": "DivOptions"}
+_UNARY = {"neg": "NEG", "exp": "EXP", "log": "LOG", "sqrt": "SQRT", "rsqrt": "RSQRT",
+          "tanh": "TANH", "abs": "ABS", "square": "SQUARE", "sin": "SIN", "cos": "COS",
+          "floor": "FLOOR", "ceil": "CEIL", "round": "ROUND", "sign": "SIGN",
+          "logical_not": "LOGICAL_NOT"}
+
+
+def _per_channel(array: np.ndarray, channels: int) -> np.ndarray | None:
+    """``array`` as a vector of ``channels`` when it is one (a bias, a batch norm's scale),
+    shaped ``[channels]`` or ``[1, ..., channels]``.  Scalars are left alone: they are
+    the constants of composed functions (sigmoid's 0.5), which other peepholes read."""
+    if array.ndim >= 1 and array.shape[-1] == channels and array.size == channels:
+        return array.reshape(channels).astype(np.float32)
+    return None
+
+
+def _weighted_and_constant(ctx, node):
+    """(operator, constant per-channel vector) when one operand of this binary node is a
+    fusable weighted operator without activation and the other a per-channel constant."""
+    for position in (0, 1):
+        other = ctx.array(node.inputs[1 - position])
+        if other is None:
+            continue
+        op = ctx.fusable_producer(node.inputs[position], *WEIGHTED)
+        if op is None or op.option("FusedActivationFunction", 0) != 0:
+            return None
+        vector = _per_channel(other, op.outputs[0].shape[-1])
+        if vector is None or other.ndim > len(node.inputs[position].aval.shape):
+            return None  # the constant must not add dimensions to the result
+        return op, vector
+    return None
+
+
+def _fold_bias(ctx, node):
+    match = _weighted_and_constant(ctx, node)
+    if match is None:
+        return None
+    op, vector = match
+    bias = op.inputs[2]
+    op.inputs[2] = ctx.graph.constant(bias.name, bias.data + vector)
+    return op.outputs[0]
+
+
+def _fold_scale(ctx, node):
+    match = _weighted_and_constant(ctx, node)
+    if match is None:
+        return None
+    op, vector = match
+    weights, bias = op.inputs[1], op.inputs[2]
+    if not weights.is_constant:
+        return None
+    axis = _CHANNEL_AXIS[op.opcode]
+    shape = [1] * weights.data.ndim
+    shape[axis] = -1
+    op.inputs[1] = ctx.graph.constant(weights.name, weights.data * vector.reshape(shape))
+    op.inputs[2] = ctx.graph.constant(bias.name, bias.data * vector)
+    return op.outputs[0]
+
+
+def _single_use_producer(ctx, value, name: str):
+    node = value.producer
+    if node is None or node.prim.name != name or ctx._uses.get(value.id) != 1:
+        return None
+    return node
+
+
+def _constant_operand(ctx, node, expected: float):
+    """The non-constant operand of a binary node whose other operand is ``expected``."""
+    for position in (0, 1):
+        array = ctx.array(node.inputs[1 - position])
+        if array is not None and array.size == 1 and float(array.reshape(())) == expected:
+            return node.inputs[position]
+    return None
+
+
+def _sigmoid_input(ctx, node):
+    """x when ``node`` is the final add of ``0.5 * tanh(0.5 * x) + 0.5``, else None."""
+    scaled = _constant_operand(ctx, node, 0.5)
+    outer = _single_use_producer(ctx, scaled, "mul") if scaled is not None else None
+    tanh_value = _constant_operand(ctx, outer, 0.5) if outer is not None else None
+    tanh = _single_use_producer(ctx, tanh_value, "tanh") if tanh_value is not None else None
+    inner = _single_use_producer(ctx, tanh.inputs[0], "mul") if tanh is not None else None
+    return _constant_operand(ctx, inner, 0.5) if inner is not None else None
+
+
+def binary(ctx, opcode: str, a, b, out):
+    options = (_WITH_ACTIVATION[opcode], {"FusedActivationFunction": 0}) \
+        if opcode in _WITH_ACTIVATION else None
+    ctx.emit(opcode, [a, b], [out], options)
+    return out
+
+
+@lowers(*_BINARY)
+def lower_binary(ctx, node):
+    name = node.prim.name
+    if name == "add":
+        x = _sigmoid_input(ctx, node)
+        if x is not None:
+            out = ctx.output()
+            ctx.emit("LOGISTIC", [ctx.tensor(x)], [out])
+            return out
+        fused = _fold_bias(ctx, node)
+        if fused is not None:
+            return fused
+    if name == "mul":
+        fused = _fold_scale(ctx, node)
+        if fused is not None:
+            return fused
+    if name == "div":
+        from fluxion.lite.mappings.reduce import mean_from_sum
+
+        fused = mean_from_sum(ctx, node)
+        if fused is not None:
+            return fused
+    if name == "minimum":
+        bound = ctx.array(node.inputs[1])
+        if bound is not None and bound.size == 1 and float(bound.reshape(())) == 6.0:
+            fused = upgrade_activation(ctx, node.inputs[0], "RELU", "RELU6")
+            if fused is not None:
+                return fused
+    a, b = ctx.inputs()
+    return binary(ctx, _BINARY[name], a, b, ctx.output())
+
+
+@lowers(*_UNARY)
+def lower_unary(ctx, node):
+    out = ctx.output()
+    ctx.emit(_UNARY[node.prim.name], ctx.inputs(), [out])
+    return out
+
+
+@lowers("identity", "stop_gradient")
+def lower_identity(ctx, node):
+    return ctx.tensor(node.inputs[0])
+
+
+@lowers("cast")
+def lower_cast(ctx, node):
+    out = ctx.output()
+    ctx.emit("CAST", ctx.inputs(), [out])
+    return out
+
+
+@lowers("select")
+def lower_select(ctx, node):
+    out = ctx.output()
+    ctx.emit("SELECT_V2", ctx.inputs(), [out])
+    return out

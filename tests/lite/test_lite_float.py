@@ -1,0 +1,115 @@
+"""Float32 TFLite conversion: LiteRT's outputs equal ``model.predict`` within 1e-5."""
+
+import numpy as np
+import pytest
+
+pytest.importorskip("ai_edge_litert")
+pytest.importorskip("tflite")
+
+import lite_harness as harness  # noqa: E402
+
+import fluxion as tf  # noqa: E402
+from fluxion import keras  # noqa: E402
+
+RTOL, ATOL = 1e-5, 1e-6
+
+
+def _check(model, batches=(1, 3)):
+    content = tf.lite.TFLiteConverter.from_keras_model(model).convert()
+    assert content[4:8] == b"TFL3"
+    for batch in batches:
+        inputs = harness.random_inputs(model, batch, seed=batch)
+        got = harness.run_tflite(content, inputs)
+        want = harness.predict(model, inputs)
+        assert len(got) == len(want)
+        for g, w in zip(got, want):
+            np.testing.assert_allclose(g, w, rtol=RTOL, atol=ATOL)
+    return content
+
+
+def test_mlp_is_fully_connected_with_fused_activations():
+    content = _check(harness.mlp())
+    # relu fuses into FULLY_CONNECTED; tanh stays an operator, as with TF's converter
+    assert harness.operator_names(content) == ["FULLY_CONNECTED", "FULLY_CONNECTED", "TANH",
+                                               "FULLY_CONNECTED", "SOFTMAX"]
+    weights = [t for t in harness.tensor_details(content) if tuple(t["shape"]) == (32, 40)]
+    assert weights, "the first Dense's weights are stored [units, in]"
+
+
+def test_convnet_folds_bias_batch_norm_and_relu():
+    content = _check(harness.convnet())
+    assert harness.operator_names(content) == [
+        "CONV_2D", "DEPTHWISE_CONV_2D", "MAX_POOL_2D", "CONV_2D", "AVERAGE_POOL_2D",
+        "RESHAPE", "FULLY_CONNECTED"]
+
+
+def test_lstm_unrolled_keeps_a_dynamic_batch():
+    model = harness.lstm_model()
+    content = _check(model, batches=(1, 4))
+    names = harness.operator_names(content)
+    assert names[0] == "UNPACK" and names.count("SPLIT") == 6 and "LOGISTIC" in names
+
+
+def test_lstm_return_sequences_and_go_backwards():
+    keras.utils.set_random_seed(3)
+    model = keras.Sequential([keras.Input((4, 2)),
+                              keras.layers.LSTM(3, return_sequences=True, go_backwards=True),
+                              keras.layers.LSTM(2)])
+    _check(model)
+
+
+def test_multi_input_multi_output_model_and_signature():
+    model = harness.multi_input_model()
+    content = _check(model)
+    from ai_edge_litert.interpreter import Interpreter
+
+    runner = Interpreter(model_content=content).get_signature_runner("serving_default")
+    inputs = harness.random_inputs(model, 1, seed=7)
+    result = runner(image=inputs[0], features=inputs[1])
+    want = harness.predict(model, inputs)
+    np.testing.assert_allclose(result["output_0"], want[0], rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(result["output_1"], want[1], rtol=RTOL, atol=ATOL)
+
+
+def test_conv1d_pooling_and_slicing_ops():
+    keras.utils.set_random_seed(1)
+    inputs = keras.Input((10, 3))
+    x = keras.layers.Conv1D(4, 3, padding="causal", activation="relu")(inputs)
+    x = keras.layers.MaxPooling1D(2)(x)
+    x = keras.layers.Lambda(lambda t: tf.reduce_mean(t[:, 1:, :], axis=1))(x)
+    x = keras.layers.Reshape((2, 2))(x)
+    x = keras.layers.Permute((2, 1))(x)
+    model = keras.Model(inputs, keras.layers.Flatten()(x))
+    content = _check(model)
+    assert "MEAN" in harness.operator_names(content)
+
+
+def test_from_concrete_functions():
+    model = harness.mlp()
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 40], tf.float32)])
+    def serve(x):
+        return {"probabilities": model(x), "doubled": 2.0 * x}
+
+    content = tf.lite.TFLiteConverter.from_concrete_functions(
+        [serve.get_concrete_function()]).convert()
+    x = harness.random_inputs(model, 2)[0]
+    got = harness.run_tflite(content, [x])
+    np.testing.assert_allclose(got[0], 2.0 * x, rtol=RTOL)
+    np.testing.assert_allclose(got[1], model.predict(x, verbose=0), rtol=RTOL, atol=ATOL)
+
+
+def test_unmappable_operation_names_op_and_layer():
+    inputs = keras.Input((6,))
+    x = keras.layers.Dense(6)(inputs)
+    out = keras.layers.Lambda(lambda t: tf.math.cumsum(t, axis=1), name="running_total")(x)
+    converter = tf.lite.TFLiteConverter.from_keras_model(keras.Model(inputs, out))
+    with pytest.raises(tf.lite.UnsupportedOperationError,
+                       match=r"operation 'cumsum' in layer '.*running_total'.*no TFLite"):
+        converter.convert()
+
+
+def test_interpreter_is_litert():
+    from ai_edge_litert.interpreter import Interpreter
+
+    assert tf.lite.Interpreter is Interpreter
