@@ -18,6 +18,8 @@ from fluxion.lite.model_ir import LiteGraph
 
 SCHEMA_VERSION = 3
 _PLACEHOLDER_FOR_LARGE_CODES = 127  # deprecated_builtin_code of builtins >= 127
+# builtins whose first registered version is above 1 (LiteRT refuses version 1)
+_FIRST_VERSION = {"BROADCAST_TO": 2}
 
 
 def _schema():
@@ -155,7 +157,7 @@ def _operator_code(builder, tflite, opcode: str) -> int:
     table.Start(builder)
     table.AddDeprecatedBuiltinCode(builder, min(code, _PLACEHOLDER_FOR_LARGE_CODES))
     table.AddBuiltinCode(builder, code)
-    table.AddVersion(builder, 1)
+    table.AddVersion(builder, _FIRST_VERSION.get(opcode, 1))
     return table.End(builder)
 
 

@@ -12,7 +12,10 @@ operators through ``ctx``.
 Fusions TFLite has (a bias add, a batch-norm scale, a ReLU folded into the
 FULLY_CONNECTED or CONV_2D before it) are peepholes in the mappings: a mapping looks at
 the operator that produced its input (``ctx.fusable_producer``) and, when that value
-has no other reader, amends the operator instead of emitting a new one.
+has no other reader, amends the operator instead of emitting a new one.  A peephole
+may also replace a whole composed function (GELU's ``erf`` chain) by one operator: a
+node that cannot be lowered is an error only when something the model returns needs
+it, so the pieces of such a chain need no mappings of their own.
 """
 
 from __future__ import annotations
@@ -26,6 +29,14 @@ class UnsupportedOperationError(ValueError):
     """A primitive of the traced model has no TFLite mapping (or one it cannot apply)."""
 
 
+class _Unavailable(Exception):
+    """A mapping asked for a value that could not be lowered (carries the first error)."""
+
+    def __init__(self, error: UnsupportedOperationError):
+        super().__init__(str(error))
+        self.error = error
+
+
 class LoweringContext:
     """What a mapping sees: the node being lowered, and the graph being built."""
 
@@ -37,6 +48,7 @@ class LoweringContext:
         self._producers: dict[int, LiteOp] = {}  # id(tensor) -> op computing it
         self._uses = uses  # Fluxion value id -> number of readers
         self._graph_outputs = outputs  # ids of values the function returns
+        self._failed: dict[int, UnsupportedOperationError] = {}  # value id -> why not
 
     # --- the node being lowered ----------------------------------------------------------
     @property
@@ -61,6 +73,8 @@ class LoweringContext:
 
     def tensor(self, value) -> LiteTensor:
         """The tensor holding ``value`` (a constant tensor for known arrays)."""
+        if value.id in self._failed:
+            raise _Unavailable(self._failed[value.id])
         tensor = self._tensors.get(value.id)
         if tensor is None:
             array = self.array(value)
@@ -139,10 +153,20 @@ def lower_graph(graph, input_names: list[str], output_names: list[str]) -> LiteG
         ctx._bind(value, tensor)
     for node in graph.nodes:
         ctx.node = node
-        _lower_node(ctx, node)
+        try:
+            _lower_node(ctx, node)
+        except _Unavailable as unavailable:  # an input could not be lowered: nor can this
+            for value in node.outputs:
+                ctx._failed[value.id] = unavailable.error
+        except UnsupportedOperationError as error:  # raised if something needs it
+            for value in node.outputs:
+                ctx._failed[value.id] = error
     ctx.node = None
     for value, name in zip(graph.outputs, output_names):
-        tensor = ctx.tensor(value)
+        try:
+            tensor = ctx.tensor(value)
+        except _Unavailable as unavailable:
+            raise unavailable.error from None
         if tensor in lite.inputs or tensor in lite.outputs or tensor.is_constant:
             # a returned input, constant or repeated output still needs an op writing it
             copy = lite.tensor(name, tensor.shape, tensor.dtype)

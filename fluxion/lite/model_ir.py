@@ -92,6 +92,7 @@ class LiteGraph:
         self.input_names: list[str] = []
         self.output_names: list[str] = []
         self._names: set[str] = set()
+        self._shared: dict = {}  # key -> (source object kept alive, tensor)
 
     def fresh_name(self, hint: str) -> str:
         name, count = hint, 1
@@ -106,6 +107,15 @@ class LiteGraph:
     def constant(self, hint: str, array, dtype=None) -> LiteTensor:
         array = np.ascontiguousarray(array if dtype is None else np.asarray(array, dtype))
         return self.tensor(hint, array.shape, array.dtype, array)
+
+    def shared_constant(self, key: tuple, source, build) -> LiteTensor:
+        """One constant per ``key`` (e.g. the weights an unrolled loop's steps all read),
+        built by ``build()`` on first use; ``source`` is what the key's ids refer to."""
+        entry = self._shared.get(key)
+        if entry is None:
+            entry = (source, build())
+            self._shared[key] = entry
+        return entry[1]
 
     def add_op(self, opcode: str, inputs: list, outputs: list, options=None,
                layer: str = "") -> LiteOp:

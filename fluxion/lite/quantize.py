@@ -33,7 +33,7 @@ INT8_OPERATORS = frozenset({
     "TRANSPOSE", "RELU", "RELU6", "MAXIMUM", "MINIMUM", "BATCH_MATMUL", "ARG_MAX", "ARG_MIN",
     "LOG_SOFTMAX", "SHAPE", "TILE", "BROADCAST_TO", "REDUCE_MAX", "REDUCE_MIN", "LESS",
     "LESS_EQUAL", "GREATER", "GREATER_EQUAL", "EQUAL", "NOT_EQUAL", "SELECT_V2", "NEG",
-    "ABS"})
+    "ABS", "GATHER", "LEAKY_RELU", "ELU", "GELU"})
 # output parameters the int8 kernels require
 FIXED_OUTPUT = {"SOFTMAX": (1 / 256, -128), "LOGISTIC": (1 / 256, -128),
                 "TANH": (1 / 128, 0), "LOG_SOFTMAX": (16 / 256, 127)}
@@ -45,7 +45,7 @@ SAME_SCALE_INPUTS = {"MAX_POOL_2D": (0,), "AVERAGE_POOL_2D": (0,), "RESHAPE": (0
                      "SPLIT_V": (0,), "UNPACK": (0,), "PACK": None, "PAD": (0,),
                      "PADV2": (0, 2), "BROADCAST_TO": (0,), "TILE": (0,),
                      "REDUCE_MAX": (0,), "REDUCE_MIN": (0,), "MAXIMUM": (0, 1),
-                     "MINIMUM": (0, 1), "CONCATENATION": None}
+                     "MINIMUM": (0, 1), "CONCATENATION": None, "GATHER": (0,)}
 
 
 def _is_float(tensor) -> bool:
@@ -83,6 +83,17 @@ def _replace_reads(graph: LiteGraph, old, new) -> None:
         op.inputs = [new if t is old else t for t in op.inputs]
 
 
+def _int8_weights(graph: LiteGraph, weights, axis: int):
+    """The int8 per-channel twin of a float32 weights tensor (one per tensor: operators
+    sharing weights share the twin)."""
+    def build():
+        values, scales = _symmetric_per_channel(weights.data, axis)
+        quantized = graph.constant(f"{weights.name}/int8", values)
+        quantized.quantization = Quantization(scales, np.zeros(len(scales)), axis)
+        return quantized
+    return graph.shared_constant(("int8_weights", id(weights), axis), weights, build)
+
+
 # --- weights only ----------------------------------------------------------------------------
 def float16_weights(graph: LiteGraph) -> None:
     widened = []
@@ -102,10 +113,7 @@ def dynamic_range_weights(graph: LiteGraph) -> None:
         if weights is None or not weights.is_constant or not _is_float(weights) or \
                 weights.data.size < DYNAMIC_RANGE_MIN_ELEMENTS:
             continue
-        values, scales = _symmetric_per_channel(weights.data, axis)
-        quantized = graph.constant(f"{weights.name}/int8", values)
-        quantized.quantization = Quantization(scales, np.zeros(len(scales)), axis)
-        op.inputs[1] = quantized
+        op.inputs[1] = _int8_weights(graph, weights, axis)
         if op.opcode == "FULLY_CONNECTED":
             op.set_option("AsymmetricQuantizeInputs", True)
 
@@ -274,9 +282,8 @@ def _quantize_weights(graph: LiteGraph, op, parameters: dict) -> None:
     axis = WEIGHT_AXIS.get(op.opcode)
     if axis is None or not op.inputs[1].is_constant:
         return
-    values, weight_scales = _symmetric_per_channel(op.inputs[1].data, axis)
-    weights = graph.constant(f"{op.inputs[1].name}/int8", values)
-    weights.quantization = Quantization(weight_scales, np.zeros(len(weight_scales)), axis)
+    weights = _int8_weights(graph, op.inputs[1], axis)
+    weight_scales = weights.quantization.scales
     op.inputs[1] = weights
     bias = op.inputs[2] if len(op.inputs) > 2 else None
     if bias is not None:

@@ -76,7 +76,7 @@ def run_tflite(content: bytes, inputs: list, resize: bool = True) -> list:
             interpreter.resize_tensor_input(detail["index"], array.shape)
     interpreter.allocate_tensors()
     for detail, array in zip(details, inputs):
-        if detail["dtype"] != np.float32:  # a quantized input: quantize as TF's users do
+        if detail["quantization"][0]:  # a quantized input: quantize as TF's users do
             scale, zero_point = detail["quantization"]
             info = np.iinfo(detail["dtype"])
             array = np.clip(np.round(array / scale + zero_point), info.min, info.max)
@@ -85,7 +85,7 @@ def run_tflite(content: bytes, inputs: list, resize: bool = True) -> list:
     outputs = []
     for detail in interpreter.get_output_details():
         result = interpreter.get_tensor(detail["index"])
-        if detail["dtype"] != np.float32:
+        if detail["quantization"][0]:
             scale, zero_point = detail["quantization"]
             result = (result.astype(np.float32) - zero_point) * scale
         outputs.append(result)

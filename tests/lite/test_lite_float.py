@@ -113,3 +113,64 @@ def test_interpreter_is_litert():
     from ai_edge_litert.interpreter import Interpreter
 
     assert tf.lite.Interpreter is Interpreter
+
+
+def _sequential(*layers):
+    return lambda: keras.Sequential(list(layers))
+
+
+L = keras.layers
+LAYER_MODELS = {
+    "layer_norm": lambda: keras.Sequential([keras.Input((6,)), L.Dense(8),
+                                            L.LayerNormalization()]),
+    "gru": lambda: keras.Sequential([keras.Input((4, 3)), L.GRU(5), L.Dense(2)]),
+    "gru_no_reset_after_backwards": lambda: keras.Sequential([
+        keras.Input((4, 3)), L.GRU(5, reset_after=False, go_backwards=True,
+                                   return_sequences=True), L.Flatten()]),
+    "simple_rnn": lambda: keras.Sequential([keras.Input((4, 3)), L.SimpleRNN(5)]),
+    "bidirectional_lstm": lambda: keras.Sequential([keras.Input((4, 3)),
+                                                    L.Bidirectional(L.LSTM(3))]),
+    "conv2d_transpose": lambda: keras.Sequential([
+        keras.Input((6, 6, 2)), L.Conv2DTranspose(3, 3, strides=2, padding="same")]),
+    "upsampling_padding_cropping": lambda: keras.Sequential([
+        keras.Input((6, 6, 2)), L.UpSampling2D(), L.ZeroPadding2D(1), L.Cropping2D(2),
+        L.GlobalMaxPooling2D()]),
+    "separable_conv": lambda: keras.Sequential([keras.Input((8, 8, 3)),
+                                                L.SeparableConv2D(4, 3, activation="relu")]),
+    "activations": lambda: keras.Sequential([
+        keras.Input((6,)), L.Dense(6, activation="swish"), L.Dense(6, activation="gelu"),
+        L.Dense(6, activation="elu"), L.LeakyReLU(), L.Dense(6, activation="softplus"),
+        L.Dense(6, activation="hard_sigmoid"), L.Dense(4, activation="selu"), L.Softmax()]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAYER_MODELS))
+def test_layer_models(name):
+    keras.utils.set_random_seed(4)
+    _check(LAYER_MODELS[name]())
+
+
+def test_composed_activations_become_tflite_operators():
+    content = _check(LAYER_MODELS["activations"]())
+    names = harness.operator_names(content)
+    for operator in ("LOGISTIC", "GELU", "ELU", "LEAKY_RELU"):
+        assert operator in names
+    assert "ERF" not in names
+
+
+def test_embedding_gathers():
+    keras.utils.set_random_seed(4)
+    model = keras.Sequential([keras.Input((5,), dtype="int32"), L.Embedding(10, 4),
+                              L.GlobalAveragePooling1D()])
+    content = tf.lite.TFLiteConverter.from_keras_model(model).convert()
+    indices = np.random.default_rng(0).integers(0, 10, (3, 5)).astype("int32")
+    np.testing.assert_allclose(harness.run_tflite(content, [indices])[0],
+                               model.predict(indices, verbose=0), rtol=RTOL, atol=ATOL)
+    assert harness.operator_names(content) == ["GATHER", "MEAN"]
+
+
+def test_unrolled_steps_share_their_weights():
+    model = harness.lstm_model()
+    content = tf.lite.TFLiteConverter.from_keras_model(model).convert()
+    kernels = [t for t in harness.tensor_details(content) if tuple(t["shape"]) == (20, 3)]
+    assert len(kernels) == 1  # six steps, one stored kernel

@@ -111,3 +111,48 @@ def lower_pool(ctx, node):
         "Padding": padding, "StrideH": strides[0], "StrideW": strides[1],
         "FilterHeight": window[0], "FilterWidth": window[1], "FusedActivationFunction": 0}))
     return out if spatial == 2 else _back_to_1d(ctx, result, out)
+
+
+def _output_shape_tensor(ctx, x, out):
+    """An int32 tensor of ``out``'s shape: constant, or the batch read from ``x`` by SHAPE
+    and STRIDED_SLICE when it is dynamic."""
+    dims = [d for d in out.shape[1:]]
+    if out.shape[0] is not None:
+        return ctx.graph.constant(ctx.hint("output_shape"), np.asarray(out.shape, np.int32))
+    shape = ctx.graph.tensor(ctx.hint("input_shape"), (len(x.shape),), np.int32)
+    ctx.emit("SHAPE", [x], [shape], ("ShapeOptions", {"OutType": 2}))
+    batch = ctx.graph.tensor(ctx.hint("batch"), (1,), np.int32)
+    ctx.emit("STRIDED_SLICE", [shape] + [ctx.graph.constant(ctx.hint(n), np.asarray([v], np.int32))
+                                         for n, v in (("begin", 0), ("end", 1), ("strides", 1))],
+             [batch], ("StridedSliceOptions", {"BeginMask": 0, "EndMask": 0,
+                                               "ShrinkAxisMask": 0, "NewAxisMask": 0,
+                                               "EllipsisMask": 0}))
+    result = ctx.graph.tensor(ctx.hint("output_shape"), (len(out.shape),), np.int32)
+    ctx.emit("CONCATENATION", [batch, ctx.graph.constant(ctx.hint("dims"),
+                                                         np.asarray(dims, np.int32))],
+             [result], ("ConcatenationOptions", {"Axis": 0, "FusedActivationFunction": 0}))
+    return result
+
+
+@lowers("conv_input_grad")
+def lower_transposed_conv(ctx, node):
+    """A transposed convolution (Conv2DTranspose): TRANSPOSE_CONV, filter ``[out, h, w,
+    in]``; the third input only carries the output's shape."""
+    if len(node.inputs[0].aval.shape) != 4:
+        raise ctx.unsupported("is not two-dimensional; TFLite's TRANSPOSE_CONV is")
+    kernel = ctx.array(node.inputs[1])
+    attrs = node.attrs
+    if kernel is None or attrs["groups"] != 1 or any(d != 1 for d in attrs["dilations"]) \
+            or not isinstance(attrs["padding"], str):
+        raise ctx.unsupported("has a run-time filter, groups, dilations or explicit "
+                              "paddings; TFLite's TRANSPOSE_CONV has none of these")
+    x, out = ctx.tensor(node.inputs[0]), ctx.output()
+    weights = ctx.graph.constant(ctx.hint("filter"),
+                                 np.transpose(kernel, (2, 0, 1, 3)).astype(np.float32))
+    bias = ctx.graph.constant(ctx.hint("bias"), np.zeros(kernel.shape[2], np.float32))
+    padding, _ = _padding(ctx, x, attrs["padding"], 2)
+    ctx.emit("TRANSPOSE_CONV", [_output_shape_tensor(ctx, x, out), weights, x, bias], [out],
+             ("TransposeConvOptions", {"Padding": padding, "StrideH": attrs["strides"][0],
+                                       "StrideW": attrs["strides"][1],
+                                       "FusedActivationFunction": 0}))
+    return out

@@ -13,9 +13,16 @@ from fluxion.lite.mappings import lowers
 def fully_connected(ctx, x, kernel: np.ndarray, bias: np.ndarray | None, out, hint: str):
     """Emits FULLY_CONNECTED ``x @ kernel + bias`` (kernel ``[in, units]``) into ``out``."""
     units = kernel.shape[1]
-    weights = ctx.graph.constant(f"{hint}/weights", np.asarray(kernel, np.float32).T)
-    bias = np.zeros(units, np.float32) if bias is None else np.asarray(bias, np.float32)
-    bias_tensor = ctx.graph.constant(f"{hint}/bias", bias)
+    # an unrolled loop's steps share one weights tensor (and one bias)
+    weights = ctx.graph.shared_constant(("fc_weights", id(kernel)), kernel, lambda: ctx.graph
+                                        .constant(f"{hint}/weights",
+                                                  np.asarray(kernel, np.float32).T))
+    if bias is None:
+        bias_tensor = ctx.graph.constant(f"{hint}/bias", np.zeros(units, np.float32))
+    else:
+        bias_tensor = ctx.graph.shared_constant(("fc_bias", id(bias)), bias, lambda: ctx.graph
+                                                .constant(f"{hint}/bias",
+                                                          np.asarray(bias, np.float32)))
     keep_dims = len(out.shape) != 2
     return ctx.emit("FULLY_CONNECTED", [x, weights, bias_tensor], [out],
                     ("FullyConnectedOptions", {"FusedActivationFunction": 0,

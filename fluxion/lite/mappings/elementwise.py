@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fluxion.lite.mappings import lowers
+from fluxion.lite.mappings import composites, lowers
 from fluxion.lite.mappings.activation import upgrade_activation
 
 WEIGHTED = ("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D")
@@ -82,32 +82,6 @@ def _fold_scale(ctx, node):
     return op.outputs[0]
 
 
-def _single_use_producer(ctx, value, name: str):
-    node = value.producer
-    if node is None or node.prim.name != name or ctx._uses.get(value.id) != 1:
-        return None
-    return node
-
-
-def _constant_operand(ctx, node, expected: float):
-    """The non-constant operand of a binary node whose other operand is ``expected``."""
-    for position in (0, 1):
-        array = ctx.array(node.inputs[1 - position])
-        if array is not None and array.size == 1 and float(array.reshape(())) == expected:
-            return node.inputs[position]
-    return None
-
-
-def _sigmoid_input(ctx, node):
-    """x when ``node`` is the final add of ``0.5 * tanh(0.5 * x) + 0.5``, else None."""
-    scaled = _constant_operand(ctx, node, 0.5)
-    outer = _single_use_producer(ctx, scaled, "mul") if scaled is not None else None
-    tanh_value = _constant_operand(ctx, outer, 0.5) if outer is not None else None
-    tanh = _single_use_producer(ctx, tanh_value, "tanh") if tanh_value is not None else None
-    inner = _single_use_producer(ctx, tanh.inputs[0], "mul") if tanh is not None else None
-    return _constant_operand(ctx, inner, 0.5) if inner is not None else None
-
-
 def binary(ctx, opcode: str, a, b, out):
     options = (_WITH_ACTIVATION[opcode], {"FusedActivationFunction": 0}) \
         if opcode in _WITH_ACTIVATION else None
@@ -119,7 +93,7 @@ def binary(ctx, opcode: str, a, b, out):
 def lower_binary(ctx, node):
     name = node.prim.name
     if name == "add":
-        x = _sigmoid_input(ctx, node)
+        x = composites.sigmoid_input(ctx, node)
         if x is not None:
             out = ctx.output()
             ctx.emit("LOGISTIC", [ctx.tensor(x)], [out])
@@ -128,6 +102,11 @@ def lower_binary(ctx, node):
         if fused is not None:
             return fused
     if name == "mul":
+        x = composites.gelu_input(ctx, node)
+        if x is not None:
+            out = ctx.output()
+            ctx.emit("GELU", [ctx.tensor(x)], [out], ("GeluOptions", {"Approximate": False}))
+            return out
         fused = _fold_scale(ctx, node)
         if fused is not None:
             return fused
@@ -166,8 +145,34 @@ def lower_cast(ctx, node):
     return out
 
 
+@lowers("expm1", "log1p")
+def lower_expm1_log1p(ctx, node):
+    """exp(x) - 1 and log(1 + x): TFLite has neither as one operator."""
+    one = ctx.graph.constant(ctx.hint("one"), np.float32(1.0))
+    x, out = ctx.tensor(node.inputs[0]), ctx.output()
+    middle = ctx.graph.tensor(ctx.hint("exp" if node.prim.name == "expm1" else "one_plus"),
+                              out.shape, out.dtype)
+    if node.prim.name == "expm1":
+        ctx.emit("EXP", [x], [middle])
+        return binary(ctx, "SUB", middle, one, out)
+    binary(ctx, "ADD", x, one, middle)
+    ctx.emit("LOG", [middle], [out])
+    return out
+
+
 @lowers("select")
 def lower_select(ctx, node):
+    leaky = composites.leaky_relu_alpha(ctx, node)
+    if leaky is not None:
+        out = ctx.output()
+        ctx.emit("LEAKY_RELU", [ctx.tensor(leaky[0])], [out],
+                 ("LeakyReluOptions", {"Alpha": leaky[1]}))
+        return out
+    x = composites.elu_input(ctx, node)
+    if x is not None:
+        out = ctx.output()
+        ctx.emit("ELU", [ctx.tensor(x)], [out])
+        return out
     out = ctx.output()
     ctx.emit("SELECT_V2", ctx.inputs(), [out])
     return out

@@ -107,3 +107,93 @@ def lower_lstm_sequence(ctx, node):
         ctx.emit("PACK", sequence, [out], ("PackOptions", {"ValuesCount": steps, "Axis": 0}))
         outputs.append(out)
     return tuple(outputs)
+
+
+@lowers("gru_sequence")
+def lower_gru_sequence(ctx, node):
+    """The GRU unrolled: the input projection ``xw`` arrives computed for all steps; each
+    step adds the recurrent product, splits z, r, h~ and mixes ``h~ + z (h - h~)``."""
+    xw_value, h0_value, recurrent_value, bias_value = node.inputs[:4]
+    if len(node.inputs) > 4:
+        raise ctx.unsupported("has a mask (Masking or mask_zero before the GRU); the "
+                              "TFLite export runs unmasked sequences")
+    recurrent, bias = ctx.array(recurrent_value), ctx.array(bias_value)
+    if recurrent is None or bias is None:
+        raise ctx.unsupported("has weights computed at run time; TFLite needs them known")
+    reset_after = node.attrs.get("reset_after", True)
+    xw = ctx.tensor(xw_value)
+    steps, batch = xw.shape[0], xw.shape[1]
+    if steps is None:
+        raise ctx.unsupported("runs over an unknown number of steps; give the Input a "
+                              "fixed sequence length to export it unrolled")
+    units = recurrent.shape[0]
+    emit = _Emitter(ctx, batch, units, xw.dtype)
+    step_inputs = [ctx.graph.tensor(ctx.hint(f"projected{t}"), (batch, 3 * units), xw.dtype)
+                   for t in range(steps)]
+    ctx.emit("UNPACK", [xw], step_inputs, ("UnpackOptions", {"Num": steps, "Axis": 0}))
+    h = None if _is_zeros(ctx, h0_value) else ctx.tensor(h0_value)
+    split_axis = ctx.graph.constant(ctx.hint("split_axis"), np.int32(1))
+    # z and r read the first 2U columns of the recurrent product; without reset_after
+    # the candidate's product reads (r * h) and the last U columns
+    gate_kernel = recurrent if reset_after else recurrent[:, :2 * units]
+    gate_bias = bias if reset_after else bias[:2 * units]
+    width = gate_kernel.shape[1]
+    hs, gates, hrecs = [], [], []
+    for k in range(steps):
+        emit.step = k
+        x = step_inputs[steps - 1 - k if node.attrs.get("reverse") else k]
+        xz, xr, xh = (emit.tensor(name, units) for name in ("x_z", "x_r", "x_h"))
+        ctx.emit("SPLIT", [split_axis, x], [xz, xr, xh], ("SplitOptions", {"NumSplits": 3}))
+        if h is None:  # the product of a zero state is the bias alone
+            rec = ctx.graph.shared_constant(("gru_bias", id(gate_bias)), gate_bias,
+                                            lambda: ctx.graph.constant(
+                                                ctx.hint("recurrent_bias"),
+                                                np.asarray(gate_bias, np.float32)[None]))
+        else:
+            rec = emit.tensor("recurrent", width)
+            fully_connected(ctx, h, gate_kernel, gate_bias, rec, ctx.hint(f"step{k}/rec"))
+        pieces = [emit.tensor(name, units) for name in ("rec_z", "rec_r", "rec_h")[
+            :width // units]]
+        rec_pieces = pieces
+        if h is None:
+            rec_pieces = [ctx.graph.constant(ctx.hint(f"rec_{i}"), np.asarray(
+                gate_bias, np.float32)[None, i * units:(i + 1) * units])
+                for i in range(width // units)]
+        else:
+            ctx.emit("SPLIT", [split_axis, rec], pieces,
+                     ("SplitOptions", {"NumSplits": width // units}))
+        z = emit.unary("LOGISTIC", emit.binary("ADD", xz, rec_pieces[0], "z_linear"), "z")
+        r = emit.unary("LOGISTIC", emit.binary("ADD", xr, rec_pieces[1], "r_linear"), "r")
+        if reset_after:
+            hrec = rec_pieces[2]
+            candidate_linear = emit.binary("ADD", xh, emit.binary("MUL", r, hrec, "r_rec"),
+                                           "h_linear")
+        else:
+            candidate_bias = bias[2 * units:]
+            if h is None:
+                hrec = ctx.graph.constant(ctx.hint("rec_h"),
+                                          np.asarray(candidate_bias, np.float32)[None])
+            else:
+                hrec = emit.tensor("rec_h", units)
+                fully_connected(ctx, emit.binary("MUL", r, h, "r_times_h"),
+                                recurrent[:, 2 * units:], candidate_bias, hrec,
+                                ctx.hint(f"step{k}/candidate"))
+            candidate_linear = emit.binary("ADD", xh, hrec, "h_linear")
+        candidate = emit.unary("TANH", candidate_linear, "candidate")
+        if h is None:
+            delta = emit.unary("NEG", candidate, "minus_candidate")
+        else:
+            delta = emit.tensor("h_minus_candidate", units)
+            ctx.emit("SUB", [h, candidate], [delta], ("SubOptions",
+                                                      {"FusedActivationFunction": 0}))
+        h = emit.binary("ADD", candidate, emit.binary("MUL", z, delta, "z_delta"), "hidden")
+        step_gates = emit.tensor("gates", 3 * units)
+        ctx.emit("CONCATENATION", [z, r, candidate], [step_gates], ("ConcatenationOptions", {
+            "Axis": 1, "FusedActivationFunction": 0}))
+        hs.append(h), gates.append(step_gates), hrecs.append(hrec)
+    outputs = []
+    for position, sequence in enumerate((hs, gates, hrecs)):
+        out = ctx.output(position)
+        ctx.emit("PACK", sequence, [out], ("PackOptions", {"ValuesCount": steps, "Axis": 0}))
+        outputs.append(out)
+    return tuple(outputs)

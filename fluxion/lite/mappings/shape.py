@@ -150,3 +150,26 @@ def lower_tile(ctx, node):
     ctx.emit("TILE", [ctx.tensor(node.inputs[0]),
                       _int32(ctx, "multiples", node.attrs["multiples"])], [out])
     return out
+
+
+@lowers("reshape_dynamic")
+def lower_reshape_dynamic(ctx, node):
+    static = node.attrs["static"]
+    x, out = ctx.tensor(node.inputs[0]), ctx.output()
+    if sum(1 for d in static if d is None) <= 1:  # a constant shape holds it (-1 for None)
+        return reshape_to(ctx, x, static, out)
+    shape = ctx.tensor(node.inputs[1])
+    if shape.dtype != np.int32:  # RESHAPE reads an int32 shape
+        narrow = ctx.graph.tensor(ctx.hint("shape"), shape.shape, np.int32)
+        ctx.emit("CAST", [shape], [narrow])
+        shape = narrow
+    ctx.emit("RESHAPE", [x, shape], [out])
+    return out
+
+
+@lowers("gather")
+def lower_gather(ctx, node):
+    out = ctx.output()
+    ctx.emit("GATHER", ctx.inputs(), [out], ("GatherOptions", {
+        "Axis": node.attrs["axis"], "BatchDims": node.attrs["batch_dims"]}))
+    return out
