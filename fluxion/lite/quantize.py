@@ -33,7 +33,7 @@ INT8_OPERATORS = frozenset({
     "TRANSPOSE", "RELU", "RELU6", "MAXIMUM", "MINIMUM", "BATCH_MATMUL", "ARG_MAX", "ARG_MIN",
     "LOG_SOFTMAX", "SHAPE", "TILE", "BROADCAST_TO", "REDUCE_MAX", "REDUCE_MIN", "LESS",
     "LESS_EQUAL", "GREATER", "GREATER_EQUAL", "EQUAL", "NOT_EQUAL", "SELECT_V2", "NEG",
-    "ABS", "GATHER", "LEAKY_RELU", "ELU", "GELU"})
+    "ABS", "GATHER", "LEAKY_RELU", "ELU", "GELU", "HARD_SWISH"})
 # output parameters the int8 kernels require
 FIXED_OUTPUT = {"SOFTMAX": (1 / 256, -128), "LOGISTIC": (1 / 256, -128),
                 "TANH": (1 / 128, 0), "LOG_SOFTMAX": (16 / 256, 127)}

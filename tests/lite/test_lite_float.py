@@ -140,7 +140,8 @@ LAYER_MODELS = {
     "activations": lambda: keras.Sequential([
         keras.Input((6,)), L.Dense(6, activation="swish"), L.Dense(6, activation="gelu"),
         L.Dense(6, activation="elu"), L.LeakyReLU(), L.Dense(6, activation="softplus"),
-        L.Dense(6, activation="hard_sigmoid"), L.Dense(4, activation="selu"), L.Softmax()]),
+        L.Dense(6, activation="hard_sigmoid"), L.Dense(6, activation="hard_swish"),
+        L.Dense(4, activation="selu"), L.Softmax()]),
 }
 
 
@@ -153,7 +154,7 @@ def test_layer_models(name):
 def test_composed_activations_become_tflite_operators():
     content = _check(LAYER_MODELS["activations"]())
     names = harness.operator_names(content)
-    for operator in ("LOGISTIC", "GELU", "ELU", "LEAKY_RELU"):
+    for operator in ("LOGISTIC", "GELU", "ELU", "LEAKY_RELU", "HARD_SWISH"):
         assert operator in names
     assert "ERF" not in names
 

@@ -1,11 +1,11 @@
 """Recognizers of composed functions TFLite has as one operator.
 
-Fluxion composes ``gelu``, ``elu``, ``leaky_relu`` and ``sigmoid`` from primitives;
-TFLite has GELU, ELU, LEAKY_RELU and LOGISTIC.  Each recognizer looks at the Fluxion
-nodes under the final node of the composition and returns the composition's input
-(and parameters) when the pattern matches with every intermediate value read only
-inside it.  The intermediate nodes then need no lowering of their own (``erf`` has no
-TFLite builtin): nothing reads them.
+Fluxion composes ``gelu``, ``elu``, ``leaky_relu``, ``hard_swish`` and ``sigmoid``
+from primitives; TFLite has GELU, ELU, LEAKY_RELU, HARD_SWISH and LOGISTIC.  Each
+recognizer looks at the Fluxion nodes under the final node of the composition and
+returns the composition's input (and parameters) when the pattern matches with every
+intermediate value read only inside it.  The intermediate nodes then need no lowering
+of their own (``erf`` has no TFLite builtin): nothing reads them.
 """
 
 from __future__ import annotations
@@ -95,3 +95,20 @@ def elu_input(ctx, node):
     if clipped is None or clipped.inputs[0] is not x or scalar(ctx, clipped.inputs[1]) != 0.0:
         return None
     return x
+
+
+def hard_swish_input(ctx, node):
+    """x when ``node`` (a mul) is ``x * (min(relu(x + 3), 6) * (1/6))``."""
+    for position in (0, 1):
+        x = node.inputs[position]
+        scaled = _private(ctx, node.inputs[1 - position], "mul")
+        clipped_value = _with_constant(ctx, scaled, 1 / 6, 1e-7)
+        clipped = _private(ctx, clipped_value, "minimum") if clipped_value is not None \
+            else None
+        if clipped is None or scalar(ctx, clipped.inputs[1]) != 6.0:
+            continue
+        relu = _private(ctx, clipped.inputs[0], "relu")
+        shifted = _private(ctx, relu.inputs[0], "add") if relu is not None else None
+        if shifted is not None and _with_constant(ctx, shifted, 3.0) is x:
+            return x
+    return None

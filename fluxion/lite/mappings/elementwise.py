@@ -107,6 +107,11 @@ def lower_binary(ctx, node):
             out = ctx.output()
             ctx.emit("GELU", [ctx.tensor(x)], [out], ("GeluOptions", {"Approximate": False}))
             return out
+        x = composites.hard_swish_input(ctx, node)
+        if x is not None:
+            out = ctx.output()
+            ctx.emit("HARD_SWISH", [ctx.tensor(x)], [out])
+            return out
         fused = _fold_scale(ctx, node)
         if fused is not None:
             return fused
