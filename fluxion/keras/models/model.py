@@ -138,11 +138,18 @@ class Model(Trainer, Layer):
         """Exports the model for inference outside Fluxion (Keras 3's ``Model.export``).
 
         ``format="onnx"`` writes an ONNX file (``fluxion.onnx.export``); ``opset_version``
-        picks the opset (default 17).
+        picks the opset (default 17).  ``format="litert"`` writes a ``.tflite`` file
+        (``fluxion.lite``); keyword arguments set the converter's options.
         """
+        if format == "litert":
+            from fluxion.lite.keras_export import export_litert
+
+            export_litert(self, filepath, input_signature=input_signature, verbose=verbose,
+                          **kwargs)
+            return
         if format != "onnx":
             raise ValueError(f"Model.export: format {format!r} is not available in Fluxion; "
-                             f"supported formats: ['onnx'].")
+                             f"supported formats: ['onnx', 'litert'].")
         if input_signature is not None:
             raise ValueError("Model.export(format='onnx') takes the model's own input "
                              "shapes (batch dynamic); input_signature must be None.")
