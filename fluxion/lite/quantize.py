@@ -23,7 +23,12 @@ from fluxion.lite.lowering import UnsupportedOperationError
 from fluxion.lite.model_ir import LiteGraph, LiteOp, Quantization
 
 # the filter's output-channel axis of each operator with weights
-WEIGHT_AXIS = {"FULLY_CONNECTED": 0, "CONV_2D": 0, "DEPTHWISE_CONV_2D": 3}
+WEIGHT_AXIS = {"FULLY_CONNECTED": 0, "CONV_2D": 0, "DEPTHWISE_CONV_2D": 3,
+               "TRANSPOSE_CONV": 0}
+HYBRID_OPERATORS = ("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D")
+# (data input, weights, bias) positions of each operator with weights
+WEIGHTED_INPUTS = {"FULLY_CONNECTED": (0, 1, 2), "CONV_2D": (0, 1, 2),
+                   "DEPTHWISE_CONV_2D": (0, 1, 2), "TRANSPOSE_CONV": (2, 1, 3)}
 DYNAMIC_RANGE_MIN_ELEMENTS = 1024  # smaller weights stay float32, as with TF's converter
 
 INT8_OPERATORS = frozenset({
@@ -33,7 +38,7 @@ INT8_OPERATORS = frozenset({
     "TRANSPOSE", "RELU", "RELU6", "MAXIMUM", "MINIMUM", "BATCH_MATMUL", "ARG_MAX", "ARG_MIN",
     "LOG_SOFTMAX", "SHAPE", "TILE", "BROADCAST_TO", "REDUCE_MAX", "REDUCE_MIN", "LESS",
     "LESS_EQUAL", "GREATER", "GREATER_EQUAL", "EQUAL", "NOT_EQUAL", "SELECT_V2", "NEG",
-    "ABS", "GATHER", "LEAKY_RELU", "ELU", "GELU", "HARD_SWISH"})
+    "ABS", "GATHER", "LEAKY_RELU", "ELU", "GELU", "HARD_SWISH", "TRANSPOSE_CONV"})
 # output parameters the int8 kernels require
 FIXED_OUTPUT = {"SOFTMAX": (1 / 256, -128), "LOGISTIC": (1 / 256, -128),
                 "TANH": (1 / 128, 0), "LOG_SOFTMAX": (16 / 256, 127)}
@@ -108,7 +113,8 @@ def float16_weights(graph: LiteGraph) -> None:
 
 def dynamic_range_weights(graph: LiteGraph) -> None:
     for op in graph.ops:
-        axis = WEIGHT_AXIS.get(op.opcode)
+        # the operators with hybrid (int8 weights, float activations) kernels
+        axis = WEIGHT_AXIS.get(op.opcode) if op.opcode in HYBRID_OPERATORS else None
         weights = op.inputs[1] if axis is not None else None
         if weights is None or not weights.is_constant or not _is_float(weights) or \
                 weights.data.size < DYNAMIC_RANGE_MIN_ELEMENTS:
@@ -279,20 +285,22 @@ def full_integer(graph: LiteGraph, ranges: dict, strict: bool, input_type: str =
 
 
 def _quantize_weights(graph: LiteGraph, op, parameters: dict) -> None:
-    axis = WEIGHT_AXIS.get(op.opcode)
-    if axis is None or not op.inputs[1].is_constant:
+    if op.opcode not in WEIGHTED_INPUTS:
         return
-    weights = _int8_weights(graph, op.inputs[1], axis)
+    data, at, bias_at = WEIGHTED_INPUTS[op.opcode]
+    if not op.inputs[at].is_constant:
+        return
+    weights = _int8_weights(graph, op.inputs[at], WEIGHT_AXIS[op.opcode])
     weight_scales = weights.quantization.scales
-    op.inputs[1] = weights
-    bias = op.inputs[2] if len(op.inputs) > 2 else None
+    op.inputs[at] = weights
+    bias = op.inputs[bias_at] if len(op.inputs) > bias_at else None
     if bias is not None:
-        input_scale = parameters[id(op.inputs[0])][0]
+        input_scale = parameters[id(op.inputs[data])][0]
         scales = (input_scale * weight_scales).astype(np.float32)
         quantized = graph.constant(f"{bias.name}/int32", np.clip(
             np.round(bias.data / scales), -2**31, 2**31 - 1).astype(np.int32))
         quantized.quantization = Quantization(scales, np.zeros(len(scales)), 0)
-        op.inputs[2] = quantized
+        op.inputs[bias_at] = quantized
 
 
 def _quantize_inputs(graph, input_type, parameters, int8_copies, stored_int8, new_ops):

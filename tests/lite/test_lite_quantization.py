@@ -181,3 +181,18 @@ def test_representative_samples_must_be_batches():
     converter.representative_dataset = lambda: iter([[np.zeros(40, np.float32)]])
     with pytest.raises(ValueError, match=r"yield batches"):
         converter.convert()
+
+
+def test_full_integer_transposed_convolution():
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([
+        keras.Input((6, 6, 2)),
+        keras.layers.Conv2DTranspose(3, 3, strides=2, padding="same", activation="relu"),
+        keras.layers.Conv2D(2, 3)])
+    content = _convert(model, "int8")
+    assert "TRANSPOSE_CONV" in harness.operator_names(content)
+    biases = [t for t in harness.tensor_details(content) if t["dtype"] == np.int32
+              and len(t["quantization_parameters"]["scales"]) == 3]
+    assert biases, "the transposed convolution's bias is int32, one scale per channel"
+    want = harness.predict(model, harness.random_inputs(model, 8, seed=5))[0]
+    assert max(_max_errors(model, content)) < 0.04 * float(np.abs(want).max())

@@ -13,9 +13,13 @@ import numpy as np
 from fluxion.lite.mappings import composites, lowers
 from fluxion.lite.mappings.activation import upgrade_activation
 
-WEIGHTED = ("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D")
+WEIGHTED = ("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D", "TRANSPOSE_CONV")
 # the output-channel axis of each weighted operator's filter
-_CHANNEL_AXIS = {"FULLY_CONNECTED": 0, "CONV_2D": 0, "DEPTHWISE_CONV_2D": 3}
+_CHANNEL_AXIS = {"FULLY_CONNECTED": 0, "CONV_2D": 0, "DEPTHWISE_CONV_2D": 3,
+                 "TRANSPOSE_CONV": 0}
+# positions of the filter and the bias among each weighted operator's inputs
+_FILTER_AND_BIAS = {"FULLY_CONNECTED": (1, 2), "CONV_2D": (1, 2),
+                    "DEPTHWISE_CONV_2D": (1, 2), "TRANSPOSE_CONV": (1, 3)}
 
 _BINARY = {"add": "ADD", "sub": "SUB", "mul": "MUL", "div": "DIV", "maximum": "MAXIMUM",
            "minimum": "MINIMUM", "pow": "POW", "equal": "EQUAL", "not_equal": "NOT_EQUAL",
@@ -61,8 +65,8 @@ def _fold_bias(ctx, node):
     if match is None:
         return None
     op, vector = match
-    bias = op.inputs[2]
-    op.inputs[2] = ctx.graph.constant(bias.name, bias.data + vector)
+    at = _FILTER_AND_BIAS[op.opcode][1]
+    op.inputs[at] = ctx.graph.constant(op.inputs[at].name, op.inputs[at].data + vector)
     return op.outputs[0]
 
 
@@ -71,14 +75,16 @@ def _fold_scale(ctx, node):
     if match is None:
         return None
     op, vector = match
-    weights, bias = op.inputs[1], op.inputs[2]
+    weights_at, bias_at = _FILTER_AND_BIAS[op.opcode]
+    weights, bias = op.inputs[weights_at], op.inputs[bias_at]
     if not weights.is_constant:
         return None
     axis = _CHANNEL_AXIS[op.opcode]
     shape = [1] * weights.data.ndim
     shape[axis] = -1
-    op.inputs[1] = ctx.graph.constant(weights.name, weights.data * vector.reshape(shape))
-    op.inputs[2] = ctx.graph.constant(bias.name, bias.data * vector)
+    op.inputs[weights_at] = ctx.graph.constant(weights.name,
+                                               weights.data * vector.reshape(shape))
+    op.inputs[bias_at] = ctx.graph.constant(bias.name, bias.data * vector)
     return op.outputs[0]
 
 
