@@ -175,3 +175,36 @@ def test_unrolled_steps_share_their_weights():
     content = tf.lite.TFLiteConverter.from_keras_model(model).convert()
     kernels = [t for t in harness.tensor_details(content) if tuple(t["shape"]) == (20, 3)]
     assert len(kernels) == 1  # six steps, one stored kernel
+
+
+def transformer_block(seed: int = 0):
+    keras.utils.set_random_seed(seed)
+    x = keras.Input((6, 16))
+    attended = L.MultiHeadAttention(4, 4)(x, x)
+    y = L.LayerNormalization()(x + attended)
+    y = L.LayerNormalization()(y + L.Dense(16)(L.Dense(32, activation="gelu")(y)))
+    z = L.EinsumDense("abc,cd->abd", output_shape=(None, 8), bias_axes="d")(y)
+    return keras.Model(x, L.Dense(3, activation="softmax")(L.GlobalAveragePooling1D()(z)))
+
+
+def test_transformer_block():
+    content = _check(transformer_block())
+    names = harness.operator_names(content)
+    assert names.count("BATCH_MATMUL") == 2 and "GELU" in names
+
+
+@pytest.mark.parametrize("subscripts, shapes", [
+    ("ab,bc->ac", [(5,), (5, 3)]),
+    ("abc,abd->acd", [(4, 3), (4, 2)]),
+    ("abc,abc->ab", [(4, 3), (4, 3)]),
+    ("abc,adc->abd", [(4, 3), (2, 3)]),
+])
+def test_einsum_between_inputs(subscripts, shapes):
+    first, second = (keras.Input(s) for s in shapes)
+    if subscripts == "ab,bc->ac":  # one input times a constant matrix (FULLY_CONNECTED)
+        kernel = np.random.default_rng(0).normal(size=(5, 3)).astype("float32")
+        out = L.Lambda(lambda t: tf.einsum(subscripts, t, kernel))(first)
+        _check(keras.Model(first, out))
+        return
+    out = L.Lambda(lambda ts: tf.einsum(subscripts, *ts))([first, second])
+    _check(keras.Model([first, second], out))

@@ -196,3 +196,13 @@ def test_full_integer_transposed_convolution():
     assert biases, "the transposed convolution's bias is int32, one scale per channel"
     want = harness.predict(model, harness.random_inputs(model, 8, seed=5))[0]
     assert max(_max_errors(model, content)) < 0.04 * float(np.abs(want).max())
+
+
+def test_full_integer_transformer_block():
+    from test_lite_float import transformer_block
+
+    model = transformer_block()
+    content = _convert(model, "int8")
+    assert "BATCH_MATMUL" in harness.operator_names(content)
+    # softmax probabilities after two layer norms in int8: a few output steps (1/256)
+    assert max(_max_errors(model, content)) < 16 / 256
