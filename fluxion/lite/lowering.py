@@ -105,7 +105,7 @@ class LoweringContext:
     def fusable_producer(self, value, *opcodes: str) -> LiteOp | None:
         """The operator computing ``value`` when it is one of ``opcodes``, ``value`` is its
         first output and nothing else reads ``value``: a fusion may then amend it."""
-        if self._uses.get(value.id, 0) != 1 or value.id in self._graph_outputs:
+        if self.uses(value) != 1 or value.id in self._graph_outputs:
             return None
         tensor = self._tensors.get(value.id)
         op = self._producers.get(id(tensor)) if tensor is not None else None
@@ -113,9 +113,9 @@ class LoweringContext:
             return None
         return op
 
-    def producing_node(self, value):
-        """The Fluxion node computing ``value`` (None for inputs and constants)."""
-        return value.producer
+    def uses(self, value) -> int:
+        """How many readers ``value`` has in the traced graph (returning it counts)."""
+        return self._uses.get(value.id, 0)
 
     # --- bookkeeping by the walk -------------------------------------------------------------
     def _bind(self, value, tensor: LiteTensor) -> None:

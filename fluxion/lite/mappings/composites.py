@@ -21,7 +21,7 @@ def scalar(ctx, value) -> float | None:
 def _private(ctx, value, name: str):
     """The node computing ``value`` if it is a ``name`` node read only once."""
     node = value.producer
-    if node is None or node.prim.name != name or ctx._uses.get(value.id) != 1:
+    if node is None or node.prim.name != name or ctx.uses(value) != 1:
         return None
     return node
 
