@@ -17,18 +17,32 @@ def trace_keras_model(model):
     from fluxion.core.tensor_spec import TensorSpec
 
     inputs = getattr(model, "inputs", None)
-    if not inputs:
-        raise ValueError(f"TFLiteConverter.from_keras_model: model {model.name!r} has no "
-                         f"input shape yet; start it with keras.Input(shape) or call it on "
-                         f"data (or model.build(input_shape)) first.")
-    specs = [TensorSpec(tuple(t.shape), t.dtype, name=t.name) for t in inputs]
-    names = [t.name for t in inputs]
+    if inputs:
+        specs = [TensorSpec(tuple(t.shape), t.dtype, name=t.name) for t in inputs]
+        names = [t.name for t in inputs]
+    else:  # a subclassed model: the shapes it was built with, the batch left open
+        specs = [TensorSpec((None,) + tuple(shape[1:]), "float32")
+                 for shape in _built_shapes(model)]
+        names = [f"args_{i}" for i in range(len(specs))]
 
     def serve(*args):
         return model(args[0] if len(args) == 1 else list(args), training=False)
 
     concrete = fluxion.function(serve).get_concrete_function(*specs)
     return concrete.raw_graph, names, _output_names(concrete.raw_graph)
+
+
+def _built_shapes(model) -> list[tuple]:
+    shapes = getattr(model, "_build_shapes", None)
+    if shapes is None:
+        raise ValueError(f"TFLiteConverter.from_keras_model: model {model.name!r} has no "
+                         f"input shape yet; start it with keras.Input(shape) or call it on "
+                         f"data (or model.build(input_shape)) first.")
+    if isinstance(shapes, dict):
+        shapes = list(shapes.values())
+    nested = isinstance(shapes, (list, tuple)) and shapes and \
+        isinstance(shapes[0], (list, tuple))
+    return [tuple(s) for s in shapes] if nested else [tuple(shapes)]
 
 
 def trace_of_concrete_function(concrete):

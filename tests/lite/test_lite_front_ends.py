@@ -55,3 +55,27 @@ def test_from_saved_model(tmp_path):
     got = harness.run_tflite(content, [x])[0]
     np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
     assert "CONV_2D" in harness.operator_names(content)
+
+
+class _Subclassed(tf.keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.hidden = tf.keras.layers.Dense(8, activation="relu")
+        self.out = tf.keras.layers.Dense(2)
+
+    def call(self, x):
+        return self.out(self.hidden(x))
+
+
+def test_subclassed_model_converts_with_an_open_batch():
+    model = _Subclassed()
+    model(np.zeros((3, 5), np.float32))  # built by a call: batch 3 is not kept
+    content = tf.lite.TFLiteConverter.from_keras_model(model).convert()
+    x = np.random.default_rng(0).normal(size=(4, 5)).astype(np.float32)
+    np.testing.assert_allclose(harness.run_tflite(content, [x])[0],
+                               model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+
+
+def test_unbuilt_model_is_refused():
+    with pytest.raises(ValueError, match="no input shape yet"):
+        tf.lite.TFLiteConverter.from_keras_model(_Subclassed())
