@@ -102,10 +102,10 @@ def test_from_concrete_functions():
 def test_unmappable_operation_names_op_and_layer():
     inputs = keras.Input((6,))
     x = keras.layers.Dense(6)(inputs)
-    out = keras.layers.Lambda(lambda t: tf.math.cumsum(t, axis=1), name="running_total")(x)
+    out = keras.layers.Lambda(lambda t: tf.math.lgamma(t), name="log_gamma")(x)
     converter = tf.lite.TFLiteConverter.from_keras_model(keras.Model(inputs, out))
     with pytest.raises(tf.lite.UnsupportedOperationError,
-                       match=r"operation 'cumsum' in layer '.*running_total'.*no TFLite"):
+                       match=r"operation 'lgamma' in layer '.*log_gamma'.*no TFLite"):
         converter.convert()
 
 
@@ -208,3 +208,21 @@ def test_einsum_between_inputs(subscripts, shapes):
         return
     out = L.Lambda(lambda ts: tf.einsum(subscripts, *ts))([first, second])
     _check(keras.Model([first, second], out))
+
+
+@pytest.mark.parametrize("recurrent", ["lstm", "gru", "lstm_backwards_sequences",
+                                       "bidirectional_gru"])
+def test_masked_recurrent_layers(recurrent):
+    keras.utils.set_random_seed(0)
+    layer = {"lstm": lambda: L.LSTM(3), "gru": lambda: L.GRU(3),
+             "lstm_backwards_sequences": lambda: L.LSTM(3, return_sequences=True,
+                                                        go_backwards=True),
+             "bidirectional_gru": lambda: L.Bidirectional(L.GRU(2))}[recurrent]()
+    model = keras.Sequential([keras.Input((5,), dtype="int32"),
+                              L.Embedding(10, 4, mask_zero=True), layer, L.Flatten(),
+                              L.Dense(2)])
+    content = tf.lite.TFLiteConverter.from_keras_model(model).convert()
+    tokens = np.array([[1, 2, 3, 0, 0], [0, 0, 4, 5, 6], [7, 0, 8, 0, 9]], "int32")
+    np.testing.assert_allclose(harness.run_tflite(content, [tokens])[0],
+                               model.predict(tokens, verbose=0), rtol=RTOL, atol=ATOL)
+    assert "SELECT_V2" in harness.operator_names(content)

@@ -171,6 +171,22 @@ def lower_expm1_log1p(ctx, node):
     return out
 
 
+@lowers("fill_like")
+def lower_fill_like(ctx, node):
+    """A tensor shaped like the input, every element ``value``: ZEROS_LIKE for 0, else
+    FILL over the input's SHAPE."""
+    x, out = ctx.tensor(node.inputs[0]), ctx.output()
+    value = node.attrs["value"]
+    if value == 0:
+        ctx.emit("ZEROS_LIKE", [x], [out])
+        return out
+    shape = ctx.graph.tensor(ctx.hint("shape"), (len(x.shape),), np.int32)
+    ctx.emit("SHAPE", [x], [shape], ("ShapeOptions", {"OutType": 2}))
+    ctx.emit("FILL", [shape, ctx.graph.constant(ctx.hint("value"),
+                                                np.asarray(value, out.dtype))], [out])
+    return out
+
+
 @lowers("select")
 def lower_select(ctx, node):
     leaky = composites.leaky_relu_alpha(ctx, node)

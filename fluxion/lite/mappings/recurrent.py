@@ -5,7 +5,9 @@ of the previous hidden state, SPLIT into Keras's gate order i, f, c~, o, LOGISTI
 TANH on the gates, and the state update in MUL and ADD.  Unrolled, the model keeps a
 dynamic batch, carries no state between invocations, and quantizes to int8 like any
 other FULLY_CONNECTED model.  A zero initial state (Keras's default) costs nothing: the
-first step skips the recurrent product and the forget-gate product.
+first step skips the recurrent product and the forget-gate product.  With a mask
+(``mask_zero`` embeddings, ``Masking``) each step keeps the previous states where the
+step's mask is off (SELECT_V2), as the fused kernel does.
 """
 
 from __future__ import annotations
@@ -43,6 +45,17 @@ class _Emitter:
         self.ctx.emit(opcode, [x], [out])
         return out
 
+    def keep(self, mask, new, old, what: str):
+        """``new`` where the step's ``mask`` [batch, 1] is set, else ``old`` (zeros for
+        None, the zero initial state)."""
+        if old is None:
+            old = self.ctx.graph.shared_constant(
+                ("zero_state", self.units), self, lambda: self.ctx.graph.constant(
+                    self.ctx.hint("zero_state"), np.zeros((1, self.units), self.dtype)))
+        out = self.tensor(what, self.units)
+        self.ctx.emit("SELECT_V2", [mask, new, old], [out])
+        return out
+
     def binary(self, opcode: str, a, b, what: str):
         out = self.tensor(what, a.shape[-1])
         options = ("AddOptions" if opcode == "ADD" else "MulOptions",
@@ -51,12 +64,23 @@ class _Emitter:
         return out
 
 
+def _step_masks(ctx, mask_value, steps: int, batch) -> list:
+    """A ``[steps, batch]`` mask as one ``[batch, 1]`` tensor per input step."""
+    mask = ctx.tensor(mask_value)
+    rows = [ctx.graph.tensor(ctx.hint(f"mask{t}"), (batch,), np.bool_) for t in range(steps)]
+    ctx.emit("UNPACK", [mask], rows, ("UnpackOptions", {"Num": steps, "Axis": 0}))
+    shape = ctx.graph.constant(ctx.hint("mask_shape"), np.asarray([-1, 1], np.int32))
+    columns = []
+    for t, row in enumerate(rows):
+        column = ctx.graph.tensor(ctx.hint(f"mask{t}/column"), (batch, 1), np.bool_)
+        ctx.emit("RESHAPE", [row, shape], [column])
+        columns.append(column)
+    return columns
+
+
 @lowers("lstm_sequence")
 def lower_lstm_sequence(ctx, node):
     x_value, h0_value, c0_value, kernel_value, recurrent_value, bias_value = node.inputs[:6]
-    if len(node.inputs) > 6:
-        raise ctx.unsupported("has a mask (Masking or mask_zero before the LSTM); the "
-                              "TFLite export runs unmasked sequences")
     kernel, recurrent, bias = (ctx.array(v) for v in (kernel_value, recurrent_value,
                                                       bias_value))
     if kernel is None or recurrent is None or bias is None:
@@ -73,6 +97,7 @@ def lower_lstm_sequence(ctx, node):
     ctx.emit("UNPACK", [x], step_inputs, ("UnpackOptions", {"Num": steps, "Axis": 1}))
     h = None if _is_zeros(ctx, h0_value) else ctx.tensor(h0_value)
     c = None if _is_zeros(ctx, c0_value) else ctx.tensor(c0_value)
+    masks = _step_masks(ctx, node.inputs[6], steps, batch) if len(node.inputs) > 6 else None
     split_axis = ctx.graph.constant(ctx.hint("split_axis"), np.int32(1))
     hs, cs, gates = [], [], []
     for k in range(steps):
@@ -95,8 +120,11 @@ def lower_lstm_sequence(ctx, node):
         if c is not None:
             c_new = emit.binary("ADD", emit.binary("MUL", f, c, "forget_times_cell"), c_new,
                                 "cell")
-        c = c_new
-        h = emit.binary("MUL", o, emit.unary("TANH", c, "cell_tanh"), "hidden")
+        h_new = emit.binary("MUL", o, emit.unary("TANH", c_new, "cell_tanh"), "hidden")
+        if masks is not None:  # a masked step carries both states over
+            c_new = emit.keep(masks[t], c_new, c, "cell_kept")
+            h_new = emit.keep(masks[t], h_new, h, "hidden_kept")
+        c, h = c_new, h_new
         step_gates = emit.tensor("gates", 4 * units)
         ctx.emit("CONCATENATION", [i, f, g, o], [step_gates], ("ConcatenationOptions", {
             "Axis": 1, "FusedActivationFunction": 0}))
@@ -114,9 +142,6 @@ def lower_gru_sequence(ctx, node):
     """The GRU unrolled: the input projection ``xw`` arrives computed for all steps; each
     step adds the recurrent product, splits z, r, h~ and mixes ``h~ + z (h - h~)``."""
     xw_value, h0_value, recurrent_value, bias_value = node.inputs[:4]
-    if len(node.inputs) > 4:
-        raise ctx.unsupported("has a mask (Masking or mask_zero before the GRU); the "
-                              "TFLite export runs unmasked sequences")
     recurrent, bias = ctx.array(recurrent_value), ctx.array(bias_value)
     if recurrent is None or bias is None:
         raise ctx.unsupported("has weights computed at run time; TFLite needs them known")
@@ -132,6 +157,7 @@ def lower_gru_sequence(ctx, node):
                    for t in range(steps)]
     ctx.emit("UNPACK", [xw], step_inputs, ("UnpackOptions", {"Num": steps, "Axis": 0}))
     h = None if _is_zeros(ctx, h0_value) else ctx.tensor(h0_value)
+    masks = _step_masks(ctx, node.inputs[4], steps, batch) if len(node.inputs) > 4 else None
     split_axis = ctx.graph.constant(ctx.hint("split_axis"), np.int32(1))
     # z and r read the first 2U columns of the recurrent product; without reset_after
     # the candidate's product reads (r * h) and the last U columns
@@ -186,7 +212,12 @@ def lower_gru_sequence(ctx, node):
             delta = emit.tensor("h_minus_candidate", units)
             ctx.emit("SUB", [h, candidate], [delta], ("SubOptions",
                                                       {"FusedActivationFunction": 0}))
-        h = emit.binary("ADD", candidate, emit.binary("MUL", z, delta, "z_delta"), "hidden")
+        h_new = emit.binary("ADD", candidate, emit.binary("MUL", z, delta, "z_delta"),
+                            "hidden")
+        if masks is not None:  # a masked step carries the state over
+            h_new = emit.keep(masks[steps - 1 - k if node.attrs.get("reverse") else k],
+                              h_new, h, "hidden_kept")
+        h = h_new
         step_gates = emit.tensor("gates", 3 * units)
         ctx.emit("CONCATENATION", [z, r, candidate], [step_gates], ("ConcatenationOptions", {
             "Axis": 1, "FusedActivationFunction": 0}))

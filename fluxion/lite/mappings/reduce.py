@@ -1,4 +1,4 @@
-"""TFLite for reductions: SUM, REDUCE_MAX/MIN/PROD/ANY, ARG_MAX/MIN, and MEAN, which
+"""TFLite for reductions: SUM, REDUCE_MAX/MIN/PROD/ANY, ARG_MAX/MIN, CUMSUM, and MEAN, which
 Fluxion composes as ``reduce_sum(x) / count`` and this module fuses back into one
 operator (the ``div`` mapping asks ``mean_from_sum``)."""
 
@@ -41,6 +41,15 @@ def mean_from_sum(ctx, node):
         return None
     op.opcode = "MEAN"
     return op.outputs[0]
+
+
+@lowers("cumsum")
+def lower_cumsum(ctx, node):
+    out = ctx.output()
+    axis = ctx.graph.constant(ctx.hint("axis"), np.int32(node.attrs["axis"]))
+    ctx.emit("CUMSUM", [ctx.tensor(node.inputs[0]), axis], [out], ("CumsumOptions", {
+        "Exclusive": bool(node.attrs["exclusive"]), "Reverse": bool(node.attrs["reverse"])}))
+    return out
 
 
 @lowers("argmax", "argmin")
