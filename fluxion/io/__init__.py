@@ -46,6 +46,7 @@ from fluxion.ops.image.codec_ops import (  # tf.io holds the image codecs too
     decode_gif,
     decode_image,
     decode_jpeg,
+    decode_jxl,
     decode_png,
     decode_webp,
     encode_jpeg,
@@ -67,6 +68,7 @@ __all__ += [
     "serialize_sparse", "serialize_tensor", "write_file", "write_graph",
 ]
 __all__ += [
-    "decode_and_crop_jpeg", "decode_bmp", "decode_gif", "decode_image", "decode_jpeg",
+    "decode_and_crop_jpeg", "decode_bmp", "decode_gif", "decode_image", "decode_jxl",
+    "decode_jpeg",
     "decode_png", "decode_webp", "encode_jpeg", "encode_png", "extract_jpeg_shape", "is_jpeg",
 ]

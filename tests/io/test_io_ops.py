@@ -295,3 +295,24 @@ def test_write_graph(tmp_path):
     assert "Placeholder" in [node.op for node in graph_def.node]
     again = tf.io.write_graph(graph_def, str(tmp_path), "again.pb", as_text=False)
     assert open(again, "rb").read() == open(binary_path, "rb").read()
+
+
+def test_decode_jxl_gives_the_pixels_of_a_lossless_file():
+    pytest.importorskip("pillow_jxl")
+    import io
+
+    from PIL import Image
+
+    pixels = (np.arange(6 * 7 * 3) * 7 % 256).astype(np.uint8).reshape(6, 7, 3)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="JXL", lossless=True)
+    decoded = tf.io.decode_jxl(buffer.getvalue())
+    assert decoded.dtype == tf.uint8
+    np.testing.assert_array_equal(decoded.numpy(), pixels)
+    rgba = tf.io.decode_jxl(buffer.getvalue(), channels=4).numpy()
+    np.testing.assert_array_equal(rgba[..., :3], pixels)
+    assert (rgba[..., 3] == 255).all()
+    with pytest.raises(TypeError, match="uint8"):
+        tf.io.decode_jxl(buffer.getvalue(), dtype=tf.float32)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="not a decodable image"):
+        tf.io.decode_jxl(b"not an image")
