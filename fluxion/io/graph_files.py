@@ -43,6 +43,6 @@ def write_graph(graph_or_graph_def, logdir, name, as_text: bool = True) -> str:
 
         data = text_format.MessageToString(graph_def).encode("utf-8")
     else:
-        data = graph_def.SerializeToString()
+        data = graph_def.SerializeToString(deterministic=True)  # map fields sorted
     write_bytes(path, data)
     return path
