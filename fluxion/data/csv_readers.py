@@ -128,7 +128,9 @@ class CsvDataset(Dataset):
 
 # ---- make_csv_dataset -------------------------------------------------------------------
 
-def _file_list(file_pattern) -> list:
+def files_matching(file_pattern) -> list:
+    """The sorted files matching a glob pattern (or each of a list of them); an error if
+    a pattern matches nothing."""
     patterns = [file_pattern] if isinstance(file_pattern, (str, bytes, os.PathLike)) \
         else list(file_pattern)
     names = []
@@ -197,7 +199,7 @@ def make_csv_dataset(file_pattern, batch_size: int, column_names=None, column_de
       A dataset of ``OrderedDict`` of column name -> ``[batch]`` tensor, or of
       ``(features, label)`` when ``label_name`` is given.
     """
-    names = _file_list(file_pattern)
+    names = files_matching(file_pattern)
     compression = tfrecord.compression_name(compression_type)
     quoting = csv.QUOTE_MINIMAL if use_quote_delim else csv.QUOTE_NONE
     if column_names is None:
