@@ -258,8 +258,11 @@ def __getattr__(name: str):
 
     if name.startswith("__"):
         raise AttributeError(name)
+    from fluxion.compat import v1_aliases
+
     try:
-        value = getattr(_nn_module(), name)
+        value = v1_aliases.resolve(v1_aliases.NN, name) if name in v1_aliases.NN \
+            else getattr(_nn_module(), name)
     except AttributeError:
         raise AttributeError(f"module 'tf.compat.v1.nn' has no attribute {name!r}") from None
     if inspect.isfunction(value):

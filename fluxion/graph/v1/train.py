@@ -4,6 +4,8 @@ is ``fluxion.train``'s."""
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 
 from fluxion.core.tensor import Tensor
@@ -70,6 +72,15 @@ def global_step(sess, global_step_tensor) -> int:
     return int(sess.run(global_step_tensor))
 
 
+# TF 1 names that are TF 2 objects elsewhere (see fluxion.compat.v1_aliases).
+ALIASES = {
+    "ClusterSpec": "train.ClusterSpec", "Coordinator": "train.Coordinator",
+    "ExponentialMovingAverage": "train.ExponentialMovingAverage",
+    "checkpoints_iterator": "train.checkpoints_iterator",
+    "match_filenames_once": "io.match_filenames_once", "write_graph": "io.write_graph",
+}
+
+
 def __getattr__(name: str):
     """Any other name is ``fluxion.train``'s (``tf.compat.v1.train.Example``...)."""
     import fluxion.train
@@ -77,6 +88,9 @@ def __getattr__(name: str):
     if name.startswith("__"):
         raise AttributeError(name)
     try:
+        if name in ALIASES:
+            module_name, _, attribute = ALIASES[name].rpartition(".")
+            return getattr(importlib.import_module("fluxion." + module_name), attribute)
         return getattr(fluxion.train, name)
     except AttributeError:
         raise AttributeError(f"module 'tf.compat.v1.train' has no attribute {name!r}") from None

@@ -29,11 +29,13 @@ import ast
 import importlib
 import importlib.abc
 import importlib.util
+import io
 import json
 import os
 import re
 import sys
 import time
+import tokenize
 import traceback
 import types
 
@@ -67,7 +69,10 @@ def rewrite_source(source: str, tf1: bool, steps: int, epochs: int) -> ast.Modul
 
 
 def notebook_source(path: str) -> str:
-    """The code cells of a notebook, IPython magics and shell lines dropped."""
+    """The code cells of a notebook as one program: IPython shell lines (``!cmd``, with
+    their backslash continuations) and line magics dropped, ``%%writefile`` cells turned
+    into the file writes they stand for, other cell magics (``%%bash``) dropped.  A line
+    starting with ``%`` inside an unfinished statement is Python (``% args``), kept."""
     with open(path, encoding="utf-8") as handle:
         notebook = json.load(handle)
     cells = []
@@ -75,10 +80,40 @@ def notebook_source(path: str) -> str:
         if cell.get("cell_type") != "code":
             continue
         text = "".join(cell.get("source", []))
-        lines = [line for line in text.splitlines()
-                 if not line.lstrip().startswith(("!", "%"))]
-        cells.append("\n".join(lines))
+        first, _, body = text.lstrip().partition("\n")
+        if first.startswith("%%writefile"):
+            target = first.split()[-1]
+            cells.append(f"with open({target!r}, 'w') as _cell_file:\n"
+                         f"    _cell_file.write({body!r})")
+            continue
+        if first.startswith("%%"):
+            continue
+        kept: list = []
+        continuing_shell = False
+        for line in text.splitlines():
+            if continuing_shell:
+                continuing_shell = line.rstrip().endswith("\\")
+                continue
+            if line.lstrip().startswith(("!", "%")) and not _inside_statement(kept):
+                continuing_shell = line.rstrip().endswith("\\")
+                continue
+            kept.append(line)
+        cells.append("\n".join(kept))
     return "\n\n".join(cells) + "\n"
+
+
+def _inside_statement(lines: list) -> bool:
+    """Whether ``lines`` end inside an unfinished statement (open brackets, ``\\``)."""
+    if not lines:
+        return False
+    if lines[-1].rstrip().endswith("\\"):
+        return True
+    try:
+        for _token in tokenize.generate_tokens(io.StringIO("\n".join(lines) + "\n").readline):
+            pass
+    except (tokenize.TokenError, SyntaxError):
+        return True
+    return False
 
 
 # --------------------------------------------------------------------------- imports
