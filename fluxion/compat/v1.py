@@ -192,6 +192,13 @@ from fluxion.graph.v1.initializers import (
 )
 from fluxion.graph.v1.op_names import named
 from fluxion.graph.v1.placeholder import placeholder, placeholder_with_default
+from fluxion.graph.v1.queues import (
+    FIFOQueue,
+    PaddingFIFOQueue,
+    PriorityQueue,
+    QueueBase,
+    RandomShuffleQueue,
+)
 from fluxion.graph.v1.session import InteractiveSession, Session, get_default_session
 from fluxion.graph.v1.variable_scope import (
     AUTO_REUSE,
@@ -260,8 +267,9 @@ __all__ = [
 ]
 
 
-# TF 1 names beyond the graph API (checks, renamed ops, sparse, state).
+# TF 1 names beyond the graph API (checks, renamed ops, sparse, state, queues).
 __all__ += [
+    "FIFOQueue", "PaddingFIFOQueue", "PriorityQueue", "QueueBase", "RandomShuffleQueue",
     "Dimension", "Print", "SparseTensorValue", "add_check_numerics_ops",
     "add_to_collections", "assert_greater_equal", "assert_integer", "assert_less_equal",
     "assert_near", "assert_negative", "assert_non_negative", "assert_non_positive",

@@ -23,9 +23,11 @@ from fluxion.train.checkpoint_state import (
     latest_checkpoint,
     update_checkpoint_state,
 )
+from fluxion.train.coordinator import Coordinator
 
 __all__ = [
     "Checkpoint", "CheckpointLoadStatus", "CheckpointManager", "CheckpointOptions",
+    "Coordinator",
     "CheckpointState", "InitializationOnlyStatus", "get_checkpoint_state", "latest_checkpoint",
     "list_variables", "load_checkpoint", "load_variable", "update_checkpoint_state",
 ]

@@ -16,6 +16,21 @@ from fluxion.graph.v1.adaptive_optimizers import (  # noqa: F401 - re-exported
     RMSPropOptimizer,
 )
 from fluxion.graph.v1.graph import GraphKeys, get_default_graph
+from fluxion.graph.v1.input_producers import (  # noqa: F401 - re-exported
+    batch,
+    batch_join,
+    input_producer,
+    limit_epochs,
+    maybe_batch,
+    maybe_batch_join,
+    maybe_shuffle_batch,
+    maybe_shuffle_batch_join,
+    range_input_producer,
+    shuffle_batch,
+    shuffle_batch_join,
+    slice_input_producer,
+    string_input_producer,
+)
 from fluxion.graph.v1.learning_rate_decay import (  # noqa: F401 - re-exported
     cosine_decay,
     exponential_decay,
@@ -40,7 +55,19 @@ from fluxion.graph.v1.optimizers import (  # noqa: F401 - re-exported
     MomentumOptimizer,
     Optimizer,
 )
+from fluxion.graph.v1.proximal_optimizers import (  # noqa: F401 - re-exported
+    AdagradDAOptimizer,
+    FtrlOptimizer,
+    ProximalAdagradOptimizer,
+    ProximalGradientDescentOptimizer,
+)
+from fluxion.graph.v1.queue_runner import (  # noqa: F401 - re-exported
+    QueueRunner,
+    add_queue_runner,
+    start_queue_runners,
+)
 from fluxion.graph.v1.saver import Saver  # noqa: F401 - re-exported
+from fluxion.train.coordinator import Coordinator, LooperThread  # noqa: F401 - re-exported
 
 
 def get_global_step(graph=None) -> Variable | None:
@@ -74,7 +101,7 @@ def global_step(sess, global_step_tensor) -> int:
 
 # TF 1 names that are TF 2 objects elsewhere (see fluxion.compat.v1_aliases).
 ALIASES = {
-    "ClusterSpec": "train.ClusterSpec", "Coordinator": "train.Coordinator",
+    "ClusterSpec": "train.ClusterSpec",
     "ExponentialMovingAverage": "train.ExponentialMovingAverage",
     "checkpoints_iterator": "train.checkpoints_iterator",
     "match_filenames_once": "io.match_filenames_once", "write_graph": "io.write_graph",

@@ -8,8 +8,9 @@ Before the program runs:
   ``tensorflow`` and every ``tensorflow.X.Y`` with ``fluxion`` and ``fluxion.X.Y``
   (a module, or the attribute of that name on its parent), so the program runs
   unchanged on Fluxion.  ``--engine tensorflow`` imports the real package.
-- ``tensorflow.examples.tutorials.mnist.input_data`` (gone from TensorFlow 2) and the
-  ``load_data`` of ``keras.datasets`` are served from ``synthetic_data`` for both engines.
+- ``tensorflow.examples.tutorials.mnist.input_data`` (gone from TensorFlow 2), the
+  ``load_data`` of ``keras.datasets``, ``tensorflow_datasets.load`` (its image sets) and
+  Udacity's ``notMNIST.pickle`` are served from ``synthetic_data`` for both engines.
 - ``--tf1``: ``import tensorflow as tf`` is read as ``import tensorflow.compat.v1 as tf``
   and ``disable_v2_behavior()`` is called, the migration TensorFlow documents for TF 1
   programs; the same rewrite for both engines.
@@ -148,6 +149,8 @@ class TensorflowAlias(importlib.abc.MetaPathFinder):
     def find_spec(self, fullname, path=None, target=None):
         if fullname.startswith("tensorflow.examples") or fullname == "tensorflow.examples":
             module = synthetic_examples_module(fullname)
+        elif fullname == "tensorflow_datasets":
+            module = synthetic_data.tfds_module()
         elif self.to_fluxion and (fullname == "tensorflow"
                                   or fullname.startswith("tensorflow.")):
             module = self._fluxion_module("fluxion" + fullname[len("tensorflow"):])
@@ -226,6 +229,8 @@ def main() -> None:
             importlib.import_module("tensorflow.compat.v1").disable_v2_behavior()
         if "datasets" in source:
             patch_keras_datasets(args.engine)
+        if "notMNIST.pickle" in source:
+            synthetic_data.write_notmnist_pickle("notMNIST.pickle")
         sys.argv = [program]
         namespace = {"__name__": "__main__", "__file__": program}
         exec(code, namespace)
