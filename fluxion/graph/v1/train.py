@@ -15,6 +15,19 @@ from fluxion.graph.v1.adaptive_optimizers import (  # noqa: F401 - re-exported
     AdagradOptimizer,
     RMSPropOptimizer,
 )
+from fluxion.graph.v1.checkpoint_utils import (  # noqa: F401 - re-exported
+    NewCheckpointReader,
+    VocabInfo,
+    assert_global_step,
+    basic_train_loop,
+    checkpoint_exists,
+    generate_checkpoint_state_proto,
+    get_checkpoint_mtimes,
+    init_from_checkpoint,
+    remove_checkpoint,
+    replica_device_setter,
+    warm_start,
+)
 from fluxion.graph.v1.graph import GraphKeys, get_default_graph
 from fluxion.graph.v1.input_producers import (  # noqa: F401 - re-exported
     batch,
@@ -33,10 +46,14 @@ from fluxion.graph.v1.input_producers import (  # noqa: F401 - re-exported
 )
 from fluxion.graph.v1.learning_rate_decay import (  # noqa: F401 - re-exported
     cosine_decay,
+    cosine_decay_restarts,
     exponential_decay,
     inverse_time_decay,
+    linear_cosine_decay,
     natural_exp_decay,
+    noisy_linear_cosine_decay,
     piecewise_constant,
+    piecewise_constant_decay,
     polynomial_decay,
 )
 from fluxion.graph.v1.monitored_session import (  # noqa: F401 - re-exported
@@ -67,6 +84,27 @@ from fluxion.graph.v1.queue_runner import (  # noqa: F401 - re-exported
     start_queue_runners,
 )
 from fluxion.graph.v1.saver import Saver  # noqa: F401 - re-exported
+from fluxion.graph.v1.session_creators import (  # noqa: F401 - re-exported
+    ChiefSessionCreator,
+    Scaffold,
+    SessionCreator,
+    SessionManager,
+    SingularMonitoredSession,
+    WorkerSessionCreator,
+)
+from fluxion.graph.v1.session_hooks import (  # noqa: F401 - re-exported
+    CheckpointSaverListener,
+    FeedFnHook,
+    FinalOpsHook,
+    GlobalStepWaiterHook,
+    LoggingTensorHook,
+    NanLossDuringTrainingError,
+    NanTensorHook,
+    ProfilerHook,
+    SecondOrStepTimer,
+    StepCounterHook,
+    SummarySaverHook,
+)
 from fluxion.train.coordinator import Coordinator, LooperThread  # noqa: F401 - re-exported
 
 
@@ -92,6 +130,13 @@ def get_or_create_global_step(graph=None) -> Variable:
     """The graph's global step, created if it does not exist yet."""
     step = get_global_step(graph)
     return step if step is not None else create_global_step(graph)
+
+
+def summary_iterator(path: str):
+    """The ``Event`` protos of the event file ``path``, in order."""
+    from fluxion.summary.v1 import summary_iterator as events
+
+    return events(path)
 
 
 def global_step(sess, global_step_tensor) -> int:
