@@ -46,7 +46,8 @@ def _unroll(cell, steps: list, state, sequence_length):
         if lengths is not None:
             alive = time < lengths  # [batch, 1]
             output = tf.where(alive, output, tf.zeros_like(output))
-            new_state = _map(lambda new, old: tf.where(alive, new, old), new_state, state)
+            new_state = _map(lambda new, old, alive=alive: tf.where(alive, new, old),
+                             new_state, state)
         outputs.append(output)
         state = new_state
     return outputs, state

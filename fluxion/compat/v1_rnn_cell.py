@@ -211,7 +211,6 @@ class LSTMCell(BasicLSTMCell):
     def _split_state(self, state):
         if self._state_is_tuple:
             return state
-        tf = _tf()
         return state[:, :self._num_units], state[:, self._num_units:]
 
     def _step(self, inputs, state):

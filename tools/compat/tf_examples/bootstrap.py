@@ -232,8 +232,12 @@ def main() -> None:
         if "notMNIST.pickle" in source:
             synthetic_data.write_notmnist_pickle("notMNIST.pickle")
         sys.argv = [program]
-        namespace = {"__name__": "__main__", "__file__": program}
-        exec(code, namespace)
+        # The program runs as the real __main__ module, so test runners
+        # (tf.test.main, unittest) find the test classes it defines.
+        main_module = types.ModuleType("__main__")
+        main_module.__file__ = program
+        sys.modules["__main__"] = main_module
+        exec(code, main_module.__dict__)
     except SystemExit as stop:
         if stop.code not in (None, 0):
             outcome = {"status": "fail", "error": f"SystemExit: {stop.code}", "where": "",
