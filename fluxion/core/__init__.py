@@ -1,6 +1,8 @@
 """The engine core: dtypes, Tensor, Variable, primitives and bind, the tape, errors.
 
-Importing this package loads every primitive family and installs the Tensor operators.
+Importing this package loads every primitive family (the registry is then complete:
+every primitive is defined under ``fluxion.core.primitives``) and installs the Tensor
+operators.
 """
 
 import warnings
@@ -12,16 +14,35 @@ from fluxion.core import (
 )
 from fluxion.core.primitives import (  # noqa: F401  (registers the primitives)
     activation,
+    algebra_rules,
     broadcast,
+    complex_parts,
+    conv,
+    conv_rewrites,
+    creation,
     decompositions,
+    dynamic_indexing,
+    dynamic_shape,
     elementwise,
+    fft,
+    fused_elementwise,
     gather_scatter,
+    host_call,
     indexing,
+    known_shape_values,
     layout,
     linalg,
+    lstm,
+    pool,
+    pool_rewrites,
     random,
+    recurrent,
     reduce,
+    runtime_check,
     shape,
+    sort,
+    state,
+    tf_op_types,
 )
 
 # Like TensorFlow, kernels produce inf/NaN silently rather than printing NumPy's

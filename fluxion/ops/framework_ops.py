@@ -183,7 +183,7 @@ def _assert_kernel(condition, *data, message, summarize):
 
 
 assert_p = define("assert", _assert_kernel, lambda c, *d, **_: Aval((), dtypes.bool_),
-                  stateful=True, doc="Raises InvalidArgumentError when the condition fails.")
+                  effect="io", doc="Raises InvalidArgumentError when the condition fails.")
 
 
 def Assert(condition, data, summarize=None, name=None):  # noqa: N802 - TF's name

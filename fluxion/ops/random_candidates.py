@@ -68,7 +68,7 @@ def _sampler_rule(seed: Aval, true_classes: Aval, probabilities: Aval, num_sampl
 
 
 candidate_sampler_p = define("candidate_sampler", _sampler_kernel, _sampler_rule,
-                             multiple_results=True, stateful=True,
+                             multiple_results=True, effect="writes_state",
                              doc="Draws class ids from a given distribution.")
 
 

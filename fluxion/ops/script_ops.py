@@ -103,7 +103,7 @@ def _py_call_vjp(cotangents, inputs, outputs, call, avals):
 
 
 py_call_p = define("py_call", _py_call_kernel, _py_call_rule, _py_call_vjp,
-                   multiple_results=True, stateful=True,
+                   multiple_results=True, effect="io",
                    doc="Calls a Python function on its inputs when the graph runs.")
 
 

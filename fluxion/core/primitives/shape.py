@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from fluxion.core import dtypes
 from fluxion.core.primitive import Aval, bind, define
 from fluxion.core.primitives.broadcast import sum_to_like
+from fluxion.core.primitives.creation import shape_p
 from fluxion.core.primitives.dynamic_shape import (
     broadcast_to_dynamic,
     is_dynamic,
@@ -51,7 +53,8 @@ reshape_p = define("reshape", lambda x, shape: x.reshape(shape), _reshape_rule, 
 reshape_like_p = define(
     "reshape_like", lambda x, like: x.reshape(like.shape),
     lambda x, like: Aval(like.shape, x.dtype),
-    lambda g, xs, out: (reshape_like(g, xs[0]), None), shape_only=(1,))
+    lambda g, xs, out: (reshape_like(g, xs[0]), None), shape_only=(1,),
+    identity_when_same_shape=True)
 
 
 def reshape(tensor, shape, name=None) -> Tensor:
@@ -125,7 +128,8 @@ def _broadcast_to_rule(x: Aval, shape: tuple) -> Aval:
 
 
 broadcast_to_p = define("broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
-                        _broadcast_to_rule, lambda g, xs, out, shape: (sum_to_like(g, xs[0]),))
+                        _broadcast_to_rule, lambda g, xs, out, shape: (sum_to_like(g, xs[0]),),
+                        identity_when_same_shape=True)
 
 
 def broadcast_to(input, shape, name=None) -> Tensor:
@@ -275,9 +279,8 @@ def _reshape_known(x: Tensor, shape: list) -> Tensor:
         return bind(reshape_p, x, shape=tuple(-1 if d is None else d for d in shape))
     # Several unknown dimensions (traced): reshape to the run-time shape instead.
     from fluxion.core.primitives.dynamic_shape import reshape_dynamic
-    from fluxion.ops.creation_ops import shape as runtime_shape
 
-    dims = runtime_shape(x)
+    dims = bind(shape_p, x, out_type=dtypes.int32)
     known = list(shape_tuple(x))
     pieces, source = [], 0
     for d in shape:

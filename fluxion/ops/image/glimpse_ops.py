@@ -55,7 +55,7 @@ def _glimpse_rule(images: Aval, offsets: Aval, seed: Aval, *, size, centered, no
 
 
 glimpse_p = define("extract_glimpse", _glimpse_kernel, _glimpse_rule, fresh_output=True,
-                   stateful=True)
+                   effect="writes_state")
 
 
 def extract_glimpse(input, size, offsets, centered=True, normalized=True,  # noqa: A002
