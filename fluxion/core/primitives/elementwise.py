@@ -123,13 +123,18 @@ def _abs_vjp(g, x, out):
     return g * sign(x)
 
 
-def _conj(x):
-    """``conj(x)`` for complex tensors: holomorphic rules take the conjugate derivative."""
+conj_p = define("conj", np.conjugate, _same, lambda g, xs, out: (bind(conj_p, g),),
+                fresh_output=True)
+
+
+def conj(x: Tensor) -> Tensor:
+    """The complex conjugate of ``x``; ``x`` itself when it is real (nothing to do)."""
     if not x.dtype.is_complex:
         return x
-    from fluxion.core.primitives.complex_parts import conj_p
-
     return bind(conj_p, x)
+
+
+_conj = conj  # holomorphic rules take the conjugate derivative
 
 
 mul_p = define("mul", np.multiply, _binary_rule,

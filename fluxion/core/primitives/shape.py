@@ -18,6 +18,7 @@ from fluxion.core.primitives.dynamic_shape import (
     is_dynamic,
     reshape_dynamic,
 )
+from fluxion.core.primitives.elementwise import conj
 from fluxion.core.shape_rules import broadcast_shapes, normalize_axis, num_elements
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
 
@@ -110,8 +111,8 @@ def transpose(a, perm=None, conjugate=False, name="transpose") -> Tensor:
     TensorShape([4, 2, 3])
     """
     a = convert_to_tensor(a)
-    if conjugate and a.dtype.is_complex:
-        a = Tensor(np.conj(a._value))  # no conj primitive yet: not differentiated through
+    if conjugate:
+        a = conj(a)
     rank = len(shape_tuple(a))
     perm = tuple(reversed(range(rank))) if perm is None else tuple(
         normalize_axis(p, rank) for p in _as_int_list(perm))
