@@ -8,8 +8,8 @@ import pytest
 from pass_helpers import Unchanged, prim_names, run_graph, trace_graph
 
 import fluxion as tf
-from fluxion.graph.passes import optimize
 from fluxion.core.primitives import conv_rewrites, lstm, pool_rewrites
+from fluxion.graph.passes import optimize
 from fluxion.graph.passes.backward_rewrites import backward_rewrites
 from fluxion.graph.passes.rewrite import Rewriter
 
