@@ -413,3 +413,7 @@ def ones_like(x, dtype=None, name=None) -> Tensor:
     if dtype is not None:
         x = cast(x, dtype)
     return bind(fill_like_p, x, value=1)
+
+
+nextafter_p = define("nextafter", np.nextafter, lambda a, b: elementwise_rule(a, b),
+                     doc="The next representable value after x1 toward x2.")

@@ -8,11 +8,18 @@ routes its input through a ``runtime_check`` node instead: at run time it calls
 ``check`` with the shapes of its inputs, raises ``InvalidArgumentError`` with the
 message ``check`` returns, or passes its first input through unchanged.  Gradients
 flow through the first input.
+
+``assert`` (``tf.debugging.Assert``) raises ``InvalidArgumentError`` showing its data
+when its condition is false; as I/O (``effect="io"``) it is kept in a graph even
+though nothing reads its result.
 """
 
 from __future__ import annotations
 
-from fluxion.core import errors
+import numpy as np
+
+from fluxion.core import dtypes, errors
+from fluxion.core.errors import InvalidArgumentError
 from fluxion.core.primitive import Aval, bind, define
 from fluxion.core.tensor import Tensor
 
@@ -41,3 +48,16 @@ def require(op: str, check, x: Tensor, *others: Tensor) -> Tensor:
     Eagerly (every shape known) the check runs at once.
     """
     return bind(runtime_check_p, x, *others, check=check, op=op)
+
+
+# --- assertions ----------------------------------------------------------------------------
+def _assert_kernel(condition, *data, message, summarize):
+    if not bool(np.all(condition)):
+        shown = ", ".join(np.array2string(np.asarray(d).reshape(-1)[:summarize],
+                                          separator=", ") for d in data)
+        raise InvalidArgumentError(None, None, f"{message}{': ' if shown else ''}{shown}")
+    return np.asarray(True)
+
+
+assert_p = define("assert", _assert_kernel, lambda c, *d, **_: Aval((), dtypes.bool_),
+                  effect="io", doc="Raises InvalidArgumentError when the condition fails.")
