@@ -282,10 +282,11 @@ def _variable_effects(graph: Graph, subgraph: ir.Graph) -> tuple[list, list]:
     assigned: dict[int, object] = {}
     to_check: dict[int, object] = {}
     for node in subgraph.nodes:
-        if node.prim.name not in ("read_variable", "assign_variable"):
+        if node.prim.effect not in ("reads_state", "writes_state") \
+                or "variable" not in node.attrs:
             continue
         variable = node.attrs["variable"].deref()
-        if node.prim.name == "assign_variable":
+        if node.prim.effect == "writes_state":
             assigned[id(variable)] = variable
         elif id(variable) not in assigned and graph.is_v1_variable(variable):
             to_check[id(variable)] = variable

@@ -14,50 +14,10 @@ Two primitives, both integer-in with no gradient:
 
 from __future__ import annotations
 
-import numpy as np
-
 from fluxion.core import dtypes
-from fluxion.core.primitive import Aval, bind, define
+from fluxion.core.primitive import bind
+from fluxion.core.primitives.categorical import bincount_p, bucketize_p
 from fluxion.core.tensor import Tensor
-
-
-def _bucketize_kernel(x, *, boundaries):
-    return np.searchsorted(np.asarray(boundaries, x.dtype), x, side="right").astype(np.int32)
-
-
-def _bucketize_rule(x: Aval, *, boundaries) -> Aval:
-    if not x.dtype.is_numeric:
-        raise TypeError(f"bucketize expects a numeric tensor, got {x.dtype.name}")
-    if list(boundaries) != sorted(boundaries):
-        raise ValueError(f"bucket boundaries must be sorted, got {list(boundaries)}")
-    return Aval(x.shape, dtypes.int32)
-
-
-def _bincount_kernel(x, *, depth, binary, dtype):
-    x = np.asarray(x)
-    rows = x.reshape(1, -1) if x.ndim <= 1 else x
-    out = np.zeros((rows.shape[0], depth), dtype.np_dtype)
-    keep = (rows >= 0) & (rows < depth)
-    row_ids = np.broadcast_to(np.arange(rows.shape[0])[:, None], rows.shape)[keep]
-    if binary:
-        out[row_ids, rows[keep]] = 1
-    else:
-        np.add.at(out, (row_ids, rows[keep]), 1)
-    return out[0] if x.ndim <= 1 else out
-
-
-def _bincount_rule(x: Aval, *, depth, binary, dtype) -> Aval:
-    if not x.dtype.is_integer:
-        raise TypeError(f"bincount expects integer ids, got {x.dtype.name}")
-    if len(x.shape) > 2:
-        raise ValueError(f"bincount expects ids of rank <= 2, got shape {list(x.shape)}")
-    if depth < 1:
-        raise ValueError(f"bincount depth must be >= 1, got {depth}")
-    return Aval((depth,) if len(x.shape) <= 1 else (x.shape[0], depth), dtype)
-
-
-bucketize_p = define("bucketize", _bucketize_kernel, _bucketize_rule)
-bincount_p = define("bincount", _bincount_kernel, _bincount_rule)
 
 
 def bucketize(x: Tensor, boundaries) -> Tensor:
