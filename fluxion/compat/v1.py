@@ -12,6 +12,7 @@ and ends with ``reset_default_graph()`` / ``enable_eager_execution()`` (see
 
 from __future__ import annotations
 
+from fluxion.compat import root_namespace
 from fluxion.compat import v1_layers as layers
 from fluxion.compat import v1_logging as logging
 from fluxion.compat import v1_losses as losses
@@ -144,8 +145,6 @@ def __getattr__(name: str):
     naming their graph ops as TF 1 does (``fluxion.graph.v1.op_names``)."""
     import inspect
 
-    import fluxion
-
     if name.startswith("__"):
         raise AttributeError(name)
     if name == "summary":  # TF 1's summaries (serialized protos), not TF 2's
@@ -157,7 +156,7 @@ def __getattr__(name: str):
 
         return getattr(summary_v1, name)
     try:
-        value = getattr(fluxion, name)
+        value = getattr(root_namespace.root(), name)
     except AttributeError:
         raise AttributeError(f"module 'fluxion.compat.v1' has no attribute {name!r}") from None
     if inspect.isfunction(value):  # its graph ops named as TF 1 names them
@@ -177,6 +176,4 @@ _name_ops(globals(), [arg_max, arg_min, argmax, argmin, count_nonzero, div, expa
 
 
 def __dir__() -> list:
-    import fluxion
-
-    return sorted(set(globals()) | {n for n in dir(fluxion) if not n.startswith("_")})
+    return sorted(set(globals()) | {n for n in dir(root_namespace.root()) if not n.startswith("_")})

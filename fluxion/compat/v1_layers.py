@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from fluxion.compat import root_namespace
+
 
 def _tf():
-    import fluxion
-
-    return fluxion
+    return root_namespace.root()
 
 
 def _v1():

@@ -13,6 +13,7 @@ gradients into ``labels`` (``..._v2`` does).  It also has ``xw_plus_b``,
 from __future__ import annotations
 
 import fluxion.ops.nn_ops as _nn
+from fluxion.compat import root_namespace
 from fluxion.compat.v1_ops import deprecated_alias
 from fluxion.core import dtypes
 from fluxion.core.tensor import convert_to_tensor
@@ -21,9 +22,7 @@ from fluxion.ops.dropout_ops import dropout as _dropout
 
 
 def _tf():
-    import fluxion
-
-    return fluxion
+    return root_namespace.root()
 
 
 def _nn_module():

@@ -9,7 +9,6 @@ from fluxion.io.decode import decode_raw
 from fluxion.io.parsing import (
     FixedLenFeature,
     FixedLenSequenceFeature,
-    SparseTensorValue,
     VarLenFeature,
     parse_example,
     parse_single_example,
@@ -33,6 +32,7 @@ from fluxion.ops.image.codec_ops import (  # tf.io holds the image codecs too
     extract_jpeg_shape,
     is_jpeg,
 )
+from fluxion.ops.sparse_tensor import SparseTensorValue
 
 __all__ = [
     "FixedLenFeature", "FixedLenSequenceFeature", "TFRecordCompressionType", "TFRecordOptions",
