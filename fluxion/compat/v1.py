@@ -82,7 +82,7 @@ from fluxion.graph.v1.initializers import (
     truncated_normal_initializer,
     zeros_initializer,
 )
-from fluxion.graph.v1.op_names import named
+from fluxion.graph.v1.named_ops import named
 from fluxion.graph.v1.placeholder import placeholder, placeholder_with_default
 from fluxion.graph.v1.session import InteractiveSession, Session, get_default_session
 from fluxion.graph.v1.variable_scope import (

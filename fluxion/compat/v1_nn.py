@@ -17,7 +17,7 @@ from fluxion.compat import root_namespace
 from fluxion.compat.v1_ops import deprecated_alias
 from fluxion.core import dtypes
 from fluxion.core.tensor import convert_to_tensor
-from fluxion.graph.v1.op_names import named
+from fluxion.graph.v1.named_ops import named
 from fluxion.ops.dropout_ops import dropout as _dropout
 
 
