@@ -15,8 +15,8 @@ from fluxion.core.primitive import bind
 from fluxion.core.primitives import activation
 from fluxion.core.primitives import elementwise as ew
 from fluxion.core.primitives.reduce import reduce_sum
-from fluxion.core.primitives.shape import reshape
 from fluxion.core.primitives.runtime_check import require
+from fluxion.core.primitives.shape import reshape
 from fluxion.core.shape_rules import normalize_axes, normalize_axis
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
 from fluxion.ops.math_ops import log_sigmoid, sigmoid, softplus, softsign

@@ -19,10 +19,15 @@ PENDING_CYCLE_MODULES = {"fluxion.core.primitive"}
 PENDING_VIOLATIONS = {
     ("fluxion.core.primitives.gather_scatter", "fluxion.ops.creation_ops"),
     ("fluxion.core.primitives.shape", "fluxion.ops.creation_ops"),
+    # These Keras preprocessing modules define primitives; the defines move under
+    # core/primitives/ with the same work, and the layers then call fluxion.ops.
+    ("fluxion.keras.layers.preprocessing.categorical", "fluxion.core.primitive"),
+    ("fluxion.keras.layers.preprocessing.hashed_crossing", "fluxion.core.primitive"),
+    ("fluxion.keras.layers.preprocessing.string_ops", "fluxion.core.primitive"),
 }
-# Packages whose imports are not yet held to the layer table (being fixed, package by
-# package).
-PENDING_SOURCES = ("fluxion.keras", "fluxion.onnx", "fluxion.compat")
+# Packages whose import cycles are still being removed.
+PENDING_CYCLE_PACKAGES = ("fluxion.keras", "fluxion.onnx", "fluxion.compat")
+PENDING_SOURCES = ("fluxion.keras.models.model",)
 
 
 def _tool():
@@ -41,16 +46,19 @@ def graph():
     return tool, modules, tool.import_edges(modules)
 
 
+def _within(module, packages):
+    return any(module == p or module.startswith(p + ".") for p in packages)
+
+
 def _pending_source(module):
-    return module == "fluxion" or any(
-        module == p or module.startswith(p + ".") for p in PENDING_SOURCES)
+    return _within(module, PENDING_SOURCES)
 
 
 def test_no_import_cycles(graph):
     tool, modules, edges = graph
     found = [c for c in tool.cycles(edges, modules)
              if not PENDING_CYCLE_MODULES & set(c)
-             and not all(_pending_source(m) for m in c)]
+             and not all(m == "fluxion" or _within(m, PENDING_CYCLE_PACKAGES) for m in c)]
     assert found == [], "import cycles (imports inside functions count):\n" + "\n".join(
         ", ".join(c) for c in found)
 

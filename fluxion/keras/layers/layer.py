@@ -14,7 +14,7 @@ import inspect
 
 import numpy as np
 
-from fluxion.core import context, nest
+from fluxion.core import nest
 from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.keras.engine import call_context, naming
 from fluxion.keras.engine.dtype_policy import DTypePolicy, as_policy
@@ -28,6 +28,7 @@ from fluxion.keras.saving.serialization import (
     keras_class,
     serialize_keras_object,
 )
+from fluxion.ops.array_ops import cast
 
 
 @keras_class("keras.layers")
@@ -310,7 +311,7 @@ class Layer(SymbolicAttributes):
                 call_context.autocast_scope(self._weights_read_dtype()):
             if outermost:  # losses added by layers belong to the latest top-level call
                 self._clear_losses()
-            outputs = _call_method(self)(*args, **kwargs)
+            outputs = call_context.call_method(self)(*args, **kwargs)
         if self.activity_regularizer is not None:
             for output in nest.flatten(outputs):
                 self.add_loss(self.activity_regularizer(output) / _batch_size(output))
@@ -335,7 +336,6 @@ class Layer(SymbolicAttributes):
                 return x
             if (self.autocast and x.dtype.is_floating) or \
                     (self._casts_integer_inputs and (x.dtype.is_integer or x.dtype.is_bool)):
-                from fluxion.core.primitives.elementwise import cast
 
                 x = cast(x, compute)
             return x
@@ -467,7 +467,6 @@ def _batch_size(output) -> float:
     shape = tuple(output.shape)
     if shape and shape[0] is not None:
         return float(shape[0])
-    from fluxion.core.primitives.elementwise import cast
     from fluxion.ops.creation_ops import shape as dynamic_shape
 
     return cast(dynamic_shape(output)[0], output.dtype)
@@ -508,20 +507,3 @@ def _tuple_shape(shapes):
     if isinstance(shapes, list):
         return [_tuple_shape(s) for s in shapes]
     return shapes
-
-
-def _call_method(layer):
-    """``layer.call``; inside a trace (unless AutoGraph is off there), its converted form.
-
-    tf.keras converted user layers' ``call`` inside ``tf.function`` (so Python control
-    flow on tensors in ``call`` works under ``fit``); library layers run as they are.
-    """
-    call = layer.call
-    if context.tracer is None:
-        return call
-    from fluxion.graph.autograph import conversion
-
-    if conversion.status.enabled is False:
-        return call
-    return conversion.convert_callable(call) or call
-
