@@ -26,7 +26,7 @@ PENDING_VIOLATIONS = {
     ("fluxion.keras.layers.preprocessing.string_ops", "fluxion.core.primitive"),
 }
 # Packages whose import cycles are still being removed.
-PENDING_CYCLE_PACKAGES = ("fluxion.keras", "fluxion.onnx", "fluxion.compat")
+PENDING_CYCLE_PACKAGES = ("fluxion.keras", "fluxion.onnx")
 PENDING_SOURCES = ("fluxion.keras.models.model",)
 
 

@@ -137,12 +137,6 @@ class LossScaleOptimizer(Optimizer):
     def from_config(cls, config: dict, custom_objects=None):
         config = dict(config)
         inner = config.pop("inner_optimizer")
-        if isinstance(inner, dict):
-            from fluxion.keras import optimizers
-
-            inner = (
-                optimizers.deserialize(inner, custom_objects=custom_objects)
-                if inner.get("class_name")
-                else deserialize_keras_object(inner)
-            )
+        if isinstance(inner, dict):  # optimizers register their classes (keras_class)
+            inner = deserialize_keras_object(inner, custom_objects=custom_objects)
         return cls(inner, **config)

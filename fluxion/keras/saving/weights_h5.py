@@ -72,14 +72,14 @@ def _is_saveable(obj) -> bool:
 
 
 def _obj_type(obj) -> str:
-    from fluxion.keras.models.functional import Functional
-    from fluxion.keras.models.sequential import Sequential
+    """The kind Keras writes for ``obj`` in a weights file: models tell theirs
+    (``weights_file_kind``: ``Functional``, ``Sequential``), optimizers and layers are named
+    here."""
     from fluxion.keras.optimizers.base_optimizer import Optimizer
 
-    if isinstance(obj, Functional):
-        return "Functional"
-    if isinstance(obj, Sequential):
-        return "Sequential"
+    kind = getattr(obj, "weights_file_kind", None)
+    if kind is not None:
+        return kind
     if isinstance(obj, Optimizer):
         return "Optimizer"
     return "Layer"
