@@ -10,6 +10,7 @@ from __future__ import annotations
 import types
 
 from fluxion.core.tensor import Tensor, convert_to_tensor
+from fluxion.keras.engine.tensor_annotations import set_keras_logits
 from fluxion.keras.saving.serialization import deserialize_keras_object, serialize_keras_object
 from fluxion.ops import array_extra, array_ops, creation_ops, math_ops, nn_ops
 from fluxion.ops.array_ops import reshape, split
@@ -38,7 +39,7 @@ def _zeros(x: Tensor) -> Tensor:
 def _keep_logits(output: Tensor, logits: Tensor) -> Tensor:
     """Remembers the logits on a probability output (Keras losses look for them)."""
     try:
-        output._keras_logits = logits
+        set_keras_logits(output, logits)
     except AttributeError:  # Tensor has no slot for it
         pass
     return output

@@ -20,6 +20,7 @@ from fluxion.keras.engine import call_context, naming
 from fluxion.keras.engine.dtype_policy import DTypePolicy, as_policy
 from fluxion.keras.engine.keras_tensor import KerasTensor, any_keras_tensor, symbolic_call
 from fluxion.keras.engine.symbolic_attributes import SymbolicAttributes
+from fluxion.keras.engine.tensor_annotations import get_keras_mask, set_keras_mask
 from fluxion.keras.engine.variables import KerasVariable
 from fluxion.keras.layers.input_spec import assert_input_compatibility
 from fluxion.keras.metrics.metric import Metric
@@ -355,7 +356,7 @@ class Layer(SymbolicAttributes):
             flat_masks = flat_masks * len(flat_out)
         for out, m in zip(flat_out, flat_masks):
             if isinstance(out, Tensor):
-                out._keras_mask = m
+                set_keras_mask(out, m)
 
     def compute_mask(self, inputs, previous_mask=None):
         if not self.supports_masking:
@@ -438,7 +439,7 @@ def _is_nested_numbers(inputs) -> bool:
 
 
 def _collect_mask(inputs):
-    masks = [getattr(x, "_keras_mask", None) for x in nest.flatten(inputs)]
+    masks = [get_keras_mask(x) for x in nest.flatten(inputs)]
     if all(m is None for m in masks):
         return None
     return masks[0] if len(masks) == 1 else masks

@@ -15,6 +15,7 @@ through its ``Softmax`` layer otherwise (a fully masked row gets weights 0).
 from __future__ import annotations
 
 from fluxion.core.tensor import convert_to_tensor, shape_tuple
+from fluxion.keras.engine.tensor_annotations import get_keras_mask, set_keras_mask
 from fluxion.ops import array_ops, math_ops
 from fluxion.ops.array_ops import where
 from fluxion.ops.attention_ops import causal_mask, large_negative
@@ -35,13 +36,13 @@ def insert_axis(x, axis: int):
 
 def keras_mask(x):
     """The mask travelling with ``x`` (``None`` when it has none)."""
-    return getattr(x, "_keras_mask", None)
+    return get_keras_mask(x)
 
 
 def drop_keras_mask(x) -> None:
     """Removes ``x``'s mask, as Keras's ``MultiHeadAttention`` does with its inputs."""
     if keras_mask(x) is not None:
-        x._keras_mask = None
+        set_keras_mask(x, None)
 
 
 def sequence_length(x, axis: int = 1):
