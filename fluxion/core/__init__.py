@@ -7,9 +7,11 @@ operators.
 
 import warnings
 
+from fluxion import backend
 from fluxion.core import (
     dtypes,
     errors,
+    primitive,
     tensor_operators,  # noqa: F401,E402  (installs operators)
 )
 from fluxion.core.primitives import (  # noqa: F401  (registers the primitives)
@@ -64,6 +66,10 @@ from fluxion.core.primitives import (  # noqa: F401  (registers the primitives)
     tf_op_types,
     unique,
 )
+
+# Activating a backend points every primitive at its kernels (the backend cannot import
+# core, which sits above it).
+backend.on_activate(lambda active: primitive.rebind_kernels(active.kernels))
 
 # Like TensorFlow, kernels produce inf/NaN silently rather than printing NumPy's
 # floating-point warnings.  The filter matches only warnings raised from Fluxion's own

@@ -29,6 +29,7 @@ from fluxion.graph.interpreter import (
     seal,
     trace_subgraph,
 )
+from fluxion.graph.nested_conversion import maybe_convert
 from fluxion.graph.symbolic import SymbolicTensor
 
 
@@ -71,8 +72,6 @@ def _truth(pred) -> bool:
 
 
 def _traced_cond(pred: SymbolicTensor, true_fn: Callable, false_fn: Callable):
-    from fluxion.graph.autograph.conversion import maybe_convert
-
     _check_pred(Aval(tuple(pred.shape), pred.dtype))
     # Called from AutoGraph-converted code, user branches are converted too (as in TF).
     true_fn, false_fn = maybe_convert(true_fn), maybe_convert(false_fn)

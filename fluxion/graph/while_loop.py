@@ -39,6 +39,7 @@ from fluxion.graph.interpreter import (
     seal,
     trace_subgraph,
 )
+from fluxion.graph.nested_conversion import maybe_convert
 
 
 def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
@@ -264,8 +265,6 @@ def _flatten_shapes(spec) -> list:
 
 
 def _traced_loop(cond, body, loop_vars, flat, shapes, pack, maximum_iterations, back_prop):
-    from fluxion.graph.autograph.conversion import maybe_convert
-
     # Called from AutoGraph-converted code, the user's cond and body are converted too.
     cond, body = maybe_convert(cond), maybe_convert(body)
     avals = [Aval(shape, t.dtype) for t, shape in zip(flat, shapes)]

@@ -23,6 +23,7 @@ from fluxion.core.primitives.parse_example import LIST_OF, np_dtype_of, parse_ex
 from fluxion.core.tensor import convert_to_tensor
 from fluxion.io import composite_features
 from fluxion.io.example_proto import message_classes
+from fluxion.ops.sparse_tensor import SparseTensor
 
 
 class FixedLenFeature(NamedTuple):
@@ -59,17 +60,6 @@ class FixedLenSequenceFeature(NamedTuple):
     dtype: Any
     allow_missing: bool = False
     default_value: Any = None
-
-
-class SparseTensorValue(NamedTuple):
-    """A parsed ``VarLenFeature``: ``indices`` [n, rank] int64, ``values`` [n], ``dense_shape``.
-
-    Used when ``fluxion.SparseTensor`` is not available; same fields as ``tf.SparseTensor``.
-    """
-
-    indices: Any
-    values: Any
-    dense_shape: Any
 
 
 # ---- the spec, as hashable primitive attributes ------------------------------------------
@@ -144,21 +134,14 @@ def _default_tuple(key: str, value, name: str, shape: tuple, kind: str) -> tuple
 
 def _assemble(outputs, spec: tuple) -> dict:
     result, position = {}, 0
-    sparse_class = _sparse_class()
     for key, kind, *_ in spec:
         if kind == "varlen":
-            result[key] = sparse_class(*outputs[position:position + 3])
+            result[key] = SparseTensor(*outputs[position:position + 3])
             position += 3
         else:
             result[key] = outputs[position]
             position += 1
     return result
-
-
-def _sparse_class():
-    import fluxion
-
-    return getattr(fluxion, "SparseTensor", None) or SparseTensorValue
 
 
 def parse_example(serialized, features: dict, example_names=None, name=None) -> dict:

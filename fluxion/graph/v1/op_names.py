@@ -14,8 +14,6 @@ TensorFlow's operator names (``add``, ``mul``, ``truediv``...).
 
 from __future__ import annotations
 
-import functools
-import inspect
 import re
 
 from fluxion.core import name_scope
@@ -131,44 +129,9 @@ class InputOpView:
         return f"<tf.Operation '{self.name}' type=Placeholder>"
 
 
-def named(function, default: str | None = None):
-    """``function`` whose op, in a v1 graph, is named ``name=`` or TensorFlow's default.
-
-    Outside a v1 graph it is ``function`` itself, called as is.
-    """
-    try:
-        parameters = inspect.signature(function).parameters
-    except (TypeError, ValueError):
-        return function
-    if "name" not in parameters:
-        return function
-    position = list(parameters).index("name")
-    op_default = default or default_op_name(function.__name__)
-
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        from fluxion.core import context
-        from fluxion.graph.v1.graph import GraphBuilder
-
-        builder = context.tracer
-        if not isinstance(builder, GraphBuilder):
-            return function(*args, **kwargs)
-        given = kwargs.get("name", args[position] if len(args) > position else None)
-        graph = builder.owner
-        op_name = graph.unique_name(scoped(_valid(given) or op_default, graph))
-        before = len(graph.ir_graph.nodes)
-        with name_scope.name_scope(op_name + "/"):
-            result = function(*args, **kwargs)
-        nodes = graph.ir_graph.nodes
-        if len(nodes) > before:
-            graph.rename_node(nodes[-1], op_name)
-        return result
-
-    wrapper.__fluxion_named__ = True
-    return wrapper
-
-
-def _valid(name):
+def sanitized_op_name(name):
+    """``name`` with the characters TF 1 op names cannot hold replaced by ``_`` (None if
+    ``name`` is not a non-empty string)."""
     if not isinstance(name, str) or not name:
         return None
     return re.sub(r"[^A-Za-z0-9_.\-/]", "_", name)

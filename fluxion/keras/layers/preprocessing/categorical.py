@@ -18,6 +18,7 @@ from fluxion.core import dtypes
 from fluxion.core.primitive import bind
 from fluxion.core.primitives.categorical import bincount_p, bucketize_p
 from fluxion.core.tensor import Tensor
+from fluxion.ops import array_ops, reduce_ops
 
 
 def bucketize(x: Tensor, boundaries) -> Tensor:
@@ -38,23 +39,24 @@ def encode_categorical(ids: Tensor, output_mode: str, depth: int, dtype,
     ``one_hot`` adds a ``depth`` axis (replacing a trailing axis of size 1);
     ``multi_hot`` and ``count`` reduce the last axis (a rank-1 input is one sample).
     """
-    import fluxion as tf
 
     if output_mode == "int":
-        return tf.cast(ids, dtype)
+        return array_ops.cast(ids, dtype)
     if len(ids.shape) == 0:
-        ids = tf.expand_dims(ids, -1)
+        ids = array_ops.expand_dims(ids, -1)
     if output_mode == "one_hot":
         if len(ids.shape) > 1 and ids.shape[-1] == 1:
-            ids = tf.squeeze(ids, -1)
-        return tf.one_hot(ids, depth, dtype=dtype)
+            ids = array_ops.squeeze(ids, -1)
+        return array_ops.one_hot(ids, depth, dtype=dtype)
     if count_weights is not None:  # weighted counts: differentiable in the weights
-        weights = tf.cast(count_weights, dtype)
-        return tf.reduce_sum(tf.one_hot(ids, depth, dtype=dtype) * tf.expand_dims(weights, -1),
-                             axis=1 if len(ids.shape) > 1 else 0)
+        weights = array_ops.cast(count_weights, dtype)
+        return reduce_ops.reduce_sum(
+            array_ops.one_hot(ids, depth, dtype=dtype) * array_ops.expand_dims(weights, -1),
+            axis=1 if len(ids.shape) > 1 else 0,
+        )
     if len(ids.shape) <= 2:
         return bincount(ids, depth, binary=output_mode == "multi_hot", dtype=dtype)
     # Rank 3 and up: Keras reduces axis 1 of the one-hot encoding (its non-TF path).
-    encoded = tf.one_hot(ids, depth, dtype=dtype)
-    reduce = tf.reduce_max if output_mode == "multi_hot" else tf.reduce_sum
+    encoded = array_ops.one_hot(ids, depth, dtype=dtype)
+    reduce = reduce_ops.reduce_max if output_mode == "multi_hot" else reduce_ops.reduce_sum
     return reduce(encoded, axis=1)

@@ -48,28 +48,26 @@ class HashedCrossing(Layer):
         self.built = True
 
     def _convert_inputs(self, inputs):
-        import fluxion as tf
 
         if not isinstance(inputs, (tuple, list)) or len(inputs) < 2:
             raise ValueError(f"`HashedCrossing` should be called on a list or tuple of at "
                              f"least two inputs. Received: inputs={inputs}")
-        return tuple(x if hasattr(x, "_keras_history") else tf.convert_to_tensor(x)
+        return tuple(x if hasattr(x, "_keras_history") else convert_to_tensor(x)
                      for x in inputs)
 
     def call(self, inputs):
-        import fluxion as tf
 
         features = []
         for x in inputs:
             if x.dtype.is_integer and x.dtype is not dtypes.int64:
-                x = tf.cast(x, "int64")
+                x = array_ops.cast(x, "int64")
             features.append(x)
         shape = tuple(features[0].shape)
         if len(shape) == 0:
-            features = [tf.reshape(x, (1,)) for x in features]
+            features = [array_ops.reshape(x, (1,)) for x in features]
         bins = bind(hashed_cross_p, *features, num_bins=self.num_bins)
         if len(shape) == 0:
-            bins = tf.reshape(bins, ())
+            bins = array_ops.reshape(bins, ())
         return encode_categorical(bins, self.output_mode, self.num_bins, self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
