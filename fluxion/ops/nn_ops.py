@@ -13,7 +13,7 @@ import math
 from fluxion.core.errors import op_error
 from fluxion.core.primitive import bind
 from fluxion.core.primitives import activation
-from fluxion.core.primitives import elementwise as ew
+from fluxion.core.primitives import elementwise
 from fluxion.core.primitives.reduce import reduce_sum
 from fluxion.core.primitives.runtime_check import require
 from fluxion.core.primitives.shape import reshape
@@ -29,7 +29,7 @@ __all__ = [
     "l2_normalize", "bias_add", "moments", "batch_normalization", "crelu",
 ]
 
-tanh = ew.tanh
+tanh = elementwise.tanh
 
 
 def _float(x, op: str) -> Tensor:
@@ -52,20 +52,22 @@ def relu(features, name=None) -> Tensor:
 
 def relu6(features, name=None) -> Tensor:
     """``min(max(features, 0), 6)``."""
-    return ew.minimum(relu(features), 6)
+    return elementwise.minimum(relu(features), 6)
 
 
 def leaky_relu(features, alpha: float = 0.2, name=None) -> Tensor:
     """``features`` where positive, ``alpha * features`` elsewhere."""
     x = _float(features, "leaky_relu")
-    return ew.select(ew.greater(x, 0), x, x * alpha)
+    return elementwise.select(elementwise.greater(x, 0), x, x * alpha)
 
 
 def elu(features, name=None) -> Tensor:
     """``features`` where positive, ``exp(features) - 1`` elsewhere."""
     x = _float(features, "elu")
     # expm1 of min(x, 0): the unselected branch must not overflow (inf * 0 = NaN gradients).
-    return ew.select(ew.greater(x, 0), x, ew.expm1(ew.minimum(x, 0)))
+    return elementwise.select(
+        elementwise.greater(x, 0), x, elementwise.expm1(elementwise.minimum(x, 0))
+    )
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -75,8 +77,8 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 def selu(features, name=None) -> Tensor:
     """Scaled ELU with the self-normalising constants of Klambauer et al. (2017)."""
     x = _float(features, "selu")
-    negative = ew.expm1(ew.minimum(x, 0)) * _SELU_ALPHA
-    return ew.select(ew.greater(x, 0), x, negative) * _SELU_SCALE
+    negative = elementwise.expm1(elementwise.minimum(x, 0)) * _SELU_ALPHA
+    return elementwise.select(elementwise.greater(x, 0), x, negative) * _SELU_SCALE
 
 
 def gelu(features, approximate: bool = False, name=None) -> Tensor:
@@ -87,8 +89,8 @@ def gelu(features, approximate: bool = False, name=None) -> Tensor:
     x = _float(features, "gelu")
     if approximate:
         inner = (x + x * x * x * 0.044715) * math.sqrt(2 / math.pi)
-        return x * 0.5 * (ew.tanh(inner) + 1)
-    return x * 0.5 * (ew.erf(x * (1 / math.sqrt(2))) + 1)
+        return x * 0.5 * (elementwise.tanh(inner) + 1)
+    return x * 0.5 * (elementwise.erf(x * (1 / math.sqrt(2))) + 1)
 
 
 def silu(features, beta: float = 1.0, name=None) -> Tensor:
@@ -105,7 +107,7 @@ def crelu(features, axis: int = -1, name=None) -> Tensor:
     from fluxion.core.primitives.shape import concat
 
     x = _float(features, "crelu")
-    return concat([relu(x), relu(ew.neg(x))], axis=axis)
+    return concat([relu(x), relu(elementwise.neg(x))], axis=axis)
 
 
 def softmax(logits, axis: int = -1, name=None) -> Tensor:
@@ -132,10 +134,13 @@ def softmax_cross_entropy_with_logits(labels, logits, axis: int = -1, name=None)
     logits = _float(logits, "softmax_cross_entropy_with_logits")
     labels = convert_to_tensor(labels, dtype=logits.dtype)
     if shape_tuple(labels) != shape_tuple(logits):
-        raise op_error(ValueError, "softmax_cross_entropy_with_logits",
-                       f"labels and logits must have the same shape, got "
-                       f"{list(shape_tuple(labels))} and {list(shape_tuple(logits))}")
-    return ew.neg(reduce_sum(labels * log_softmax(logits, axis), axis=axis))
+        raise op_error(
+            ValueError,
+            "softmax_cross_entropy_with_logits",
+            f"labels and logits must have the same shape, got "
+            f"{list(shape_tuple(labels))} and {list(shape_tuple(logits))}",
+        )
+    return elementwise.neg(reduce_sum(labels * log_softmax(logits, axis), axis=axis))
 
 
 def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None) -> Tensor:
@@ -159,17 +164,27 @@ def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None) -> Te
     x = _float(logits, "sigmoid_cross_entropy_with_logits")
     z = convert_to_tensor(labels, dtype=x.dtype)
     if not _compatible_shapes(shape_tuple(z), shape_tuple(x)):
-        raise op_error(ValueError, "sigmoid_cross_entropy_with_logits",
-                       f"labels and logits must have the same shape, got "
-                       f"{list(shape_tuple(z))} and {list(shape_tuple(x))}")
+        raise op_error(
+            ValueError,
+            "sigmoid_cross_entropy_with_logits",
+            f"labels and logits must have the same shape, got "
+            f"{list(shape_tuple(z))} and {list(shape_tuple(x))}",
+        )
     if None in shape_tuple(z) or None in shape_tuple(x):  # equal when it runs, as eagerly
         x = require("sigmoid_cross_entropy_with_logits", _same_shapes, x, z)
-    return ew.maximum(x, 0) - x * z + ew.log1p(ew.exp(ew.neg(ew.abs_(x))))
+    return (
+        elementwise.maximum(x, 0)
+        - x * z
+        + elementwise.log1p(elementwise.exp(elementwise.neg(elementwise.abs_(x))))
+    )
 
 
 def _same_shapes(a: tuple, b: tuple) -> str | None:
-    return None if a == b else (f"labels and logits must have the same shape, got "
-                                f"{list(b)} and {list(a)}")
+    return (
+        None
+        if a == b
+        else (f"labels and logits must have the same shape, got {list(b)} and {list(a)}")
+    )
 
 
 def _compatible_shapes(a: tuple, b: tuple) -> bool:
@@ -182,7 +197,10 @@ def weighted_cross_entropy_with_logits(labels, logits, pos_weight, name=None) ->
     x = _float(logits, "weighted_cross_entropy_with_logits")
     z = convert_to_tensor(labels, dtype=x.dtype)
     log_weight = (z * (convert_to_tensor(pos_weight, dtype=x.dtype) - 1)) + 1
-    return (1 - z) * x + log_weight * (ew.log1p(ew.exp(ew.neg(ew.abs_(x)))) + relu(ew.neg(x)))
+    return (1 - z) * x + log_weight * (
+        elementwise.log1p(elementwise.exp(elementwise.neg(elementwise.abs_(x))))
+        + relu(elementwise.neg(x))
+    )
 
 
 def l2_loss(t, name=None) -> Tensor:
@@ -196,7 +214,7 @@ def l2_normalize(x, axis=None, epsilon: float = 1e-12, name=None, dim=None) -> T
     x = _float(x, "l2_normalize")
     axis = dim if axis is None else axis
     squared = reduce_sum(x * x, axis=axis, keepdims=True)
-    return x * ew.rsqrt(ew.maximum(squared, epsilon))
+    return x * elementwise.rsqrt(elementwise.maximum(squared, epsilon))
 
 
 def bias_add(value, bias, data_format=None, name=None) -> Tensor:
@@ -209,19 +227,28 @@ def bias_add(value, bias, data_format=None, name=None) -> Tensor:
     channels_first = data_format is not None and data_format.startswith("NC")
     axis = 1 if channels_first else len(shape) - 1
     if len(shape) < 2 or shape[axis] not in (None, bias_shape[0]):
-        raise op_error(ValueError, "bias_add",
-                       f"bias of size {bias_shape[0]} must match dimension {axis} of value "
-                       f"shape {list(shape)}")
+        raise op_error(
+            ValueError,
+            "bias_add",
+            f"bias of size {bias_shape[0]} must match dimension {axis} of value "
+            f"shape {list(shape)}",
+        )
     if shape[axis] is None or bias_shape[0] is None:  # must match when it runs, as eagerly
+
         def channels_match(found, bias_found, axis=axis):
-            return None if found[axis] == bias_found[0] else (
-                f"bias of size {bias_found[0]} must match dimension {axis} of value shape "
-                f"{list(found)}")
+            return (
+                None
+                if found[axis] == bias_found[0]
+                else (
+                    f"bias of size {bias_found[0]} must match dimension {axis} of value shape "
+                    f"{list(found)}"
+                )
+            )
 
         value = require("bias_add", channels_match, value, bias)
     if channels_first:
         bias = reshape(bias, [-1] + [1] * (len(shape) - 2))
-    return ew.add(value, bias)
+    return elementwise.add(value, bias)
 
 
 def moments(x, axes, shift=None, keepdims: bool = False, name=None):
@@ -232,7 +259,7 @@ def moments(x, axes, shift=None, keepdims: bool = False, name=None):
     from fluxion.ops.reduce_ops import reduce_mean  # counts unknown dimensions at run time
 
     mean = reduce_mean(x, axis=axes, keepdims=True)
-    deviation = ew.sub(x, mean)
+    deviation = elementwise.sub(x, mean)
     variance = reduce_mean(deviation * deviation, axis=axes, keepdims=True)
     if not keepdims:
         from fluxion.core.primitives.shape import squeeze
@@ -244,12 +271,12 @@ def moments(x, axes, shift=None, keepdims: bool = False, name=None):
 def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
     """``(x - mean) / sqrt(variance + epsilon) * scale + offset``; offset/scale may be None."""
     x = _float(x, "batch_normalization")
-    inv = ew.rsqrt(ew.add(convert_to_tensor(variance, dtype=x.dtype), variance_epsilon))
+    inv = elementwise.rsqrt(
+        elementwise.add(convert_to_tensor(variance, dtype=x.dtype), variance_epsilon)
+    )
     if scale is not None:
         inv = inv * convert_to_tensor(scale, dtype=x.dtype)
-    shift = ew.neg(convert_to_tensor(mean, dtype=x.dtype) * inv)
+    shift = elementwise.neg(convert_to_tensor(mean, dtype=x.dtype) * inv)
     if offset is not None:
         shift = shift + convert_to_tensor(offset, dtype=x.dtype)
     return x * inv + shift
-
-
