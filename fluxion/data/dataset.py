@@ -247,14 +247,9 @@ class Dataset:
         return DatasetIterator(self)
 
     def as_numpy_iterator(self) -> Iterator:
-        """Iterates the elements as nested NumPy values (scalars, arrays, bytes)."""
-        def to_numpy(leaf):
-            if isinstance(leaf, Dataset):
-                raise TypeError("as_numpy_iterator does not support datasets of datasets "
-                                "(from window); flat_map them first.")
-            return leaf.numpy()
-        for element in self._iterator():
-            yield es.map_specs(to_numpy, element)
+        """Iterates the elements as nested NumPy values (scalars, arrays, bytes): a
+        ``NumpyIterator``."""
+        return _stage_named("NumpyIterator")(self)
 
     def reduce(self, initial_state, reduce_func: Callable):
         """Folds the elements: ``state = reduce_func(state, element)``; returns the state."""

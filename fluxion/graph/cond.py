@@ -211,6 +211,6 @@ def _cond_vjp(cotangents, inputs, outputs, true_graph, false_graph):
 _DOC = "One of two sub-graphs, chosen by a scalar boolean (tf.cond)."
 cond_p = define("cond", _cond_kernel, _cond_rule, _cond_vjp, multiple_results=True, doc=_DOC)
 stateful_cond_p = define("stateful_cond", _cond_kernel, _cond_rule, _cond_vjp,
-                         multiple_results=True, stateful=True, doc=_DOC)
+                         multiple_results=True, effect="writes_state", doc=_DOC)
 
 __all__ = ["cond"]

@@ -18,7 +18,8 @@ import numpy as np
 
 from fluxion.core import context, dtypes, nest
 from fluxion.core.errors import InvalidArgumentError
-from fluxion.core.primitive import Aval, bind, define
+from fluxion.core.primitive import bind
+from fluxion.core.primitives.runtime_check import assert_p
 from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.core.tensor_shape import TensorShape, as_shape
 
@@ -136,19 +137,6 @@ class RegisterGradient:
 def registered_gradient(op_type: str):
     """The function registered for ``op_type``, or None."""
     return _GRADIENTS.get(op_type)
-
-
-# --- assertions ----------------------------------------------------------------------------
-def _assert_kernel(condition, *data, message, summarize):
-    if not bool(np.all(condition)):
-        shown = ", ".join(np.array2string(np.asarray(d).reshape(-1)[:summarize],
-                                          separator=", ") for d in data)
-        raise InvalidArgumentError(None, None, f"{message}{': ' if shown else ''}{shown}")
-    return np.asarray(True)
-
-
-assert_p = define("assert", _assert_kernel, lambda c, *d, **_: Aval((), dtypes.bool_),
-                  stateful=True, doc="Raises InvalidArgumentError when the condition fails.")
 
 
 def Assert(condition, data, summarize=None, name=None):  # noqa: N802 - TF's name

@@ -15,7 +15,7 @@ from fluxion.core.primitive import bind
 from fluxion.core.primitives import activation
 from fluxion.core.primitives import elementwise
 from fluxion.core.primitives.reduce import reduce_sum
-from fluxion.core.primitives.runtime_check import require
+from fluxion.core.primitives.runtime_check import ShapeCheck, require
 from fluxion.core.primitives.shape import reshape
 from fluxion.core.shape_rules import normalize_axes, normalize_axis
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
@@ -65,9 +65,8 @@ def elu(features, name=None) -> Tensor:
     """``features`` where positive, ``exp(features) - 1`` elsewhere."""
     x = _float(features, "elu")
     # expm1 of min(x, 0): the unselected branch must not overflow (inf * 0 = NaN gradients).
-    return elementwise.select(
-        elementwise.greater(x, 0), x, elementwise.expm1(elementwise.minimum(x, 0))
-    )
+    negative_part = elementwise.expm1(elementwise.minimum(x, 0))
+    return elementwise.select(elementwise.greater(x, 0), x, negative_part)
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -134,12 +133,9 @@ def softmax_cross_entropy_with_logits(labels, logits, axis: int = -1, name=None)
     logits = _float(logits, "softmax_cross_entropy_with_logits")
     labels = convert_to_tensor(labels, dtype=logits.dtype)
     if shape_tuple(labels) != shape_tuple(logits):
-        raise op_error(
-            ValueError,
-            "softmax_cross_entropy_with_logits",
-            f"labels and logits must have the same shape, got "
-            f"{list(shape_tuple(labels))} and {list(shape_tuple(logits))}",
-        )
+        raise op_error(ValueError, "softmax_cross_entropy_with_logits",
+                       f"labels and logits must have the same shape, got "
+                       f"{list(shape_tuple(labels))} and {list(shape_tuple(logits))}")
     return elementwise.neg(reduce_sum(labels * log_softmax(logits, axis), axis=axis))
 
 
@@ -164,27 +160,13 @@ def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None) -> Te
     x = _float(logits, "sigmoid_cross_entropy_with_logits")
     z = convert_to_tensor(labels, dtype=x.dtype)
     if not _compatible_shapes(shape_tuple(z), shape_tuple(x)):
-        raise op_error(
-            ValueError,
-            "sigmoid_cross_entropy_with_logits",
-            f"labels and logits must have the same shape, got "
-            f"{list(shape_tuple(z))} and {list(shape_tuple(x))}",
-        )
+        raise op_error(ValueError, "sigmoid_cross_entropy_with_logits",
+                       f"labels and logits must have the same shape, got "
+                       f"{list(shape_tuple(z))} and {list(shape_tuple(x))}")
     if None in shape_tuple(z) or None in shape_tuple(x):  # equal when it runs, as eagerly
-        x = require("sigmoid_cross_entropy_with_logits", _same_shapes, x, z)
-    return (
-        elementwise.maximum(x, 0)
-        - x * z
-        + elementwise.log1p(elementwise.exp(elementwise.neg(elementwise.abs_(x))))
-    )
-
-
-def _same_shapes(a: tuple, b: tuple) -> str | None:
-    return (
-        None
-        if a == b
-        else (f"labels and logits must have the same shape, got {list(b)} and {list(a)}")
-    )
+        x = require("sigmoid_cross_entropy_with_logits", ShapeCheck.of("same_shapes"), x, z)
+    softplus_of_minus_abs = elementwise.log1p(elementwise.exp(elementwise.neg(elementwise.abs_(x))))
+    return elementwise.maximum(x, 0) - x * z + softplus_of_minus_abs
 
 
 def _compatible_shapes(a: tuple, b: tuple) -> bool:
@@ -197,10 +179,8 @@ def weighted_cross_entropy_with_logits(labels, logits, pos_weight, name=None) ->
     x = _float(logits, "weighted_cross_entropy_with_logits")
     z = convert_to_tensor(labels, dtype=x.dtype)
     log_weight = (z * (convert_to_tensor(pos_weight, dtype=x.dtype) - 1)) + 1
-    return (1 - z) * x + log_weight * (
-        elementwise.log1p(elementwise.exp(elementwise.neg(elementwise.abs_(x))))
-        + relu(elementwise.neg(x))
-    )
+    softplus_of_minus_abs = elementwise.log1p(elementwise.exp(elementwise.neg(elementwise.abs_(x))))
+    return (1 - z) * x + log_weight * (softplus_of_minus_abs + relu(elementwise.neg(x)))
 
 
 def l2_loss(t, name=None) -> Tensor:
@@ -227,25 +207,11 @@ def bias_add(value, bias, data_format=None, name=None) -> Tensor:
     channels_first = data_format is not None and data_format.startswith("NC")
     axis = 1 if channels_first else len(shape) - 1
     if len(shape) < 2 or shape[axis] not in (None, bias_shape[0]):
-        raise op_error(
-            ValueError,
-            "bias_add",
-            f"bias of size {bias_shape[0]} must match dimension {axis} of value "
-            f"shape {list(shape)}",
-        )
+        raise op_error(ValueError, "bias_add",
+                       f"bias of size {bias_shape[0]} must match dimension {axis} of value "
+                       f"shape {list(shape)}")
     if shape[axis] is None or bias_shape[0] is None:  # must match when it runs, as eagerly
-
-        def channels_match(found, bias_found, axis=axis):
-            return (
-                None
-                if found[axis] == bias_found[0]
-                else (
-                    f"bias of size {bias_found[0]} must match dimension {axis} of value shape "
-                    f"{list(found)}"
-                )
-            )
-
-        value = require("bias_add", channels_match, value, bias)
+        value = require("bias_add", ShapeCheck.of("channels_match", axis=axis), value, bias)
     if channels_first:
         bias = reshape(bias, [-1] + [1] * (len(shape) - 2))
     return elementwise.add(value, bias)
@@ -271,12 +237,13 @@ def moments(x, axes, shift=None, keepdims: bool = False, name=None):
 def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
     """``(x - mean) / sqrt(variance + epsilon) * scale + offset``; offset/scale may be None."""
     x = _float(x, "batch_normalization")
-    inv = elementwise.rsqrt(
-        elementwise.add(convert_to_tensor(variance, dtype=x.dtype), variance_epsilon)
-    )
+    variance = convert_to_tensor(variance, dtype=x.dtype)
+    inv = elementwise.rsqrt(elementwise.add(variance, variance_epsilon))
     if scale is not None:
         inv = inv * convert_to_tensor(scale, dtype=x.dtype)
     shift = elementwise.neg(convert_to_tensor(mean, dtype=x.dtype) * inv)
     if offset is not None:
         shift = shift + convert_to_tensor(offset, dtype=x.dtype)
     return x * inv + shift
+
+

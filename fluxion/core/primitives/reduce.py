@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from fluxion.core import dtypes
-from fluxion.core.primitive import Aval, bind, define
+from fluxion.core.primitive import Aval, bind, define, first_input_axis
 from fluxion.core.primitives import elementwise
 from fluxion.core.primitives.broadcast import broadcast_like
 from fluxion.core.shape_rules import normalize_axes
@@ -141,8 +141,10 @@ def _extremum_vjp(g, xs, out, axes, keepdims):
     return (hits * (keep_reduced_axes(g, x, axes, keepdims) / count),)
 
 
-reduce_max_p = define("reduce_max", _extremum_kernel(np.max, _lowest), _reduce_rule, _extremum_vjp)
-reduce_min_p = define("reduce_min", _extremum_kernel(np.min, _highest), _reduce_rule, _extremum_vjp)
+reduce_max_p = define("reduce_max", _extremum_kernel(np.max, _lowest), _reduce_rule,
+                      _extremum_vjp)
+reduce_min_p = define("reduce_min", _extremum_kernel(np.min, _highest), _reduce_rule,
+                      _extremum_vjp)
 
 
 # --- product ------------------------------------------------------------------------------
@@ -155,7 +157,7 @@ def _product_of_others(x: Tensor, axes: tuple) -> Tensor:
     """
     result = None
     for m, axis in enumerate(axes):
-        rest = axes[m + 1 :]
+        rest = axes[m + 1:]
         block = bind(reduce_prod_p, x, axes=rest, keepdims=True) if rest else x
         before = cumprod(block, axis, exclusive=True)
         after = cumprod(block, axis, exclusive=True, reverse=True)
@@ -173,50 +175,41 @@ def _prod_vjp(g, xs, out, axes, keepdims):
 
 
 reduce_prod_p = define(
-    "reduce_prod",
-    lambda x, axes, keepdims: np.prod(x, axis=axes, keepdims=keepdims, dtype=_accumulate_dtype(x)),
-    _reduce_rule,
-    _prod_vjp,
-)
+    "reduce_prod", lambda x, axes, keepdims: np.prod(x, axis=axes, keepdims=keepdims,
+                                                     dtype=_accumulate_dtype(x)),
+    _reduce_rule, _prod_vjp)
 
 
 # --- logical reductions (no gradient) ---------------------------------------------------------
 reduce_any_p = define(
-    "reduce_any", lambda x, axes, keepdims: np.any(x, axis=axes, keepdims=keepdims), _logical_rule
-)
+    "reduce_any", lambda x, axes, keepdims: np.any(x, axis=axes, keepdims=keepdims),
+    _logical_rule)
 reduce_all_p = define(
-    "reduce_all", lambda x, axes, keepdims: np.all(x, axis=axes, keepdims=keepdims), _logical_rule
-)
+    "reduce_all", lambda x, axes, keepdims: np.all(x, axis=axes, keepdims=keepdims),
+    _logical_rule)
 
 
 # --- arg-extrema (integer outputs, no gradient) --------------------------------------------
 def _arg_rule(x: Aval, axis: int, output_type) -> Aval:
     rank = len(x.shape)
     if not 0 <= axis < rank:
-        raise ValueError(
-            f"axis {axis} is out of range for a tensor of rank {rank} (shape {list(x.shape)})"
-        )
+        raise ValueError(f"axis {axis} is out of range for a tensor of rank {rank} "
+                         f"(shape {list(x.shape)})")
     if output_type not in (dtypes.int32, dtypes.int64, dtypes.int16, dtypes.uint16):
-        raise TypeError(
-            f"output_type must be int32, int64, int16 or uint16, got {output_type.name}"
-        )
+        raise TypeError(f"output_type must be int32, int64, int16 or uint16, got "
+                        f"{output_type.name}")
     if x.shape[axis] == 0:
-        raise ValueError(
-            f"cannot take the arg-extremum over an empty axis {axis} (shape {list(x.shape)})"
-        )
-    return Aval(x.shape[:axis] + x.shape[axis + 1 :], output_type)
+        raise ValueError(f"cannot take the arg-extremum over an empty axis {axis} "
+                         f"(shape {list(x.shape)})")
+    return Aval(x.shape[:axis] + x.shape[axis + 1:], output_type)
 
 
 argmax_p = define(
-    "argmax",
-    lambda x, axis, output_type: np.argmax(x, axis=axis).astype(output_type.np_dtype),
-    _arg_rule,
-)
+    "argmax", lambda x, axis, output_type: np.argmax(x, axis=axis).astype(
+        output_type.np_dtype), _arg_rule)
 argmin_p = define(
-    "argmin",
-    lambda x, axis, output_type: np.argmin(x, axis=axis).astype(output_type.np_dtype),
-    _arg_rule,
-)
+    "argmin", lambda x, axis, output_type: np.argmin(x, axis=axis).astype(
+        output_type.np_dtype), _arg_rule)
 
 
 # --- scans --------------------------------------------------------------------------------
@@ -238,9 +231,8 @@ def _scan_kernel(accumulate, identity):
 def _scan_rule(x: Aval, axis: int, exclusive: bool, reverse: bool) -> Aval:
     rank = len(x.shape)
     if not 0 <= axis < rank:
-        raise ValueError(
-            f"axis {axis} is out of range for a tensor of rank {rank} (shape {list(x.shape)})"
-        )
+        raise ValueError(f"axis {axis} is out of range for a tensor of rank {rank} "
+                         f"(shape {list(x.shape)})")
     if x.dtype.is_bool:
         raise TypeError("expected a numeric tensor, got dtype bool")
     return x
@@ -259,8 +251,10 @@ def _cumprod_vjp(g, xs, out, axis, exclusive, reverse):
     return (elementwise.select(nonzero, summed / safe_x, elementwise.zeros_like(summed)),)
 
 
-cumsum_p = define("cumsum", _scan_kernel(np.cumsum, 0), _scan_rule, _cumsum_vjp)
-cumprod_p = define("cumprod", _scan_kernel(np.cumprod, 1), _scan_rule, _cumprod_vjp)
+cumsum_p = define("cumsum", _scan_kernel(np.cumsum, 0), _scan_rule, _cumsum_vjp,
+                  canonicalize=first_input_axis())
+cumprod_p = define("cumprod", _scan_kernel(np.cumprod, 1), _scan_rule, _cumprod_vjp,
+                   canonicalize=first_input_axis())
 
 
 def cumsum(x, axis=0, exclusive=False, reverse=False) -> Tensor:

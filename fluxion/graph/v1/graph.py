@@ -251,7 +251,7 @@ class Graph:
             name = self.unique_name(f"{base}/{kind}")
         else:
             name = self.unique_name(op_names.scoped(
-                op_names.primitive_op_name(node.prim.name), self))
+                op_names.primitive_op_name(node.prim), self))
         self.rename_node(node, name)
 
     def rename_node(self, node, name: str) -> None:

@@ -18,21 +18,6 @@ import re
 
 from fluxion.core import name_scope
 
-# Python operators and primitives: TensorFlow's op name for the node they build.
-PRIMITIVE_NAMES = {
-    "add": "add", "sub": "sub", "mul": "mul", "div": "truediv", "floordiv": "floordiv",
-    "mod": "mod", "pow": "pow", "neg": "Neg", "matmul": "MatMul", "getitem": "strided_slice",
-    "less": "Less", "greater": "Greater", "less_equal": "LessEqual",
-    "greater_equal": "GreaterEqual", "equal": "Equal", "not_equal": "NotEqual",
-    "logical_and": "LogicalAnd", "logical_or": "LogicalOr", "logical_not": "LogicalNot",
-    "abs": "Abs", "exp": "Exp", "log": "Log", "sqrt": "Sqrt", "square": "Square",
-    "tanh": "Tanh", "sigmoid": "Sigmoid", "relu": "Relu", "reduce_sum": "Sum",
-    "reduce_max": "Max", "reduce_min": "Min", "reduce_prod": "Prod", "argmax": "ArgMax",
-    "argmin": "ArgMin", "cast": "Cast", "reshape": "Reshape", "transpose": "transpose",
-    "concatenate": "concat", "read_variable": "ReadVariableOp",
-    "assign_variable": "AssignVariableOp",
-}
-
 # Public functions: TensorFlow's default op name when ``name`` is not given.
 FUNCTION_NAMES = {
     "reduce_mean": "Mean", "reduce_sum": "Sum", "reduce_max": "Max", "reduce_min": "Min",
@@ -63,11 +48,13 @@ def default_op_name(function_name: str) -> str:
     return "".join(part.capitalize() for part in function_name.split("_")) or "Op"
 
 
-def primitive_op_name(prim_name: str) -> str:
-    known = PRIMITIVE_NAMES.get(prim_name)
+def primitive_op_name(prim) -> str:
+    """The op type TensorFlow shows for a node of ``prim``: its record's ``export["tf"]``,
+    else its name in CamelCase."""
+    known = prim.export.get("tf")
     if known:
         return known
-    return "".join(part.capitalize() for part in prim_name.split("_"))
+    return "".join(part.capitalize() for part in prim.name.split("_"))
 
 
 def scoped(name: str, graph) -> str:
@@ -89,7 +76,7 @@ class OpView:
 
     @property
     def type(self) -> str:
-        return primitive_op_name(self._node.prim.name)
+        return primitive_op_name(self._node.prim)
 
     @property
     def inputs(self) -> list:

@@ -10,50 +10,13 @@ Keras's bin for the same values.
 
 from __future__ import annotations
 
-import numpy as np
-
 from fluxion.core import dtypes
-from fluxion.core.primitive import Aval, bind, define
 from fluxion.core.tensor import convert_to_tensor
 from fluxion.keras.layers.layer import Layer
 from fluxion.keras.layers.preprocessing.categorical import encode_categorical
 from fluxion.keras.saving.serialization import keras_class
 from fluxion.ops import array_ops
-from fluxion.ops.strings.fingerprint import CROSS_HASH_KEY, fingerprint64, fingerprint_cat64
-
-_MASK = (1 << 64) - 1
-
-
-def _feature_hash(value) -> int:
-    if isinstance(value, (bytes, str)):
-        return fingerprint64(value if isinstance(value, bytes) else value.encode("utf-8"))
-    return int(value) & _MASK
-
-
-def _cross_kernel(*features, num_bins):
-    columns = [np.asarray(f).reshape(-1).tolist() for f in features]
-    out = np.empty(len(columns[0]), dtype=np.int64)
-    for row, values in enumerate(zip(*columns)):
-        hashed = CROSS_HASH_KEY
-        for value in values:
-            hashed = fingerprint_cat64(hashed, _feature_hash(value))
-        out[row] = hashed % num_bins
-    return out.reshape(np.shape(features[0]))
-
-
-def _cross_rule(*features: Aval, num_bins) -> Aval:
-    shape = features[0].shape
-    for feature in features:
-        if feature.dtype.is_floating:
-            raise ValueError(f"HashedCrossing crosses integer or string features; got a "
-                             f"{feature.dtype.name} input")
-        if len(feature.shape) != len(shape):
-            raise ValueError(f"All `HashedCrossing` inputs should have the same shape. "
-                             f"Received: shapes {[f.shape for f in features]}")
-    return Aval(shape, dtypes.int64)
-
-
-hashed_cross_p = define("hashed_cross", _cross_kernel, _cross_rule)
+from fluxion.ops.categorical_ops import hashed_cross
 
 
 @keras_class("keras.layers")
@@ -103,7 +66,7 @@ class HashedCrossing(Layer):
         shape = tuple(features[0].shape)
         if len(shape) == 0:
             features = [array_ops.reshape(x, (1,)) for x in features]
-        bins = bind(hashed_cross_p, *features, num_bins=self.num_bins)
+        bins = hashed_cross(features, self.num_bins)
         if len(shape) == 0:
             bins = array_ops.reshape(bins, ())
         return encode_categorical(bins, self.output_mode, self.num_bins, self.compute_dtype)
