@@ -249,9 +249,7 @@ class Dataset:
     def as_numpy_iterator(self) -> Iterator:
         """Iterates the elements as nested NumPy values (scalars, arrays, bytes): a
         ``NumpyIterator``."""
-        from fluxion.data.iterators import NumpyIterator
-
-        return NumpyIterator(self)
+        return _stage_named("NumpyIterator")(self)
 
     def reduce(self, initial_state, reduce_func: Callable):
         """Folds the elements: ``state = reduce_func(state, element)``; returns the state."""
