@@ -372,6 +372,12 @@ class DatasetIterator:
         self._given += 1
         return element
 
+    def get_next_as_optional(self):
+        """The next element as a ``tf.experimental.Optional`` (empty at the end)."""
+        from fluxion.data.optional import get_next_as_optional
+
+        return get_next_as_optional(self)
+
     def get_next(self):
         """The next element; ``OutOfRangeError`` at the end (TF's iterator protocol)."""
         try:

@@ -157,13 +157,6 @@ def parse_single_example(serialized, features: dict, example_names=None, name=No
     >>> parse_single_example(record, {"y": FixedLenFeature([2], "float32")})["y"].numpy()
     array([1.5, 2.5], dtype=float32)
     """
-    plain, composite, helpers = composite_features.split_features(features)
-    spec = _normalise_spec(plain)
-    example_class = message_classes()["Example"]  # ImportError naming the extra if missing
-    tensor = convert_to_tensor(serialized, dtype=dtypes.string)
-    parsed = _assemble(parse_example_p.bind(tensor, spec=spec, example_class=example_class),
-                       spec)
-    return composite_features.finish(parsed, composite, helpers, batched=True)
     tensor = convert_to_tensor(serialized, dtype=dtypes.string)
     if tensor.shape.rank not in (0, None):
         raise ValueError(f"parse_single_example: `serialized` must be a scalar, got shape "
@@ -171,7 +164,6 @@ def parse_single_example(serialized, features: dict, example_names=None, name=No
     plain, composite, helpers = composite_features.split_features(features)
     spec = _normalise_spec(plain)
     example_class = message_classes()["Example"]  # ImportError naming the extra if missing
-    tensor = convert_to_tensor(serialized, dtype=dtypes.string)
     parsed = _assemble(parse_example_p.bind(tensor, spec=spec, example_class=example_class),
                        spec)
-    return composite_features.finish(parsed, composite, helpers, batched=True)
+    return composite_features.finish(parsed, composite, helpers, batched=False)
