@@ -19,15 +19,18 @@ from fluxion.train.checkpoint_reader import (
 )
 from fluxion.train.checkpoint_state import (
     CheckpointState,
+    checkpoints_iterator,
     get_checkpoint_state,
     latest_checkpoint,
     update_checkpoint_state,
 )
+from fluxion.train.cluster import ClusterSpec
 from fluxion.train.coordinator import Coordinator
+from fluxion.train.moving_averages import ExponentialMovingAverage
 
 __all__ = [
     "Checkpoint", "CheckpointLoadStatus", "CheckpointManager", "CheckpointOptions",
-    "Coordinator",
+    "ClusterSpec", "Coordinator", "ExponentialMovingAverage", "checkpoints_iterator",
     "CheckpointState", "InitializationOnlyStatus", "get_checkpoint_state", "latest_checkpoint",
     "list_variables", "load_checkpoint", "load_variable", "update_checkpoint_state",
 ]
