@@ -315,6 +315,10 @@ def __getattr__(name: str):
         return summary_v1
     if name.startswith("sparse_reduce_"):
         return getattr(_v1_sparse, name)
+    if name in ("MetaGraphDef", "GraphDef", "NodeDef", "AttrValue", "NameAttrList"):
+        from fluxion.graph.v1.meta_graph_proto import messages
+
+        return messages()[name]
     if name in ("Summary", "Event", "SessionLog", "SummaryDescription"):
         from fluxion.summary import v1 as summary_v1
 
