@@ -5,6 +5,7 @@ need the optional ``protobuf`` package: ``pip install 'fluxion-ml[protobuf]'``).
 """
 
 from fluxion.io import gfile
+from fluxion.io.csv_ops import decode_csv
 from fluxion.io.decode import decode_raw
 from fluxion.io.file_ops import (
     decode_base64,
@@ -44,8 +45,8 @@ from fluxion.ops.image.codec_ops import (  # tf.io holds the image codecs too
 )
 
 __all__ = [
-    "decode_base64", "encode_base64", "match_filenames_once", "matching_files", "read_file",
-    "write_file", "write_graph",
+    "decode_base64", "decode_csv", "encode_base64", "match_filenames_once", "matching_files",
+    "read_file", "write_file", "write_graph",
     "FixedLenFeature", "FixedLenSequenceFeature", "TFRecordCompressionType", "TFRecordOptions",
     "TFRecordWriter", "VarLenFeature", "decode_raw", "parse_example", "parse_single_example",
     "gfile", "tf_record_iterator",
