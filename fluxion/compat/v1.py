@@ -333,7 +333,8 @@ def __getattr__(name: str):
         from fluxion.graph.v1.meta_graph_proto import messages
 
         return messages()[name]
-    if name in ("Summary", "Event", "SessionLog", "SummaryDescription"):
+    if name in ("Summary", "Event", "SessionLog", "SummaryDescription", "HistogramProto",
+                "SummaryMetadata", "LogMessage"):
         from fluxion.summary import v1 as summary_v1
 
         return getattr(summary_v1, name)

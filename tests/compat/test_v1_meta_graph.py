@@ -92,3 +92,14 @@ def test_tensorflow_parses_fluxions_meta_file(tmp_path):
     assert ops["y"] in ("Add", "AddV2", "add")
     assert meta.saver_def.version == 2
     assert list(meta.collection_def["outputs"].node_list.value) == ["y:0"]
+
+
+def test_summary_protos_in_compat_v1():
+    pytest.importorskip("tensorboard")
+    histogram = tf.HistogramProto(min=0.0, max=2.0, num=3, sum=3.0)
+    assert tf.HistogramProto.FromString(histogram.SerializeToString()).num == 3
+    metadata = tf.SummaryMetadata(display_name="loss")
+    summary = tf.Summary(value=[tf.Summary.Value(tag="t", histo=histogram,
+                                                 metadata=metadata)])
+    assert summary.value[0].metadata.display_name == "loss"
+    assert tf.LogMessage(message="hi").message == "hi"
