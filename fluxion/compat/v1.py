@@ -12,6 +12,7 @@ and ends with ``reset_default_graph()`` / ``enable_eager_execution()`` (see
 
 from __future__ import annotations
 
+from fluxion.compat import root_namespace
 from fluxion.compat import v1_layers as layers
 from fluxion.compat import v1_logging as logging
 from fluxion.compat import v1_losses as losses
@@ -190,7 +191,7 @@ from fluxion.graph.v1.initializers import (
     variance_scaling_initializer,
     zeros_initializer,
 )
-from fluxion.graph.v1.op_names import named
+from fluxion.graph.v1.named_ops import named
 from fluxion.graph.v1.placeholder import placeholder, placeholder_with_default
 from fluxion.graph.v1.queues import (
     FIFOQueue,
@@ -315,8 +316,6 @@ def __getattr__(name: str):
     naming their graph ops as TF 1 does (``fluxion.graph.v1.op_names``)."""
     import inspect
 
-    import fluxion
-
     if name.startswith("__"):
         raise AttributeError(name)
     if name == "summary":  # TF 1's summaries (serialized protos), not TF 2's
@@ -326,7 +325,7 @@ def __getattr__(name: str):
     if name.startswith("sparse_reduce_"):
         return getattr(_v1_sparse, name)
     if name == "decode_csv":  # TF 1's own object with tf.io.decode_csv's arguments
-        from fluxion.io.csv_ops import decode_csv
+        from fluxion.io import decode_csv
 
         return decode_csv
     if name in ("MetaGraphDef", "GraphDef", "NodeDef", "AttrValue", "NameAttrList"):
@@ -342,7 +341,7 @@ def __getattr__(name: str):
 
     try:
         value = v1_aliases.resolve(v1_aliases.V1, name) if name in v1_aliases.V1 \
-            else getattr(fluxion, name)
+            else getattr(root_namespace.root(), name)
     except AttributeError:
         raise AttributeError(f"module 'fluxion.compat.v1' has no attribute {name!r}") from None
     if inspect.isfunction(value):  # its graph ops named as TF 1 names them
@@ -362,6 +361,4 @@ _name_ops(globals(), [arg_max, arg_min, argmax, argmin, count_nonzero, div, expa
 
 
 def __dir__() -> list:
-    import fluxion
-
-    return sorted(set(globals()) | {n for n in dir(fluxion) if not n.startswith("_")})
+    return sorted(set(globals()) | {n for n in dir(root_namespace.root()) if not n.startswith("_")})

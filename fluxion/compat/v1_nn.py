@@ -13,6 +13,7 @@ gradients into ``labels`` (``..._v2`` does).  It also has ``xw_plus_b``,
 from __future__ import annotations
 
 import fluxion.ops.nn_ops as _nn
+from fluxion.compat import root_namespace
 from fluxion.compat import v1_rnn_cell as rnn_cell  # noqa: F401 - tf.compat.v1.nn.rnn_cell
 from fluxion.compat.v1_nn_native import (  # noqa: F401 - re-exported
     conv2d_backprop_filter,
@@ -29,14 +30,12 @@ from fluxion.compat.v1_rnn import (  # noqa: F401 - re-exported
 )
 from fluxion.core import dtypes
 from fluxion.core.tensor import convert_to_tensor
-from fluxion.graph.v1.op_names import named
+from fluxion.graph.v1.named_ops import named
 from fluxion.ops.dropout_ops import dropout as _dropout
 
 
 def _tf():
-    import fluxion
-
-    return fluxion
+    return root_namespace.root()
 
 
 def _nn_module():

@@ -1,114 +1,104 @@
-"""``tf.io`` file and string ops: ``read_file``, ``write_file``, ``matching_files``,
-``match_filenames_once``, ``write_graph``, and web-safe base64 (``encode_base64``,
-``decode_base64``).  Strings are bytes tensors (dtype ``string``)."""
+"""Whole files as tensors: ``tf.io.read_file``, ``write_file``, ``matching_files``,
+``match_filenames_once``.
+
+They are stateful primitives (they read or change the file system), so a traced
+function keeps them in order and runs them on every call, never folding them away.
+Paths go through ``fluxion.io.gfile``, so ``file://`` works like a plain path.
+"""
 
 from __future__ import annotations
 
-import base64
-import glob
+import glob as _glob
 import os
 
 import numpy as np
 
 from fluxion.core import dtypes
-from fluxion.core.tensor import convert_to_tensor
+from fluxion.core.errors import NotFoundError
+from fluxion.core.primitive import Aval, define
+from fluxion.core.tensor import Tensor, convert_to_tensor
+from fluxion.io import gfile
 
 
-def _strings(value) -> np.ndarray:
-    array = np.asarray(convert_to_tensor(value, dtype=dtypes.string).numpy(), dtype=object)
-    return array
+def _path(value) -> str:
+    value = value.item() if isinstance(value, np.ndarray) else value
+    return gfile._local(value.decode() if isinstance(value, bytes) else str(value))
 
 
-def _text(item) -> str:
-    return item.decode("utf-8") if isinstance(item, bytes) else str(item)
+def _read_kernel(filename: np.ndarray) -> np.ndarray:
+    path = _path(filename)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        raise NotFoundError(None, None, f"read_file: {path}; No such file or directory") \
+            from None
+    out = np.empty((), dtype=object)
+    out[()] = data
+    return out
 
 
-def read_file(filename, name=None):
-    """The bytes of the file ``filename`` (a scalar string tensor)."""
-    path = _text(_strings(filename).reshape(-1)[0])
-    with open(path, "rb") as handle:
-        return convert_to_tensor(handle.read(), dtype=dtypes.string)
+def _write_kernel(filename: np.ndarray, contents: np.ndarray) -> np.ndarray:
+    path = _path(filename)
+    data = contents.item()
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.write(data.encode() if isinstance(data, str) else bytes(data))
+    return np.asarray(True)
+
+
+def _matching_kernel(pattern: np.ndarray) -> np.ndarray:
+    names = sorted({name for item in pattern.reshape(-1)
+                    for name in _glob.glob(_path(np.asarray(item)))})
+    out = np.empty(len(names), dtype=object)
+    out[:] = [name.encode() for name in names]
+    return out
+
+
+def _scalar_string_rule(filename: Aval, *_, **__) -> Aval:
+    if filename.dtype is not dtypes.string:
+        raise TypeError(f"expected a string tensor, got {filename.dtype.name}")
+    return Aval((), dtypes.string)
+
+
+read_file_p = define("read_file", _read_kernel, _scalar_string_rule, effect="io",
+                     fresh_output=True)
+write_file_p = define("write_file", _write_kernel, lambda *a: Aval((), dtypes.bool_),
+                      effect="io", fresh_output=True)
+matching_files_p = define("matching_files", _matching_kernel,
+                          lambda pattern: Aval((None,), dtypes.string), effect="io",
+                          fresh_output=True)
+
+
+def _string_scalar(value, what: str) -> Tensor:
+    tensor = convert_to_tensor(value, dtype=dtypes.string)
+    if tensor.shape.rank not in (0, None):
+        raise ValueError(f"{what} must be a string scalar, got shape {tensor.shape}")
+    return tensor
+
+
+def read_file(filename, name=None) -> Tensor:
+    """The contents of the file ``filename`` as a string scalar."""
+    return read_file_p.bind(_string_scalar(filename, "read_file: filename"))
 
 
 def write_file(filename, contents, name=None) -> None:
-    """Writes the bytes ``contents`` to ``filename`` (folders made as needed)."""
-    path = _text(_strings(filename).reshape(-1)[0])
-    data = _strings(contents).reshape(-1)[0]
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    with open(path, "wb") as handle:
-        handle.write(data if isinstance(data, bytes) else str(data).encode())
+    """Writes the string scalar ``contents`` to ``filename`` (folders are created).
+
+    Returns None in eager code; inside ``fluxion.function`` the write runs on each call.
+    """
+    write_file_p.bind(_string_scalar(filename, "write_file: filename"),
+                      _string_scalar(contents, "write_file: contents"))
 
 
-def matching_files(pattern, name=None):
-    """The sorted file names matching the glob ``pattern`` (or each of a vector of
-    patterns), a string vector."""
-    names = []
-    for item in _strings(pattern).reshape(-1):
-        names.extend(sorted(glob.glob(_text(item))))
-    return convert_to_tensor(np.asarray([n.encode() for n in names], dtype=object).reshape(-1),
-                             dtype=dtypes.string)
+def matching_files(pattern, name=None) -> Tensor:
+    """The sorted file names matching the glob ``pattern`` (a string or a list of them)."""
+    return matching_files_p.bind(convert_to_tensor(pattern, dtype=dtypes.string))
 
 
 def match_filenames_once(pattern, name=None):
-    """The files matching ``pattern``: in a TF 1 graph a local variable (initialized by
-    ``local_variables_initializer``), eagerly the string vector itself."""
-    from fluxion.core import context
-    from fluxion.graph.v1.graph import GraphBuilder
-
-    files = matching_files(pattern)
-    if not isinstance(context.tracer, GraphBuilder):
-        return files
+    """A local variable holding ``matching_files(pattern)``, computed once."""
     from fluxion.core.variable import Variable
-    from fluxion.graph.v1.graph import GraphKeys, get_default_graph
 
-    graph = get_default_graph()
-    variable = Variable(files, trainable=False, name=name or "matching_filenames",
-                        validate_shape=False)
-    for key in (GraphKeys.GLOBAL_VARIABLES, GraphKeys.TRAINABLE_VARIABLES):
-        ref = graph.get_collection_ref(key)
-        ref[:] = [v for v in ref if v is not variable]
-    graph.add_to_collection(GraphKeys.LOCAL_VARIABLES, variable)
-    return variable
-
-
-def encode_base64(input, pad=False, name=None):  # noqa: A002 - TF's name
-    """Web-safe base64 (``-`` and ``_``) of each string, ``=`` padding if ``pad``."""
-    def encode(item):
-        text = base64.urlsafe_b64encode(item if isinstance(item, bytes) else str(item).encode())
-        return text if pad else text.rstrip(b"=")
-
-    strings = _strings(input)
-    out = np.vectorize(encode, otypes=[object])(strings) if strings.size else strings
-    return convert_to_tensor(out, dtype=dtypes.string)
-
-
-def decode_base64(input, name=None):  # noqa: A002 - TF's name
-    """Decodes web-safe base64 strings (padded or not)."""
-    def decode(item):
-        item = item if isinstance(item, bytes) else str(item).encode()
-        return base64.urlsafe_b64decode(item + b"=" * (-len(item) % 4))
-
-    strings = _strings(input)
-    out = np.vectorize(decode, otypes=[object])(strings) if strings.size else strings
-    return convert_to_tensor(out, dtype=dtypes.string)
-
-
-def write_graph(graph_or_graph_def, logdir, name, as_text=True) -> str:
-    """Writes a graph's ``GraphDef`` to ``logdir/name`` (text or binary protobuf, as
-    TensorBoard's graph view and ``import_graph_def`` tools read it); returns the path."""
-    graph_def = graph_or_graph_def
-    if not hasattr(graph_def, "SerializeToString"):
-        from fluxion.summary.graph_def import to_graph_def
-
-        graph_def = to_graph_def(getattr(graph_or_graph_def, "ir_graph", graph_or_graph_def))
-    path = os.path.join(os.fspath(logdir), name)
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    if as_text:
-        from google.protobuf import text_format
-
-        with open(path, "w") as handle:
-            handle.write(text_format.MessageToString(graph_def))
-    else:
-        with open(path, "wb") as handle:
-            handle.write(graph_def.SerializeToString())
-    return path
+    return Variable(matching_files(pattern), trainable=False, name=name or "matching_filenames",
+                    shape=[None])

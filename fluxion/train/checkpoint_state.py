@@ -136,34 +136,3 @@ def _unescape(text: str) -> str:
         return text
     raw = text.encode("utf-8")
     return codecs.escape_decode(raw)[0].decode("utf-8")
-
-
-def checkpoints_iterator(checkpoint_dir, min_interval_secs=0, timeout=None,
-                         timeout_fn=None):
-    """Yields each new latest checkpoint of ``checkpoint_dir`` as it appears, waiting
-    at least ``min_interval_secs`` between them; stops after ``timeout`` seconds without
-    a new one (unless ``timeout_fn()`` returns False, which keeps waiting)."""
-    import time
-
-    last = None
-    while True:
-        deadline = None if timeout is None else time.time() + timeout
-        path = None
-        while True:
-            path = latest_checkpoint(checkpoint_dir)
-            if path is not None and path != last:
-                break
-            if deadline is not None and time.time() > deadline:
-                path = None
-                break
-            time.sleep(min(1.0, timeout) if timeout else 1.0)
-        if path is None:
-            if timeout_fn is None or timeout_fn():
-                return
-            continue
-        started = time.time()
-        last = path
-        yield path
-        remaining = started + min_interval_secs - time.time()
-        if remaining > 0:
-            time.sleep(remaining)

@@ -1,115 +1,122 @@
-"""``ExponentialMovingAverage``: shadow copies of variables that trail their values
-(``tf.train.ExponentialMovingAverage``), TF 1 and TF 2 style.
+"""``tf.train.ExponentialMovingAverage``: shadow variables that track moving averages.
 
-``apply(var_list)`` makes a shadow variable per variable (named
-``<variable>/ExponentialMovingAverage``, starting at its value) and updates them:
-``shadow -= (1 - decay) * (shadow - variable)``.  In a v1 graph it returns the update
-op (run it after each training step); eagerly it updates at once.  With
-``num_updates`` the decay is ``min(decay, (1 + n) / (10 + n))``, slow at first.
+``apply(vars)`` creates, on its first call for a variable, a non-trainable shadow
+initialised to the variable's value (a tensor's shadow starts at zero), and on every call
+moves each shadow toward its variable: ``shadow -= (1 - decay) * (shadow - value)``.
+With ``num_updates`` the decay is ``min(decay, (1 + num_updates) / (10 + num_updates))``,
+so early averages move faster.  With ``zero_debias``, averages of tensors (which start
+at zero) are divided by ``1 - decay**t`` to remove that start's bias.
 """
 
 from __future__ import annotations
 
+from fluxion.core.primitives.elementwise import cast
+from fluxion.core.tensor import convert_to_tensor
+from fluxion.core.variable import Variable, init_scope
 
-def _in_graph() -> bool:
-    from fluxion.core import context
-    from fluxion.graph.v1.graph import GraphBuilder
 
-    return isinstance(context.tracer, GraphBuilder)
+def _base_name(value) -> str:
+    name = getattr(value, "name", None) or "tensor"
+    return name.split(":")[0]
 
 
 class ExponentialMovingAverage:
-    """Maintains moving averages of variables.
+    """Maintains moving averages of variables (``tf.train.ExponentialMovingAverage``).
 
-    >>> import fluxion as tf
-    >>> w = tf.Variable(1.0)
-    >>> ema = tf.train.ExponentialMovingAverage(0.5)
-    >>> ema.apply([w]); w.assign(3.0); ema.apply([w])
+    Args:
+      decay: the decay, e.g. 0.999.
+      num_updates: an optional count of updates done (a number or tensor) that lowers
+        the decay early on.
+      zero_debias: debias averages of tensors (not variables), which start at zero.
+      name: the suffix of the shadow variables' names.
+
+    >>> ema = ExponentialMovingAverage(0.9)
+    >>> w = fluxion.Variable(1.0, name="w"); ema.apply([w]); w.assign(3.0); ema.apply([w])
     >>> float(ema.average(w))
-    2.0
+    1.2
     """
 
-    def __init__(self, decay, num_updates=None, zero_debias=False,
-                 name="ExponentialMovingAverage"):
-        self._decay, self._num_updates, self._name = decay, num_updates, name
+    def __init__(self, decay, num_updates=None, zero_debias: bool = False,
+                 name: str = "ExponentialMovingAverage"):
+        self._decay = decay
+        self._num_updates = num_updates
         self._zero_debias = zero_debias
-        self._averages: dict = {}
+        self._name = name
+        self._averages: dict = {}  # id(variable) -> (variable, shadow, debias state or None)
 
-    name = property(lambda self: self._name)
+    @property
+    def name(self) -> str:
+        return self._name
 
-    def _decay_value(self):
-        import fluxion as tf
+    def _effective_decay(self, dtype):
+        decay = cast(convert_to_tensor(self._decay), dtype)
+        if self._num_updates is None:
+            return decay
+        updates = cast(convert_to_tensor(self._num_updates), dtype)
+        from fluxion.core.primitives.elementwise import minimum
 
-        decay = tf.cast(self._decay, tf.float32)
-        if self._num_updates is not None:
-            n = tf.cast(self._num_updates, tf.float32)
-            decay = tf.minimum(decay, (1.0 + n) / (10.0 + n))
-        return decay
+        return minimum(decay, (1.0 + updates) / (10.0 + updates))
 
-    def apply(self, var_list=None):
-        """Creates the shadows (first time) and updates them; the update op in a v1 graph."""
-        import fluxion as tf
-        from fluxion.core.tensor import Tensor
-        from fluxion.core.variable import Variable
-
-        variables = list(var_list) if var_list is not None else tf.compat.v1.trainable_variables()
-        graph_mode = _in_graph()
-        for variable in variables:
-            if not variable.dtype.is_floating:
-                raise TypeError(f"The variables must be half, float, or double: "
-                                f"{variable.name}")
-            if id(variable) in self._averages:
+    def apply(self, var_list=None) -> None:
+        """Creates shadows (first time) and updates the averages of ``var_list``."""
+        if var_list is None:
+            raise ValueError("ExponentialMovingAverage.apply needs the variables to average "
+                             "(there are no global variable collections in TF 2)")
+        for value in var_list:
+            dtype = value.dtype
+            if not (dtype.is_floating or dtype.is_complex):
+                raise TypeError(f"ExponentialMovingAverage: {_base_name(value)} has dtype "
+                                f"{dtype.name}; only float variables can be averaged")
+            if id(value) not in self._averages:
+                self._averages[id(value)] = self._create(value)
+        for value in var_list:
+            _, shadow, debias = self._averages[id(value)]
+            current = value.read_value() if isinstance(value, Variable) else \
+                convert_to_tensor(value)
+            decay = self._effective_decay(shadow.dtype)
+            if debias is None:
+                shadow.assign_sub((1.0 - decay) * (shadow - current))
                 continue
-            start = Tensor(variable._read_plain()._value.copy())
-            if graph_mode:
-                from fluxion.graph.v1.graph import get_default_graph
+            biased, steps = debias
+            biased.assign_sub((1.0 - decay) * (biased - current))
+            steps.assign_add(1.0)
+            shadow.assign(biased / (1.0 - decay ** steps))
 
-                graph = get_default_graph()
-                with graph.exact_variable_names():
-                    shadow = Variable(start, trainable=False, name=self.average_name(variable))
-                graph.add_to_collection("moving_average_variables", variable)
+    def _create(self, value):
+        name = f"{_base_name(value)}/{self._name}"
+        with init_scope():
+            if isinstance(value, Variable):
+                initial = value.read_value()
             else:
-                shadow = Variable(start, trainable=False, name=self.average_name(variable))
-            self._averages[id(variable)] = shadow
-        decay = self._decay_value()
-        updates = []
-        for variable in variables:
-            shadow = self._averages[id(variable)]
-            rate = tf.cast(1.0 - decay, variable.dtype)
-            if graph_mode:
-                from fluxion.graph.v1.variables import assign
-
-                new = shadow._read_for_op() - rate * (shadow._read_for_op() -
-                                                      variable._read_for_op())
-                updates.append(assign(shadow, new))
-            else:
-                shadow.assign_sub(rate * (shadow - variable))
-        if graph_mode:
-            from fluxion.graph.v1.graph import group
-
-            return group(*updates, name=self._name)
-        return None
+                initial = convert_to_tensor(value) * 0
+            shadow = Variable(initial, trainable=False, name=name)
+            debias = None
+            if self._zero_debias and not isinstance(value, Variable):
+                debias = (Variable(initial, trainable=False, name=f"{name}/biased"),
+                          Variable(cast(convert_to_tensor(0.0), initial.dtype),
+                                   trainable=False, name=f"{name}/local_step"))
+        return value, shadow, debias
 
     def average(self, var):
-        """The shadow variable of ``var`` (None if ``apply`` did not see it)."""
-        return self._averages.get(id(var))
+        """The shadow variable of ``var``, or None if ``apply`` never saw it."""
+        entry = self._averages.get(id(var))
+        return entry[1] if entry else None
 
     def average_name(self, var) -> str:
-        """The shadow's name: ``<var>/<this EMA's name>``."""
-        base = var.name[:-2] if var.name.endswith(":0") else var.name
-        return f"{base}/{self._name}"
+        """The name of ``var``'s shadow variable (without ``:0``)."""
+        return f"{_base_name(var)}/{self._name}"
 
     def variables_to_restore(self, moving_avg_variables=None) -> dict:
-        """``{name in a checkpoint: variable}`` restoring each averaged variable from its
-        shadow's saved value (and every other variable as itself)."""
-        import fluxion as tf
+        """``{checkpoint name: variable}`` to restore the averages into the variables.
 
-        restore = {}
-        for variable in tf.compat.v1.global_variables():
-            name = variable.name[:-2]
-            if id(variable) in self._averages or (moving_avg_variables is not None and
-                                                  variable in moving_avg_variables):
-                restore[self.average_name(variable)] = variable
-            elif not any(shadow is variable for shadow in self._averages.values()):
-                restore[name] = variable
-        return restore
+        Averaged variables map from their shadow's name; the others in
+        ``moving_avg_variables`` (if given) from their own name.
+        """
+        result = {}
+        for variable, _, _ in self._averages.values():
+            if isinstance(variable, Variable):
+                result[self.average_name(variable)] = variable
+        for variable in moving_avg_variables or ():
+            if id(variable) not in self._averages:
+                result[_base_name(variable)] = variable
+        return result

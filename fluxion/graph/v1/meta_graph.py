@@ -212,7 +212,7 @@ def export_meta_graph(filename=None, meta_info_def=None, graph_def=None, saver_d
             continue
         inputs = [input_name(v) for v in ir_node.inputs]  # constants are written first
         node = nodes.add(name=graph.node_name(ir_node),
-                         op=op_names.primitive_op_name(ir_node.prim.name))
+                         op=op_names.primitive_op_name(ir_node.prim))
         node.input.extend(inputs)
         node.input.extend("^" + graph.node_name(dep)
                           for dep in graph.control_inputs.get(ir_node, ()))

@@ -19,6 +19,7 @@ from __future__ import annotations
 import collections
 import time
 
+from fluxion.graph.v1.global_step import get_global_step
 from fluxion.graph.v1.graph import get_default_graph
 from fluxion.graph.v1.saver import Saver
 from fluxion.graph.v1.session import Session
@@ -66,8 +67,6 @@ class SessionRunHook:
 
 
 def _global_step():
-    from fluxion.graph.v1.train import get_global_step
-
     step = get_global_step()
     if step is None:
         raise RuntimeError("This hook needs a global step: create it with "

@@ -27,6 +27,8 @@ from fluxion.graph import ir
 from fluxion.graph.executor import CompiledGraph
 from fluxion.graph.passes import optimize
 from fluxion.graph.symbolic import SymbolicTensor
+from fluxion.graph.v1 import default_session
+from fluxion.graph.v1.default_session import get_default_session  # noqa: F401 - re-exported
 from fluxion.graph.v1.graph import Graph, Operation, get_default_graph
 
 _sessions: list = []  # sessions entered with `with`, innermost last
@@ -73,12 +75,11 @@ class Session:
     def __enter__(self) -> Session:
         self._default_scope = self._graph.as_default()
         self._default_scope.__enter__()
-        _sessions.append(self)
+        default_session.enter(self)
         return self
 
     def __exit__(self, *exc) -> None:
-        if self in _sessions:
-            _sessions.remove(self)
+        default_session.leave(self)
         scope, self._default_scope = self._default_scope, None
         if scope is not None:
             scope.__exit__(*exc)
@@ -282,10 +283,11 @@ def _variable_effects(graph: Graph, subgraph: ir.Graph) -> tuple[list, list]:
     assigned: dict[int, object] = {}
     to_check: dict[int, object] = {}
     for node in subgraph.nodes:
-        if node.prim.name not in ("read_variable", "assign_variable"):
+        if node.prim.effect not in ("reads_state", "writes_state") \
+                or "variable" not in node.attrs:
             continue
         variable = node.attrs["variable"].deref()
-        if node.prim.name == "assign_variable":
+        if node.prim.effect == "writes_state":
             assigned[id(variable)] = variable
         elif id(variable) not in assigned and graph.is_v1_variable(variable):
             to_check[id(variable)] = variable
@@ -335,11 +337,10 @@ class InteractiveSession(Session):
 
     def __init__(self, target: str = "", graph: Graph | None = None, config=None):
         super().__init__(target, graph, config)
-        _sessions.append(self)
+        default_session.enter(self)
 
     def close(self) -> None:
-        if self in _sessions:
-            _sessions.remove(self)
+        default_session.leave(self)
         super().close()
 
 
@@ -348,25 +349,9 @@ class _DefaultSession:
         self._session = session
 
     def __enter__(self) -> Session:
-        _sessions.append(self._session)
+        default_session.enter(self._session)
         return self._session
 
     def __exit__(self, *exc) -> None:
-        if self._session in _sessions:
-            _sessions.remove(self._session)
+        default_session.leave(self._session)
 
-
-def get_default_session() -> Session | None:
-    """The innermost session entered with ``with`` (or an InteractiveSession)."""
-    return _sessions[-1] if _sessions else None
-
-
-def default_session(graph: Graph) -> Session:
-    session = get_default_session()
-    if session is None:
-        raise ValueError("Cannot execute operation using `run()`: No default session is "
-                         "registered. Use `with sess.as_default():` or pass session=sess.")
-    if session.graph is not graph:
-        raise ValueError("Cannot use the default session to execute an operation of "
-                         "another graph.")
-    return session

@@ -6,10 +6,6 @@ from __future__ import annotations
 
 import importlib
 
-import numpy as np
-
-from fluxion.core.tensor import Tensor
-from fluxion.core.variable import Variable
 from fluxion.graph.v1.adaptive_optimizers import (  # noqa: F401 - re-exported
     AdadeltaOptimizer,
     AdagradOptimizer,
@@ -28,7 +24,12 @@ from fluxion.graph.v1.checkpoint_utils import (  # noqa: F401 - re-exported
     replica_device_setter,
     warm_start,
 )
-from fluxion.graph.v1.graph import GraphKeys, get_default_graph
+from fluxion.graph.v1.global_step import (  # noqa: F401 - re-exported
+    create_global_step,
+    get_global_step,
+    get_or_create_global_step,
+    global_step,
+)
 from fluxion.graph.v1.input_producers import (  # noqa: F401 - re-exported
     batch,
     batch_join,
@@ -112,30 +113,6 @@ from fluxion.graph.v1.session_hooks import (  # noqa: F401 - re-exported
 from fluxion.train.coordinator import Coordinator, LooperThread  # noqa: F401 - re-exported
 
 
-def get_global_step(graph=None) -> Variable | None:
-    """The graph's global step variable, or None if it has none."""
-    steps = (graph or get_default_graph()).get_collection(GraphKeys.GLOBAL_STEP)
-    return steps[0] if steps else None
-
-
-def create_global_step(graph=None) -> Variable:
-    """Creates the global step: a non-trainable int64 scalar variable starting at 0."""
-    graph = graph or get_default_graph()
-    if get_global_step(graph) is not None:
-        raise ValueError("'global_step' already exists.")
-    with graph.building(), graph.exact_variable_names():
-        step = Variable(Tensor(np.zeros((), dtype=np.int64)), trainable=False,
-                        name="global_step")
-    graph.add_to_collection(GraphKeys.GLOBAL_STEP, step)
-    return step
-
-
-def get_or_create_global_step(graph=None) -> Variable:
-    """The graph's global step, created if it does not exist yet."""
-    step = get_global_step(graph)
-    return step if step is not None else create_global_step(graph)
-
-
 def __getattr__(name: str):
     """``SaverDef`` (a protobuf message class, built on first use), then the aliases
     and ``fluxion.train``'s names."""
@@ -151,11 +128,6 @@ def summary_iterator(path: str):
     from fluxion.summary.v1 import summary_iterator as events
 
     return events(path)
-
-
-def global_step(sess, global_step_tensor) -> int:
-    """The value of the global step in ``sess`` (``tf.compat.v1.train.global_step``)."""
-    return int(sess.run(global_step_tensor))
 
 
 # TF 1 names that are TF 2 objects elsewhere (see fluxion.compat.v1_aliases).
