@@ -37,6 +37,7 @@ def test_ema_in_a_graph_with_num_updates():
         shadow = ema.average(w)
         assert shadow.name == "w/ExponentialMovingAverage:0"
         assert "w/ExponentialMovingAverage" in ema.variables_to_restore()
+        assert tf.moving_average_variables() == [w]
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             expected, value = 0.0, 0.0
