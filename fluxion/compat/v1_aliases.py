@@ -76,13 +76,14 @@ NN = {
     "max_pool_v2": "nn.max_pool",
 }
 
+
 def resolve(table: dict, name: str):
     """The fluxion object ``table[name]`` names; AttributeError if either is missing."""
-    import fluxion
+    from fluxion.compat import root_namespace
 
     if name not in table:
         raise AttributeError(name)
-    value = fluxion
+    value = root_namespace.root()
     for part in table[name].split("."):
         value = getattr(value, part)
     return value

@@ -8,9 +8,9 @@ from fluxion.core.tensor import convert_to_tensor
 
 
 def _tf():
-    import fluxion
+    from fluxion.compat import root_namespace
 
-    return fluxion
+    return root_namespace.root()
 
 
 def _nhwc(data_format: str, what: str) -> None:

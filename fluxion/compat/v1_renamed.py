@@ -16,9 +16,9 @@ from fluxion.core.tensor import convert_to_tensor
 
 
 def _tf():
-    import fluxion
+    from fluxion.compat import root_namespace
 
-    return fluxion
+    return root_namespace.root()
 
 
 def batch_to_space_nd(input, block_shape, crops, name=None):  # noqa: A002 - TF's name

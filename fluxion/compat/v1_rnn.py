@@ -12,9 +12,9 @@ from __future__ import annotations
 
 
 def _tf():
-    import fluxion
+    from fluxion.compat import root_namespace
 
-    return fluxion
+    return root_namespace.root()
 
 
 def _map(fn, *structures):

@@ -13,9 +13,9 @@ import collections
 
 
 def _tf():
-    import fluxion
+    from fluxion.compat import root_namespace
 
-    return fluxion
+    return root_namespace.root()
 
 
 LSTMStateTuple = collections.namedtuple("LSTMStateTuple", ["c", "h"])

@@ -11,9 +11,9 @@ from fluxion.core.tensor import convert_to_tensor
 
 
 def _sparse():
-    import fluxion.sparse
+    from fluxion.compat import root_namespace
 
-    return fluxion.sparse
+    return root_namespace.root().sparse
 
 
 def sparse_add(a, b, threshold=None, thresh=None):
@@ -83,9 +83,9 @@ def sparse_to_dense(sparse_indices, output_shape, sparse_values, default_value=0
     if indices.ndim < 2:
         indices = indices.reshape(-1, 1) if len(shape) == 1 else indices.reshape(1, -1)
     if values.shape.rank == 0:
-        import fluxion
+        from fluxion.compat import root_namespace
 
-        values = fluxion.fill([indices.shape[0]], values)
+        values = root_namespace.root().fill([indices.shape[0]], values)
     if validate_indices and len(indices):
         flat = np.ravel_multi_index(indices.T, shape)
         if np.any(np.diff(flat) <= 0):
@@ -111,10 +111,11 @@ def sparse_matmul(a, b, transpose_a=False, transpose_b=False, a_is_sparse=False,
                   b_is_sparse=False, name=None):
     """``a @ b`` of two float matrices (the ``*_is_sparse`` hints only choose TF 1's
     kernel; the product is the same)."""
-    import fluxion
+    from fluxion.compat import root_namespace
 
-    return fluxion.matmul(fluxion.cast(a, dtypes.float32), fluxion.cast(b, dtypes.float32),
-                          transpose_a=transpose_a, transpose_b=transpose_b)
+    tf = root_namespace.root()
+    return tf.matmul(tf.cast(a, dtypes.float32), tf.cast(b, dtypes.float32),
+                     transpose_a=transpose_a, transpose_b=transpose_b)
 
 
 def sparse_placeholder(dtype, shape=None, name=None):

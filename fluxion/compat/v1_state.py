@@ -18,9 +18,9 @@ from fluxion.core.tensor import convert_to_tensor
 
 
 def _tf():
-    import fluxion
+    from fluxion.compat import root_namespace
 
-    return fluxion
+    return root_namespace.root()
 
 
 def _in_graph() -> bool:

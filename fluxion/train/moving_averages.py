@@ -21,12 +21,12 @@ def _base_name(value) -> str:
 
 
 def _v1_graph():
-    """The TF 1 graph being built, or None (eager, or inside fluxion.function)."""
+    """The TF 1 graph being built (its builder's ``owner``), or None (eager, or inside
+    fluxion.function, whose tracer has no graph with collections)."""
     from fluxion.core import context
-    from fluxion.graph.v1.graph import GraphBuilder
 
-    tracer = context.tracer
-    return tracer.owner if isinstance(tracer, GraphBuilder) else None
+    owner = getattr(context.tracer, "owner", None)
+    return owner if hasattr(owner, "get_collection") and hasattr(owner, "group") else None
 
 
 class ExponentialMovingAverage:
@@ -74,9 +74,7 @@ class ExponentialMovingAverage:
         and the variables join the ``moving_average_variables`` collection."""
         graph = _v1_graph()
         if var_list is None and graph is not None:
-            from fluxion.graph.v1.variables import trainable_variables
-
-            var_list = trainable_variables()
+            var_list = graph.get_collection("trainable_variables")
         if var_list is None:
             raise ValueError("ExponentialMovingAverage.apply needs the variables to average "
                              "(there are no global variable collections in TF 2)")
@@ -104,9 +102,8 @@ class ExponentialMovingAverage:
             updates.append(shadow.assign(biased / (1.0 - decay ** steps)))
         if graph is None:
             return None
-        from fluxion.graph.v1.graph import group
-
-        return group(*[u for u in updates if not isinstance(u, Variable)], name=self._name)
+        return graph.group(*[u for u in updates if not isinstance(u, Variable)],
+                           name=self._name)
 
     def _create(self, value):
         name = f"{_base_name(value)}/{self._name}"

@@ -57,10 +57,8 @@ from fluxion.graph.v1.learning_rate_decay import (  # noqa: F401 - re-exported
     piecewise_constant_decay,
     polynomial_decay,
 )
-from fluxion.graph.v1.meta_graph import (  # noqa: F401 - re-exported
-    export_meta_graph,
-    import_meta_graph,
-)
+from fluxion.graph.v1.meta_graph import export_meta_graph  # noqa: F401 - re-exported
+from fluxion.graph.v1.meta_graph_import import import_meta_graph  # noqa: F401 - re-exported
 from fluxion.graph.v1.monitored_session import (  # noqa: F401 - re-exported
     CheckpointSaverHook,
     MonitoredSession,

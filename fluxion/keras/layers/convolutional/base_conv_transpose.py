@@ -123,8 +123,8 @@ class BaseConvTranspose(Layer):
     def _dynamic_zeros(self, x, dtype):
         """Zeros ``[1, *output spatial sizes, filters]``, the sizes computed from ``x``'s
         run-time shape by ``_output_size``'s rule."""
-        from fluxion.core.primitives.shape import stack
         from fluxion.ops import creation_ops
+        from fluxion.ops.array_ops import stack
 
         shape = creation_ops.shape(x)
         sizes = [1]
