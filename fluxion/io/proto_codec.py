@@ -73,7 +73,80 @@ def _field_dtype(field) -> str:
             F.TYPE_GROUP: "string"}[field.type]
 
 
-def _fields(cls, field_names):
+def decode_proto(bytes, message_type: str, field_names, output_types,  # noqa: A002
+                 descriptor_source: str = "local://", message_format: str = "binary",
+                 sanitize: bool = False, name=None):
+    """The fields ``field_names`` of serialized ``message_type`` messages, as tensors.
+
+    Returns:
+      ``(sizes, values)``: ``sizes`` int32 of shape ``batch + [len(field_names)]``; for
+      each field a tensor of shape ``batch + [most values]`` of its ``output_types``.
+    """
+    if message_format != "binary":
+        raise ValueError(f"decode_proto: message_format must be 'binary', got "
+                         f"{message_format!r}")
+    names, types = tuple(field_names), tuple(dtypes.as_dtype(t).name for t in output_types)
+    if len(names) != len(types):
+        raise ValueError(f"decode_proto: {len(names)} field_names but {len(types)} "
+                         "output_types; give one type per field")
+    cls = _message_class(message_type, descriptor_source)
+    for field, wanted in zip(message_fields(cls, names), types):
+        if _field_dtype(field) != wanted and not (_field_dtype(field) != "string" and
+                                                  wanted != "string"):
+            raise TypeError(f"decode_proto: field {field.name} holds {_field_dtype(field)}, "
+                            f"output_types asks for {wanted}")
+    tensor = convert_to_tensor(bytes, dtype=dtypes.string)
+    sizes, *values = decode_proto_p.bind(tensor, message_type=message_type, field_names=names,
+                                         output_types=types,
+                                         descriptor_source=descriptor_source)
+    return sizes, values
+
+
+def encode_proto(sizes, values, field_names, message_type: str,
+                 descriptor_source: str = "local://", name=None):
+    """Serialized ``message_type`` messages with ``sizes[..., i]`` values of field ``i``
+    taken from ``values[i]`` (shape ``batch + [at least the largest size]``)."""
+    cls = _message_class(message_type, descriptor_source)
+    fields = message_fields(cls, list(field_names))
+    sizes = np.asarray(sizes)
+    arrays = [np.asarray(v.numpy() if hasattr(v, "numpy") else v) for v in values]
+    if len(arrays) != len(fields):
+        raise ValueError(f"encode_proto: {len(fields)} field_names but {len(arrays)} values")
+    batch = sizes.shape[:-1]
+    out = np.empty(int(np.prod(batch, dtype=np.int64)), dtype=object)
+    flat_sizes = sizes.reshape(-1, len(fields))
+    flat_values = [a.reshape(len(out), -1) for a in arrays]
+    for row in range(len(out)):
+        message = cls()
+        for column, field in enumerate(fields):
+            items = flat_values[column][row][:flat_sizes[row, column]]
+            _set_field(message, field, items)
+        out[row] = message.SerializeToString()
+    return convert_to_tensor(out.reshape(batch), dtype=dtypes.string)
+
+
+def _set_field(message, field, items) -> None:
+    repeated = is_repeated_field(field)
+    if not repeated and len(items) > 1:
+        raise InvalidArgumentError(f"encode_proto: field {field.name} is not repeated but "
+                                   f"got {len(items)} values")
+    if field.message_type is not None:
+        for item in items:
+            target = getattr(message, field.name).add() if repeated \
+                else getattr(message, field.name)
+            target.MergeFromString(bytes(item))
+        return
+    if field.type == field.TYPE_STRING:
+        items = [i.decode() if isinstance(i, bytes) else str(i) for i in items]
+    else:
+        items = [i.item() if hasattr(i, "item") else i for i in items]
+    if repeated:
+        getattr(message, field.name).extend(items)
+    elif items:
+        setattr(message, field.name, items[0])
+
+
+def message_fields(cls, field_names):
     by_name = cls.DESCRIPTOR.fields_by_name
     missing = [n for n in field_names if n not in by_name]
     if missing:
@@ -82,7 +155,7 @@ def _fields(cls, field_names):
     return [by_name[n] for n in field_names]
 
 
-def _repeated(field) -> bool:
+def is_repeated_field(field) -> bool:
     if hasattr(field, "is_repeated"):  # protobuf >= 5.29 drops `label`
         return bool(field.is_repeated)
     return field.label == field.LABEL_REPEATED
@@ -90,7 +163,7 @@ def _repeated(field) -> bool:
 
 def _field_values(message, field) -> list:
     value = getattr(message, field.name)
-    repeated = _repeated(field)
+    repeated = is_repeated_field(field)
     if not repeated:
         if field.message_type is not None:
             return [value.SerializeToString()] if message.HasField(field.name) else []
@@ -107,7 +180,7 @@ def _field_values(message, field) -> list:
 def _decode_kernel(serialized: np.ndarray, *, message_type, field_names, output_types,
                    descriptor_source):
     cls = _message_class(message_type, descriptor_source)
-    fields = _fields(cls, field_names)
+    fields = message_fields(cls, field_names)
     records = serialized.reshape(-1)
     per_field = [[] for _ in fields]
     for index, record in enumerate(records):
@@ -141,76 +214,3 @@ def _decode_rule(serialized: Aval, *, field_names, output_types, **_):
 
 decode_proto_p = define("decode_proto", _decode_kernel, _decode_rule,
                         multiple_results=True, fresh_output=True)
-
-
-def decode_proto(bytes, message_type: str, field_names, output_types,  # noqa: A002
-                 descriptor_source: str = "local://", message_format: str = "binary",
-                 sanitize: bool = False, name=None):
-    """The fields ``field_names`` of serialized ``message_type`` messages, as tensors.
-
-    Returns:
-      ``(sizes, values)``: ``sizes`` int32 of shape ``batch + [len(field_names)]``; for
-      each field a tensor of shape ``batch + [most values]`` of its ``output_types``.
-    """
-    if message_format != "binary":
-        raise ValueError(f"decode_proto: message_format must be 'binary', got "
-                         f"{message_format!r}")
-    names, types = tuple(field_names), tuple(dtypes.as_dtype(t).name for t in output_types)
-    if len(names) != len(types):
-        raise ValueError(f"decode_proto: {len(names)} field_names but {len(types)} "
-                         "output_types; give one type per field")
-    cls = _message_class(message_type, descriptor_source)
-    for field, wanted in zip(_fields(cls, names), types):
-        if _field_dtype(field) != wanted and not (_field_dtype(field) != "string" and
-                                                  wanted != "string"):
-            raise TypeError(f"decode_proto: field {field.name} holds {_field_dtype(field)}, "
-                            f"output_types asks for {wanted}")
-    tensor = convert_to_tensor(bytes, dtype=dtypes.string)
-    sizes, *values = decode_proto_p.bind(tensor, message_type=message_type, field_names=names,
-                                         output_types=types,
-                                         descriptor_source=descriptor_source)
-    return sizes, values
-
-
-def encode_proto(sizes, values, field_names, message_type: str,
-                 descriptor_source: str = "local://", name=None):
-    """Serialized ``message_type`` messages with ``sizes[..., i]`` values of field ``i``
-    taken from ``values[i]`` (shape ``batch + [at least the largest size]``)."""
-    cls = _message_class(message_type, descriptor_source)
-    fields = _fields(cls, list(field_names))
-    sizes = np.asarray(sizes)
-    arrays = [np.asarray(v.numpy() if hasattr(v, "numpy") else v) for v in values]
-    if len(arrays) != len(fields):
-        raise ValueError(f"encode_proto: {len(fields)} field_names but {len(arrays)} values")
-    batch = sizes.shape[:-1]
-    out = np.empty(int(np.prod(batch, dtype=np.int64)), dtype=object)
-    flat_sizes = sizes.reshape(-1, len(fields))
-    flat_values = [a.reshape(len(out), -1) for a in arrays]
-    for row in range(len(out)):
-        message = cls()
-        for column, field in enumerate(fields):
-            items = flat_values[column][row][:flat_sizes[row, column]]
-            _set_field(message, field, items)
-        out[row] = message.SerializeToString()
-    return convert_to_tensor(out.reshape(batch), dtype=dtypes.string)
-
-
-def _set_field(message, field, items) -> None:
-    repeated = _repeated(field)
-    if not repeated and len(items) > 1:
-        raise InvalidArgumentError(f"encode_proto: field {field.name} is not repeated but "
-                                   f"got {len(items)} values")
-    if field.message_type is not None:
-        for item in items:
-            target = getattr(message, field.name).add() if repeated \
-                else getattr(message, field.name)
-            target.MergeFromString(bytes(item))
-        return
-    if field.type == field.TYPE_STRING:
-        items = [i.decode() if isinstance(i, bytes) else str(i) for i in items]
-    else:
-        items = [i.item() if hasattr(i, "item") else i for i in items]
-    if repeated:
-        getattr(message, field.name).extend(items)
-    elif items:
-        setattr(message, field.name, items[0])

@@ -18,16 +18,6 @@ from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.io.tensor_proto import array_to_proto, message_classes, proto_to_array
 
 
-def _serialize_kernel(value: np.ndarray) -> np.ndarray:
-    out = np.empty((), dtype=object)
-    out[()] = array_to_proto(value).SerializeToString()
-    return out
-
-
-serialize_tensor_p = define("serialize_tensor", _serialize_kernel,
-                            lambda value: Aval((), dtypes.string), fresh_output=True)
-
-
 def serialize_tensor(tensor, name=None) -> Tensor:
     """``tensor`` as a string scalar: its serialized ``TensorProto``."""
     return serialize_tensor_p.bind(convert_to_tensor(tensor))
@@ -137,3 +127,13 @@ def _check_string(out_type) -> None:
     if dtypes.as_dtype(out_type) is not dtypes.string:
         raise TypeError(f"only out_type=tf.string is supported (TF's variant encoding is "
                         f"internal to TensorFlow), got {dtypes.as_dtype(out_type).name}")
+
+
+def _serialize_kernel(value: np.ndarray) -> np.ndarray:
+    out = np.empty((), dtype=object)
+    out[()] = array_to_proto(value).SerializeToString()
+    return out
+
+
+serialize_tensor_p = define("serialize_tensor", _serialize_kernel,
+                            lambda value: Aval((), dtypes.string), fresh_output=True)
