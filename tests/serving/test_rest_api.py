@@ -10,9 +10,6 @@ from fluxion.testing.model_server import ModelServer, request
 
 from .conftest import export_mlp, save_example_model, save_two_headed, serialized_example
 
-# Until fluxion.saved_model lands on main, there is nothing to serve.
-pytest.importorskip("fluxion.saved_model")
-
 pytest.importorskip("google.protobuf")
 
 CONFIG = """
