@@ -13,9 +13,11 @@ from __future__ import annotations
 from fluxion.core import dtypes
 from fluxion.core.primitive import bind
 from fluxion.core.primitives.categorical import hashed_cross_p
+from fluxion.core.tensor import convert_to_tensor
 from fluxion.keras.layers.layer import Layer
 from fluxion.keras.layers.preprocessing.categorical import encode_categorical
 from fluxion.keras.saving.serialization import keras_class
+from fluxion.ops import array_ops
 
 
 @keras_class("keras.layers")
