@@ -4,6 +4,7 @@
     fluxion convert model.keras --to tfjs OUT_DIR [--quantize uint8|uint16|float16]
     fluxion convert model.keras --to tflite OUT.tflite [--quantize dynamic|float16|int8
                                     --representative-data SAMPLES.npy --io-type int8|uint8]
+    fluxion serve --model_name NAME --model_base_path DIR [--rest_api_port 8501]
 
 ``launch`` runs a training script on N workers with ``mpiexec`` (from the extra
 ``fluxion[mpi]``), giving each worker its share of this machine's usable CPUs as its
@@ -13,6 +14,8 @@ thread count (``FLUXION_NUM_THREADS``), so ranks do not oversubscribe the cores.
 ``--to tflite`` a TensorFlow Lite file (``fluxion.lite``), its weights quantized with
 ``--quantize`` (int8 quantizes activations too, calibrated on the ``.npy`` array of
 samples given by ``--representative-data``).
+``serve`` runs a model server with TensorFlow Serving's REST API and
+``tensorflow_model_server``'s flags (``fluxion.serving``, extra ``fluxion-ml[serving]``).
 """
 
 from __future__ import annotations
@@ -67,6 +70,26 @@ def _convert(args) -> int:
         return 1
     print(f"Wrote {args.to} model of {args.model} to {args.output}")
     return 0
+
+
+def _serve(args) -> int:
+    from fluxion.serving.options import options_from_args
+
+    try:
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        print("fluxion serve: needs Starlette and uvicorn; pip install 'fluxion-ml[serving]'",
+              file=sys.stderr)
+        return 2
+    try:
+        options = options_from_args(args)
+    except (ValueError, ImportError) as error:
+        print(f"fluxion serve: {error}", file=sys.stderr)
+        return 2
+    from fluxion.serving.server import serve
+
+    return serve(options)
 
 
 _QUANTIZE_BY_TARGET = {"tfjs": ("uint8", "uint16", "float16"),
@@ -125,6 +148,11 @@ def main(argv=None) -> int:
                          help="tflite int8: the input and output type (default float32)")
     convert.add_argument("--weight-shard-size-bytes", type=int, default=4 * 1024 * 1024,
                          help="the largest weight file (tfjs; default 4 MiB)")
+    serve = commands.add_parser("serve", help="serve saved models over TensorFlow Serving's "
+                                "REST API")
+    from fluxion.serving.options import add_serve_arguments
+
+    add_serve_arguments(serve)
     args = parser.parse_args(argv)
     if args.command == "convert" and args.quantize is not None and \
             args.quantize not in _QUANTIZE_BY_TARGET[args.to]:
@@ -134,6 +162,8 @@ def main(argv=None) -> int:
         return _launch(args)
     if args.command == "convert":
         return _convert(args)
+    if args.command == "serve":
+        return _serve(args)
     return 2
 
 

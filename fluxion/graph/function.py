@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import inspect
 import warnings
 import weakref
 
@@ -172,6 +173,7 @@ class Function:
         first = not self._traces
         concrete = trace_concrete(self._traced_call, structure, spec, self._name,
                                   allow_variable_creation=first)
+        concrete.parameter_names = _parameter_names(self._python_function)
         if not first:
             self._recent.append(True)
             self._maybe_warn(spec)
@@ -237,6 +239,16 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<fluxion.function {self._name}>"
+
+
+def _parameter_names(python_function) -> list[str] | None:
+    """The names of the positional parameters (bound ``self`` left out), or None."""
+    try:
+        parameters = inspect.signature(python_function).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    return [p.name for p in parameters
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
 
 
 def _has_unknown_dims(spec: tuple) -> bool:

@@ -354,15 +354,9 @@ def boolean_mask(tensor, mask, axis=None) -> Tensor:
                        f"mask of shape {mask_shape} does not match the dimensions "
                        f"{axis}..{axis + len(mask_shape) - 1} of tensor shape {shape}")
     if any(a is None or b is None for a, b in zip(covered, mask_shape, strict=False)):
-        from fluxion.core.primitives.runtime_check import require
+        from fluxion.core.primitives.runtime_check import ShapeCheck, require
 
-        def mask_fits(found, mask_found, axis=axis):
-            covered = list(found[axis:axis + len(mask_found)])
-            return None if covered == list(mask_found) else (
-                f"mask of shape {list(mask_found)} does not match the dimensions "
-                f"{axis}..{axis + len(mask_found) - 1} of tensor shape {list(found)}")
-
-        tensor = require("boolean_mask", mask_fits, tensor, mask)
+        tensor = require("boolean_mask", ShapeCheck.of("mask_fits", axis=axis), tensor, mask)
     if len(mask_shape) > 1:
         mask = reshape(mask, [-1])
         merged = shape[:axis] + [-1] + shape[axis + len(mask_shape):]

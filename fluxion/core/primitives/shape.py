@@ -257,15 +257,11 @@ def squeeze(input, axis=None, name=None) -> Tensor:
                                  f"its size is {shape[a]}, not 1")
     if any(shape[a] is None for a in axes):  # unknown size-1 axes: index them away
         from fluxion.core.primitives.indexing import getitem
-        from fluxion.core.primitives.runtime_check import require
+        from fluxion.core.primitives.runtime_check import ShapeCheck, require
 
         if axis is not None:  # the sizes must be 1 when it runs, as eagerly
-            def sizes_are_one(found, axes=tuple(axes)):
-                bad = [a for a in axes if found[a] != 1]
-                return (f"cannot squeeze dimension {bad[0]} of shape {list(found)}: its size "
-                        f"is {found[bad[0]]}, not 1") if bad else None
-
-            input = require("squeeze", sizes_are_one, input)
+            input = require("squeeze", ShapeCheck.of("sizes_are_one", axes=tuple(axes)),
+                            input)
         return getitem(input, tuple(0 if i in axes else slice(None) for i in range(len(shape))))
     return _reshape_known(input, [d for i, d in enumerate(shape) if i not in axes])
 
@@ -346,14 +342,10 @@ def unstack(value, num=None, axis=0, name="unstack") -> list:
         raise ValueError(f"unstack: num={num} does not match dimension {axis} of shape "
                          f"{shape} ({count})")
     if shape[axis] is None:  # known only when it runs: checked then, as eagerly
-        from fluxion.core.primitives.runtime_check import require
+        from fluxion.core.primitives.runtime_check import ShapeCheck, require
 
-        def matches(found, axis=axis, count=count):
-            return None if found[axis] == count else (
-                f"num={count} does not match dimension {axis} of shape {list(found)} "
-                f"({found[axis]})")
-
-        value = require("unstack", matches, value)
+        value = require("unstack", ShapeCheck.of("count_matches", axis=axis, count=count),
+                        value)
     if count == 0:
         return []
     rest = shape[:axis] + shape[axis + 1:]
@@ -401,12 +393,9 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split") -> list:
         raise ValueError(f"split: sizes {sizes} must add up to dimension {axis} of shape "
                          f"{list(shape)} ({dim})")
     if dim is None:  # known only when it runs: checked then, as eagerly
-        from fluxion.core.primitives.runtime_check import require
+        from fluxion.core.primitives.runtime_check import ShapeCheck, require
 
-        def adds_up(found, axis=axis, total=sum(sizes), sizes=tuple(sizes)):
-            return None if found[axis] == total else (
-                f"sizes {list(sizes)} must add up to dimension {axis} of shape {list(found)} "
-                f"({found[axis]})")
-
-        value = require("split", adds_up, value)
+        value = require("split", ShapeCheck.of("sizes_add_up", axis=axis,
+                                                       sizes=tuple(int(n) for n in sizes)),
+                        value)
     return split_sizes(value, sizes, axis)
