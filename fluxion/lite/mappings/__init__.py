@@ -10,8 +10,8 @@ import importlib
 
 from fluxion.core.primitive import REGISTRY
 
-_FAMILIES = ("activation", "elementwise", "dense", "contraction", "conv", "shape", "reduce",
-             "recurrent")
+_FAMILIES = ("state", "activation", "elementwise", "dense", "contraction", "conv", "shape",
+             "reduce", "recurrent")
 _registered = False
 
 ACTIVATIONS = {"NONE": 0, "RELU": 1, "RELU_N1_TO_1": 2, "RELU6": 3, "TANH": 4}
