@@ -19,17 +19,18 @@ from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.keras.layers.preprocessing import adapt_data
 from fluxion.keras.layers.preprocessing.data_layer import DataLayer
 from fluxion.keras.layers.preprocessing.string_lookup import StringLookup
-from fluxion.keras.layers.preprocessing.string_ops import (
+from fluxion.keras.saving.serialization import (
+    deserialize_keras_object,
+    keras_class,
+    serialize_keras_object,
+)
+from fluxion.ops import array_ops
+from fluxion.ops.text_lookup_ops import (
     regex_replace,
     string_fit_length,
     string_lower,
     string_ngrams,
     string_split,
-)
-from fluxion.keras.saving.serialization import (
-    deserialize_keras_object,
-    keras_class,
-    serialize_keras_object,
 )
 
 _PUNCTUATION = rb'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']'
@@ -119,9 +120,8 @@ class TextVectorization(DataLayer):
                         "When using `TextVectorization` to tokenize strings, the input rank "
                         "must be 1 or the last shape dimension must be 1. Received: "
                         f"inputs.shape={tuple(inputs.shape)} with rank={len(inputs.shape)}")
-                import fluxion as tf
 
-                inputs = tf.squeeze(inputs, -1)
+                inputs = array_ops.squeeze(inputs, -1)
             if callable(self._split):
                 inputs = self._split(inputs)
             else:

@@ -1,4 +1,5 @@
-"""String and table primitives for the text and lookup layers.
+"""String and table primitives of the text and lookup layers (``keras.layers``'
+``TextVectorization``, ``StringLookup``, ``Hashing``...).
 
 Fluxion strings are NumPy object arrays of ``bytes`` (dtype ``fluxion.string``).  These
 primitives' kernels are plain NumPy/Python over such arrays; none has a gradient (their
@@ -19,9 +20,8 @@ import re
 import numpy as np
 
 from fluxion.core import dtypes
-from fluxion.core.primitive import Aval, bind, define
-from fluxion.core.tensor import Tensor
-from fluxion.ops.strings.fingerprint import hash_buckets
+from fluxion.core.primitive import Aval, define
+from fluxion.core.primitives.fingerprint import hash_buckets
 
 
 def _expect_string(op: str, x: Aval) -> None:
@@ -36,13 +36,13 @@ def _map_bytes(func, x: np.ndarray) -> np.ndarray:
     return out
 
 
-def _as_bytes(value) -> bytes:
+def as_utf8_bytes(value) -> bytes:
     return value if isinstance(value, bytes) else str(value).encode("utf-8")
 
 
 # --- standardization -------------------------------------------------------------------------
 def _lower_kernel(x):
-    return _map_bytes(lambda s: _as_bytes(s).lower(), x)  # bytes.lower: ASCII only, as TF
+    return _map_bytes(lambda s: as_utf8_bytes(s).lower(), x)  # bytes.lower: ASCII only, as TF
 
 
 def _same_string_rule(x: Aval) -> Aval:
@@ -58,7 +58,7 @@ def _compiled(pattern: bytes):
 def _regex_replace_kernel(x, *, pattern, rewrite, replace_global):
     regex = _compiled(pattern)
     count = 0 if replace_global else 1
-    return _map_bytes(lambda s: regex.sub(rewrite, _as_bytes(s), count=count), x)
+    return _map_bytes(lambda s: regex.sub(rewrite, as_utf8_bytes(s), count=count), x)
 
 
 def _regex_rule(x: Aval, **_) -> Aval:
@@ -83,10 +83,10 @@ def _pad_rows(rows: list, lead_shape: tuple, length: int | None = None) -> np.nd
 def _split_kernel(x, *, mode):
     if mode == "whitespace":
         def split(s):
-            return _as_bytes(s).split()  # ASCII whitespace runs, as tf.strings.split
+            return as_utf8_bytes(s).split()  # ASCII whitespace runs, as tf.strings.split
     else:
         def split(s):
-            return [c.encode("utf-8") for c in _as_bytes(s).decode("utf-8", "replace")]
+            return [c.encode("utf-8") for c in as_utf8_bytes(s).decode("utf-8", "replace")]
     return _pad_rows([split(s) for s in x.reshape(-1).tolist()], x.shape)
 
 
@@ -155,7 +155,7 @@ def _bytes_array(x: np.ndarray) -> np.ndarray:
     """``x`` with every element as ``bytes`` (object arrays may also hold ``str``)."""
     if x.dtype == object and all(type(v) is bytes for v in x.reshape(-1).tolist()):
         return x
-    return _map_bytes(_as_bytes, x)
+    return _map_bytes(as_utf8_bytes, x)
 
 
 def _hash_kernel(x, *, num_buckets, key):
@@ -206,43 +206,3 @@ def _lookup_rule(x: Aval, *, keys, values, default, dtype) -> Aval:
 as_string_p = define("as_string", _as_string_kernel, _as_string_rule)
 string_hash_bucket_p = define("string_hash_bucket", _hash_kernel, _hash_rule)
 table_lookup_p = define("table_lookup", _lookup_kernel, _lookup_rule)
-
-
-# --- binding functions ----------------------------------------------------------------------------
-def string_lower(x: Tensor) -> Tensor:
-    return bind(string_lower_p, x)
-
-
-def regex_replace(x: Tensor, pattern: bytes, rewrite: bytes, replace_global: bool = True):
-    return bind(regex_replace_p, x, pattern=_as_bytes(pattern), rewrite=_as_bytes(rewrite),
-                replace_global=bool(replace_global))
-
-
-def string_split(x: Tensor, mode: str = "whitespace") -> Tensor:
-    return bind(string_split_p, x, mode=mode)
-
-
-def string_ngrams(x: Tensor, widths: tuple, separator: bytes = b" ") -> Tensor:
-    return bind(string_ngrams_p, x, widths=tuple(int(w) for w in widths),
-                separator=_as_bytes(separator))
-
-
-def string_fit_length(x: Tensor, length: int) -> Tensor:
-    return bind(string_fit_length_p, x, length=int(length))
-
-
-def as_string(x: Tensor) -> Tensor:
-    return bind(as_string_p, x)
-
-
-def string_hash_bucket(x: Tensor, num_buckets: int, key: tuple | None = None) -> Tensor:
-    """FarmHash (``key=None``) or keyed SipHash buckets of strings, as int64."""
-    key = None if key is None else (int(key[0]), int(key[1]))
-    return bind(string_hash_bucket_p, x, num_buckets=int(num_buckets), key=key)
-
-
-def table_lookup(x: Tensor, keys: tuple, values: tuple, default, dtype) -> Tensor:
-    """Maps each element of ``x`` through ``dict(zip(keys, values))``; misses give
-    ``default``."""
-    return bind(table_lookup_p, x, keys=keys, values=values, default=default,
-                dtype=dtypes.as_dtype(dtype))
