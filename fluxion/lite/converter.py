@@ -179,9 +179,10 @@ class TFLiteConverter:
             if len(sample) != len(names):
                 raise ValueError(f"a representative_dataset sample has {len(sample)} "
                                  f"arrays; the model has {len(names)} inputs ({names})")
-            arrays = [np.asarray(getattr(a, "numpy", lambda a=a: a)(), np.float32)
-                      for a in sample]
-            for name, array, value in zip(names, arrays, self._trace.graph.inputs):
+            inputs = self._trace.graph.inputs
+            arrays = [np.asarray(getattr(a, "numpy", lambda a=a: a)(),
+                                 value.aval.dtype.np_dtype) for a, value in zip(sample, inputs)]
+            for name, array, value in zip(names, arrays, inputs):
                 if array.ndim != len(value.aval.shape):
                     raise ValueError(
                         f"representative_dataset: input {name!r} has shape "

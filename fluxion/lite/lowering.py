@@ -6,8 +6,9 @@ here with the primitive's own kernel: the file stores its result.  Every other n
 handed to the mapping in its primitive record's export slot,
 ``primitive.export["tflite"]``, registered by the modules of
 ``fluxion.lite.mappings``.  A mapping is ``lower(ctx, node)`` returning the
-``LiteTensor`` (or a tuple, one per output) that holds the node's result; it emits
-operators through ``ctx``.
+``LiteTensor`` (or a tuple, one per output) that holds the node's result, or a NumPy
+array when the result is known at conversion time (a variable read: the file stores
+the variable's value); it emits operators through ``ctx``.
 
 Fusions TFLite has (a bias add, a batch-norm scale, a ReLU folded into the
 FULLY_CONNECTED or CONV_2D before it) are peepholes in the mappings: a mapping looks at
@@ -183,9 +184,6 @@ def lower_graph(graph, input_names: list[str], output_names: list[str]) -> LiteG
 
 def _lower_node(ctx: LoweringContext, node) -> None:
     prim = node.prim
-    if prim.name == "read_variable":
-        ctx._know(node.outputs[0], node.attrs["variable"].deref().numpy())
-        return
     arrays = [ctx.array(v) for v in node.inputs]
     if not prim.stateful and all(a is not None for a in arrays):
         result = prim.kernel(*arrays, **node.attrs)  # folded: the file stores the result
@@ -203,5 +201,7 @@ def _lower_node(ctx: LoweringContext, node) -> None:
         raise AssertionError(f"the TFLite mapping of {prim.name} returned {len(results)} "
                              f"tensors for {len(node.outputs)} outputs")
     for value, tensor in zip(node.outputs, results):
-        if tensor is not None:
+        if isinstance(tensor, np.ndarray):  # known at conversion time (a variable's value)
+            ctx._know(value, tensor)
+        elif tensor is not None:
             ctx._bind(value, tensor)

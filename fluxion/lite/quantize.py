@@ -50,7 +50,8 @@ SAME_SCALE_INPUTS = {"MAX_POOL_2D": (0,), "AVERAGE_POOL_2D": (0,), "RESHAPE": (0
                      "SPLIT_V": (0,), "UNPACK": (0,), "PACK": None, "PAD": (0,),
                      "PADV2": (0, 2), "BROADCAST_TO": (0,), "TILE": (0,),
                      "REDUCE_MAX": (0,), "REDUCE_MIN": (0,), "MAXIMUM": (0, 1),
-                     "MINIMUM": (0, 1), "CONCATENATION": None, "GATHER": (0,)}
+                     "MINIMUM": (0, 1), "CONCATENATION": None, "GATHER": (0,),
+                     "SELECT_V2": (1, 2)}
 
 
 def _is_float(tensor) -> bool:
@@ -228,7 +229,9 @@ def full_integer(graph: LiteGraph, ranges: dict, strict: bool, input_type: str =
     quantized_ops = [op for op in graph.ops if op.opcode in INT8_OPERATORS]
     if strict:
         for op in graph.ops:
-            if op.opcode not in INT8_OPERATORS:
+            # operators on integers and booleans alone (a mask's CAST) stay as they are
+            touches_float = any(_is_float(t) for t in [*op.inputs, *op.outputs])
+            if op.opcode not in INT8_OPERATORS and touches_float:
                 where = f" (layer '{op.layer}')" if op.layer else ""
                 raise UnsupportedOperationError(
                     f"TFLite conversion: operator {op.opcode}{where} has no int8 kernel, "

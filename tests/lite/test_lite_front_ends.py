@@ -79,3 +79,39 @@ def test_subclassed_model_converts_with_an_open_batch():
 def test_unbuilt_model_is_refused():
     with pytest.raises(ValueError, match="no input shape yet"):
         tf.lite.TFLiteConverter.from_keras_model(_Subclassed())
+
+
+def test_from_saved_model_of_model_export_with_quantization(tmp_path):
+    model = harness.lstm_model()
+    directory = str(tmp_path / "exported")
+    model.export(directory)  # format="tf_saved_model": the serving_default signature
+    converter = tf.lite.TFLiteConverter.from_saved_model(directory)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = lambda: (harness.random_inputs(model, 1, seed=i)
+                                                for i in range(20))
+    content = converter.convert()
+    x = harness.random_inputs(model, 3)[0]
+    want = model.predict(x, verbose=0)
+    assert np.abs(harness.run_tflite(content, [x])[0] - want).max() < 0.05
+
+
+def test_from_saved_model_of_a_module_signature(tmp_path):
+    class Scaler(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = tf.Variable(np.arange(6, dtype=np.float32).reshape(3, 2))
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+        def project(self, x):
+            return {"projected": tf.nn.relu(tf.matmul(x, self.w))}
+
+    module = Scaler()
+    directory = str(tmp_path / "module")
+    tf.saved_model.save(module, directory, signatures={"project": module.project})
+    with pytest.raises(ValueError, match="no signature 'serving_default'"):
+        tf.lite.TFLiteConverter.from_saved_model(directory)
+    content = tf.lite.TFLiteConverter.from_saved_model(
+        directory, signature_keys=["project"]).convert()
+    x = np.random.default_rng(1).normal(size=(4, 3)).astype(np.float32)
+    np.testing.assert_allclose(harness.run_tflite(content, [x])[0],
+                               np.maximum(x @ module.w.numpy(), 0), rtol=1e-5, atol=1e-6)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import importlib
 
-from fluxion.core.primitive import REGISTRY
+from fluxion.core.primitive import register_export
 
-_FAMILIES = ("activation", "elementwise", "dense", "contraction", "conv", "shape", "reduce",
-             "recurrent")
+_FAMILIES = ("state", "activation", "elementwise", "dense", "contraction", "conv", "shape",
+             "reduce", "recurrent")
 _registered = False
 
 ACTIVATIONS = {"NONE": 0, "RELU": 1, "RELU_N1_TO_1": 2, "RELU6": 3, "TANH": 4}
@@ -21,7 +21,7 @@ def lowers(*primitive_names: str):
     """Stores the decorated ``lower(ctx, node)`` as the TFLite mapping of the primitives."""
     def register(function):
         for name in primitive_names:
-            REGISTRY[name].export["tflite"] = function
+            register_export("tflite", name, function)
         return function
     return register
 

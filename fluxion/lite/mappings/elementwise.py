@@ -201,5 +201,14 @@ def lower_select(ctx, node):
         ctx.emit("ELU", [ctx.tensor(x)], [out])
         return out
     out = ctx.output()
-    ctx.emit("SELECT_V2", ctx.inputs(), [out])
+    operands = [ctx.tensor(node.inputs[0])]
+    for value in node.inputs[1:]:
+        filled = value.producer
+        if filled is not None and filled.prim.name == "fill_like" and ctx.uses(value) == 1:
+            # SELECT_V2 broadcasts: a scalar stands for the filled tensor (masked outputs)
+            operands.append(ctx.graph.constant(ctx.hint("fill"), np.asarray(
+                filled.attrs["value"], out.dtype)))
+        else:
+            operands.append(ctx.tensor(value))
+    ctx.emit("SELECT_V2", operands, [out])
     return out
