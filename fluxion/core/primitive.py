@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from fluxion import backend
 from fluxion.core import blas_threads, context, errors
 from fluxion.core.dtypes import DType
 from fluxion.core.tensor import Tensor, wrap
@@ -50,7 +51,7 @@ class Primitive:
                  in_place: tuple = (), sparse_cotangents: bool = False):
         self.name = name
         self.kernel = kernel
-        self.impl = kernel  # the active backend's kernel; see fluxion.backend.activate
+        self.impl = kernel  # the active backend's kernel: see define, fluxion.backend
         self.shape_rule = shape_rule
         self.vjp = vjp
         self.multiple_results = multiple_results
@@ -87,19 +88,25 @@ _ndarray = np.ndarray
 
 def define(name: str, kernel: Callable, shape_rule: Callable, vjp: Callable | None = None,
            **options) -> Primitive:
-    """Creates and registers a primitive; names are unique."""
+    """Creates and registers a primitive; names are unique.
+
+    ``kernel`` is the NumPy kernel; the primitive runs the active backend's override of
+    it where that backend has one (``fluxion.backend``).
+    """
     if name in REGISTRY:
         raise ValueError(f"primitive {name!r} is already defined")
     prim = Primitive(name, kernel, shape_rule, vjp, **options)
+    prim.impl = backend.kernel_for(name, kernel)
     REGISTRY[name] = prim
     blas_threads.apply_settings_on_first_run(prim)
     return prim
 
 
-def rebind_kernels(overrides: dict) -> None:
-    """Points every primitive at the active backend's kernel (or its NumPy one)."""
+def rebind_kernels(backend_module) -> None:
+    """Points every primitive at ``backend_module``'s kernel (or its NumPy one)."""
     for name, prim in REGISTRY.items():
-        prim.impl = overrides.get(name, prim.kernel)
+        override = backend_module.kernel_for(name, prim.kernel)
+        prim.impl = prim.kernel if override is None else override
 
 
 def bind(prim: Primitive, *args: Tensor, **attrs):

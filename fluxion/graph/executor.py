@@ -1,8 +1,10 @@
 """The executor: a graph becomes Python source, one line per node, and is ``exec`` d.
 
 Kernels (with their attributes bound by ``functools.partial``) and constants become
-globals of the generated module, so running a graph costs one Python call per node
-and nothing else.  Code is generated per set of concrete input shapes (a
+globals of the generated module: the kernels are those of the active backend
+(``primitive.impl``; a fused step's ufunc name is bound to its primitive's kernel), and
+buffers are allocated with the backend's array namespace ``xp``.  Running a graph
+costs one Python call per node and nothing else.  Code is generated per set of concrete input shapes (a
 *specialisation*): with every shape known, the memory plan can prove which dead
 buffers an elementwise kernel may overwrite (``out=``), so chains of elementwise ops
 allocate once.  One trace serves every batch size; a new batch size costs one
@@ -21,7 +23,7 @@ from fluxion.core.primitive import Aval
 from fluxion.core.thread_choice import ThreadChoice
 from fluxion.graph.ir import Graph, Node, Value
 from fluxion.graph.memory_plan import plan_in_place, unchanged_at_these_shapes
-from fluxion.graph.passes.fusion import ACCUMULATOR, fused_elementwise_p
+from fluxion.graph.passes.fusion import ACCUMULATOR, fused_elementwise_p, step_kernel
 
 
 class CompiledGraph:
@@ -47,7 +49,7 @@ class CompiledGraph:
             raise run_error(error, self._line_nodes.get(key, {})) from None
 
     def _specialise(self, shapes: tuple):
-        backend.active().tune_allocator()
+        backend.tune_allocator()
         blas_threads.ensure_applied()
         concrete = propagate_shapes(self.graph, shapes)
         in_place = plan_in_place(self.graph, concrete) if self.in_place else {}
@@ -109,7 +111,7 @@ def generate_source(graph: Graph, in_place: dict[int, int],
     overwrite (``kernel(a, b, out=a)``).  ``avals`` (concrete, from ``propagate_shapes``)
     lets fused elementwise nodes expand into one ufunc call per step.
     """
-    namespace: dict = {"np": np}
+    namespace: dict = {"xp": backend.active().xp}
     line_nodes: dict[int, tuple] = {}  # source line number -> (node, its operand names)
     namespace["__line_nodes__"] = line_nodes
     names: dict[int, str] = {}
@@ -134,6 +136,8 @@ def generate_source(graph: Graph, in_place: dict[int, int],
             expanded = _fused_lines(node, [operand(v) for v in node.inputs],
                                     f"v{node.outputs[0].id}", target, avals)
             if expanded is not None:
+                for name, _ in node.attrs["program"]:  # each step's kernel, by ufunc name
+                    namespace[name] = step_kernel(name)
                 names[node.outputs[0].id] = f"v{node.outputs[0].id}"
                 operands = [operand(v) for v in node.inputs]
                 for line in expanded:
@@ -195,7 +199,7 @@ def _fused_lines(node: Node, args: list[str], out: str, target: int | None,
 
     The buffer is the dead input ``target`` when the memory plan found one, else the
     first step's own result when it already has the final shape (known here, from
-    concrete shapes), else ``np.empty`` of the final shape.  None (use the kernel)
+    concrete shapes), else ``xp.empty`` of the final shape.  None (use the kernel)
     when the shapes are not all known.
     """
     program = node.attrs["program"]
@@ -206,7 +210,7 @@ def _fused_lines(node: Node, args: list[str], out: str, target: int | None,
 
     def call(name: str, operands: tuple, into: str | None) -> str:
         text = ", ".join(out if i == ACCUMULATOR else args[i] for i in operands)
-        return f"np.{name}({text}" + (f", out={into})" if into else ")")
+        return f"{name}({text}" + (f", out={into})" if into else ")")
 
     label = f"  # {_describe(node)}"
     first_name, first_operands = program[0]
@@ -219,7 +223,7 @@ def _fused_lines(node: Node, args: list[str], out: str, target: int | None,
         dtype = final.dtype.np_dtype
         if dtype is None or np.dtype(dtype.name) != dtype:
             return None
-        lines = [f"    {out} = np.empty({final_shape!r}, {dtype.name!r}){label}",
+        lines = [f"    {out} = xp.empty({final_shape!r}, {dtype.name!r}){label}",
                  f"    {call(first_name, first_operands, out)}"]
     lines += [f"    {call(name, operands, out)}" for name, operands in program[1:]]
     return lines

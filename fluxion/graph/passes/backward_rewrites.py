@@ -6,7 +6,8 @@ reuses what the forward pass computed or moves to a smaller array:
 - ``share_patches``: ``conv(x, w)`` and ``conv_filter_grad(x, g, w)`` both build the
   patch matrix of ``x`` (im2col).  When both are in the graph (same ``x``, same
   geometry, no groups), they are rewritten into one ``im2col`` node feeding
-  ``conv_patches`` and ``filter_grad_patches``, so the patches are built once;
+  ``conv_patches`` and ``filter_grad_patches``, so the patches are built once.  Only
+  with NumPy's convolution kernels: a backend with kernels of its own keeps its convs;
 - ``relu_grad_before_max_pool_grad``: ``relu_grad(max_pool_grad(r, g), r)`` masks the
   routed gradient at full size, but the routed cells are each window's maximum, so the
   mask ``r > 0`` there is the pooled output's mask ``max_pool(r) > 0``:
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from fluxion import backend
 from fluxion.core.primitives.activation import relu_grad_p, relu_p
 from fluxion.core.primitives.broadcast import sum_to_like_p
 from fluxion.core.primitives.conv import (
@@ -98,6 +100,8 @@ def _patch_bytes_per_sample(x, w, node) -> float:
 
 def share_patches(graph: Graph) -> Graph:
     """Builds each convolved input's patch matrix once for its conv and filter gradient."""
+    if backend.overrides(conv_p.name) or backend.overrides(conv_filter_grad_p.name):
+        return graph
     convs = {_patch_key(n) for n in graph.nodes if n.prim is conv_p} - {None}
     grads = {_patch_key(n) for n in graph.nodes if n.prim is conv_filter_grad_p} - {None}
     shared = convs & grads

@@ -5,7 +5,8 @@ each feeding the next and used by nothing else: ``tanh(x * w + b)`` is
 ``multiply -> add -> tanh``.  The chain becomes one node of the ``fused_elementwise``
 primitive whose ``program`` attribute lists the steps, each a ufunc name and its
 operands (an input position, or ``ACCUMULATOR``: the previous step's result).  It runs
-with a single output buffer, every step computing into it with ``out=``, so no
+with a single output buffer, every step computing into it with ``out=`` (through the
+active backend's kernel of the step's primitive: ``step_kernel``), so no
 intermediate array is ever allocated.  The executor expands a fused node into one
 line per step (``fluxion.graph.executor``); the kernel below does the same for
 specialisations whose shapes are unknown.
@@ -20,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from fluxion.core.dtypes import DType
-from fluxion.core.primitive import Aval, define
+from fluxion.core.primitive import REGISTRY, Aval, Primitive, define
 from fluxion.core.shape_rules import broadcast_shapes
 from fluxion.graph.ir import Graph, Node, Value, is_stateful
 from fluxion.graph.passes.rewrite import Rewriter
@@ -36,8 +37,27 @@ def _fused_kernel(*arrays: np.ndarray, program: tuple, dtype: DType,
     if out is None:
         out = np.empty(np.broadcast_shapes(*(a.shape for a in arrays)), dtype.np_dtype)
     for name, operands in program:
-        getattr(np, name)(*[out if i == ACCUMULATOR else arrays[i] for i in operands], out=out)
+        step_kernel(name)(*[out if i == ACCUMULATOR else arrays[i] for i in operands], out=out)
     return out
+
+
+_ufunc_primitives: dict[str, Primitive] = {}
+
+
+def step_kernel(name: str):
+    """The kernel a fused step called ``name`` (a NumPy ufunc's name) runs: the active
+    backend's kernel of the primitive whose NumPy kernel is that ufunc."""
+    prim = _ufunc_primitives.get(name)
+    if prim is None:
+        for candidate in REGISTRY.values():
+            kernel = candidate.kernel
+            if isinstance(kernel, np.ufunc) and kernel.__name__ == name and (
+                    prim is None or candidate.name == name):
+                prim = candidate
+        if prim is None:
+            raise ValueError(f"no primitive has the NumPy ufunc {name!r} as its kernel")
+        _ufunc_primitives[name] = prim
+    return prim.impl
 
 
 def _fused_rule(*avals: Aval, program: tuple, dtype: DType) -> Aval:
@@ -87,8 +107,12 @@ def fusion(graph: Graph) -> Graph:
 
 
 def is_fusable(node: Node) -> bool:
-    """A plain NumPy ufunc application: no attributes, one output, reachable as ``np.<name>``."""
-    kernel = node.prim.impl
+    """A plain ufunc application: no attributes, one output, reachable as ``np.<name>``.
+
+    The primitive's NumPy kernel decides; a backend's override of a ufunc primitive
+    accepts ``out=`` like it, and the fused steps run it (``step_kernel``).
+    """
+    kernel = node.prim.kernel
     return (isinstance(kernel, np.ufunc) and kernel.nout == 1 and not node.attrs
             and not node.prim.multiple_results and not is_stateful(node)
             and len(node.inputs) == kernel.nin and len(node.outputs) == 1
@@ -146,6 +170,6 @@ def chain_program(chain: list[Node]) -> tuple[list[Value], tuple]:
                 position[value.id] = len(inputs)
                 inputs.append(value)
             operands.append(position[value.id])
-        steps.append((node.prim.impl.__name__, tuple(operands)))
+        steps.append((node.prim.kernel.__name__, tuple(operands)))
         previous = node.outputs[0]
     return inputs, tuple(steps)
