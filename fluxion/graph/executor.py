@@ -5,9 +5,9 @@ globals of the generated module: the kernels are those of the active backend
 (``primitive.impl``; a fused step's ufunc name is bound to its primitive's kernel), and
 buffers are allocated with the backend's array namespace ``xp``.  Running a graph
 costs one Python call per node and nothing else.  Code is generated per set of
-concrete input shapes (a *specialisation*): with every shape known, the memory plan can prove which dead
-buffers an elementwise kernel may overwrite (``out=``), so chains of elementwise ops
-allocate once.  One trace serves every batch size; a new batch size costs one
+concrete input shapes (a *specialisation*): with every shape known, the memory plan
+can prove which dead buffers an elementwise kernel may overwrite (``out=``), so chains
+of elementwise ops allocate once.  One trace serves every batch size; a new batch size costs one
 specialisation (microseconds of codegen), never a retrace.
 """
 
