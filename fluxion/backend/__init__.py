@@ -33,7 +33,8 @@ import threading
 from fluxion.backend import numpy_backend
 
 _KNOWN = {"numpy": "fluxion.backend.numpy_backend",
-          "checking": "fluxion.backend.checking"}
+          "checking": "fluxion.backend.checking",
+          "onednn": "fluxion.backend.onednn"}
 _active = numpy_backend
 _by_device_type: dict[str, str] = {}  # device type -> backend name, for device scopes
 _lock = threading.RLock()
