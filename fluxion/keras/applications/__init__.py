@@ -13,11 +13,19 @@ import sys
 import types
 
 from fluxion.keras.applications import densenet as _densenet
-from fluxion.keras.applications import imagenet_utils
-from fluxion.keras.applications import mobilenet, mobilenet_v2
+from fluxion.keras.applications import (
+    imagenet_utils,
+    inception_resnet_v2,
+    inception_v3,
+    mobilenet,
+    mobilenet_v2,
+    xception,
+)
 from fluxion.keras.applications import resnet as _resnet
 from fluxion.keras.applications import vgg as _vgg
 from fluxion.keras.applications.densenet import DenseNet121, DenseNet169, DenseNet201
+from fluxion.keras.applications.inception_resnet_v2 import InceptionResNetV2
+from fluxion.keras.applications.inception_v3 import InceptionV3
 from fluxion.keras.applications.mobilenet import MobileNet
 from fluxion.keras.applications.mobilenet_v2 import MobileNetV2
 from fluxion.keras.applications.resnet import (
@@ -29,11 +37,13 @@ from fluxion.keras.applications.resnet import (
     ResNet152V2,
 )
 from fluxion.keras.applications.vgg import VGG16, VGG19
+from fluxion.keras.applications.xception import Xception
 
-__all__ = ["DenseNet121", "DenseNet169", "DenseNet201", "MobileNet", "MobileNetV2",
-           "ResNet101", "ResNet101V2", "ResNet152", "ResNet152V2", "ResNet50", "ResNet50V2",
-           "VGG16", "VGG19", "densenet", "imagenet_utils", "mobilenet", "mobilenet_v2",
-           "resnet", "resnet50", "resnet_v2", "vgg16", "vgg19"]
+__all__ = ["DenseNet121", "DenseNet169", "DenseNet201", "InceptionResNetV2", "InceptionV3",
+           "MobileNet", "MobileNetV2", "ResNet101", "ResNet101V2", "ResNet152", "ResNet152V2",
+           "ResNet50", "ResNet50V2", "VGG16", "VGG19", "Xception", "densenet", "imagenet_utils",
+           "inception_resnet_v2", "inception_v3", "mobilenet", "mobilenet_v2", "resnet", "resnet50",
+           "resnet_v2", "vgg16", "vgg19", "xception"]
 
 
 def _namespace(name: str, doc: str, **members) -> types.ModuleType:

@@ -267,7 +267,7 @@ def _load_builtin_namespaces() -> None:
     import importlib
 
     for name in ("layers", "models", "losses", "metrics", "optimizers", "initializers",
-                 "regularizers", "constraints", "callbacks"):
+                 "regularizers", "constraints", "callbacks", "applications"):
         importlib.import_module(f"fluxion.keras.{name}")
 
 

@@ -14,10 +14,10 @@ with open(os.path.join(HERE, "structures.json")) as f:
     STRUCTURES = json.load(f)
 
 
-def weighted_layers(layers) -> dict:
-    """Layer name -> weight shapes, for layers with weights (names of weightless layers
-    are numbered per process, as in Keras)."""
-    return {name: shapes for name, shapes in layers if shapes}
+def weighted_layers(layers) -> list:
+    """(name, weight shapes) of the layers with weights, in the model's order: the order
+    in which legacy ``.h5`` weight files are matched."""
+    return [(name, shapes) for name, shapes, *_ in layers if shapes]
 
 
 @pytest.mark.parametrize("name", sorted(STRUCTURES))
@@ -26,11 +26,14 @@ def test_layers_weights_and_parameters_match_keras(name):
     kwargs = dict(expected["kwargs"])
     if "input_shape" in kwargs:
         kwargs["input_shape"] = tuple(kwargs["input_shape"])
+    keras.backend.clear_session()  # automatic names numbered from zero, as in the fixture
     model = getattr(keras.applications, name)(**kwargs)
-    ours = [[layer.name, [list(w.shape) for w in layer.weights]] for layer in model.layers]
+    ours = [[layer.name, [list(w.shape) for w in layer.weights], type(layer).__name__]
+            for layer in model.layers]
     assert weighted_layers(ours) == weighted_layers(expected["layers"])
     assert model.count_params() == expected["params"]
-    assert len(model.layers) == len(expected["layers"])
+    assert [row[0] for row in ours] == [row[0] for row in expected["layers"]]
+    assert [row[2] for row in ours] == [row[2] for row in expected["layers"]]
 
 
 @pytest.mark.parametrize("fixture, build", [
@@ -94,3 +97,50 @@ def test_imagenet_weights_offline_name_the_url(tmp_path, monkeypatch):
     with pytest.raises(Exception, match="resnet50_weights_tf_dim_ordering_tf_kernels_notop"):
         keras.applications.ResNet50(weights="imagenet", include_top=False,
                                     input_shape=(64, 64, 3))
+
+
+REAL_KERAS_CASES = [
+    ("Xception", dict(include_top=False, input_shape=(71, 71, 3), pooling="avg")),
+    ("InceptionV3", dict(include_top=True, input_shape=(75, 75, 3), classes=5,
+                         classifier_activation=None)),
+    ("InceptionResNetV2", dict(include_top=False, input_shape=(75, 75, 3), pooling="max")),
+]
+
+
+@pytest.mark.parametrize("name, kwargs", REAL_KERAS_CASES)
+def test_predictions_match_real_keras_weight_files(name, kwargs, tmp_path):
+    """Models too big for committed fixtures: Keras (when installed) writes seeded random
+    weights in both of its formats, and Fluxion loads each and predicts the same."""
+    legacy_h5_format = pytest.importorskip("keras.src.legacy.saving.legacy_h5_format")
+    h5py = pytest.importorskip("h5py")
+    import keras as real_keras
+
+    real_keras.utils.set_random_seed(1)
+    reference = getattr(real_keras.applications, name)(weights=None, **kwargs)
+    rng = np.random.default_rng(0)
+    for weight in reference.weights:
+        if "moving_variance" in weight.path:
+            weight.assign(rng.uniform(0.5, 1.5, weight.shape).astype("float32"))
+        elif "moving_mean" in weight.path or "beta" in weight.path:
+            weight.assign(rng.uniform(-0.2, 0.2, weight.shape).astype("float32"))
+    x = rng.uniform(-1, 1, (2,) + kwargs["input_shape"]).astype("float32")
+    expected = reference.predict(x, verbose=0)
+    reference.save_weights(str(tmp_path / "w.weights.h5"))
+    with h5py.File(tmp_path / "w.h5", "w") as f:
+        legacy_h5_format.save_weights_to_hdf5_group(f, reference)
+    for path in (tmp_path / "w.weights.h5", tmp_path / "w.h5"):
+        keras.backend.clear_session()
+        model = getattr(keras.applications, name)(weights=str(path), **kwargs)
+        np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-4,
+                                   atol=1e-5)
+
+
+def test_custom_scale_layer_adds_the_scaled_residual_and_round_trips():
+    from fluxion.keras.applications.inception_resnet_v2 import CustomScaleLayer
+
+    layer = CustomScaleLayer(0.17, name="scale")
+    a, b = np.ones((1, 2), "float32"), np.full((1, 2), 2.0, "float32")
+    np.testing.assert_allclose(layer([a, b]), a + 0.17 * b)
+    config = keras.layers.serialize(layer)
+    again = keras.layers.deserialize(config)
+    assert isinstance(again, CustomScaleLayer) and again.scale == 0.17
