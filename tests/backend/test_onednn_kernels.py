@@ -203,3 +203,17 @@ print(float(tf.reduce_sum(y)), len(caught), str(caught[0].message))
     assert float(total) == 36.0 and count == "1"
     assert "no oneDNN 3.x library could be loaded" in message and "/nonexistent" in message
     assert "NumPy's kernels" in message
+
+
+@needs_onednn
+def test_onednn_is_the_default_where_it_is_installed():
+    code = ("import fluxion as tf; from fluxion import backend; "
+            "print(tf.config.get_backend(), backend.overrides('conv'))")
+    env = {k: v for k, v in os.environ.items() if k != "FLUXION_BACKEND"}
+    env["PYTHONPATH"] = ROOT
+    for setting in (None, "auto"):
+        if setting:
+            env["FLUXION_BACKEND"] = setting
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                             text=True, check=True).stdout.split()
+        assert out == ["onednn", "True"]

@@ -10,8 +10,6 @@ and ``reason()`` says why (the backend warns once and runs NumPy's kernels).
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import glob
 import os
 import sys
@@ -33,6 +31,12 @@ def candidates() -> list[str]:
     for prefix in dict.fromkeys([sys.prefix, sys.base_prefix, sys.exec_prefix]):
         found += sorted(glob.glob(os.path.join(prefix, "lib", "libdnnl.so.3*")))
     return found + [SONAME]
+
+
+def present() -> bool:
+    """Whether a oneDNN library is there to load: named in the environment, or the
+    wheel's file found (cheap: nothing is loaded)."""
+    return bool(os.environ.get(ENVIRONMENT_VARIABLE, "").strip()) or len(candidates()) > 1
 
 
 def load():
@@ -58,6 +62,8 @@ def reset() -> None:
 
 
 def _load():
+    import ctypes  # here, not at import: deciding the default backend must stay cheap
+
     from fluxion.core import blas_threads
 
     blas_threads.prepare_openmp_runtime()  # idle OpenMP threads sleep, not spin
@@ -79,18 +85,19 @@ def _load():
     return None, f"no oneDNN 3.x library could be loaded ({'; '.join(errors)}); {hint}"
 
 
-class _Version(ctypes.Structure):
-    _fields_ = [("major", ctypes.c_int), ("minor", ctypes.c_int), ("patch", ctypes.c_int),
-                ("hash", ctypes.c_char_p), ("cpu_runtime", ctypes.c_uint),
-                ("gpu_runtime", ctypes.c_uint)]
-
-
 def _version(library) -> tuple | None:
+    import ctypes
+
+    class Version(ctypes.Structure):  # dnnl_version_t
+        _fields_ = [("major", ctypes.c_int), ("minor", ctypes.c_int), ("patch", ctypes.c_int),
+                    ("hash", ctypes.c_char_p), ("cpu_runtime", ctypes.c_uint),
+                    ("gpu_runtime", ctypes.c_uint)]
+
     try:
         function = library.dnnl_version
     except AttributeError:
         return None
-    function.restype = ctypes.POINTER(_Version)
+    function.restype = ctypes.POINTER(Version)
     function.argtypes = []
     found = function().contents
     return found.major, found.minor, found.patch
