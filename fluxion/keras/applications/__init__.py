@@ -19,6 +19,7 @@ from fluxion.keras.applications import (
     inception_v3,
     mobilenet,
     mobilenet_v2,
+    mobilenet_v3,
     xception,
 )
 from fluxion.keras.applications import resnet as _resnet
@@ -28,6 +29,7 @@ from fluxion.keras.applications.inception_resnet_v2 import InceptionResNetV2
 from fluxion.keras.applications.inception_v3 import InceptionV3
 from fluxion.keras.applications.mobilenet import MobileNet
 from fluxion.keras.applications.mobilenet_v2 import MobileNetV2
+from fluxion.keras.applications.mobilenet_v3 import MobileNetV3Large, MobileNetV3Small
 from fluxion.keras.applications.resnet import (
     ResNet50,
     ResNet50V2,
@@ -40,10 +42,11 @@ from fluxion.keras.applications.vgg import VGG16, VGG19
 from fluxion.keras.applications.xception import Xception
 
 __all__ = ["DenseNet121", "DenseNet169", "DenseNet201", "InceptionResNetV2", "InceptionV3",
-           "MobileNet", "MobileNetV2", "ResNet101", "ResNet101V2", "ResNet152", "ResNet152V2",
-           "ResNet50", "ResNet50V2", "VGG16", "VGG19", "Xception", "densenet", "imagenet_utils",
-           "inception_resnet_v2", "inception_v3", "mobilenet", "mobilenet_v2", "resnet", "resnet50",
-           "resnet_v2", "vgg16", "vgg19", "xception"]
+           "MobileNet", "MobileNetV2", "MobileNetV3Large", "MobileNetV3Small", "ResNet101",
+           "ResNet101V2", "ResNet152", "ResNet152V2", "ResNet50", "ResNet50V2", "VGG16", "VGG19",
+           "Xception", "densenet", "imagenet_utils", "inception_resnet_v2", "inception_v3",
+           "mobilenet", "mobilenet_v2", "mobilenet_v3", "resnet", "resnet50", "resnet_v2", "vgg16",
+           "vgg19", "xception"]
 
 
 def _namespace(name: str, doc: str, **members) -> types.ModuleType:

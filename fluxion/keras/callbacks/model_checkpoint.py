@@ -13,8 +13,8 @@ import warnings
 
 import numpy as np
 
-from fluxion.keras.callbacks.monitor_callback import MonitorCallback
 from fluxion.keras.callbacks.callback import worker_write_path
+from fluxion.keras.callbacks.monitor_callback import MonitorCallback
 from fluxion.keras.saving.serialization import keras_class
 from fluxion.keras.utils import io_utils
 

@@ -45,6 +45,16 @@ class Functional(Model):
 
     @property
     def layers(self) -> list:
+        """The model's layers; operations on tensors (``x + 3.0``, ``keras.ops`` calls) are
+        not layers, as in Keras 3: they are in ``operations``."""
+        from fluxion.keras.layers.op_layer import OperationLayer
+
+        return [layer for layer in self._functional_layers
+                if not isinstance(layer, OperationLayer)]
+
+    @property
+    def operations(self) -> list:
+        """Every step of the model in order: its layers and its tensor operations."""
         return list(self._functional_layers)
 
     @property

@@ -54,7 +54,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None,
 
 # --- which layers, and what each row says ------------------------------------------------------
 def _top_layers(model) -> list:
-    return list(model.layers)
+    return list(getattr(model, "operations", model.layers))
 
 
 def _in_range(layers: list, layer_range) -> list:

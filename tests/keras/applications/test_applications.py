@@ -104,6 +104,10 @@ REAL_KERAS_CASES = [
     ("InceptionV3", dict(include_top=True, input_shape=(75, 75, 3), classes=5,
                          classifier_activation=None)),
     ("InceptionResNetV2", dict(include_top=False, input_shape=(75, 75, 3), pooling="max")),
+    ("MobileNetV3Small", dict(include_top=True, input_shape=(64, 64, 3), classes=6,
+                              alpha=0.75)),
+    ("MobileNetV3Large", dict(include_top=False, input_shape=(64, 64, 3), pooling="avg",
+                              minimalistic=True)),
 ]
 
 
