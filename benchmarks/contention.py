@@ -20,9 +20,9 @@ ratios to Keras-on-TensorFlow and to Fluxion with one thread in the same conditi
 Fluxion runs from this interpreter; Keras-on-TensorFlow and PyTorch run in
 ``--ref-python`` (default: this interpreter) and are skipped when not installed.
 
-Fluxion runs with its default backend (NumPy kernels) and, when a oneDNN 3.x library
-loads, as ``fluxion onednn`` (``FLUXION_BACKEND=onednn``: oneDNN's convolution and
-pooling kernels).
+Fluxion runs with its default backend (oneDNN's convolution and pooling kernels where a
+oneDNN 3.x library loads, else NumPy's) and, where oneDNN loads, also as ``fluxion
+numpy`` (``FLUXION_BACKEND=numpy``: NumPy's kernels only).
 
 ``--candidates`` adds the thread settings Fluxion's default was chosen against: every
 pool fixed at one thread per usable CPU, and the same with OpenBLAS's spin timeout at
@@ -135,10 +135,13 @@ def fluxion_variants(candidates: bool) -> dict[str, dict]:
 
     cpus = str(usable_cpu_count())
     variants = {"fluxion": {}, "fluxion 1 thread": {"FLUXION_NUM_THREADS": "1"}}
+    # The default backend is oneDNN's where its library loads: the other one gets a row.
     if onednn_loads():
-        variants["fluxion onednn"] = {"FLUXION_BACKEND": "onednn"}
+        variants["fluxion numpy"] = {"FLUXION_BACKEND": "numpy"}
+        print("fluxion: default backend onednn (oneDNN's convolutions and pooling)",
+              file=sys.stderr)
     else:
-        print("fluxion onednn: no oneDNN 3.x library loads; skipped", file=sys.stderr)
+        print("fluxion: default backend numpy (no oneDNN library loads)", file=sys.stderr)
     if candidates:
         variants[f"fluxion {cpus} threads"] = {"FLUXION_NUM_THREADS": cpus}
         variants[f"fluxion {cpus} threads, spin 4"] = {"FLUXION_NUM_THREADS": cpus,
