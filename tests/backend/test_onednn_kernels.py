@@ -217,3 +217,24 @@ def test_onednn_is_the_default_where_it_is_installed():
         out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                              text=True, check=True).stdout.split()
         assert out == ["onednn", "True"]
+
+
+@needs_onednn
+@pytest.mark.parametrize("size", [7, 8])
+def test_transposed_convolutions_of_either_output_size_match_numpy(size):
+    # Output sizes 7 and 8 both give a 4x4 input at stride 2 with SAME padding: the
+    # kernel's ``like`` shape decides, on both backends.
+    g = tf.constant(rng.standard_normal((2, 4, 4, 5)).astype(np.float32))
+    w = tf.constant(rng.standard_normal((3, 3, 3, 5)).astype(np.float32))
+
+    def transposed():
+        return tf.nn.conv2d_transpose(g, w, [2, size, size, 3], 2, "SAME").numpy()
+
+    expected = transposed()
+    tf.config.set_backend("onednn")
+    try:
+        got = transposed()
+    finally:
+        tf.config.set_backend("numpy")
+    assert got.shape == (2, size, size, 3)
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
