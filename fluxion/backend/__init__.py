@@ -13,9 +13,10 @@ A backend is a small module with:
   cases it does not handle.
 
 Op code never asks which backend is active: eager ``bind``, the tape (whose gradients
-are ops again) and the graph executor all run ``primitive.impl``, which ``activate``
-points at the active backend's override or at the primitive's NumPy kernel, for the
-primitives defined so far and (through ``define``) for those defined later.
+are ops again) and the graph executor all run ``primitive.impl``, which the core points
+at the active backend's override or at the primitive's NumPy kernel: for the primitives
+defined so far when ``activate`` tells it (``on_activate``: this layer imports nothing
+of Fluxion's), and through ``define`` for those defined later.
 
 Which backend is active: ``FLUXION_BACKEND`` when Fluxion starts (``auto``, the
 default: ``onednn`` where a oneDNN library is installed, measured 1.2-90x faster per
@@ -30,10 +31,10 @@ from __future__ import annotations
 
 import importlib
 import os
-import sys
 import threading
 
 from fluxion.backend import numpy_backend
+from fluxion.backend.native_libraries import on_native_library  # noqa: F401 (re-export)
 
 _KNOWN = {"numpy": "fluxion.backend.numpy_backend",
           "checking": "fluxion.backend.checking",
@@ -41,6 +42,7 @@ _KNOWN = {"numpy": "fluxion.backend.numpy_backend",
 _active = numpy_backend
 _by_device_type: dict[str, str] = {}  # device type -> backend name, for device scopes
 _lock = threading.RLock()
+_listeners: list = []
 
 
 def active():
@@ -74,12 +76,18 @@ def activate(name: str) -> None:
         if module is _active:
             return
         _active = module
-        # At start-up (FLUXION_BACKEND) the primitive module may still be importing: no
-        # primitive is defined yet then, and define() will ask the active backend.
-        primitive = sys.modules.get("fluxion.core.primitive")
-        rebind = getattr(primitive, "rebind_kernels", None)
-        if rebind is not None:
-            rebind(module)
+        for listener in _listeners:
+            listener(module)
+
+
+def on_activate(listener) -> None:
+    """Calls ``listener(backend)`` whenever a backend is activated.
+
+    The core registers here the step that points every primitive at the new backend's
+    kernels.  At start-up (``FLUXION_BACKEND``) no listener is registered yet, and no
+    primitive is defined either: ``define`` asks the active backend.
+    """
+    _listeners.append(listener)
 
 
 def kernel_for(name: str, numpy_kernel):

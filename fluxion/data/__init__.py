@@ -7,18 +7,34 @@
 """
 
 from fluxion.core.tensor_spec import TensorSpec
-from fluxion.data import experimental
+
+# Every stage module, so that Dataset's methods find their stages (stage_registry).
+from fluxion.data import (  # noqa: F401
+    batching,
+    cache,
+    counting,
+    experimental,
+    prefetch,
+    sampling,
+    save_load,
+    shuffle,
+    sources,
+    transforms,
+    windowing,
+)
 from fluxion.data.dataset import Dataset, DatasetIterator
 from fluxion.data.element_spec import INFINITE as INFINITE_CARDINALITY
 from fluxion.data.element_spec import UNKNOWN as UNKNOWN_CARDINALITY
 from fluxion.data.element_spec import DatasetSpec
+from fluxion.data.iterators import IteratorSpec, NumpyIterator
 from fluxion.data.options import Options, ThreadingOptions
 from fluxion.data.prefetch import AUTOTUNE
 
 Iterator = DatasetIterator
 
 # File readers load on first use (module attribute -> defining module).
-_READERS = {"TextLineDataset": "fluxion.data.readers", "TFRecordDataset": "fluxion.data.readers"}
+_READERS = {"TextLineDataset": "fluxion.data.readers", "TFRecordDataset": "fluxion.data.readers",
+            "FixedLengthRecordDataset": "fluxion.data.readers"}
 
 
 def __getattr__(name):
@@ -31,5 +47,5 @@ def __getattr__(name):
 
 
 __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "DatasetSpec",
-           "Iterator", "Options", "ThreadingOptions",
+           "Iterator", "IteratorSpec", "NumpyIterator", "Options", "ThreadingOptions",
            "TensorSpec", "experimental"]

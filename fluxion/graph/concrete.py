@@ -39,6 +39,11 @@ class ConcreteFunction:
         self._input_positions = input_positions  # which flat leaves feed graph inputs
         self._compiled = CompiledGraph(graph)
         self.trace_seconds = trace_seconds
+        # The call's (args, kwargs) with a TensorSpec (named when the input_signature
+        # named it) per graph input, other leaves as given; and the Python function's
+        # parameter names (set by Function).  fluxion.saved_model names inputs from them.
+        self.input_specs = None
+        self.parameter_names: list[str] | None = None
 
     def call_structured(self, structure):
         leaves = nest.flatten(structure)
@@ -120,8 +125,21 @@ def trace_concrete(python_function, structure, spec, name: str,
         structured = _collect_outputs(tracer, result, tracer.graph)
     graph = tracer.graph
     optimized = optimize(graph)
-    return ConcreteFunction(name, graph, optimized, structured, positions,
-                            time.perf_counter() - started)
+    concrete = ConcreteFunction(name, graph, optimized, structured, positions,
+                                time.perf_counter() - started)
+    concrete.input_specs = nest.pack_sequence_as(structure, [
+        _spec_of(leaf, leaf_spec) for leaf, leaf_spec in zip(leaves, spec[1])])
+    return concrete
+
+
+def _spec_of(leaf, leaf_spec):
+    """A traced argument's TensorSpec (keeping an input_signature's name), else the leaf."""
+    from fluxion.core.tensor_spec import TensorSpec
+
+    if not isinstance(leaf_spec, sig.TensorLeaf):
+        return leaf
+    return TensorSpec(leaf_spec.shape, dtypes.from_numpy(np.dtype(leaf_spec.dtype)),
+                      leaf.name if isinstance(leaf, TensorSpec) else None)
 
 
 def _collect_outputs(tracer: Tracer, result, graph: Graph):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import inspect
 import warnings
 import weakref
 
@@ -28,6 +29,10 @@ RECENT_CALLS = 10
 
 class Function:
     """A callable that traces ``python_function`` per signature and runs compiled graphs."""
+
+    # AutoGraph leaves a Function called from converted code alone: it converts its own
+    # Python function, under its own ``autograph`` setting.
+    converts_its_own_function = True
 
     def __init__(self, python_function, input_signature=None, reduce_retracing: bool = False,
                  jit_compile=None, name: str | None = None, autograph: bool = True,
@@ -172,6 +177,7 @@ class Function:
         first = not self._traces
         concrete = trace_concrete(self._traced_call, structure, spec, self._name,
                                   allow_variable_creation=first)
+        concrete.parameter_names = _parameter_names(self._python_function)
         if not first:
             self._recent.append(True)
             self._maybe_warn(spec)
@@ -237,6 +243,16 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<fluxion.function {self._name}>"
+
+
+def _parameter_names(python_function) -> list[str] | None:
+    """The names of the positional parameters (bound ``self`` left out), or None."""
+    try:
+        parameters = inspect.signature(python_function).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    return [p.name for p in parameters
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
 
 
 def _has_unknown_dims(spec: tuple) -> bool:

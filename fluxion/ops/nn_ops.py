@@ -15,8 +15,8 @@ from fluxion.core.primitive import bind
 from fluxion.core.primitives import activation
 from fluxion.core.primitives import elementwise as ew
 from fluxion.core.primitives.reduce import reduce_sum
+from fluxion.core.primitives.runtime_check import ShapeCheck, require
 from fluxion.core.primitives.shape import reshape
-from fluxion.core.primitives.runtime_check import require
 from fluxion.core.shape_rules import normalize_axes, normalize_axis
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
 from fluxion.ops.math_ops import log_sigmoid, sigmoid, softplus, softsign
@@ -163,13 +163,8 @@ def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None) -> Te
                        f"labels and logits must have the same shape, got "
                        f"{list(shape_tuple(z))} and {list(shape_tuple(x))}")
     if None in shape_tuple(z) or None in shape_tuple(x):  # equal when it runs, as eagerly
-        x = require("sigmoid_cross_entropy_with_logits", _same_shapes, x, z)
+        x = require("sigmoid_cross_entropy_with_logits", ShapeCheck.of("same_shapes"), x, z)
     return ew.maximum(x, 0) - x * z + ew.log1p(ew.exp(ew.neg(ew.abs_(x))))
-
-
-def _same_shapes(a: tuple, b: tuple) -> str | None:
-    return None if a == b else (f"labels and logits must have the same shape, got "
-                                f"{list(b)} and {list(a)}")
 
 
 def _compatible_shapes(a: tuple, b: tuple) -> bool:
@@ -213,12 +208,7 @@ def bias_add(value, bias, data_format=None, name=None) -> Tensor:
                        f"bias of size {bias_shape[0]} must match dimension {axis} of value "
                        f"shape {list(shape)}")
     if shape[axis] is None or bias_shape[0] is None:  # must match when it runs, as eagerly
-        def channels_match(found, bias_found, axis=axis):
-            return None if found[axis] == bias_found[0] else (
-                f"bias of size {bias_found[0]} must match dimension {axis} of value shape "
-                f"{list(found)}")
-
-        value = require("bias_add", channels_match, value, bias)
+        value = require("bias_add", ShapeCheck.of("channels_match", axis=axis), value, bias)
     if channels_first:
         bias = reshape(bias, [-1] + [1] * (len(shape) - 2))
     return ew.add(value, bias)

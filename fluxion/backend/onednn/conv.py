@@ -3,7 +3,7 @@
 Each takes the same arrays and attributes as the NumPy kernel it stands in for
 (``fluxion.core.primitives.conv``) and returns the same result, or None where oneDNN
 does not take the case (the caller then runs the NumPy kernel).  Geometry follows TF:
-``window_geometry`` resolves ``SAME`` into the pads oneDNN is given, and oneDNN counts
+``window_pads`` resolves ``SAME`` into the pads oneDNN is given, and oneDNN counts
 dilation from 0 (TF's dilation minus one).
 
 Data stays channels-last (``[N, *spatial, C]``, ``[*kernel, I, O]``) as strided memory
@@ -22,6 +22,7 @@ import threading
 import numpy as np
 
 from fluxion.backend.onednn import capi
+from fluxion.backend.onednn.geometry import window_pads
 from fluxion.backend.onednn.memory import (
     Descriptors,
     PrimitiveDesc,
@@ -43,11 +44,9 @@ class _Geometry:
     """Shapes, pads and oneDNN's parameter arrays of one convolution."""
 
     def __init__(self, x_shape, w_shape, strides, padding, dilations, groups, dtype):
-        from fluxion.core.primitives.conv import window_geometry
-
         self.rank = len(x_shape) - 2
         kernel = tuple(w_shape[:-2])
-        pads, outs = window_geometry(tuple(x_shape[1:-1]), kernel, strides, dilations, padding)
+        pads, outs = window_pads(tuple(x_shape[1:-1]), kernel, strides, dilations, padding)
         self.x_shape = tuple(x_shape)
         self.w_shape = tuple(w_shape)
         self.y_shape = (x_shape[0], *outs, w_shape[-1])
@@ -100,6 +99,8 @@ def _plan(api, key: tuple, build):
             if plan is None:
                 try:
                     plan = build()
+                except ValueError:  # a window that does not fit: NumPy's kernel says so
+                    plan = False
                 except capi.OneDNNError as error:
                     if not error.unimplemented:
                         raise

@@ -62,11 +62,15 @@ def reset() -> None:
 
 
 def _load():
+    from fluxion.backend.native_libraries import loading_native_library
+
+    with loading_native_library():  # the core's thread settings reach its pool
+        return _load_first_candidate()
+
+
+def _load_first_candidate():
     import ctypes  # here, not at import: deciding the default backend must stay cheap
 
-    from fluxion.core import blas_threads
-
-    blas_threads.prepare_openmp_runtime()  # idle OpenMP threads sleep, not spin
     errors = []
     for path in candidates():
         try:
@@ -78,7 +82,6 @@ def _load():
         if version is None or version[0] != 3:
             errors.append(f"{path}: oneDNN {version or 'of unknown version'} (3.x needed)")
             continue
-        blas_threads.rescan_libraries()  # its OpenMP pool gets Fluxion's thread settings
         return library, None
     hint = (f"install it with `pip install fluxion-ml[onednn]` or name the file in "
             f"{ENVIRONMENT_VARIABLE}")

@@ -19,6 +19,7 @@ import threading
 import numpy as np
 
 from fluxion.backend.onednn import capi
+from fluxion.backend.onednn.geometry import window_pads
 from fluxion.backend.onednn.memory import (
     Descriptors,
     PrimitiveDesc,
@@ -37,10 +38,8 @@ class _Plan:
     """Forward (training and inference) and backward primitives of one pooling shape."""
 
     def __init__(self, api, x_shape, window, strides, padding, dilations, dtype):
-        from fluxion.core.primitives.conv import window_geometry
-
-        pads, outs = window_geometry(tuple(x_shape[1:-1]), tuple(window), strides, dilations,
-                                     padding)
+        pads, outs = window_pads(tuple(x_shape[1:-1]), tuple(window), strides, dilations,
+                                 padding)
         self.x_shape, self.y_shape = tuple(x_shape), (x_shape[0], *outs, x_shape[-1])
         self.descs = descs = Descriptors(api)
         itemsize = np.dtype(dtype).itemsize
@@ -83,6 +82,8 @@ def _plan_for(api, x_shape, dtype, window, strides, padding, dilations):
             if plan is None:
                 try:
                     plan = _Plan(api, x_shape, window, strides, padding, dilations, dtype)
+                except ValueError:  # a window that does not fit: NumPy's kernel says so
+                    plan = False
                 except capi.OneDNNError as error:
                     if not error.unimplemented:
                         raise

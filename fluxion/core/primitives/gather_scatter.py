@@ -21,6 +21,7 @@ import numpy as np
 from fluxion.core import dtypes
 from fluxion.core.errors import InvalidArgumentError, op_error
 from fluxion.core.primitive import Aval, bind, define
+from fluxion.core.primitives.creation import shape_p
 from fluxion.core.primitives.elementwise import zeros_like
 from fluxion.core.shape_rules import normalize_axis
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
@@ -354,15 +355,9 @@ def boolean_mask(tensor, mask, axis=None) -> Tensor:
                        f"mask of shape {mask_shape} does not match the dimensions "
                        f"{axis}..{axis + len(mask_shape) - 1} of tensor shape {shape}")
     if any(a is None or b is None for a, b in zip(covered, mask_shape, strict=False)):
-        from fluxion.core.primitives.runtime_check import require
+        from fluxion.core.primitives.runtime_check import ShapeCheck, require
 
-        def mask_fits(found, mask_found, axis=axis):
-            covered = list(found[axis:axis + len(mask_found)])
-            return None if covered == list(mask_found) else (
-                f"mask of shape {list(mask_found)} does not match the dimensions "
-                f"{axis}..{axis + len(mask_found) - 1} of tensor shape {list(found)}")
-
-        tensor = require("boolean_mask", mask_fits, tensor, mask)
+        tensor = require("boolean_mask", ShapeCheck.of("mask_fits", axis=axis), tensor, mask)
     if len(mask_shape) > 1:
         mask = reshape(mask, [-1])
         merged = shape[:axis] + [-1] + shape[axis + len(mask_shape):]
@@ -493,9 +488,7 @@ def symbolic_getitem(x: Tensor, key) -> Tensor:
         index = cast(index, dtypes.int32) if index.dtype is not dtypes.int32 else index
         size = shape_tuple(result)[axis]
         if size is None:  # known only at run time
-            from fluxion.ops.creation_ops import shape
-
-            size = shape(result)[axis]
+            size = bind(shape_p, result, out_type=dtypes.int32)[axis]
         index = select(less(index, 0), add(index, size), index)
         result = bind(gather_p, result, index, axis=axis, batch_dims=0)
     return result

@@ -1,4 +1,5 @@
-"""Layout ops: ``pad``, ``tile``, ``reverse``, ``slice``.
+"""Layout ops: ``pad``, ``tile``, ``reverse``, ``slice``, and ``bitcast`` (the same bytes
+read as another dtype).
 
 Constant padding and tiling are primitives (one NumPy call each; their adjoints are a
 slice and a block sum).  Reflect/symmetric padding, reversal and slicing are
@@ -107,18 +108,11 @@ def _mirror_pad_unknown_size(x: Tensor, axis: int, lo: int, hi: int, reflect: bo
     """Mirror padding of an axis whose size is known only when it runs: the mirrored
     pieces are sliced from the start and from the end, and the paddings are checked
     against the size then, as eagerly."""
-    from fluxion.core.primitives.runtime_check import require
+    from fluxion.core.primitives.runtime_check import ShapeCheck, require
 
     skip = 1 if reflect else 0
-    kind = "REFLECT" if reflect else "SYMMETRIC"
-
-    def fits(found):
-        limit = found[axis] - skip
-        return None if lo <= limit and hi <= limit else (
-            f"{kind} paddings must be at most {limit} for dimension {axis} of size "
-            f"{found[axis]}, got [{lo}, {hi}]")
-
-    x = require("pad", fits, x)
+    x = require("pad", ShapeCheck.of("mirror_padding_fits", axis=axis, lo=int(lo), hi=int(hi),
+                                     reflect=bool(reflect)), x)
     pieces = []
     if lo:
         pieces.append(_axis_slice(x, axis, slice(lo - 1 + skip, _stop(skip - 1), -1)))
@@ -208,16 +202,10 @@ def slice_(input_, begin, size) -> Tensor:
                              f"dimension {axis} of shape {list(shape)}")
         key.append(slice(start, None if extent == -1 else stop))
     if None in shape:  # unknown extents: the block must fit when it runs, as eagerly
-        from fluxion.core.primitives.runtime_check import require
+        from fluxion.core.primitives.runtime_check import ShapeCheck, require
 
-        def fits(found, begin=tuple(begin), size=tuple(size)):
-            for axis, (start, extent, dim) in enumerate(zip(begin, size, found)):
-                if start > dim or (extent != -1 and start + extent > dim):
-                    return (f"begin {start} with size {extent} is out of range for "
-                            f"dimension {axis} of shape {list(found)}")
-            return None
-
-        input_ = require("slice", fits, input_)
+        input_ = require("slice", ShapeCheck.of("block_fits", begin=tuple(begin),
+                                                 size=tuple(size)), input_)
     return bind(getitem_p, input_, key=encode_key(tuple(key)))
 
 
@@ -248,3 +236,29 @@ def _slice_run_time(input_: Tensor, begin, size) -> Tensor:
 def _past_the_end(like: Tensor) -> Tensor:
     """A stop past any axis end, in ``like``'s integer dtype (slices clip it)."""
     return convert_to_tensor(np.iinfo(like.dtype.np_dtype).max, dtype=like.dtype)
+
+
+def _bitcast_kernel(x, dtype):
+    target = dtype.np_dtype
+    if target.itemsize == x.dtype.itemsize:
+        return x.view(target)
+    if target.itemsize < x.dtype.itemsize:
+        return np.ascontiguousarray(x).view(target).reshape(
+            *x.shape, x.dtype.itemsize // target.itemsize)
+    return np.ascontiguousarray(x).view(target).reshape(x.shape[:-1])
+
+
+def _bitcast_rule(x: Aval, dtype) -> Aval:
+    mine, theirs = x.dtype.size, dtype.size
+    if mine == theirs:
+        return Aval(x.shape, dtype)
+    if theirs < mine:
+        return Aval((*x.shape, mine // theirs), dtype)
+    if not x.shape or x.shape[-1] not in (None, theirs // mine):
+        raise ValueError(f"bitcast: to go from {x.dtype.name} to {dtype.name} the last "
+                         f"dimension must be {theirs // mine}, got shape {list(x.shape)}")
+    return Aval(x.shape[:-1], dtype)
+
+
+bitcast_p = define("bitcast", _bitcast_kernel, _bitcast_rule,
+                   doc="Reinterprets the bytes of a tensor as another dtype.")

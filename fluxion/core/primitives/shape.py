@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from fluxion.core import dtypes
 from fluxion.core.primitive import Aval, bind, define
 from fluxion.core.primitives.broadcast import sum_to_like
+from fluxion.core.primitives.creation import shape_p
 from fluxion.core.primitives.dynamic_shape import (
     broadcast_to_dynamic,
     is_dynamic,
     reshape_dynamic,
 )
+from fluxion.core.primitives.elementwise import conj
 from fluxion.core.shape_rules import broadcast_shapes, normalize_axis, num_elements
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
 
@@ -51,7 +54,8 @@ reshape_p = define("reshape", lambda x, shape: x.reshape(shape), _reshape_rule, 
 reshape_like_p = define(
     "reshape_like", lambda x, like: x.reshape(like.shape),
     lambda x, like: Aval(like.shape, x.dtype),
-    lambda g, xs, out: (reshape_like(g, xs[0]), None), shape_only=(1,))
+    lambda g, xs, out: (reshape_like(g, xs[0]), None), shape_only=(1,),
+    identity_when_same_shape=True)
 
 
 def reshape(tensor, shape, name=None) -> Tensor:
@@ -107,8 +111,8 @@ def transpose(a, perm=None, conjugate=False, name="transpose") -> Tensor:
     TensorShape([4, 2, 3])
     """
     a = convert_to_tensor(a)
-    if conjugate and a.dtype.is_complex:
-        a = Tensor(np.conj(a._value))  # no conj primitive yet: not differentiated through
+    if conjugate:
+        a = conj(a)
     rank = len(shape_tuple(a))
     perm = tuple(reversed(range(rank))) if perm is None else tuple(
         normalize_axis(p, rank) for p in _as_int_list(perm))
@@ -125,7 +129,8 @@ def _broadcast_to_rule(x: Aval, shape: tuple) -> Aval:
 
 
 broadcast_to_p = define("broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
-                        _broadcast_to_rule, lambda g, xs, out, shape: (sum_to_like(g, xs[0]),))
+                        _broadcast_to_rule, lambda g, xs, out, shape: (sum_to_like(g, xs[0]),),
+                        identity_when_same_shape=True)
 
 
 def broadcast_to(input, shape, name=None) -> Tensor:
@@ -257,15 +262,11 @@ def squeeze(input, axis=None, name=None) -> Tensor:
                                  f"its size is {shape[a]}, not 1")
     if any(shape[a] is None for a in axes):  # unknown size-1 axes: index them away
         from fluxion.core.primitives.indexing import getitem
-        from fluxion.core.primitives.runtime_check import require
+        from fluxion.core.primitives.runtime_check import ShapeCheck, require
 
         if axis is not None:  # the sizes must be 1 when it runs, as eagerly
-            def sizes_are_one(found, axes=tuple(axes)):
-                bad = [a for a in axes if found[a] != 1]
-                return (f"cannot squeeze dimension {bad[0]} of shape {list(found)}: its size "
-                        f"is {found[bad[0]]}, not 1") if bad else None
-
-            input = require("squeeze", sizes_are_one, input)
+            input = require("squeeze", ShapeCheck.of("sizes_are_one", axes=tuple(axes)),
+                            input)
         return getitem(input, tuple(0 if i in axes else slice(None) for i in range(len(shape))))
     return _reshape_known(input, [d for i, d in enumerate(shape) if i not in axes])
 
@@ -275,9 +276,8 @@ def _reshape_known(x: Tensor, shape: list) -> Tensor:
         return bind(reshape_p, x, shape=tuple(-1 if d is None else d for d in shape))
     # Several unknown dimensions (traced): reshape to the run-time shape instead.
     from fluxion.core.primitives.dynamic_shape import reshape_dynamic
-    from fluxion.ops.creation_ops import shape as runtime_shape
 
-    dims = runtime_shape(x)
+    dims = bind(shape_p, x, out_type=dtypes.int32)
     known = list(shape_tuple(x))
     pieces, source = [], 0
     for d in shape:
@@ -346,14 +346,10 @@ def unstack(value, num=None, axis=0, name="unstack") -> list:
         raise ValueError(f"unstack: num={num} does not match dimension {axis} of shape "
                          f"{shape} ({count})")
     if shape[axis] is None:  # known only when it runs: checked then, as eagerly
-        from fluxion.core.primitives.runtime_check import require
+        from fluxion.core.primitives.runtime_check import ShapeCheck, require
 
-        def matches(found, axis=axis, count=count):
-            return None if found[axis] == count else (
-                f"num={count} does not match dimension {axis} of shape {list(found)} "
-                f"({found[axis]})")
-
-        value = require("unstack", matches, value)
+        value = require("unstack", ShapeCheck.of("count_matches", axis=axis, count=count),
+                        value)
     if count == 0:
         return []
     rest = shape[:axis] + shape[axis + 1:]
@@ -401,12 +397,9 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split") -> list:
         raise ValueError(f"split: sizes {sizes} must add up to dimension {axis} of shape "
                          f"{list(shape)} ({dim})")
     if dim is None:  # known only when it runs: checked then, as eagerly
-        from fluxion.core.primitives.runtime_check import require
+        from fluxion.core.primitives.runtime_check import ShapeCheck, require
 
-        def adds_up(found, axis=axis, total=sum(sizes), sizes=tuple(sizes)):
-            return None if found[axis] == total else (
-                f"sizes {list(sizes)} must add up to dimension {axis} of shape {list(found)} "
-                f"({found[axis]})")
-
-        value = require("split", adds_up, value)
+        value = require("split", ShapeCheck.of("sizes_add_up", axis=axis,
+                                                       sizes=tuple(int(n) for n in sizes)),
+                        value)
     return split_sizes(value, sizes, axis)

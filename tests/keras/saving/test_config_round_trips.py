@@ -76,8 +76,10 @@ def _round_trip(obj):
     assert json.dumps(serialize_keras_object(clone), sort_keys=True) == text
 
 
+# Lambda: Python bytecode; TFSMLayer: needs a saved model on disk.  Their own tests cover
+# their configs and safe mode (tests/keras/layers, tests/saved_model/test_tfsm_layer.py).
 SKIPPED_LAYERS = {"InputLayer", "Layer", "OperationLayer", "Functional", "Model", "Sequential",
-                  "Lambda"}  # (Lambda: Python bytecode; its own tests cover safe mode)
+                  "Lambda", "TFSMLayer"}
 
 
 @pytest.mark.parametrize("cls", [c for c, n in _public_classes(keras.layers, keras.layers.Layer)

@@ -1,4 +1,4 @@
-"""Core layers: Dense, EinsumDense, Activation, Embedding, Masking, Lambda, Identity."""
+"""Core layers: Dense, EinsumDense, Activation, Embedding, Masking, Lambda, Identity, TFSMLayer."""
 
 from fluxion.keras.layers.core.activation import Activation
 from fluxion.keras.layers.core.dense import Dense
@@ -7,5 +7,7 @@ from fluxion.keras.layers.core.embedding import Embedding
 from fluxion.keras.layers.core.identity import Identity
 from fluxion.keras.layers.core.lambda_layer import Lambda
 from fluxion.keras.layers.core.masking import Masking
+from fluxion.keras.layers.core.tfsm_layer import TFSMLayer
 
-__all__ = ["Activation", "Dense", "EinsumDense", "Embedding", "Identity", "Lambda", "Masking"]
+__all__ = ["Activation", "Dense", "EinsumDense", "Embedding", "Identity", "Lambda", "Masking",
+           "TFSMLayer"]
