@@ -59,8 +59,6 @@ class GraphRunner:
     def _rebind(self, tensors: list[Tensor]) -> list[Tensor]:
         """Each node bound again (so the enclosing trace or tape sees it); variables are
         read and written through their own methods, so tapes watch them."""
-        from fluxion.graph.interpreter import REBIND
-
         env = {value.id: tensor for value, tensor in zip(self.graph.inputs, tensors)}
 
         def read(value):
@@ -68,14 +66,14 @@ class GraphRunner:
 
         for node in self.graph.nodes:
             args = [read(value) for value in node.inputs]
-            name = node.prim.name
-            if name == "read_variable":
+            prim = node.prim
+            if prim.effect == "reads_state" and "variable" in node.attrs:
                 outputs = node.attrs["variable"].deref()._read_for_op()
-            elif name == "assign_variable":
+            elif prim.effect == "writes_state" and "variable" in node.attrs:
                 node.attrs["variable"].deref().assign(args[0])
                 continue
-            elif node.prim in REBIND:
-                outputs = REBIND[node.prim](node, args)
+            elif prim.replay is not None:  # a loop keeps its history for the tape
+                outputs = prim.replay(node, args, True)
             else:
                 outputs = bind(node.prim, *args, **node.attrs)
             flat = outputs if node.prim.multiple_results else (outputs,)
