@@ -12,11 +12,17 @@ them.  Each framework trains two models (Adam, batch 128, synthetic data):
 
 in two conditions: ``quiet`` and ``busy`` (``--busy`` processes, two by default, each a
 ``while`` loop bounded by ``--busy-limit`` seconds, started before and killed after the
-busy measurement of each cell).  Each framework runs in its own process, warms up, and
-then times ``--repeats`` runs of about ``--seconds`` each; the table shows the median
-samples/s and the ratios to Keras-on-TensorFlow and to Fluxion with one thread in the
-same condition.  Fluxion runs from this interpreter; Keras-on-TensorFlow and PyTorch run
-in ``--ref-python`` (default: this interpreter) and are skipped when not installed.
+busy measurements of each round).  Each framework runs in its own process and warms up;
+then, for ``--rounds`` rounds, every framework in turn times ``--repeats`` runs of about
+``--seconds`` each, quiet and then busy, so that a busy spell of a shared machine hits
+every framework alike.  The table shows the median samples/s over rounds and the
+ratios to Keras-on-TensorFlow and to Fluxion with one thread in the same condition.
+Fluxion runs from this interpreter; Keras-on-TensorFlow and PyTorch run in
+``--ref-python`` (default: this interpreter) and are skipped when not installed.
+
+Fluxion runs with its default backend (oneDNN's convolution and pooling kernels where a
+oneDNN 3.x library loads, else NumPy's) and, where oneDNN loads, also as ``fluxion
+numpy`` (``FLUXION_BACKEND=numpy``: NumPy's kernels only).
 
 ``--candidates`` adds the thread settings Fluxion's default was chosen against: every
 pool fixed at one thread per usable CPU, and the same with OpenBLAS's spin timeout at
@@ -29,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -128,11 +135,25 @@ def fluxion_variants(candidates: bool) -> dict[str, dict]:
 
     cpus = str(usable_cpu_count())
     variants = {"fluxion": {}, "fluxion 1 thread": {"FLUXION_NUM_THREADS": "1"}}
+    # The default backend is oneDNN's where its library loads: the other one gets a row.
+    if onednn_loads():
+        variants["fluxion numpy"] = {"FLUXION_BACKEND": "numpy"}
+        print("fluxion: default backend onednn (oneDNN's convolutions and pooling)",
+              file=sys.stderr)
+    else:
+        print("fluxion: default backend numpy (no oneDNN library loads)", file=sys.stderr)
     if candidates:
         variants[f"fluxion {cpus} threads"] = {"FLUXION_NUM_THREADS": cpus}
         variants[f"fluxion {cpus} threads, spin 4"] = {"FLUXION_NUM_THREADS": cpus,
                                                       "OPENBLAS_THREAD_TIMEOUT": "4"}
     return variants
+
+
+def onednn_loads() -> bool:
+    code = "from fluxion.backend.onednn import library; import sys; " \
+           "sys.exit(library.load() is None)"
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT,
+                          env=dict(os.environ, PYTHONPATH=ROOT)).returncode == 0
 
 
 def available(modules: list[str], python: str) -> bool:
@@ -146,8 +167,9 @@ class Worker:
 
     def __init__(self, framework: str, model: str, python: str, env: dict, args):
         clean = {k: v for k, v in os.environ.items()
-                 if k not in ("FLUXION_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                              "MKL_NUM_THREADS", "OPENBLAS_THREAD_TIMEOUT", "OMP_WAIT_POLICY")}
+                 if k not in ("FLUXION_NUM_THREADS", "FLUXION_BACKEND", "OMP_NUM_THREADS",
+                              "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                              "OPENBLAS_THREAD_TIMEOUT", "OMP_WAIT_POLICY")}
         clean.update(env, TF_CPP_MIN_LOG_LEVEL="3", PYTHONWARNINGS="ignore")
         code = f"ROOT = {ROOT!r}\n" + WORKER
         self.process = subprocess.Popen(
@@ -191,7 +213,8 @@ class BusyProcesses:
         code = BUSY_LOOP.format(limit=self.limit)
         self.processes = [subprocess.Popen([sys.executable, "-c", code])
                           for _ in range(self.count)]
-        time.sleep(0.5)  # let them start spinning
+        if self.processes:
+            time.sleep(0.5)  # let them start spinning
         return self
 
     def __exit__(self, *exc):
@@ -212,7 +235,10 @@ def main() -> None:
                         help="interpreter with TensorFlow/Keras and PyTorch installed")
     parser.add_argument("--models", default="mlp,convnet")
     parser.add_argument("--seconds", type=float, default=2.0, help="length of one timed run")
-    parser.add_argument("--repeats", type=int, default=3, help="timed runs per cell (median)")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="timed runs per cell and round (median)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds in which every framework takes a turn (median)")
     parser.add_argument("--busy", type=int, default=2, help="busy processes beside the run")
     parser.add_argument("--busy-limit", type=float, default=300.0,
                         help="seconds after which a busy process stops by itself")
@@ -238,16 +264,30 @@ def main() -> None:
 
     results: dict[tuple, float | None] = {}
     for model in args.models.split(","):
-        for framework, (python, env) in frameworks.items():
-            worker = Worker(framework, model, python, env, args)
-            try:
-                results[model, "quiet", framework] = worker.measure()
-                with BusyProcesses(args.busy, args.busy_limit):
-                    results[model, "busy", framework] = worker.measure()
-            finally:
+        # Every framework's process is up before timing starts; they take turns, round by
+        # round, so a busy spell of the (shared) machine hits each alike.
+        workers = {framework: Worker(framework, model, python, env, args)
+                   for framework, (python, env) in frameworks.items()}
+        runs: dict[tuple, list] = {}
+        try:
+            for _ in range(args.rounds):
+                for condition in ("quiet", "busy"):
+                    busy = BusyProcesses(args.busy if condition == "busy" else 0,
+                                         args.busy_limit)
+                    with busy:
+                        for framework, worker in workers.items():
+                            runs.setdefault((condition, framework), []).append(
+                                worker.measure())
+        finally:
+            for worker in workers.values():
                 worker.close()
+        for framework, worker in workers.items():
             if worker.error:
                 print(f"{framework} {model}: {worker.error}", file=sys.stderr)
+            for condition in ("quiet", "busy"):
+                values = [v for v in runs.get((condition, framework), []) if v]
+                results[model, condition, framework] = (statistics.median(values)
+                                                        if values else None)
             print(f"  {model} {framework}: quiet {results[model, 'quiet', framework]}, "
                   f"busy {results[model, 'busy', framework]}", file=sys.stderr, flush=True)
 

@@ -10,6 +10,10 @@ is kept.
 
 import os
 
+# NumPy's kernels are CI's default backend (oneDNN's, the default where the library is
+# installed, are tested against them in tests/backend); a value the user exported is kept.
+os.environ.setdefault("FLUXION_BACKEND", "numpy")
+
 ONE_THREAD = ("FLUXION_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
               "MKL_NUM_THREADS")
 

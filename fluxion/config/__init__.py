@@ -18,9 +18,40 @@ class LogicalDevice(NamedTuple):
     device_type: str
 
 
+def set_backend(name: str, device_type: str | None = None) -> None:
+    """Chooses the backend that runs Fluxion's kernels (``"numpy"``, ``"onednn"``...).
+
+    Args:
+        name: a backend's name (``fluxion.backend.known()``).  ``FLUXION_BACKEND`` in
+            the environment sets the starting value.
+        device_type: if given (``"GPU"``), ``name`` runs only the ops placed in
+            ``with fluxion.device(...)`` scopes of that device type; None makes it the
+            backend of everything else.
+
+    Functions compiled earlier keep the kernels they were specialised with; later
+    shapes, new functions and eager ops use the new backend.
+    """
+    if device_type is not None:
+        backend.set_for_device_type(device_type, name)
+    else:
+        backend.activate(name)
+
+
+def get_backend(device_type: str | None = None) -> str:
+    """The active backend's name, or the one named for ``device_type`` (else the active)."""
+    if device_type is not None:
+        return backend.for_device_type(device_type) or backend.active().name
+    return backend.active().name
+
+
 def list_physical_devices(device_type: str | None = None) -> list[PhysicalDevice]:
-    """The devices of the active backend, optionally only those of ``device_type``."""
+    """The devices of the active backend and of the backends named per device type,
+    optionally only those of ``device_type``."""
     found = [PhysicalDevice(name, kind) for kind, name in backend.active().devices()]
+    for kind in backend.device_types():
+        for kind_found, name in backend.load(backend.for_device_type(kind)).devices():
+            if kind_found == kind and PhysicalDevice(name, kind) not in found:
+                found.append(PhysicalDevice(name, kind))
     if device_type is None:
         return found
     return [d for d in found if d.device_type == device_type.upper()]

@@ -9,6 +9,7 @@ import warnings
 
 from fluxion import backend
 from fluxion.core import (
+    blas_threads,
     dtypes,
     errors,
     primitive,
@@ -71,7 +72,10 @@ from fluxion.core.primitives import (  # noqa: F401  (registers the primitives)
 
 # Activating a backend points every primitive at its kernels (the backend cannot import
 # core, which sits above it).
-backend.on_activate(lambda active: primitive.rebind_kernels(active.kernels))
+backend.on_activate(primitive.rebind_kernels)
+# A backend loading a native library (oneDNN's, with its OpenMP pool): idle OpenMP
+# threads sleep instead of spinning, and the new pool gets Fluxion's thread settings.
+backend.on_native_library(blas_threads.prepare_openmp_runtime, blas_threads.rescan_libraries)
 
 # Like TensorFlow, kernels produce inf/NaN silently rather than printing NumPy's
 # floating-point warnings.  The filter matches only warnings raised from Fluxion's own

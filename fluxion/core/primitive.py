@@ -38,7 +38,9 @@ that no pass, no executor and no exporter ever tests a primitive's name:
 - ``shape_only``, ``in_place``, ``in_place_exclusive``, ``fresh_output``: what the
   memory plan knows of the kernel's buffers (see ``Primitive.__init__``);
 - ``codegen`` and ``describe``: an optional code-generation hook for the executor,
-  ``codegen(node, operand_names, out_name, target, avals) -> lines or None``, and the
+  ``codegen(node, operand_names, out_name, target, avals, bind_global) -> lines or
+  None`` (``bind_global(value, name) -> name`` makes a kernel a global of the generated
+  code: lines never name an array library), and the
   comment of the node's line, ``describe(node) -> str``;
 - ``replay``: how ``fluxion.graph.interpreter.evaluate`` re-runs a node on tensors when
   plain ``bind`` is not right, ``replay(node, args, replay_effects) -> outputs`` (a loop
@@ -71,6 +73,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from fluxion import backend
 from fluxion.core import blas_threads, context, errors
 from fluxion.core.dtypes import DType
 from fluxion.core.tensor import Tensor, shape_tuple, wrap
@@ -125,7 +128,7 @@ class Primitive:
                              f"got {effect!r}")
         self.name = name
         self.kernel = kernel
-        self.impl = kernel  # the active backend's kernel; see fluxion.backend.activate
+        self.impl = kernel  # the active backend's kernel: see define, fluxion.backend
         self.shape_rule = shape_rule
         self.vjp = vjp
         self.multiple_results = multiple_results
@@ -184,7 +187,11 @@ _ndarray = np.ndarray
 
 def define(name: str, kernel: Callable, shape_rule: Callable, vjp: Callable | None = None,
            **options) -> Primitive:
-    """Creates and registers a primitive; names are unique."""
+    """Creates and registers a primitive; names are unique.
+
+    ``kernel`` is the NumPy kernel; the primitive runs the active backend's override of
+    it where that backend has one (``fluxion.backend``).
+    """
     if name in REGISTRY:
         raise ValueError(f"primitive {name!r} is already defined")
     if "stateful" in options:
@@ -192,6 +199,7 @@ def define(name: str, kernel: Callable, shape_rule: Callable, vjp: Callable | No
                         f"{EFFECTS}): 'reads_state' for a variable read, 'writes_state' "
                         f"for a write or a random stream, 'io' for files, printing, calls")
     prim = Primitive(name, kernel, shape_rule, vjp, **options)
+    prim.impl = backend.kernel_for(name, kernel)
     REGISTRY[name] = prim
     blas_threads.apply_settings_on_first_run(prim)
     return prim
@@ -230,10 +238,11 @@ def first_input_axis(name: str = "axis", default: int | None = None) -> Callable
     return canonicalize
 
 
-def rebind_kernels(overrides: dict) -> None:
-    """Points every primitive at the active backend's kernel (or its NumPy one)."""
+def rebind_kernels(backend_module) -> None:
+    """Points every primitive at ``backend_module``'s kernel (or its NumPy one)."""
     for name, prim in REGISTRY.items():
-        prim.impl = overrides.get(name, prim.kernel)
+        override = backend_module.kernel_for(name, prim.kernel)
+        prim.impl = prim.kernel if override is None else override
 
 
 def bind(prim: Primitive, *args: Tensor, **attrs):

@@ -2,7 +2,9 @@
 
 Kernels (with their attributes bound by ``functools.partial``) and constants become
 globals of the generated module, so running a graph costs one Python call per node
-and nothing else.  Code is generated per set of concrete input shapes (a
+and nothing else.  The kernels are the active backend's (``primitive.impl``), and a
+``codegen`` hook binds what its lines call the same way (``bind_global``): the source
+names no array library.  Code is generated per set of concrete input shapes (a
 *specialisation*): with every shape known, the memory plan can prove which dead
 buffers an elementwise kernel may overwrite (``out=``), so chains of elementwise ops
 allocate once.  One trace serves every batch size; a new batch size costs one
@@ -46,7 +48,7 @@ class CompiledGraph:
             raise run_error(error, self._line_nodes.get(key, {})) from None
 
     def _specialise(self, shapes: tuple):
-        backend.active().tune_allocator()
+        backend.tune_allocator()
         blas_threads.ensure_applied()
         concrete = propagate_shapes(self.graph, shapes)
         in_place = plan_in_place(self.graph, concrete) if self.in_place else {}
@@ -107,15 +109,24 @@ def generate_source(graph: Graph, in_place: dict[int, int],
     ``in_place`` maps a node index to the position of the input whose buffer it may
     overwrite (``kernel(a, b, out=a)``).  ``avals`` (concrete, from ``propagate_shapes``)
     lets a primitive with a ``codegen`` hook write its own lines (a fused elementwise
-    node: one ufunc call per step).
+    node: one call per step of the backend's kernel of that step).
     """
-    namespace: dict = {"np": np}
+    namespace: dict = {}
     line_nodes: dict[int, tuple] = {}  # source line number -> (node, its operand names)
     namespace["__line_nodes__"] = line_nodes
     names: dict[int, str] = {}
     for position, value in enumerate(graph.inputs):
         names[value.id] = f"a{position}"
     lines = [f"def run({', '.join(names[v.id] for v in graph.inputs)}):"]
+
+    def bind_global(value, name: str) -> str:
+        """Makes ``value`` a global of the generated module; returns its name there."""
+        used, number = name, 0
+        while used in namespace and namespace[used] is not value:
+            number += 1
+            used = f"{name}_{number}"
+        namespace[used] = value
+        return used
 
     def operand(value: Value) -> str:
         name = names.get(value.id)
@@ -133,7 +144,7 @@ def generate_source(graph: Graph, in_place: dict[int, int],
         codegen = node.prim.codegen
         if codegen is not None and avals is not None:
             expanded = codegen(node, [operand(v) for v in node.inputs],
-                               f"v{node.outputs[0].id}", target, avals)
+                               f"v{node.outputs[0].id}", target, avals, bind_global)
             if expanded is not None:
                 names[node.outputs[0].id] = f"v{node.outputs[0].id}"
                 operands = [operand(v) for v in node.inputs]

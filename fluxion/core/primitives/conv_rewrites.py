@@ -4,14 +4,16 @@
 patch matrix of ``x`` (im2col).  When both are in a graph (same ``x``, same geometry,
 no groups), they are rewritten into one ``im2col`` node feeding ``conv_patches`` and
 ``filter_grad_patches``, so the patches are built once.  Exact (the same values), and
-graphs without such a pair are left untouched.  Declared on ``conv``'s record and
-applied by ``fluxion.graph.passes.backward_rewrites``.
+graphs without such a pair are left untouched.  Only with NumPy's convolution kernels:
+under a backend with convolution kernels of its own (oneDNN) the convs stay.  Declared
+on ``conv``'s record and applied by ``fluxion.graph.passes.backward_rewrites``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from fluxion import backend
 from fluxion.core.primitive import declare_rewrite
 from fluxion.core.primitives.conv import (
     conv_filter_grad_p,
@@ -59,6 +61,8 @@ def _patch_bytes_per_sample(x, w, node) -> float:
 @declare_rewrite(conv_p, order=10)
 def share_patches(graph, rewriter_class):
     """Builds each convolved input's patch matrix once for its conv and filter gradient."""
+    if backend.overrides(conv_p.name) or backend.overrides(conv_filter_grad_p.name):
+        return graph
     convs = {_patch_key(n) for n in graph.nodes if n.prim is conv_p} - {None}
     grads = {_patch_key(n) for n in graph.nodes if n.prim is conv_filter_grad_p} - {None}
     shared = convs & grads

@@ -8,9 +8,10 @@ buffer with ``out=``, so no intermediate array is allocated.
 
 The record tells the rest of the system how to treat such a node:
 
-- ``codegen`` expands it, at concrete shapes, into one ``np.<ufunc>(..., out=...)``
-  line per step in the executor's generated source (the kernel below does the same
-  when shapes are unknown);
+- ``codegen`` expands it, at concrete shapes, into one ``<ufunc name>(..., out=...)``
+  line per step in the executor's generated source, the name bound to the active
+  backend's kernel of the primitive that ufunc is (``step_kernel``); buffers come from
+  the backend's ``xp``.  The kernel below does the same when shapes are unknown;
 - ``in_place`` gives the inputs whose buffer may hold the result (those only the
   first step reads), and ``in_place_exclusive`` forbids it when another input views
   that buffer (a later step would read it after the first overwrote it);
@@ -23,8 +24,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from fluxion import backend
 from fluxion.core.dtypes import DType
-from fluxion.core.primitive import Aval, define
+from fluxion.core.primitive import REGISTRY, Aval, Primitive, define
 from fluxion.core.shape_rules import broadcast_shapes
 
 ACCUMULATOR = -1  # an operand reference to the previous step's result
@@ -37,8 +39,27 @@ def _fused_kernel(*arrays: np.ndarray, program: tuple, dtype: DType,
     if out is None:
         out = np.empty(np.broadcast_shapes(*(a.shape for a in arrays)), dtype.np_dtype)
     for name, operands in program:
-        getattr(np, name)(*[out if i == ACCUMULATOR else arrays[i] for i in operands], out=out)
+        step_kernel(name)(*[out if i == ACCUMULATOR else arrays[i] for i in operands], out=out)
     return out
+
+
+_step_primitives: dict[str, Primitive] = {}
+
+
+def step_kernel(name: str):
+    """The kernel a step called ``name`` (a ufunc's name) runs: the active backend's
+    kernel of the primitive whose NumPy kernel is that ufunc."""
+    prim = _step_primitives.get(name)
+    if prim is None:
+        for candidate in REGISTRY.values():
+            ufunc = candidate.elementwise_ufunc
+            if ufunc is not None and ufunc.__name__ == name and (
+                    prim is None or candidate.name == name):
+                prim = candidate
+        if prim is None:
+            raise ValueError(f"no primitive is the ufunc {name!r}")
+        _step_primitives[name] = prim
+    return prim.impl
 
 
 def _fused_rule(*avals: Aval, program: tuple, dtype: DType) -> Aval:
@@ -67,13 +88,14 @@ def describe(node) -> str:
 
 
 def source_lines(node, args: list[str], out: str, target: int | None,
-                 avals: dict) -> list[str] | None:
+                 avals: dict, bind_global) -> list[str] | None:
     """A fused elementwise chain as one ufunc call per step, all into one buffer.
 
     The buffer is the dead input ``target`` when the memory plan found one, else the
     first step's own result when it already has the final shape (known here, from
-    concrete shapes), else ``np.empty`` of the final shape.  None (use the kernel)
-    when the shapes are not all known.
+    concrete shapes), else ``xp.empty`` of the final shape.  ``bind_global(value,
+    name)`` makes each step's kernel and ``xp`` globals of the generated code.  None
+    (use the kernel) when the shapes are not all known.
     """
     program = node.attrs["program"]
     final = avals.get(node.outputs[0].id)
@@ -83,7 +105,8 @@ def source_lines(node, args: list[str], out: str, target: int | None,
 
     def call(name: str, operands: tuple, into: str | None) -> str:
         text = ", ".join(out if i == ACCUMULATOR else args[i] for i in operands)
-        return f"np.{name}({text}" + (f", out={into})" if into else ")")
+        kernel = bind_global(step_kernel(name), name)
+        return f"{kernel}({text}" + (f", out={into})" if into else ")")
 
     label = f"  # {describe(node)}"
     first_name, first_operands = program[0]
@@ -96,7 +119,8 @@ def source_lines(node, args: list[str], out: str, target: int | None,
         dtype = final.dtype.np_dtype
         if dtype is None or np.dtype(dtype.name) != dtype:
             return None
-        lines = [f"    {out} = np.empty({final_shape!r}, {dtype.name!r}){label}",
+        xp = bind_global(backend.active().xp, "xp")
+        lines = [f"    {out} = {xp}.empty({final_shape!r}, {dtype.name!r}){label}",
                  f"    {call(first_name, first_operands, out)}"]
     lines += [f"    {call(name, operands, out)}" for name, operands in program[1:]]
     return lines

@@ -45,12 +45,12 @@ def test_the_generated_code_writes_every_step_into_one_buffer():
     x, y = (rng.standard_normal((8, 5)).astype(np.float32) for _ in range(2))
     np.testing.assert_allclose(compiled(x, y)[0], np.exp(np.abs(x - y) * 0.5), rtol=1e-6)
     body = _body(compiled.python_source())
-    assert body[0].startswith("v") and "np.subtract(a0, a1)" in body[0]
+    assert body[0].startswith("v") and "subtract(a0, a1)" in body[0]
     assert "fused_elementwise: subtract, absolute, multiply, exp" in body[0]
     out = body[0].split(" = ")[0]
-    assert body[1:] == [f"np.absolute({out}, out={out})",
-                        f"np.multiply({out}, c{fused.nodes[0].inputs[2].id}, out={out})",
-                        f"np.exp({out}, out={out})"]
+    assert body[1:] == [f"absolute({out}, out={out})",
+                        f"multiply({out}, c{fused.nodes[0].inputs[2].id}, out={out})",
+                        f"exp({out}, out={out})"]
 
 
 def test_a_dead_input_buffer_holds_the_result():
@@ -65,7 +65,7 @@ def test_a_dead_input_buffer_holds_the_result():
     body = _body(compiled.python_source())
     product = body[0].split(" = ")[0]
     assert body[1].endswith(f"out={product})  # fused_elementwise: add, exp, multiply")
-    assert "np.empty" not in compiled.python_source()
+    assert "xp.empty" not in compiled.python_source()
 
 
 def test_a_buffer_another_input_views_is_not_overwritten():
@@ -86,7 +86,7 @@ def test_scalar_chains_compute_into_a_zero_dimensional_buffer():
     out = compiled(x)[0]
     np.testing.assert_allclose(out, np.sqrt(x.sum() * 2.0 + 1.0))
     assert np.asarray(out).dtype == np.float32
-    assert "np.empty((), 'float32')" in compiled.python_source()
+    assert "xp.empty((), 'float32')" in compiled.python_source()
 
 
 def test_unknown_dimensions_are_expanded_per_specialisation():
@@ -176,7 +176,7 @@ def test_a_chain_whose_first_step_broadcasts_allocates_the_final_shape():
     compiled = CompiledGraph(graph)
     xs, ys = np.arange(3, dtype=np.float32), np.ones((2, 3), np.float32)
     np.testing.assert_array_equal(compiled(xs, ys)[0], xs * 2.0 + ys)
-    assert "np.empty((2, 3), 'float32')" in compiled.python_source()
+    assert "xp.empty((2, 3), 'float32')" in compiled.python_source()
 
 
 def test_assignments_survive_and_read_the_fused_result():
