@@ -2,6 +2,7 @@
 
     fluxion launch -n 4 [--hostfile FILE] train.py [args...]
     fluxion convert model.keras --to tfjs OUT_DIR [--quantize uint8|uint16|float16]
+    fluxion convert model.keras --to onnx OUT.onnx
     fluxion convert model.keras --to tflite OUT.tflite [--quantize dynamic|float16|int8
                                     --representative-data SAMPLES.npy --io-type int8|uint8]
     fluxion serve --model_name NAME --model_base_path DIR [--rest_api_port 8501]
@@ -11,7 +12,8 @@
 thread count (``FLUXION_NUM_THREADS``), so ranks do not oversubscribe the cores.
 ``convert`` loads a saved Keras model (``.keras`` or legacy ``.h5``) and exports it:
 ``--to tfjs`` writes a TensorFlow.js layers model (``fluxion.js.save_keras_model``);
-``--to tflite`` a TensorFlow Lite file (``fluxion.lite``), its weights quantized with
+``--to onnx`` an ONNX file (``fluxion.onnx``); ``--to tflite`` a TensorFlow Lite file
+(``fluxion.lite``), its weights quantized with
 ``--quantize`` (int8 quantizes activations too, calibrated on the ``.npy`` array of
 samples given by ``--representative-data``).
 ``serve`` runs a model server with TensorFlow Serving's REST API and
@@ -65,6 +67,10 @@ def _convert(args) -> int:
                              weight_shard_size_bytes=args.weight_shard_size_bytes)
         elif args.to == "tflite":
             _convert_to_tflite(model, args)
+        elif args.to == "onnx":
+            from fluxion.onnx import export
+
+            export(model, args.output)
     except ValueError as error:
         print(f"fluxion convert: {error}", file=sys.stderr)
         return 1
@@ -93,7 +99,7 @@ def _serve(args) -> int:
 
 
 _QUANTIZE_BY_TARGET = {"tfjs": ("uint8", "uint16", "float16"),
-                       "tflite": ("dynamic", "float16", "int8")}
+                       "tflite": ("dynamic", "float16", "int8"), "onnx": ()}
 
 
 def _convert_to_tflite(model, args) -> None:
@@ -134,9 +140,10 @@ def main(argv=None) -> int:
     launch.add_argument("script_args", nargs=argparse.REMAINDER)
     convert = commands.add_parser("convert", help="export a saved Keras model")
     convert.add_argument("model", help="a .keras file (or a legacy .h5)")
-    convert.add_argument("--to", required=True, choices=["tfjs", "tflite"],
+    convert.add_argument("--to", required=True, choices=["tfjs", "tflite", "onnx"],
                          help="the target format")
-    convert.add_argument("output", help="the directory (tfjs) or .tflite file to write")
+    convert.add_argument("output", help="the directory (tfjs), .tflite or .onnx file to "
+                         "write")
     convert.add_argument("--quantize",
                          choices=["uint8", "uint16", "float16", "dynamic", "int8"],
                          help="tfjs: store the weights as uint8, uint16 or float16; tflite: "
