@@ -90,8 +90,8 @@ for _name, _module in (("math", math), ("nn", nn), ("linalg", linalg), ("random"
     _sys.modules[f"{__name__}.{_name}"] = _module
 
 newaxis = None
-_LAZY_MODULES = ("keras", "compat", "data", "distribute", "io", "js", "onnx", "saved_model",
-                 "summary", "train")
+_LAZY_MODULES = ("keras", "compat", "data", "distribute", "experimental", "io", "js", "lite",
+                 "onnx", "saved_model", "summary", "train")
 _V1_INITIALIZERS = {"constant_initializer": "Constant", "zeros_initializer": "Zeros",
                     "ones_initializer": "Ones", "random_normal_initializer": "RandomNormal",
                     "random_uniform_initializer": "RandomUniform"}

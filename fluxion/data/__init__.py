@@ -12,13 +12,15 @@ from fluxion.data.dataset import Dataset, DatasetIterator
 from fluxion.data.element_spec import INFINITE as INFINITE_CARDINALITY
 from fluxion.data.element_spec import UNKNOWN as UNKNOWN_CARDINALITY
 from fluxion.data.element_spec import DatasetSpec
+from fluxion.data.iterators import IteratorSpec, NumpyIterator
 from fluxion.data.options import Options, ThreadingOptions
 from fluxion.data.prefetch import AUTOTUNE
 
 Iterator = DatasetIterator
 
 # File readers load on first use (module attribute -> defining module).
-_READERS = {"TextLineDataset": "fluxion.data.readers", "TFRecordDataset": "fluxion.data.readers"}
+_READERS = {"TextLineDataset": "fluxion.data.readers", "TFRecordDataset": "fluxion.data.readers",
+            "FixedLengthRecordDataset": "fluxion.data.readers"}
 
 
 def __getattr__(name):
@@ -31,5 +33,5 @@ def __getattr__(name):
 
 
 __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "DatasetSpec",
-           "Iterator", "Options", "ThreadingOptions",
+           "Iterator", "IteratorSpec", "NumpyIterator", "Options", "ThreadingOptions",
            "TensorSpec", "experimental"]

@@ -17,51 +17,13 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from fluxion.core import dtypes
 from fluxion.core.errors import InvalidArgumentError
-from fluxion.core.tensor import Tensor, convert_to_tensor
+from fluxion.core.tensor import Tensor
 from fluxion.core.tensor_spec import TensorSpec
 from fluxion.data.dataset import Dataset
 from fluxion.data.readers import FileNames, read_lines, string_scalar
 from fluxion.io import tfrecord
-
-_CSV_TYPES = ("float32", "float64", "int32", "int64", "string")
-_INT_RANGE = {"int32": (-2**31, 2**31 - 1), "int64": (-2**63, 2**63 - 1)}
-
-
-def _column(default, index: int) -> tuple:
-    """``(dtype name, default value or None when required)`` for one record default."""
-    if isinstance(default, dtypes.DType) or (isinstance(default, str) and default in _CSV_TYPES):
-        name = dtypes.as_dtype(default).name
-        value = None
-    else:
-        tensor = default if isinstance(default, Tensor) else convert_to_tensor(default)
-        name = tensor.dtype.name
-        array = np.asarray(tensor.numpy(), dtype=object).reshape(-1)
-        if array.size > 1:
-            raise ValueError(f"CsvDataset: record_defaults[{index}] must be a dtype, a scalar "
-                             f"or a one-element list, got {array.size} values")
-        value = array[0] if array.size else None
-    if name not in _CSV_TYPES:
-        raise TypeError(f"CsvDataset: record_defaults[{index}] has dtype {name}; CSV columns "
-                        f"may be {', '.join(_CSV_TYPES)}")
-    return name, value
-
-
-def _convert(field: str, name: str, column: int, record: int):
-    try:
-        if name == "string":
-            return field.encode()
-        if name.startswith("int"):
-            value = int(field)
-            low, high = _INT_RANGE[name]
-            if not low <= value <= high:
-                raise ValueError
-            return value
-        return float(field)
-    except ValueError:
-        raise InvalidArgumentError(f"Field {column} in record {record} is not a valid "
-                                   f"{name}: {field}") from None
+from fluxion.io.csv_fields import INT_RANGE, column_type, convert_field
 
 
 def _scalar(value, name: str) -> Tensor:
@@ -104,7 +66,7 @@ class CsvDataset(Dataset):
             raise ValueError(f"CsvDataset: field_delim must be one character, got "
                              f"{field_delim!r}")
         self._files = FileNames(filenames, "CsvDataset")
-        self._columns = [_column(d, i) for i, d in enumerate(record_defaults)]
+        self._columns = [column_type(d, i) for i, d in enumerate(record_defaults)]
         self._compression = tfrecord.compression_name(compression_type)
         self._buffer_size = buffer_size
         self._header = bool(header)
@@ -156,7 +118,7 @@ class CsvDataset(Dataset):
                                                        f"missing in record {record}!")
                         values.append(_scalar(default, name))
                     else:
-                        values.append(_scalar(_convert(field, name, column, record), name))
+                        values.append(_scalar(convert_field(field, name, column, record), name))
                 record += 1
                 yield tuple(values)
 
@@ -166,7 +128,9 @@ class CsvDataset(Dataset):
 
 # ---- make_csv_dataset -------------------------------------------------------------------
 
-def _file_list(file_pattern) -> list:
+def files_matching(file_pattern) -> list:
+    """The sorted files matching a glob pattern (or each of a list of them); an error if
+    a pattern matches nothing."""
     patterns = [file_pattern] if isinstance(file_pattern, (str, bytes, os.PathLike)) \
         else list(file_pattern)
     names = []
@@ -201,7 +165,7 @@ def _infer_type(field: str, na_value: str, previous):
                 value = int(field)
             except ValueError:
                 continue
-            low, high = _INT_RANGE[name]
+            low, high = INT_RANGE[name]
             if low <= value <= high:
                 return name
         elif name.startswith("float"):
@@ -235,7 +199,7 @@ def make_csv_dataset(file_pattern, batch_size: int, column_names=None, column_de
       A dataset of ``OrderedDict`` of column name -> ``[batch]`` tensor, or of
       ``(features, label)`` when ``label_name`` is given.
     """
-    names = _file_list(file_pattern)
+    names = files_matching(file_pattern)
     compression = tfrecord.compression_name(compression_type)
     quoting = csv.QUOTE_MINIMAL if use_quote_delim else csv.QUOTE_NONE
     if column_names is None:

@@ -266,14 +266,11 @@ class Dataset:
         return DatasetIterator(self)
 
     def as_numpy_iterator(self) -> Iterator:
-        """Iterates the elements as nested NumPy values (scalars, arrays, bytes)."""
-        def to_numpy(leaf):
-            if isinstance(leaf, Dataset):
-                raise TypeError("as_numpy_iterator does not support datasets of datasets "
-                                "(from window); flat_map them first.")
-            return leaf.numpy()
-        for element in self._iterator():
-            yield es.map_specs(to_numpy, element)
+        """Iterates the elements as nested NumPy values (scalars, arrays, bytes): a
+        ``NumpyIterator``."""
+        from fluxion.data.iterators import NumpyIterator
+
+        return NumpyIterator(self)
 
     def reduce(self, initial_state, reduce_func: Callable):
         """Folds the elements: ``state = reduce_func(state, element)``; returns the state."""

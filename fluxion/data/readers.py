@@ -1,4 +1,5 @@
-"""File readers: ``TextLineDataset`` and ``TFRecordDataset`` (``tf.data``'s names).
+"""File readers: ``TextLineDataset``, ``TFRecordDataset`` and ``FixedLengthRecordDataset``
+(``tf.data``'s names).
 
 Both take ``filenames`` as a path, a list of paths, a string tensor (scalar or vector)
 or a ``Dataset`` of path strings, read the files in order (or, with
@@ -114,15 +115,16 @@ class _FileReaderDataset(Dataset):
     def _read_file(self, path: str) -> Iterator[bytes]:
         raise NotImplementedError
 
+    def _one_file_reader(self, path) -> Dataset:
+        """The same reader over the single file ``path`` (one branch of an interleave)."""
+        return type(self)(path, self._compression, self._buffer_size)
+
     def _iterator(self):
         if self._cycle is not None and self._cycle > 1:
             # TF reads num_parallel_reads files as a deterministic interleave of
             # single-file readers, one element from each in turn.
-            def one_file(path):
-                return type(self)(path, self._compression, self._buffer_size)
-
             files = self._files.as_dataset()
-            yield from files.interleave(one_file, cycle_length=self._cycle,
+            yield from files.interleave(self._one_file_reader, cycle_length=self._cycle,
                                         block_length=1)._iterator()
             return
         for path in self._files:
@@ -179,3 +181,64 @@ class TFRecordDataset(_FileReaderDataset):
 
     def _read_file(self, path: str) -> Iterator[bytes]:
         return tfrecord.read_records(path, self._compression, self._buffer_size)
+
+
+class FixedLengthRecordDataset(_FileReaderDataset):
+    """Records of ``record_bytes`` bytes each from one or more files (``tf.data``).
+
+    Args:
+      filenames: a path, a list of paths, a string tensor, or a Dataset of paths.
+      record_bytes: the size of every record.
+      header_bytes: bytes to skip at the start of each file.
+      footer_bytes: bytes to ignore at the end of each file.
+      buffer_size: bytes to buffer when reading.
+      compression_type: ``""``/None, ``"ZLIB"`` or ``"GZIP"``.
+      num_parallel_reads: read this many files at once, interleaving their records.
+
+    A file whose body (between header and footer) is not a whole number of records
+    raises ``InvalidArgumentError`` when it is reached.
+
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "r.bin")
+    >>> _ = open(path, "wb").write(b"HHabcdef")
+    >>> list(FixedLengthRecordDataset(path, 3, header_bytes=2).as_numpy_iterator())
+    [b'abc', b'def']
+    """
+
+    _reader = "FixedLengthRecordDataset"
+
+    def __init__(self, filenames, record_bytes, header_bytes=None, footer_bytes=None,
+                 buffer_size=None, compression_type=None, num_parallel_reads=None, name=None):
+        super().__init__(filenames, compression_type, buffer_size, num_parallel_reads)
+        self._record_bytes = int(record_bytes)
+        self._header_bytes = int(header_bytes or 0)
+        self._footer_bytes = int(footer_bytes or 0)
+        if self._record_bytes <= 0:
+            raise ValueError(f"FixedLengthRecordDataset: record_bytes must be positive, got "
+                             f"{self._record_bytes}")
+        if self._header_bytes < 0 or self._footer_bytes < 0:
+            raise ValueError("FixedLengthRecordDataset: header_bytes and footer_bytes must "
+                             "not be negative")
+
+    def _one_file_reader(self, path) -> Dataset:
+        return FixedLengthRecordDataset(path, self._record_bytes, self._header_bytes,
+                                        self._footer_bytes, self._buffer_size,
+                                        self._compression)
+
+    def _read_file(self, path: str) -> Iterator[bytes]:
+        handle = tfrecord.open_for_reading(path, self._compression,
+                                           self._buffer_size or _CHUNK, self._reader)
+        try:
+            data = b"".join(iter(lambda: handle.read(_CHUNK), b""))
+        finally:
+            handle.close()
+        body = data[self._header_bytes:len(data) - self._footer_bytes]
+        if len(data) < self._header_bytes + self._footer_bytes or \
+                len(body) % self._record_bytes:
+            raise InvalidArgumentError(
+                f"Excluding the header ({self._header_bytes} bytes) and footer "
+                f"({self._footer_bytes} bytes), input file \"{path}\" has body length "
+                f"{max(len(body), 0)} bytes, which is not an exact multiple of the record "
+                f"length ({self._record_bytes} bytes).")
+        for start in range(0, len(body), self._record_bytes):
+            yield body[start:start + self._record_bytes]

@@ -22,6 +22,7 @@ from fluxion.core import dtypes
 from fluxion.core.errors import InvalidArgumentError
 from fluxion.core.primitive import Aval, define
 from fluxion.core.tensor import convert_to_tensor
+from fluxion.io import composite_features
 from fluxion.io.example_proto import message_classes
 
 _LIST_OF = {"float32": "float_list", "int64": "int64_list", "string": "bytes_list"}
@@ -287,7 +288,7 @@ def parse_example(serialized, features: dict, example_names=None, name=None) -> 
     Args:
       serialized: a 1-D string tensor of serialized ``Example`` protos.
       features: a dict of key -> ``FixedLenFeature`` / ``VarLenFeature`` /
-        ``FixedLenSequenceFeature``.
+        ``FixedLenSequenceFeature`` / ``SparseFeature`` / ``RaggedFeature``.
       example_names, name: accepted for compatibility.
 
     Returns:
@@ -301,10 +302,12 @@ def parse_example(serialized, features: dict, example_names=None, name=None) -> 
     >>> parse_example([record, record], {"x": FixedLenFeature([], "int64")})["x"].numpy()
     array([7, 7])
     """
-    spec = _normalise_spec(features)
+    plain, composite, helpers = composite_features.split_features(features)
+    spec = _normalise_spec(plain)
     message_classes()  # raises ImportError naming the extra when protobuf is missing
     tensor = convert_to_tensor(serialized, dtype=dtypes.string)
-    return _assemble(parse_example_p.bind(tensor, spec=spec), spec)
+    parsed = _assemble(parse_example_p.bind(tensor, spec=spec), spec)
+    return composite_features.finish(parsed, composite, helpers, batched=True)
 
 
 def parse_single_example(serialized, features: dict, example_names=None, name=None) -> dict:
@@ -324,10 +327,12 @@ def parse_single_example(serialized, features: dict, example_names=None, name=No
     >>> parse_single_example(record, {"y": FixedLenFeature([2], "float32")})["y"].numpy()
     array([1.5, 2.5], dtype=float32)
     """
-    spec = _normalise_spec(features)
+    plain, composite, helpers = composite_features.split_features(features)
+    spec = _normalise_spec(plain)
     message_classes()  # raises ImportError naming the extra when protobuf is missing
     tensor = convert_to_tensor(serialized, dtype=dtypes.string)
     if tensor.shape.rank not in (0, None):
         raise ValueError(f"parse_single_example: `serialized` must be a scalar, got shape "
                          f"{tensor.shape}; use parse_example for a batch")
-    return _assemble(parse_example_p.bind(tensor, spec=spec), spec)
+    parsed = _assemble(parse_example_p.bind(tensor, spec=spec), spec)
+    return composite_features.finish(parsed, composite, helpers, batched=False)

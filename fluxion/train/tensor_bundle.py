@@ -31,17 +31,13 @@ from fluxion.core.atomic_file import (
 )
 from fluxion.core.errors import DataLossError, NotFoundError
 from fluxion.io.crc32c import _MASK_DELTA, crc32c
+from fluxion.io.tensor_proto import DATATYPE_ENUM, DTYPE_NAMES  # noqa: F401 - re-exported
 from fluxion.train import sstable
 from fluxion.train.bundle_proto import message_classes
 
 INDEX_SUFFIX = ".index"
 OBJECT_GRAPH_KEY = "_CHECKPOINTABLE_OBJECT_GRAPH"
 
-# tensorflow.DataType enum values, by NumPy dtype name ("string": bytes objects).
-DATATYPE_ENUM = {"float32": 1, "float64": 2, "int32": 3, "uint8": 4, "int16": 5, "int8": 6,
-                 "string": 7, "complex64": 8, "int64": 9, "bool": 10, "bfloat16": 14,
-                 "uint16": 17, "complex128": 18, "float16": 19, "uint32": 22, "uint64": 23}
-DTYPE_NAMES = {number: name for name, number in DATATYPE_ENUM.items()}
 
 
 def data_file(prefix: str, shard: int = 0, num_shards: int = 1) -> str:

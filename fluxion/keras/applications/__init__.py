@@ -12,8 +12,10 @@ from __future__ import annotations
 import sys
 import types
 
-from fluxion.keras.applications import densenet as _densenet
 from fluxion.keras.applications import (
+    convnext,
+    efficientnet,
+    efficientnet_v2,
     imagenet_utils,
     inception_resnet_v2,
     inception_v3,
@@ -22,9 +24,36 @@ from fluxion.keras.applications import (
     mobilenet_v3,
     xception,
 )
+from fluxion.keras.applications import densenet as _densenet
 from fluxion.keras.applications import resnet as _resnet
 from fluxion.keras.applications import vgg as _vgg
+from fluxion.keras.applications.convnext import (
+    ConvNeXtBase,
+    ConvNeXtLarge,
+    ConvNeXtSmall,
+    ConvNeXtTiny,
+    ConvNeXtXLarge,
+)
 from fluxion.keras.applications.densenet import DenseNet121, DenseNet169, DenseNet201
+from fluxion.keras.applications.efficientnet import (
+    EfficientNetB0,
+    EfficientNetB1,
+    EfficientNetB2,
+    EfficientNetB3,
+    EfficientNetB4,
+    EfficientNetB5,
+    EfficientNetB6,
+    EfficientNetB7,
+)
+from fluxion.keras.applications.efficientnet_v2 import (
+    EfficientNetV2B0,
+    EfficientNetV2B1,
+    EfficientNetV2B2,
+    EfficientNetV2B3,
+    EfficientNetV2L,
+    EfficientNetV2M,
+    EfficientNetV2S,
+)
 from fluxion.keras.applications.inception_resnet_v2 import InceptionResNetV2
 from fluxion.keras.applications.inception_v3 import InceptionV3
 from fluxion.keras.applications.mobilenet import MobileNet
@@ -41,12 +70,17 @@ from fluxion.keras.applications.resnet import (
 from fluxion.keras.applications.vgg import VGG16, VGG19
 from fluxion.keras.applications.xception import Xception
 
-__all__ = ["DenseNet121", "DenseNet169", "DenseNet201", "InceptionResNetV2", "InceptionV3",
-           "MobileNet", "MobileNetV2", "MobileNetV3Large", "MobileNetV3Small", "ResNet101",
-           "ResNet101V2", "ResNet152", "ResNet152V2", "ResNet50", "ResNet50V2", "VGG16", "VGG19",
-           "Xception", "densenet", "imagenet_utils", "inception_resnet_v2", "inception_v3",
-           "mobilenet", "mobilenet_v2", "mobilenet_v3", "resnet", "resnet50", "resnet_v2", "vgg16",
-           "vgg19", "xception"]
+__all__ = ["ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtSmall", "ConvNeXtTiny", "ConvNeXtXLarge",
+           "DenseNet121", "DenseNet169", "DenseNet201", "EfficientNetB0", "EfficientNetB1",
+           "EfficientNetB2", "EfficientNetB3", "EfficientNetB4", "EfficientNetB5", "EfficientNetB6",
+           "EfficientNetB7", "EfficientNetV2B0", "EfficientNetV2B1", "EfficientNetV2B2",
+           "EfficientNetV2B3", "EfficientNetV2L", "EfficientNetV2M", "EfficientNetV2S",
+           "InceptionResNetV2", "InceptionV3", "MobileNet", "MobileNetV2", "MobileNetV3Large",
+           "MobileNetV3Small", "ResNet101", "ResNet101V2", "ResNet152", "ResNet152V2", "ResNet50",
+           "ResNet50V2", "VGG16", "VGG19", "Xception", "convnext", "densenet", "efficientnet",
+           "efficientnet_v2", "imagenet_utils", "inception_resnet_v2", "inception_v3", "mobilenet",
+           "mobilenet_v2", "mobilenet_v3", "resnet", "resnet50", "resnet_v2", "vgg16", "vgg19",
+           "xception"]
 
 
 def _namespace(name: str, doc: str, **members) -> types.ModuleType:

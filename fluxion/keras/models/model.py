@@ -142,7 +142,8 @@ class Model(Trainer, Layer):
         ``serving_default``, ready for ``fluxion serve`` (TensorFlow Serving's API);
         ``input_signature`` (a list of ``TensorSpec`` s) overrides the model's input
         shapes.  ``format="onnx"`` writes an ONNX file (``fluxion.onnx.export``);
-        ``opset_version`` picks the opset (default 17).
+        ``opset_version`` picks the opset (default 17).  ``format="litert"`` writes a
+        ``.tflite`` file (``fluxion.lite``); keyword arguments set the converter's options.
         """
         if format == "tf_saved_model":
             from fluxion.saved_model.keras_export import export_saved_model
@@ -150,9 +151,15 @@ class Model(Trainer, Layer):
             export_saved_model(self, filepath, verbose=verbose,
                                input_signature=input_signature, **kwargs)
             return
+        if format == "litert":
+            from fluxion.lite.keras_export import export_litert
+
+            export_litert(self, filepath, input_signature=input_signature, verbose=verbose,
+                          **kwargs)
+            return
         if format != "onnx":
             raise ValueError(f"Model.export: unrecognized format {format!r}; supported "
-                             f"formats: ['tf_saved_model', 'onnx'].")
+                             f"formats: ['tf_saved_model', 'onnx', 'litert'].")
         if input_signature is not None:
             raise ValueError("Model.export(format='onnx') takes the model's own input "
                              "shapes (batch dynamic); input_signature must be None.")

@@ -1,4 +1,5 @@
-"""Image file codecs through Pillow (imported when first used): PNG, JPEG, BMP, GIF, WebP.
+"""Image file codecs through Pillow (imported when first used): PNG, JPEG, BMP, GIF, WebP,
+JPEG XL (with the ``pillow-jxl-plugin`` package).
 
 ``contents`` are scalar string tensors (bytes), as ``tf.io.read_file`` returns them.
 Decoding is a primitive with a NumPy/Pillow kernel whose shape rule leaves height and
@@ -17,7 +18,8 @@ from fluxion.core.primitive import Aval, define
 from fluxion.core.tensor import Tensor, convert_to_tensor
 
 __all__ = ["decode_png", "encode_png", "decode_jpeg", "encode_jpeg", "decode_image",
-           "decode_bmp", "decode_gif", "decode_webp", "decode_and_crop_jpeg", "is_jpeg",
+           "decode_bmp", "decode_gif", "decode_jxl", "decode_webp", "decode_and_crop_jpeg",
+           "is_jpeg",
            "extract_jpeg_shape", "adjust_jpeg_quality", "random_jpeg_quality",
            "stateless_random_jpeg_quality"]
 
@@ -148,6 +150,26 @@ def decode_bmp(contents, channels=0, name=None) -> Tensor:
 def decode_webp(contents, channels=0, name=None) -> Tensor:
     """A WebP file's pixels ``[H, W, C]`` uint8."""
     return _decode("decode_webp", contents, channels)
+
+
+def decode_jxl(contents, channels=0, dtype=dtypes.uint8, name=None) -> Tensor:
+    """A JPEG XL file's pixels ``[H, W, C]`` uint8 (``tf.io.decode_jxl``).
+
+    ``channels`` is 0 (the file's), 1, 3 or 4.  Needs Pillow's JPEG XL plugin, the
+    optional ``pillow-jxl-plugin`` package.
+    """
+    try:
+        import pillow_jxl  # noqa: F401 - registers the JXL format with Pillow
+    except ImportError:
+        raise ImportError("decode_jxl needs Pillow's JPEG XL plugin: pip install "
+                          "pillow-jxl-plugin (or pip install 'fluxion-ml[image]')") from None
+    if int(channels or 0) not in (0, 1, 3, 4):
+        raise op_error(ValueError, "decode_jxl", f"channels must be 0, 1, 3 or 4, got "
+                                                 f"{channels}")
+    if dtypes.as_dtype(dtype) is not dtypes.uint8:
+        raise op_error(TypeError, "decode_jxl", f"dtype must be uint8, got "
+                                                f"{dtypes.as_dtype(dtype).name}")
+    return _decode("decode_jxl", contents, channels)
 
 
 def decode_gif(contents, name=None) -> Tensor:

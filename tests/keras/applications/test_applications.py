@@ -108,6 +108,10 @@ REAL_KERAS_CASES = [
                               alpha=0.75)),
     ("MobileNetV3Large", dict(include_top=False, input_shape=(64, 64, 3), pooling="avg",
                               minimalistic=True)),
+    ("EfficientNetB0", dict(include_top=True, input_shape=(48, 48, 3), classes=4)),
+    # (deeper EfficientNets with random weights amplify float rounding past 1e-4)
+    ("EfficientNetV2B0", dict(include_top=True, input_shape=(48, 48, 3), classes=4)),
+    ("ConvNeXtTiny", dict(include_top=True, input_shape=(64, 64, 3), classes=4)),
 ]
 
 

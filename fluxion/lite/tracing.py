@@ -1,0 +1,105 @@
+"""The function a converter converts, as a traced Fluxion graph plus its names.
+
+Each front end returns ``(graph, input names, output names)``: the raw trace (variables
+still ``read_variable`` nodes, which the lowering reads at conversion time), the
+signature's input names (a Keras model's ``Input`` names, as TF's converter uses them)
+and output names ``output_0``, ``output_1``..., as TF's converter writes them.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def trace_keras_model(model):
+    """Traces ``model(inputs, training=False)`` with a dynamic batch dimension."""
+    import fluxion
+    from fluxion.core.tensor_spec import TensorSpec
+
+    inputs = getattr(model, "inputs", None)
+    if inputs:
+        specs = [TensorSpec(tuple(t.shape), t.dtype, name=t.name) for t in inputs]
+        names = [t.name for t in inputs]
+    else:  # a subclassed model: the shapes it was built with, the batch left open
+        specs = [TensorSpec((None,) + tuple(shape[1:]), "float32")
+                 for shape in _built_shapes(model)]
+        names = [f"args_{i}" for i in range(len(specs))]
+
+    def serve(*args):
+        return model(args[0] if len(args) == 1 else list(args), training=False)
+
+    concrete = fluxion.function(serve).get_concrete_function(*specs)
+    return concrete.raw_graph, names, _output_names(concrete.raw_graph)
+
+
+def _built_shapes(model) -> list[tuple]:
+    shapes = getattr(model, "_build_shapes", None)
+    if shapes is None:
+        raise ValueError(f"TFLiteConverter.from_keras_model: model {model.name!r} has no "
+                         f"input shape yet; start it with keras.Input(shape) or call it on "
+                         f"data (or model.build(input_shape)) first.")
+    if isinstance(shapes, dict):
+        shapes = list(shapes.values())
+    nested = isinstance(shapes, (list, tuple)) and shapes and \
+        isinstance(shapes[0], (list, tuple))
+    return [tuple(s) for s in shapes] if nested else [tuple(shapes)]
+
+
+def trace_of_concrete_function(concrete):
+    graph = getattr(concrete, "raw_graph", None)
+    if graph is None:
+        raise TypeError(f"from_concrete_functions takes concrete functions "
+                        f"(f.get_concrete_function(...)); got {type(concrete).__name__}")
+    names = [value.name or f"args_{i}" for i, value in enumerate(graph.inputs)]
+    return graph, names, _output_names(graph)
+
+
+def trace_of_saved_model(directory, signature_keys=None):
+    """The graph of one signature of the saved model in ``directory``."""
+    try:
+        from fluxion.saved_model import load
+    except ImportError as error:
+        raise ImportError("TFLiteConverter.from_saved_model needs fluxion.saved_model, "
+                          "which this build of Fluxion lacks") from error
+    keys = list(signature_keys or ["serving_default"])
+    if len(keys) != 1:
+        raise ValueError(f"TFLiteConverter converts one signature; got {keys}")
+    loaded = load(os.fspath(directory))
+    signatures = getattr(loaded, "signatures", {})
+    if keys[0] not in signatures:
+        raise ValueError(f"the saved model in {directory!r} has no signature {keys[0]!r}; "
+                         f"it has {sorted(signatures)}")
+    signature = signatures[keys[0]]
+    return trace_of_signature(signature)
+
+
+def trace_of_signature(signature):
+    """A saved model's signature callable (keyword inputs, a dict of outputs) traced."""
+    import fluxion
+    from fluxion.core import nest
+
+    spec_structure = signature.structured_input_signature
+    kwargs = spec_structure[1] if isinstance(spec_structure, tuple) else {}
+    args = spec_structure[0] if isinstance(spec_structure, tuple) else spec_structure
+    if args:
+        raise ValueError("TFLiteConverter.from_saved_model converts signatures with "
+                         "keyword inputs (as tf.saved_model signatures have)")
+    names = sorted(kwargs)
+    specs = [kwargs[n] for n in names]
+    output_keys = []
+
+    def serve(*tensors):
+        result = signature(**dict(zip(names, tensors)))
+        if isinstance(result, dict):
+            output_keys.extend(sorted(result))
+            return [result[k] for k in sorted(result)]
+        flat = nest.flatten(result)
+        output_keys.extend(f"output_{i}" for i in range(len(flat)))
+        return flat
+
+    concrete = fluxion.function(serve).get_concrete_function(*specs)
+    return concrete.raw_graph, names, list(output_keys)
+
+
+def _output_names(graph) -> list[str]:
+    return [f"output_{i}" for i in range(len(graph.outputs))]
