@@ -57,7 +57,7 @@ from fluxion.core.variable import (
 from fluxion.graph.control_flow import case, cond, switch_case, while_loop
 from fluxion.graph.function import Function, function
 from fluxion.graph.functional_ops import foldl, foldr, map_fn, scan, vectorized_map
-from fluxion.graph.tensor_array import TensorArray
+from fluxion.graph.tensor_array import TensorArray, TensorArraySpec
 from fluxion.ops import bitwise, dtypes, linalg, math, nn, ragged, random, sparse
 from fluxion.ops.array_extra import *
 from fluxion.ops.array_ops import *
@@ -83,6 +83,7 @@ from fluxion.ops.sparse_tensor import SparseTensor
 from fluxion.ops.tensor_proto_ops import make_ndarray, make_tensor_proto
 from fluxion.ops.type_specs import *
 from fluxion.ops.unique_ops import unique, unique_with_counts
+from fluxion.version import __version__
 
 for _name, _module in (("math", math), ("nn", nn), ("linalg", linalg), ("random", random),
                       ("bitwise", bitwise), ("dtypes", dtypes), ("sparse", sparse),
@@ -91,13 +92,15 @@ for _name, _module in (("math", math), ("nn", nn), ("linalg", linalg), ("random"
 
 newaxis = None
 _LAZY_MODULES = ("keras", "compat", "data", "distribute", "experimental", "io", "js", "lite",
-                 "onnx", "saved_model", "summary", "train")
+                 "onnx", "saved_model", "summary", "test", "train")
 _V1_INITIALIZERS = {"constant_initializer": "Constant", "zeros_initializer": "Zeros",
                     "ones_initializer": "Ones", "random_normal_initializer": "RandomNormal",
                     "random_uniform_initializer": "RandomUniform"}
 _TF1_NAMES = ("gradients", "Operation", "placeholder", "Session",
               "global_variables_initializer", "executing_eagerly", "get_default_graph",
               "Graph", "reset_default_graph")
+# Names that are the TF 1 graph's own inside a graph (fluxion.graph.v1.graph_mode_ops).
+_GRAPH_MODE_NAMES = ("control_dependencies", "group", "no_op", "hessians")
 
 
 # Op namespaces imported on first use, as ``fluxion.<name>``: their modules are many.
@@ -135,9 +138,12 @@ def __getattr__(name):
         module = importlib.import_module("fluxion.graph.autograph")
         _sys.modules["fluxion.autograph"] = module
         return module
+    if name in _GRAPH_MODE_NAMES:
+        from fluxion.graph.v1 import graph_mode_ops
+
+        return getattr(graph_mode_ops, name)
     if name in _TF1_NAMES:  # the TF1 graph API, loaded when first used
         from fluxion.compat import v1
 
         return getattr(v1, name)
     raise AttributeError(f"module 'fluxion' has no attribute {name!r}")
-__version__ = "0.1.0"

@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from fluxion.compat import root_namespace
+from fluxion.graph.v1.graph import GraphKeys, add_to_collection, executing_eagerly
+from fluxion.graph.v1.initializers import Ones, Zeros
+from fluxion.graph.v1.variable_scope import get_variable, variable_scope
+from fluxion.graph.v1.variables import assign
+
 
 def _tf():
-    import fluxion
-
-    return fluxion
-
-
-def _v1():
-    from fluxion.compat import v1
-
-    return v1
+    return root_namespace.root()
 
 
 def _pair(value, rank: int = 2) -> tuple:
@@ -49,11 +47,10 @@ def _activate(x, activation):
 
 
 def _variable(name, shape, initializer, regularizer, trainable, dtype):
-    v1 = _v1()
-    variable = v1.get_variable(name, shape, dtype=dtype, initializer=initializer,
+    variable = get_variable(name, shape, dtype=dtype, initializer=initializer,
                                trainable=trainable)
     if regularizer is not None:
-        v1.add_to_collection(v1.GraphKeys.REGULARIZATION_LOSSES, regularizer(variable))
+        add_to_collection(GraphKeys.REGULARIZATION_LOSSES, regularizer(variable))
     return variable
 
 
@@ -70,9 +67,9 @@ def dense(inputs, units, activation=None, use_bias=True, kernel_initializer=None
           activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
           trainable=True, name=None, reuse=None):
     """``activation(inputs @ kernel + bias)`` over the last axis of ``inputs``."""
-    tf, v1 = _tf(), _v1()
+    tf = _tf()
     inputs = tf.convert_to_tensor(inputs)
-    with v1.variable_scope(name, default_name="dense", reuse=reuse):
+    with variable_scope(name, default_name="dense", reuse=reuse):
         kernel = _variable("kernel", [inputs.shape[-1], units],
                            _initializer(kernel_initializer, None), kernel_regularizer,
                            trainable, inputs.dtype)
@@ -82,7 +79,7 @@ def dense(inputs, units, activation=None, use_bias=True, kernel_initializer=None
             out = tf.tensordot(inputs, kernel, [[len(inputs.shape) - 1], [0]])
         if use_bias:
             bias = _variable("bias", [units], _initializer(bias_initializer,
-                                                           v1.zeros_initializer()),
+                                                           Zeros()),
                              bias_regularizer, trainable, inputs.dtype)
             out = out + bias
         return _activity(_activate(out, activation), activity_regularizer)
@@ -90,8 +87,7 @@ def dense(inputs, units, activation=None, use_bias=True, kernel_initializer=None
 
 def _activity(out, regularizer):
     if regularizer is not None:
-        v1 = _v1()
-        v1.add_to_collection(v1.GraphKeys.REGULARIZATION_LOSSES, regularizer(out))
+        add_to_collection(GraphKeys.REGULARIZATION_LOSSES, regularizer(out))
     return out
 
 
@@ -99,7 +95,7 @@ def _convolution(kind, inputs, filters, kernel_size, strides, padding, data_form
                  dilation_rate, activation, use_bias, kernel_initializer, bias_initializer,
                  kernel_regularizer, bias_regularizer, activity_regularizer, trainable, name,
                  reuse, rank):
-    tf, v1 = _tf(), _v1()
+    tf = _tf()
     inputs = tf.convert_to_tensor(inputs)
     if data_format not in ("channels_last", None):
         raise ValueError(f"{kind}: only data_format='channels_last' is supported here, got "
@@ -108,7 +104,7 @@ def _convolution(kind, inputs, filters, kernel_size, strides, padding, data_form
     strides = _pair(strides, rank)
     dilations = _pair(dilation_rate, rank)
     channels = inputs.shape[-1]
-    with v1.variable_scope(name, default_name=kind, reuse=reuse):
+    with variable_scope(name, default_name=kind, reuse=reuse):
         if kind == "conv2d_transpose":
             shape = list(kernel_size) + [filters, channels]
         else:
@@ -130,7 +126,7 @@ def _convolution(kind, inputs, filters, kernel_size, strides, padding, data_form
                                dilations=[1, *dilations, 1])
         if use_bias:
             bias = _variable("bias", [filters], _initializer(bias_initializer,
-                                                             v1.zeros_initializer()),
+                                                             Zeros()),
                              bias_regularizer, trainable, inputs.dtype)
             out = out + bias
         return _activity(_activate(out, activation), activity_regularizer)
@@ -252,7 +248,7 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
                         fused=None, virtual_batch_size=None, adjustment=None):
     """Normalizes over every axis but ``axis`` with the batch's statistics when training,
     the moving averages otherwise; updates the moving averages when training."""
-    tf, v1 = _tf(), _v1()
+    tf = _tf()
     if renorm or virtual_batch_size or adjustment:
         raise ValueError("batch_normalization: renorm, virtual_batch_size and adjustment "
                          "are not supported.")
@@ -263,17 +259,17 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
     reduce_axes = [i for i in range(rank) if i != axis]
     broadcast = [1] * rank
     broadcast[axis] = size
-    with v1.variable_scope(name, default_name="batch_normalization", reuse=reuse):
+    with variable_scope(name, default_name="batch_normalization", reuse=reuse):
         gamma = _variable("gamma", [size], _initializer(gamma_initializer,
-                                                        v1.ones_initializer()),
+                                                        Ones()),
                           gamma_regularizer, trainable, inputs.dtype) if scale else None
         beta = _variable("beta", [size], _initializer(beta_initializer,
-                                                      v1.zeros_initializer()),
+                                                      Zeros()),
                          beta_regularizer, trainable, inputs.dtype) if center else None
         moving_mean = _variable("moving_mean", [size], _initializer(
-            moving_mean_initializer, v1.zeros_initializer()), None, False, inputs.dtype)
+            moving_mean_initializer, Zeros()), None, False, inputs.dtype)
         moving_variance = _variable("moving_variance", [size], _initializer(
-            moving_variance_initializer, v1.ones_initializer()), None, False, inputs.dtype)
+            moving_variance_initializer, Ones()), None, False, inputs.dtype)
     batch_mean, batch_variance = tf.nn.moments(inputs, reduce_axes)
     mean = _training_select(training, lambda: batch_mean, moving_mean.read_value())
     variance = _training_select(training, lambda: batch_variance,
@@ -285,13 +281,13 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
         new_variance = _training_select(
             training, lambda: moving_variance * momentum + batch_variance * (1 - momentum),
             moving_variance.read_value())
-        if v1.executing_eagerly():
+        if executing_eagerly():
             moving_mean.assign(new_mean)
             moving_variance.assign(new_variance)
         else:
-            v1.add_to_collection(v1.GraphKeys.UPDATE_OPS, v1.assign(moving_mean, new_mean))
-            v1.add_to_collection(v1.GraphKeys.UPDATE_OPS,
-                                 v1.assign(moving_variance, new_variance))
+            add_to_collection(GraphKeys.UPDATE_OPS, assign(moving_mean, new_mean))
+            add_to_collection(GraphKeys.UPDATE_OPS,
+                                 assign(moving_variance, new_variance))
     shape = broadcast
     return tf.nn.batch_normalization(
         inputs, tf.reshape(mean, shape), tf.reshape(variance, shape),

@@ -9,11 +9,11 @@ default: the weighted sum over the number of non-zero weights), as
 
 from __future__ import annotations
 
+from fluxion.compat import root_namespace
+
 
 def _tf():
-    import fluxion
-
-    return fluxion
+    return root_namespace.root()
 
 
 class Reduction:

@@ -13,17 +13,28 @@ gradients into ``labels`` (``..._v2`` does).  It also has ``xw_plus_b``,
 from __future__ import annotations
 
 import fluxion.ops.nn_ops as _nn
+from fluxion.compat import root_namespace
+from fluxion.compat.v1_nn_native import (  # noqa: F401 - re-exported
+    conv2d_backprop_filter,
+    conv2d_backprop_input,
+    depthwise_conv2d_native,
+    fused_batch_norm,
+)
 from fluxion.compat.v1_ops import deprecated_alias
+from fluxion.compat.v1_rnn import (  # noqa: F401 - re-exported
+    bidirectional_dynamic_rnn,
+    dynamic_rnn,
+    static_bidirectional_rnn,
+    static_rnn,
+)
 from fluxion.core import dtypes
 from fluxion.core.tensor import convert_to_tensor
-from fluxion.graph.v1.op_names import named
+from fluxion.graph.v1.named_ops import named
 from fluxion.ops.dropout_ops import dropout as _dropout
 
 
 def _tf():
-    import fluxion
-
-    return fluxion
+    return root_namespace.root()
 
 
 def _nn_module():
@@ -258,8 +269,11 @@ def __getattr__(name: str):
 
     if name.startswith("__"):
         raise AttributeError(name)
+    from fluxion.compat import v1_aliases
+
     try:
-        value = getattr(_nn_module(), name)
+        value = v1_aliases.resolve(v1_aliases.NN, name) if name in v1_aliases.NN \
+            else getattr(_nn_module(), name)
     except AttributeError:
         raise AttributeError(f"module 'tf.compat.v1.nn' has no attribute {name!r}") from None
     if inspect.isfunction(value):

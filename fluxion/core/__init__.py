@@ -1,28 +1,75 @@
 """The engine core: dtypes, Tensor, Variable, primitives and bind, the tape, errors.
 
-Importing this package loads every primitive family and installs the Tensor operators.
+Importing this package loads every primitive family (the registry is then complete:
+every primitive is defined under ``fluxion.core.primitives``) and installs the Tensor
+operators.
 """
 
 import warnings
 
+from fluxion import backend
 from fluxion.core import (
     dtypes,
     errors,
+    primitive,
     tensor_operators,  # noqa: F401,E402  (installs operators)
 )
 from fluxion.core.primitives import (  # noqa: F401  (registers the primitives)
     activation,
+    algebra_rules,
+    bitwise,
     broadcast,
+    categorical,
+    complex_parts,
+    conv,
+    conv_rewrites,
+    creation,
+    ctc,
+    decode_raw,
     decompositions,
+    dynamic_indexing,
+    dynamic_shape,
     elementwise,
+    fft,
+    framing,
+    fused_elementwise,
     gather_scatter,
+    host_call,
+    image_boxes,
+    image_codec,
+    image_glimpse,
+    image_place,
+    image_resize,
     indexing,
+    known_shape_values,
     layout,
     linalg,
+    lstm,
+    matrix_decompositions,
+    nms,
+    parse_example,
+    pool,
+    pool_rewrites,
+    python_call,
     random,
+    random_candidates,
+    recurrent,
     reduce,
+    runtime_check,
     shape,
+    sort,
+    special_math,
+    state,
+    string_format,
+    strings,
+    text_lookup,
+    tf_op_types,
+    unique,
 )
+
+# Activating a backend points every primitive at its kernels (the backend cannot import
+# core, which sits above it).
+backend.on_activate(lambda active: primitive.rebind_kernels(active.kernels))
 
 # Like TensorFlow, kernels produce inf/NaN silently rather than printing NumPy's
 # floating-point warnings.  The filter matches only warnings raised from Fluxion's own

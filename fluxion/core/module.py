@@ -19,8 +19,10 @@ _IGNORED = frozenset({"_name", "_scope_name", "_name_scope_object"})
 
 
 def _snake_case(class_name: str) -> str:
-    words = re.sub(r"(?<=[a-z0-9])([A-Z])|(?<=[A-Z])([A-Z])(?=[a-z])", r"_\1\2", class_name)
-    return words.lower()
+    """TensorFlow's snake case of a module class name: an underscore before a capital that
+    follows a lower-case letter or digit, or that starts a word (``Conv2D`` -> ``conv2_d``,
+    unlike Keras's ``conv2d``; ``fluxion.core.snake_case`` holds Keras's rule)."""
+    return re.sub(r"((?<=[a-z0-9])[A-Z]|(?<!^)[A-Z](?=[a-z]))", r"_\1", class_name).lower()
 
 
 class Module:

@@ -32,13 +32,13 @@ import os
 import numpy as np
 
 from fluxion.core import dtypes
-from fluxion.core.primitive import Aval, bind, define
+from fluxion.core.primitive import bind
+from fluxion.core.primitives.state import advance_state_p
 from fluxion.core.tensor import Tensor, TensorRef
 from fluxion.core.variable import Variable, init_scope
 
 DEFAULT_GRAPH_SEED = 87654321
 _MASK64 = (1 << 64) - 1
-_ADVANCE = Tensor(np.array([1, 0, 0], dtype=np.int64))
 
 _global_seed: int | None = None
 _streams: dict = {}  # (global seed, op seed) or None -> state Variable
@@ -96,21 +96,6 @@ def new_state(key: int, counter: int = 0, name: str = "StateVar") -> Variable:
     # on any call.
     with init_scope():
         return Variable(values, trainable=False, name=name, dtype=dtypes.int64)
-
-
-def _advance_kernel(state):
-    """Reads a stream state, returns the seed ``[key, counter_low]``, stores it advanced."""
-    variable = state.deref()
-    current = variable._tensor._value
-    variable._tensor = Tensor(current + _ADVANCE._value)
-    return current[::-2].copy()  # [c_lo, c_hi, key] -> [key, c_lo]
-
-
-# One stateful node reads and advances the stream: every run of a traced function or of a
-# TF1 graph that draws from it gets fresh numbers, and nothing needs initialising.
-advance_state_p = define(
-    "advance_random_state", _advance_kernel,
-    lambda state: Aval((2,), dtypes.int64), stateful=True)
 
 
 def next_seed(state: Variable) -> Tensor:

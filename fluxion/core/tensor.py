@@ -21,14 +21,41 @@ from fluxion.core.tensor_shape import TensorShape
 class Tensor:
     """An immutable multi-dimensional array (``tf.Tensor``)."""
 
-    # _keras_mask / _keras_logits: Keras's mask travelling with a layer output, and the
-    # logits behind a softmax/sigmoid output (losses use them); unset for most tensors.
-    __slots__ = ("_value", "_keras_mask", "_keras_logits", "__weakref__")
+    # _attached: a dict of values that packages above the engine attach to a tensor, by
+    # name (Keras keeps a layer output's mask there); the engine never reads it.  Unset
+    # for most tensors.  Attached values read as attributes (see __getattr__).
+    __slots__ = ("_value", "_attached", "__weakref__")
     # NumPy defers to our reflected operators (np_array + tensor -> Tensor).
     __array_priority__ = 100
 
     def __init__(self, value):
         self._value = value
+
+    def __getattr__(self, name: str):
+        # Only reached when normal lookup fails: an attached value reads as an attribute
+        # (``output._keras_mask``, as Keras code reads a mask), else the usual error.
+        if name != "_attached":
+            attached = getattr(self, "_attached", None)
+            if attached is not None and name in attached:
+                return attached[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def attach(self, name: str, value) -> None:
+        """Attaches ``value`` to this tensor under ``name`` (None detaches it).
+
+        For packages above the engine: Keras attaches a layer output's mask as
+        ``_keras_mask``.  The value then reads as the attribute ``name``.
+        """
+        try:
+            attached = self._attached
+        except AttributeError:
+            if value is None:
+                return
+            attached = self._attached = {}
+        if value is None:
+            attached.pop(name, None)
+        else:
+            attached[name] = value
 
     # --- metadata -----------------------------------------------------------------
     @property

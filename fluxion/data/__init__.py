@@ -7,7 +7,21 @@
 """
 
 from fluxion.core.tensor_spec import TensorSpec
-from fluxion.data import experimental
+
+# Every stage module, so that Dataset's methods find their stages (stage_registry).
+from fluxion.data import (  # noqa: F401
+    batching,
+    cache,
+    counting,
+    experimental,
+    prefetch,
+    sampling,
+    save_load,
+    shuffle,
+    sources,
+    transforms,
+    windowing,
+)
 from fluxion.data.dataset import Dataset, DatasetIterator
 from fluxion.data.element_spec import INFINITE as INFINITE_CARDINALITY
 from fluxion.data.element_spec import UNKNOWN as UNKNOWN_CARDINALITY

@@ -10,7 +10,8 @@ and three methods a stage implements:
 Iterating runs the stages as a chain of Python iterators over Fluxion tensors; user
 functions run eagerly on each element.  The transformation families live in their own
 modules (``sources``, ``transforms``, ``batching``, ``shuffle``, ``prefetch``, ``cache``,
-``save_load``); this class only dispatches to them.  Stages that can hand out whole
+``save_load``...), which import this one; this class only dispatches to them, finding them
+by name in ``stage_registry``.  Stages that can hand out whole
 slices of NumPy arrays (``from_tensor_slices``, ``shuffle`` over it) also implement
 ``_bulk_source()`` so that ``batch`` gathers a batch with one indexing operation
 instead of stacking single elements.
@@ -22,6 +23,13 @@ from collections.abc import Callable, Iterator
 
 from fluxion.core import errors
 from fluxion.data import element_spec as es
+from fluxion.data import stage_registry  # the stages register there as they are defined
+from fluxion.data.options import Options
+
+
+def _stage_named(name: str):
+    """The stage class (or function) ``name``, defined in its own module (``stage_registry``)."""
+    return stage_registry.lookup(name)
 
 
 class Dataset:
@@ -31,6 +39,10 @@ class Dataset:
     >>> list(ds.as_numpy_iterator())
     [2, 4, 6]
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        stage_registry.register(cls.__name__, cls)
 
     def __init__(self, inputs: tuple = ()):
         self._inputs = tuple(inputs)
@@ -57,144 +69,122 @@ class Dataset:
     @staticmethod
     def from_tensor_slices(tensors, name: str | None = None) -> Dataset:
         """A dataset whose elements are slices of ``tensors`` along their first dimension."""
-        from fluxion.data.sources import TensorSliceDataset
-        return TensorSliceDataset(tensors)
+        return _stage_named("TensorSliceDataset")(tensors)
 
     @staticmethod
     def from_tensors(tensors, name: str | None = None) -> Dataset:
         """A dataset with a single element, ``tensors``."""
-        from fluxion.data.sources import TensorDataset
-        return TensorDataset(tensors)
+        return _stage_named("TensorDataset")(tensors)
 
     @staticmethod
     def from_generator(generator: Callable, output_types=None, output_shapes=None,
                        args=None, output_signature=None, name: str | None = None) -> Dataset:
         """A dataset of the elements yielded by ``generator(*args)``, checked against
         ``output_signature`` (nested ``TensorSpec``)."""
-        from fluxion.data.sources import GeneratorDataset
-        return GeneratorDataset(generator, output_types, output_shapes, args, output_signature)
+        return _stage_named("GeneratorDataset")(generator, output_types, output_shapes, args,
+                                                output_signature)
 
     @staticmethod
     def range(*args, dtype=None, name: str | None = None) -> Dataset:
         """``range([start,] stop[, step])`` as a dataset of int64 scalars."""
-        from fluxion.data.sources import RangeDataset
-        return RangeDataset(*args, dtype=dtype)
+        return _stage_named("RangeDataset")(*args, dtype=dtype)
 
     @staticmethod
     def zip(*args, datasets=None, name: str | None = None) -> Dataset:
         """Zips a (nested) structure of datasets; stops with the shortest."""
-        from fluxion.data.sources import ZipDataset
         if datasets is not None and args:
             raise TypeError("Dataset.zip: pass the datasets positionally or as `datasets`, "
                             "not both.")
         structure = datasets if datasets is not None else (args[0] if len(args) == 1 else args)
-        return ZipDataset(structure)
+        return _stage_named("ZipDataset")(structure)
 
     @staticmethod
     def counter(start: int = 0, step: int = 1, dtype=None, name: str | None = None) -> Dataset:
         """``start, start + step, ...`` forever (int64 scalars)."""
         from fluxion.core import dtypes
-        from fluxion.data.sampling import CounterDataset
-        return CounterDataset(start, step, dtypes.int64 if dtype is None else dtype)
+        return _stage_named("CounterDataset")(start, step, dtypes.int64 if dtype is None else dtype)
 
     @staticmethod
     def choose_from_datasets(datasets, choice_dataset: Dataset,
                              stop_on_empty_dataset: bool = True) -> Dataset:
         """Takes each element from ``datasets[c]`` for the next ``c`` of ``choice_dataset``."""
-        from fluxion.data.sampling import ChooseDataset
-        return ChooseDataset(datasets, choice_dataset, stop_on_empty_dataset)
+        return _stage_named("ChooseDataset")(datasets, choice_dataset, stop_on_empty_dataset)
 
     @staticmethod
     def sample_from_datasets(datasets, weights=None, seed: int | None = None,
                              stop_on_empty_dataset: bool = False,
                              rerandomize_each_iteration: bool | None = None) -> Dataset:
         """Draws each element from a dataset chosen at random with ``weights``."""
-        from fluxion.data.sampling import SampleDataset
-        return SampleDataset(datasets, weights, seed, stop_on_empty_dataset)
+        return _stage_named("SampleDataset")(datasets, weights, seed, stop_on_empty_dataset)
 
     @staticmethod
     def load(path: str, element_spec=None, compression: str | None = None,
              reader_func: Callable | None = None) -> Dataset:
         """Loads a dataset written by ``Dataset.save``."""
-        from fluxion.data.save_load import load
-        return load(path, element_spec, compression, reader_func)
+        return _stage_named("load")(path, element_spec, compression, reader_func)
 
     def concatenate(self, dataset: Dataset, name: str | None = None) -> Dataset:
         """The elements of this dataset followed by those of ``dataset``."""
-        from fluxion.data.sources import ConcatenateDataset
-        return ConcatenateDataset(self, dataset)
+        return _stage_named("ConcatenateDataset")(self, dataset)
 
     # --- element-wise transformations ---------------------------------------------------
     def map(self, map_func: Callable, num_parallel_calls: int | None = None,
             deterministic: bool | None = None, name: str | None = None) -> Dataset:
         """Applies ``map_func`` to each element (in worker threads with
         ``num_parallel_calls``; output order kept unless ``deterministic=False``)."""
-        from fluxion.data.transforms import MapDataset
-        return MapDataset(self, map_func, num_parallel_calls, deterministic)
+        return _stage_named("MapDataset")(self, map_func, num_parallel_calls, deterministic)
 
     def filter(self, predicate: Callable, name: str | None = None) -> Dataset:
         """Keeps the elements for which ``predicate`` returns a scalar True."""
-        from fluxion.data.transforms import FilterDataset
-        return FilterDataset(self, predicate)
+        return _stage_named("FilterDataset")(self, predicate)
 
     def flat_map(self, map_func: Callable, name: str | None = None) -> Dataset:
         """Maps each element to a dataset and flattens the results in order."""
-        from fluxion.data.transforms import InterleaveDataset
-        return InterleaveDataset(self, map_func, cycle_length=1, block_length=1)
+        return _stage_named("InterleaveDataset")(self, map_func, cycle_length=1, block_length=1)
 
     def interleave(self, map_func: Callable, cycle_length: int | None = None,
                    block_length: int | None = None, num_parallel_calls: int | None = None,
                    deterministic: bool | None = None, name: str | None = None) -> Dataset:
         """Maps each element to a dataset and interleaves ``cycle_length`` of them,
         ``block_length`` consecutive elements from each in turn."""
-        from fluxion.data.transforms import InterleaveDataset
-        return InterleaveDataset(self, map_func, cycle_length, block_length)
+        return _stage_named("InterleaveDataset")(self, map_func, cycle_length, block_length)
 
     def take(self, count: int, name: str | None = None) -> Dataset:
         """At most ``count`` elements (all when ``count`` is -1)."""
-        from fluxion.data.counting import TakeDataset
-        return TakeDataset(self, count)
+        return _stage_named("TakeDataset")(self, count)
 
     def skip(self, count: int, name: str | None = None) -> Dataset:
         """All but the first ``count`` elements (none when ``count`` is -1)."""
-        from fluxion.data.counting import SkipDataset
-        return SkipDataset(self, count)
+        return _stage_named("SkipDataset")(self, count)
 
     def take_while(self, predicate: Callable, name: str | None = None) -> Dataset:
         """Elements up to (not including) the first for which ``predicate`` is False."""
-        from fluxion.data.transforms import TakeWhileDataset
-        return TakeWhileDataset(self, predicate)
+        return _stage_named("TakeWhileDataset")(self, predicate)
 
     def repeat(self, count: int | None = None, name: str | None = None) -> Dataset:
         """Repeats the dataset ``count`` times (forever when None or -1)."""
-        from fluxion.data.counting import RepeatDataset
-        return RepeatDataset(self, count)
+        return _stage_named("RepeatDataset")(self, count)
 
     def enumerate(self, start: int = 0, name: str | None = None) -> Dataset:
         """Pairs each element with its int64 index: ``(i, element)``."""
-        from fluxion.data.counting import EnumerateDataset
-        return EnumerateDataset(self, start)
+        return _stage_named("EnumerateDataset")(self, start)
 
     def window(self, size: int, shift: int | None = None, stride: int = 1,
                drop_remainder: bool = False, name: str | None = None) -> Dataset:
         """A dataset of windows, each a structure of datasets of ``size`` elements."""
-        from fluxion.data.windowing import WindowDataset
-        return WindowDataset(self, size, shift, stride, drop_remainder)
+        return _stage_named("WindowDataset")(self, size, shift, stride, drop_remainder)
 
     def scan(self, initial_state, scan_func: Callable, name: str | None = None) -> Dataset:
         """Like map, threading a state: ``scan_func(state, element) -> (state, output)``."""
-        from fluxion.data.transforms import ScanDataset
-        return ScanDataset(self, initial_state, scan_func)
+        return _stage_named("ScanDataset")(self, initial_state, scan_func)
 
     def unique(self, name: str | None = None) -> Dataset:
         """The first occurrence of each distinct (scalar int or string) element."""
-        from fluxion.data.transforms import UniqueDataset
-        return UniqueDataset(self)
+        return _stage_named("UniqueDataset")(self)
 
     def shard(self, num_shards: int, index: int, name: str | None = None) -> Dataset:
         """Every ``num_shards``-th element, starting at ``index``."""
-        from fluxion.data.counting import ShardDataset
-        return ShardDataset(self, num_shards, index)
+        return _stage_named("ShardDataset")(self, num_shards, index)
 
     def apply(self, transformation_func: Callable) -> Dataset:
         """``transformation_func(self)``, which must return a Dataset."""
@@ -206,8 +196,7 @@ class Dataset:
 
     def ignore_errors(self, log_warning: bool = False, name: str | None = None) -> Dataset:
         """Drops the elements whose computation raised an error."""
-        from fluxion.data.transforms import IgnoreErrorsDataset
-        return IgnoreErrorsDataset(self, log_warning)
+        return _stage_named("IgnoreErrorsDataset")(self, log_warning)
 
     # --- batching, shuffling, buffering -----------------------------------------------------
     def batch(self, batch_size: int, drop_remainder: bool = False,
@@ -215,51 +204,43 @@ class Dataset:
               name: str | None = None) -> Dataset:
         """Stacks ``batch_size`` consecutive elements; the last batch may be smaller unless
         ``drop_remainder``."""
-        from fluxion.data.batching import BatchDataset
-        return BatchDataset(self, batch_size, drop_remainder)
+        return _stage_named("BatchDataset")(self, batch_size, drop_remainder)
 
     def padded_batch(self, batch_size: int, padded_shapes=None, padding_values=None,
                      drop_remainder: bool = False, name: str | None = None) -> Dataset:
         """Batches elements of different shapes, padding each to ``padded_shapes`` (None
         dimensions: the longest in the batch)."""
-        from fluxion.data.batching import PaddedBatchDataset
-        return PaddedBatchDataset(self, batch_size, padded_shapes, padding_values,
-                                  drop_remainder)
+        return _stage_named("PaddedBatchDataset")(self, batch_size, padded_shapes,
+                                                  padding_values, drop_remainder)
 
     def unbatch(self, name: str | None = None) -> Dataset:
         """Splits each element along its first dimension into single elements."""
-        from fluxion.data.batching import UnbatchDataset
-        return UnbatchDataset(self)
+        return _stage_named("UnbatchDataset")(self)
 
     def rebatch(self, batch_size, drop_remainder: bool = False,
                 name: str | None = None) -> Dataset:
         """Re-cuts batched elements into batches of ``batch_size`` (an int, or a list of
         sizes used in turn)."""
-        from fluxion.data.batching import RebatchDataset
-        return RebatchDataset(self, batch_size, drop_remainder)
+        return _stage_named("RebatchDataset")(self, batch_size, drop_remainder)
 
     def shuffle(self, buffer_size: int, seed: int | None = None,
                 reshuffle_each_iteration: bool | None = None,
                 name: str | None = None) -> Dataset:
         """Shuffles with a buffer of ``buffer_size`` elements (TF's buffer semantics)."""
-        from fluxion.data.shuffle import ShuffleDataset
-        return ShuffleDataset(self, buffer_size, seed, reshuffle_each_iteration)
+        return _stage_named("ShuffleDataset")(self, buffer_size, seed, reshuffle_each_iteration)
 
     def prefetch(self, buffer_size: int, name: str | None = None) -> Dataset:
         """Prepares up to ``buffer_size`` elements ahead in a background thread."""
-        from fluxion.data.prefetch import PrefetchDataset
-        return PrefetchDataset(self, buffer_size)
+        return _stage_named("PrefetchDataset")(self, buffer_size)
 
     def cache(self, filename: str = "", name: str | None = None) -> Dataset:
         """Caches the elements after the first full pass: in memory, or in ``filename``."""
-        from fluxion.data.cache import CacheDataset
-        return CacheDataset(self, filename)
+        return _stage_named("CacheDataset")(self, filename)
 
     def save(self, path: str, compression: str | None = None,
              shard_func: Callable | None = None, checkpoint_args=None) -> None:
         """Writes the dataset to the directory ``path`` (atomically)."""
-        from fluxion.data.save_load import save
-        save(self, path, compression, shard_func)
+        _stage_named("save")(self, path, compression, shard_func)
 
     # --- consuming -------------------------------------------------------------------------
     def __iter__(self) -> DatasetIterator:
@@ -344,7 +325,6 @@ class Dataset:
     # --- options ---------------------------------------------------------------------------
     def options(self):
         """The ``Options`` of the pipeline, merged from every stage."""
-        from fluxion.data.options import Options
         merged = Options()
         for dataset in self._inputs:
             merged = merged.merge(dataset.options())
@@ -352,8 +332,7 @@ class Dataset:
 
     def with_options(self, options, name: str | None = None) -> Dataset:
         """This dataset with ``options`` set for the whole pipeline."""
-        from fluxion.data.transforms import OptionsDataset
-        return OptionsDataset(self, options)
+        return _stage_named("OptionsDataset")(self, options)
 
     # --- Keras ---------------------------------------------------------------------------------
     def _as_batch_source(self):

@@ -25,6 +25,7 @@ from fluxion.core import nest
 from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.core.tensor_shape import TensorShape
 from fluxion.core.tensor_spec import TensorSpec
+from fluxion.data import stage_registry
 
 INFINITE = -1
 UNKNOWN = -2
@@ -188,8 +189,7 @@ def spec_of_function(func, input_spec, call=unpack_call, returns_dataset: bool =
 
     def symbolic(spec):
         if isinstance(spec, DatasetSpec):
-            from fluxion.data.dataset import SpecOnlyDataset
-            return SpecOnlyDataset(spec.element_spec)
+            return stage_registry.lookup("SpecOnlyDataset")(spec.element_spec)
         if not isinstance(spec, TensorSpec) or spec.shape.rank is None:
             raise TypeError("not traceable")
         return tracer.add_input(Aval(tuple(spec.shape.dims), spec.dtype))

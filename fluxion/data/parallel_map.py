@@ -19,7 +19,7 @@ import itertools
 import time
 
 from fluxion.data import workers
-from fluxion.data.transforms import call
+from fluxion.data.user_functions import call
 
 _TARGET_TASK_SECONDS = 1e-3
 _MAX_CHUNK = 64

@@ -25,7 +25,7 @@ import shutil
 from fluxion.core import atomic_file, errors, nest
 from fluxion.core.tensor import Tensor
 from fluxion.core.tensor_spec import TensorSpec
-from fluxion.data import element_file
+from fluxion.data import element_file, stage_registry
 from fluxion.data import element_spec as es
 from fluxion.data.dataset import Dataset
 
@@ -161,3 +161,7 @@ def load(path: str, element_spec=None, compression: str | None = None,
                         f"{type(result).__name__}.")
     return result
 
+
+# Dataset.save / Dataset.load find these by name (the dataset module cannot import this one).
+stage_registry.register("save", save)
+stage_registry.register("load", load)

@@ -18,28 +18,9 @@ from fluxion.core.tensor import Tensor
 from fluxion.data import element_spec as es
 from fluxion.data import workers
 from fluxion.data.dataset import Dataset
-
-
-def as_element(value):
-    """A user function's result as an element (fast for a tensor or a tuple of tensors)."""
-    kind = type(value)
-    if kind is Tensor:
-        return value
-    if kind is tuple:
-        for item in value:
-            if type(item) is not Tensor:
-                break
-        else:
-            return value
-    return es.normalize_function_output(value)
-
-
-def call(func, element):
-    if context.tracer is not None:
-        workers.wait_until_eager()
-    if type(element) is tuple:
-        return as_element(func(*element))
-    return as_element(func(element))
+from fluxion.data.options import Options
+from fluxion.data.parallel_map import ParallelMapIterator
+from fluxion.data.user_functions import as_element
 
 
 def _function_spec(dataset: Dataset, func):
@@ -89,7 +70,6 @@ class MapDataset(Dataset):
         if self._parallel is None or workers.worker_count(self._parallel) == 1 \
                 and self._deterministic or _op_determinism():
             return _MapIterator(source, self._func)
-        from fluxion.data.parallel_map import ParallelMapIterator
         return ParallelMapIterator(source, self._func, workers.worker_count(self._parallel),
                                    self._deterministic)
 
@@ -298,7 +278,6 @@ class IgnoreErrorsDataset(Dataset):
 
 class OptionsDataset(Dataset):
     def __init__(self, dataset: Dataset, options):
-        from fluxion.data.options import Options
         if not isinstance(options, Options):
             raise TypeError(f"with_options expects fluxion.data.Options, got "
                             f"{type(options).__name__}.")

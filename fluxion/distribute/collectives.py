@@ -12,6 +12,7 @@ import numpy as np
 from fluxion.core.primitive import bind
 from fluxion.core.primitives.host_call import host_call_p
 from fluxion.distribute import mpi_comm
+from fluxion.ops.array_ops import cast, concat, reshape, split
 
 
 def all_reduce(tensor, op: str = "sum"):
@@ -34,12 +35,10 @@ class _Reduce:
 
 def all_reduce_bucket(grads: list) -> list:
     """The mean over workers of each gradient, through one buffer."""
-    import fluxion as tf
-
     shapes = [tuple(g.shape.as_list()) for g in grads]
     dtype = grads[0].dtype
-    flat = tf.concat([tf.reshape(tf.cast(g, dtype), [-1]) for g in grads], axis=0)
+    flat = concat([reshape(cast(g, dtype), [-1]) for g in grads], axis=0)
     reduced = all_reduce(flat, "mean")
     sizes = [int(np.prod(s, dtype=np.int64)) for s in shapes]
-    pieces = tf.split(reduced, sizes)
-    return [tf.cast(tf.reshape(p, s), g.dtype) for p, s, g in zip(pieces, shapes, grads)]
+    pieces = split(reduced, sizes)
+    return [cast(reshape(p, s), g.dtype) for p, s, g in zip(pieces, shapes, grads)]

@@ -3,24 +3,26 @@ every batch of m*n rows, so n workers together see exactly the global batch."""
 
 from __future__ import annotations
 
+from fluxion.core import nest
+from fluxion.ops.array_ops import convert_to_tensor
+from fluxion.ops.creation_ops import shape
+
 
 def share_of_batch(data, rank: int, workers: int):
     """Slices every tensor of a batch structure to this worker's rows."""
-    import fluxion as tf
-
     def take(t):
         if t is None:
             return None
-        t = tf.convert_to_tensor(t)
+        t = convert_to_tensor(t)
         size = t.shape[0]
         if size is not None and size % workers:
             raise ValueError(f"A global batch of {size} rows cannot be split evenly over "
                              f"{workers} workers: use a batch size divisible by the number "
                              f"of workers (drop_remainder=True for the last batch).")
-        per = (size if size is not None else tf.shape(t)[0]) // workers
+        per = (size if size is not None else shape(t)[0]) // workers
         return t[rank * per:(rank + 1) * per]
 
-    return tf.nest.map_structure(take, data)
+    return nest.map_structure(take, data)
 
 
 def share_of_each_batch(dataset, rank: int, workers: int):

@@ -17,6 +17,9 @@ import threading
 import numpy as np
 
 from fluxion.distribute import mpi_comm
+from fluxion.ops.array_ops import cast, concat, convert_to_tensor
+from fluxion.ops.creation_ops import shape
+from fluxion.ops.reduce_ops import reduce_sum
 
 _state = threading.local()
 
@@ -107,30 +110,26 @@ class Strategy:
 
     def reduce(self, reduce_op, value, axis=None):
         """``value`` summed or averaged over replicas (and over ``axis`` if given)."""
-        import fluxion as tf
-
         op = ReduceOp(reduce_op.upper() if isinstance(reduce_op, str) else reduce_op.value)
-        tensor = tf.convert_to_tensor(value)
+        tensor = convert_to_tensor(value)
         count = None
         if axis is not None:
-            count = tf.cast(tf.shape(tensor)[axis], tensor.dtype)
-            tensor = tf.reduce_sum(tensor, axis=axis)
+            count = cast(shape(tensor)[axis], tensor.dtype)
+            tensor = reduce_sum(tensor, axis=axis)
         total = self._all_sum(tensor)
         if op is ReduceOp.MEAN:
             denominator = self._all_sum(count) if count is not None else \
-                tf.cast(self.num_replicas_in_sync, total.dtype)
+                cast(self.num_replicas_in_sync, total.dtype)
             return total / denominator
         return total
 
     def gather(self, value, axis: int = 0):
         """The per-replica values concatenated along ``axis`` (same shapes)."""
-        import fluxion as tf
-
-        tensor = tf.convert_to_tensor(value)
+        tensor = convert_to_tensor(value)
         if self._workers() == 1:
             return tensor
         stacked = mpi_comm.allgather(tensor.numpy())
-        return tf.concat(list(stacked), axis=axis)
+        return concat(list(stacked), axis=axis)
 
     def experimental_local_results(self, value) -> tuple:
         return (value,)

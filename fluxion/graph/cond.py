@@ -29,6 +29,7 @@ from fluxion.graph.interpreter import (
     seal,
     trace_subgraph,
 )
+from fluxion.graph.nested_conversion import maybe_convert
 from fluxion.graph.symbolic import SymbolicTensor
 
 
@@ -71,8 +72,6 @@ def _truth(pred) -> bool:
 
 
 def _traced_cond(pred: SymbolicTensor, true_fn: Callable, false_fn: Callable):
-    from fluxion.graph.autograph.conversion import maybe_convert
-
     _check_pred(Aval(tuple(pred.shape), pred.dtype))
     # Called from AutoGraph-converted code, user branches are converted too (as in TF).
     true_fn, false_fn = maybe_convert(true_fn), maybe_convert(false_fn)
@@ -212,6 +211,6 @@ def _cond_vjp(cotangents, inputs, outputs, true_graph, false_graph):
 _DOC = "One of two sub-graphs, chosen by a scalar boolean (tf.cond)."
 cond_p = define("cond", _cond_kernel, _cond_rule, _cond_vjp, multiple_results=True, doc=_DOC)
 stateful_cond_p = define("stateful_cond", _cond_kernel, _cond_rule, _cond_vjp,
-                         multiple_results=True, stateful=True, doc=_DOC)
+                         multiple_results=True, effect="writes_state", doc=_DOC)
 
 __all__ = ["cond"]

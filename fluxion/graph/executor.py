@@ -21,7 +21,6 @@ from fluxion.core.primitive import Aval
 from fluxion.core.thread_choice import ThreadChoice
 from fluxion.graph.ir import Graph, Node, Value
 from fluxion.graph.memory_plan import plan_in_place, unchanged_at_these_shapes
-from fluxion.graph.passes.fusion import ACCUMULATOR, fused_elementwise_p
 
 
 class CompiledGraph:
@@ -107,7 +106,8 @@ def generate_source(graph: Graph, in_place: dict[int, int],
 
     ``in_place`` maps a node index to the position of the input whose buffer it may
     overwrite (``kernel(a, b, out=a)``).  ``avals`` (concrete, from ``propagate_shapes``)
-    lets fused elementwise nodes expand into one ufunc call per step.
+    lets a primitive with a ``codegen`` hook write its own lines (a fused elementwise
+    node: one ufunc call per step).
     """
     namespace: dict = {"np": np}
     line_nodes: dict[int, tuple] = {}  # source line number -> (node, its operand names)
@@ -130,9 +130,10 @@ def generate_source(graph: Graph, in_place: dict[int, int],
         if avals is not None and unchanged_at_these_shapes(node, avals):
             names[node.outputs[0].id] = operand(node.inputs[0])  # no line: an alias
             continue
-        if node.prim is fused_elementwise_p and avals is not None:
-            expanded = _fused_lines(node, [operand(v) for v in node.inputs],
-                                    f"v{node.outputs[0].id}", target, avals)
+        codegen = node.prim.codegen
+        if codegen is not None and avals is not None:
+            expanded = codegen(node, [operand(v) for v in node.inputs],
+                               f"v{node.outputs[0].id}", target, avals)
             if expanded is not None:
                 names[node.outputs[0].id] = f"v{node.outputs[0].id}"
                 operands = [operand(v) for v in node.inputs]
@@ -189,54 +190,7 @@ def run_error(error: Exception, line_nodes: dict[int, tuple]) -> Exception:
     return errors.op_error(kind, node.prim.name, message)
 
 
-def _fused_lines(node: Node, args: list[str], out: str, target: int | None,
-                 avals: dict[int, Aval]) -> list[str] | None:
-    """A fused elementwise chain as one ufunc call per step, all into one buffer.
-
-    The buffer is the dead input ``target`` when the memory plan found one, else the
-    first step's own result when it already has the final shape (known here, from
-    concrete shapes), else ``np.empty`` of the final shape.  None (use the kernel)
-    when the shapes are not all known.
-    """
-    program = node.attrs["program"]
-    final = avals.get(node.outputs[0].id)
-    if final is None or None in final.shape:
-        return None
-    final_shape = tuple(final.shape)
-
-    def call(name: str, operands: tuple, into: str | None) -> str:
-        text = ", ".join(out if i == ACCUMULATOR else args[i] for i in operands)
-        return f"np.{name}({text}" + (f", out={into})" if into else ")")
-
-    label = f"  # {_describe(node)}"
-    first_name, first_operands = program[0]
-    if target is not None:
-        lines = [f"    {out} = {call(first_name, first_operands, args[target])}{label}"]
-    elif final_shape and _broadcast([node.inputs[i] for i in first_operands],
-                                    avals) == final_shape:
-        lines = [f"    {out} = {call(first_name, first_operands, None)}{label}"]
-    else:  # the first step's result would be smaller (it broadcasts later), or a scalar
-        dtype = final.dtype.np_dtype
-        if dtype is None or np.dtype(dtype.name) != dtype:
-            return None
-        lines = [f"    {out} = np.empty({final_shape!r}, {dtype.name!r}){label}",
-                 f"    {call(first_name, first_operands, out)}"]
-    lines += [f"    {call(name, operands, out)}" for name, operands in program[1:]]
-    return lines
-
-
 def _describe(node: Node) -> str:
-    """The comment of a node's line: its primitive, and a fused node's steps."""
-    if node.prim is fused_elementwise_p:
-        return "fused_elementwise: " + ", ".join(name for name, _ in node.attrs["program"])
-    return node.prim.name
-
-
-def _broadcast(values: list[Value], avals: dict[int, Aval]) -> tuple | None:
-    shapes = [avals[v.id].shape if v.id in avals else v.aval.shape for v in values]
-    if any(None in shape for shape in shapes):
-        return None
-    try:
-        return tuple(np.broadcast_shapes(*shapes))
-    except ValueError:
-        return None
+    """The comment of a node's line: its primitive's own description, else its name."""
+    describe = node.prim.describe
+    return describe(node) if describe is not None else node.prim.name

@@ -30,6 +30,10 @@ RECENT_CALLS = 10
 class Function:
     """A callable that traces ``python_function`` per signature and runs compiled graphs."""
 
+    # AutoGraph leaves a Function called from converted code alone: it converts its own
+    # Python function, under its own ``autograph`` setting.
+    converts_its_own_function = True
+
     def __init__(self, python_function, input_signature=None, reduce_retracing: bool = False,
                  jit_compile=None, name: str | None = None, autograph: bool = True,
                  experimental_relax_shapes: bool | None = None):

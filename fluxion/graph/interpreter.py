@@ -23,10 +23,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
-
 from fluxion.core import context, nest
-from fluxion.core.primitive import Aval, Primitive, bind
+from fluxion.core.primitive import Aval, bind
 from fluxion.core.tensor import Tensor, TensorRef, convert_to_tensor, shape_tuple, wrap
 from fluxion.graph.executor import CompiledGraph, propagate_shapes
 from fluxion.graph.ir import Graph, Value
@@ -273,17 +271,13 @@ def pack_outputs(structure, tensors: list):
 
 
 # --- re-interpretation -----------------------------------------------------------------------
-# Primitives whose re-binding differs from their recorded node (``while`` keeps its
-# per-iteration history when a tape watches it): prim -> fn(node, args) -> outputs.
-REBIND: dict[Primitive, Callable] = {}
-
-
 def evaluate(graph: Graph, operands: list[Tensor], replay_effects: bool = False) -> list[Tensor]:
     """Runs ``graph`` on tensors by binding each node's primitive again.
 
     Under a tracer this re-traces the graph into the current one; under a tape it is
-    recorded.  ``print`` nodes are skipped unless ``replay_effects``: a gradient pass
-    recomputes a branch and should not print twice.
+    recorded.  A primitive with a ``replay`` hook re-runs its own way (a loop keeps its
+    history for the tape; ``print`` stays silent unless ``replay_effects``: a gradient
+    pass recomputes a branch and should not print twice).
     """
     env: dict[int, Tensor] = {value.id: tensor for value, tensor in zip(graph.inputs, operands)}
 
@@ -294,10 +288,9 @@ def evaluate(graph: Graph, operands: list[Tensor], replay_effects: bool = False)
 
     for node in graph.nodes:
         args = [read(value) for value in node.inputs]
-        if node.prim.name == "print" and not replay_effects:
-            outputs = args[0] if args else wrap(np.zeros((0,), np.float32))
-        elif node.prim in REBIND:
-            outputs = REBIND[node.prim](node, args)
+        replay = node.prim.replay
+        if replay is not None:
+            outputs = replay(node, args, replay_effects)
         else:
             outputs = bind(node.prim, *args, **node.attrs)
         flat = outputs if node.prim.multiple_results else (outputs,)

@@ -3,23 +3,20 @@
 A buffer is an array some kernel allocated while the graph runs (a ``fresh_output``
 primitive).  Views of it (reshape, transpose, slices: any non-fresh output) share it.
 A buffer is dead after the last use of every value that shares it; graph outputs and
-values stored into variables never die.  A NumPy ufunc node may then compute into
-the buffer of one of its inputs (``out=``) when that buffer dies at this node and has
-exactly the node's concrete output shape and dtype.  The output then shares the
-buffer, so a chain of elementwise ops allocates once.  Only a buffer's owning array is
-ever a target, never a view of it (views may be read-only or strided).  A fused
-elementwise node (``fluxion.graph.passes.fusion``) may likewise take the buffer of an
-input that only its first step reads and that no other input of it views.
+values kept by a kernel (``retains_inputs``: stored into a variable) never die.  A
+node whose record allows it (an ``elementwise_ufunc``, or ``in_place`` positions) may
+then compute into the buffer of one of its inputs (``out=``) when that buffer dies at
+this node and has exactly the node's concrete output shape and dtype.  The output then
+shares the buffer, so a chain of elementwise ops allocates once.  Only a buffer's
+owning array is ever a target, never a view of it (views may be read-only or strided);
+with ``in_place_exclusive`` (a fused elementwise node), only a buffer no other input
+of the node views.
 """
 
 from __future__ import annotations
 
-import numpy as np
-
 from fluxion.core.primitive import Aval
 from fluxion.graph.ir import Graph
-from fluxion.graph.passes.fusion import fused_elementwise_p, in_place_positions
-from fluxion.graph.passes.simplify import SAME_SHAPE_IDENTITIES
 
 FOREVER = 1 << 62
 
@@ -28,7 +25,7 @@ def last_uses(graph: Graph) -> dict[int, int]:
     """For each value id, the index of the last node using it (FOREVER for outputs)."""
     last: dict[int, int] = {}
     for index, node in enumerate(graph.nodes):
-        keeps = node.prim.name == "assign_variable"
+        keeps = node.prim.retains_inputs
         shape_only = node.prim.shape_only
         for position, value in enumerate(node.inputs):
             if position in shape_only:
@@ -46,7 +43,7 @@ def unchanged_at_these_shapes(node, avals: dict[int, Aval]) -> bool:
     The trace cannot prove that when a dimension is unknown (the batch size); a
     specialisation can, and the executor then writes no line for the node, only an alias.
     """
-    if node.prim.name not in SAME_SHAPE_IDENTITIES:
+    if not node.prim.identity_when_same_shape:
         return False
     source, result = avals.get(node.inputs[0].id), avals.get(node.outputs[0].id)
     return (source is not None and result is not None and None not in source.shape
@@ -55,13 +52,14 @@ def unchanged_at_these_shapes(node, avals: dict[int, Aval]) -> bool:
 
 def _in_place_positions(node) -> tuple[int, ...]:
     """The inputs whose buffer the node's kernel may compute into (``out=``)."""
-    if node.prim is fused_elementwise_p:
-        return in_place_positions(node)
-    if node.prim.in_place:
-        return node.prim.in_place
-    kernel = node.prim.impl
-    if (isinstance(kernel, np.ufunc) and kernel.nout == 1 and not node.attrs
-            and not node.prim.multiple_results and len(node.inputs) == kernel.nin):
+    prim = node.prim
+    if callable(prim.in_place):
+        return prim.in_place(node)
+    if prim.in_place:
+        return prim.in_place
+    ufunc = prim.elementwise_ufunc
+    if (ufunc is not None and prim.impl is ufunc and not node.attrs
+            and not prim.multiple_results and len(node.inputs) == ufunc.nin):
         return tuple(range(len(node.inputs)))
     return ()
 
@@ -116,7 +114,7 @@ def _choose_target(index, node, positions, avals, group_of, group_end, owners):
         group = group_of.get(value.id)
         if group is None or group_end[group] != index or value.id not in owners:
             continue  # not ours, still live, or a view (maybe read-only) of a buffer
-        if node.prim is fused_elementwise_p and any(
+        if node.prim.in_place_exclusive and any(
                 group_of.get(other.id) == group for other in node.inputs if other is not value):
             continue  # a later step would read a view of the overwritten buffer
         aval = avals.get(value.id)

@@ -32,8 +32,9 @@ from fluxion.graph.symbolic import SymbolicTensor
 from fluxion.ops.array_ops import gather, tensor_scatter_nd_update
 from fluxion.ops.creation_ops import shape as shape_op
 from fluxion.ops.creation_ops import zeros
+from fluxion.ops.type_specs import TypeSpec
 
-__all__ = ["TensorArray"]
+__all__ = ["TensorArray", "TensorArraySpec"]
 
 
 def _concrete_index(index):
@@ -129,6 +130,11 @@ class TensorArray(CompositeTensor):
     @property
     def dynamic_size(self) -> bool:
         return self._dynamic_size
+
+    @property
+    def _type_spec(self) -> TensorArraySpec:
+        """This array's spec (``tf.type_spec_from_value`` reads it)."""
+        return TensorArraySpec.from_value(self)
 
     @property
     def element_shape(self) -> TensorShape:
@@ -326,3 +332,25 @@ class TensorArray(CompositeTensor):
 
 def _dims(tensor: Tensor) -> list:
     return [-1 if d is None else d for d in tensor.shape.as_list()]
+
+
+class TensorArraySpec(TypeSpec):
+    """The spec of a ``TensorArray``: element shape, dtype, dynamic size."""
+
+    _fields = ("element_shape", "dtype", "dynamic_size", "infer_shape")
+
+    def __init__(self, element_shape=None, dtype=dtypes.float32, dynamic_size=False,
+                 infer_shape=True):
+        self.element_shape = as_shape(element_shape) if element_shape is not None \
+            else TensorShape(None)
+        self.dtype = dtypes.as_dtype(dtype)
+        self.dynamic_size = bool(dynamic_size)
+        self.infer_shape = bool(infer_shape)
+
+    @property
+    def value_type(self):
+        return TensorArray
+
+    @classmethod
+    def from_value(cls, value) -> TensorArraySpec:
+        return cls(value.element_shape, value.dtype, value.dynamic_size)

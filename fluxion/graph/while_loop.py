@@ -31,7 +31,6 @@ from fluxion.core.primitives.elementwise import add, greater, sub, zeros_like
 from fluxion.core.primitives.gather_scatter import gather
 from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.core.tensor_shape import TensorShape, as_shape
-from fluxion.graph import interpreter
 from fluxion.graph.cond import same_structure
 from fluxion.graph.interpreter import (
     NONE_LEAF,
@@ -40,6 +39,7 @@ from fluxion.graph.interpreter import (
     seal,
     trace_subgraph,
 )
+from fluxion.graph.nested_conversion import maybe_convert
 
 
 def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
@@ -265,8 +265,6 @@ def _flatten_shapes(spec) -> list:
 
 
 def _traced_loop(cond, body, loop_vars, flat, shapes, pack, maximum_iterations, back_prop):
-    from fluxion.graph.autograph.conversion import maybe_convert
-
     # Called from AutoGraph-converted code, the user's cond and body are converted too.
     cond, body = maybe_convert(cond), maybe_convert(body)
     avals = [Aval(shape, t.dtype) for t, shape in zip(flat, shapes)]
@@ -503,7 +501,7 @@ def _while_vjp(cotangents, inputs, outputs, cond_graph, body_graph, n_vars, has_
     return result
 
 
-def _rebind_while(node, args):
+def _replay_while(node, args, replay_effects: bool):
     """Re-interpreting a ``while`` node under a tape keeps the history its VJP needs."""
     attrs = dict(node.attrs, keep_history=bool(context.tapes))
     outputs = bind(node.prim, *args, **attrs)
@@ -512,10 +510,9 @@ def _rebind_while(node, args):
 
 _DOC = "Repeats a body sub-graph while a condition sub-graph holds (tf.while_loop)."
 while_p = define("while", _while_kernel, _while_rule, _while_vjp, multiple_results=True,
-                 doc=_DOC)
+                 replay=_replay_while, doc=_DOC)
 stateful_while_p = define("stateful_while", _while_kernel, _while_rule, _while_vjp,
-                          multiple_results=True, stateful=True, doc=_DOC)
-interpreter.REBIND[while_p] = _rebind_while
-interpreter.REBIND[stateful_while_p] = _rebind_while
+                          multiple_results=True, effect="writes_state", replay=_replay_while,
+                          doc=_DOC)
 
 __all__ = ["while_loop"]

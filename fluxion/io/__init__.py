@@ -14,7 +14,6 @@ from fluxion.io.graph_files import write_graph
 from fluxion.io.parsing import (
     FixedLenFeature,
     FixedLenSequenceFeature,
-    SparseTensorValue,
     VarLenFeature,
     parse_example,
     parse_single_example,
@@ -54,6 +53,7 @@ from fluxion.ops.image.codec_ops import (  # tf.io holds the image codecs too
     extract_jpeg_shape,
     is_jpeg,
 )
+from fluxion.ops.sparse_tensor import SparseTensorValue
 
 __all__ = [
     "FixedLenFeature", "FixedLenSequenceFeature", "TFRecordCompressionType", "TFRecordOptions",

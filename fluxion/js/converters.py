@@ -22,15 +22,10 @@ import numpy as np
 
 from fluxion.core import atomic_file
 from fluxion.js import keras2_topology, weights_manifest
+from fluxion.version import __version__
 
 MODEL_JSON = "model.json"
 FORMAT = "layers-model"
-
-
-def _fluxion_version() -> str:
-    import fluxion
-
-    return fluxion.__version__
 
 
 # Keras 3 renamed a few weights that tfjs-layers still calls by their Keras 2 names.
@@ -81,9 +76,9 @@ def model_json(model, weights_manifest_entries: list) -> dict:
     from fluxion.keras.saving.serialization import serialize_keras_object
 
     return {"format": FORMAT,
-            "generatedBy": f"Fluxion {_fluxion_version()} (Keras "
+            "generatedBy": f"Fluxion {__version__} (Keras "
                            f"{keras2_topology.KERAS_VERSION} topology)",
-            "convertedBy": f"Fluxion {_fluxion_version()} fluxion.js converter",
+            "convertedBy": f"Fluxion {__version__} fluxion.js converter",
             "modelTopology": keras2_topology.keras2_model_topology(
                 serialize_keras_object(model), _output_shapes(model)),
             "weightsManifest": weights_manifest_entries}

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import types
 
-from fluxion.core.primitives import elementwise as ew
 from fluxion.core.tensor import Tensor, convert_to_tensor
+from fluxion.keras.engine.tensor_annotations import set_keras_logits
 from fluxion.keras.saving.serialization import deserialize_keras_object, serialize_keras_object
-from fluxion.ops import math_ops, nn_ops
+from fluxion.ops import array_extra, array_ops, creation_ops, math_ops, nn_ops
+from fluxion.ops.array_ops import reshape, split
 from fluxion.ops.clip_ops import clip_by_value
 from fluxion.ops.reduce_ops import cumsum, reduce_sum
 from fluxion.ops.sort_ops import sort
@@ -28,17 +29,17 @@ __all__ = [
 
 def _float(x) -> Tensor:
     x = x if type(x) is Tensor else convert_to_tensor(x)
-    return x if x.dtype.is_floating else ew.cast(x, "float32")
+    return x if x.dtype.is_floating else array_ops.cast(x, "float32")
 
 
 def _zeros(x: Tensor) -> Tensor:
-    return ew.zeros_like(x)
+    return creation_ops.zeros_like(x)
 
 
 def _keep_logits(output: Tensor, logits: Tensor) -> Tensor:
     """Remembers the logits on a probability output (Keras losses look for them)."""
     try:
-        output._keras_logits = logits
+        set_keras_logits(output, logits)
     except AttributeError:  # Tensor has no slot for it
         pass
     return output
@@ -57,7 +58,7 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     if negative_slope != 0.0 and max_value is None and threshold == 0:
         return nn_ops.leaky_relu(x, alpha=negative_slope)
     if threshold != 0:
-        positive = ew.select(ew.greater(x, threshold), x, _zeros(x))
+        positive = array_ops.select(math_ops.greater(x, threshold), x, _zeros(x))
     elif max_value == 6:
         positive, max_value = nn_ops.relu6(x), None
     else:
@@ -88,7 +89,6 @@ def softmax(x, axis=-1):
     """
     logits = _float(x)
     if axis is None:
-        from fluxion.core.primitives.shape import reshape
         from fluxion.ops.creation_ops import shape
 
         flat = nn_ops.softmax(reshape(logits, (-1,)), axis=-1)
@@ -100,7 +100,6 @@ def log_softmax(x, axis=-1):
     """``x - log(sum(exp(x), axis))``; ``axis=None`` normalises over every entry."""
     x = _float(x)
     if axis is None:
-        from fluxion.core.primitives.shape import reshape
         from fluxion.ops.creation_ops import shape
 
         return reshape(nn_ops.log_softmax(reshape(x, (-1,)), axis=-1), shape(x))
@@ -113,7 +112,7 @@ def elu(x, alpha=1.0):
     result = nn_ops.elu(x)
     if alpha == 1:
         return result
-    return ew.select(ew.greater(x, 0), result, result * alpha)
+    return array_ops.select(math_ops.greater(x, 0), result, result * alpha)
 
 
 def selu(x):
@@ -134,15 +133,15 @@ def softsign(x):
 def soft_shrink(x, threshold=0.5):
     """``x - threshold`` above ``threshold``, ``x + threshold`` below ``-threshold``, else 0."""
     x = _float(x)
-    inner = ew.select(ew.less(x, -threshold), x + threshold, _zeros(x))
-    return ew.select(ew.greater(x, threshold), x - threshold, inner)
+    inner = array_ops.select(array_ops.less(x, -threshold), x + threshold, _zeros(x))
+    return array_ops.select(math_ops.greater(x, threshold), x - threshold, inner)
 
 
 def sparse_plus(x):
     """0 for ``x <= -1``, ``(x + 1)**2 / 4`` for ``-1 < x < 1``, ``x`` for ``x >= 1``."""
     x = _float(x)
-    middle = ew.select(ew.less(x, 1), ew.square(x + 1) * 0.25, x)
-    return ew.select(ew.less_equal(x, -1), _zeros(x), middle)
+    middle = array_ops.select(array_ops.less(x, 1), math_ops.square(x + 1) * 0.25, x)
+    return array_ops.select(math_ops.less_equal(x, -1), _zeros(x), middle)
 
 
 def silu(x):
@@ -153,7 +152,7 @@ def silu(x):
 def squareplus(x, b=4):
     """``(x + sqrt(x**2 + b)) / 2``, a smooth ReLU."""
     x = _float(x)
-    return (x + ew.sqrt(ew.square(x) + b)) * 0.5
+    return (x + math_ops.sqrt(math_ops.square(x) + b)) * 0.5
 
 
 def gelu(x, approximate=False):
@@ -164,12 +163,11 @@ def gelu(x, approximate=False):
 def celu(x, alpha=1.0):
     """``max(x, 0) + alpha * (exp(min(x, 0) / alpha) - 1)``."""
     x = _float(x)
-    return ew.maximum(x, 0.0) + ew.expm1(ew.minimum(x, 0.0) / alpha) * alpha
+    return math_ops.maximum(x, 0.0) + math_ops.expm1(math_ops.minimum(x, 0.0) / alpha) * alpha
 
 
 def glu(x, axis=-1):
     """Gated linear unit: halves ``a, b`` of ``x`` along ``axis`` give ``a * sigmoid(b)``."""
-    from fluxion.core.primitives.shape import split
 
     x = _float(x)
     size = x.shape[axis]
@@ -182,13 +180,13 @@ def glu(x, axis=-1):
 
 def tanh(x):
     """Hyperbolic tangent."""
-    return ew.tanh(_float(x))
+    return math_ops.tanh(_float(x))
 
 
 def tanh_shrink(x):
     """``x - tanh(x)``."""
     x = _float(x)
-    return x - ew.tanh(x)
+    return x - math_ops.tanh(x)
 
 
 def hard_tanh(x):
@@ -199,13 +197,13 @@ def hard_tanh(x):
 def hard_shrink(x, threshold=0.5):
     """``x`` where ``abs(x) > threshold``, else 0."""
     x = _float(x)
-    return ew.select(ew.greater(ew.abs_(x), threshold), x, _zeros(x))
+    return array_ops.select(math_ops.greater(array_extra.abs_(x), threshold), x, _zeros(x))
 
 
 def threshold(x, threshold, default_value):
     """``x`` where ``x > threshold``, else ``default_value``."""
     x = _float(x)
-    return ew.select(ew.greater(x, threshold), x, default_value)
+    return array_ops.select(math_ops.greater(x, threshold), x, default_value)
 
 
 def sigmoid(x):
@@ -216,7 +214,7 @@ def sigmoid(x):
 
 def exponential(x):
     """``exp(x)``."""
-    return ew.exp(_float(x))
+    return math_ops.exp(_float(x))
 
 
 def hard_sigmoid(x):
@@ -249,7 +247,7 @@ def linear(x):
 def mish(x):
     """``x * tanh(softplus(x))``."""
     x = _float(x)
-    return x * ew.tanh(math_ops.softplus(x))
+    return x * math_ops.tanh(math_ops.softplus(x))
 
 
 def sparsemax(x, axis=-1):
@@ -260,7 +258,6 @@ def sparsemax(x, axis=-1):
     >>> sparsemax([1.0, 2.0, 3.0]).numpy()
     array([0., 0., 1.], dtype=float32)
     """
-    from fluxion.core.primitives.shape import reshape
     from fluxion.ops.creation_ops import range as arange
 
     x = _float(x)
@@ -273,23 +270,52 @@ def sparsemax(x, axis=-1):
         from fluxion.ops.creation_ops import shape
 
         count = shape(x)[axis]
-    ranks = ew.cast(arange(1, count + 1), x.dtype)
+    ranks = array_ops.cast(arange(1, count + 1), x.dtype)
     ranks = reshape(ranks, tuple(-1 if i == axis else 1 for i in range(rank)))
     # k is in the support while 1 + k * z_(k) > sum of the k largest entries.
-    support = ew.greater(ordered - (running - 1.0) / ranks, 0)
-    size = reduce_sum(ew.cast(support, x.dtype), axis=axis, keepdims=True)
-    total = reduce_sum(ew.select(support, ordered, _zeros(ordered)), axis=axis, keepdims=True)
+    support = math_ops.greater(ordered - (running - 1.0) / ranks, 0)
+    size = reduce_sum(array_ops.cast(support, x.dtype), axis=axis, keepdims=True)
+    total = reduce_sum(array_ops.select(support, ordered, _zeros(ordered)), axis=axis,
+                       keepdims=True)
     tau = (total - 1.0) / size
-    return ew.maximum(x - tau, 0.0)
+    return math_ops.maximum(x - tau, 0.0)
 
 
 swish = silu
 hard_swish = hard_silu
 
-_FUNCTIONS = (relu, leaky_relu, relu6, softmax, celu, elu, selu, softplus, softsign, squareplus,
-              soft_shrink, sparse_plus, silu, gelu, glu, tanh, tanh_shrink, threshold, sigmoid,
-              sparse_sigmoid, exponential, hard_sigmoid, hard_silu, hard_tanh, hard_shrink,
-              linear, mish, log_softmax, log_sigmoid, sparsemax)
+_FUNCTIONS = (
+    relu,
+    leaky_relu,
+    relu6,
+    softmax,
+    celu,
+    elu,
+    selu,
+    softplus,
+    softsign,
+    squareplus,
+    soft_shrink,
+    sparse_plus,
+    silu,
+    gelu,
+    glu,
+    tanh,
+    tanh_shrink,
+    threshold,
+    sigmoid,
+    sparse_sigmoid,
+    exponential,
+    hard_sigmoid,
+    hard_silu,
+    hard_tanh,
+    hard_shrink,
+    linear,
+    mish,
+    log_softmax,
+    log_sigmoid,
+    sparsemax,
+)
 ALL_OBJECTS_DICT = {fn.__name__: fn for fn in _FUNCTIONS}
 ALL_OBJECTS_DICT.update({"swish": silu, "hard_swish": hard_silu})
 
@@ -300,19 +326,26 @@ def serialize(activation):
     >>> serialize(relu)
     'relu'
     """
-    if isinstance(activation, types.FunctionType) and \
-            ALL_OBJECTS_DICT.get(activation.__name__) is activation:
+    if (
+        isinstance(activation, types.FunctionType)
+        and ALL_OBJECTS_DICT.get(activation.__name__) is activation
+    ):
         return activation.__name__
     config = serialize_keras_object(activation)
-    if isinstance(config, dict) and config.get("class_name") == "function" and \
-            isinstance(activation, types.FunctionType):
+    if (
+        isinstance(config, dict)
+        and config.get("class_name") == "function"
+        and isinstance(activation, types.FunctionType)
+    ):
         return config
     if not isinstance(config, dict) or "config" not in config:
-        raise ValueError(f"Unknown activation function '{activation}' cannot be serialized due "
-                         f"to invalid function name. Make sure to use an activation name that "
-                         f"matches the references defined in activations.py or use "
-                         f"`@keras.saving.register_keras_serializable()` to register any "
-                         f"custom activations. config={config}")
+        raise ValueError(
+            f"Unknown activation function '{activation}' cannot be serialized due "
+            f"to invalid function name. Make sure to use an activation name that "
+            f"matches the references defined in activations.py or use "
+            f"`@keras.saving.register_keras_serializable()` to register any "
+            f"custom activations. config={config}"
+        )
     return config
 
 
@@ -320,9 +353,12 @@ def deserialize(config, custom_objects=None):
     """The activation a name or config stands for."""
     if isinstance(config, str) and config in ALL_OBJECTS_DICT and not custom_objects:
         return ALL_OBJECTS_DICT[config]
-    return deserialize_keras_object(config, custom_objects=custom_objects,
-                                    module_objects=ALL_OBJECTS_DICT,
-                                    printable_module_name="activation function")
+    return deserialize_keras_object(
+        config,
+        custom_objects=custom_objects,
+        module_objects=ALL_OBJECTS_DICT,
+        printable_module_name="activation function",
+    )
 
 
 def get(identifier):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import inspect
 
-from fluxion.core.primitives import elementwise as ew
 from fluxion.core.tensor import convert_to_tensor
 from fluxion.keras.engine.naming import to_snake_case
 from fluxion.keras.saving.serialization import (
@@ -16,6 +15,7 @@ from fluxion.keras.saving.serialization import (
     keras_class,
     serialize_keras_object,
 )
+from fluxion.ops import math_ops
 from fluxion.ops.clip_ops import clip_by_value
 from fluxion.ops.reduce_ops import reduce_sum
 
@@ -27,7 +27,7 @@ def _value(w):
 
 
 def _norms(w, axis):
-    return ew.sqrt(reduce_sum(ew.square(w), axis=axis, keepdims=True))
+    return math_ops.sqrt(reduce_sum(math_ops.square(w), axis=axis, keepdims=True))
 
 
 @keras_class("keras.constraints")
@@ -73,7 +73,7 @@ class NonNeg(Constraint):
     """Negative entries become 0."""
 
     def __call__(self, w):
-        return ew.maximum(_value(w), 0.0)
+        return math_ops.maximum(_value(w), 0.0)
 
 
 @keras_class("keras.constraints")

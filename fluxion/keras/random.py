@@ -20,11 +20,11 @@ import random as _python_random
 import numpy as np
 
 from fluxion.core import dtypes
-from fluxion.core.primitives.dynamic_shape import is_dynamic
 from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.core.variable import init_scope
 from fluxion.keras.saving.serialization import keras_class
 from fluxion.ops import dropout_ops, random_ops
+from fluxion.ops.array_ops import is_dynamic, transpose
 
 __all__ = ["SeedGenerator", "beta", "binomial", "categorical", "dropout", "gamma", "normal",
            "randint", "shuffle", "truncated_normal", "uniform"]
@@ -176,7 +176,6 @@ def categorical(logits, num_samples, dtype="int32", seed=None) -> Tensor:
 
 def shuffle(x, axis=0, seed=None) -> Tensor:
     """``x`` permuted along ``axis``."""
-    from fluxion.core.primitives.shape import transpose
 
     x = convert_to_tensor(x)
     if axis == 0:

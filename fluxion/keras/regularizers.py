@@ -12,7 +12,6 @@ import math
 
 import numpy as np
 
-from fluxion.core.primitives import elementwise as ew
 from fluxion.core.tensor import convert_to_tensor
 from fluxion.keras.engine.naming import to_snake_case
 from fluxion.keras.saving.serialization import (
@@ -20,6 +19,8 @@ from fluxion.keras.saving.serialization import (
     keras_class,
     serialize_keras_object,
 )
+from fluxion.ops import array_extra, creation_ops, math_ops
+from fluxion.ops.linalg_ops import matmul
 from fluxion.ops.reduce_ops import reduce_sum
 
 
@@ -66,11 +67,11 @@ class L1L2(Regularizer):
         x = convert_to_tensor(x)
         penalty = None
         if self.l1:
-            penalty = reduce_sum(ew.abs_(x)) * self.l1
+            penalty = reduce_sum(array_extra.abs_(x)) * self.l1
         if self.l2:
-            term = reduce_sum(ew.square(x)) * self.l2
+            term = reduce_sum(math_ops.square(x)) * self.l2
             penalty = term if penalty is None else penalty + term
-        return ew.zeros_like(reduce_sum(x)) if penalty is None else penalty
+        return creation_ops.zeros_like(reduce_sum(x)) if penalty is None else penalty
 
     def get_config(self) -> dict:
         return {"l1": self.l1, "l2": self.l2}
@@ -84,7 +85,7 @@ class L1(Regularizer):
         self.l1 = _float32(_check_factor(0.01 if l1 is None else l1, "l1"))
 
     def __call__(self, x):
-        return reduce_sum(ew.abs_(convert_to_tensor(x))) * self.l1
+        return reduce_sum(array_extra.abs_(convert_to_tensor(x))) * self.l1
 
     def get_config(self) -> dict:
         return {"l1": self.l1}
@@ -98,7 +99,7 @@ class L2(Regularizer):
         self.l2 = _check_factor(0.01 if l2 is None else l2, "l2")
 
     def __call__(self, x):
-        return reduce_sum(ew.square(convert_to_tensor(x))) * self.l2
+        return reduce_sum(math_ops.square(convert_to_tensor(x))) * self.l2
 
     def get_config(self) -> dict:
         return {"l2": self.l2}
@@ -120,7 +121,6 @@ class OrthogonalRegularizer(Regularizer):
         self.mode = mode
 
     def __call__(self, inputs):
-        from fluxion.core.primitives.linalg import matmul
         from fluxion.ops.creation_ops import eye
         from fluxion.ops.nn_ops import l2_normalize
 
@@ -136,7 +136,7 @@ class OrthogonalRegularizer(Regularizer):
             product, size = matmul(x, x, transpose_a=True), x.shape[1]
         off_diagonal = product * (1.0 - eye(size, dtype=x.dtype))
         pairs = size * (size - 1.0) / 2.0
-        return reduce_sum(ew.abs_(off_diagonal)) * (self.factor * 0.5 / pairs)
+        return reduce_sum(array_extra.abs_(off_diagonal)) * (self.factor * 0.5 / pairs)
 
     def get_config(self) -> dict:
         return {"factor": self.factor, "mode": self.mode}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from fluxion.core import dtypes
-from fluxion.core.primitive import Aval, bind, define
+from fluxion.core.primitive import bind
 from fluxion.core.primitives.elementwise import (
     abs_,
     binary_operands,
@@ -25,6 +25,7 @@ from fluxion.core.primitives.elementwise import (
     sign,
 )
 from fluxion.core.primitives.gather_scatter import gather, gather_nd, tensor_scatter_nd_update
+from fluxion.core.primitives.layout import bitcast_p
 from fluxion.core.primitives.shape import concat, reshape, stack, transpose
 from fluxion.core.tensor import Tensor, convert_to_tensor
 
@@ -149,32 +150,6 @@ def tensor_scatter_nd_min(tensor, indices, updates, name=None) -> Tensor:
 
     return _scatter_reduce(tensor, indices, updates, minimum, unsorted_segment_min,
                            "tensor_scatter_nd_min")
-
-
-def _bitcast_kernel(x, dtype):
-    target = dtype.np_dtype
-    if target.itemsize == x.dtype.itemsize:
-        return x.view(target)
-    if target.itemsize < x.dtype.itemsize:
-        return np.ascontiguousarray(x).view(target).reshape(
-            *x.shape, x.dtype.itemsize // target.itemsize)
-    return np.ascontiguousarray(x).view(target).reshape(x.shape[:-1])
-
-
-def _bitcast_rule(x: Aval, dtype) -> Aval:
-    mine, theirs = x.dtype.size, dtype.size
-    if mine == theirs:
-        return Aval(x.shape, dtype)
-    if theirs < mine:
-        return Aval((*x.shape, mine // theirs), dtype)
-    if not x.shape or x.shape[-1] not in (None, theirs // mine):
-        raise ValueError(f"bitcast: to go from {x.dtype.name} to {dtype.name} the last "
-                         f"dimension must be {theirs // mine}, got shape {list(x.shape)}")
-    return Aval(x.shape[:-1], dtype)
-
-
-bitcast_p = define("bitcast", _bitcast_kernel, _bitcast_rule,
-                   doc="Reinterprets the bytes of a tensor as another dtype.")
 
 
 def bitcast(input, type, name=None) -> Tensor:  # noqa: A002 - TF's names

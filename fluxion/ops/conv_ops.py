@@ -465,3 +465,14 @@ def depthwise_conv2d_backprop_filter(input, filter_sizes, out_backprop, strides,
     like = _shape_like((kh, kw, 1, cin * mult), x.dtype)
     dw = conv_prims.conv_filter_grad(x, to_channels_last(g, first), like, groups=cin, **attrs)
     return reshape(dw, (kh, kw, cin, mult))
+
+
+def conv_transpose_shaped_like(x, filters, like, strides, padding: str, dilations) -> Tensor:
+    """The transposed convolution of channels-last ``x`` whose output takes ``like``'s shape.
+
+    Only ``like``'s shape is read (it may be known only at run time, as a traced batch
+    dimension is); ``filters`` is ``[*kernel, out_channels, in_channels]``, ``padding``
+    ``"SAME"`` or ``"VALID"``.
+    """
+    return conv_prims.conv_input_grad(x, filters, like, strides=tuple(strides),
+                                      padding=padding, dilations=tuple(dilations), groups=1)

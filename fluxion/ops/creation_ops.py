@@ -9,7 +9,8 @@ import builtins
 import numpy as np
 
 from fluxion.core import dtypes, errors
-from fluxion.core.primitive import Aval, bind, define
+from fluxion.core.primitive import bind
+from fluxion.core.primitives.creation import identity_p, range_p, shape_p, stop_gradient_p
 from fluxion.core.primitives.dynamic_shape import is_dynamic
 from fluxion.core.primitives.elementwise import cast, ones_like, zeros_like
 from fluxion.core.primitives.shape import _as_int_list, broadcast_to
@@ -127,18 +128,6 @@ def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:  # no
     return Tensor(np.arange(*values, dtype=dtype.np_dtype))
 
 
-def _range_rule(start: Aval, limit: Aval, delta: Aval) -> Aval:
-    if start.dtype is not limit.dtype or start.dtype is not delta.dtype:
-        raise TypeError(f"start, limit and delta must share one dtype, got {start.dtype.name}, "
-                        f"{limit.dtype.name} and {delta.dtype.name}")
-    return Aval((None,), start.dtype)
-
-
-range_p = define("range", lambda start, limit, delta: np.arange(start, limit, delta,
-                                                                 dtype=start.dtype),
-                 _range_rule, fresh_output=True)
-
-
 def _traced_range(start, limit, delta, dtype) -> Tensor:
     """``range`` whose bounds are traced tensors: its length is known at run time only."""
     tensors = [v for v in (start, limit, delta) if isinstance(v, Tensor)]
@@ -165,14 +154,6 @@ def linspace(start, stop, num, name=None, axis=0) -> Tensor:
 
 
 # --- identity-like -------------------------------------------------------------------------------
-identity_p = define("identity", lambda x: x, lambda x: x, lambda g, xs, out: (g,))
-# stop_gradient has no VJP: tapes do not record it, so nothing flows through.
-stop_gradient_p = define("stop_gradient", lambda x: x, lambda x: x)
-shape_p = define(
-    "shape", lambda x, out_type: np.array(x.shape, dtype=out_type.np_dtype),
-    lambda x, out_type: Aval((len(x.shape),), out_type), shape_only=(0,))
-
-
 def identity(input, name=None) -> Tensor:
     """Returns a tensor with the same value as ``input`` (gradients pass through)."""
     return bind(identity_p, convert_to_tensor(input))

@@ -108,9 +108,9 @@ def sampled_addmm(indices, values, dense_shape, mat1, mat2, beta=1.0, alpha=1.0,
 
 def _feature_rows(feature) -> list:
     """Per row, each feature's 64-bit hash (strings fingerprinted, integers as they are)."""
+    from fluxion.core.primitives.fingerprint import fingerprint64
     from fluxion.ops.ragged_tensor import RaggedTensor
     from fluxion.ops.sparse_tensor import SparseTensor
-    from fluxion.ops.strings.fingerprint import fingerprint64
 
     if isinstance(feature, (RaggedTensor, SparseTensor)):
         rows = _rows(feature) if feature.dtype is dtypes.string else None
@@ -132,7 +132,7 @@ def _feature_rows(feature) -> list:
 
 
 def _hashed(inputs, num_buckets: int, hash_key) -> list:
-    from fluxion.ops.strings.fingerprint import CROSS_HASH_KEY, fingerprint_cat64
+    from fluxion.core.primitives.fingerprint import CROSS_HASH_KEY, fingerprint_cat64
 
     rows = [_feature_rows(feature) for feature in inputs]
     key = CROSS_HASH_KEY if hash_key is None else int(hash_key)
@@ -178,7 +178,7 @@ def fingerprint(data, method="farmhash64", name=None):
     """Each row's FarmHash ``Fingerprint64`` as 8 little-endian bytes (uint8 ``[n, 8]``):
     of the row's raw bytes, or, for strings, of the string itself (one per row) or of its
     strings' fingerprints."""
-    from fluxion.ops.strings.fingerprint import fingerprint64
+    from fluxion.core.primitives.fingerprint import fingerprint64
 
     if method != "farmhash64":
         raise ValueError(f"fingerprint: the only method is 'farmhash64', got {method!r}")

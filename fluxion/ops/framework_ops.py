@@ -1,18 +1,16 @@
-"""Framework names of the ``tf`` top level: control dependencies and grouping, run-time
-assertions, shape helpers, gradient helpers (``grad_pass_through``, ``recompute_grad``,
-``hessians``), ``DeviceSpec``, ``timestamp``, ``get_logger``.
+"""Framework names of the ``tf`` top level: run-time assertions, shape helpers, gradient
+helpers (``grad_pass_through``, ``recompute_grad``), ``DeviceSpec``, ``timestamp``,
+``get_logger``.
 
 Assertions are one stateful primitive, ``assert``: eagerly it raises at once; traced,
 its node stays in the graph (stateful nodes are never pruned) and raises when the
-graph runs.  In TF 1 graph mode, ``control_dependencies`` / ``group`` / ``no_op`` are
-the graph's own; elsewhere ops already run in program order, so they only check
-their arguments.
+graph runs.  The names that behave differently in a TF 1 graph (``control_dependencies``,
+``group``, ``no_op``, ``hessians``) are in ``fluxion.graph.v1.graph_mode_ops``.
 """
 
 from __future__ import annotations
 
 import builtins
-import contextlib
 import logging
 import time
 
@@ -20,52 +18,20 @@ import numpy as np
 
 from fluxion.core import context, dtypes, nest
 from fluxion.core.errors import InvalidArgumentError
-from fluxion.core.primitive import Aval, bind, define
+from fluxion.core.primitive import bind
+from fluxion.core.primitives.runtime_check import assert_p
 from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.core.tensor_shape import TensorShape, as_shape
 
-__all__ = ["control_dependencies", "group", "no_op", "identity_n", "tuple", "ensure_shape",
+__all__ = ["identity_n", "tuple", "ensure_shape",
            "get_static_value", "is_symbolic_tensor", "inside_function", "timestamp",
            "get_logger", "guarantee_const", "grad_pass_through", "recompute_grad",
            "no_gradient", "RegisterGradient", "Assert", "assert_equal", "assert_greater",
-           "assert_less", "assert_rank", "hessians", "broadcast_static_shape",
+           "assert_less", "assert_rank", "broadcast_static_shape",
            "broadcast_dynamic_shape", "AggregationMethod", "DeviceSpec", "shape_n",
            "CriticalSection", "nondifferentiable_batch_function",
            "register_tensor_conversion_function", "check_pinned", "ragged_fill_empty_rows",
            "ragged_fill_empty_rows_grad"]
-
-
-def _graph_mode() -> bool:
-    from fluxion.graph.v1 import graph as v1_graph
-
-    return not v1_graph.executing_eagerly_outside_functions()
-
-
-def control_dependencies(control_inputs):
-    """A context in whose ops run after ``control_inputs`` (``tf.control_dependencies``)."""
-    if _graph_mode():
-        from fluxion.graph.v1.graph import control_dependencies as graph_dependencies
-
-        return graph_dependencies(control_inputs)
-    return contextlib.nullcontext()
-
-
-def group(*inputs, name=None):
-    """An op that runs ``inputs``; eagerly and in functions they already ran: None."""
-    if _graph_mode():
-        from fluxion.graph.v1.graph import group as graph_group
-
-        return graph_group(*inputs, name=name)
-    return None
-
-
-def no_op(name=None):
-    """An op that does nothing (None outside TF 1 graphs)."""
-    if _graph_mode():
-        from fluxion.graph.v1.graph import no_op as graph_no_op
-
-        return graph_no_op(name=name)
-    return None
 
 
 def identity_n(input, name=None) -> list:  # noqa: A002 - TF's name
@@ -173,19 +139,6 @@ def registered_gradient(op_type: str):
     return _GRADIENTS.get(op_type)
 
 
-# --- assertions ----------------------------------------------------------------------------
-def _assert_kernel(condition, *data, message, summarize):
-    if not bool(np.all(condition)):
-        shown = ", ".join(np.array2string(np.asarray(d).reshape(-1)[:summarize],
-                                          separator=", ") for d in data)
-        raise InvalidArgumentError(None, None, f"{message}{': ' if shown else ''}{shown}")
-    return np.asarray(True)
-
-
-assert_p = define("assert", _assert_kernel, lambda c, *d, **_: Aval((), dtypes.bool_),
-                  stateful=True, doc="Raises InvalidArgumentError when the condition fails.")
-
-
 def Assert(condition, data, summarize=None, name=None):  # noqa: N802 - TF's name
     """Raises ``InvalidArgumentError`` (showing ``data``) if ``condition`` is False."""
     condition = convert_to_tensor(condition, dtype=dtypes.bool_)
@@ -224,49 +177,6 @@ def assert_rank(x, rank, message=None, name=None):
     if x.shape.rank is not None and x.shape.rank != int(rank):
         raise ValueError(f"{message or ''}{' ' if message else ''}Tensor must have rank "
                          f"{int(rank)}. Received rank {x.shape.rank}, shape {x.shape}")
-
-
-def hessians(ys, xs, gate_gradients=False, aggregation_method=None,
-             name="hessians") -> list:
-    """The Hessian of ``sum(ys)`` with respect to each of ``xs`` (shape ``x.shape * 2``).
-
-    As in TF, ``ys`` is a tensor of a TF 1 graph; eagerly, pass a function computing
-    ``ys`` instead (it is run under nested tapes).
-    """
-    from fluxion.core.primitives.shape import reshape, stack, unstack
-    from fluxion.ops.reduce_ops import reduce_sum
-
-    xs = list(xs) if isinstance(xs, (list, builtins.tuple)) else [xs]
-    if callable(ys):
-        return [_hessian_eager(ys, x) for x in xs]
-    if not _graph_mode():
-        raise RuntimeError("tf.hessians is not supported when eager execution is enabled; "
-                           "pass a function computing ys, or use nested GradientTapes")
-    from fluxion.graph.v1.gradients import gradients
-
-    results = []
-    for x in xs:
-        (grad,) = gradients(reduce_sum(ys), [x])
-        rows = unstack(reshape(grad, [-1]))
-        hessian = stack([gradients(row, [x])[0] for row in rows])
-        results.append(reshape(hessian, x.shape.as_list() * 2))
-    return results
-
-
-def _hessian_eager(fn, x) -> Tensor:
-    from fluxion.core.primitives.shape import reshape, stack
-    from fluxion.core.tape import GradientTape
-    from fluxion.ops.reduce_ops import reduce_sum
-
-    with GradientTape(persistent=True) as outer:
-        outer.watch(x)
-        with GradientTape() as inner:
-            inner.watch(x)
-            total = reduce_sum(fn())
-        flat = reshape(inner.gradient(total, x), [-1])
-        rows = [flat[i] for i in range(int(np.prod(x.shape.as_list())))]
-    hessian = stack([outer.gradient(r, x) for r in rows])
-    return reshape(hessian, x.shape.as_list() * 2)
 
 
 def broadcast_static_shape(shape_x, shape_y) -> TensorShape:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from fluxion.core import dtypes
-from fluxion.core.primitive import bind, define
+from fluxion.core.primitive import bind
 from fluxion.core.primitives.elementwise import (
     binary_operands,
     cast,
@@ -19,11 +19,11 @@ from fluxion.core.primitives.elementwise import (
     log,
     log1p,
     maximum,
+    nextafter_p,
     round_,
     select,
 )
 from fluxion.core.primitives.shape import reshape, stack
-from fluxion.core.shape_rules import elementwise_rule
 from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.ops.nn_ops import l2_normalize, log_softmax, softmax  # noqa: F401 - tf.math names
 from fluxion.ops.reduce_ops import cumsum, reduce_all, reduce_max, reduce_mean
@@ -175,10 +175,6 @@ def rint(x, name=None) -> Tensor:
     return round_(convert_to_tensor(x))
 
 
-nextafter_p = define("nextafter", np.nextafter, lambda a, b: elementwise_rule(a, b),
-                     doc="The next representable value after x1 toward x2.")
-
-
 def nextafter(x1, x2, name=None) -> Tensor:
     """The next representable floating-point value after ``x1`` toward ``x2``."""
     x1, x2 = binary_operands("nextafter", x1, x2)
@@ -227,4 +223,3 @@ def sobol_sample(dim, num_results, skip=0, dtype=dtypes.float32, name=None) -> T
     engine.fast_forward(1 + int(skip))
     return convert_to_tensor(engine.random(int(num_results)).astype(
         dtypes.as_dtype(dtype).np_dtype))
-

@@ -14,16 +14,18 @@ import builtins
 import numpy as np
 
 from fluxion.core import dtypes
-from fluxion.core.primitives.elementwise import cast, less, sub
+from fluxion.core.primitives.elementwise import cast
 from fluxion.core.primitives.gather_scatter import gather
 from fluxion.core.primitives.shape import concat, reshape
-from fluxion.core.primitives.shape import stack as dense_stack
 from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.ops.creation_ops import fill
-from fluxion.ops.creation_ops import range as range_op
-from fluxion.ops.creation_ops import shape as shape_op
+from fluxion.ops.ragged_dense import (  # noqa: F401 - re-exported
+    getitem,
+    to_sparse,
+    to_tensor,
+)
 from fluxion.ops.ragged_tensor import RaggedTensor
-from fluxion.ops.reduce_ops import cumsum, reduce_max
+from fluxion.ops.reduce_ops import cumsum
 
 __all__ = ["constant", "map_flat_values", "range", "row_splits_to_segment_ids",
            "segment_ids_to_row_splits", "stack", "boolean_mask", "stack_dynamic_partitions"]
@@ -68,150 +70,6 @@ def constant(pylist, dtype=None, ragged_rank=None, inner_shape=None, name=None,
         np_dtype = dtypes.float32.np_dtype if dtype is None else dtypes.as_dtype(dtype).np_dtype
         values = convert_to_tensor(np.zeros((0,) + inner, np_dtype))
     return RaggedTensor.from_nested_row_splits(values, [convert_to_tensor(s) for s in nested])
-
-
-# --- dense <-> ragged --------------------------------------------------------------------------
-def to_tensor(rt: RaggedTensor, default_value=None, shape=None) -> Tensor:
-    """``rt`` padded into a dense tensor (rows to the longest, or to ``shape``)."""
-    values = rt.values
-    inner = to_tensor(values, default_value) if isinstance(values, RaggedTensor) else values
-    splits = cast(rt.row_splits, dtypes.int64)
-    lengths = sub(splits[1:], splits[:-1])
-    nrows = shape_op(splits, dtypes.int64)[0] - 1
-    width = reduce_max(concat([lengths, convert_to_tensor([0], dtype=dtypes.int64)], 0))
-    if shape is not None and list(shape)[1:2] and list(shape)[1] is not None:
-        width = convert_to_tensor(int(list(shape)[1]), dtype=dtypes.int64)
-    rows = cast(rt.value_rowids(), dtypes.int64)
-    columns = range_op(shape_op(rows, dtypes.int64)[0], dtype=dtypes.int64) - gather(splits, rows)
-    keep = less(columns, width)
-    coords = dense_stack([rows, columns], axis=1)
-    if not (width._value is not None and lengths._value is not None
-            and bool(np.all(np.asarray(lengths._value) <= int(width._value)))):
-        from fluxion.ops.array_ops import boolean_mask as dense_mask
-
-        coords, inner = dense_mask(coords, keep), dense_mask(inner, keep)
-    default = 0 if default_value is None else default_value
-    if rt.dtype is dtypes.string and default_value is None:
-        default = b""
-    dense_shape = concat([dense_stack([nrows, width]), shape_op(inner, dtypes.int64)[1:]], 0)
-    base = fill(dense_shape, convert_to_tensor(default, dtype=rt.dtype))
-    from fluxion.ops.array_ops import tensor_scatter_nd_update
-
-    result = tensor_scatter_nd_update(base, coords, inner)
-    if shape is not None and list(shape)[:1] and list(shape)[0] is not None:
-        result = _fit_rows(result, int(list(shape)[0]), default, rt.dtype)
-    return result
-
-
-def _fit_rows(result: Tensor, rows: int, default, dtype) -> Tensor:
-    have = int(result.shape[0]) if result.shape[0] is not None else None
-    if have is None or have == rows:
-        return result
-    if have > rows:
-        return result[:rows]
-    pad = fill([rows - have, *result.shape[1:].as_list()], convert_to_tensor(default, dtype))
-    return concat([result, pad], 0)
-
-
-def from_tensor(tensor, lengths=None, padding=None, ragged_rank=1,
-                row_splits_dtype=dtypes.int64) -> RaggedTensor:
-    """The rows of ``tensor``: all of each row, its first ``lengths[i]`` values, or the
-    values before its trailing ``padding``."""
-    from fluxion.ops.array_ops import sequence_mask
-
-    tensor = convert_to_tensor(tensor)
-    if ragged_rank > 1:
-        inner = from_tensor(reshape(tensor, [-1, *tensor.shape[2:].as_list()]), None, None,
-                            ragged_rank - 1, row_splits_dtype)
-        nrows, width = tensor.shape[0], tensor.shape[1]
-        splits = convert_to_tensor(np.arange(nrows + 1, dtype=np.int64) * width)
-        return RaggedTensor.from_row_splits(inner, cast(splits, row_splits_dtype))
-    width = shape_op(tensor, row_splits_dtype)[1]
-    if padding is not None:
-        from fluxion.ops.reduce_ops import reduce_all
-
-        pad = convert_to_tensor(padding, dtype=tensor.dtype)
-        is_pad = tensor == pad
-        if tensor.shape.rank > 2:
-            is_pad = reduce_all(is_pad, axis=list(np.arange(2, tensor.shape.rank)))
-        # the length is one past the last position that is not padding
-        from fluxion.core.primitives.elementwise import select
-
-        positions = range_op(width, dtype=row_splits_dtype) + 1
-        lengths = reduce_max(select(is_pad, positions * 0, positions), axis=1)
-    if lengths is None:
-        nrows = shape_op(tensor, row_splits_dtype)[0]
-        lengths = fill(reshape(nrows, [1]), width)
-    lengths = cast(convert_to_tensor(lengths), row_splits_dtype)
-    mask = sequence_mask(lengths, width)
-    from fluxion.ops.array_ops import boolean_mask as dense_mask
-
-    return RaggedTensor.from_row_lengths(dense_mask(tensor, mask), lengths)
-
-
-def to_sparse(rt: RaggedTensor):
-    """The ragged tensor as a SparseTensor (ragged rank 1)."""
-    from fluxion.ops.sparse_tensor import SparseTensor
-
-    if isinstance(rt.values, RaggedTensor):
-        raise ValueError("to_sparse: only ragged_rank 1 is supported")
-    rows = cast(rt.value_rowids(), dtypes.int64)
-    splits = cast(rt.row_splits, dtypes.int64)
-    columns = range_op(shape_op(rows, dtypes.int64)[0], dtype=dtypes.int64) - gather(splits, rows)
-    bounds = rt.bounding_shape()
-    return SparseTensor(dense_stack([rows, columns], axis=1), rt.values, bounds[:2])
-
-
-# --- indexing ----------------------------------------------------------------------------------
-def getitem(rt: RaggedTensor, key):
-    """``rt[i]``, ``rt[i:j]``, ``rt[:, j]``, ``rt[i, j]``."""
-    items = key if isinstance(key, tuple) else (key,)
-    first, rest = items[0], items[1:]
-    if isinstance(first, slice):
-        start, stop, step = first.indices(int(rt.nrows()))
-        if step != 1:
-            raise ValueError("ragged indexing: slices of rows must have step 1")
-        sliced = _row_slice(rt, start, max(start, stop))
-        if not rest:
-            return sliced
-        if isinstance(rest[0], slice) and rest[0] == slice(None) and len(rest) == 1:
-            return sliced
-        if len(rest) == 1 and isinstance(rest[0], (int, np.integer)):
-            return _column(sliced, int(rest[0]))
-        raise ValueError(f"ragged indexing: unsupported key {key!r}")
-    row = _row(rt, int(first))
-    return row[rest if len(rest) > 1 else rest[0]] if rest else row
-
-
-def _row_slice(rt: RaggedTensor, start: int, stop: int) -> RaggedTensor:
-    splits = rt.row_splits[start:stop + 1]
-    begin, end = splits[0], splits[-1]
-    values = rt.values
-    if isinstance(values, RaggedTensor):
-        inner = _row_slice(values, int(begin), int(end))
-    else:
-        inner = values[int(begin):int(end)]
-    return RaggedTensor.from_row_splits(inner, splits - begin, validate=False)
-
-
-def _row(rt: RaggedTensor, index: int):
-    count = int(rt.nrows())
-    if not -count <= index < count:
-        raise IndexError(f"ragged indexing: row {index} is out of range for {count} rows")
-    index %= count
-    begin, end = int(rt.row_splits[index]), int(rt.row_splits[index + 1])
-    values = rt.values
-    return _row_slice(values, begin, end) if isinstance(values, RaggedTensor) \
-        else values[begin:end]
-
-
-def _column(rt: RaggedTensor, index: int) -> Tensor:
-    lengths = np.asarray(rt.row_lengths()._value)
-    if np.any(lengths <= (index if index >= 0 else -index - 1)):
-        raise IndexError(f"ragged indexing: column {index} is out of range for rows of "
-                         f"lengths {lengths.tolist()}")
-    anchor = rt.row_splits[:-1] if index >= 0 else rt.row_splits[1:]
-    return gather(rt.values, anchor + index)
 
 
 # --- namespace functions -----------------------------------------------------------------------

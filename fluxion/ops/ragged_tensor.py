@@ -19,6 +19,7 @@ from fluxion.core.primitives.elementwise import cast, sub
 from fluxion.core.primitives.shape import concat, reshape, stack
 from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.core.tensor_shape import TensorShape
+from fluxion.ops import ragged_dense
 from fluxion.ops.creation_ops import range as range_op
 from fluxion.ops.creation_ops import shape as shape_op
 from fluxion.ops.reduce_ops import cumsum, reduce_max
@@ -135,9 +136,7 @@ class RaggedTensor(CompositeTensor):
     def from_tensor(cls, tensor, lengths=None, padding=None, ragged_rank=1, name=None,
                     row_splits_dtype=dtypes.int64) -> RaggedTensor:
         """Rows of a dense tensor, cut to ``lengths`` or before trailing ``padding``."""
-        from fluxion.ops import ragged_ops
-
-        return ragged_ops.from_tensor(tensor, lengths, padding, ragged_rank,
+        return ragged_dense.from_tensor(cls, tensor, lengths, padding, ragged_rank,
                                       dtypes.as_dtype(row_splits_dtype))
 
     # --- the composite protocol ------------------------------------------------------------------
@@ -264,9 +263,7 @@ class RaggedTensor(CompositeTensor):
     # --- conversion ------------------------------------------------------------------------------
     def to_tensor(self, default_value=None, name=None, shape=None) -> Tensor:
         """The dense tensor, rows padded with ``default_value`` (0) to the longest."""
-        from fluxion.ops import ragged_ops
-
-        return ragged_ops.to_tensor(self, default_value, shape)
+        return ragged_dense.to_tensor(self, default_value, shape)
 
     def to_list(self) -> list:
         splits = np.asarray(self._row_splits._value)
@@ -283,9 +280,7 @@ class RaggedTensor(CompositeTensor):
         return result
 
     def to_sparse(self, name=None):
-        from fluxion.ops import ragged_ops
-
-        return ragged_ops.to_sparse(self)
+        return ragged_dense.to_sparse(self)
 
     def merge_dims(self, outer_axis, inner_axis):
         if (outer_axis, inner_axis) not in ((0, 1), (0, -1)) or self.ragged_rank != 1:
@@ -300,9 +295,7 @@ class RaggedTensor(CompositeTensor):
 
     # --- indexing and arithmetic ---------------------------------------------------------------
     def __getitem__(self, key):
-        from fluxion.ops import ragged_ops
-
-        return ragged_ops.getitem(self, key)
+        return ragged_dense.getitem(self, key)
 
     def __len__(self) -> int:
         return int(self.nrows())

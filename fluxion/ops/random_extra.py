@@ -15,8 +15,9 @@ import math
 import numpy as np
 
 from fluxion.core import dtypes
-from fluxion.core.primitive import Aval, bind, define
+from fluxion.core.primitive import bind
 from fluxion.core.primitives.elementwise import erf
+from fluxion.core.primitives.random import index_shuffle_p
 from fluxion.core.tensor import Tensor, convert_to_tensor
 
 __all__ = ["stateless_parameterized_truncated_normal", "index_shuffle"]
@@ -47,44 +48,6 @@ def stateless_parameterized_truncated_normal(shape, seed, means=0.0, stddevs=1.0
     p = minimum(maximum(p, tiny), 1 - np.finfo(dtype.np_dtype).eps)
     draws = means + stddevs * ndtri(p)
     return minimum(maximum(draws, minvals), maxvals)
-
-
-def _round_keys(seed: np.ndarray, rounds: int) -> np.ndarray:
-    words = np.asarray(seed, np.uint64).reshape(-1)
-    generator = np.random.Generator(np.random.Philox(key=words[:2] if words.size >= 2 else
-                                                     np.concatenate([words, words])[:2]))
-    return generator.integers(0, 2 ** 32, size=rounds, dtype=np.uint64)
-
-
-def _feistel(values: np.ndarray, keys: np.ndarray, half_bits: int) -> np.ndarray:
-    mask = np.uint64((1 << half_bits) - 1)
-    left, right = values >> np.uint64(half_bits), values & mask
-    for key in keys:
-        mixed = (right * np.uint64(0x9E3779B1) + key) & np.uint64(0xFFFFFFFF)
-        mixed ^= mixed >> np.uint64(15)
-        mixed = (mixed * np.uint64(0x85EBCA6B)) & np.uint64(0xFFFFFFFF)
-        left, right = right, (left ^ mixed) & mask
-    return (left << np.uint64(half_bits)) | right
-
-
-def _index_shuffle_kernel(index, seed, max_index, rounds):
-    limit = np.asarray(max_index, np.uint64).reshape(())
-    bits = max(2, int(limit).bit_length())
-    bits += bits % 2
-    keys = _round_keys(seed, int(rounds))
-    values = np.asarray(index).astype(np.uint64)
-    if np.any(values > limit):
-        raise ValueError(f"index_shuffle: every index must be <= max_index={int(limit)}")
-    out = _feistel(values, keys, bits // 2)
-    while np.any(out > limit):  # cycle-walk back into [0, max_index]
-        outside = out > limit
-        out[outside] = _feistel(out[outside], keys, bits // 2)
-    return out.astype(np.asarray(index).dtype)
-
-
-index_shuffle_p = define("index_shuffle", _index_shuffle_kernel,
-                         lambda index, seed, max_index, rounds: Aval(index.shape, index.dtype),
-                         doc="The position of indices in a seeded random permutation.")
 
 
 def index_shuffle(index, seed, max_index, rounds=4) -> Tensor:

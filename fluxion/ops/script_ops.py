@@ -17,94 +17,12 @@ from __future__ import annotations
 import numpy as np
 
 from fluxion.core import context, dtypes
-from fluxion.core.primitive import Aval, bind, define
-from fluxion.core.tensor import Tensor, convert_to_tensor
+from fluxion.core.primitive import Aval, bind
+from fluxion.core.primitives.python_call import PythonCall, py_call_p, results_as_list
+from fluxion.core.tensor import convert_to_tensor
 from fluxion.core.tensor_spec import TensorSpec
 
 __all__ = ["py_function", "numpy_function", "eager_py_func"]
-
-
-class _PythonCall:
-    """The Python function of a ``py_call`` node, with how to pass its arguments."""
-
-    def __init__(self, func, tensors: bool, tout: tuple):
-        self.func = func
-        self.tensors = tensors  # py_function passes Tensors, numpy_function arrays
-        self.tout = tout
-
-    def __call__(self, *arrays) -> tuple:
-        args = [Tensor(np.asarray(a)) for a in arrays] if self.tensors else list(arrays)
-        saved = context.tapes
-        context.tapes = []  # the node as a whole is what tapes record
-        try:
-            result = self.func(*args)
-        finally:
-            context.tapes = saved
-        return tuple(np.asarray(convert_to_tensor(r, dtype=d)._value)
-                     for r, d in zip(_as_list(result, len(self.tout), self.func), self.tout))
-
-    def __repr__(self) -> str:
-        return f"<python {getattr(self.func, '__name__', self.func)!r}>"
-
-
-class _PythonGradient:
-    """Gradients of a ``py_function``: re-runs it under a tape for ``<cotangents, outputs>``."""
-
-    def __init__(self, call: _PythonCall, n_inputs: int):
-        self.call = call
-        self.n_inputs = n_inputs
-        self.tensors = True
-
-    def __call__(self, *arrays) -> tuple:
-        from fluxion.core.tape import GradientTape
-
-        inputs = [Tensor(np.asarray(a)) for a in arrays[:self.n_inputs]]
-        cotangents = [Tensor(np.asarray(a)) for a in arrays[self.n_inputs:]]
-        with GradientTape() as tape:
-            for tensor in inputs:
-                tape.watch(tensor)
-            outputs = _as_list(self.call.func(*inputs), len(self.call.tout), self.call.func)
-            outputs = [convert_to_tensor(o, dtype=d) for o, d in zip(outputs, self.call.tout)]
-        grads = tape.gradient(outputs, inputs, output_gradients=cotangents)
-        return tuple(np.zeros_like(np.asarray(x)) if g is None else np.asarray(g._value)
-                     for g, x in zip(grads, arrays))
-
-
-def _as_list(result, count: int, func) -> list:
-    if count == 1 and not isinstance(result, (list, tuple)):
-        return [result]
-    result = list(result) if isinstance(result, (list, tuple)) else [result]
-    if len(result) != count:
-        raise ValueError(f"{getattr(func, '__name__', 'func')} returned {len(result)} values "
-                         f"but Tout lists {count}")
-    return result
-
-
-def _py_call_kernel(*arrays, call, avals):
-    return call(*arrays)
-
-
-def _py_call_rule(*inputs: Aval, call, avals):
-    return tuple(avals)
-
-
-def _py_call_vjp(cotangents, inputs, outputs, call, avals):
-    if not isinstance(call, _PythonCall) or not call.tensors:
-        raise ValueError("numpy_function has no gradient; use py_function for a "
-                         "differentiable Python function")
-    differentiable = [x for x in inputs if x.dtype.is_differentiable]
-    if not differentiable:
-        return [None] * len(inputs)
-    cts = list(cotangents)  # the autodiff fills zeros for outputs without a gradient
-    grad_avals = tuple(Aval(tuple(x.shape), x.dtype) for x in inputs)
-    grads = bind(py_call_p, *inputs, *cts, call=_PythonGradient(call, len(inputs)),
-                 avals=grad_avals)
-    return [g if x.dtype.is_differentiable else None for g, x in zip(grads, inputs)]
-
-
-py_call_p = define("py_call", _py_call_kernel, _py_call_rule, _py_call_vjp,
-                   multiple_results=True, stateful=True,
-                   doc="Calls a Python function on its inputs when the graph runs.")
 
 
 def _tout_list(Tout) -> tuple[list, bool]:
@@ -132,10 +50,10 @@ def _run(func, inp, Tout, tensors: bool, what: str):
     tout = tuple(s.dtype if isinstance(s, TensorSpec) else dtypes.as_dtype(s) for s in specs)
     if context.tracer is None:
         args = inputs if tensors else [np.asarray(t._value) for t in inputs]
-        result = _as_list(func(*args), len(tout), func)
+        result = results_as_list(func(*args), len(tout), func)
         outputs = [convert_to_tensor(r, dtype=d) for r, d in zip(result, tout)]
     else:
-        outputs = list(bind(py_call_p, *inputs, call=_PythonCall(func, tensors, tout),
+        outputs = list(bind(py_call_p, *inputs, call=PythonCall(func, tensors, tout),
                             avals=_result_avals(specs, inputs)))
     return outputs[0] if single else outputs
 

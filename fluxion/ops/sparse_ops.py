@@ -35,7 +35,7 @@ __all__ = ["from_dense", "to_dense", "sparse_dense_matmul", "add", "reorder", "r
            "retain", "slice_sparse", "concat_sparse", "reduce_sum_sparse", "reduce_max_sparse",
            "expand_dims_sparse", "eye", "fill_empty_rows", "map_values", "maximum", "minimum",
            "reset_shape", "transpose_sparse", "to_indicator", "split", "softmax",
-           "dense_cwise", "linear_index"]
+           "linear_index"]
 
 
 def _sparse(value, op: str) -> SparseTensor:
@@ -403,16 +403,3 @@ def softmax(sp_input, name=None) -> SparseTensor:
     shifted = exp(sp.values - gather(peak, row))
     total = unsorted_segment_sum(shifted, row, rows)
     return sp.with_values(div(shifted, gather(total, row)))
-
-
-def dense_cwise(sp: SparseTensor, other, kind: str) -> SparseTensor:
-    """``sp * dense`` or ``sp / dense``: the dense operand read at the stored positions."""
-    other = convert_to_tensor(other, dtype=sp.dtype)
-    if other.shape.rank == 0:
-        picked = other
-    else:
-        from fluxion.ops.array_ops import broadcast_to
-
-        picked = gather_nd(broadcast_to(other, sp.dense_shape), sp.indices)
-    return sp.with_values(mul(sp.values, picked) if kind == "mul" else div(sp.values, picked))
-

@@ -16,9 +16,11 @@ import numpy as np
 
 from fluxion.core import dtypes
 from fluxion.core.composite import CompositeTensor
-from fluxion.core.primitives.elementwise import cast
+from fluxion.core.primitives.elementwise import cast, div, mul
+from fluxion.core.primitives.gather_scatter import gather_nd
 from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.core.tensor_shape import TensorShape
+from fluxion.ops.array_ops import broadcast_to
 
 __all__ = ["SparseTensor", "SparseTensorValue"]
 
@@ -126,16 +128,22 @@ class SparseTensor(CompositeTensor):
 
     # --- arithmetic with dense values (on the stored entries) ----------------------------------
     def __mul__(self, other):
-        from fluxion.ops import sparse_ops
-
-        return sparse_ops.dense_cwise(self, other, "mul")
+        return self._times_dense(other, mul)
 
     __rmul__ = __mul__
 
     def __truediv__(self, other):
-        from fluxion.ops import sparse_ops
+        return self._times_dense(other, div)
 
-        return sparse_ops.dense_cwise(self, other, "div")
+    def _times_dense(self, other, combine) -> SparseTensor:
+        """``self * dense`` or ``self / dense``: the dense operand read at the stored
+        positions (``combine`` is ``mul`` or ``div``)."""
+        other = convert_to_tensor(other, dtype=self.dtype)
+        if other.shape.rank == 0:
+            picked = other
+        else:
+            picked = gather_nd(broadcast_to(other, self.dense_shape), self.indices)
+        return self.with_values(combine(self.values, picked))
 
     def __neg__(self) -> SparseTensor:
         return self.with_values(-self._values)

@@ -1,6 +1,9 @@
 """Type specifications of composite values (``tf.TypeSpec`` and friends), and
 ``type_spec_from_value``.
 
+``TensorArraySpec`` lives with ``TensorArray`` in ``fluxion.graph.tensor_array``; values of
+higher layers tell their spec through a ``_type_spec`` property.
+
 A spec describes a value without holding it: its shape and dtype, plus what the kind
 of value adds (ragged rank, element shape...).  ``is_compatible_with`` compares specs
 or a spec and a value; ``most_specific_common_supertype`` relaxes differing dimensions.
@@ -13,8 +16,8 @@ from fluxion.core.tensor import Tensor
 from fluxion.core.tensor_shape import TensorShape, as_shape
 from fluxion.core.tensor_spec import TensorSpec
 
-__all__ = ["TypeSpec", "SparseTensorSpec", "RaggedTensorSpec", "TensorArraySpec",
-           "NoneTensorSpec", "OptionalSpec", "IndexedSlicesSpec", "type_spec_from_value"]
+__all__ = ["TypeSpec", "SparseTensorSpec", "RaggedTensorSpec", "NoneTensorSpec",
+           "OptionalSpec", "IndexedSlicesSpec", "type_spec_from_value"]
 
 
 class TypeSpec:
@@ -112,30 +115,6 @@ class RaggedTensorSpec(TypeSpec):
         return cls(value.shape, value.dtype, value.ragged_rank, value.row_splits_dtype)
 
 
-class TensorArraySpec(TypeSpec):
-    """The spec of a ``TensorArray``: element shape, dtype, dynamic size."""
-
-    _fields = ("element_shape", "dtype", "dynamic_size", "infer_shape")
-
-    def __init__(self, element_shape=None, dtype=dtypes.float32, dynamic_size=False,
-                 infer_shape=True):
-        self.element_shape = as_shape(element_shape) if element_shape is not None \
-            else TensorShape(None)
-        self.dtype = dtypes.as_dtype(dtype)
-        self.dynamic_size = bool(dynamic_size)
-        self.infer_shape = bool(infer_shape)
-
-    @property
-    def value_type(self):
-        from fluxion.graph.tensor_array import TensorArray
-
-        return TensorArray
-
-    @classmethod
-    def from_value(cls, value) -> TensorArraySpec:
-        return cls(value.element_shape, value.dtype, value.dynamic_size)
-
-
 class NoneTensorSpec(TypeSpec):
     """The spec of ``None`` where a tensor could be."""
 
@@ -167,7 +146,6 @@ class IndexedSlicesSpec(TypeSpec):
 
 def type_spec_from_value(value):
     """The spec describing ``value`` (a tensor, composite tensor, or None)."""
-    from fluxion.graph.tensor_array import TensorArray
     from fluxion.ops.ragged_tensor import RaggedTensor
     from fluxion.ops.sparse_tensor import SparseTensor
 
@@ -177,8 +155,8 @@ def type_spec_from_value(value):
         return RaggedTensorSpec.from_value(value)
     if isinstance(value, SparseTensor):
         return SparseTensorSpec.from_value(value)
-    if isinstance(value, TensorArray):
-        return TensorArraySpec.from_value(value)
+    if hasattr(value, "_type_spec"):  # a value of a higher layer that knows its spec
+        return value._type_spec
     if isinstance(value, Tensor) or hasattr(value, "_read_for_op"):
         return TensorSpec(value.shape, value.dtype)
     from fluxion.core.tensor import convert_to_tensor

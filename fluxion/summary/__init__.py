@@ -5,9 +5,8 @@ extra: ``pip install 'fluxion-ml[tensorboard]'``), imported only when a writer o
 op is first used.  ``tensorboard --logdir DIR`` shows Fluxion's runs as TensorFlow's.
 """
 
-from fluxion.summary import experimental
+from fluxion.summary import experimental, hparams_summary
 from fluxion.summary.graph_summary import graph, trace_export, trace_off, trace_on
-from fluxion.summary import hparams_summary
 from fluxion.summary.hparams_summary import hparams, hparams_config, hparams_end
 from fluxion.summary.summary_ops import (
     audio,

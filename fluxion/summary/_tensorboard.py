@@ -23,7 +23,7 @@ def _module(name: str):
         raise ImportError(f"{_INSTALL_HINT}; importing {name} failed: {error}") from None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def protos() -> types.SimpleNamespace:
     """The event, summary, tensor and graph protos of ``tensorboard.compat.proto``."""
     return types.SimpleNamespace(
@@ -43,7 +43,7 @@ def plugin_metadata(plugin: str):
     return _module(f"tensorboard.plugins.{plugin}.metadata")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def tensor_util():
     return _module("tensorboard.util.tensor_util")
 

@@ -1,9 +1,9 @@
-"""``tf.train.Coordinator``: lets a group of threads stop together.
+"""``Coordinator``: stops a set of threads together (``tf.train.Coordinator``), and
+``LooperThread``, a thread that runs a function on a timer until told to stop.
 
-Threads loop ``while not coord.should_stop(): ...``; any of them (or the main thread)
-calls ``request_stop()`` - with the exception that made it stop, if any - and ``join``
-waits for all of them, then re-raises that exception in the caller.  Threads that are
-still running ``stop_grace_period_secs`` after the stop request make ``join`` raise.
+Threads poll ``should_stop()``; any of them (or the main thread) calls
+``request_stop(error)``; ``join`` waits for them and re-raises the first error
+reported, so a failure in a queue runner thread surfaces in the training loop.
 """
 
 from __future__ import annotations
@@ -13,73 +13,58 @@ import sys
 import threading
 import time
 
+from fluxion.core import errors
+
 
 class Coordinator:
-    """A coordinator of threads (``tf.train.Coordinator``).
+    """Coordinates the stopping of threads.
 
     Args:
-      clean_stop_exception_types: exception types that stop the threads without being
-        re-raised by ``join`` (by default ``OutOfRangeError``, the end of the input).
+      clean_stop_exception_types: errors that stop the threads without being
+        re-raised by ``join`` (default: ``OutOfRangeError``, the end of input).
 
     >>> coord = Coordinator()
-    >>> workers = [threading.Thread(target=work, args=(coord,)) for _ in range(4)]
-    >>> for w in workers: w.start()
-    >>> coord.join(workers)
+    >>> coord.request_stop()
+    >>> coord.should_stop()
+    True
     """
 
     def __init__(self, clean_stop_exception_types=None):
         if clean_stop_exception_types is None:
-            from fluxion.core.errors import OutOfRangeError
-
-            clean_stop_exception_types = (OutOfRangeError,)
+            clean_stop_exception_types = (errors.OutOfRangeError,)
         self._clean_stop_exception_types = tuple(clean_stop_exception_types)
         self._lock = threading.Lock()
         self._stop_event = threading.Event()
-        self._exc_info_to_raise = None
+        self._exc_info = None
         self._joined = False
         self._registered_threads: set = set()
 
-    def _filter_exception(self, exc_info):
-        """None for a clean-stop exception, else the exc_info to re-raise."""
-        error = exc_info[1]
-        if isinstance(error, self._clean_stop_exception_types):
-            return None
-        return exc_info
+    def should_stop(self) -> bool:
+        return self._stop_event.is_set()
 
     def request_stop(self, ex=None) -> None:
-        """Asks every thread to stop; ``ex`` (an exception or exc_info) is raised by ``join``.
-
-        The first exception reported wins; later ones are ignored.
-        """
+        """Asks every thread to stop; ``ex`` (an exception or ``sys.exc_info()``) is kept
+        for ``join`` to re-raise, unless it is a clean stop."""
         with self._lock:
-            if ex is not None and self._exc_info_to_raise is None and not self._joined:
-                if isinstance(ex, tuple):
-                    exc_info = self._filter_exception(ex)
-                else:
-                    if not isinstance(ex, BaseException):
-                        raise TypeError(f"request_stop: ex must be an exception or exc_info, "
-                                        f"got {type(ex).__name__}")
-                    exc_info = self._filter_exception((type(ex), ex, ex.__traceback__))
-                self._exc_info_to_raise = exc_info
+            if ex is not None and self._exc_info is None and not self._joined:
+                exc_info = ex if isinstance(ex, tuple) else (type(ex), ex, ex.__traceback__)
+                if not issubclass(exc_info[0], self._clean_stop_exception_types):
+                    self._exc_info = exc_info
             self._stop_event.set()
 
     def clear_stop(self) -> None:
-        """Clears the stop request and any recorded exception, so the threads may run again."""
+        """Forgets the stop request and its error (to start threads again)."""
         with self._lock:
             self._joined = False
-            self._exc_info_to_raise = None
+            self._exc_info = None
             self._stop_event.clear()
-
-    def should_stop(self) -> bool:
-        """Whether a stop has been requested."""
-        return self._stop_event.is_set()
 
     @contextlib.contextmanager
     def stop_on_exception(self):
-        """A block that, when it raises, requests a stop with that exception (not re-raised)."""
+        """A block whose error (any but a clean stop) requests a stop with that error."""
         try:
             yield
-        except BaseException:  # noqa: BLE001 - reported to the coordinator, as TF does
+        except Exception:  # noqa: BLE001 - every error stops the threads
             self.request_stop(ex=sys.exc_info())
 
     def wait_for_stop(self, timeout=None) -> bool:
@@ -87,22 +72,16 @@ class Coordinator:
         return self._stop_event.wait(timeout)
 
     def register_thread(self, thread) -> None:
-        """Adds ``thread`` to those ``join`` waits for."""
         with self._lock:
             self._registered_threads.add(thread)
 
-    def join(self, threads=None, stop_grace_period_secs: float = 120,
-             ignore_live_threads: bool = False) -> None:
-        """Waits for the threads (and the registered ones) to finish after a stop request.
-
-        Raises the exception given to ``request_stop``, if any; raises RuntimeError when
-        threads are still alive ``stop_grace_period_secs`` after the stop was requested
-        (unless ``ignore_live_threads``).
-        """
+    def join(self, threads=None, stop_grace_period_secs=120, ignore_live_threads=False):
+        """Waits for ``threads`` (and registered ones) once a stop is requested; raises
+        the error a thread reported, or ``RuntimeError`` if some are still running
+        ``stop_grace_period_secs`` after the request."""
         with self._lock:
             threads = set(threads or ()) | self._registered_threads
-        threads = list(threads)
-        while any(t.is_alive() for t in threads) and not self.wait_for_stop(0.1):
+        while any(t.is_alive() for t in threads) and not self.wait_for_stop(0.05):
             pass
         deadline = time.monotonic() + stop_grace_period_secs
         for thread in threads:
@@ -110,9 +89,9 @@ class Coordinator:
         with self._lock:
             self._joined = True
             self._registered_threads = set()
-            exc_info = self._exc_info_to_raise
-        if exc_info:
-            raise exc_info[1].with_traceback(exc_info[2])
+            if self._exc_info:
+                _kind, error, traceback = self._exc_info
+                raise error.with_traceback(traceback)
         stragglers = [t.name for t in threads if t.is_alive()]
         if stragglers and not ignore_live_threads:
             raise RuntimeError(f"Coordinator stopped with threads still running: "
@@ -120,12 +99,64 @@ class Coordinator:
 
     @property
     def joined(self) -> bool:
-        """Whether ``join`` has returned since the last ``clear_stop``."""
         return self._joined
 
     def raise_requested_exception(self) -> None:
-        """Raises the exception given to ``request_stop``, if any."""
+        """Raises the error passed to ``request_stop``, if any."""
         with self._lock:
-            exc_info = self._exc_info_to_raise
-        if exc_info:
-            raise exc_info[1].with_traceback(exc_info[2])
+            if self._exc_info:
+                raise self._exc_info[1].with_traceback(self._exc_info[2])
+
+    def loop(self, timer_interval_secs, target, args=None, kwargs=None):
+        """Starts a ``LooperThread`` calling ``target`` every ``timer_interval_secs``."""
+        looper = LooperThread(self, timer_interval_secs, target, args, kwargs)
+        looper.start()
+        return looper
+
+
+class LooperThread(threading.Thread):
+    """A daemon thread calling ``target(*args, **kwargs)`` (or ``run_loop``) every
+    ``timer_interval_secs`` seconds (back to back if None) until the coordinator stops;
+    an error in it requests the stop."""
+
+    def __init__(self, coord, timer_interval_secs, target=None, args=None, kwargs=None):
+        if not isinstance(coord, Coordinator):
+            raise ValueError(f"'coord' argument must be a Coordinator: {coord!r}")
+        super().__init__()
+        self.daemon = True
+        self._coord = coord
+        self._timer_interval_secs = timer_interval_secs
+        self._target = target
+        self._args = args or ()
+        self._kwargs = kwargs or {}
+        coord.register_thread(self)
+
+    @staticmethod
+    def loop(coord, timer_interval_secs, target, args=None, kwargs=None):
+        looper = LooperThread(coord, timer_interval_secs, target, args, kwargs)
+        looper.start()
+        return looper
+
+    def run(self) -> None:
+        with self._coord.stop_on_exception():
+            self.start_loop()
+            if self._timer_interval_secs is None:
+                while not self._coord.should_stop():
+                    self.run_loop()
+            else:
+                next_time = time.monotonic()
+                while not self._coord.wait_for_stop(max(0.0, next_time - time.monotonic())):
+                    next_time += self._timer_interval_secs
+                    self.run_loop()
+            self.stop_loop()
+
+    def start_loop(self) -> None:
+        """Called once when the thread starts."""
+
+    def stop_loop(self) -> None:
+        """Called once when the thread stops."""
+
+    def run_loop(self) -> None:
+        """One iteration: calls ``target``."""
+        if self._target:
+            self._target(*self._args, **self._kwargs)

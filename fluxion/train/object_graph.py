@@ -23,8 +23,7 @@ Nothing here imports Keras: layers and optimizers are recognised by their shape.
 
 from __future__ import annotations
 
-import re
-
+from fluxion.core.snake_case import to_snake_case
 from fluxion.core.variable import Variable
 
 
@@ -135,7 +134,7 @@ def _layer_children(layer) -> dict:
     for sublayer in layer._layers:
         name = by_attribute.get(id(sublayer))
         if name is None:
-            name = _unique(children, "layers/" + _snake_case(type(sublayer).__name__))
+            name = _unique(children, "layers/" + to_snake_case(type(sublayer).__name__))
         children[name] = sublayer
     placed = {id(child) for child in children.values()}
     for name, value in public.items():
@@ -160,11 +159,6 @@ def _unique(taken: dict, name: str) -> str:
     while f"{name}_{count}" in taken:
         count += 1
     return f"{name}_{count}"
-
-
-def _snake_case(name: str) -> str:
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 class GraphWalk:

@@ -9,6 +9,7 @@ import pytest
 
 import fluxion as tf
 from fluxion import keras
+from fluxion.keras.engine.tensor_annotations import set_keras_mask
 from fluxion.testing.op_check import check_op
 
 losses = keras.losses
@@ -34,7 +35,7 @@ def _fluxion_loss(case):
 def _call(loss, case, y_true, y_pred, sample_weight, mask):
     if mask is not None:
         y_pred = tf.identity(y_pred)
-        y_pred._keras_mask = tf.constant(mask)
+        set_keras_mask(y_pred, tf.constant(mask))
     return loss(y_true, y_pred, sample_weight=sample_weight)
 
 

@@ -9,6 +9,7 @@ import pytest
 
 import fluxion as tf
 from fluxion import keras
+from fluxion.keras.engine.tensor_annotations import set_keras_mask
 
 metrics = keras.metrics
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "loss_metric_fixtures.json")
@@ -109,7 +110,7 @@ def test_mean_accumulates_across_calls_and_resets():
 def test_mean_metric_wrapper_uses_the_mask_of_predictions():
     m = metrics.MeanMetricWrapper(keras.losses.mean_absolute_error)
     y_pred = tf.constant([[1.0], [5.0], [2.0]])
-    y_pred._keras_mask = tf.constant([True, False, True])
+    set_keras_mask(y_pred, tf.constant([True, False, True]))
     m.update_state(tf.zeros([3, 1]), y_pred)
     assert float(m.result()) == pytest.approx(1.5)
 

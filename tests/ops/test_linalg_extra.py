@@ -57,7 +57,7 @@ def test_expm_logm_sqrtm_eig():
 
 
 def test_expm_numpy_fallback():
-    from fluxion.ops.linalg_decompositions import _expm_numpy
+    from fluxion.core.primitives.matrix_decompositions import _expm_numpy
 
     scipy_linalg = pytest.importorskip("scipy.linalg")
     big = SQUARE * 3

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import fluxion as tf
-from fluxion.ops import special_math_ops
+from fluxion.core.primitives import special_math
 from fluxion.testing.op_check import check_op
 
 X = np.array([0.3, 1.7, 4.2, 9.5])
@@ -55,7 +55,7 @@ def test_numpy_fallbacks_without_scipy(monkeypatch):
     wanted = {"lgamma": special.gammaln, "digamma": special.digamma,
               "erfinv": special.erfinv, "bessel_i1": special.i1, "bessel_i1e": special.i1e,
               "bessel_i0e": special.i0e}
-    monkeypatch.setattr(special_math_ops, "_scipy", lambda name: None)
+    monkeypatch.setattr(special_math, "_scipy", lambda name: None)
     inputs = {"erfinv": np.array([-0.9, 0.0, 0.5])}
     for name, oracle in wanted.items():
         x = inputs.get(name, np.array([-2.3, 0.4, 1.0, 7.5]) if "bessel" in name

@@ -68,7 +68,6 @@ def test_cache_file_bit_flip_is_data_loss(tmp_path):
 def test_a_damaged_size_never_allocates_what_the_file_does_not_hold(tmp_path):
     import struct
 
-    from fluxion.data import element_file
 
     path = str(tmp_path / "saved")
     tf.data.Dataset.from_tensor_slices(np.zeros((3, 2), np.float32)).save(path)

@@ -114,7 +114,6 @@ def test_directory_model_asset_links_leaving_the_directory_are_refused(tmp_path)
 def test_checkpoint_npy_header_declaring_more_than_the_file_holds(tmp_path):
     import fluxion as tf
     from fluxion.core.errors import DataLossError
-
     from fluxion.train import checkpoint as checkpoint_module
     from fluxion.train import checkpoint_file
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from fluxion.core.errors import InvalidArgumentError, op_error
-from fluxion.core.primitive import Aval, bind, define
+from fluxion.core.primitive import Aval, bind, define, first_input_axis
 from fluxion.core.primitives import elementwise as ew
 from fluxion.core.primitives.reduce import reduce_sum
 from fluxion.core.tensor import Tensor
@@ -66,9 +66,12 @@ def _log_softmax_vjp(g, xs, out, axis):
     return (g - ew.exp(out) * reduce_sum(g, axis=axis, keepdims=True),)
 
 
-softmax_p = define("softmax", _softmax_kernel, _float_rule, _softmax_vjp, fresh_output=True)
+# The axis is made non-negative at bind: the sparse cross-entropy's gradient (axis=-1)
+# and a model's softmax output (axis=1 for 2-D logits) are then one node, computed once.
+softmax_p = define("softmax", _softmax_kernel, _float_rule, _softmax_vjp, fresh_output=True,
+                   canonicalize=first_input_axis())
 log_softmax_p = define("log_softmax", _log_softmax_kernel, _float_rule, _log_softmax_vjp,
-                       fresh_output=True)
+                       fresh_output=True, canonicalize=first_input_axis())
 
 
 # --- sparse softmax cross-entropy ---------------------------------------------------------------

@@ -57,10 +57,12 @@ def _broadcast_like_rule(x: Aval, like: Aval) -> Aval:
 
 sum_to_like_p = define(
     "sum_to_like", lambda g, like: sum_to_shape_kernel(g, like.shape), _sum_to_like_rule,
-    lambda gg, xs, out: (broadcast_like(gg, xs[0]), None), shape_only=(1,))
+    lambda gg, xs, out: (broadcast_like(gg, xs[0]), None), shape_only=(1,),
+    identity_when_same_shape=True)
 broadcast_like_p = define(
     "broadcast_like", lambda x, like: np.broadcast_to(x, np.broadcast_shapes(x.shape, like.shape)),
-    _broadcast_like_rule, lambda gg, xs, out: (sum_to_like(gg, xs[0]), None), shape_only=(1,))
+    _broadcast_like_rule, lambda gg, xs, out: (sum_to_like(gg, xs[0]), None), shape_only=(1,),
+    identity_when_same_shape=True)
 
 
 def sum_to_like(g, like):

@@ -1,6 +1,7 @@
 """Primitives between the real and the complex plane: ``imag``, ``conj``, ``complex``.
 
-(``real`` lives with the elementwise primitives, where ``cast`` uses it.)
+(``real`` and ``conj`` live with the elementwise primitives, where ``cast`` and the
+holomorphic rules use them.)
 
 Gradients follow TensorFlow's convention for a real loss ``L`` of a complex ``z = x + iy``:
 the cotangent is ``dL/dx + i dL/dy``.  Under it a linear map's rule is its adjoint, so
@@ -13,7 +14,9 @@ import numpy as np
 
 from fluxion.core import dtypes
 from fluxion.core.primitive import Aval, bind, define
-from fluxion.core.primitives.elementwise import cast, real_p
+
+# conj is elementwise (np.conjugate); it is re-exported here with the other complex parts.
+from fluxion.core.primitives.elementwise import cast, conj, conj_p, real_p  # noqa: F401
 from fluxion.core.shape_rules import broadcast_shapes
 from fluxion.core.tensor import Tensor
 
@@ -51,9 +54,6 @@ def _complex_kernel(re, im):
 # imag's cotangent g lands on the imaginary axis: complex(0, g).
 imag_p = define("imag", np.imag, _real_part_rule,
                 lambda g, xs, out: (bind(complex_p, g * 0, g),))
-conj_p = define("conj", np.conjugate,
-                lambda x: Aval(x.shape, x.dtype),
-                lambda g, xs, out: (bind(conj_p, g),), fresh_output=True)
 complex_p = define("complex", _complex_kernel, _complex_rule,
                    lambda g, xs, out: (bind(real_p, g), bind(imag_p, g)), fresh_output=True)
 
@@ -68,11 +68,6 @@ def imag(x: Tensor) -> Tensor:
     if x.dtype.is_complex:
         return bind(imag_p, x)
     return x * 0
-
-
-def conj(x: Tensor) -> Tensor:
-    """The complex conjugate; a real tensor is returned as it is."""
-    return bind(conj_p, x) if x.dtype.is_complex else x
 
 
 def make_complex(re: Tensor, im: Tensor) -> Tensor:

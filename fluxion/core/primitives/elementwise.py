@@ -123,13 +123,18 @@ def _abs_vjp(g, x, out):
     return g * sign(x)
 
 
-def _conj(x):
-    """``conj(x)`` for complex tensors: holomorphic rules take the conjugate derivative."""
+conj_p = define("conj", np.conjugate, _same, lambda g, xs, out: (bind(conj_p, g),),
+                fresh_output=True)
+
+
+def conj(x: Tensor) -> Tensor:
+    """The complex conjugate of ``x``; ``x`` itself when it is real (nothing to do)."""
     if not x.dtype.is_complex:
         return x
-    from fluxion.core.primitives.complex_parts import conj_p
-
     return bind(conj_p, x)
+
+
+_conj = conj  # holomorphic rules take the conjugate derivative
 
 
 mul_p = define("mul", np.multiply, _binary_rule,
@@ -408,3 +413,7 @@ def ones_like(x, dtype=None, name=None) -> Tensor:
     if dtype is not None:
         x = cast(x, dtype)
     return bind(fill_like_p, x, value=1)
+
+
+nextafter_p = define("nextafter", np.nextafter, lambda a, b: elementwise_rule(a, b),
+                     doc="The next representable value after x1 toward x2.")

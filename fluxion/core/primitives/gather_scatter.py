@@ -21,6 +21,7 @@ import numpy as np
 from fluxion.core import dtypes
 from fluxion.core.errors import InvalidArgumentError, op_error
 from fluxion.core.primitive import Aval, bind, define
+from fluxion.core.primitives.creation import shape_p
 from fluxion.core.primitives.elementwise import zeros_like
 from fluxion.core.shape_rules import normalize_axis
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
@@ -487,9 +488,7 @@ def symbolic_getitem(x: Tensor, key) -> Tensor:
         index = cast(index, dtypes.int32) if index.dtype is not dtypes.int32 else index
         size = shape_tuple(result)[axis]
         if size is None:  # known only at run time
-            from fluxion.ops.creation_ops import shape
-
-            size = shape(result)[axis]
+            size = bind(shape_p, result, out_type=dtypes.int32)[axis]
         index = select(less(index, 0), add(index, size), index)
         result = bind(gather_p, result, index, axis=axis, batch_dims=0)
     return result

@@ -1,7 +1,7 @@
 """``host_call``: a stateful primitive that hands its inputs to a Python callable.
 
 Summaries (``fluxion.summary``) must write when a compiled step runs, not when it is
-traced.  A ``host_call`` node keeps its place in the graph (``stateful=True``: never
+traced.  A ``host_call`` node keeps its place in the graph (``effect="io"``: never
 folded, merged or pruned), passes the arrays of its inputs to the ``callback``
 attribute when it executes, and returns what the callback returns: by default a
 boolean scalar (whether it did something, e.g. whether a summary was recorded), or an
@@ -29,5 +29,5 @@ def _host_call_rule(*avals, callback, result=None) -> Aval:
     return Aval(tuple(result[0]), result[1])
 
 
-host_call_p = define("host_call", _host_call_kernel, _host_call_rule, stateful=True,
+host_call_p = define("host_call", _host_call_kernel, _host_call_rule, effect="io",
                      fresh_output=True)

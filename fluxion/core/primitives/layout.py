@@ -1,4 +1,5 @@
-"""Layout ops: ``pad``, ``tile``, ``reverse``, ``slice``.
+"""Layout ops: ``pad``, ``tile``, ``reverse``, ``slice``, and ``bitcast`` (the same bytes
+read as another dtype).
 
 Constant padding and tiling are primitives (one NumPy call each; their adjoints are a
 slice and a block sum).  Reflect/symmetric padding, reversal and slicing are
@@ -235,3 +236,29 @@ def _slice_run_time(input_: Tensor, begin, size) -> Tensor:
 def _past_the_end(like: Tensor) -> Tensor:
     """A stop past any axis end, in ``like``'s integer dtype (slices clip it)."""
     return convert_to_tensor(np.iinfo(like.dtype.np_dtype).max, dtype=like.dtype)
+
+
+def _bitcast_kernel(x, dtype):
+    target = dtype.np_dtype
+    if target.itemsize == x.dtype.itemsize:
+        return x.view(target)
+    if target.itemsize < x.dtype.itemsize:
+        return np.ascontiguousarray(x).view(target).reshape(
+            *x.shape, x.dtype.itemsize // target.itemsize)
+    return np.ascontiguousarray(x).view(target).reshape(x.shape[:-1])
+
+
+def _bitcast_rule(x: Aval, dtype) -> Aval:
+    mine, theirs = x.dtype.size, dtype.size
+    if mine == theirs:
+        return Aval(x.shape, dtype)
+    if theirs < mine:
+        return Aval((*x.shape, mine // theirs), dtype)
+    if not x.shape or x.shape[-1] not in (None, theirs // mine):
+        raise ValueError(f"bitcast: to go from {x.dtype.name} to {dtype.name} the last "
+                         f"dimension must be {theirs // mine}, got shape {list(x.shape)}")
+    return Aval(x.shape[:-1], dtype)
+
+
+bitcast_p = define("bitcast", _bitcast_kernel, _bitcast_rule,
+                   doc="Reinterprets the bytes of a tensor as another dtype.")

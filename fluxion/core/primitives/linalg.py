@@ -21,6 +21,7 @@ import functools
 import numpy as np
 
 from fluxion.core.primitive import Aval, bind, define
+from fluxion.core.primitives.elementwise import conj
 from fluxion.core.shape_rules import broadcast_shapes
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
 
@@ -41,8 +42,8 @@ def _matmul_rule(a: Aval, b: Aval) -> Aval:
 
 
 def _matmul_vjp(g, xs, out):
-    a, b = xs
-    return matmul(g, matrix_transpose(b)), matmul(matrix_transpose(a), g)
+    a, b = xs  # adjoints: complex operands take the conjugate (TF's convention)
+    return matmul(g, adjoint(b)), matmul(adjoint(a), g)
 
 
 def _matmul_kernel(a, b):
@@ -86,21 +87,15 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
 
     a, b = binary_operands("matmul", a, b)
     if transpose_a or adjoint_a:
-        a = matrix_transpose(_conj(a) if adjoint_a else a)
+        a = matrix_transpose(conj(a) if adjoint_a else a)
     if transpose_b or adjoint_b:
-        b = matrix_transpose(_conj(b) if adjoint_b else b)
+        b = matrix_transpose(conj(b) if adjoint_b else b)
     return bind(matmul_p, a, b)
-
-
-def _conj(x: Tensor) -> Tensor:
-    if not x.dtype.is_complex:
-        return x
-    return Tensor(np.conj(x._value))
 
 
 def adjoint(a: Tensor) -> Tensor:
     """The conjugate transpose of the last two axes."""
-    return matrix_transpose(_conj(a))
+    return matrix_transpose(conj(a))
 
 
 def _expand_last_two(x: Tensor) -> Tensor:

@@ -30,8 +30,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from fluxion.core.primitive import Aval, bind, define
+from fluxion.core.primitive import Aval, bind, declare_rewrite, define
 from fluxion.core.primitives.elementwise import tanh, zeros_like
+from fluxion.core.primitives.graph_readers import readers
 from fluxion.core.primitives.linalg import matmul
 from fluxion.core.primitives.recurrent import (
     _carry,
@@ -285,6 +286,31 @@ lstm_sequence_grad_p = define("lstm_sequence_grad", _lstm_grad_kernel, _lstm_gra
 
 
 # --- the thin function -------------------------------------------------------------------------
+# --- a gradient nobody reads ---------------------------------------------------------------------
+# A model's first LSTM layer: nothing reads the gradient of its inputs, so the backward
+# kernel is told not to compute it (one matrix product over all steps, and the buffer
+# of every step's gate gradient, saved).  Applied by fluxion.graph.passes.backward_rewrites.
+@declare_rewrite(lstm_sequence_grad_p, order=50)
+def skip_unread_input_gradient(graph, rewriter_class):
+    """``lstm_sequence_grad`` with an unread ``d x`` -> the same with ``input_gradient=False``."""
+    targets = [n for n in graph.nodes if n.prim is lstm_sequence_grad_p
+               and n.attrs.get("input_gradient", True)]
+    if not targets:
+        return graph
+    users = readers(graph)
+    unread = {id(n) for n in targets if not users.get(n.outputs[0].id)}
+    if not unread:
+        return graph
+    rewriter = rewriter_class(graph)
+    for node in graph.nodes:
+        if id(node) in unread:
+            rewriter.emit(node.prim, rewriter.inputs(node),
+                          {**node.attrs, "input_gradient": False}, replacing=node)
+        else:
+            rewriter.keep(node)
+    return rewriter.finish()
+
+
 def lstm_sequence(x: Tensor, h0: Tensor, c0: Tensor, kernel: Tensor, recurrent_kernel: Tensor,
                   bias: Tensor, mask: Tensor | None = None, reverse: bool = False) -> tuple:
     """Runs an LSTM over ``x [batch, time, features]``; returns ``(hs, cs, gates)``,

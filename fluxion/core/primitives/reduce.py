@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from fluxion.core import dtypes
-from fluxion.core.primitive import Aval, bind, define
+from fluxion.core.primitive import Aval, bind, define, first_input_axis
 from fluxion.core.primitives import elementwise as ew
 from fluxion.core.primitives.broadcast import broadcast_like
 from fluxion.core.shape_rules import normalize_axes
@@ -250,8 +250,10 @@ def _cumprod_vjp(g, xs, out, axis, exclusive, reverse):
     return (ew.select(nonzero, summed / safe_x, ew.zeros_like(summed)),)
 
 
-cumsum_p = define("cumsum", _scan_kernel(np.cumsum, 0), _scan_rule, _cumsum_vjp)
-cumprod_p = define("cumprod", _scan_kernel(np.cumprod, 1), _scan_rule, _cumprod_vjp)
+cumsum_p = define("cumsum", _scan_kernel(np.cumsum, 0), _scan_rule, _cumsum_vjp,
+                  canonicalize=first_input_axis())
+cumprod_p = define("cumprod", _scan_kernel(np.cumprod, 1), _scan_rule, _cumprod_vjp,
+                   canonicalize=first_input_axis())
 
 
 def cumsum(x, axis=0, exclusive=False, reverse=False) -> Tensor:

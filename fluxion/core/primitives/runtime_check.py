@@ -12,6 +12,10 @@ flow through the first input.
 The checks are a closed set of named functions (``CHECKS``), and a node holds one as a
 ``ShapeCheck``: its name and parameters, plain data, so a graph holding checks can be
 saved (``fluxion.saved_model``) and the check found again by name when it is loaded.
+
+``assert`` (``tf.debugging.Assert``) raises ``InvalidArgumentError`` showing its data
+when its condition is false; as I/O (``effect="io"``) it is kept in a graph even
+though nothing reads its result.
 """
 
 from __future__ import annotations
@@ -19,7 +23,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from fluxion.core import errors
+import numpy as np
+
+from fluxion.core import dtypes, errors
+from fluxion.core.errors import InvalidArgumentError
 from fluxion.core.primitive import Aval, bind, define
 from fluxion.core.tensor import Tensor
 
@@ -133,3 +140,16 @@ def block_fits(found: tuple, begin: tuple, size: tuple) -> str | None:
             return (f"begin {start} with size {extent} is out of range for dimension {axis} "
                     f"of shape {list(found)}")
     return None
+
+
+# --- assertions ----------------------------------------------------------------------------
+def _assert_kernel(condition, *data, message, summarize):
+    if not bool(np.all(condition)):
+        shown = ", ".join(np.array2string(np.asarray(d).reshape(-1)[:summarize],
+                                          separator=", ") for d in data)
+        raise InvalidArgumentError(None, None, f"{message}{': ' if shown else ''}{shown}")
+    return np.asarray(True)
+
+
+assert_p = define("assert", _assert_kernel, lambda c, *d, **_: Aval((), dtypes.bool_),
+                  effect="io", doc="Raises InvalidArgumentError when the condition fails.")

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from fluxion.core import dtypes
 from fluxion.core.primitive import Aval, bind, define
 from fluxion.core.primitives.broadcast import sum_to_like
+from fluxion.core.primitives.creation import shape_p
 from fluxion.core.primitives.dynamic_shape import (
     broadcast_to_dynamic,
     is_dynamic,
     reshape_dynamic,
 )
+from fluxion.core.primitives.elementwise import conj
 from fluxion.core.shape_rules import broadcast_shapes, normalize_axis, num_elements
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
 
@@ -51,7 +54,8 @@ reshape_p = define("reshape", lambda x, shape: x.reshape(shape), _reshape_rule, 
 reshape_like_p = define(
     "reshape_like", lambda x, like: x.reshape(like.shape),
     lambda x, like: Aval(like.shape, x.dtype),
-    lambda g, xs, out: (reshape_like(g, xs[0]), None), shape_only=(1,))
+    lambda g, xs, out: (reshape_like(g, xs[0]), None), shape_only=(1,),
+    identity_when_same_shape=True)
 
 
 def reshape(tensor, shape, name=None) -> Tensor:
@@ -107,8 +111,8 @@ def transpose(a, perm=None, conjugate=False, name="transpose") -> Tensor:
     TensorShape([4, 2, 3])
     """
     a = convert_to_tensor(a)
-    if conjugate and a.dtype.is_complex:
-        a = Tensor(np.conj(a._value))  # no conj primitive yet: not differentiated through
+    if conjugate:
+        a = conj(a)
     rank = len(shape_tuple(a))
     perm = tuple(reversed(range(rank))) if perm is None else tuple(
         normalize_axis(p, rank) for p in _as_int_list(perm))
@@ -125,7 +129,8 @@ def _broadcast_to_rule(x: Aval, shape: tuple) -> Aval:
 
 
 broadcast_to_p = define("broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
-                        _broadcast_to_rule, lambda g, xs, out, shape: (sum_to_like(g, xs[0]),))
+                        _broadcast_to_rule, lambda g, xs, out, shape: (sum_to_like(g, xs[0]),),
+                        identity_when_same_shape=True)
 
 
 def broadcast_to(input, shape, name=None) -> Tensor:
@@ -271,9 +276,8 @@ def _reshape_known(x: Tensor, shape: list) -> Tensor:
         return bind(reshape_p, x, shape=tuple(-1 if d is None else d for d in shape))
     # Several unknown dimensions (traced): reshape to the run-time shape instead.
     from fluxion.core.primitives.dynamic_shape import reshape_dynamic
-    from fluxion.ops.creation_ops import shape as runtime_shape
 
-    dims = runtime_shape(x)
+    dims = bind(shape_p, x, out_type=dtypes.int32)
     known = list(shape_tuple(x))
     pieces, source = [], 0
     for d in shape:

@@ -97,7 +97,7 @@ def abs_(value):
 
 def enumerate_(iterable, start=0):
     iterable = conditions.read(iterable)
-    if conditions.is_traced_context() and is_dataset(iterable):
+    if conditions.is_traced_context() and conditions.is_dataset(iterable):
         return iterable.enumerate(start)
     from fluxion.graph.autograph.loops import Enumerated, TensorRange
 
@@ -107,14 +107,10 @@ def enumerate_(iterable, start=0):
 
 
 def zip_(*iterables, strict=False):
-    if conditions.is_traced_context() and iterables and all(is_dataset(i) for i in iterables):
+    if conditions.is_traced_context() and iterables and \
+            all(conditions.is_dataset(i) for i in iterables):
         return type(iterables[0]).zip(tuple(iterables))
     return builtins.zip(*iterables, strict=strict)
-
-
-def is_dataset(value) -> bool:
-    """Whether ``value`` is a ``fluxion.data.Dataset`` (without importing the package)."""
-    return type(value).__module__.startswith("fluxion.data") and hasattr(value, "element_spec")
 
 
 REPLACEMENTS = {builtins.print: print_, builtins.len: len_, builtins.range: range_,

@@ -1,4 +1,5 @@
-"""What a converted condition is: a Python value, a concrete tensor, or a traced tensor.
+"""What a converted condition is: a Python value, a concrete tensor, or a traced tensor
+(and whether an iterable is a dataset, which loops over differently).
 
 Python values and concrete tensors (eager ones, or constants inside a trace) decide a
 statement in Python, as the unconverted code would; a traced (symbolic) tensor makes it
@@ -56,3 +57,8 @@ def is_traced_context() -> bool:
 
 def python_truth(value) -> bool:
     return bool(read(value))
+
+
+def is_dataset(value) -> bool:
+    """Whether ``value`` is a ``fluxion.data.Dataset`` (without importing the package)."""
+    return type(value).__module__.startswith("fluxion.data") and hasattr(value, "element_spec")

@@ -29,6 +29,8 @@ import threading
 import types
 import weakref
 
+from fluxion.graph import nested_conversion
+from fluxion.graph.autograph import operators
 from fluxion.graph.autograph.builtins import REPLACEMENTS
 from fluxion.graph.autograph.transformer import convert_function_tree
 
@@ -55,10 +57,12 @@ class ConversionFailure(Exception):
 
 
 # --- what is user code -------------------------------------------------------------------------
-def _library_roots() -> tuple[str, ...]:
-    import fluxion
+# fluxion/graph/autograph/conversion.py -> fluxion/
+_FLUXION_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-    roots = {os.path.dirname(os.path.abspath(fluxion.__file__))}
+
+def _library_roots() -> tuple[str, ...]:
+    roots = {_FLUXION_DIR}
     for key in ("stdlib", "platstdlib", "purelib", "platlib"):
         path = sysconfig.get_paths().get(key)
         if path:
@@ -176,11 +180,9 @@ def _register(code: types.CodeType) -> None:
 
 
 def _instantiate(function: types.FunctionType, factory_code: types.CodeType):
-    from fluxion.graph.autograph import operators
-
     factory = types.FunctionType(factory_code, function.__globals__)
     names = factory_code.co_varnames[:factory_code.co_argcount]
-    inner = factory(*[operators if n == "ag__" else None for n in names])
+    inner = factory(*[_AG_NAMESPACE if n == "ag__" else None for n in names])
     original_cells = dict(zip(function.__code__.co_freevars, function.__closure__ or ()))
     closure = []
     for name, cell in zip(inner.__code__.co_freevars, inner.__closure__ or ()):
@@ -260,10 +262,8 @@ def convert_callable(target, user_requested: bool = False):
                                                                **target.keywords)
     if isinstance(target, type) or isinstance(target, types.BuiltinFunctionType):
         return None
-    from fluxion.graph.function import Function
-
-    if isinstance(target, Function):
-        return None  # it converts its own function, under its own autograph setting
+    if getattr(target, "converts_its_own_function", False):
+        return None  # a tf.function: it converts under its own autograph setting
     call = type(target).__dict__.get("__call__") or next(
         (c.__dict__["__call__"] for c in type(target).__mro__ if "__call__" in c.__dict__),
         None)
@@ -382,3 +382,10 @@ class enabled_scope:
     def __exit__(self, *exc):
         status.enabled = self.saved
         return False
+
+
+# The ``ag__`` namespace converted code calls: the runtime operators and converted_call.
+_AG_NAMESPACE = types.SimpleNamespace(
+    converted_call=converted_call,
+    **{name: getattr(operators, name) for name in operators.__all__})
+nested_conversion.install(maybe_convert)

@@ -114,6 +114,6 @@ def _dataset_loop_vjp(*args, **kwargs):
 
 
 dataset_loop_p = define("dataset_loop", _dataset_loop_kernel, _dataset_loop_rule,
-                        _dataset_loop_vjp, multiple_results=True, stateful=True,
+                        _dataset_loop_vjp, multiple_results=True, effect="writes_state",
                         doc="Applies a body sub-graph to each element of a Dataset "
                             "(AutoGraph's for loop over a dataset).")

@@ -15,7 +15,6 @@ from __future__ import annotations
 from fluxion.core import errors
 from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.graph.autograph import conditions
-from fluxion.graph.autograph.builtins import is_dataset
 from fluxion.graph.autograph.conditionals import traced_if
 from fluxion.graph.autograph.tensor_list import TensorList
 from fluxion.graph.autograph.tensor_loops import tensor_loop
@@ -90,7 +89,7 @@ def for_stmt(iterable, extra_test, body, state: tuple, names: tuple, options=Non
     if conditions.is_traced(iterable):
         return _tensor_for(*_first_axis(iterable), extra_test, body, state, names, options,
                            where)
-    if is_dataset(iterable) and conditions.is_traced_context():
+    if conditions.is_dataset(iterable) and conditions.is_traced_context():
         from fluxion.graph.autograph.dataset_loops import dataset_for
 
         return dataset_for(iterable, extra_test, body, state, names, where)

@@ -1,14 +1,13 @@
 """Elementwise fusion: a chain of ufunc nodes becomes one node writing one buffer.
 
-A chain is a run of nodes whose kernels are NumPy ufuncs (no attributes, one output),
+A chain is a run of nodes whose primitives are plain NumPy ufuncs (the record's
+``elementwise_ufunc``; no attributes, one output),
 each feeding the next and used by nothing else: ``tanh(x * w + b)`` is
 ``multiply -> add -> tanh``.  The chain becomes one node of the ``fused_elementwise``
 primitive whose ``program`` attribute lists the steps, each a ufunc name and its
 operands (an input position, or ``ACCUMULATOR``: the previous step's result).  It runs
 with a single output buffer, every step computing into it with ``out=``, so no
-intermediate array is ever allocated.  The executor expands a fused node into one
-line per step (``fluxion.graph.executor``); the kernel below does the same for
-specialisations whose shapes are unknown.
+intermediate array is ever allocated (``fluxion.core.primitives.fused_elementwise``).
 
 Only links that keep the shape and dtype are fused: a step whose result a later
 step broadcasts (``exp(a[n]) + b[m, n]``) would otherwise be computed ``m`` times
@@ -19,48 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from fluxion.core.dtypes import DType
-from fluxion.core.primitive import Aval, define
-from fluxion.core.shape_rules import broadcast_shapes
+from fluxion.core.primitives.fused_elementwise import ACCUMULATOR, fused_elementwise_p
 from fluxion.graph.ir import Graph, Node, Value, is_stateful
 from fluxion.graph.passes.rewrite import Rewriter
-
-ACCUMULATOR = -1  # an operand reference to the previous step's result
-
-
-# --- the primitive ---------------------------------------------------------------------------
-def _fused_kernel(*arrays: np.ndarray, program: tuple, dtype: DType,
-                  out: np.ndarray | None = None) -> np.ndarray:
-    # Elementwise steps commute with broadcasting, so every step can compute at the
-    # final shape: broadcasting all inputs gives it.
-    if out is None:
-        out = np.empty(np.broadcast_shapes(*(a.shape for a in arrays)), dtype.np_dtype)
-    for name, operands in program:
-        getattr(np, name)(*[out if i == ACCUMULATOR else arrays[i] for i in operands], out=out)
-    return out
-
-
-def _fused_rule(*avals: Aval, program: tuple, dtype: DType) -> Aval:
-    used = {i for _, operands in program for i in operands if i != ACCUMULATOR}
-    if not program or used != set(range(len(avals))):
-        raise ValueError(f"a fused_elementwise program must use each of its {len(avals)} "
-                         f"inputs, got the program {program!r}")
-    if any(ACCUMULATOR in operands for _, operands in program[:1]):
-        raise ValueError("the first step of a fused_elementwise program has no accumulator")
-    return Aval(broadcast_shapes(*(a.shape for a in avals)), dtype)
-
-
-fused_elementwise_p = define("fused_elementwise", _fused_kernel, _fused_rule, fresh_output=True)
-
-
-def in_place_positions(node: Node) -> tuple[int, ...]:
-    """Inputs of a fused node whose buffer may hold the result: read by the first step only.
-
-    A later step reads its operands after the first has overwritten the buffer.
-    """
-    program = node.attrs["program"]
-    later = {i for _, operands in program[1:] for i in operands}
-    return tuple(i for i in program[0][1] if i != ACCUMULATOR and i not in later)
 
 
 # --- the pass --------------------------------------------------------------------------------
@@ -88,11 +48,11 @@ def fusion(graph: Graph) -> Graph:
 
 def is_fusable(node: Node) -> bool:
     """A plain NumPy ufunc application: no attributes, one output, reachable as ``np.<name>``."""
-    kernel = node.prim.impl
-    return (isinstance(kernel, np.ufunc) and kernel.nout == 1 and not node.attrs
+    ufunc = node.prim.elementwise_ufunc
+    return (ufunc is not None and node.prim.impl is ufunc and not node.attrs
+            and getattr(np, ufunc.__name__, None) is ufunc
             and not node.prim.multiple_results and not is_stateful(node)
-            and len(node.inputs) == kernel.nin and len(node.outputs) == 1
-            and getattr(np, kernel.__name__, None) is kernel)
+            and len(node.inputs) == ufunc.nin and len(node.outputs) == 1)
 
 
 def find_chains(graph: Graph) -> list[list[int]]:
@@ -146,6 +106,6 @@ def chain_program(chain: list[Node]) -> tuple[list[Value], tuple]:
                 position[value.id] = len(inputs)
                 inputs.append(value)
             operands.append(position[value.id])
-        steps.append((node.prim.impl.__name__, tuple(operands)))
+        steps.append((node.prim.elementwise_ufunc.__name__, tuple(operands)))
         previous = node.outputs[0]
     return inputs, tuple(steps)

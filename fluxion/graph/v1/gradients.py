@@ -109,7 +109,8 @@ def _value_ids(builder: GraphBuilder, x) -> list[int]:
     """The graph values ``x`` stands for: its own, or every read of a variable."""
     if hasattr(x, "_read_for_op"):
         return [node.outputs[0].id for node in builder.graph.nodes
-                if node.prim.name == "read_variable" and node.attrs["variable"].deref() is x]
+                if node.prim.effect == "reads_state" and "variable" in node.attrs
+                and node.attrs["variable"].deref() is x]
     if isinstance(x, SymbolicTensor):
         if x._builder is not builder:
             raise ValueError(f"gradients: {x.name} is not an element of the graph of ys")

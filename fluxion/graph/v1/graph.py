@@ -36,6 +36,7 @@ from fluxion.core.tensor import Tensor, TensorRef
 from fluxion.graph import ir
 from fluxion.graph.symbolic import SymbolicTensor
 from fluxion.graph.tracer import Tracer, tracing
+from fluxion.graph.v1 import default_session
 
 
 class GraphKeys:
@@ -72,9 +73,7 @@ class Operation:
         return list(self._nodes)
 
     def run(self, feed_dict=None, session=None) -> None:
-        from fluxion.graph.v1.session import default_session
-
-        (session or default_session(self.graph)).run(self, feed_dict)
+        (session or default_session.default_session(self.graph)).run(self, feed_dict)
 
     def __repr__(self) -> str:
         return f"<tf.Operation '{self.name}' type={self.type}>"
@@ -109,9 +108,7 @@ class GraphTensor(SymbolicTensor):
 
     def eval(self, feed_dict=None, session=None):
         """Its value in ``session`` (the default session if None)."""
-        from fluxion.graph.v1.session import default_session
-
-        return (session or default_session(self.graph)).run(self, feed_dict)
+        return (session or default_session.default_session(self.graph)).run(self, feed_dict)
 
     def consumers(self) -> list:
         value = self._graph_value
@@ -254,7 +251,7 @@ class Graph:
             name = self.unique_name(f"{base}/{kind}")
         else:
             name = self.unique_name(op_names.scoped(
-                op_names.primitive_op_name(node.prim.name), self))
+                op_names.primitive_op_name(node.prim), self))
         self.rename_node(node, name)
 
     def rename_node(self, node, name: str) -> None:

@@ -111,6 +111,81 @@ class GlorotNormal(GlorotUniform):
                                            seed=self.seed)
 
 
+class VarianceScaling(Initializer):
+    """Scale-aware random values (``tf.compat.v1.variance_scaling_initializer``): variance
+    ``scale / n``, ``n`` the fan in, fan out or their mean (``mode``), drawn from a
+    truncated normal (``"truncated_normal"``, TF 1's ``"normal"`` too), a normal
+    (``"untruncated_normal"``) or a uniform distribution."""
+
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
+                 dtype=dtypes.float32):
+        super().__init__(dtype)
+        if scale <= 0.0:
+            raise ValueError(f"`scale` must be positive float, got {scale}")
+        if mode not in ("fan_in", "fan_out", "fan_avg"):
+            raise ValueError(f"Invalid `mode` argument: {mode!r}; expected fan_in, fan_out "
+                             f"or fan_avg")
+        if distribution not in ("normal", "uniform", "truncated_normal", "untruncated_normal"):
+            raise ValueError(f"Invalid `distribution` argument: {distribution!r}")
+        self.scale, self.mode, self.distribution, self.seed = scale, mode, distribution, seed
+
+    def __call__(self, shape, dtype=None, partition_info=None) -> Tensor:
+        fan_in, fan_out = _fans(tuple(shape))
+        n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}
+        variance = self.scale / max(1.0, n[self.mode])
+        dtype = self._dtype(dtype)
+        if self.distribution in ("normal", "truncated_normal"):
+            stddev = math.sqrt(variance) / 0.87962566103423978  # of the truncated normal
+            return random_ops.truncated_normal(list(shape), 0.0, stddev, dtype, seed=self.seed)
+        if self.distribution == "untruncated_normal":
+            return random_ops.normal(list(shape), 0.0, math.sqrt(variance), dtype,
+                                     seed=self.seed)
+        limit = math.sqrt(3.0 * variance)
+        return random_ops.uniform(list(shape), -limit, limit, dtype, seed=self.seed)
+
+    def get_config(self) -> dict:
+        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
+                "seed": self.seed}
+
+
+class UniformUnitScaling(Initializer):
+    """Uniform in ``±factor * sqrt(3 / fan_in)`` (TF 1's
+    ``uniform_unit_scaling_initializer``): keeps the scale of inputs through a layer."""
+
+    def __init__(self, factor=1.0, seed=None, dtype=dtypes.float32):
+        super().__init__(dtype)
+        self.factor, self.seed = factor, seed
+
+    def __call__(self, shape, dtype=None, partition_info=None) -> Tensor:
+        input_size = float(np.prod(shape[:-1])) if len(shape) > 1 else 1.0
+        limit = math.sqrt(3.0 / max(input_size, 1.0)) * self.factor
+        return random_ops.uniform(list(shape), -limit, limit, self._dtype(dtype),
+                                  seed=self.seed)
+
+
+class Orthogonal(Initializer):
+    """A random orthogonal matrix (rows or columns orthonormal), reshaped to ``shape``,
+    times ``gain`` (``tf.compat.v1.orthogonal_initializer``)."""
+
+    def __init__(self, gain=1.0, seed=None, dtype=dtypes.float32):
+        super().__init__(dtype)
+        self.gain, self.seed = gain, seed
+
+    def __call__(self, shape, dtype=None, partition_info=None) -> Tensor:
+        if len(shape) < 2:
+            raise ValueError(f"The tensor to initialize must be at least two-dimensional, "
+                             f"got shape {tuple(shape)}")
+        rows = int(np.prod(shape[:-1]))
+        cols = int(shape[-1])
+        draw = random_ops.normal([max(rows, cols), min(rows, cols)], 0.0, 1.0,
+                                 dtypes.float64, seed=self.seed).numpy()
+        q, r = np.linalg.qr(draw)
+        q = q * np.sign(np.diag(r))  # a uniform draw over orthogonal matrices
+        if rows < cols:
+            q = q.T
+        return convert_to_tensor((self.gain * q).reshape(shape), dtype=self._dtype(dtype))
+
+
 def _fans(shape: tuple) -> tuple[float, float]:
     if not shape:
         return 1.0, 1.0
@@ -138,6 +213,9 @@ truncated_normal_initializer = TruncatedNormal
 random_uniform_initializer = RandomUniform
 glorot_uniform_initializer = GlorotUniform
 glorot_normal_initializer = GlorotNormal
+variance_scaling_initializer = VarianceScaling
+uniform_unit_scaling_initializer = UniformUnitScaling
+orthogonal_initializer = Orthogonal
 
 # tf.compat.v1.initializers.*
 zeros = Zeros
@@ -148,6 +226,8 @@ truncated_normal = TruncatedNormal
 random_uniform = RandomUniform
 glorot_uniform = GlorotUniform
 glorot_normal = GlorotNormal
+variance_scaling = VarianceScaling
+orthogonal = Orthogonal
 
 
 def global_variables():

@@ -116,3 +116,70 @@ def piecewise_constant(x, boundaries, values, name=None):
         return result
 
     return _deferred(compute)
+
+
+piecewise_constant_decay = piecewise_constant
+
+
+def cosine_decay_restarts(learning_rate, global_step, first_decay_steps, t_mul=2.0, m_mul=1.0,
+                          alpha=0.0, name=None):
+    """Cosine decay with warm restarts (SGDR): period ``i`` lasts ``first_decay_steps *
+    t_mul ** i`` steps and starts at ``learning_rate * m_mul ** i``."""
+    if global_step is None:
+        raise ValueError("cosine decay restarts requires global_step")
+
+    def compute():
+        fraction = _as_float(global_step) / float(first_decay_steps)
+        if t_mul == 1.0:
+            restarts = math_ops.floor(fraction)
+            fraction = fraction - restarts
+        else:
+            restarts = math_ops.floor(math_ops.log(1.0 - fraction * (1.0 - t_mul))
+                                      / math.log(t_mul))
+            done = (1.0 - math_ops.pow(_as_float(t_mul), restarts)) / (1.0 - t_mul)
+            fraction = (fraction - done) / math_ops.pow(_as_float(t_mul), restarts)
+        factor = math_ops.pow(_as_float(m_mul), restarts)
+        cosine = 0.5 * factor * (1.0 + math_ops.cos(math.pi * fraction))
+        return _as_float(learning_rate) * ((1.0 - alpha) * cosine + alpha)
+
+    return _deferred(compute)
+
+
+def _linear_cosine(global_step, decay_steps, num_periods):
+    step = math_ops.minimum(_as_float(global_step), float(decay_steps))
+    linear = (float(decay_steps) - step) / float(decay_steps)
+    cosine = 0.5 * (1.0 + math_ops.cos(math.pi * 2.0 * num_periods * step /
+                                       float(decay_steps)))
+    return step, linear, cosine
+
+
+def linear_cosine_decay(learning_rate, global_step, decay_steps, num_periods=0.5, alpha=0.0,
+                        beta=0.001, name=None):
+    """``lr * ((alpha + linear) * cosine + beta)``: ``linear`` falls from 1 to 0 over
+    ``decay_steps``, ``cosine`` makes ``num_periods`` periods in that time."""
+    if global_step is None:
+        raise ValueError("linear cosine decay requires global_step")
+
+    def compute():
+        _step, linear, cosine = _linear_cosine(global_step, decay_steps, num_periods)
+        return _as_float(learning_rate) * ((alpha + linear) * cosine + beta)
+
+    return _deferred(compute)
+
+
+def noisy_linear_cosine_decay(learning_rate, global_step, decay_steps, initial_variance=1.0,
+                              variance_decay=0.55, num_periods=0.5, alpha=0.0, beta=0.001,
+                              name=None):
+    """``linear_cosine_decay`` with Gaussian noise added to its linear part, of variance
+    ``initial_variance / (1 + step) ** variance_decay``."""
+    if global_step is None:
+        raise ValueError("noisy linear cosine decay requires global_step")
+    from fluxion.ops import random_ops
+
+    def compute():
+        step, linear, cosine = _linear_cosine(global_step, decay_steps, num_periods)
+        variance = initial_variance / math_ops.pow(1.0 + step, float(variance_decay))
+        noisy = linear + random_ops.normal([]) * math_ops.sqrt(variance)
+        return _as_float(learning_rate) * ((alpha + noisy) * cosine + beta)
+
+    return _deferred(compute)

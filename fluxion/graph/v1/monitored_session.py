@@ -19,6 +19,7 @@ from __future__ import annotations
 import collections
 import time
 
+from fluxion.graph.v1.global_step import get_global_step
 from fluxion.graph.v1.graph import get_default_graph
 from fluxion.graph.v1.saver import Saver
 from fluxion.graph.v1.session import Session
@@ -66,8 +67,6 @@ class SessionRunHook:
 
 
 def _global_step():
-    from fluxion.graph.v1.train import get_global_step
-
     step = get_global_step()
     if step is None:
         raise RuntimeError("This hook needs a global step: create it with "
@@ -110,11 +109,17 @@ class CheckpointSaverHook(SessionRunHook):
             raise ValueError("exactly one of save_secs or save_steps must be set")
         self._path = f"{checkpoint_dir.rstrip('/')}/{checkpoint_basename}"
         self._secs, self._steps, self._saver = save_secs, save_steps, saver
+        self._scaffold = scaffold
+        self._listeners = list(listeners or [])
         self._last_step = self._last_time = None
 
     def begin(self) -> None:
         self._step = _global_step()
+        if self._saver is None and self._scaffold is not None:
+            self._saver = self._scaffold.saver
         self._saver = self._saver or Saver()
+        for listener in self._listeners:
+            listener.begin()
 
     def after_create_session(self, session, coord) -> None:
         self._save(session, int(session.run(self._step)))
@@ -127,16 +132,25 @@ class CheckpointSaverHook(SessionRunHook):
         due = (self._steps is not None and step >= self._last_step + self._steps) or \
             (self._secs is not None and time.time() >= self._last_time + self._secs)
         if due:
-            self._save(run_context.session, step)
+            self._save(run_context.session, step, run_context)
 
     def end(self, session) -> None:
         step = int(session.run(self._step))
         if step != self._last_step:
             self._save(session, step)
+        for listener in self._listeners:
+            listener.end(session, step)
 
-    def _save(self, session, step: int) -> None:
+    def _save(self, session, step: int, run_context=None) -> None:
+        for listener in self._listeners:
+            listener.before_save(session, step)
         self._saver.save(session, self._path, global_step=step)
         self._last_step, self._last_time = step, time.time()
+        stop = False
+        for listener in self._listeners:
+            stop = bool(listener.after_save(session, step)) or stop
+        if stop and run_context is not None:
+            run_context.request_stop()
 
 
 class MonitoredSession:
@@ -147,6 +161,13 @@ class MonitoredSession:
         self._hooks = list(hooks or [])
         for hook in self._hooks:
             hook.begin()
+        if session_creator is not None:  # it prepares the session (scaffold, restore)
+            self._session = session_creator.create_session()
+            self._session.__enter__()
+            self._stop = False
+            for hook in self._hooks:
+                hook.after_create_session(self._session, None)
+            return
         graph = get_default_graph()
         self._init = global_variables_initializer()
         from fluxion.graph.v1.variables import variables_initializer
@@ -185,9 +206,12 @@ class MonitoredSession:
             extra.append(None if args is None else args.fetches)
             if args is not None and args.feed_dict:
                 feeds.update(args.feed_dict)
-        results = self._session.run([fetches, extra], feed_dict=feeds or None)
-        for hook, value in zip(self._hooks, results[1]):
-            hook.after_run(context, SessionRunValues(value, options, run_metadata))
+        asked = [i for i, fetch in enumerate(extra) if fetch is not None]
+        results = self._session.run([fetches, [extra[i] for i in asked]],
+                                    feed_dict=feeds or None)
+        values = dict(zip(asked, results[1]))
+        for index, hook in enumerate(self._hooks):
+            hook.after_run(context, SessionRunValues(values.get(index), options, run_metadata))
         self._stop = self._stop or context.stop_requested
         return results[0]
 

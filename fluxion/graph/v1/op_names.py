@@ -14,26 +14,9 @@ TensorFlow's operator names (``add``, ``mul``, ``truediv``...).
 
 from __future__ import annotations
 
-import functools
-import inspect
 import re
 
 from fluxion.core import name_scope
-
-# Python operators and primitives: TensorFlow's op name for the node they build.
-PRIMITIVE_NAMES = {
-    "add": "add", "sub": "sub", "mul": "mul", "div": "truediv", "floordiv": "floordiv",
-    "mod": "mod", "pow": "pow", "neg": "Neg", "matmul": "MatMul", "getitem": "strided_slice",
-    "less": "Less", "greater": "Greater", "less_equal": "LessEqual",
-    "greater_equal": "GreaterEqual", "equal": "Equal", "not_equal": "NotEqual",
-    "logical_and": "LogicalAnd", "logical_or": "LogicalOr", "logical_not": "LogicalNot",
-    "abs": "Abs", "exp": "Exp", "log": "Log", "sqrt": "Sqrt", "square": "Square",
-    "tanh": "Tanh", "sigmoid": "Sigmoid", "relu": "Relu", "reduce_sum": "Sum",
-    "reduce_max": "Max", "reduce_min": "Min", "reduce_prod": "Prod", "argmax": "ArgMax",
-    "argmin": "ArgMin", "cast": "Cast", "reshape": "Reshape", "transpose": "transpose",
-    "concatenate": "concat", "read_variable": "ReadVariableOp",
-    "assign_variable": "AssignVariableOp",
-}
 
 # Public functions: TensorFlow's default op name when ``name`` is not given.
 FUNCTION_NAMES = {
@@ -65,11 +48,13 @@ def default_op_name(function_name: str) -> str:
     return "".join(part.capitalize() for part in function_name.split("_")) or "Op"
 
 
-def primitive_op_name(prim_name: str) -> str:
-    known = PRIMITIVE_NAMES.get(prim_name)
+def primitive_op_name(prim) -> str:
+    """The op type TensorFlow shows for a node of ``prim``: its record's ``export["tf"]``,
+    else its name in CamelCase."""
+    known = prim.export.get("tf")
     if known:
         return known
-    return "".join(part.capitalize() for part in prim_name.split("_"))
+    return "".join(part.capitalize() for part in prim.name.split("_"))
 
 
 def scoped(name: str, graph) -> str:
@@ -91,7 +76,7 @@ class OpView:
 
     @property
     def type(self) -> str:
-        return primitive_op_name(self._node.prim.name)
+        return primitive_op_name(self._node.prim)
 
     @property
     def inputs(self) -> list:
@@ -144,44 +129,9 @@ class InputOpView:
         return f"<tf.Operation '{self.name}' type=Placeholder>"
 
 
-def named(function, default: str | None = None):
-    """``function`` whose op, in a v1 graph, is named ``name=`` or TensorFlow's default.
-
-    Outside a v1 graph it is ``function`` itself, called as is.
-    """
-    try:
-        parameters = inspect.signature(function).parameters
-    except (TypeError, ValueError):
-        return function
-    if "name" not in parameters:
-        return function
-    position = list(parameters).index("name")
-    op_default = default or default_op_name(function.__name__)
-
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        from fluxion.core import context
-        from fluxion.graph.v1.graph import GraphBuilder
-
-        builder = context.tracer
-        if not isinstance(builder, GraphBuilder):
-            return function(*args, **kwargs)
-        given = kwargs.get("name", args[position] if len(args) > position else None)
-        graph = builder.owner
-        op_name = graph.unique_name(scoped(_valid(given) or op_default, graph))
-        before = len(graph.ir_graph.nodes)
-        with name_scope.name_scope(op_name + "/"):
-            result = function(*args, **kwargs)
-        nodes = graph.ir_graph.nodes
-        if len(nodes) > before:
-            graph.rename_node(nodes[-1], op_name)
-        return result
-
-    wrapper.__fluxion_named__ = True
-    return wrapper
-
-
-def _valid(name):
+def sanitized_op_name(name):
+    """``name`` with the characters TF 1 op names cannot hold replaced by ``_`` (None if
+    ``name`` is not a non-empty string)."""
     if not isinstance(name, str) or not name:
         return None
     return re.sub(r"[^A-Za-z0-9_.\-/]", "_", name)

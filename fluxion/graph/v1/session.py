@@ -27,9 +27,18 @@ from fluxion.graph import ir
 from fluxion.graph.executor import CompiledGraph
 from fluxion.graph.passes import optimize
 from fluxion.graph.symbolic import SymbolicTensor
+from fluxion.graph.v1 import default_session
+from fluxion.graph.v1.default_session import get_default_session  # noqa: F401 - re-exported
 from fluxion.graph.v1.graph import Graph, Operation, get_default_graph
 
 _sessions: list = []  # sessions entered with `with`, innermost last
+_running: list = []  # sessions inside run(), innermost last (for ops that ask which)
+
+
+def running_session():
+    """The session whose ``run`` is executing now (for ops that read session state, such
+    as ``is_variable_initialized``), or None."""
+    return _running[-1] if _running else None
 
 
 class Session:
@@ -66,12 +75,11 @@ class Session:
     def __enter__(self) -> Session:
         self._default_scope = self._graph.as_default()
         self._default_scope.__enter__()
-        _sessions.append(self)
+        default_session.enter(self)
         return self
 
     def __exit__(self, *exc) -> None:
-        if self in _sessions:
-            _sessions.remove(self)
+        default_session.leave(self)
         scope, self._default_scope = self._default_scope, None
         if scope is not None:
             scope.__exit__(*exc)
@@ -126,8 +134,12 @@ class Session:
                     f"'{variable.name}'). Run its initializer first, e.g. "
                     f"sess.run(tf.compat.v1.global_variables_initializer()).")
         defaults = runner.defaults
-        outputs = runner.compiled(*[feeds[i][1] if i in feeds else defaults[i]
-                                    for i in runner.input_ids])
+        _running.append(self)
+        try:
+            outputs = runner.compiled(*[feeds[i][1] if i in feeds else defaults[i]
+                                        for i in runner.input_ids])
+        finally:
+            _running.pop()
         self._initialized.update(runner.assigned)
         results = []
         for kind, item in runner.leaf_results:
@@ -165,7 +177,7 @@ class Session:
     def _feeds(self, feed_dict) -> dict:
         """``{value id: (Value, array)}`` for the fed tensors, checked and converted."""
         feeds: dict = {}
-        for key, given in (feed_dict or {}).items():
+        for key, given in _expand_sparse_feeds(feed_dict or {}):
             if isinstance(key, str):
                 key = self._graph.get_tensor_by_name(key)
             if not isinstance(key, SymbolicTensor) or key._builder is not self._graph.builder:
@@ -271,14 +283,29 @@ def _variable_effects(graph: Graph, subgraph: ir.Graph) -> tuple[list, list]:
     assigned: dict[int, object] = {}
     to_check: dict[int, object] = {}
     for node in subgraph.nodes:
-        if node.prim.name not in ("read_variable", "assign_variable"):
+        if node.prim.effect not in ("reads_state", "writes_state") \
+                or "variable" not in node.attrs:
             continue
         variable = node.attrs["variable"].deref()
-        if node.prim.name == "assign_variable":
+        if node.prim.effect == "writes_state":
             assigned[id(variable)] = variable
         elif id(variable) not in assigned and graph.is_v1_variable(variable):
             to_check[id(variable)] = variable
     return list(to_check.values()), list(assigned)
+
+
+def _expand_sparse_feeds(feed_dict: dict):
+    """``(key, value)`` pairs, a ``SparseTensor`` key (``sparse_placeholder``) split into
+    its indices, values and dense shape fed from the value's three parts."""
+    for key, given in feed_dict.items():
+        if all(hasattr(key, part) for part in ("indices", "values", "dense_shape")) \
+                and not isinstance(key, SymbolicTensor):
+            parts = (given.indices, given.values, given.dense_shape)
+            for component, part in zip((key.indices, key.values, key.dense_shape), parts):
+                if isinstance(component, SymbolicTensor):
+                    yield component, part
+        else:
+            yield key, given
 
 
 def _target_key(target) -> tuple:
@@ -310,11 +337,10 @@ class InteractiveSession(Session):
 
     def __init__(self, target: str = "", graph: Graph | None = None, config=None):
         super().__init__(target, graph, config)
-        _sessions.append(self)
+        default_session.enter(self)
 
     def close(self) -> None:
-        if self in _sessions:
-            _sessions.remove(self)
+        default_session.leave(self)
         super().close()
 
 
@@ -323,25 +349,9 @@ class _DefaultSession:
         self._session = session
 
     def __enter__(self) -> Session:
-        _sessions.append(self._session)
+        default_session.enter(self._session)
         return self._session
 
     def __exit__(self, *exc) -> None:
-        if self._session in _sessions:
-            _sessions.remove(self._session)
+        default_session.leave(self._session)
 
-
-def get_default_session() -> Session | None:
-    """The innermost session entered with ``with`` (or an InteractiveSession)."""
-    return _sessions[-1] if _sessions else None
-
-
-def default_session(graph: Graph) -> Session:
-    session = get_default_session()
-    if session is None:
-        raise ValueError("Cannot execute operation using `run()`: No default session is "
-                         "registered. Use `with sess.as_default():` or pass session=sess.")
-    if session.graph is not graph:
-        raise ValueError("Cannot use the default session to execute an operation of "
-                         "another graph.")
-    return session

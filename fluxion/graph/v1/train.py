@@ -4,22 +4,57 @@ is ``fluxion.train``'s."""
 
 from __future__ import annotations
 
-import numpy as np
+import importlib
 
-from fluxion.core.tensor import Tensor
-from fluxion.core.variable import Variable
 from fluxion.graph.v1.adaptive_optimizers import (  # noqa: F401 - re-exported
     AdadeltaOptimizer,
     AdagradOptimizer,
     RMSPropOptimizer,
 )
-from fluxion.graph.v1.graph import GraphKeys, get_default_graph
+from fluxion.graph.v1.checkpoint_utils import (  # noqa: F401 - re-exported
+    NewCheckpointReader,
+    VocabInfo,
+    assert_global_step,
+    basic_train_loop,
+    checkpoint_exists,
+    generate_checkpoint_state_proto,
+    get_checkpoint_mtimes,
+    init_from_checkpoint,
+    remove_checkpoint,
+    replica_device_setter,
+    warm_start,
+)
+from fluxion.graph.v1.global_step import (  # noqa: F401 - re-exported
+    create_global_step,
+    get_global_step,
+    get_or_create_global_step,
+    global_step,
+)
+from fluxion.graph.v1.input_producers import (  # noqa: F401 - re-exported
+    batch,
+    batch_join,
+    input_producer,
+    limit_epochs,
+    maybe_batch,
+    maybe_batch_join,
+    maybe_shuffle_batch,
+    maybe_shuffle_batch_join,
+    range_input_producer,
+    shuffle_batch,
+    shuffle_batch_join,
+    slice_input_producer,
+    string_input_producer,
+)
 from fluxion.graph.v1.learning_rate_decay import (  # noqa: F401 - re-exported
     cosine_decay,
+    cosine_decay_restarts,
     exponential_decay,
     inverse_time_decay,
+    linear_cosine_decay,
     natural_exp_decay,
+    noisy_linear_cosine_decay,
     piecewise_constant,
+    piecewise_constant_decay,
     polynomial_decay,
 )
 from fluxion.graph.v1.monitored_session import (  # noqa: F401 - re-exported
@@ -38,36 +73,56 @@ from fluxion.graph.v1.optimizers import (  # noqa: F401 - re-exported
     MomentumOptimizer,
     Optimizer,
 )
+from fluxion.graph.v1.proximal_optimizers import (  # noqa: F401 - re-exported
+    AdagradDAOptimizer,
+    FtrlOptimizer,
+    ProximalAdagradOptimizer,
+    ProximalGradientDescentOptimizer,
+)
+from fluxion.graph.v1.queue_runner import (  # noqa: F401 - re-exported
+    QueueRunner,
+    add_queue_runner,
+    start_queue_runners,
+)
 from fluxion.graph.v1.saver import Saver  # noqa: F401 - re-exported
+from fluxion.graph.v1.session_creators import (  # noqa: F401 - re-exported
+    ChiefSessionCreator,
+    Scaffold,
+    SessionCreator,
+    SessionManager,
+    SingularMonitoredSession,
+    WorkerSessionCreator,
+)
+from fluxion.graph.v1.session_hooks import (  # noqa: F401 - re-exported
+    CheckpointSaverListener,
+    FeedFnHook,
+    FinalOpsHook,
+    GlobalStepWaiterHook,
+    LoggingTensorHook,
+    NanLossDuringTrainingError,
+    NanTensorHook,
+    ProfilerHook,
+    SecondOrStepTimer,
+    StepCounterHook,
+    SummarySaverHook,
+)
+from fluxion.train.coordinator import Coordinator, LooperThread  # noqa: F401 - re-exported
 
 
-def get_global_step(graph=None) -> Variable | None:
-    """The graph's global step variable, or None if it has none."""
-    steps = (graph or get_default_graph()).get_collection(GraphKeys.GLOBAL_STEP)
-    return steps[0] if steps else None
+def summary_iterator(path: str):
+    """The ``Event`` protos of the event file ``path``, in order."""
+    from fluxion.summary.v1 import summary_iterator as events
+
+    return events(path)
 
 
-def create_global_step(graph=None) -> Variable:
-    """Creates the global step: a non-trainable int64 scalar variable starting at 0."""
-    graph = graph or get_default_graph()
-    if get_global_step(graph) is not None:
-        raise ValueError("'global_step' already exists.")
-    with graph.building(), graph.exact_variable_names():
-        step = Variable(Tensor(np.zeros((), dtype=np.int64)), trainable=False,
-                        name="global_step")
-    graph.add_to_collection(GraphKeys.GLOBAL_STEP, step)
-    return step
-
-
-def get_or_create_global_step(graph=None) -> Variable:
-    """The graph's global step, created if it does not exist yet."""
-    step = get_global_step(graph)
-    return step if step is not None else create_global_step(graph)
-
-
-def global_step(sess, global_step_tensor) -> int:
-    """The value of the global step in ``sess`` (``tf.compat.v1.train.global_step``)."""
-    return int(sess.run(global_step_tensor))
+# TF 1 names that are TF 2 objects elsewhere (see fluxion.compat.v1_aliases).
+ALIASES = {
+    "ClusterSpec": "train.ClusterSpec",
+    "ExponentialMovingAverage": "train.ExponentialMovingAverage",
+    "checkpoints_iterator": "train.checkpoints_iterator",
+    "match_filenames_once": "io.match_filenames_once", "write_graph": "io.write_graph",
+}
 
 
 def __getattr__(name: str):
@@ -77,6 +132,9 @@ def __getattr__(name: str):
     if name.startswith("__"):
         raise AttributeError(name)
     try:
+        if name in ALIASES:
+            module_name, _, attribute = ALIASES[name].rpartition(".")
+            return getattr(importlib.import_module("fluxion." + module_name), attribute)
         return getattr(fluxion.train, name)
     except AttributeError:
         raise AttributeError(f"module 'tf.compat.v1.train' has no attribute {name!r}") from None

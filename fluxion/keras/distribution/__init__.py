@@ -6,6 +6,8 @@ train data-parallel over the MPI ranks (as under ``MultiWorkerMirroredStrategy()
 
 from __future__ import annotations
 
+from fluxion import config
+
 _current = [None]
 
 
@@ -44,6 +46,4 @@ def distribution():
 
 
 def list_devices(device_type=None) -> list:
-    import fluxion
-
-    return [d.name for d in fluxion.config.list_logical_devices(device_type)]
+    return [d.name for d in config.list_logical_devices(device_type)]

@@ -1,11 +1,17 @@
 """The call context: ``training`` flows from an outer layer call to the layers inside it,
-and each layer call says which dtype its float weights are read in (autocasting)."""
+each layer call says which dtype its float weights are read in (autocasting), and a layer's
+``call`` runs AutoGraph-converted inside a trace.
+
+With ``keras_tensor``, this is where Keras touches the engine's interpreter state (name
+scopes, the active tracer, AutoGraph) rather than its public ops (docs/DESIGN.md).
+"""
 
 from __future__ import annotations
 
 import threading
 
 from fluxion.core import context
+from fluxion.graph.autograph import conversion
 
 _state = threading.local()
 
@@ -75,3 +81,17 @@ class autocast_scope:  # noqa: N801 - used as a context manager
 
     def __exit__(self, *exc):
         _state.autocast.pop()
+
+
+def call_method(layer):
+    """``layer.call``; inside a trace (unless AutoGraph is off there), its converted form.
+
+    tf.keras converted user layers' ``call`` inside ``tf.function`` (so Python control
+    flow on tensors in ``call`` works under ``fit``); library layers run as they are.
+    """
+    call = layer.call
+    if context.tracer is None:
+        return call
+    if conversion.status.enabled is False:
+        return call
+    return conversion.convert_callable(call) or call

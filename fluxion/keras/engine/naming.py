@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import collections
-import re
+
+from fluxion.core.snake_case import to_snake_case  # noqa: F401 - Keras names use it
 
 _counts: collections.Counter = collections.Counter()
-
-
-def to_snake_case(name: str) -> str:
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    name = re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
-    return name.lstrip("_") or "layer"
 
 
 def unique_name(base: str) -> str:

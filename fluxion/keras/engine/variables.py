@@ -11,6 +11,7 @@ import numpy as np
 
 from fluxion.core.variable import Variable, init_scope
 from fluxion.keras.engine import call_context
+from fluxion.ops.array_ops import cast
 
 
 class KerasVariable(Variable):
@@ -37,7 +38,6 @@ class KerasVariable(Variable):
         if self._autocast:
             dtype = call_context.current_autocast()
             if dtype is not None and dtype != tensor.dtype.name:
-                from fluxion.core.primitives.elementwise import cast
 
                 return cast(tensor, dtype)
         return tensor

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fluxion.keras.engine.keras_tensor import KerasTensor, Node
 from fluxion.keras.layers.layer import Layer
 from fluxion.keras.saving.serialization import keras_class
+from fluxion.ops.array_ops import cast
 
 
 @keras_class("keras.layers")
@@ -66,7 +67,6 @@ def conform_to_input(value, dtype_name: str):
     import numpy as np
 
     from fluxion.core import dtypes
-    from fluxion.core.primitives.elementwise import cast
     from fluxion.core.tensor import Tensor, convert_to_tensor
 
     if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":

@@ -14,12 +14,13 @@ import inspect
 
 import numpy as np
 
-from fluxion.core import context, nest
+from fluxion.core import nest
 from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.keras.engine import call_context, naming
 from fluxion.keras.engine.dtype_policy import DTypePolicy, as_policy
 from fluxion.keras.engine.keras_tensor import KerasTensor, any_keras_tensor, symbolic_call
 from fluxion.keras.engine.symbolic_attributes import SymbolicAttributes
+from fluxion.keras.engine.tensor_annotations import get_keras_mask, set_keras_mask
 from fluxion.keras.engine.variables import KerasVariable
 from fluxion.keras.layers.input_spec import assert_input_compatibility
 from fluxion.keras.metrics.metric import Metric
@@ -28,6 +29,7 @@ from fluxion.keras.saving.serialization import (
     keras_class,
     serialize_keras_object,
 )
+from fluxion.ops.array_ops import cast
 
 
 @keras_class("keras.layers")
@@ -310,7 +312,7 @@ class Layer(SymbolicAttributes):
                 call_context.autocast_scope(self._weights_read_dtype()):
             if outermost:  # losses added by layers belong to the latest top-level call
                 self._clear_losses()
-            outputs = _call_method(self)(*args, **kwargs)
+            outputs = call_context.call_method(self)(*args, **kwargs)
         if self.activity_regularizer is not None:
             for output in nest.flatten(outputs):
                 self.add_loss(self.activity_regularizer(output) / _batch_size(output))
@@ -335,7 +337,6 @@ class Layer(SymbolicAttributes):
                 return x
             if (self.autocast and x.dtype.is_floating) or \
                     (self._casts_integer_inputs and (x.dtype.is_integer or x.dtype.is_bool)):
-                from fluxion.core.primitives.elementwise import cast
 
                 x = cast(x, compute)
             return x
@@ -355,7 +356,7 @@ class Layer(SymbolicAttributes):
             flat_masks = flat_masks * len(flat_out)
         for out, m in zip(flat_out, flat_masks):
             if isinstance(out, Tensor):
-                out._keras_mask = m
+                set_keras_mask(out, m)
 
     def compute_mask(self, inputs, previous_mask=None):
         if not self.supports_masking:
@@ -438,7 +439,7 @@ def _is_nested_numbers(inputs) -> bool:
 
 
 def _collect_mask(inputs):
-    masks = [getattr(x, "_keras_mask", None) for x in nest.flatten(inputs)]
+    masks = [get_keras_mask(x) for x in nest.flatten(inputs)]
     if all(m is None for m in masks):
         return None
     return masks[0] if len(masks) == 1 else masks
@@ -467,7 +468,6 @@ def _batch_size(output) -> float:
     shape = tuple(output.shape)
     if shape and shape[0] is not None:
         return float(shape[0])
-    from fluxion.core.primitives.elementwise import cast
     from fluxion.ops.creation_ops import shape as dynamic_shape
 
     return cast(dynamic_shape(output)[0], output.dtype)
@@ -508,20 +508,3 @@ def _tuple_shape(shapes):
     if isinstance(shapes, list):
         return [_tuple_shape(s) for s in shapes]
     return shapes
-
-
-def _call_method(layer):
-    """``layer.call``; inside a trace (unless AutoGraph is off there), its converted form.
-
-    tf.keras converted user layers' ``call`` inside ``tf.function`` (so Python control
-    flow on tensors in ``call`` works under ``fit``); library layers run as they are.
-    """
-    call = layer.call
-    if context.tracer is None:
-        return call
-    from fluxion.graph.autograph import conversion
-
-    if conversion.status.enabled is False:
-        return call
-    return conversion.convert_callable(call) or call
-

@@ -18,6 +18,7 @@ from fluxion.core.dtypes import as_dtype
 from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.keras.engine import naming
 from fluxion.keras.engine.dtype_policy import as_policy
+from fluxion.keras.engine.tensor_annotations import get_keras_mask  # noqa: F401 - re-exported
 from fluxion.keras.saving.serialization import (
     deserialize_keras_object,
     keras_class,
@@ -59,11 +60,6 @@ def convert_structure(value, dtype=None):
             return {key: convert_structure(v, dtype) for key, v in value.items()}
         return type(value)(convert_structure(v, dtype) for v in value)
     return as_tensor(value, dtype)
-
-
-def get_keras_mask(value):
-    """The Keras mask travelling with ``value`` (``value._keras_mask``), or None."""
-    return getattr(value, "_keras_mask", None)
 
 
 def standardize_reduction(reduction):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import warnings
 
 from fluxion.core.tensor import Tensor
+from fluxion.keras.engine.tensor_annotations import get_keras_logits, set_keras_mask
 from fluxion.keras.losses.loss import EPSILON, Loss, LossFunctionWrapper, as_tensor
 from fluxion.keras.saving.serialization import keras_class
 from fluxion.ops import array_ops, clip_ops, creation_ops, math_ops, nn_ops, reduce_ops
@@ -34,7 +35,7 @@ def _clip(p):
 
 def _logits_of(output):
     """The logits behind ``output`` when a softmax/sigmoid layer recorded them."""
-    return getattr(output, "_keras_logits", None)
+    return get_keras_logits(output)
 
 
 def elementwise_binary_crossentropy(target, output, from_logits=False) -> Tensor:
@@ -194,7 +195,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     result = _sparse_crossentropy(y_true, y_pred, from_logits, axis)
     if valid is not None:
         result = array_ops.where(valid, result, creation_ops.zeros_like(result))
-        result._keras_mask = valid
+        set_keras_mask(result, valid)
     return result
 
 

@@ -8,8 +8,10 @@ output name, as in Keras.  ``'accuracy'`` becomes the accuracy that fits the los
 from __future__ import annotations
 
 from fluxion.core import nest
-from fluxion.core.primitives.elementwise import add, mul
 from fluxion.keras.metrics.metric import Metric
+from fluxion.ops.array_ops import cast
+from fluxion.ops.math_ops import add
+from fluxion.ops.sparse_ops import mul
 
 
 def _per_output(spec, names: list, what: str) -> list:
@@ -37,7 +39,6 @@ def _as_loss_object(losses, loss):
 
 def batch_size(tensor):
     """The (possibly traced) number of rows of ``tensor``, as float32: a loss mean's weight."""
-    from fluxion.core.primitives.elementwise import cast
     from fluxion.ops.creation_ops import shape
 
     return cast(shape(tensor)[0], "float32")

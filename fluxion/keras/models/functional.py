@@ -25,6 +25,18 @@ class Functional(Model):
 
     _keras_registered_name = "Functional"  # Keras 3 writes registered_name "Functional"
 
+    weights_file_kind = "Functional"  # the object type Keras writes in weights files
+
+    @staticmethod
+    def variant_of(cls: type) -> type:
+        """``cls`` (a subclass of Model that kept Model's constructor) made functional."""
+        return functional_variant(cls)
+
+    @staticmethod
+    def build_from_config(cls: type, config: dict, custom_objects=None):
+        """A functional model of class ``cls`` from a functional model's config."""
+        return functional_from_config(cls, config, custom_objects)
+
     def __init__(self, inputs, outputs, name=None, trainable: bool = True, **kwargs):
         super().__init__(name=name, trainable=trainable, **kwargs)
         self._inputs_struct = inputs
@@ -366,3 +378,6 @@ def _resolve_refs(refs, tensors: dict):
         return tensors[tuple(refs)]
     resolved = [tensors[tuple(r)] for r in refs]
     return resolved
+
+
+Model.functional_form = Functional  # what Model(inputs, outputs) builds

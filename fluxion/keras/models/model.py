@@ -11,6 +11,7 @@ import json
 
 from fluxion.keras.layers.layer import Layer
 from fluxion.keras.models.trainer import Trainer
+from fluxion.keras.saving import saving_api
 from fluxion.keras.saving.serialization import keras_class, serialize_keras_object
 
 
@@ -18,11 +19,14 @@ from fluxion.keras.saving.serialization import keras_class, serialize_keras_obje
 class Model(Trainer, Layer):
     """Groups layers into an object with training and inference features (``keras.Model``)."""
 
+    # ``Model(inputs, outputs)`` is a ``Functional``, a subclass of Model defined in
+    # functional.py; it records itself here when defined (fluxion.keras.models loads it), so
+    # that this module need not import the one that builds on it.
+    functional_form: type | None = None
+
     def __new__(cls, *args, **kwargs):
         if cls is Model and functional_arguments(args, kwargs):
-            from fluxion.keras.models.functional import Functional
-
-            return Functional.__new__(Functional)
+            return Model.functional_form.__new__(Model.functional_form)
         return super().__new__(cls)
 
     def __init__(self, *args, **kwargs):
@@ -30,11 +34,10 @@ class Model(Trainer, Layer):
             # Model(inputs, outputs), or a subclass of Model that kept this constructor
             # (class CustomModel(keras.Model) overriding train_step): the instance becomes
             # functional, its own methods still first in line.
-            from fluxion.keras.models.functional import Functional, functional_variant
-
-            if not isinstance(self, Functional):
-                self.__class__ = functional_variant(type(self))
-            Functional.__init__(self, *args, **kwargs)
+            functional = Model.functional_form
+            if not isinstance(self, functional):
+                self.__class__ = functional.variant_of(type(self))
+            functional.__init__(self, *args, **kwargs)
             return
         trainable = kwargs.pop("trainable", True)
         name = kwargs.pop("name", None)
@@ -95,9 +98,7 @@ class Model(Trainer, Layer):
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
         if "input_layers" in config and "layers" in config:  # a functional model's config
-            from fluxion.keras.models.functional import functional_from_config
-
-            return functional_from_config(cls, config, custom_objects)
+            return Model.functional_form.build_from_config(cls, config, custom_objects)
         return super().from_config(config)
 
     def to_json(self, **kwargs) -> str:
@@ -105,33 +106,23 @@ class Model(Trainer, Layer):
         return json.dumps(serialize_keras_object(self), **kwargs)
 
     def get_compile_config(self) -> dict | None:
-        from fluxion.keras.saving.saving_api import get_compile_config
-
-        return get_compile_config(self)
+        return saving_api.get_compile_config(self)
 
     def compile_from_config(self, config: dict) -> None:
-        from fluxion.keras.saving.saving_api import compile_from_config
-
-        compile_from_config(self, config)
+        saving_api.compile_from_config(self, config)
 
     # --- saving (fluxion/keras/saving) ------------------------------------------------------------
     def save(self, filepath, overwrite: bool = True, zipped=None, **kwargs) -> None:
         """Saves the model as a Keras 3 ``.keras`` file (``keras.saving.save_model``)."""
-        from fluxion.keras.saving.saving_api import save_model
-
-        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+        saving_api.save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
     def save_weights(self, filepath, overwrite: bool = True, max_shard_size=None) -> None:
         """Saves the variables to a ``.weights.h5`` file (``keras.saving.save_weights``)."""
-        from fluxion.keras.saving.saving_api import save_weights
-
-        save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size)
+        saving_api.save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size)
 
     def load_weights(self, filepath, skip_mismatch: bool = False, **kwargs) -> None:
         """Loads variables from ``.weights.h5``, ``.keras`` or legacy ``.h5`` files."""
-        from fluxion.keras.saving.saving_api import load_weights
-
-        load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
+        saving_api.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
     def export(self, filepath, format: str = "tf_saved_model", verbose=None,
                input_signature=None, **kwargs) -> None:

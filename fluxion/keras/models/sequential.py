@@ -28,6 +28,8 @@ class Sequential(Model):
     True
     """
 
+    weights_file_kind = "Sequential"  # the object type Keras writes in weights files
+
     def __init__(self, layers=None, trainable: bool = True, name=None):
         super().__init__(trainable=trainable, name=name)
         self._input_layer = None

@@ -43,6 +43,11 @@ class Trainer(TrainerMetrics):
         self._train_function = self._test_function = self._predict_function = None
 
     # --- compile ---------------------------------------------------------------------------------
+    def compile_is_overridden(self) -> bool:
+        """Whether this model's class defines its own ``compile`` (loading a saved model
+        then cannot compile it from the saved compile config)."""
+        return type(self).compile is not Trainer.compile
+
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
                 weighted_metrics=None, run_eagerly: bool = False, steps_per_execution: int = 1,
                 jit_compile="auto", auto_scale_loss: bool = True) -> None:

@@ -42,12 +42,10 @@ class TrainerMetrics:
 
     def _sublayers_outside_trainers(self) -> list:
         """Every nested layer, except those inside a sub-model (it has metrics of its own)."""
-        from fluxion.keras.models.trainer import Trainer
-
         found, stack = [], list(self.__dict__.get("_layers", ()))
         while stack:
             layer = stack.pop(0)
-            if isinstance(layer, Trainer):
+            if isinstance(layer, TrainerMetrics):  # a Trainer (a sub-model)
                 continue
             found.append(layer)
             stack.extend(layer.__dict__.get("_layers", ()))

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import numpy as np
 
-import fluxion as tf
-from fluxion.core import nest
+from fluxion.core import dtypes, nest
+from fluxion.core.custom_gradient import custom_gradient as engine_custom_gradient
+from fluxion.graph import control_flow
 from fluxion.keras.engine.keras_tensor import KerasTensor
 from fluxion.keras.ops.promotion import export, standardize_dtype, tensor
+from fluxion.ops import array_ops, clip_ops, creation_ops, math_ops
 
 __all__ = [
     "cast", "convert_to_tensor", "convert_to_numpy", "is_tensor", "dtype", "shape", "ndim",
@@ -29,7 +31,7 @@ __all__ = [
 
 def cast(x, dtype):
     """``x`` converted to ``dtype`` (floats to ints truncate toward zero)."""
-    return tf.cast(tensor(x), standardize_dtype(dtype))
+    return array_ops.cast(tensor(x), standardize_dtype(dtype))
 
 
 def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
@@ -48,7 +50,7 @@ def convert_to_numpy(x) -> np.ndarray:
 
 def is_tensor(x) -> bool:
     """Whether ``x`` is a Fluxion tensor (or variable)."""
-    return tf.is_tensor(x)
+    return creation_ops.is_tensor(x)
 
 
 def dtype(x) -> str:
@@ -67,7 +69,7 @@ def shape(x) -> tuple:
     static = tuple(getattr(x, "shape", None) or tensor(x).shape)
     if all(d is not None for d in static):
         return tuple(int(d) for d in static)
-    dynamic = tf.shape(tensor(x))
+    dynamic = creation_ops.shape(tensor(x))
     return tuple(dynamic[i] if d is None else int(d) for i, d in enumerate(static))
 
 
@@ -78,26 +80,26 @@ def ndim(x) -> int:
 
 def size(x):
     """The number of elements of ``x``, as an int32 scalar tensor."""
-    return tf.size(tensor(x), out_type="int32")
+    return creation_ops.size(tensor(x), out_type="int32")
 
 
 def saturate_cast(x, dtype):
     """``x`` cast to ``dtype``, values first clipped to its range (no wrap-around)."""
     x = tensor(x)
-    target = tf.as_dtype(standardize_dtype(dtype))
+    target = dtypes.as_dtype(standardize_dtype(dtype))
     if target.is_integer or (target.is_floating and x.dtype.is_floating
                              and target.size < x.dtype.size):
         low, high = float(target.min), float(target.max)
         if x.dtype.is_integer:
             low, high = max(low, float(x.dtype.min)), min(high, float(x.dtype.max))
-        x = tf.clip_by_value(x, tf.cast(low, x.dtype), tf.cast(high, x.dtype))
-    return tf.cast(x, target)
+        x = clip_ops.clip_by_value(x, array_ops.cast(low, x.dtype), array_ops.cast(high, x.dtype))
+    return array_ops.cast(x, target)
 
 
 # --- control flow ---------------------------------------------------------------------------
 def cond(pred, true_fn, false_fn):
     """``true_fn()`` if ``pred`` else ``false_fn()``; traced, both branches are built."""
-    return tf.cond(pred, true_fn, false_fn)
+    return control_flow.cond(pred, true_fn, false_fn)
 
 
 def while_loop(cond, body, loop_vars, maximum_iterations=None):
@@ -113,7 +115,7 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None):
         result = body(*values)
         return tuple(result) if is_sequence else (result,)
 
-    result = tf.while_loop(cond, step, state, maximum_iterations=maximum_iterations)
+    result = control_flow.while_loop(cond, step, state, maximum_iterations=maximum_iterations)
     result = tuple(result)
     if not is_sequence:
         return result[0]
@@ -128,7 +130,7 @@ def fori_loop(lower, upper, body_fun, init_val):
     def loop_body(i, value):
         return i + 1, body_fun(i, value)
 
-    _, result = tf.while_loop(loop_cond, loop_body,
+    _, result = control_flow.while_loop(loop_cond, loop_body,
                               (tensor(lower, "int32"), init_val))
     return result
 
@@ -144,7 +146,7 @@ def scan(f, init, xs=None, length=None, reverse: bool = False, unroll=1):
         items = [None] * length
     else:
         flat = [tensor(x) for x in nest.flatten(xs)]
-        steps = [tf.unstack(x, axis=0) for x in flat]
+        steps = [array_ops.unstack(x, axis=0) for x in flat]
         items = [nest.pack_sequence_as(xs, [s[i] for s in steps])
                  for i in range(len(steps[0]))]
     order = range(len(items) - 1, -1, -1) if reverse else range(len(items))
@@ -154,7 +156,7 @@ def scan(f, init, xs=None, length=None, reverse: bool = False, unroll=1):
     if not ys or ys[0] is None:
         return carry, None
     flat_ys = [nest.flatten(y) for y in ys]
-    stacked = [tf.stack([y[j] for y in flat_ys]) for j in range(len(flat_ys[0]))]
+    stacked = [array_ops.stack([y[j] for y in flat_ys]) for j in range(len(flat_ys[0]))]
     return carry, nest.pack_sequence_as(ys[0], stacked)
 
 
@@ -173,20 +175,20 @@ def vectorized_map(function, elements):
 
 def switch(index, branches, *operands):
     """Runs ``branches[index](*operands)``; ``index`` is clipped into range."""
-    index = tf.clip_by_value(tensor(index, "int32"), 0, len(branches) - 1)
-    return tf.switch_case(index, [lambda b=b: b(*operands) for b in branches])
+    index = clip_ops.clip_by_value(tensor(index, "int32"), 0, len(branches) - 1)
+    return control_flow.switch_case(index, [lambda b=b: b(*operands) for b in branches])
 
 
 def stop_gradient(variable):
     """``variable``'s value, with no gradient flowing back through it."""
-    return tf.stop_gradient(tensor(variable))
+    return creation_ops.stop_gradient(tensor(variable))
 
 
 # --- scattered and sliced updates -----------------------------------------------------------
 def scatter(indices, values, shape):
     """A zero tensor of ``shape`` with ``values`` added at ``indices`` (duplicates add up)."""
     values = tensor(values)
-    return tf.scatter_nd(tensor(indices, "int32"), values, list(shape))
+    return array_ops.scatter_nd(tensor(indices, "int32"), values, list(shape))
 
 
 def scatter_update(inputs, indices, updates, reduction=None):
@@ -194,39 +196,40 @@ def scatter_update(inputs, indices, updates, reduction=None):
     them: ``reduction`` "add", "max", "min", "mul")."""
     inputs = tensor(inputs)
     indices = tensor(indices, "int32")
-    updates = tf.cast(tensor(updates), inputs.dtype)
+    updates = array_ops.cast(tensor(updates), inputs.dtype)
     if reduction is None:
-        return tf.tensor_scatter_nd_update(inputs, indices, updates)
+        return array_ops.tensor_scatter_nd_update(inputs, indices, updates)
     if reduction == "add":
-        return tf.tensor_scatter_nd_add(inputs, indices, updates)
-    current = tf.gather_nd(inputs, indices)
-    combine = {"max": tf.maximum, "min": tf.minimum, "mul": tf.multiply}.get(reduction)
+        return array_ops.tensor_scatter_nd_add(inputs, indices, updates)
+    current = array_ops.gather_nd(inputs, indices)
+    combine = {"max": math_ops.maximum, "min": math_ops.minimum,
+               "mul": math_ops.multiply}.get(reduction)
     if combine is None:
         raise ValueError(f"Unsupported reduction: {reduction!r}; expected None, 'add', "
                          f"'max', 'min' or 'mul'")
-    return tf.tensor_scatter_nd_update(inputs, indices, combine(current, updates))
+    return array_ops.tensor_scatter_nd_update(inputs, indices, combine(current, updates))
 
 
 def slice(inputs, start_indices, shape):  # noqa: A001 - Keras's name
     """The block of ``shape`` starting at ``start_indices``."""
-    return tf.slice(tensor(inputs), start_indices, shape)
+    return array_ops.slice(tensor(inputs), start_indices, shape)
 
 
 def slice_update(inputs, start_indices, updates):
     """``inputs`` with the block at ``start_indices`` replaced by ``updates``."""
     inputs = tensor(inputs)
-    updates = tf.cast(tensor(updates), inputs.dtype)
-    starts = tf.cast(tensor(start_indices), "int32")
+    updates = array_ops.cast(tensor(updates), inputs.dtype)
+    starts = array_ops.cast(tensor(start_indices), "int32")
     sizes = updates.shape
-    grids = tf.meshgrid(*[tf.range(sizes[i]) + starts[i] for i in range(updates.ndim)],
-                        indexing="ij")
-    indices = tf.stack(grids, axis=-1)
-    return tf.tensor_scatter_nd_update(inputs, indices, updates)
+    grids = array_ops.meshgrid(
+        *[creation_ops.range(sizes[i]) + starts[i] for i in range(updates.ndim)], indexing="ij")
+    indices = array_ops.stack(grids, axis=-1)
+    return array_ops.tensor_scatter_nd_update(inputs, indices, updates)
 
 
 def unstack(x, num=None, axis: int = 0):
     """The slices of ``x`` along ``axis``, as a list."""
-    return tf.unstack(tensor(x), num=num, axis=axis)
+    return array_ops.unstack(tensor(x), num=num, axis=axis)
 
 
 def get_item(x, key):
@@ -237,5 +240,5 @@ def get_item(x, key):
 export(globals(), [n for n in __all__ if n not in ("cond", "while_loop", "fori_loop", "scan",
                                                     "map", "vectorized_map", "switch",
                                                     "shape")])
-custom_gradient = tf.custom_gradient
+custom_gradient = engine_custom_gradient
 __all__ += ["custom_gradient"]

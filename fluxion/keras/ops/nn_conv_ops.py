@@ -10,9 +10,9 @@ Kernels are laid out as in Keras (and TF): ``(*spatial, in_channels, out_channel
 
 from __future__ import annotations
 
-import fluxion as tf
 from fluxion.keras import config
 from fluxion.keras.ops.promotion import export, float_tensor, tensor
+from fluxion.ops import array_ops, conv_ops, creation_ops, pool_ops
 
 __all__ = [
     "conv", "depthwise_conv", "separable_conv", "conv_transpose", "max_pool",
@@ -53,7 +53,7 @@ def conv(inputs, kernel, strides=1, padding: str = "valid", data_format=None,
     x, w = float_tensor(inputs), float_tensor(kernel)
     fmt, _ = _format(data_format, x.ndim)
     n = x.ndim - 2
-    return tf.nn.convolution(x, tf.cast(w, x.dtype), strides=_tuple(strides, n),
+    return conv_ops.convolution(x, array_ops.cast(w, x.dtype), strides=_tuple(strides, n),
                              padding=_padding(padding), data_format=fmt,
                              dilations=_tuple(dilation_rate, n))
 
@@ -64,17 +64,17 @@ def depthwise_conv(inputs, kernel, strides=1, padding: str = "valid", data_forma
     x, w = float_tensor(inputs), float_tensor(kernel)
     fmt, first = _format(data_format, x.ndim)
     if x.ndim == 3:  # 1-D: run as 2-D with a unit height
-        x = tf.expand_dims(x, -1 if first else 1)
-        w = tf.expand_dims(w, 0)
+        x = array_ops.expand_dims(x, -1 if first else 1)
+        w = array_ops.expand_dims(w, 0)
         strides = [1] + _tuple(strides, 1)
         dilation_rate = [1] + _tuple(dilation_rate, 1)
         y = depthwise_conv(x, w, strides, padding, data_format, dilation_rate)
-        return tf.squeeze(y, [-1 if first else 1])
+        return array_ops.squeeze(y, [-1 if first else 1])
     if x.ndim != 4:
         raise ValueError(f"depthwise_conv supports 1-D and 2-D inputs, got rank {x.ndim}")
     s = _tuple(strides, 2)
     strides4 = [1, 1] + s if first else [1] + s + [1]
-    return tf.nn.depthwise_conv2d(x, tf.cast(w, x.dtype), strides4, _padding(padding),
+    return conv_ops.depthwise_conv2d(x, array_ops.cast(w, x.dtype), strides4, _padding(padding),
                                   data_format=fmt, dilations=_tuple(dilation_rate, 2))
 
 
@@ -106,7 +106,7 @@ def conv_transpose(inputs, kernel, strides=1, padding: str = "valid", output_pad
     padding = padding.lower()
     strides, dilations = _tuple(strides, n), _tuple(dilation_rate, n)
     pads = [None] * n if output_padding is None else _tuple(output_padding, n)
-    dynamic = tf.shape(x)
+    dynamic = creation_ops.shape(x)
     spatial = list(range(2, 2 + n)) if first else list(range(1, 1 + n))
     lengths = [_transpose_length(x.shape[a] if x.shape[a] is not None else dynamic[a],
                                  w.shape[i], strides[i], padding, pads[i], dilations[i])
@@ -114,9 +114,9 @@ def conv_transpose(inputs, kernel, strides=1, padding: str = "valid", output_pad
     batch = x.shape[0] if x.shape[0] is not None else dynamic[0]
     channels = w.shape[-2]
     shape = [batch, channels] + lengths if first else [batch] + lengths + [channels]
-    if any(tf.is_tensor(d) for d in shape):
-        shape = tf.stack([tf.cast(d, "int32") for d in shape])
-    return tf.nn.conv_transpose(x, tf.cast(w, x.dtype), shape, strides, _padding(padding),
+    if any(creation_ops.is_tensor(d) for d in shape):
+        shape = array_ops.stack([array_ops.cast(d, "int32") for d in shape])
+    return conv_ops.conv_transpose(x, array_ops.cast(w, x.dtype), shape, strides, _padding(padding),
                                 data_format=fmt, dilations=dilations)
 
 
@@ -131,12 +131,12 @@ def _pool(engine_op, inputs, pool_size, strides, padding, data_format):
 
 def max_pool(inputs, pool_size, strides=None, padding: str = "valid", data_format=None):
     """Max pooling over windows of ``pool_size`` (strides default to the window)."""
-    return _pool(tf.nn.max_pool, inputs, pool_size, strides, padding, data_format)
+    return _pool(pool_ops.max_pool, inputs, pool_size, strides, padding, data_format)
 
 
 def average_pool(inputs, pool_size, strides=None, padding: str = "valid", data_format=None):
     """Average pooling; with "same" padding the padded positions are not counted."""
-    return _pool(tf.nn.avg_pool, inputs, pool_size, strides, padding, data_format)
+    return _pool(pool_ops.avg_pool, inputs, pool_size, strides, padding, data_format)
 
 
 def depth_to_space(x, block_size: int, data_format: str = "channels_last"):
@@ -144,13 +144,13 @@ def depth_to_space(x, block_size: int, data_format: str = "channels_last"):
     x = tensor(x)
     first = data_format == "channels_first"
     if first:
-        x = tf.transpose(x, [0, 2, 3, 1])
-    b, h, w, c = (tf.shape(x)[i] if d is None else d for i, d in enumerate(x.shape))
+        x = array_ops.transpose(x, [0, 2, 3, 1])
+    b, h, w, c = (creation_ops.shape(x)[i] if d is None else d for i, d in enumerate(x.shape))
     depth = c // (block_size * block_size)
-    x = tf.reshape(x, [b, h, w, block_size, block_size, depth])
-    x = tf.transpose(x, [0, 1, 3, 2, 4, 5])
-    x = tf.reshape(x, [b, h * block_size, w * block_size, depth])
-    return tf.transpose(x, [0, 3, 1, 2]) if first else x
+    x = array_ops.reshape(x, [b, h, w, block_size, block_size, depth])
+    x = array_ops.transpose(x, [0, 1, 3, 2, 4, 5])
+    x = array_ops.reshape(x, [b, h * block_size, w * block_size, depth])
+    return array_ops.transpose(x, [0, 3, 1, 2]) if first else x
 
 
 def space_to_depth(x, block_size: int, data_format: str = "channels_last"):
@@ -158,12 +158,12 @@ def space_to_depth(x, block_size: int, data_format: str = "channels_last"):
     x = tensor(x)
     first = data_format == "channels_first"
     if first:
-        x = tf.transpose(x, [0, 2, 3, 1])
-    b, h, w, c = (tf.shape(x)[i] if d is None else d for i, d in enumerate(x.shape))
-    x = tf.reshape(x, [b, h // block_size, block_size, w // block_size, block_size, c])
-    x = tf.transpose(x, [0, 1, 3, 2, 4, 5])
-    x = tf.reshape(x, [b, h // block_size, w // block_size, block_size * block_size * c])
-    return tf.transpose(x, [0, 3, 1, 2]) if first else x
+        x = array_ops.transpose(x, [0, 2, 3, 1])
+    b, h, w, c = (creation_ops.shape(x)[i] if d is None else d for i, d in enumerate(x.shape))
+    x = array_ops.reshape(x, [b, h // block_size, block_size, w // block_size, block_size, c])
+    x = array_ops.transpose(x, [0, 1, 3, 2, 4, 5])
+    x = array_ops.reshape(x, [b, h // block_size, w // block_size, block_size * block_size * c])
+    return array_ops.transpose(x, [0, 3, 1, 2]) if first else x
 
 
 export(globals(), __all__)

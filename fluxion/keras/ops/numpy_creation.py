@@ -12,9 +12,10 @@ input's dtype).
 
 from __future__ import annotations
 
-import fluxion as tf
+from fluxion.core import dtypes
 from fluxion.keras import config
 from fluxion.keras.ops.promotion import export, result_type, standardize_dtype, tensor
+from fluxion.ops import array_ops, creation_ops, math_ops, reduce_ops
 
 __all__ = [
     "arange", "linspace", "logspace", "geomspace", "ones", "zeros", "full", "empty",
@@ -45,7 +46,7 @@ def arange(start, stop=None, step=None, dtype=None):
         step = 1
     dtype = standardize_dtype(dtype) or result_type(start, stop, step)
     start, stop, step = (tensor(v, dtype) for v in (start, stop, step))
-    return tf.range(start, stop, step, dtype=dtype)
+    return creation_ops.range(start, stop, step, dtype=dtype)
 
 
 def linspace(start, stop, num: int = 50, endpoint: bool = True, retstep: bool = False,
@@ -55,24 +56,24 @@ def linspace(start, stop, num: int = 50, endpoint: bool = True, retstep: bool = 
     Array ``start``/``stop`` give one sequence per element, laid along ``axis``.
     """
     out_dtype = standardize_dtype(dtype) or result_type(start, stop, float)
-    compute = out_dtype if tf.as_dtype(out_dtype).is_floating else config.floatx()
+    compute = out_dtype if dtypes.as_dtype(out_dtype).is_floating else config.floatx()
     start, stop = tensor(start, compute), tensor(stop, compute)
     divisions = num - 1 if endpoint else num
     step = (stop - start) / max(divisions, 1)
-    steps = tf.range(num, dtype="int32")
-    steps = tf.cast(steps, compute)
+    steps = creation_ops.range(num, dtype="int32")
+    steps = array_ops.cast(steps, compute)
     shape = [-1] + [1] * max(start.ndim, stop.ndim)
-    values = start + tf.reshape(steps, shape) * step
+    values = start + array_ops.reshape(steps, shape) * step
     if endpoint and num > 1:
-        last = tf.expand_dims(stop + tf.zeros_like(values[0]), 0)
-        values = tf.concat([values[:-1], last], axis=0)
+        last = array_ops.expand_dims(stop + creation_ops.zeros_like(values[0]), 0)
+        values = array_ops.concat([values[:-1], last], axis=0)
     if values.ndim > 1 and axis != 0:
         axis = axis % values.ndim
         perm = list(range(1, values.ndim))
         perm.insert(axis, 0)
-        values = tf.transpose(values, perm)
-    if not tf.as_dtype(out_dtype).is_floating:
-        values = tf.cast(tf.floor(values), out_dtype)
+        values = array_ops.transpose(values, perm)
+    if not dtypes.as_dtype(out_dtype).is_floating:
+        values = array_ops.cast(math_ops.floor(values), out_dtype)
     if retstep:
         return values, step
     return values
@@ -82,25 +83,27 @@ def logspace(start, stop, num: int = 50, endpoint: bool = True, base=10, dtype=N
              axis: int = 0):
     """``base ** linspace(start, stop, num)``."""
     exponents = linspace(start, stop, num, endpoint, dtype=None, axis=axis)
-    values = tf.pow(tf.cast(base, exponents.dtype), exponents)
-    return tf.cast(values, standardize_dtype(dtype)) if dtype is not None else values
+    values = math_ops.pow(array_ops.cast(base, exponents.dtype), exponents)
+    return array_ops.cast(values, standardize_dtype(dtype)) if dtype is not None else values
 
 
 def geomspace(start, stop, num: int = 50, endpoint: bool = True, dtype=None, axis: int = 0):
     """``num`` values spaced evenly on a log scale from ``start`` to ``stop``."""
     start, stop = tensor(start, config.floatx()), tensor(stop, config.floatx())
-    values = tf.exp(linspace(tf.math.log(start), tf.math.log(stop), num, endpoint, axis=axis))
-    return tf.cast(values, standardize_dtype(dtype)) if dtype is not None else values
+    values = math_ops.exp(
+        linspace(math_ops.log(start), math_ops.log(stop), num, endpoint, axis=axis)
+    )
+    return array_ops.cast(values, standardize_dtype(dtype)) if dtype is not None else values
 
 
 def ones(shape, dtype=None):
     """A tensor of ones, ``floatx()`` by default."""
-    return tf.ones(_shape(shape), dtype=_dtype(dtype))
+    return creation_ops.ones(_shape(shape), dtype=_dtype(dtype))
 
 
 def zeros(shape, dtype=None):
     """A tensor of zeros, ``floatx()`` by default."""
-    return tf.zeros(_shape(shape), dtype=_dtype(dtype))
+    return creation_ops.zeros(_shape(shape), dtype=_dtype(dtype))
 
 
 def empty(shape, dtype=None):
@@ -111,17 +114,17 @@ def empty(shape, dtype=None):
 def full(shape, fill_value, dtype=None):
     """A tensor of ``fill_value`` (``floatx()`` by default); an array value broadcasts."""
     dtype = _dtype(dtype)
-    return tf.broadcast_to(tensor(fill_value, dtype), _shape(shape))
+    return array_ops.broadcast_to(tensor(fill_value, dtype), _shape(shape))
 
 
 def ones_like(x, dtype=None):
     """Ones shaped like ``x``, in ``x``'s dtype unless ``dtype`` is given."""
-    return tf.ones_like(tensor(x), dtype=standardize_dtype(dtype))
+    return creation_ops.ones_like(tensor(x), dtype=standardize_dtype(dtype))
 
 
 def zeros_like(x, dtype=None):
     """Zeros shaped like ``x``, in ``x``'s dtype unless ``dtype`` is given."""
-    return tf.zeros_like(tensor(x), dtype=standardize_dtype(dtype))
+    return creation_ops.zeros_like(tensor(x), dtype=standardize_dtype(dtype))
 
 
 def empty_like(x, dtype=None):
@@ -133,21 +136,21 @@ def full_like(x, fill_value, dtype=None):
     """``fill_value`` shaped like ``x``, in ``x``'s dtype unless ``dtype`` is given."""
     x = tensor(x)
     dtype = standardize_dtype(dtype) or x.dtype.name
-    return tf.broadcast_to(tensor(fill_value, dtype), tf.shape(x))
+    return array_ops.broadcast_to(tensor(fill_value, dtype), creation_ops.shape(x))
 
 
 def _band(rows, cols, k: int, lower: bool):
-    row = tf.reshape(tf.range(rows), [-1, 1])
-    col = tf.reshape(tf.range(cols), [1, -1])
+    row = array_ops.reshape(creation_ops.range(rows), [-1, 1])
+    col = array_ops.reshape(creation_ops.range(cols), [1, -1])
     return (col - row <= k) if lower else (col - row >= k)
 
 
 def eye(N, M=None, k: int = 0, dtype=None):
     """An ``N x M`` matrix with ones on the ``k``-th diagonal."""
     M = N if M is None else M
-    row = tf.reshape(tf.range(N), [-1, 1])
-    col = tf.reshape(tf.range(M), [1, -1])
-    return tf.cast(tf.equal(col - row, k), _dtype(dtype))
+    row = array_ops.reshape(creation_ops.range(N), [-1, 1])
+    col = array_ops.reshape(creation_ops.range(M), [1, -1])
+    return array_ops.cast(array_ops.equal(col - row, k), _dtype(dtype))
 
 
 def identity(n, dtype=None):
@@ -158,7 +161,7 @@ def identity(n, dtype=None):
 def tri(N, M=None, k: int = 0, dtype=None):
     """An ``N x M`` matrix with ones at and below the ``k``-th diagonal."""
     M = N if M is None else M
-    return tf.cast(_band(N, M, k, lower=True), _dtype(dtype))
+    return array_ops.cast(_band(N, M, k, lower=True), _dtype(dtype))
 
 
 def _triangle(x, k: int, lower: bool):
@@ -167,10 +170,10 @@ def _triangle(x, k: int, lower: bool):
     if rows is not None and cols is not None:
         mask = _band(rows, cols, k, lower)
     else:  # sizes known only at run time: index grids from running sums of ones
-        ones = tf.ones_like(x, "int32")
-        row, col = tf.cumsum(ones, axis=-2), tf.cumsum(ones, axis=-1)
+        ones = creation_ops.ones_like(x, "int32")
+        row, col = reduce_ops.cumsum(ones, axis=-2), reduce_ops.cumsum(ones, axis=-1)
         mask = (col - row <= k) if lower else (col - row >= k)
-    return tf.where(mask, x, tf.zeros_like(x))
+    return array_ops.where(mask, x, creation_ops.zeros_like(x))
 
 
 def tril(x, k: int = 0):
@@ -186,9 +189,10 @@ def triu(x, k: int = 0):
 def meshgrid(*x, indexing: str = "xy"):
     """Coordinate grids from 1-D arrays; ``indexing`` is "xy" (Cartesian) or "ij"."""
     if indexing not in ("xy", "ij"):
-        raise ValueError(f"Valid values for `indexing` are 'xy' and 'ij'. "
-                         f"Received: indexing={indexing!r}")
-    return tf.meshgrid(*[tensor(v) for v in x], indexing=indexing)
+        raise ValueError(
+            f"Valid values for `indexing` are 'xy' and 'ij'. Received: indexing={indexing!r}"
+        )
+    return array_ops.meshgrid(*[tensor(v) for v in x], indexing=indexing)
 
 
 def array(x, dtype=None):
@@ -198,7 +202,7 @@ def array(x, dtype=None):
 
 def copy(x):
     """A copy of ``x``."""
-    return tf.identity(tensor(x))
+    return creation_ops.identity(tensor(x))
 
 
 export(globals(), __all__)

@@ -11,8 +11,8 @@ array([3.], dtype=float32)
 
 from __future__ import annotations
 
-import fluxion as tf
 from fluxion.keras.ops.promotion import export, promote, tensor
+from fluxion.ops import array_ops, creation_ops, linalg_ops, math_ops, reduce_ops
 
 __all__ = [
     "matmul", "dot", "tensordot", "einsum", "outer", "inner", "vdot", "cross", "kron",
@@ -25,10 +25,12 @@ _WIDE = {"bool": "int32", "int8": "int32", "int16": "int32", "uint8": "uint32",
 
 def _matmul(a, b):
     if a.dtype.is_bool:
-        return tf.greater(tf.matmul(tf.cast(a, "int32"), tf.cast(b, "int32")), 0)
+        return math_ops.greater(
+            linalg_ops.matmul(array_ops.cast(a, "int32"), array_ops.cast(b, "int32")), 0
+        )
     if a.dtype.name == "int8":
-        a, b = tf.cast(a, "int32"), tf.cast(b, "int32")
-    return tf.matmul(a, b)
+        a, b = array_ops.cast(a, "int32"), array_ops.cast(b, "int32")
+    return linalg_ops.matmul(a, b)
 
 
 def matmul(x1, x2):
@@ -42,11 +44,11 @@ def matmul(x1, x2):
     """
     a, b = promote(x1, x2)
     if a.ndim == 1 and b.ndim == 1:
-        return tf.reduce_sum(a * b) if not a.dtype.is_bool else tf.reduce_any(a & b)
+        return reduce_ops.reduce_sum(a * b) if not a.dtype.is_bool else reduce_ops.reduce_any(a & b)
     if a.ndim == 1:
-        return tf.squeeze(_matmul(tf.expand_dims(a, 0), b), axis=-2)
+        return array_ops.squeeze(_matmul(array_ops.expand_dims(a, 0), b), axis=-2)
     if b.ndim == 1:
-        return tf.squeeze(_matmul(a, tf.expand_dims(b, -1)), axis=-1)
+        return array_ops.squeeze(_matmul(a, array_ops.expand_dims(b, -1)), axis=-1)
     return _matmul(a, b)
 
 
@@ -57,8 +59,8 @@ def dot(x1, x2):
     if a.ndim == 0 or b.ndim == 0:
         return a * b
     if b.ndim == 1:
-        return tf.tensordot(a, b, [[a.ndim - 1], [0]])
-    return tf.tensordot(a, b, [[a.ndim - 1], [b.ndim - 2]])
+        return linalg_ops.tensordot(a, b, [[a.ndim - 1], [0]])
+    return linalg_ops.tensordot(a, b, [[a.ndim - 1], [b.ndim - 2]])
 
 
 def tensordot(x1, x2, axes=2):
@@ -69,18 +71,18 @@ def tensordot(x1, x2, axes=2):
         first = [first] if isinstance(first, int) else list(first)
         second = [second] if isinstance(second, int) else list(second)
         axes = [[i % a.ndim for i in first], [i % b.ndim for i in second]]
-    return tf.tensordot(a, b, axes)
+    return linalg_ops.tensordot(a, b, axes)
 
 
 def einsum(subscripts: str, *operands, **kwargs):
     """Einstein summation over the operands (promoted to one dtype)."""
-    return tf.einsum(subscripts, *promote(*operands), **kwargs)
+    return linalg_ops.einsum(subscripts, *promote(*operands), **kwargs)
 
 
 def outer(x1, x2):
     """The outer product of the flattened inputs."""
     a, b = promote(x1, x2)
-    return tf.reshape(a, [-1, 1]) * tf.reshape(b, [1, -1])
+    return array_ops.reshape(a, [-1, 1]) * array_ops.reshape(b, [1, -1])
 
 
 def inner(x1, x2):
@@ -88,13 +90,13 @@ def inner(x1, x2):
     a, b = promote(x1, x2)
     if a.ndim == 0 or b.ndim == 0:
         return a * b
-    return tf.tensordot(a, b, [[a.ndim - 1], [b.ndim - 1]])
+    return linalg_ops.tensordot(a, b, [[a.ndim - 1], [b.ndim - 1]])
 
 
 def vdot(x1, x2):
     """The dot product of the flattened inputs."""
     a, b = promote(x1, x2)
-    return tf.reduce_sum(tf.reshape(a, [-1]) * tf.reshape(b, [-1]))
+    return reduce_ops.reduce_sum(array_ops.reshape(a, [-1]) * array_ops.reshape(b, [-1]))
 
 
 def cross(x1, x2, axisa: int = -1, axisb: int = -1, axisc: int = -1, axis=None):
@@ -102,23 +104,25 @@ def cross(x1, x2, axisa: int = -1, axisb: int = -1, axisc: int = -1, axis=None):
     if axis is not None:
         axisa = axisb = axisc = axis
     a, b = promote(x1, x2)
-    a_parts = tf.unstack(a, axis=axisa)
-    b_parts = tf.unstack(b, axis=axisb)
+    a_parts = array_ops.unstack(a, axis=axisa)
+    b_parts = array_ops.unstack(b, axis=axisb)
     planar = len(a_parts) == 2 and len(b_parts) == 2
     if len(a_parts) == 2:
-        a_parts.append(tf.zeros_like(a_parts[0]))
+        a_parts.append(creation_ops.zeros_like(a_parts[0]))
     if len(b_parts) == 2:
-        b_parts.append(tf.zeros_like(b_parts[0]))
+        b_parts.append(creation_ops.zeros_like(b_parts[0]))
     if len(a_parts) != 3 or len(b_parts) != 3:
-        raise ValueError(f"cross needs vectors of length 2 or 3, got {len(a_parts)} and "
-                         f"{len(b_parts)}")
+        raise ValueError(
+            f"cross needs vectors of length 2 or 3, got {len(a_parts)} and {len(b_parts)}"
+        )
     (a0, a1, a2), (b0, b1, b2) = a_parts, b_parts
-    zeros = tf.zeros_like(a0 * b0)
+    zeros = creation_ops.zeros_like(a0 * b0)
     if planar:
         return a0 * b1 - a1 * b0 + zeros
-    result = tf.stack([a1 * b2 - a2 * b1 + zeros, a2 * b0 - a0 * b2 + zeros,
-                       a0 * b1 - a1 * b0 + zeros], axis=-1)
-    return tf.transpose(result, _moved_last(result.ndim, axisc))
+    result = array_ops.stack(
+        [a1 * b2 - a2 * b1 + zeros, a2 * b0 - a0 * b2 + zeros, a0 * b1 - a1 * b0 + zeros], axis=-1
+    )
+    return array_ops.transpose(result, _moved_last(result.ndim, axisc))
 
 
 def _moved_last(rank: int, position: int) -> list:
@@ -131,12 +135,12 @@ def kron(x1, x2):
     """The Kronecker product."""
     a, b = promote(x1, x2)
     rank = max(a.ndim, b.ndim)
-    a = tf.reshape(a, [1] * (rank - a.ndim) + list(a.shape))
-    b = tf.reshape(b, [1] * (rank - b.ndim) + list(b.shape))
-    a_wide = tf.reshape(a, [d for size in a.shape for d in (size, 1)])
-    b_wide = tf.reshape(b, [d for size in b.shape for d in (1, size)])
+    a = array_ops.reshape(a, [1] * (rank - a.ndim) + list(a.shape))
+    b = array_ops.reshape(b, [1] * (rank - b.ndim) + list(b.shape))
+    a_wide = array_ops.reshape(a, [d for size in a.shape for d in (size, 1)])
+    b_wide = array_ops.reshape(b, [d for size in b.shape for d in (1, size)])
     product = a_wide * b_wide
-    return tf.reshape(product, [sa * sb for sa, sb in zip(a.shape, b.shape, strict=True)])
+    return array_ops.reshape(product, [sa * sb for sa, sb in zip(a.shape, b.shape, strict=True)])
 
 
 def diag(x, k: int = 0):
@@ -144,15 +148,15 @@ def diag(x, k: int = 0):
     of a matrix ``x``."""
     x = tensor(x)
     if x.ndim == 1:
-        return tf.linalg.diag(x, k=k)
+        return linalg_ops.diag(x, k=k)
     if x.ndim == 2:
-        return tf.linalg.diag_part(x, k=k)
+        return linalg_ops.diag_part(x, k=k)
     raise ValueError(f"diag needs a 1-D or 2-D input, got shape {tuple(x.shape)}")
 
 
 def diagflat(x, k: int = 0):
     """A matrix with the flattened ``x`` on its ``k``-th diagonal."""
-    return tf.linalg.diag(tf.reshape(tensor(x), [-1]), k=k)
+    return linalg_ops.diag(array_ops.reshape(tensor(x), [-1]), k=k)
 
 
 def diagonal(x, offset: int = 0, axis1: int = 0, axis2: int = 1):
@@ -160,7 +164,7 @@ def diagonal(x, offset: int = 0, axis1: int = 0, axis2: int = 1):
     x = tensor(x)
     a, b = axis1 % x.ndim, axis2 % x.ndim
     perm = [i for i in range(x.ndim) if i not in (a, b)] + [a, b]
-    return tf.linalg.diag_part(tf.transpose(x, perm), k=offset)
+    return linalg_ops.diag_part(array_ops.transpose(x, perm), k=offset)
 
 
 def trace(x, offset: int = 0, axis1: int = 0, axis2: int = 1):
@@ -168,8 +172,8 @@ def trace(x, offset: int = 0, axis1: int = 0, axis2: int = 1):
     x = tensor(x)
     wide = _WIDE.get(x.dtype.name)
     if wide is not None:
-        x = tf.cast(x, wide)
-    return tf.reduce_sum(diagonal(x, offset, axis1, axis2), axis=-1)
+        x = array_ops.cast(x, wide)
+    return reduce_ops.reduce_sum(diagonal(x, offset, axis1, axis2), axis=-1)
 
 
 export(globals(), __all__)

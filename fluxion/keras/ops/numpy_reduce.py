@@ -13,8 +13,8 @@ array([4, 6], dtype=int32)
 
 from __future__ import annotations
 
-import fluxion as tf
 from fluxion.keras.ops.promotion import export, float_tensor, standardize_dtype, tensor
+from fluxion.ops import array_ops, creation_ops, math_ops, reduce_ops, sort_ops
 
 __all__ = [
     "sum", "prod", "mean", "max", "min", "amax", "amin", "all", "any", "var", "std",
@@ -35,23 +35,23 @@ def _axis(axis):
 
 def _widened(x):
     wide = _WIDE.get(x.dtype.name)
-    return tf.cast(x, wide) if wide is not None else x
+    return array_ops.cast(x, wide) if wide is not None else x
 
 
 def sum(x, axis=None, keepdims: bool = False):  # noqa: A001 - Keras's name
     """Sum over ``axis``; bool and 8/16-bit integers are summed as 32-bit integers."""
-    return tf.reduce_sum(_widened(tensor(x)), axis=_axis(axis), keepdims=keepdims)
+    return reduce_ops.reduce_sum(_widened(tensor(x)), axis=_axis(axis), keepdims=keepdims)
 
 
 def prod(x, axis=None, keepdims: bool = False, dtype=None):
     """Product over ``axis``; ``dtype`` casts first."""
     x = tensor(x, standardize_dtype(dtype))
-    return tf.reduce_prod(_widened(x), axis=_axis(axis), keepdims=keepdims)
+    return reduce_ops.reduce_prod(_widened(x), axis=_axis(axis), keepdims=keepdims)
 
 
 def mean(x, axis=None, keepdims: bool = False):
     """Arithmetic mean over ``axis``; integers give ``floatx()``."""
-    return tf.reduce_mean(float_tensor(x), axis=_axis(axis), keepdims=keepdims)
+    return reduce_ops.reduce_mean(float_tensor(x), axis=_axis(axis), keepdims=keepdims)
 
 
 def _extreme(reduce_op, combine):
@@ -59,7 +59,7 @@ def _extreme(reduce_op, combine):
         x = tensor(x)
         result = reduce_op(x, axis=_axis(axis), keepdims=keepdims)
         if initial is not None:
-            result = combine(result, tf.cast(initial, result.dtype))
+            result = combine(result, array_ops.cast(initial, result.dtype))
         return result
 
     return op
@@ -72,8 +72,8 @@ def _bool_extreme(reduce_op, bool_op):
     return op
 
 
-_max = _extreme(_bool_extreme(tf.reduce_max, tf.reduce_any), tf.maximum)
-_min = _extreme(_bool_extreme(tf.reduce_min, tf.reduce_all), tf.minimum)
+_max = _extreme(_bool_extreme(reduce_ops.reduce_max, reduce_ops.reduce_any), math_ops.maximum)
+_min = _extreme(_bool_extreme(reduce_ops.reduce_min, reduce_ops.reduce_all), math_ops.minimum)
 
 
 def max(x, axis=None, keepdims: bool = False, initial=None):  # noqa: A001 - Keras's name
@@ -98,34 +98,34 @@ def amin(x, axis=None, keepdims: bool = False):
 
 def _as_bool(x):
     x = tensor(x)
-    return x if x.dtype.is_bool else tf.not_equal(x, tf.zeros_like(x))
+    return x if x.dtype.is_bool else math_ops.not_equal(x, creation_ops.zeros_like(x))
 
 
 def all(x, axis=None, keepdims: bool = False):  # noqa: A001 - Keras's name
     """Whether every element over ``axis`` is true (nonzero)."""
-    return tf.reduce_all(_as_bool(x), axis=_axis(axis), keepdims=keepdims)
+    return reduce_ops.reduce_all(_as_bool(x), axis=_axis(axis), keepdims=keepdims)
 
 
 def any(x, axis=None, keepdims: bool = False):  # noqa: A001 - Keras's name
     """Whether some element over ``axis`` is true (nonzero)."""
-    return tf.reduce_any(_as_bool(x), axis=_axis(axis), keepdims=keepdims)
+    return reduce_ops.reduce_any(_as_bool(x), axis=_axis(axis), keepdims=keepdims)
 
 
 def var(x, axis=None, keepdims: bool = False):
     """Population variance over ``axis`` (NumPy's ``ddof=0``)."""
-    return tf.math.reduce_variance(float_tensor(x), axis=_axis(axis), keepdims=keepdims)
+    return reduce_ops.reduce_variance(float_tensor(x), axis=_axis(axis), keepdims=keepdims)
 
 
 def std(x, axis=None, keepdims: bool = False):
     """Population standard deviation over ``axis``."""
-    return tf.math.reduce_std(float_tensor(x), axis=_axis(axis), keepdims=keepdims)
+    return reduce_ops.reduce_std(float_tensor(x), axis=_axis(axis), keepdims=keepdims)
 
 
 def _flat_or(x, axis):
     """``(x, axis)``, with ``x`` flattened and axis 0 when ``axis`` is None."""
     x = tensor(x)
     if axis is None:
-        return tf.reshape(x, [-1]), 0
+        return array_ops.reshape(x, [-1]), 0
     return x, axis
 
 
@@ -133,20 +133,20 @@ def _arg(engine_op):
     def op(x, axis=None, keepdims: bool = False):
         x = tensor(x)
         if x.dtype.is_bool:
-            x = tf.cast(x, "int32")
+            x = array_ops.cast(x, "int32")
         flat, along = _flat_or(x, axis)
         result = engine_op(flat, axis=along, output_type="int32")
         if keepdims:
             if axis is None:
-                return tf.reshape(result, [1] * x.ndim)
-            return tf.expand_dims(result, axis)
+                return array_ops.reshape(result, [1] * x.ndim)
+            return array_ops.expand_dims(result, axis)
         return result
 
     return op
 
 
-_argmax = _arg(tf.argmax)
-_argmin = _arg(tf.argmin)
+_argmax = _arg(reduce_ops.argmax)
+_argmin = _arg(reduce_ops.argmin)
 
 
 def argmax(x, axis=None, keepdims: bool = False):
@@ -163,40 +163,40 @@ def argmin(x, axis=None, keepdims: bool = False):
 def _scan(engine_op, x, axis, dtype):
     x = tensor(x, standardize_dtype(dtype))
     if x.dtype.is_bool:
-        x = tf.cast(x, "int32")
+        x = array_ops.cast(x, "int32")
     x, axis = _flat_or(x, axis)
     return engine_op(x, axis=axis)
 
 
 def cumsum(x, axis=None, dtype=None):
     """Running sum along ``axis`` (of the flattened ``x`` when None)."""
-    return _scan(tf.cumsum, x, axis, dtype)
+    return _scan(reduce_ops.cumsum, x, axis, dtype)
 
 
 def cumprod(x, axis=None, dtype=None):
     """Running product along ``axis`` (of the flattened ``x`` when None)."""
-    return _scan(tf.math.cumprod, x, axis, dtype)
+    return _scan(reduce_ops.cumprod, x, axis, dtype)
 
 
 def count_nonzero(x, axis=None):
     """Number of nonzero elements over ``axis``, as int32."""
-    return tf.math.count_nonzero(tensor(x), axis=_axis(axis), dtype="int32")
+    return reduce_ops.count_nonzero(tensor(x), axis=_axis(axis), dtype="int32")
 
 
 def sort(x, axis: int = -1):
     """``x`` sorted ascending along ``axis`` (the flattened ``x`` when None)."""
     x, axis = _flat_or(x, axis)
     if x.dtype.is_bool:
-        return tf.cast(tf.sort(tf.cast(x, "int32"), axis=axis), "bool")
-    return tf.sort(x, axis=axis)
+        return array_ops.cast(sort_ops.sort(array_ops.cast(x, "int32"), axis=axis), "bool")
+    return sort_ops.sort(x, axis=axis)
 
 
 def argsort(x, axis: int = -1):
     """The int32 indices that sort ``x`` along ``axis`` (stable)."""
     x, axis = _flat_or(x, axis)
     if x.dtype.is_bool:
-        x = tf.cast(x, "int32")
-    return tf.argsort(x, axis=axis, stable=True)
+        x = array_ops.cast(x, "int32")
+    return sort_ops.argsort(x, axis=axis, stable=True)
 
 
 def _quantiles(x, q, axis, keepdims: bool, method: str):
@@ -208,37 +208,37 @@ def _quantiles(x, q, axis, keepdims: bool, method: str):
     axes = sorted(a % ndim for a in axes) if ndim else []
     kept = [a for a in range(ndim) if a not in axes]
     # Move the reduced axes last and merge them, then sort along the last axis.
-    moved = tf.transpose(x, kept + axes) if ndim else tf.reshape(x, [1])
+    moved = array_ops.transpose(x, kept + axes) if ndim else array_ops.reshape(x, [1])
     kept_shape = [x.shape[a] for a in kept]
-    flat = tf.reshape(moved, [-1 if d is None else d for d in kept_shape] + [-1])
-    ordered = tf.sort(flat, axis=-1)
-    count = tf.cast(tf.shape(ordered)[-1], x.dtype)
-    q = tf.cast(tensor(q), x.dtype)
+    flat = array_ops.reshape(moved, [-1 if d is None else d for d in kept_shape] + [-1])
+    ordered = sort_ops.sort(flat, axis=-1)
+    count = array_ops.cast(creation_ops.shape(ordered)[-1], x.dtype)
+    q = array_ops.cast(tensor(q), x.dtype)
     position = q * (count - 1)
-    low, high = tf.floor(position), tf.math.ceil(position)
+    low, high = math_ops.floor(position), math_ops.ceil(position)
     if method == "lower":
         position = low
     elif method == "higher":
         position = high
     elif method == "nearest":
-        position = tf.round(position)
+        position = math_ops.round(position)
     elif method == "midpoint":
         position = (low + high) / 2
     elif method != "linear":
         raise ValueError(f"`method` must be one of 'linear', 'lower', 'higher', 'midpoint' "
                          f"or 'nearest'. Received: method={method!r}")
-    low, high = tf.floor(position), tf.math.ceil(position)
-    below = tf.gather(ordered, tf.cast(low, "int32"), axis=-1)
-    above = tf.gather(ordered, tf.cast(high, "int32"), axis=-1)
+    low, high = math_ops.floor(position), math_ops.ceil(position)
+    below = array_ops.gather(ordered, array_ops.cast(low, "int32"), axis=-1)
+    above = array_ops.gather(ordered, array_ops.cast(high, "int32"), axis=-1)
     fraction = position - low
     result = below + (above - below) * fraction
     # Quantile axes (if q is a vector) come first, as in NumPy.
     if q.ndim:
-        result = tf.transpose(result, [result.ndim - 1] + list(range(result.ndim - 1)))
+        result = array_ops.transpose(result, [result.ndim - 1] + list(range(result.ndim - 1)))
     if keepdims:
         shape = [1 if a in axes else (-1 if x.shape[a] is None else x.shape[a])
                  for a in range(ndim)]
-        result = tf.reshape(result, list(q.shape) + shape)
+        result = array_ops.reshape(result, list(q.shape) + shape)
     return result
 
 
@@ -254,7 +254,7 @@ def quantile(x, q, axis=None, method: str = "linear", keepdims: bool = False):
 
 def percentile(x, q, axis=None, method: str = "linear", keepdims: bool = False):
     """The ``q``-th percentiles (``q`` in [0, 100]) over ``axis``."""
-    return _quantiles(x, tf.cast(tensor(q), "float64") / 100, axis, keepdims, method)
+    return _quantiles(x, array_ops.cast(tensor(q), "float64") / 100, axis, keepdims, method)
 
 
 def average(x, axis=None, weights=None):
@@ -268,16 +268,16 @@ def average(x, axis=None, weights=None):
     if axis is not None and weights.ndim == 1 and x.ndim > 1:
         shape = [1] * x.ndim
         shape[axis] = -1
-        weights = tf.reshape(weights, shape)
-    total = tf.reduce_sum(x * weights, axis=axis)
-    return total / tf.reduce_sum(weights * tf.ones_like(x), axis=axis)
+        weights = array_ops.reshape(weights, shape)
+    total = reduce_ops.reduce_sum(x * weights, axis=axis)
+    return total / reduce_ops.reduce_sum(weights * creation_ops.ones_like(x), axis=axis)
 
 
 def ptp(x, axis=None, keepdims: bool = False):
     """``max - min`` over ``axis``."""
     x = tensor(x)
-    return (tf.reduce_max(x, axis=_axis(axis), keepdims=keepdims)
-            - tf.reduce_min(x, axis=_axis(axis), keepdims=keepdims))
+    return (reduce_ops.reduce_max(x, axis=_axis(axis), keepdims=keepdims)
+            - reduce_ops.reduce_min(x, axis=_axis(axis), keepdims=keepdims))
 
 
 def diff(a, n: int = 1, axis: int = -1):
@@ -287,7 +287,7 @@ def diff(a, n: int = 1, axis: int = -1):
     upper = tuple([slice(None)] * axis + [slice(1, None)])
     lower = tuple([slice(None)] * axis + [slice(None, -1)])
     for _ in range(n):
-        x = tf.not_equal(x[upper], x[lower]) if x.dtype.is_bool else x[upper] - x[lower]
+        x = math_ops.not_equal(x[upper], x[lower]) if x.dtype.is_bool else x[upper] - x[lower]
     return x
 
 
@@ -295,7 +295,7 @@ def _nan_reduce(reduce_op, fill):
     def op(x, axis=None, keepdims: bool = False):
         x = tensor(x)
         if x.dtype.is_floating:
-            x = tf.where(tf.math.is_nan(x), tf.cast(fill, x.dtype), x)
+            x = array_ops.where(math_ops.is_nan(x), array_ops.cast(fill, x.dtype), x)
         return reduce_op(x, axis, keepdims)
 
     return op
@@ -304,22 +304,28 @@ def _nan_reduce(reduce_op, fill):
 def _nan_masked_stat(stat):
     def op(x, axis=None, keepdims: bool = False):
         x = float_tensor(x)
-        valid = tf.logical_not(tf.math.is_nan(x))
-        count = tf.reduce_sum(tf.cast(valid, x.dtype), axis=_axis(axis), keepdims=True)
-        clean = tf.where(valid, x, tf.zeros_like(x))
-        mu = tf.reduce_sum(clean, axis=_axis(axis), keepdims=True) / count
+        valid = math_ops.logical_not(math_ops.is_nan(x))
+        count = reduce_ops.reduce_sum(array_ops.cast(valid, x.dtype), axis=_axis(axis),
+                                      keepdims=True)
+        clean = array_ops.where(valid, x, creation_ops.zeros_like(x))
+        mu = reduce_ops.reduce_sum(clean, axis=_axis(axis), keepdims=True) / count
         if stat == "mean":
             result = mu
         else:
-            deviation = tf.where(valid, x - mu, tf.zeros_like(x))
-            result = tf.reduce_sum(deviation * deviation, axis=_axis(axis),
-                                   keepdims=True) / count
+            deviation = array_ops.where(valid, x - mu, creation_ops.zeros_like(x))
+            result = (
+                reduce_ops.reduce_sum(deviation * deviation, axis=_axis(axis), keepdims=True)
+                / count
+            )
             if stat == "std":
-                result = tf.sqrt(result)
+                result = math_ops.sqrt(result)
         if keepdims:
             return result
-        return tf.squeeze(result, axis=_axis(axis)) if axis is not None \
-            else tf.reshape(result, [])
+        return (
+            array_ops.squeeze(result, axis=_axis(axis))
+            if axis is not None
+            else array_ops.reshape(result, [])
+        )
 
     return op
 
@@ -329,11 +335,13 @@ def _nan_extreme(reduce_op):
         x = tensor(x)
         if not x.dtype.is_floating:
             return reduce_op(x, axis=_axis(axis), keepdims=keepdims)
-        nan = tf.math.is_nan(x)
-        fill = tf.cast(float("-inf") if reduce_op is tf.reduce_max else float("inf"), x.dtype)
-        result = reduce_op(tf.where(nan, fill, x), axis=_axis(axis), keepdims=keepdims)
-        all_nan = tf.reduce_all(nan, axis=_axis(axis), keepdims=keepdims)
-        return tf.where(all_nan, tf.cast(float("nan"), x.dtype), result)
+        nan = math_ops.is_nan(x)
+        fill = array_ops.cast(
+            float("-inf") if reduce_op is reduce_ops.reduce_max else float("inf"), x.dtype
+        )
+        result = reduce_op(array_ops.where(nan, fill, x), axis=_axis(axis), keepdims=keepdims)
+        all_nan = reduce_ops.reduce_all(nan, axis=_axis(axis), keepdims=keepdims)
+        return array_ops.where(all_nan, array_ops.cast(float("nan"), x.dtype), result)
 
     return op
 
@@ -343,8 +351,8 @@ nanprod = _nan_reduce(prod, 1)
 nanmean = _nan_masked_stat("mean")
 nanvar = _nan_masked_stat("var")
 nanstd = _nan_masked_stat("std")
-nanmax = _nan_extreme(tf.reduce_max)
-nanmin = _nan_extreme(tf.reduce_min)
+nanmax = _nan_extreme(reduce_ops.reduce_max)
+nanmin = _nan_extreme(reduce_ops.reduce_min)
 for _name in ("nansum", "nanprod", "nanmean", "nanvar", "nanstd", "nanmax", "nanmin"):
     globals()[_name].__name__ = globals()[_name].__qualname__ = _name
     globals()[_name].__doc__ = f"``{_name[3:]}`` over ``axis``, ignoring NaNs."
@@ -357,17 +365,17 @@ def trapezoid(y, x=None, dx: float = 1.0, axis: int = -1):
     upper = tuple([slice(None)] * axis + [slice(1, None)])
     lower = tuple([slice(None)] * axis + [slice(None, -1)])
     if x is None:
-        widths = tf.cast(dx, y.dtype)
+        widths = array_ops.cast(dx, y.dtype)
     else:
-        x = tf.cast(tensor(x), y.dtype)
+        x = array_ops.cast(tensor(x), y.dtype)
         if x.ndim == 1:
             shape = [1] * y.ndim
             shape[axis] = -1
-            x = tf.reshape(x, shape)
+            x = array_ops.reshape(x, shape)
             widths = x[upper] - x[lower]
         else:
             widths = x[upper] - x[lower]
-    return tf.reduce_sum(widths * (y[upper] + y[lower]) / 2, axis=axis)
+    return reduce_ops.reduce_sum(widths * (y[upper] + y[lower]) / 2, axis=axis)
 
 
 export(globals(), __all__)

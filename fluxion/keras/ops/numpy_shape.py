@@ -13,8 +13,8 @@ accepts fewer repeats than dimensions, negative indices count from the end.
 
 from __future__ import annotations
 
-import fluxion as tf
 from fluxion.keras.ops.promotion import export, promote, tensor
+from fluxion.ops import array_ops, creation_ops, math_ops
 
 __all__ = [
     "reshape", "transpose", "expand_dims", "squeeze", "ravel", "broadcast_to", "moveaxis",
@@ -26,22 +26,22 @@ __all__ = [
 
 def reshape(x, newshape):
     """``x`` with a new shape (one entry may be -1)."""
-    return tf.reshape(tensor(x), [newshape] if isinstance(newshape, int) else newshape)
+    return array_ops.reshape(tensor(x), [newshape] if isinstance(newshape, int) else newshape)
 
 
 def transpose(x, axes=None):
     """``x`` with its axes permuted (reversed when ``axes`` is None)."""
-    return tf.transpose(tensor(x), None if axes is None else list(axes))
+    return array_ops.transpose(tensor(x), None if axes is None else list(axes))
 
 
 def expand_dims(x, axis):
     """``x`` with length-1 axes inserted at ``axis`` (an int or a tuple)."""
     x = tensor(x)
     if isinstance(axis, int):
-        return tf.expand_dims(x, axis)
+        return array_ops.expand_dims(x, axis)
     rank = x.ndim + len(axis)
     for position in sorted(a % rank for a in axis):
-        x = tf.expand_dims(x, position)
+        x = array_ops.expand_dims(x, position)
     return x
 
 
@@ -52,17 +52,17 @@ def squeeze(x, axis=None):
         axis = list(axis)
     elif isinstance(axis, int):
         axis = [axis]
-    return tf.squeeze(x, axis=axis)
+    return array_ops.squeeze(x, axis=axis)
 
 
 def ravel(x):
     """``x`` flattened to one dimension."""
-    return tf.reshape(tensor(x), [-1])
+    return array_ops.reshape(tensor(x), [-1])
 
 
 def broadcast_to(x, shape):
     """``x`` broadcast to ``shape``."""
-    return tf.broadcast_to(tensor(x), shape)
+    return array_ops.broadcast_to(tensor(x), shape)
 
 
 def moveaxis(x, source, destination):
@@ -76,7 +76,7 @@ def moveaxis(x, source, destination):
     order = [a for a in range(rank) if a not in source]
     for dest, src in sorted(zip(destination, source, strict=True)):
         order.insert(dest, src)
-    return tf.transpose(x, order)
+    return array_ops.transpose(x, order)
 
 
 def swapaxes(x, axis1: int, axis2: int):
@@ -84,7 +84,7 @@ def swapaxes(x, axis1: int, axis2: int):
     x = tensor(x)
     perm = list(range(x.ndim))
     perm[axis1], perm[axis2] = perm[axis2], perm[axis1]
-    return tf.transpose(x, perm)
+    return array_ops.transpose(x, perm)
 
 
 def concatenate(xs, axis: int = 0):
@@ -92,32 +92,32 @@ def concatenate(xs, axis: int = 0):
     dtypes are promoted."""
     xs = promote(*xs)
     if axis is None:
-        xs = [tf.reshape(x, [-1]) for x in xs]
+        xs = [array_ops.reshape(x, [-1]) for x in xs]
         axis = 0
-    return tf.concat(xs, axis=axis)
+    return array_ops.concat(xs, axis=axis)
 
 
 def stack(x, axis: int = 0):
     """Joins tensors along a new ``axis``; mixed dtypes are promoted."""
-    return tf.stack(promote(*x), axis=axis)
+    return array_ops.stack(promote(*x), axis=axis)
 
 
 def _at_least_2d(x):
     x = tensor(x)
     if x.ndim == 0:
-        return tf.reshape(x, [1, 1])
-    return tf.expand_dims(x, 0) if x.ndim == 1 else x
+        return array_ops.reshape(x, [1, 1])
+    return array_ops.expand_dims(x, 0) if x.ndim == 1 else x
 
 
 def hstack(xs):
     """Joins along the second axis (the first for 1-D inputs)."""
     xs = promote(*xs)
-    return tf.concat(xs, axis=0 if xs[0].ndim == 1 else 1)
+    return array_ops.concat(xs, axis=0 if xs[0].ndim == 1 else 1)
 
 
 def vstack(xs):
     """Joins along the first axis, 1-D inputs as rows."""
-    return tf.concat(promote(*[_at_least_2d(x) for x in xs]), axis=0)
+    return array_ops.concat(promote(*[_at_least_2d(x) for x in xs]), axis=0)
 
 
 def dstack(xs):
@@ -126,13 +126,13 @@ def dstack(xs):
     for x in xs:
         x = tensor(x)
         if x.ndim == 0:
-            x = tf.reshape(x, [1, 1, 1])
+            x = array_ops.reshape(x, [1, 1, 1])
         elif x.ndim == 1:
-            x = tf.reshape(x, [1, -1, 1])
+            x = array_ops.reshape(x, [1, -1, 1])
         elif x.ndim == 2:
-            x = tf.expand_dims(x, -1)
+            x = array_ops.expand_dims(x, -1)
         expanded.append(x)
-    return tf.concat(promote(*expanded), axis=2)
+    return array_ops.concat(promote(*expanded), axis=2)
 
 
 def append(x1, x2, axis=None):
@@ -151,12 +151,12 @@ def split(x, indices_or_sections, axis: int = 0):
     """Splits ``x`` into equal sections (an int) or at the given indices (a list)."""
     x = tensor(x)
     if isinstance(indices_or_sections, int):
-        return tf.split(x, indices_or_sections, axis=axis)
+        return array_ops.split(x, indices_or_sections, axis=axis)
     size = _dim(x, axis)
     points = [0] + [p % (size + 1) if p < 0 else min(p, size) for p in indices_or_sections]
     points.append(size)
     sizes = [max(b - a, 0) for a, b in zip(points[:-1], points[1:], strict=True)]
-    return tf.split(x, sizes, axis=axis)
+    return array_ops.split(x, sizes, axis=axis)
 
 
 def array_split(x, indices_or_sections, axis: int = 0):
@@ -166,7 +166,7 @@ def array_split(x, indices_or_sections, axis: int = 0):
         return split(x, indices_or_sections, axis)
     size, count = _dim(x, axis), indices_or_sections
     base, extra = divmod(size, count)
-    return tf.split(x, [base + 1] * extra + [base] * (count - extra), axis=axis)
+    return array_ops.split(x, [base + 1] * extra + [base] * (count - extra), axis=axis)
 
 
 def hsplit(x, indices_or_sections):
@@ -190,16 +190,16 @@ def tile(x, repeats):
     x = tensor(x)
     repeats = [repeats] if isinstance(repeats, int) else list(repeats)
     if len(repeats) > x.ndim:
-        x = tf.reshape(x, [1] * (len(repeats) - x.ndim) + [
+        x = array_ops.reshape(x, [1] * (len(repeats) - x.ndim) + [
             -1 if d is None else d for d in x.shape])
     repeats = [1] * (x.ndim - len(repeats)) + repeats
-    return tf.tile(x, repeats)
+    return array_ops.tile(x, repeats)
 
 
 def repeat(x, repeats, axis=None):
     """Each element repeated ``repeats`` times along ``axis`` (the flattened ``x`` when
     None)."""
-    return tf.repeat(tensor(x), repeats, axis=axis)
+    return array_ops.repeat(tensor(x), repeats, axis=axis)
 
 
 def _pad_pairs(pad_width, rank: int) -> list:
@@ -227,8 +227,8 @@ def pad(x, pad_width, mode: str = "constant", constant_values=None):
         raise ValueError(f"`constant_values` is only allowed with mode='constant'. "
                          f"Received: mode={mode!r}")
     value = 0 if constant_values is None else constant_values
-    return tf.pad(x, _pad_pairs(pad_width, x.ndim), mode=modes[mode],
-                  constant_values=tf.cast(value, x.dtype))
+    return array_ops.pad(x, _pad_pairs(pad_width, x.ndim), mode=modes[mode],
+                  constant_values=array_ops.cast(value, x.dtype))
 
 
 def flip(x, axis=None):
@@ -236,7 +236,7 @@ def flip(x, axis=None):
     x = tensor(x)
     if axis is None:
         axis = list(range(x.ndim))
-    return tf.reverse(x, [axis] if isinstance(axis, int) else list(axis))
+    return array_ops.reverse(x, [axis] if isinstance(axis, int) else list(axis))
 
 
 def fliplr(x):
@@ -262,24 +262,25 @@ def rot90(array, k: int = 1, axes=(0, 1)):
     perm = list(range(x.ndim))
     perm[a], perm[b] = perm[b], perm[a]
     if k == 1:
-        return tf.transpose(flip(x, b), perm)
-    return flip(tf.transpose(x, perm), b)
+        return array_ops.transpose(flip(x, b), perm)
+    return flip(array_ops.transpose(x, perm), b)
 
 
 def roll(x, shift, axis=None):
     """Elements shifted by ``shift`` along ``axis``, wrapping around (flattened when None)."""
     x = tensor(x)
     if axis is None:
-        return tf.reshape(tf.roll(tf.reshape(x, [-1]), shift, axis=0), tf.shape(x))
-    return tf.roll(x, shift, axis=axis)
+        flat = array_ops.roll(array_ops.reshape(x, [-1]), shift, axis=0)
+        return array_ops.reshape(flat, creation_ops.shape(x))
+    return array_ops.roll(x, shift, axis=axis)
 
 
 def _wrapped(indices, size):
     indices = tensor(indices)
     if not indices.dtype.is_integer:
-        indices = tf.cast(indices, "int32")
-    size = tf.cast(size, indices.dtype)
-    return tf.where(indices < 0, indices + size, indices)
+        indices = array_ops.cast(indices, "int32")
+    size = array_ops.cast(size, indices.dtype)
+    return array_ops.where(indices < 0, indices + size, indices)
 
 
 def take(x, indices, axis=None):
@@ -287,9 +288,9 @@ def take(x, indices, axis=None):
     negative indices count from the end."""
     x = tensor(x)
     if axis is None:
-        x, axis = tf.reshape(x, [-1]), 0
+        x, axis = array_ops.reshape(x, [-1]), 0
     axis %= x.ndim
-    return tf.gather(x, _wrapped(indices, tf.shape(x)[axis]), axis=axis)
+    return array_ops.gather(x, _wrapped(indices, creation_ops.shape(x)[axis]), axis=axis)
 
 
 def take_along_axis(x, indices, axis=None):
@@ -297,19 +298,19 @@ def take_along_axis(x, indices, axis=None):
     broadcast (as ``numpy.take_along_axis``)."""
     x = tensor(x)
     if axis is None:
-        x, axis = tf.reshape(x, [-1]), 0
-        indices = tf.reshape(tensor(indices), [-1])
+        x, axis = array_ops.reshape(x, [-1]), 0
+        indices = array_ops.reshape(tensor(indices), [-1])
     axis %= x.ndim
-    indices = _wrapped(indices, tf.shape(x)[axis])
+    indices = _wrapped(indices, creation_ops.shape(x)[axis])
     x_last, i_last = moveaxis(x, axis, -1), moveaxis(indices, axis, -1)
     # Broadcast the leading axes of both to a common shape, keeping each last axis, by
     # adding zeros shaped like the other's leading axes (works for unknown sizes too).
-    i_last = i_last + tf.zeros_like(x_last[..., :1], i_last.dtype)
+    i_last = i_last + creation_ops.zeros_like(x_last[..., :1], i_last.dtype)
     if x_last.dtype.is_bool:
-        x_last = tf.logical_or(x_last, tf.zeros_like(i_last[..., :1], "bool"))
+        x_last = math_ops.logical_or(x_last, creation_ops.zeros_like(i_last[..., :1], "bool"))
     else:
-        x_last = x_last + tf.zeros_like(i_last[..., :1], x_last.dtype)
-    result = tf.gather(x_last, i_last, axis=x.ndim - 1, batch_dims=x.ndim - 1)
+        x_last = x_last + creation_ops.zeros_like(i_last[..., :1], x_last.dtype)
+    result = array_ops.gather(x_last, i_last, axis=x.ndim - 1, batch_dims=x.ndim - 1)
     return moveaxis(result, -1, axis)
 
 
@@ -319,35 +320,38 @@ def where(condition, x1=None, x2=None):
     if x1 is None and x2 is None:
         return nonzero(condition)
     if x1 is None or x2 is None:
-        raise ValueError("`x1` and `x2` either both should be `None` or both should have "
-                         "non-None value.")
+        raise ValueError(
+            "`x1` and `x2` either both should be `None` or both should have non-None value."
+        )
     condition = tensor(condition)
     if not condition.dtype.is_bool:
-        condition = tf.not_equal(condition, tf.zeros_like(condition))
+        condition = math_ops.not_equal(condition, creation_ops.zeros_like(condition))
     a, b = promote(x1, x2)
-    return tf.where(condition, a, b)
+    return array_ops.where(condition, a, b)
 
 
 def nonzero(x):
     """A tuple of index tensors, one per axis, of the nonzero elements of ``x``."""
     x = tensor(x)
-    mask = x if x.dtype.is_bool else tf.not_equal(x, tf.zeros_like(x))
-    coordinates = tf.where(mask)
-    return tuple(tf.unstack(coordinates, num=x.ndim, axis=1))
+    mask = x if x.dtype.is_bool else math_ops.not_equal(x, creation_ops.zeros_like(x))
+    coordinates = array_ops.where(mask)
+    return tuple(array_ops.unstack(coordinates, num=x.ndim, axis=1))
 
 
 def select(condlist, choicelist, default=0):
     """The element of the first choice whose condition holds, else ``default``."""
     if len(condlist) != len(choicelist):
-        raise ValueError(f"condlist and choicelist must have the same length, got "
-                         f"{len(condlist)} and {len(choicelist)}")
+        raise ValueError(
+            f"condlist and choicelist must have the same length, got "
+            f"{len(condlist)} and {len(choicelist)}"
+        )
     *choices, default = promote(*choicelist, default)
     result = default
     for condition, choice in zip(reversed(condlist), reversed(choices), strict=True):
         condition = tensor(condition)
         if not condition.dtype.is_bool:
-            condition = tf.not_equal(condition, tf.zeros_like(condition))
-        result = tf.where(condition, choice, result)
+            condition = math_ops.not_equal(condition, creation_ops.zeros_like(condition))
+        result = array_ops.where(condition, choice, result)
     return result
 
 

@@ -19,10 +19,10 @@ import functools
 import numpy as np
 
 from fluxion.core import dtypes
-from fluxion.core.primitives.elementwise import cast
 from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.keras import config
 from fluxion.keras.engine.keras_tensor import KerasTensor
+from fluxion.ops.array_ops import cast
 
 # Each node's immediate successors; "int"/"float"/"complex" are the weak Python types.
 _LATTICE = {

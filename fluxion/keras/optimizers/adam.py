@@ -7,11 +7,11 @@ corrections depend only on the step, so they are computed once per step
 
 from __future__ import annotations
 
-from fluxion.core.primitives import elementwise as ew
 from fluxion.core.variable import init_scope
 from fluxion.keras.engine.variables import KerasVariable
 from fluxion.keras.optimizers.base_optimizer import Optimizer
 from fluxion.keras.saving.serialization import keras_class
+from fluxion.ops import array_extra, array_ops, math_ops
 
 
 class _Moments(Optimizer):
@@ -33,12 +33,17 @@ class _Moments(Optimizer):
 
     def _power(self, name: str, beta: float, dtype):
         """``beta ** (iterations + 1)`` in ``dtype``, once per step."""
-        return self.step_constant(name, dtype,
-                                  lambda d: ew.pow_(ew.cast(beta, d), self.local_step(d)))
+        return self.step_constant(
+            name, dtype, lambda d: math_ops.pow(array_ops.cast(beta, d), self.local_step(d))
+        )
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon}
+        return {
+            **super().get_config(),
+            "beta_1": self.beta_1,
+            "beta_2": self.beta_2,
+            "epsilon": self.epsilon,
+        }
 
 
 @keras_class("keras.optimizers")
@@ -47,15 +52,42 @@ class Adam(_Moments):
     ``lr_t = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)``; ``amsgrad`` uses ``max(v)``.
     """
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
-                 amsgrad=False, weight_decay=None, clipnorm=None, clipvalue=None,
-                 global_clipnorm=None, use_ema=False, ema_momentum=0.99,
-                 ema_overwrite_frequency=None, loss_scale_factor=None,
-                 gradient_accumulation_steps=None, name=None, **kwargs):
-        super().__init__(learning_rate, beta_1, beta_2, epsilon, weight_decay, clipnorm,
-                         clipvalue, global_clipnorm, use_ema, ema_momentum,
-                         ema_overwrite_frequency, loss_scale_factor,
-                         gradient_accumulation_steps, name, **kwargs)
+    def __init__(
+        self,
+        learning_rate=0.001,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-7,
+        amsgrad=False,
+        weight_decay=None,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
+        gradient_accumulation_steps=None,
+        name=None,
+        **kwargs,
+    ):
+        super().__init__(
+            learning_rate,
+            beta_1,
+            beta_2,
+            epsilon,
+            weight_decay,
+            clipnorm,
+            clipvalue,
+            global_clipnorm,
+            use_ema,
+            ema_momentum,
+            ema_overwrite_frequency,
+            loss_scale_factor,
+            gradient_accumulation_steps,
+            name,
+            **kwargs,
+        )
         self.amsgrad = amsgrad
 
     def build(self, var_list) -> None:
@@ -63,32 +95,36 @@ class Adam(_Moments):
             return
         super().build(var_list)
         self._momentums, self._velocities = self.add_optimizer_variables(
-            var_list, ["momentum", "velocity"])
+            var_list, ["momentum", "velocity"]
+        )
         if self.amsgrad:
             self._velocity_hats = self.add_optimizer_variables(var_list, "velocity_hat")
 
     def _alpha(self, learning_rate, dtype):
         def compute(d):
             lr = self.cast_lr(learning_rate, d)
-            return lr * ew.sqrt(1 - self._power("beta_2_power", self.beta_2, d)) / \
-                (1 - self._power("beta_1_power", self.beta_1, d))
+            return (
+                lr
+                * math_ops.sqrt(1 - self._power("beta_2_power", self.beta_2, d))
+                / (1 - self._power("beta_1_power", self.beta_1, d))
+            )
 
         return self.step_constant("alpha", dtype, compute)
 
     def update_step(self, gradient, variable, learning_rate) -> None:
         dtype = variable.dtype
         alpha = self._alpha(learning_rate, dtype)
-        g = ew.cast(gradient, dtype)
+        g = array_ops.cast(gradient, dtype)
         index = self._get_variable_index(variable)
         m, v = self._momentums[index], self._velocities[index]
         m.assign_add((g - m.read_value()) * (1 - self.beta_1))
-        v.assign_add((ew.square(g) - v.read_value()) * (1 - self.beta_2))
+        v.assign_add((math_ops.square(g) - v.read_value()) * (1 - self.beta_2))
         second = v.read_value()
         if self.amsgrad:
             v_hat = self._velocity_hats[index]
-            second = ew.maximum(v_hat.read_value(), second)
+            second = math_ops.maximum(v_hat.read_value(), second)
             v_hat.assign(second)
-        variable.assign_sub(m.read_value() * alpha / (ew.sqrt(second) + self.epsilon))
+        variable.assign_sub(m.read_value() * alpha / (math_ops.sqrt(second) + self.epsilon))
 
     def get_config(self) -> dict:
         return {**super().get_config(), "amsgrad": self.amsgrad}
@@ -98,21 +134,45 @@ class Adam(_Moments):
 class AdamW(Adam):
     """Adam with decoupled weight decay (``w -= w * weight_decay * lr`` each step)."""
 
-    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999,
-                 epsilon=1e-7, amsgrad=False, clipnorm=None, clipvalue=None,
-                 global_clipnorm=None, use_ema=False, ema_momentum=0.99,
-                 ema_overwrite_frequency=None, loss_scale_factor=None,
-                 gradient_accumulation_steps=None, name=None, **kwargs):
-        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
-                         epsilon=epsilon, amsgrad=amsgrad, name=name, weight_decay=weight_decay,
-                         clipnorm=clipnorm, clipvalue=clipvalue, global_clipnorm=global_clipnorm,
-                         use_ema=use_ema, ema_momentum=ema_momentum,
-                         ema_overwrite_frequency=ema_overwrite_frequency,
-                         loss_scale_factor=loss_scale_factor,
-                         gradient_accumulation_steps=gradient_accumulation_steps, **kwargs)
+    def __init__(
+        self,
+        learning_rate=0.001,
+        weight_decay=0.004,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-7,
+        amsgrad=False,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
+        gradient_accumulation_steps=None,
+        name=None,
+        **kwargs,
+    ):
+        super().__init__(
+            learning_rate=learning_rate,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            amsgrad=amsgrad,
+            name=name,
+            weight_decay=weight_decay,
+            clipnorm=clipnorm,
+            clipvalue=clipvalue,
+            global_clipnorm=global_clipnorm,
+            use_ema=use_ema,
+            ema_momentum=ema_momentum,
+            ema_overwrite_frequency=ema_overwrite_frequency,
+            loss_scale_factor=loss_scale_factor,
+            gradient_accumulation_steps=gradient_accumulation_steps,
+            **kwargs,
+        )
         if self.weight_decay is None:
-            raise ValueError("Argument `weight_decay` must be a float. Received: "
-                             "weight_decay=None")
+            raise ValueError("Argument `weight_decay` must be a float. Received: weight_decay=None")
 
 
 @keras_class("keras.optimizers")
@@ -131,12 +191,13 @@ class Adamax(_Moments):
         dtype = variable.dtype
         lr = self.cast_lr(learning_rate, dtype)
         correction = self.step_constant(
-            "adamax_correction", dtype, lambda d: 1 - self._power("beta_1_power", self.beta_1, d))
-        g = ew.cast(gradient, dtype)
+            "adamax_correction", dtype, lambda d: 1 - self._power("beta_1_power", self.beta_1, d)
+        )
+        g = array_ops.cast(gradient, dtype)
         index = self._get_variable_index(variable)
         m, u = self._m[index], self._u[index]
         m.assign_add((g - m.read_value()) * (1 - self.beta_1))
-        norm = ew.maximum(u.read_value() * self.beta_2, ew.abs_(g))
+        norm = math_ops.maximum(u.read_value() * self.beta_2, array_extra.abs_(g))
         u.assign(norm)
         variable.assign_sub(m.read_value() * lr / (correction * (norm + self.epsilon)))
 
@@ -154,7 +215,8 @@ class Nadam(_Moments):
         dtype = var_list[0].dtype if var_list else "float32"
         super().build(var_list)
         self._momentums, self._velocities = self.add_optimizer_variables(
-            var_list, ["momentum", "velocity"])
+            var_list, ["momentum", "velocity"]
+        )
         with init_scope():
             self._u_product = KerasVariable(1.0, dtype=dtype, trainable=False, name="variable")
         self._variables.append(self._u_product)
@@ -162,19 +224,28 @@ class Nadam(_Moments):
     def _backend_update_step(self, grads, trainable_variables, learning_rate) -> None:
         dtype = self._u_product.dtype
         step = self.local_step(dtype)
-        self._u_product.assign(self._u_product.read_value() * self.beta_1 *
-                               (1.0 - 0.5 * ew.pow_(ew.cast(0.96, dtype), step)))
+        self._u_product.assign(
+            self._u_product.read_value()
+            * self.beta_1
+            * (1.0 - 0.5 * math_ops.pow(array_ops.cast(0.96, dtype), step))
+        )
         super()._backend_update_step(grads, trainable_variables, learning_rate)
 
     def _schedule(self, dtype):
         """``(u_t, u_{t+1}, prod u up to t, prod u up to t+1, beta_2**t)`` for this step."""
+
         def compute(d):
             step = self.local_step(d)
-            u_t = (1.0 - 0.5 * ew.pow_(ew.cast(0.96, d), step)) * self.beta_1
-            u_next = (1.0 - 0.5 * ew.pow_(ew.cast(0.96, d), step + 1)) * self.beta_1
-            product = ew.cast(self._u_product.read_value(), d)
-            return u_t, u_next, product, product * u_next, \
-                self._power("beta_2_power", self.beta_2, d)
+            u_t = (1.0 - 0.5 * math_ops.pow(array_ops.cast(0.96, d), step)) * self.beta_1
+            u_next = (1.0 - 0.5 * math_ops.pow(array_ops.cast(0.96, d), step + 1)) * self.beta_1
+            product = array_ops.cast(self._u_product.read_value(), d)
+            return (
+                u_t,
+                u_next,
+                product,
+                product * u_next,
+                self._power("beta_2_power", self.beta_2, d),
+            )
 
         return self.step_constant("nadam", dtype, compute)
 
@@ -182,11 +253,11 @@ class Nadam(_Moments):
         dtype = variable.dtype
         lr = self.cast_lr(learning_rate, dtype)
         u_t, u_next, product, product_next, beta_2_power = self._schedule(dtype)
-        g = ew.cast(gradient, dtype)
+        g = array_ops.cast(gradient, dtype)
         index = self._get_variable_index(variable)
         m, v = self._momentums[index], self._velocities[index]
         m.assign_add((g - m.read_value()) * (1 - self.beta_1))
-        v.assign_add((ew.square(g) - v.read_value()) * (1 - self.beta_2))
+        v.assign_add((math_ops.square(g) - v.read_value()) * (1 - self.beta_2))
         m_hat = u_next * m.read_value() / (1 - product_next) + (1 - u_t) * g / (1 - product)
         v_hat = v.read_value() / (1 - beta_2_power)
-        variable.assign_sub(m_hat * lr / (ew.sqrt(v_hat) + self.epsilon))
+        variable.assign_sub(m_hat * lr / (math_ops.sqrt(v_hat) + self.epsilon))

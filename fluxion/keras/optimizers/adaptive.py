@@ -4,9 +4,9 @@
 
 from __future__ import annotations
 
-from fluxion.core.primitives import elementwise as ew
 from fluxion.keras.optimizers.base_optimizer import Optimizer
 from fluxion.keras.saving.serialization import keras_class
+from fluxion.ops import array_ops, math_ops
 
 
 @keras_class("keras.optimizers")
@@ -47,20 +47,20 @@ class RMSprop(Optimizer):
     def update_step(self, gradient, variable, learning_rate) -> None:
         dtype = variable.dtype
         lr = self.cast_lr(learning_rate, dtype)
-        g = ew.cast(gradient, dtype)
+        g = array_ops.cast(gradient, dtype)
         index = self._get_variable_index(variable)
         velocity = self._velocities[index]
         rho = self.rho
-        second = velocity.read_value() * rho + ew.square(g) * (1 - rho)
+        second = velocity.read_value() * rho + math_ops.square(g) * (1 - rho)
         velocity.assign(second)
         if self.centered:
             average = self._average_gradients[index]
             mean = average.read_value() * rho + g * (1 - rho)
             average.assign(mean)
-            denominator = second - ew.square(mean) + self.epsilon
+            denominator = second - math_ops.square(mean) + self.epsilon
         else:
             denominator = second + self.epsilon
-        increment = lr * g / ew.sqrt(denominator)
+        increment = lr * g / math_ops.sqrt(denominator)
         if self.momentum > 0:
             momentum = self._momentums[index]
             step = momentum.read_value() * self.momentum + increment
@@ -105,10 +105,10 @@ class Adagrad(Optimizer):
     def update_step(self, gradient, variable, learning_rate) -> None:
         dtype = variable.dtype
         lr = self.cast_lr(learning_rate, dtype)
-        g = ew.cast(gradient, dtype)
+        g = array_ops.cast(gradient, dtype)
         accumulator = self._accumulators[self._get_variable_index(variable)]
-        accumulator.assign_add(ew.square(g))
-        variable.assign_sub(lr * g / ew.sqrt(accumulator.read_value() + self.epsilon))
+        accumulator.assign_add(math_ops.square(g))
+        variable.assign_sub(lr * g / math_ops.sqrt(accumulator.read_value() + self.epsilon))
 
     def get_config(self) -> dict:
         return {**super().get_config(),
@@ -143,16 +143,16 @@ class Adadelta(Optimizer):
     def update_step(self, grad, variable, learning_rate) -> None:
         dtype = variable.dtype
         lr = self.cast_lr(learning_rate, dtype)
-        g = ew.cast(grad, dtype)
+        g = array_ops.cast(grad, dtype)
         index = self._get_variable_index(variable)
         grads_sq, deltas_sq = self._accumulated_grads[index], self._accumulated_delta_vars[index]
         rho = self.rho
-        new_grads_sq = grads_sq.read_value() * rho + ew.square(g) * (1 - rho)
+        new_grads_sq = grads_sq.read_value() * rho + math_ops.square(g) * (1 - rho)
         grads_sq.assign(new_grads_sq)
         old_deltas_sq = deltas_sq.read_value()
-        delta = -(ew.sqrt(old_deltas_sq + self.epsilon) * g) / \
-            ew.sqrt(new_grads_sq + self.epsilon)
-        deltas_sq.assign(old_deltas_sq * rho + ew.square(delta) * (1 - rho))
+        delta = -(math_ops.sqrt(old_deltas_sq + self.epsilon) * g) / \
+            math_ops.sqrt(new_grads_sq + self.epsilon)
+        deltas_sq.assign(old_deltas_sq * rho + math_ops.square(delta) * (1 - rho))
         variable.assign_add(lr * delta)
 
     def get_config(self) -> dict:

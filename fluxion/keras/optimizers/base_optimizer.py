@@ -23,8 +23,6 @@ import warnings
 
 import numpy as np
 
-from fluxion.core import context
-from fluxion.core.primitives import elementwise as ew
 from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.core.variable import Variable, init_scope
 from fluxion.keras.engine import naming
@@ -35,6 +33,9 @@ from fluxion.keras.saving.serialization import (
     keras_class,
     serialize_keras_object,
 )
+from fluxion.ops import array_ops, creation_ops, math_ops
+from fluxion.ops.array_ops import expand_dims
+from fluxion.ops.framework_ops import inside_function
 from fluxion.ops.reduce_ops import reduce_sum
 
 
@@ -140,25 +141,29 @@ class Optimizer:
     @property
     def iterations(self):
         if self.gradient_accumulation_steps:
-            return ew.floordiv(self._iterations.read_value(), self.gradient_accumulation_steps)
+            return math_ops.floordiv(self._iterations.read_value(),
+                                     self.gradient_accumulation_steps)
         return self._iterations
 
     @property
     def variables(self) -> list:
         return self._variables[:]
 
-    def add_variable(self, shape, initializer="zeros", dtype=None, aggregation="none",
-                     layout=None, name=None) -> KerasVariable:
+    def add_variable(
+        self, shape, initializer="zeros", dtype=None, aggregation="none", layout=None, name=None
+    ) -> KerasVariable:
         """A new optimizer variable of ``shape`` filled by ``initializer``."""
         from fluxion.keras import initializers
 
         initializer = initializers.get(initializer)
         dtype = dtype or "float32"
-        return self._make_variable(initializer, name or "variable", dtype,
-                                   shape=tuple(int(d) for d in shape))
+        return self._make_variable(
+            initializer, name or "variable", dtype, shape=tuple(int(d) for d in shape)
+        )
 
-    def add_variable_from_reference(self, reference_variable, name=None,
-                                    initializer="zeros") -> KerasVariable:
+    def add_variable_from_reference(
+        self, reference_variable, name=None, initializer="zeros"
+    ) -> KerasVariable:
         """A slot variable shaped like ``reference_variable`` (``"{path}_{name}"``)."""
         name = name or "var"
         path = getattr(reference_variable, "path", None)
@@ -167,35 +172,44 @@ class Optimizer:
         else:
             base = str(reference_variable.name).replace("/", "_").replace(":", "_")
             name = f"{base}_{name}"
-        return self.add_variable(tuple(reference_variable.shape), initializer,
-                                 reference_variable.dtype, name=name)
+        return self.add_variable(
+            tuple(reference_variable.shape), initializer, reference_variable.dtype, name=name
+        )
 
     def add_optimizer_variables(self, trainable_variables, name, initializer="zeros"):
         """One slot per variable for each name in ``name`` (a str, or a list of str)."""
         names = [name] if isinstance(name, str) else list(name)
-        inits = initializer if isinstance(initializer, (list, tuple)) else \
-            [initializer] * len(names)
+        inits = (
+            initializer if isinstance(initializer, (list, tuple)) else [initializer] * len(names)
+        )
         if len(names) != len(inits):
-            raise ValueError(f"The number of provided names must match the number of provided "
-                             f"initializers.  Received name='{name}', "
-                             f"initializer='{initializer}'")
+            raise ValueError(
+                f"The number of provided names must match the number of provided "
+                f"initializers.  Received name='{name}', "
+                f"initializer='{initializer}'"
+            )
         slots = tuple([] for _ in names)
         for variable in trainable_variables:
             overwrite = getattr(variable, "overwrite_with_gradient", False)
             for i, (slot_name, init) in enumerate(zip(names, inits)):
-                slots[i].append(None if overwrite else
-                                self.add_variable_from_reference(variable, slot_name, init))
+                slots[i].append(
+                    None
+                    if overwrite
+                    else self.add_variable_from_reference(variable, slot_name, init)
+                )
         return slots[0] if isinstance(name, str) else slots
 
     def build(self, variables) -> None:
         """Creates the optimizer's state for ``variables`` (subclasses add their slots)."""
         variables = list(variables)
         if self.use_ema:
-            self._model_variables_moving_average = self.add_optimizer_variables(variables,
-                                                                                "average")
+            self._model_variables_moving_average = self.add_optimizer_variables(
+                variables, "average"
+            )
         if self.gradient_accumulation_steps:
             self._accumulated_gradients = [
-                self.add_variable_from_reference(v, "gradient_accumulator") for v in variables]
+                self.add_variable_from_reference(v, "gradient_accumulator") for v in variables
+            ]
         for i, variable in enumerate(variables):
             self._trainable_variables_indices[id(variable)] = i
         self._trainable_variables = variables[:]
@@ -207,10 +221,12 @@ class Optimizer:
     def _check_variables_are_known(self, variables) -> None:
         for variable in variables:
             if id(variable) not in self._trainable_variables_indices:
-                raise ValueError(f"Unknown variable: {variable}. This optimizer can only be "
-                                 f"called for the variables it was originally built with. When "
-                                 f"working with a new set of variables, you should recreate a "
-                                 f"new optimizer instance.")
+                raise ValueError(
+                    f"Unknown variable: {variable}. This optimizer can only be "
+                    f"called for the variables it was originally built with. When "
+                    f"working with a new set of variables, you should recreate a "
+                    f"new optimizer instance."
+                )
 
     # --- the learning rate ---------------------------------------------------------------------
     @property
@@ -239,11 +255,14 @@ class Optimizer:
 
     def local_step(self, dtype) -> Tensor:
         """``iterations + 1`` as ``dtype`` (the 1-based number of the step being taken)."""
-        return self.step_constant("local_step", dtype,
-                                  lambda d: ew.cast(self._read(self.iterations) + 1, d))
+        return self.step_constant(
+            "local_step", dtype, lambda d: array_ops.cast(self._read(self.iterations) + 1, d)
+        )
 
     def cast_lr(self, learning_rate, dtype) -> Tensor:
-        return self.step_constant("learning_rate", dtype, lambda d: ew.cast(learning_rate, d))
+        return self.step_constant(
+            "learning_rate", dtype, lambda d: array_ops.cast(learning_rate, d)
+        )
 
     @staticmethod
     def _read(value):
@@ -275,15 +294,19 @@ class Optimizer:
             return
         if trainable_variables is None:
             if not self.built:
-                raise ValueError("When passing `grads` without `variables`, the optimizer must "
-                                 "already be built on a list of variables. Call "
-                                 "`optimizer.build(trainable_variables)` first. ")
+                raise ValueError(
+                    "When passing `grads` without `variables`, the optimizer must "
+                    "already be built on a list of variables. Call "
+                    "`optimizer.build(trainable_variables)` first. "
+                )
             if len(grads) != len(self._trainable_variables_indices):
-                raise ValueError(f"When passing `grads` as a list of gradient tensors, the "
-                                 f"gradients must match `optimizer.variables` one-to-one. "
-                                 f"Received a list of {len(grads)} gradients, but the optimizer "
-                                 f"is tracking {len(self._trainable_variables)} trainable "
-                                 f"variables.")
+                raise ValueError(
+                    f"When passing `grads` as a list of gradient tensors, the "
+                    f"gradients must match `optimizer.variables` one-to-one. "
+                    f"Received a list of {len(grads)} gradients, but the optimizer "
+                    f"is tracking {len(self._trainable_variables)} trainable "
+                    f"variables."
+                )
             trainable_variables = self._trainable_variables
         else:
             trainable_variables = list(trainable_variables)
@@ -329,9 +352,10 @@ class Optimizer:
     def _accumulate_and_maybe_update(self, grads, trainable_variables) -> None:
         """Every ``gradient_accumulation_steps`` steps, update with the mean gradient."""
         steps = self.gradient_accumulation_steps
-        accumulators = [self._accumulated_gradients[self._get_variable_index(v)]
-                        for v in trainable_variables]
-        is_update = ew.equal(ew.floormod(self._iterations.read_value() + 1, steps), 0)
+        accumulators = [
+            self._accumulated_gradients[self._get_variable_index(v)] for v in trainable_variables
+        ]
+        is_update = array_ops.equal(math_ops.floormod(self._iterations.read_value() + 1, steps), 0)
 
         def update():
             mean = [(g + acc.read_value()) / steps for g, acc in zip(grads, accumulators)]
@@ -339,25 +363,28 @@ class Optimizer:
             self._apply_weight_decay(trainable_variables)
             self._backend_update_step(mean, trainable_variables, self.learning_rate)
 
-        if context.tracer is None:  # eager: a plain branch on the step number
+        if not inside_function():  # eager: a plain branch on the step number
             if bool(is_update):
                 update()
                 for acc in accumulators:
-                    acc.assign(ew.zeros_like(acc.read_value()))
+                    acc.assign(creation_ops.zeros_like(acc.read_value()))
             else:
                 for g, acc in zip(grads, accumulators):
                     acc.assign_add(g)
             return
         # Traced: run the update, then keep its results only on update steps.
-        touched = [v for v in trainable_variables + self._variables
-                   if v is not self._iterations and not any(v is a for a in accumulators)]
+        touched = [
+            v
+            for v in trainable_variables + self._variables
+            if v is not self._iterations and not any(v is a for a in accumulators)
+        ]
         before = [v.read_value() for v in touched]
         update()
         for variable, old in zip(touched, before):
-            variable.assign(ew.select(is_update, variable.read_value(), old))
+            variable.assign(array_ops.select(is_update, variable.read_value(), old))
         for g, acc in zip(grads, accumulators):
             current = acc.read_value()
-            acc.assign(ew.select(is_update, ew.zeros_like(current), current + g))
+            acc.assign(array_ops.select(is_update, creation_ops.zeros_like(current), current + g))
 
     def _filter_empty_gradients(self, grads, variables):
         kept_grads, kept_vars, missing = [], [], []
@@ -370,9 +397,12 @@ class Optimizer:
         if not kept_grads:
             raise ValueError("No gradients provided for any variable.")
         if missing:
-            warnings.warn(f"Gradients do not exist for variables {missing} when minimizing the "
-                          f"loss. If using `model.compile()`, did you forget to provide a "
-                          f"`loss` argument?", stacklevel=3)
+            warnings.warn(
+                f"Gradients do not exist for variables {missing} when minimizing the "
+                f"loss. If using `model.compile()`, did you forget to provide a "
+                f"`loss` argument?",
+                stacklevel=3,
+            )
         return kept_grads, kept_vars
 
     def _overwrite_with_gradients(self, grads, variables):
@@ -400,27 +430,31 @@ class Optimizer:
         return grads
 
     def _clip_by_norm(self, values):
-        squares = reduce_sum(ew.square(values))
-        positive = ew.greater(squares, 0)
+        squares = reduce_sum(math_ops.square(values))
+        positive = math_ops.greater(squares, 0)
         # The double select keeps the gradient of sqrt finite where the norm is 0.
-        safe = ew.select(positive, squares, ew.ones_like(squares))
-        norm = ew.select(positive, ew.sqrt(safe), squares)
-        return values * self.clipnorm / ew.maximum(norm, self.clipnorm)
+        safe = array_ops.select(positive, squares, creation_ops.ones_like(squares))
+        norm = array_ops.select(positive, math_ops.sqrt(safe), squares)
+        return values * self.clipnorm / math_ops.maximum(norm, self.clipnorm)
 
     # --- weight decay ---------------------------------------------------------------------------
     def exclude_from_weight_decay(self, var_list=None, var_names=None) -> None:
         """Exempts ``var_list`` and variables whose name contains one of ``var_names``."""
         if self.built:
-            raise ValueError("`exclude_from_weight_decay()` can only be configured before the "
-                             "optimizer is built.")
+            raise ValueError(
+                "`exclude_from_weight_decay()` can only be configured before the "
+                "optimizer is built."
+            )
         self._exclude_ids = {id(v) for v in var_list or ()}
         self._exclude_pattern = re.compile("|".join(set(var_names))) if var_names else None
 
     def _use_weight_decay(self, variable) -> bool:
         if id(variable) in self._exclude_ids:
             return False
-        if self._exclude_pattern is not None and \
-                self._exclude_pattern.search(variable.name) is not None:
+        if (
+            self._exclude_pattern is not None
+            and self._exclude_pattern.search(variable.name) is not None
+        ):
             return False
         return True
 
@@ -432,35 +466,44 @@ class Optimizer:
             if self._use_weight_decay(variable):
                 dtype = variable.dtype
                 factor = self.step_constant(
-                    "weight_decay", dtype,
-                    lambda d: ew.cast(learning_rate, d) * ew.cast(self.weight_decay, d))
+                    "weight_decay",
+                    dtype,
+                    lambda d: (
+                        array_ops.cast(learning_rate, d) * array_ops.cast(self.weight_decay, d)
+                    ),
+                )
                 value = variable.read_value()
                 variable.assign(value - value * factor)
 
     # --- exponential moving average ------------------------------------------------------------
     def _update_model_variables_moving_average(self, trainable_variables) -> None:
-        not_first = ew.not_equal(self._read(self.iterations), 0)
+        not_first = math_ops.not_equal(self._read(self.iterations), 0)
         for variable, average in zip(trainable_variables, self._model_variables_moving_average):
             if average is None:
                 continue
-            momentum = ew.cast(not_first, variable.dtype) * self.ema_momentum
-            average.assign(momentum * average.read_value() +
-                           (1 - momentum) * variable.read_value())
+            momentum = array_ops.cast(not_first, variable.dtype) * self.ema_momentum
+            average.assign(momentum * average.read_value() + (1 - momentum) * variable.read_value())
 
     def _maybe_overwrite_with_average(self) -> None:
-        should = ew.equal(ew.floormod(self._read(self.iterations) + 1,
-                                      self.ema_overwrite_frequency), 0)
-        for variable, average in zip(self._trainable_variables,
-                                     self._model_variables_moving_average):
+        should = array_ops.equal(
+            math_ops.floormod(self._read(self.iterations) + 1, self.ema_overwrite_frequency), 0
+        )
+        for variable, average in zip(
+            self._trainable_variables, self._model_variables_moving_average
+        ):
             if average is not None:
-                variable.assign(ew.select(should, average.read_value(), variable.read_value()))
+                variable.assign(
+                    array_ops.select(should, average.read_value(), variable.read_value())
+                )
 
     def _overwrite_model_variables_with_average_value(self, trainable_variables) -> None:
         if len(trainable_variables) != len(self._model_variables_moving_average):
-            raise ValueError(f"The length of model variables ({len(trainable_variables)}) to "
-                             f"override does not match the length of model variables stored in "
-                             f"the optimizer ({len(self._model_variables_moving_average)}). "
-                             f"Please check if the optimizer was called on your model.")
+            raise ValueError(
+                f"The length of model variables ({len(trainable_variables)}) to "
+                f"override does not match the length of model variables stored in "
+                f"the optimizer ({len(self._model_variables_moving_average)}). "
+                f"Please check if the optimizer was called on your model."
+            )
         for variable, average in zip(trainable_variables, self._model_variables_moving_average):
             if average is not None:
                 variable.assign(average.read_value())
@@ -490,8 +533,10 @@ class Optimizer:
                 tape.watch(var_list)
                 loss = loss()
         elif tape is None:
-            raise ValueError("`tape` is required when a `Tensor` loss is passed. Received: "
-                             f"loss={loss}, tape={tape}.")
+            raise ValueError(
+                "`tape` is required when a `Tensor` loss is passed. Received: "
+                f"loss={loss}, tape={tape}."
+            )
         if callable(var_list):
             var_list = var_list()
         var_list = list(var_list)
@@ -504,15 +549,19 @@ class Optimizer:
 
     def set_weights(self, weights) -> None:
         if not self.built:
-            raise ValueError("You are calling `set_weights()` on an optimizer that has not yet "
-                             "been built. Please call `optimizer.build(trainable_variables)` to "
-                             "create the optimizer weights before calling `set_weights()`.")
+            raise ValueError(
+                "You are calling `set_weights()` on an optimizer that has not yet "
+                "been built. Please call `optimizer.build(trainable_variables)` to "
+                "create the optimizer weights before calling `set_weights()`."
+            )
         for variable, weight in zip(self._variables, weights):
             weight = np.asarray(weight)
             if tuple(variable.shape) != weight.shape:
-                raise ValueError(f"Optimizer variable {variable.path} has shape "
-                                 f"{tuple(variable.shape)} not compatible with provided weight "
-                                 f"shape {weight.shape}.")
+                raise ValueError(
+                    f"Optimizer variable {variable.path} has shape "
+                    f"{tuple(variable.shape)} not compatible with provided weight "
+                    f"shape {weight.shape}."
+                )
             variable.assign(weight.astype(variable.dtype.np_dtype))
 
     def save_own_variables(self, store) -> None:
@@ -521,9 +570,12 @@ class Optimizer:
 
     def load_own_variables(self, store) -> None:
         if len(store.keys()) != len(self.variables):
-            warnings.warn(f"Skipping variable loading for optimizer '{self.name}', because it "
-                          f"has {len(self.variables)} variables whereas the saved optimizer has "
-                          f"{len(store.keys())} variables. ", stacklevel=2)
+            warnings.warn(
+                f"Skipping variable loading for optimizer '{self.name}', because it "
+                f"has {len(self.variables)} variables whereas the saved optimizer has "
+                f"{len(store.keys())} variables. ",
+                stacklevel=2,
+            )
             return
         for i, variable in enumerate(self.variables):
             variable.assign(np.asarray(store[str(i)]))
@@ -536,20 +588,27 @@ class Optimizer:
             learning_rate = float(self._learning_rate.numpy())
         else:
             learning_rate = serialize_keras_object(self._learning_rate)
-        return {"name": self.name, "learning_rate": learning_rate,
-                "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
-                "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue,
-                "use_ema": self.use_ema, "ema_momentum": self.ema_momentum,
-                "ema_overwrite_frequency": self.ema_overwrite_frequency,
-                "loss_scale_factor": self.loss_scale_factor,
-                "gradient_accumulation_steps": self.gradient_accumulation_steps}
+        return {
+            "name": self.name,
+            "learning_rate": learning_rate,
+            "weight_decay": self.weight_decay,
+            "clipnorm": self.clipnorm,
+            "global_clipnorm": self.global_clipnorm,
+            "clipvalue": self.clipvalue,
+            "use_ema": self.use_ema,
+            "ema_momentum": self.ema_momentum,
+            "ema_overwrite_frequency": self.ema_overwrite_frequency,
+            "loss_scale_factor": self.loss_scale_factor,
+            "gradient_accumulation_steps": self.gradient_accumulation_steps,
+        }
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
         config = dict(config)
         if isinstance(config.get("learning_rate"), dict):
-            config["learning_rate"] = deserialize_keras_object(config["learning_rate"],
-                                                               custom_objects=custom_objects)
+            config["learning_rate"] = deserialize_keras_object(
+                config["learning_rate"], custom_objects=custom_objects
+            )
         return cls(**config)
 
     def __repr__(self) -> str:
@@ -559,7 +618,6 @@ class Optimizer:
 def _dense(grad):
     """A gradient as a dense tensor (``IndexedSlices`` rows are summed into place)."""
     if hasattr(grad, "indices") and hasattr(grad, "values"):
-        from fluxion.core.primitives.shape import expand_dims
         from fluxion.ops.array_ops import scatter_nd
 
         indices = expand_dims(convert_to_tensor(grad.indices), -1)
@@ -573,17 +631,17 @@ def global_norm(values) -> Tensor:
     for value in values:
         if value is None:
             continue
-        term = reduce_sum(ew.square(value))
-        total = term if total is None else total + ew.cast(term, total.dtype)
-    return ew.sqrt(total)
+        term = reduce_sum(math_ops.square(value))
+        total = term if total is None else total + array_ops.cast(term, total.dtype)
+    return math_ops.sqrt(total)
 
 
 def clip_by_global_norm(values, clip_norm) -> list:
     """Scales every tensor by ``clip_norm / max(global_norm, clip_norm)`` (NaN if not finite)."""
     norm = global_norm(values)
-    scale = ew.minimum(1.0 / norm, 1.0 / clip_norm) * clip_norm
+    scale = math_ops.minimum(1.0 / norm, 1.0 / clip_norm) * clip_norm
     scale = scale + (norm - norm)  # inf or NaN norms make the scale NaN, as in Keras
-    return [None if v is None else v * ew.cast(scale, v.dtype) for v in values]
+    return [None if v is None else v * array_ops.cast(scale, v.dtype) for v in values]
 
 
 def _current_strategy():

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fluxion.core.primitives import elementwise as ew
 from fluxion.keras.optimizers.base_optimizer import Optimizer
 from fluxion.keras.saving.serialization import keras_class
+from fluxion.ops import array_ops, math_ops
 from fluxion.ops.clip_ops import clip_by_value
 
 
@@ -60,7 +60,7 @@ class Ftrl(Optimizer):
     def update_step(self, gradient, variable, learning_rate) -> None:
         dtype = variable.dtype
         lr = self.cast_lr(learning_rate, dtype)
-        g = ew.cast(gradient, dtype)
+        g = array_ops.cast(gradient, dtype)
         index = self._get_variable_index(variable)
         accumulator, linear = self._accumulators[index], self._linears[index]
         power = -self.learning_rate_power
@@ -68,9 +68,9 @@ class Ftrl(Optimizer):
         weight = variable.read_value()
         shrunk = g + weight * (2 * self.l2_shrinkage_regularization_strength)
         old = accumulator.read_value()
-        new = old + ew.square(g)
-        new_power = ew.pow_(new, power)
-        linear.assign_add(shrunk - (new_power - ew.pow_(old, power)) / lr * weight)
+        new = old + math_ops.square(g)
+        new_power = math_ops.pow(new, power)
+        linear.assign_add(shrunk - (new_power - math_ops.pow(old, power)) / lr * weight)
         quadratic = new_power / lr + 2 * l2
         z = linear.read_value()
         l1 = self.l1_regularization_strength

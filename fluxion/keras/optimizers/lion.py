@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fluxion.core.primitives import elementwise as ew
 from fluxion.keras.optimizers.base_optimizer import Optimizer
 from fluxion.keras.saving.serialization import keras_class
+from fluxion.ops import array_ops, math_ops
 
 
 @keras_class("keras.optimizers")
@@ -38,10 +38,10 @@ class Lion(Optimizer):
     def update_step(self, gradient, variable, learning_rate) -> None:
         dtype = variable.dtype
         lr = self.cast_lr(learning_rate, dtype)
-        g = ew.cast(gradient, dtype)
+        g = array_ops.cast(gradient, dtype)
         m = self._momentums[self._get_variable_index(variable)]
         momentum = m.read_value()
-        variable.assign_sub(ew.sign(momentum * self.beta_1 + g * (1.0 - self.beta_1)) * lr)
+        variable.assign_sub(math_ops.sign(momentum * self.beta_1 + g * (1.0 - self.beta_1)) * lr)
         m.assign(momentum * self.beta_2 + g * (1.0 - self.beta_2))
 
     def get_config(self) -> dict:

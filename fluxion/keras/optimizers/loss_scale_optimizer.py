@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from fluxion.core import context
-from fluxion.core.primitives import elementwise as ew
 from fluxion.core.tensor import convert_to_tensor
+from fluxion.graph import control_flow
 from fluxion.keras.optimizers.base_optimizer import Optimizer
 from fluxion.keras.saving.serialization import (
     deserialize_keras_object,
     keras_class,
     serialize_keras_object,
 )
+from fluxion.ops import array_ops, math_ops
+from fluxion.ops.framework_ops import inside_function
 from fluxion.ops.reduce_ops import reduce_all
 
 
@@ -77,7 +78,7 @@ class LossScaleOptimizer(Optimizer):
     def scale_loss(self, loss):
         """``loss * dynamic_scale`` (in the loss's dtype)."""
         loss = convert_to_tensor(loss)
-        return ew.mul(loss, ew.cast(self.dynamic_scale.read_value(), loss.dtype))
+        return math_ops.multiply(loss, array_ops.cast(self.dynamic_scale.read_value(), loss.dtype))
 
     def apply(self, grads, trainable_variables=None) -> None:
         """Unscales ``grads``; applies them if all are finite, else halves the scale."""
@@ -90,32 +91,33 @@ class LossScaleOptimizer(Optimizer):
         if not self.inner_optimizer.built:  # slots created now, outside any branch
             self.build(trainable_variables)
         scale = self.dynamic_scale.read_value()
-        unscaled = [None if g is None else ew.div(g, ew.cast(scale, g.dtype)) for g in grads]
-        checks = [reduce_all(ew.is_finite(g)) for g in unscaled if g is not None]
+        unscaled = [None if g is None else math_ops.truediv(g, array_ops.cast(scale, g.dtype))
+                    for g in grads]
+        checks = [reduce_all(math_ops.is_finite(g)) for g in unscaled if g is not None]
         finite = checks[0]
         for check in checks[1:]:
-            finite = ew.logical_and(finite, check)
+            finite = math_ops.logical_and(finite, check)
 
         def finite_step():
             self.inner_optimizer.apply(unscaled, trainable_variables)
-            grow = ew.greater_equal(self.step_counter.read_value() + 1,
-                                    self.dynamic_growth_steps)
-            self.dynamic_scale.assign(ew.select(grow, scale * 2.0, scale))
-            self.step_counter.assign(ew.select(grow, np.int64(0),
-                                               self.step_counter.read_value() + 1))
-            return ew.cast(finite, "int64")
+            grow = math_ops.greater_equal(
+                self.step_counter.read_value() + 1, self.dynamic_growth_steps
+            )
+            self.dynamic_scale.assign(array_ops.select(grow, scale * 2.0, scale))
+            self.step_counter.assign(
+                array_ops.select(grow, np.int64(0), self.step_counter.read_value() + 1)
+            )
+            return array_ops.cast(finite, "int64")
 
         def skipped_step():
             self.dynamic_scale.assign(scale / 2.0)
             self.step_counter.assign(np.int64(0))
-            return ew.cast(finite, "int64")
+            return array_ops.cast(finite, "int64")
 
-        if context.tracer is None:  # eager: a Python branch
+        if not inside_function():  # eager: a Python branch
             finite_step() if bool(finite) else skipped_step()
         else:
-            from fluxion.graph.cond import cond
-
-            cond(finite, finite_step, skipped_step)
+            control_flow.cond(finite, finite_step, skipped_step)
 
     def apply_gradients(self, grads_and_vars):
         grads, variables = zip(*grads_and_vars) if grads_and_vars else ((), ())
@@ -124,18 +126,17 @@ class LossScaleOptimizer(Optimizer):
 
     # --- configuration ---------------------------------------------------------------------------
     def get_config(self) -> dict:
-        return {"name": self.name,
-                "inner_optimizer": serialize_keras_object(self.inner_optimizer),
-                "initial_scale": self.initial_scale,
-                "dynamic_growth_steps": self.dynamic_growth_steps}
+        return {
+            "name": self.name,
+            "inner_optimizer": serialize_keras_object(self.inner_optimizer),
+            "initial_scale": self.initial_scale,
+            "dynamic_growth_steps": self.dynamic_growth_steps,
+        }
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
         config = dict(config)
         inner = config.pop("inner_optimizer")
-        if isinstance(inner, dict):
-            from fluxion.keras import optimizers
-
-            inner = optimizers.deserialize(inner, custom_objects=custom_objects) \
-                if inner.get("class_name") else deserialize_keras_object(inner)
+        if isinstance(inner, dict):  # optimizers register their classes (keras_class)
+            inner = deserialize_keras_object(inner, custom_objects=custom_objects)
         return cls(inner, **config)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import math
 
-from fluxion.core.primitives import elementwise as ew
 from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.keras.saving.serialization import (
     deserialize_keras_object,
     keras_class,
     serialize_keras_object,
 )
+from fluxion.ops import array_ops, creation_ops, math_ops
 
 __all__ = ["CosineDecay", "CosineDecayRestarts", "ExponentialDecay", "InverseTimeDecay",
            "LearningRateSchedule", "PiecewiseConstantDecay", "PolynomialDecay", "deserialize",
@@ -24,7 +24,7 @@ __all__ = ["CosineDecay", "CosineDecayRestarts", "ExponentialDecay", "InverseTim
 
 def _step(step, dtype) -> Tensor:
     value = step.read_value() if hasattr(step, "read_value") else step
-    return ew.cast(convert_to_tensor(value), dtype)
+    return array_ops.cast(convert_to_tensor(value), dtype)
 
 
 def _check_steps(name: str, value) -> None:
@@ -63,8 +63,8 @@ class _StepDecay(LearningRateSchedule):
         _check_steps("decay_steps", decay_steps)
 
     def _progress(self, step, initial: Tensor) -> Tensor:
-        progress = _step(step, initial.dtype) / ew.cast(self.decay_steps, initial.dtype)
-        return ew.floor(progress) if self.staircase else progress
+        progress = _step(step, initial.dtype) / array_ops.cast(self.decay_steps, initial.dtype)
+        return math_ops.floor(progress) if self.staircase else progress
 
     def get_config(self) -> dict:
         return {"initial_learning_rate": self.initial_learning_rate,
@@ -82,8 +82,8 @@ class ExponentialDecay(_StepDecay):
 
     def __call__(self, step):
         initial = convert_to_tensor(self.initial_learning_rate)
-        rate = ew.cast(self.decay_rate, initial.dtype)
-        return initial * ew.pow_(rate, self._progress(step, initial))
+        rate = array_ops.cast(self.decay_rate, initial.dtype)
+        return initial * math_ops.pow(rate, self._progress(step, initial))
 
 
 @keras_class("keras.optimizers.schedules")
@@ -108,12 +108,13 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         values = [convert_to_tensor(v) for v in self.values]
         dtype = values[0].dtype
         step = step.read_value() if hasattr(step, "read_value") else convert_to_tensor(step)
-        bounds = [ew.cast(convert_to_tensor(b), step.dtype) for b in self.boundaries]
-        result = ew.cast(ew.less_equal(step, bounds[0]), dtype) * values[0]
-        result = result + ew.cast(ew.greater(step, bounds[-1]), dtype) * values[-1]
+        bounds = [array_ops.cast(convert_to_tensor(b), step.dtype) for b in self.boundaries]
+        result = array_ops.cast(math_ops.less_equal(step, bounds[0]), dtype) * values[0]
+        result = result + array_ops.cast(math_ops.greater(step, bounds[-1]), dtype) * values[-1]
         for low, high, value in zip(bounds[:-1], bounds[1:], values[1:-1]):
-            inside = ew.logical_and(ew.greater(step, low), ew.less_equal(step, high))
-            result = result + ew.cast(inside, dtype) * value
+            inside = math_ops.logical_and(math_ops.greater(step, low),
+                                          math_ops.less_equal(step, high))
+            result = result + array_ops.cast(inside, dtype) * value
         return result
 
     def get_config(self) -> dict:
@@ -126,8 +127,15 @@ class PolynomialDecay(LearningRateSchedule):
     along ``(1 - step / decay_steps) ** power`` (restarting with longer periods if ``cycle``).
     """
 
-    def __init__(self, initial_learning_rate, decay_steps, end_learning_rate=0.0001, power=1.0,
-                 cycle=False, name="PolynomialDecay"):
+    def __init__(
+        self,
+        initial_learning_rate,
+        decay_steps,
+        end_learning_rate=0.0001,
+        power=1.0,
+        cycle=False,
+        name="PolynomialDecay",
+    ):
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = decay_steps
         self.end_learning_rate = end_learning_rate
@@ -139,22 +147,30 @@ class PolynomialDecay(LearningRateSchedule):
     def __call__(self, step):
         initial = convert_to_tensor(self.initial_learning_rate)
         dtype = initial.dtype
-        end = ew.cast(self.end_learning_rate, dtype)
+        end = array_ops.cast(self.end_learning_rate, dtype)
         step = _step(step, dtype)
-        decay_steps = ew.cast(self.decay_steps, dtype)
+        decay_steps = array_ops.cast(self.decay_steps, dtype)
         if self.cycle:
-            multiplier = ew.select(ew.equal(step, 0), ew.ones_like(step),
-                                   ew.ceil(step / self.decay_steps))
+            multiplier = array_ops.select(
+                array_ops.equal(step, 0),
+                creation_ops.ones_like(step),
+                math_ops.ceil(step / self.decay_steps),
+            )
             decay_steps = decay_steps * multiplier
         else:
-            step = ew.minimum(step, decay_steps)
+            step = math_ops.minimum(step, decay_steps)
         fraction = step / decay_steps
-        return (initial - end) * ew.pow_(1 - fraction, ew.cast(self.power, dtype)) + end
+        return (initial - end) * math_ops.pow(1 - fraction, array_ops.cast(self.power, dtype)) + end
 
     def get_config(self) -> dict:
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "end_learning_rate": self.end_learning_rate,
-                "power": self.power, "cycle": self.cycle, "name": self.name}
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "end_learning_rate": self.end_learning_rate,
+            "power": self.power,
+            "cycle": self.cycle,
+            "name": self.name,
+        }
 
 
 @keras_class("keras.optimizers.schedules")
@@ -163,13 +179,13 @@ class InverseTimeDecay(_StepDecay):
 
     def __call__(self, step):
         initial = convert_to_tensor(self.initial_learning_rate)
-        rate = ew.cast(self.decay_rate, initial.dtype)
+        rate = array_ops.cast(self.decay_rate, initial.dtype)
         return initial / (rate * self._progress(step, initial) + 1)
 
 
 def _cosine(fraction: Tensor, alpha) -> Tensor:
     """``(1 - alpha) * (1 + cos(pi * fraction)) / 2 + alpha``."""
-    decayed = (ew.cos(fraction * math.pi) + 1.0) * 0.5
+    decayed = (math_ops.cos(fraction * math.pi) + 1.0) * 0.5
     return decayed * (1 - alpha) + alpha
 
 
@@ -179,8 +195,15 @@ class CosineDecay(LearningRateSchedule):
     warmup of ``warmup_steps`` from ``initial_learning_rate`` to ``warmup_target``.
     """
 
-    def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, name="CosineDecay",
-                 warmup_target=None, warmup_steps=0):
+    def __init__(
+        self,
+        initial_learning_rate,
+        decay_steps,
+        alpha=0.0,
+        name="CosineDecay",
+        warmup_target=None,
+        warmup_steps=0,
+    ):
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = decay_steps
         self.alpha = alpha
@@ -192,22 +215,27 @@ class CosineDecay(LearningRateSchedule):
     def __call__(self, step):
         initial = convert_to_tensor(self.initial_learning_rate)
         dtype = initial.dtype
-        decay_steps = ew.cast(self.decay_steps, dtype)
+        decay_steps = array_ops.cast(self.decay_steps, dtype)
         step = _step(step, dtype)
         if self.warmup_target is None:
-            step = ew.minimum(step, decay_steps)
+            step = math_ops.minimum(step, decay_steps)
             return initial * _cosine(step / decay_steps, self.alpha)
-        target = ew.cast(self.warmup_target, dtype)
-        warmup_steps = ew.cast(self.warmup_steps, dtype)
-        step = ew.minimum(step, decay_steps + warmup_steps)
+        target = array_ops.cast(self.warmup_target, dtype)
+        warmup_steps = array_ops.cast(self.warmup_steps, dtype)
+        step = math_ops.minimum(step, decay_steps + warmup_steps)
         warming = (target - initial) * (step / warmup_steps) + initial
         decaying = target * _cosine((step - warmup_steps) / decay_steps, self.alpha)
-        return ew.select(ew.less(step, warmup_steps), warming, decaying)
+        return array_ops.select(array_ops.less(step, warmup_steps), warming, decaying)
 
     def get_config(self) -> dict:
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "alpha": self.alpha, "name": self.name,
-                "warmup_target": self.warmup_target, "warmup_steps": self.warmup_steps}
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "alpha": self.alpha,
+            "name": self.name,
+            "warmup_target": self.warmup_target,
+            "warmup_steps": self.warmup_steps,
+        }
 
 
 @keras_class("keras.optimizers.schedules")
@@ -216,8 +244,15 @@ class CosineDecayRestarts(LearningRateSchedule):
     ``t_mul`` times longer and its peak ``m_mul`` times lower.
     """
 
-    def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0,
-                 alpha=0.0, name="SGDRDecay"):
+    def __init__(
+        self,
+        initial_learning_rate,
+        first_decay_steps,
+        t_mul=2.0,
+        m_mul=1.0,
+        alpha=0.0,
+        name="SGDRDecay",
+    ):
         self.initial_learning_rate = initial_learning_rate
         self.first_decay_steps = first_decay_steps
         self._t_mul = t_mul
@@ -229,28 +264,44 @@ class CosineDecayRestarts(LearningRateSchedule):
     def __call__(self, step):
         initial = convert_to_tensor(self.initial_learning_rate)
         dtype = initial.dtype
-        fraction = _step(step, dtype) / ew.cast(self.first_decay_steps, dtype)
+        fraction = _step(step, dtype) / array_ops.cast(self.first_decay_steps, dtype)
         if self._t_mul == 1.0:
-            restart = ew.floor(fraction)
+            restart = math_ops.floor(fraction)
             fraction = fraction - restart
         else:
-            t_mul = ew.cast(self._t_mul, dtype)
-            restart = ew.floor(ew.log(1.0 - fraction * (1.0 - t_mul)) / ew.log(t_mul))
-            done = (1.0 - ew.pow_(t_mul, restart)) / (1.0 - t_mul)
-            fraction = (fraction - done) / ew.pow_(t_mul, restart)
-        peak = ew.pow_(ew.cast(self._m_mul, dtype), restart)
-        decayed = peak * (ew.cos(fraction * math.pi) + 1.0) * 0.5
+            t_mul = array_ops.cast(self._t_mul, dtype)
+            restart = math_ops.floor(
+                math_ops.log(1.0 - fraction * (1.0 - t_mul)) / math_ops.log(t_mul)
+            )
+            done = (1.0 - math_ops.pow(t_mul, restart)) / (1.0 - t_mul)
+            fraction = (fraction - done) / math_ops.pow(t_mul, restart)
+        peak = math_ops.pow(array_ops.cast(self._m_mul, dtype), restart)
+        decayed = peak * (math_ops.cos(fraction * math.pi) + 1.0) * 0.5
         return initial * (decayed * (1 - self.alpha) + self.alpha)
 
     def get_config(self) -> dict:
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "first_decay_steps": self.first_decay_steps, "t_mul": self._t_mul,
-                "m_mul": self._m_mul, "alpha": self.alpha, "name": self.name}
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "first_decay_steps": self.first_decay_steps,
+            "t_mul": self._t_mul,
+            "m_mul": self._m_mul,
+            "alpha": self.alpha,
+            "name": self.name,
+        }
 
 
-_CLASSES = {cls.__name__: cls for cls in (
-    LearningRateSchedule, ExponentialDecay, PiecewiseConstantDecay, PolynomialDecay,
-    InverseTimeDecay, CosineDecay, CosineDecayRestarts)}
+_CLASSES = {
+    cls.__name__: cls
+    for cls in (
+        LearningRateSchedule,
+        ExponentialDecay,
+        PiecewiseConstantDecay,
+        PolynomialDecay,
+        InverseTimeDecay,
+        CosineDecay,
+        CosineDecayRestarts,
+    )
+}
 
 
 def serialize(learning_rate_schedule) -> dict:
@@ -258,5 +309,9 @@ def serialize(learning_rate_schedule) -> dict:
 
 
 def deserialize(config, custom_objects=None):
-    return deserialize_keras_object(config, custom_objects=custom_objects,
-                                    module_objects=_CLASSES, printable_module_name="decay")
+    return deserialize_keras_object(
+        config,
+        custom_objects=custom_objects,
+        module_objects=_CLASSES,
+        printable_module_name="decay",
+    )

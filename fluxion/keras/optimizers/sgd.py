@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fluxion.core.primitives import elementwise as ew
 from fluxion.keras.optimizers.base_optimizer import Optimizer
 from fluxion.keras.saving.serialization import keras_class
+from fluxion.ops import array_ops
 
 
 @keras_class("keras.optimizers")
@@ -44,7 +44,7 @@ class SGD(Optimizer):
     def update_step(self, gradient, variable, learning_rate) -> None:
         dtype = variable.dtype
         lr = self.cast_lr(learning_rate, dtype)
-        step = ew.cast(gradient, dtype) * lr
+        step = array_ops.cast(gradient, dtype) * lr
         if self.momentum == 0:
             variable.assign_sub(step)
             return

@@ -208,7 +208,7 @@ def _pairs(variables: list, values: list, name: str, skip_mismatch: bool) -> lis
 # --- whole models ---------------------------------------------------------------------------------
 def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: bool = True):
     """A model from a legacy ``.h5`` file, with its weights (and, if compiled, optimizer)."""
-    from fluxion.keras.saving.saving_api import compile_from_config, model_from_config
+    from fluxion.keras.saving.model_config import compile_from_config, model_from_config
 
     h5py = require_h5py()
     try:

@@ -34,11 +34,11 @@ into ``<assets dir>/layers/string_lookup/``; a ``.keras`` file stores them under
 from __future__ import annotations
 
 import os
-import re
 import warnings
 
 import numpy as np
 
+from fluxion.core.snake_case import to_snake_case
 from fluxion.keras.saving import h5_safety
 
 H5_INSTALL_HINT = "pip install h5py"
@@ -57,13 +57,6 @@ def require_h5py():
 
 
 # --- the walk -------------------------------------------------------------------------------
-def to_snake_case(name: str) -> str:
-    """Keras 3's snake case of a class name (``BatchNormalization`` -> ``batch_normalization``)."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
 def _is_saveable(obj) -> bool:
     from fluxion.keras.layers.layer import Layer
     from fluxion.keras.optimizers.base_optimizer import Optimizer
@@ -72,14 +65,14 @@ def _is_saveable(obj) -> bool:
 
 
 def _obj_type(obj) -> str:
-    from fluxion.keras.models.functional import Functional
-    from fluxion.keras.models.sequential import Sequential
+    """The kind Keras writes for ``obj`` in a weights file: models tell theirs
+    (``weights_file_kind``: ``Functional``, ``Sequential``), optimizers and layers are named
+    here."""
     from fluxion.keras.optimizers.base_optimizer import Optimizer
 
-    if isinstance(obj, Functional):
-        return "Functional"
-    if isinstance(obj, Sequential):
-        return "Sequential"
+    kind = getattr(obj, "weights_file_kind", None)
+    if kind is not None:
+        return kind
     if isinstance(obj, Optimizer):
         return "Optimizer"
     return "Layer"

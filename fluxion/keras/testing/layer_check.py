@@ -27,6 +27,7 @@ from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.graph.function import function
 from fluxion.keras.layers.input_layer import Input
 from fluxion.keras.saving.serialization import deserialize_keras_object, serialize_keras_object
+from fluxion.ops.nn_ops import reduce_sum
 
 
 def run_layer_test(layer_cls, init_kwargs: dict | None = None, input_shape=(2, 3),
@@ -140,7 +141,6 @@ def _random_input(rng, shape, dtype: str) -> np.ndarray:
 
 
 def _loss(layer, x, target, call_kwargs):
-    from fluxion.core.primitives.reduce import reduce_sum
 
     out = layer(x, **call_kwargs)
     diff = out - target
@@ -150,7 +150,6 @@ def _loss(layer, x, target, call_kwargs):
 def _check_input_gradient(layer, datas: list, index: int, multi: bool, call_kwargs,
                           rng) -> None:
     """Finite differences of ``sum(layer(inputs) * probe)`` w.r.t. ``datas[index]``."""
-    from fluxion.core.primitives.reduce import reduce_sum
 
     call = {**call_kwargs, "training": False} if layer._call_has_training else call_kwargs
     probe = None

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from fluxion.core.tensor import convert_to_tensor
+from fluxion.ops import array_ops, creation_ops, linalg_ops, math_ops, reduce_ops
+
 _EPSILON = 1e-7  # keras.config.epsilon()'s default
 
 
 def _is_tensor(x) -> bool:
-    import fluxion
-
-    return fluxion.is_tensor(x)
+    return creation_ops.is_tensor(x)
 
 
 def to_categorical(x, num_classes: int | None = None):
@@ -36,15 +37,13 @@ def to_categorical(x, num_classes: int | None = None):
            [0., 1., 0.]])
     """
     if _is_tensor(x):
-        import fluxion
-
         if num_classes is None:
             raise ValueError("to_categorical: `num_classes` is required for tensor input "
                              "(its largest value is not known until it runs).")
         shape = x.shape
         if len(shape) > 1 and shape[-1] == 1:
-            x = fluxion.squeeze(x, axis=-1)
-        return fluxion.one_hot(x, int(num_classes))
+            x = array_ops.squeeze(x, axis=-1)
+        return array_ops.one_hot(x, int(num_classes))
     x = np.asarray(x)
     if x.size and not np.issubdtype(x.dtype, np.integer):
         if not np.all(np.equal(np.mod(x, 1), 0)):
@@ -88,16 +87,14 @@ def normalize(x, axis: int | None = -1, order: int = 2):
         return x / np.expand_dims(norm, axis if axis is not None else -1)
     if not isinstance(order, int) or order < 1:
         raise ValueError(f"normalize: `order` must be an int >= 1. Received: order={order}")
-    import fluxion
-
-    x = fluxion.convert_to_tensor(x)
+    x = convert_to_tensor(x)
     if not x.dtype.is_floating:
-        x = fluxion.cast(x, "float32")
+        x = array_ops.cast(x, "float32")
     if len(x.shape) == 0:
-        x = fluxion.expand_dims(x, 0)
+        x = array_ops.expand_dims(x, 0)
     if order == 2:
-        square_sum = fluxion.reduce_sum(fluxion.square(x), axis=axis, keepdims=True)
-        inv_norm = fluxion.minimum(fluxion.math.rsqrt(square_sum), 1.0 / _EPSILON)
+        square_sum = reduce_ops.reduce_sum(math_ops.square(x), axis=axis, keepdims=True)
+        inv_norm = math_ops.minimum(math_ops.rsqrt(square_sum), 1.0 / _EPSILON)
         return x * inv_norm
-    norm = fluxion.norm(x, ord=order, axis=axis, keepdims=True)
-    return x / fluxion.maximum(norm, _EPSILON)
+    norm = linalg_ops.norm(x, ord=order, axis=axis, keepdims=True)
+    return x / math_ops.maximum(norm, _EPSILON)

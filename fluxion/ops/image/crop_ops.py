@@ -12,13 +12,12 @@ import numpy as np
 
 from fluxion.core import dtypes
 from fluxion.core.errors import op_error
-from fluxion.core.primitive import Aval, define
 from fluxion.core.primitives.elementwise import cast, floor, select
+from fluxion.core.primitives.image_place import pad_resize_layout, place_p, resize_pad_p
 from fluxion.core.primitives.indexing import getitem
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
 from fluxion.ops.array_ops import gather, unstack
 from fluxion.ops.creation_ops import range as _range
-from fluxion.ops.image import resize_ops
 from fluxion.ops.image.image_shapes import batched, static_hw, static_ints, unbatched
 from fluxion.ops.image.resize_ops import resize
 from fluxion.ops.math_ops import floormod, logical_and
@@ -50,38 +49,6 @@ def crop_to_bounding_box(image, offset_height, offset_width, target_height, targ
                        f"image of height {height} and width {width}")
     out = getitem(images, (slice(None), slice(top, top + rows), slice(left, left + cols)))
     return unbatched(out, added)
-
-
-# Placing an image of run-time size into a fixed-size canvas: a primitive whose kernel
-# sees the real size; its adjoint cuts the cotangent back out at the same offsets.
-def _place_kernel(x, top, left, *, height, width):
-    top, left = int(top), int(left)
-    rows, cols = x.shape[1:3]
-    if top < 0 or left < 0 or top + rows > height or left + cols > width:
-        from fluxion.core.errors import InvalidArgumentError
-
-        raise InvalidArgumentError(f"pad_to_bounding_box: an image of height {rows} and width "
-                                   f"{cols} at offsets ({top}, {left}) does not fit in a "
-                                   f"{height} x {width} target")
-    out = np.zeros((x.shape[0], height, width, x.shape[3]), x.dtype)
-    out[:, top:top + rows, left:left + cols] = x
-    return out
-
-
-def _place_vjp(g, xs, out, *, height, width):
-    from fluxion.ops.array_ops import slice as slice_
-    from fluxion.ops.array_ops import stack
-    from fluxion.ops.creation_ops import shape as shape_of
-
-    zero = Tensor(np.int32(0))
-    begin = stack([zero, cast(xs[1], dtypes.int32), cast(xs[2], dtypes.int32), zero])
-    return slice_(g, begin, shape_of(xs[0], out_type=dtypes.int32)), None, None
-
-
-place_p = define("pad_to_bounding_box", _place_kernel,
-                 lambda x, top, left, height, width: Aval((x.shape[0], height, width,
-                                                           x.shape[3]), x.dtype),
-                 _place_vjp, fresh_output=True)
 
 
 def pad_to_bounding_box(image, offset_height, offset_width, target_height, target_width
@@ -167,48 +134,6 @@ def _crop_or_pad_dynamic(images: Tensor, rows: int, cols: int) -> Tensor:
                      stack([whole, kept[0], kept[1], whole]))
     pad_start = maximum(target - sides, 0) // 2
     return place_p.bind(cropped, pad_start[0], pad_start[1], height=rows, width=cols)
-
-
-def pad_resize_layout(height: int, width: int, rows: int, cols: int) -> tuple:
-    """``(new_height, new_width, top, left)`` of ``resize_with_pad``, in TF's float32
-    arithmetic (9 / (9 / 7) must give 7, not 6.999...); TF centres by the unrounded size."""
-    f32 = np.float32
-    ratio = max(f32(width) / f32(cols), f32(height) / f32(rows))
-    new_height, new_width = int(f32(height) / ratio), int(f32(width) / ratio)
-    top = max(0, int(np.floor((f32(rows) - f32(height) / ratio) / f32(2))))
-    left = max(0, int(np.floor((f32(cols) - f32(width) / ratio) / f32(2))))
-    return new_height, new_width, top, left
-
-
-# For images whose size is known only at run time, resize-and-place is one primitive (the
-# layout depends on that size) with its adjoint, as ``resize_image`` and its gradient.
-def _resize_pad_kernel(x, *, rows, cols, method, antialias):
-    new_height, new_width, top, left = pad_resize_layout(x.shape[1], x.shape[2], rows, cols)
-    resized = resize_ops.resize_p.impl(x, size=(new_height, new_width), method=method,
-                                       antialias=antialias)
-    out = np.zeros((x.shape[0], rows, cols, x.shape[3]), resized.dtype)
-    out[:, top:top + new_height, left:left + new_width] = resized
-    return out
-
-
-def _resize_pad_grad_kernel(g, like, *, rows, cols, method, antialias):
-    new_height, new_width, top, left = pad_resize_layout(like.shape[1], like.shape[2], rows,
-                                                         cols)
-    piece = np.ascontiguousarray(g[:, top:top + new_height, left:left + new_width])
-    return resize_ops.resize_grad_p.impl(piece, like, size=(new_height, new_width),
-                                         method=method, antialias=antialias)
-
-
-resize_pad_p = define(
-    "resize_with_pad", _resize_pad_kernel,
-    lambda x, rows, cols, **_: Aval((x.shape[0], rows, cols, x.shape[3]), x.dtype),
-    lambda g, xs, out, **attrs: (resize_pad_grad_p.bind(g, xs[0], **attrs),),
-    fresh_output=True)
-resize_pad_grad_p = define(
-    "resize_with_pad_grad", _resize_pad_grad_kernel,
-    lambda g, like, **_: Aval(like.shape, g.dtype),
-    lambda g, xs, out, **attrs: (resize_pad_p.bind(g, **attrs), None), fresh_output=True,
-    shape_only=(1,))
 
 
 def resize_with_pad(image, target_height, target_width, method="bilinear",

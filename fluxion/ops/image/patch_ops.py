@@ -6,7 +6,7 @@ import numpy as np
 
 from fluxion.core import dtypes
 from fluxion.core.errors import op_error
-from fluxion.core.primitive import define
+from fluxion.core.primitives.image_boxes import draw_bounding_boxes_p
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
 from fluxion.ops.array_ops import gather, pad, reshape, transpose
 from fluxion.ops.image.image_shapes import static_ints
@@ -58,43 +58,6 @@ def extract_patches(images, sizes, strides, rates, padding, name=None) -> Tensor
                             kh * kw * channels])
 
 
-_DEFAULT_COLORS = np.array([[1, 1, 0, 1], [0, 0, 1, 1], [1, 0, 0, 1], [0, 1, 0, 1],
-                            [0.5, 0, 0.5, 1], [0.5, 0.5, 0, 1], [0.5, 0, 0, 1], [0, 0, 0.5, 1],
-                            [0, 1, 1, 1], [1, 0, 1, 1]], np.float32)
-
-
-def _draw_kernel(images, boxes, colors):
-    out = images.copy()
-    batch, height, width, channels = out.shape
-    palette = colors if colors.size else _DEFAULT_COLORS
-    for b in range(batch):
-        for n, box in enumerate(boxes[b]):
-            color = palette[n % len(palette)][:channels].astype(out.dtype)
-            top = int(box[0] * (height - 1))
-            left = int(box[1] * (width - 1))
-            bottom = int(box[2] * (height - 1))
-            right = int(box[3] * (width - 1))
-            if top > bottom or left > right or top >= height or left >= width or \
-                    bottom < 0 or right < 0:
-                continue
-            row_lo, row_hi = max(top, 0), min(bottom, height - 1)
-            col_lo, col_hi = max(left, 0), min(right, width - 1)
-            if 0 <= top < height:
-                out[b, top, col_lo:col_hi + 1] = color
-            if 0 <= bottom < height:
-                out[b, bottom, col_lo:col_hi + 1] = color
-            if 0 <= left < width:
-                out[b, row_lo:row_hi + 1, left] = color
-            if 0 <= right < width:
-                out[b, row_lo:row_hi + 1, right] = color
-    return out
-
-
-draw_bounding_boxes_p = define(
-    "draw_bounding_boxes", _draw_kernel, lambda images, boxes, colors: images,
-    fresh_output=True, doc="Draws box outlines onto images (no gradient, as in TF).")
-
-
 def draw_bounding_boxes(images, boxes, colors, name=None) -> Tensor:
     """Draws the outlines of ``boxes`` ``[B, N, 4]`` (normalised ``[y1, x1, y2, x2]``)
     onto float images ``[B, H, W, C]``, box ``n`` in ``colors[n % len(colors)]`` (RGBA
@@ -110,5 +73,3 @@ def draw_bounding_boxes(images, boxes, colors, name=None) -> Tensor:
     colors = convert_to_tensor(np.zeros((0, 4), np.float32) if colors is None else colors,
                                dtype=dtypes.float32)
     return draw_bounding_boxes_p.bind(images, boxes, colors)
-
-

@@ -8,17 +8,16 @@ import numpy as np
 
 from fluxion.core import dtypes
 from fluxion.core.errors import op_error
-from fluxion.core.primitive import Aval, define
-from fluxion.core.tensor import Tensor, convert_to_tensor
-from fluxion.ops.strings.fingerprint import hash_buckets, legacy_hash_buckets
-from fluxion.ops.strings.string_kernels import (
+from fluxion.core.primitives.strings import (
     as_bytes,
-    object_array,
     reduce_join_p,
+    string_hash_p,
     string_join_p,
     string_map_p,
     substr_p,
+    unsorted_segment_join_p,
 )
+from fluxion.core.tensor import Tensor, convert_to_tensor
 
 __all__ = ["length", "lower", "upper", "strip", "join", "reduce_join", "substr",
            "regex_full_match", "regex_replace", "to_number", "string_to_number",
@@ -137,17 +136,6 @@ def to_number(input, out_type=dtypes.float32, name=None) -> Tensor:  # noqa: A00
 string_to_number = to_number
 
 
-def _hash_kernel(x, *, num_buckets, key, legacy):
-    if legacy:
-        return legacy_hash_buckets(x, num_buckets)
-    return hash_buckets(x, num_buckets, key)
-
-
-string_hash_p = define("string_to_hash_bucket", _hash_kernel,
-                       lambda x, num_buckets, key, legacy: Aval(x.shape, dtypes.int64),
-                       fresh_output=True)
-
-
 def _buckets(op: str, num_buckets) -> int:
     count = int(num_buckets)
     if count < 1:
@@ -180,26 +168,6 @@ def to_hash_bucket(input, num_buckets, name=None) -> Tensor:  # noqa: A002
                               key=None, legacy=True)
 
 
-def _segment_join_kernel(x, ids, count, *, separator):
-    segments = int(count)
-    groups = [[] for _ in range(segments * int(np.prod(x.shape[ids.ndim:], dtype=np.int64)))]
-    inner = x.shape[ids.ndim:]
-    flat_ids = ids.reshape(-1)
-    width = int(np.prod(inner, dtype=np.int64))
-    rows = x.reshape((flat_ids.size, width))
-    for row, segment in zip(rows, flat_ids):
-        if 0 <= segment < segments:
-            for j, value in enumerate(row):
-                groups[segment * width + j].append(as_bytes(value))
-    return object_array([separator.join(g) for g in groups], (segments,) + inner)
-
-
-unsorted_segment_join_p = define(
-    "unsorted_segment_join", _segment_join_kernel,
-    lambda x, ids, count, separator: Aval((None,) + tuple(x.shape[len(ids.shape):]),
-                                          dtypes.string), fresh_output=True)
-
-
 def unsorted_segment_join(inputs, segment_ids, num_segments, separator="", name=None) -> Tensor:
     """Joins the strings of each segment (rows with equal ``segment_ids``) in order."""
     x = strings("unsorted_segment_join", inputs)
@@ -219,5 +187,3 @@ def unicode_transcode(input, input_encoding, output_encoding, errors="replace", 
     return string_map_p.bind(strings("unicode_transcode", input), kind="transcode",
                              params=(str(input_encoding), str(output_encoding), errors,
                                      int(replacement_char)))
-
-

@@ -12,15 +12,15 @@ import numpy as np
 
 from fluxion.core import dtypes
 from fluxion.core.errors import op_error
-from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
-from fluxion.ops.ragged_tensor import RaggedTensor
-from fluxion.ops.strings.basic_ops import strings
-from fluxion.ops.strings.string_kernels import (
+from fluxion.core.primitives.strings import (
     as_bytes,
     object_array,
     string_rows_p,
     unicode_encode_p,
 )
+from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
+from fluxion.ops.ragged_tensor import RaggedTensor
+from fluxion.ops.strings.basic_ops import strings
 
 __all__ = ["split", "bytes_split", "unicode_decode", "unicode_decode_with_offsets",
            "unicode_split", "unicode_split_with_offsets", "unicode_encode", "ngrams"]

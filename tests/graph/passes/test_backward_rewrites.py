@@ -8,14 +8,27 @@ import pytest
 from pass_helpers import Unchanged, prim_names, run_graph, trace_graph
 
 import fluxion as tf
+from fluxion.core.primitives import conv_rewrites, lstm, pool_rewrites
 from fluxion.graph.passes import optimize
-from fluxion.graph.passes.backward_rewrites import (
-    backward_rewrites,
-    max_pool_by_index,
-    relu_grad_before_max_pool_grad,
-    share_patches,
-    skip_unread_input_gradient,
-)
+from fluxion.graph.passes.backward_rewrites import backward_rewrites
+from fluxion.graph.passes.rewrite import Rewriter
+
+
+# Each rewrite is declared by its family and takes the Rewriter class the pass hands in.
+def share_patches(graph):
+    return conv_rewrites.share_patches(graph, Rewriter)
+
+
+def relu_grad_before_max_pool_grad(graph):
+    return pool_rewrites.relu_grad_before_max_pool_grad(graph, Rewriter)
+
+
+def max_pool_by_index(graph):
+    return pool_rewrites.max_pool_by_index(graph, Rewriter)
+
+
+def skip_unread_input_gradient(graph):
+    return lstm.skip_unread_input_gradient(graph, Rewriter)
 
 
 def _block_gradients(x, w, b, padding="VALID", pool_strides=2):

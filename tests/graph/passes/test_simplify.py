@@ -107,3 +107,13 @@ def test_power_of_two_becomes_square():
     assert prim_names(prune(simplify(graph))) == ["square"]
     graph = trace_graph(lambda x: x ** 3, ((3,), "float32"))
     assert prim_names(prune(simplify(graph))) == ["pow"]
+
+
+def test_power_of_one_vanishes():
+    result = _simplified(lambda x: tf.pow(x, 1.0), ((2, 3), "float32"))
+    assert result.nodes == [] and result.outputs == result.inputs
+    result = _simplified(lambda x: x ** 1, ((3,), "float32"))
+    assert result.nodes == []
+    # broadcasting against a bigger exponent grows x: the power stays
+    graph = trace_graph(lambda x: x ** tf.ones([2, 3]), ((3,), "float32"))
+    assert prim_names(prune(simplify(graph))) == ["pow"]

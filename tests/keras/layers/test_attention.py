@@ -15,6 +15,7 @@ import fluxion as tf
 from fluxion import keras
 from fluxion.core.tensor import Tensor
 from fluxion.keras import layers
+from fluxion.keras.engine.tensor_annotations import set_keras_mask
 from fluxion.keras.saving.serialization import (
     deserialize_keras_object,
     register_keras_serializable,
@@ -150,7 +151,7 @@ def test_embedding_masks_reach_multi_head_attention():
     np.testing.assert_allclose(s[0].sum(-1), 1, rtol=1e-6)
     # Same as passing the masks explicitly to an unmasked input.
     plain = embed(tokens)
-    plain._keras_mask = None
+    set_keras_mask(plain, None)
     again = mha(plain, plain, query_mask=keep, value_mask=keep)
     np.testing.assert_allclose(again.numpy()[keep], out.numpy()[keep], rtol=1e-6, atol=1e-6)
 

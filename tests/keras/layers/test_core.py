@@ -7,6 +7,7 @@ import pytest
 
 import fluxion as tf
 from fluxion.keras import layers
+from fluxion.keras.engine.tensor_annotations import set_keras_mask
 from fluxion.keras.layers.core.lambda_layer import Lambda, dump_function, load_function
 from fluxion.keras.saving.serialization import (
     deserialize_keras_object,
@@ -126,7 +127,7 @@ def test_identity():
     x = rng.standard_normal((2, 3)).astype("float32")
     run_layer_test(layers.Identity, {}, input_data=x, expected_output=x)
     t = tf.constant(x)
-    t._keras_mask = tf.constant([True, False])
+    set_keras_mask(t, tf.constant([True, False]))
     assert layers.Identity()(t)._keras_mask is t._keras_mask
 
 

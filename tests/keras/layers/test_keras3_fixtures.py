@@ -13,6 +13,7 @@ import pytest
 
 from fluxion.core.tensor import Tensor
 from fluxion.keras import layers
+from fluxion.keras.engine.tensor_annotations import get_keras_mask
 from fluxion.keras.saving.serialization import deserialize_keras_object
 
 HERE = os.path.join(os.path.dirname(__file__), "fixtures")
@@ -54,7 +55,7 @@ def test_matches_keras3(case):
     out = layer(args)
     np.testing.assert_allclose(out.numpy(), ARRAYS[f"{case}/out"], rtol=1e-5, atol=1e-5)
     expected_mask = ARRAYS.get(f"{case}/mask")
-    mask = getattr(out, "_keras_mask", None)
+    mask = get_keras_mask(out)
     if expected_mask is None:
         assert mask is None, f"Keras sets no mask, Fluxion set {mask}"
     else:

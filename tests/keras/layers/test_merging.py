@@ -5,6 +5,7 @@ import pytest
 
 import fluxion as tf
 from fluxion.keras import layers
+from fluxion.keras.engine.tensor_annotations import set_keras_mask
 from fluxion.keras.testing.layer_check import run_layer_test
 
 rng = np.random.default_rng(4)
@@ -113,7 +114,7 @@ def test_functional_forms():
 
 def _masked(x, mask):
     t = tf.constant(x)
-    t._keras_mask = tf.constant(mask)
+    set_keras_mask(t, tf.constant(mask))
     return t
 
 

@@ -14,6 +14,7 @@ from conv_pool_norm_reference import (
 
 import fluxion as tf
 from fluxion.keras import layers
+from fluxion.keras.engine.tensor_annotations import get_keras_mask, set_keras_mask
 from fluxion.keras.testing.layer_check import run_layer_test
 
 POOL_CLASSES = ("MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D",
@@ -110,10 +111,10 @@ def test_global_average_pooling_1d_honours_masks():
         first(np.moveaxis(x, 1, 2), mask=tf.constant(mask)).numpy(), expected, rtol=1e-6)
     # A mask carried by the input itself is used, and not passed on.
     carried = tf.constant(x)
-    carried._keras_mask = tf.constant(mask)
+    set_keras_mask(carried, tf.constant(mask))
     out = layers.GlobalAveragePooling1D()(carried)
     np.testing.assert_allclose(out.numpy(), expected, rtol=1e-6)
-    assert getattr(out, "_keras_mask", None) is None
+    assert get_keras_mask(out) is None
 
 
 # --- Keras 3 references ------------------------------------------------------------------------

@@ -8,8 +8,9 @@ Before the program runs:
   ``tensorflow`` and every ``tensorflow.X.Y`` with ``fluxion`` and ``fluxion.X.Y``
   (a module, or the attribute of that name on its parent), so the program runs
   unchanged on Fluxion.  ``--engine tensorflow`` imports the real package.
-- ``tensorflow.examples.tutorials.mnist.input_data`` (gone from TensorFlow 2) and the
-  ``load_data`` of ``keras.datasets`` are served from ``synthetic_data`` for both engines.
+- ``tensorflow.examples.tutorials.mnist.input_data`` (gone from TensorFlow 2), the
+  ``load_data`` of ``keras.datasets``, ``tensorflow_datasets.load`` (its image sets) and
+  Udacity's ``notMNIST.pickle`` are served from ``synthetic_data`` for both engines.
 - ``--tf1``: ``import tensorflow as tf`` is read as ``import tensorflow.compat.v1 as tf``
   and ``disable_v2_behavior()`` is called, the migration TensorFlow documents for TF 1
   programs; the same rewrite for both engines.
@@ -29,11 +30,13 @@ import ast
 import importlib
 import importlib.abc
 import importlib.util
+import io
 import json
 import os
 import re
 import sys
 import time
+import tokenize
 import traceback
 import types
 
@@ -67,7 +70,10 @@ def rewrite_source(source: str, tf1: bool, steps: int, epochs: int) -> ast.Modul
 
 
 def notebook_source(path: str) -> str:
-    """The code cells of a notebook, IPython magics and shell lines dropped."""
+    """The code cells of a notebook as one program: IPython shell lines (``!cmd``, with
+    their backslash continuations) and line magics dropped, ``%%writefile`` cells turned
+    into the file writes they stand for, other cell magics (``%%bash``) dropped.  A line
+    starting with ``%`` inside an unfinished statement is Python (``% args``), kept."""
     with open(path, encoding="utf-8") as handle:
         notebook = json.load(handle)
     cells = []
@@ -75,10 +81,40 @@ def notebook_source(path: str) -> str:
         if cell.get("cell_type") != "code":
             continue
         text = "".join(cell.get("source", []))
-        lines = [line for line in text.splitlines()
-                 if not line.lstrip().startswith(("!", "%"))]
-        cells.append("\n".join(lines))
+        first, _, body = text.lstrip().partition("\n")
+        if first.startswith("%%writefile"):
+            target = first.split()[-1]
+            cells.append(f"with open({target!r}, 'w') as _cell_file:\n"
+                         f"    _cell_file.write({body!r})")
+            continue
+        if first.startswith("%%"):
+            continue
+        kept: list = []
+        continuing_shell = False
+        for line in text.splitlines():
+            if continuing_shell:
+                continuing_shell = line.rstrip().endswith("\\")
+                continue
+            if line.lstrip().startswith(("!", "%")) and not _inside_statement(kept):
+                continuing_shell = line.rstrip().endswith("\\")
+                continue
+            kept.append(line)
+        cells.append("\n".join(kept))
     return "\n\n".join(cells) + "\n"
+
+
+def _inside_statement(lines: list) -> bool:
+    """Whether ``lines`` end inside an unfinished statement (open brackets, ``\\``)."""
+    if not lines:
+        return False
+    if lines[-1].rstrip().endswith("\\"):
+        return True
+    try:
+        for _token in tokenize.generate_tokens(io.StringIO("\n".join(lines) + "\n").readline):
+            pass
+    except (tokenize.TokenError, SyntaxError):
+        return True
+    return False
 
 
 # --------------------------------------------------------------------------- imports
@@ -113,6 +149,8 @@ class TensorflowAlias(importlib.abc.MetaPathFinder):
     def find_spec(self, fullname, path=None, target=None):
         if fullname.startswith("tensorflow.examples") or fullname == "tensorflow.examples":
             module = synthetic_examples_module(fullname)
+        elif fullname == "tensorflow_datasets":
+            module = synthetic_data.tfds_module()
         elif self.to_fluxion and (fullname == "tensorflow"
                                   or fullname.startswith("tensorflow.")):
             module = self._fluxion_module("fluxion" + fullname[len("tensorflow"):])
@@ -191,9 +229,15 @@ def main() -> None:
             importlib.import_module("tensorflow.compat.v1").disable_v2_behavior()
         if "datasets" in source:
             patch_keras_datasets(args.engine)
+        if "notMNIST.pickle" in source:
+            synthetic_data.write_notmnist_pickle("notMNIST.pickle")
         sys.argv = [program]
-        namespace = {"__name__": "__main__", "__file__": program}
-        exec(code, namespace)
+        # The program runs as the real __main__ module, so test runners
+        # (tf.test.main, unittest) find the test classes it defines.
+        main_module = types.ModuleType("__main__")
+        main_module.__file__ = program
+        sys.modules["__main__"] = main_module
+        exec(code, main_module.__dict__)
     except SystemExit as stop:
         if stop.code not in (None, 0):
             outcome = {"status": "fail", "error": f"SystemExit: {stop.code}", "where": "",

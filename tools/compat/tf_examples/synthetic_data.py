@@ -108,3 +108,100 @@ KERAS_DATASETS = {
     "cifar10": keras_load_data(side=32, channels=3),
     "cifar100": keras_load_data(side=32, channels=3),
 }
+
+
+# --- tensorflow_datasets ------------------------------------------------------------------
+# The image classification sets the corpus loads with ``tfds.load``: (side, channels,
+# classes, label names).  Other names raise, as a download would fail.
+TFDS_IMAGE_SETS = {
+    "mnist": (28, 1, [str(i) for i in range(10)]),
+    "fashion_mnist": (28, 1, ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                              "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]),
+    "cifar10": (32, 3, ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog",
+                        "horse", "ship", "truck"]),
+}
+TFDS_SPLIT_SIZES = {"train": 600, "test": 100}
+
+
+def _tfds_split(name: str, split: str):
+    """Images and labels of ``split`` (``"train"``, ``"test[:10%]"``...) of ``name``."""
+    side, channels, names = TFDS_IMAGE_SETS[name]
+    base, _, slicing = split.partition("[")
+    size = TFDS_SPLIT_SIZES.get(base)
+    if size is None:
+        raise ValueError(f"Unknown split {split!r} of synthetic {name}")
+    images, labels = mnist_arrays(size, seed=1 if base == "train" else 2, side=side,
+                                  channels=channels)
+    labels = labels.astype(np.int64) % len(names)
+    if slicing:
+        start, _, stop = slicing.rstrip("]").partition(":")
+
+        def position(text, default):
+            if not text:
+                return default
+            return int(size * float(text[:-1]) / 100) if text.endswith("%") else int(text)
+
+        images = images[position(start, 0):position(stop, size)]
+        labels = labels[position(start, 0):position(stop, size)]
+    return images, labels
+
+
+def tfds_module():
+    """A ``tensorflow_datasets`` stand-in: ``load`` over synthetic image sets."""
+    module = types.ModuleType("tensorflow_datasets")
+
+    def load(name, split=None, as_supervised=False, with_info=False, **_ignored):
+        import tensorflow as tf
+
+        name = name.split(":")[0]
+        if name not in TFDS_IMAGE_SETS:
+            raise ConnectionError(f"synthetic tensorflow_datasets has no {name!r} (a "
+                                  f"download is needed)")
+        splits = split if split is not None else list(TFDS_SPLIT_SIZES)
+
+        def dataset(one):
+            images, labels = _tfds_split(name, one)
+            data = (images, labels) if as_supervised else {"image": images,
+                                                           "label": labels}
+            return tf.data.Dataset.from_tensor_slices(data)
+
+        if isinstance(splits, str):
+            result = dataset(splits)
+        elif split is None:
+            result = {one: dataset(one) for one in splits}
+        else:
+            result = [dataset(one) for one in splits]
+        if not with_info:
+            return result
+        side, channels, names = TFDS_IMAGE_SETS[name]
+        label = types.SimpleNamespace(names=names, num_classes=len(names),
+                                      int2str=lambda i: names[int(i)])
+        info = types.SimpleNamespace(
+            name=name, features={"label": label, "image": types.SimpleNamespace(
+                shape=(side, side, channels))},
+            splits={one: types.SimpleNamespace(num_examples=size)
+                    for one, size in TFDS_SPLIT_SIZES.items()})
+        return result, info
+
+    module.load = load
+    module.disable_progress_bar = lambda: None
+    module.Split = types.SimpleNamespace(TRAIN="train", TEST="test")
+    return module
+
+
+def write_notmnist_pickle(path: str) -> None:
+    """``notMNIST.pickle`` as Udacity's course writes it: letters A-J as 28x28 float
+    images in [-0.5, 0.5] with int labels, in train/valid/test sets."""
+    import pickle
+
+    def split(count, seed):
+        images, labels = mnist_arrays(count, seed=seed)
+        return images.astype(np.float32) / 255.0 - 0.5, labels.astype(np.int32)
+
+    train_x, train_y = split(TRAIN_SIZE, 1)
+    valid_x, valid_y = split(VALIDATION_SIZE, 2)
+    test_x, test_y = split(VALIDATION_SIZE, 3)
+    with open(path, "wb") as handle:
+        pickle.dump({"train_dataset": train_x, "train_labels": train_y,
+                     "valid_dataset": valid_x, "valid_labels": valid_y,
+                     "test_dataset": test_x, "test_labels": test_y}, handle)

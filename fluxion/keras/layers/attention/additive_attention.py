@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fluxion.core.primitives import elementwise as ew
 from fluxion.keras.layers.attention.attention import Attention
 from fluxion.keras.layers.attention.attention_masks import insert_axis
 from fluxion.keras.saving.serialization import keras_class
+from fluxion.ops import math_ops
 from fluxion.ops.reduce_ops import reduce_sum
 
 
@@ -34,7 +34,7 @@ class AdditiveAttention(Attention):
         self.built = True
 
     def _calculate_scores(self, query, key):
-        pairs = ew.tanh(insert_axis(query, -2) + insert_axis(key, -3))  # [B, Tq, Tv, dim]
+        pairs = math_ops.tanh(insert_axis(query, -2) + insert_axis(key, -3))  # [B, Tq, Tv, dim]
         if self.scale is not None:
             pairs = self.scale * pairs
         return reduce_sum(pairs, axis=-1)

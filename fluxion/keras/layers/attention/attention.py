@@ -8,11 +8,11 @@ Scores ``[B, Tq, Tv]`` are ``query @ key^T`` (``score_mode="dot"``, times a trai
 
 from __future__ import annotations
 
-from fluxion.core.primitives import elementwise as ew
 from fluxion.keras.layers.attention.attention_masks import insert_axis, sequence_length
 from fluxion.keras.layers.layer import Layer
 from fluxion.keras.layers.regularization.seed_stream import SeedStream
 from fluxion.keras.saving.serialization import keras_class
+from fluxion.ops import math_ops
 from fluxion.ops.array_ops import where
 from fluxion.ops.attention_ops import causal_mask
 from fluxion.ops.creation_ops import cast, zeros_like
@@ -73,7 +73,7 @@ class Attention(Layer):
         pairs = insert_axis(query, -2) + insert_axis(key, -3)  # [B, Tq, Tv, dim]
         if self.scale is not None:
             pairs = self.scale * pairs
-        return self.concat_score_weight * reduce_sum(ew.tanh(pairs), axis=-1)
+        return self.concat_score_weight * reduce_sum(math_ops.tanh(pairs), axis=-1)
 
     def _apply_scores(self, scores, value, scores_mask=None, training=False):
         if scores_mask is not None:
@@ -96,7 +96,7 @@ class Attention(Layer):
                                          sequence_length(scores, -1)), 0)
         if value_mask is None:
             return causal
-        return ew.logical_and(insert_axis(value_mask, -2), causal)
+        return math_ops.logical_and(insert_axis(value_mask, -2), causal)
 
     def call(self, inputs, mask=None, training=False, return_attention_scores=False,
              use_causal_mask=False):

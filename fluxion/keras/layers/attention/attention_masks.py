@@ -14,8 +14,9 @@ through its ``Softmax`` layer otherwise (a fully masked row gets weights 0).
 
 from __future__ import annotations
 
-from fluxion.core.primitives import elementwise as ew
 from fluxion.core.tensor import convert_to_tensor, shape_tuple
+from fluxion.keras.engine.tensor_annotations import get_keras_mask, set_keras_mask
+from fluxion.ops import array_ops, math_ops
 from fluxion.ops.array_ops import where
 from fluxion.ops.attention_ops import causal_mask, large_negative
 from fluxion.ops.creation_ops import cast
@@ -35,13 +36,13 @@ def insert_axis(x, axis: int):
 
 def keras_mask(x):
     """The mask travelling with ``x`` (``None`` when it has none)."""
-    return getattr(x, "_keras_mask", None)
+    return get_keras_mask(x)
 
 
 def drop_keras_mask(x) -> None:
     """Removes ``x``'s mask, as Keras's ``MultiHeadAttention`` does with its inputs."""
     if keras_mask(x) is not None:
-        x._keras_mask = None
+        set_keras_mask(x, None)
 
 
 def sequence_length(x, axis: int = 1):
@@ -58,7 +59,7 @@ def compute_attention_mask(query, value, query_mask=None, value_mask=None, key_m
 
     def conjoin(mask):
         nonlocal auto
-        auto = mask if auto is None else ew.logical_and(auto, mask)
+        auto = mask if auto is None else math_ops.logical_and(auto, mask)
 
     if query_mask is not None:
         conjoin(insert_axis(_as_bool(query_mask), -1))
@@ -73,7 +74,7 @@ def compute_attention_mask(query, value, query_mask=None, value_mask=None, key_m
             conjoin(insert_axis(_band(t, s, sliding_window), 0))
     if attention_mask is not None:
         attention_mask = _as_bool(attention_mask)
-        return attention_mask if auto is None else ew.logical_and(attention_mask, auto)
+        return attention_mask if auto is None else math_ops.logical_and(attention_mask, auto)
     return auto
 
 
@@ -95,7 +96,7 @@ def dot_product_softmax(scores, mask, axis: int = -1):
 def _band(query_length, key_length, window: int):
     rows = insert_axis(arange(query_length), -1)
     cols = insert_axis(arange(key_length), 0)
-    return ew.less(absolute(rows - cols), window)
+    return array_ops.less(absolute(rows - cols), window)
 
 
 def _as_bool(mask):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import string
 
+from fluxion.keras.engine.tensor_annotations import set_keras_mask
 from fluxion.keras.layers.activations.softmax import Softmax
 from fluxion.keras.layers.attention.attention_masks import (
     compute_attention_mask,
@@ -178,7 +179,7 @@ class MultiHeadAttention(ProjectedAttention):
             output = output * gate
         output = self._output_dense(output)
         if query_mask is not None:
-            output._keras_mask = query_mask
+            set_keras_mask(output, query_mask)
         return (output, scores) if return_attention_scores else output
 
     def _compute_attention(self, query, key, value, attention_mask=None, training=None,

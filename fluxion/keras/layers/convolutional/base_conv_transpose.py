@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from fluxion.core.primitives import conv as conv_prims
 from fluxion.core.tensor import Tensor
 from fluxion.keras import activations, constraints, initializers, regularizers
 from fluxion.keras.layers.convolutional import arguments as args
@@ -117,9 +116,8 @@ class BaseConvTranspose(Layer):
         x = conv_ops.to_channels_last(inputs, first)
         corner = x[(slice(None),) + (slice(0, 1),) * (self.rank + 1)]
         like = corner + Tensor(np.zeros([1] + out[1:], dtype=x.dtype.np_dtype))
-        y = conv_prims.conv_input_grad(x, self.kernel.value, like, strides=self.strides,
-                                       padding=self.padding.upper(),
-                                       dilations=self.dilation_rate, groups=1)
+        y = conv_ops.conv_transpose_shaped_like(x, self.kernel.value, like, self.strides,
+                                                self.padding.upper(), self.dilation_rate)
         return conv_ops.from_channels_last(y, first)
 
     def get_config(self) -> dict:

@@ -8,7 +8,6 @@ the kernel to ``[*kernel_size, 1, in_channels * depth_multiplier]`` and convolve
 
 from __future__ import annotations
 
-from fluxion.core.primitives.shape import reshape
 from fluxion.keras import activations, constraints, initializers, regularizers
 from fluxion.keras.layers.convolutional import arguments as args
 from fluxion.keras.layers.convolutional.base_conv import activation_and_bias_config, finish
@@ -17,6 +16,7 @@ from fluxion.keras.layers.input_spec import InputSpec
 from fluxion.keras.layers.layer import Layer
 from fluxion.keras.saving.serialization import keras_class
 from fluxion.ops import nn
+from fluxion.ops.array_ops import reshape
 
 
 def depthwise(layer, inputs, kernel):

@@ -7,6 +7,7 @@ axis.  Masks combine with a logical OR (Keras's rule for Add, Subtract, Average.
 
 from __future__ import annotations
 
+from fluxion.keras.engine.tensor_annotations import get_keras_mask, set_keras_mask
 from fluxion.keras.layers.layer import Layer
 from fluxion.ops.array_ops import expand_dims
 from fluxion.ops.math_ops import logical_or
@@ -41,11 +42,11 @@ class Merge(Layer):
             max_rank = max(x.ndim for x in inputs)
             expanded = []
             for x in inputs:
-                mask = getattr(x, "_keras_mask", None)
+                mask = get_keras_mask(x)
                 for _ in range(max_rank - x.ndim):
                     x = expand_dims(x, 1)
                 if mask is not None:
-                    x._keras_mask = mask
+                    set_keras_mask(x, mask)
                 expanded.append(x)
             inputs = expanded
         return self._merge_function(list(inputs))
@@ -55,7 +56,7 @@ class Merge(Layer):
 
     def compute_mask(self, inputs, mask=None):
         if mask is None:  # the layer base passes masks only to layers whose call takes one
-            mask = [getattr(x, "_keras_mask", None) for x in inputs] \
+            mask = [get_keras_mask(x) for x in inputs] \
                 if isinstance(inputs, (list, tuple)) else None
         if mask is None:
             return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fluxion.keras.engine.tensor_annotations import get_keras_mask
 from fluxion.keras.layers.merging.base_merge import Merge
 from fluxion.keras.saving.serialization import keras_class
 from fluxion.ops.array_ops import concat, expand_dims
@@ -62,7 +63,7 @@ class Concatenate(Merge):
 
     def compute_mask(self, inputs, mask=None):
         if mask is None:  # the layer base passes masks only to layers whose call takes one
-            mask = [getattr(x, "_keras_mask", None) for x in inputs]
+            mask = [get_keras_mask(x) for x in inputs]
         if not isinstance(mask, (tuple, list)):
             raise ValueError(f"`mask` should be a list. Received mask={mask}")
         if len(mask) != len(inputs):

@@ -3,6 +3,7 @@ functional forms (``keras.layers.add(inputs)``...)."""
 
 from __future__ import annotations
 
+from fluxion.keras.engine.tensor_annotations import get_keras_mask, set_keras_mask
 from fluxion.keras.layers.merging.base_merge import Merge
 from fluxion.keras.saving.serialization import keras_class
 from fluxion.ops import math_ops
@@ -61,7 +62,7 @@ class Multiply(Merge):
     """The elementwise product; masked entries of one input count as 1 (Keras's rule)."""
 
     def _merge_function(self, inputs):
-        masks = [getattr(x, "_keras_mask", None) for x in inputs]
+        masks = [get_keras_mask(x) for x in inputs]
         has_output_mask = all(m is not None for m in masks)
         output, output_mask = None, None
         for x, mask in zip(inputs, masks):
@@ -73,7 +74,7 @@ class Multiply(Merge):
             output = x if output is None else output * x
         if has_output_mask:
             output = where(output_mask, output, zeros_like(output))
-            output._keras_mask = reduce_any(output_mask, axis=-1)
+            set_keras_mask(output, reduce_any(output_mask, axis=-1))
         return output
 
 
@@ -86,7 +87,7 @@ class _OrMaskedMerge(Merge):
     def _merge_function(self, inputs):
         output, output_mask = None, None
         for x in inputs:
-            mask = getattr(x, "_keras_mask", None)
+            mask = get_keras_mask(x)
             if mask is not None:
                 mask = _expanded_mask(mask, x)
             if output is None:
@@ -100,7 +101,7 @@ class _OrMaskedMerge(Merge):
                 if mask is not None and output_mask is not None else None
             output = self._op(output, x)
         if output_mask is not None:
-            output._keras_mask = reduce_any(output_mask, axis=-1)
+            set_keras_mask(output, reduce_any(output_mask, axis=-1))
         return output
 
 

@@ -20,14 +20,13 @@ array([0.01], dtype=float32)
 
 from __future__ import annotations
 
-from fluxion.core.primitives.elementwise import cast
-from fluxion.core.primitives.shape import reshape
 from fluxion.keras import constraints, initializers, regularizers
 from fluxion.keras.layers.input_spec import InputSpec
 from fluxion.keras.layers.layer import Layer
 from fluxion.keras.layers.normalization.statistics import moments, upcast
 from fluxion.keras.saving.serialization import keras_class, serialize_keras_object
 from fluxion.ops import nn
+from fluxion.ops.array_ops import cast, reshape
 
 
 @keras_class("keras.layers")

@@ -12,15 +12,15 @@ dimensions are unknown.
 
 from __future__ import annotations
 
-from fluxion.core.primitives.elementwise import cast, rsqrt
-from fluxion.core.primitives.shape import reshape
 from fluxion.keras import constraints, initializers, regularizers
 from fluxion.keras.layers.input_spec import InputSpec
 from fluxion.keras.layers.layer import Layer
 from fluxion.keras.layers.normalization.layer_normalization import check_axes
 from fluxion.keras.layers.normalization.statistics import upcast
 from fluxion.keras.saving.serialization import keras_class, serialize_keras_object
+from fluxion.ops.array_ops import cast, reshape
 from fluxion.ops.creation_ops import ones
+from fluxion.ops.math_ops import rsqrt
 from fluxion.ops.reduce_ops import reduce_mean
 
 

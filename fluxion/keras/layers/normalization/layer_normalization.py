@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import warnings
 
-from fluxion.core.primitives.elementwise import cast, rsqrt
-from fluxion.core.primitives.shape import reshape
 from fluxion.keras import constraints, initializers, regularizers
 from fluxion.keras.layers.layer import Layer
 from fluxion.keras.layers.normalization.statistics import moments, upcast
 from fluxion.keras.saving.serialization import keras_class, serialize_keras_object
+from fluxion.ops.array_ops import cast, reshape
+from fluxion.ops.math_ops import rsqrt
 
 
 def check_axes(axes, input_shape, received) -> None:

@@ -7,8 +7,7 @@ Half-precision inputs are normalised in float32 (``upcast``), as Keras does.
 
 from __future__ import annotations
 
-from fluxion.core.primitives.elementwise import cast
-from fluxion.ops.array_ops import expand_dims, where
+from fluxion.ops.array_ops import cast, expand_dims, where
 from fluxion.ops.creation_ops import ones_like, zeros_like
 from fluxion.ops.reduce_ops import reduce_mean, reduce_sum
 

@@ -10,10 +10,10 @@ array([[0.6, 0.8]], dtype=float32)
 
 from __future__ import annotations
 
-from fluxion.core.primitives.elementwise import minimum, rsqrt
 from fluxion.keras.layers.layer import Layer
 from fluxion.keras.layers.normalization.layer_normalization import check_axes
 from fluxion.keras.saving.serialization import keras_class
+from fluxion.ops.math_ops import minimum, rsqrt
 from fluxion.ops.reduce_ops import reduce_sum
 
 _EPSILON = 1e-12

@@ -12,12 +12,11 @@ TensorShape([2, 3])
 
 from __future__ import annotations
 
-from fluxion.core.primitives.elementwise import cast
 from fluxion.keras.layers.convolutional import arguments as args
 from fluxion.keras.layers.input_spec import InputSpec
 from fluxion.keras.layers.layer import Layer
 from fluxion.keras.saving.serialization import keras_class
-from fluxion.ops.array_ops import expand_dims, where
+from fluxion.ops.array_ops import cast, expand_dims, where
 from fluxion.ops.creation_ops import zeros_like
 from fluxion.ops.reduce_ops import reduce_max, reduce_mean, reduce_sum
 

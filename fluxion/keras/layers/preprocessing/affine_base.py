@@ -6,6 +6,7 @@ from __future__ import annotations
 from fluxion.keras.layers.preprocessing import image_ops
 from fluxion.keras.layers.preprocessing.base_image import BaseImagePreprocessingLayer
 from fluxion.keras.layers.preprocessing.random_draws import SeedStream
+from fluxion.ops import array_ops
 
 
 def check_fill_and_interpolation(fill_mode: str, interpolation: str) -> None:
@@ -40,20 +41,19 @@ class AffineImageLayer(BaseImagePreprocessingLayer):
         raise NotImplementedError
 
     def transform_images(self, images, transformation, training=True):
-        import fluxion as tf
 
-        images = tf.cast(images, self.compute_dtype)
+        images = array_ops.cast(images, self.compute_dtype)
         if not training or transformation is None:
             return images
         unbatched = len(images.shape) == 3
         if unbatched:
-            images = tf.expand_dims(images, 0)
-        matrix = tf.reshape(tf.cast(self._matrix(transformation), "float32"), (-1, 8))
+            images = array_ops.expand_dims(images, 0)
+        matrix = array_ops.reshape(array_ops.cast(self._matrix(transformation), "float32"), (-1, 8))
         output = image_ops.affine_transform(self._to_channels_last(images), matrix,
                                             self.interpolation, self.fill_mode,
                                             self.fill_value)
         output = self._from_channels_last(output)
-        return tf.squeeze(output, 0) if unbatched else output
+        return array_ops.squeeze(output, 0) if unbatched else output
 
     def get_config(self) -> dict:
         return {**super().get_config(), "fill_mode": self.fill_mode,

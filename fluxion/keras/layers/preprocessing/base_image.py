@@ -10,6 +10,7 @@ Keras: calling a random layer directly augments; ``fit`` / ``predict`` pass the 
 from __future__ import annotations
 
 from fluxion.keras.layers.preprocessing.data_layer import DataLayer
+from fluxion.ops import array_ops
 
 
 def standardize_data_format(data_format) -> str:
@@ -73,18 +74,16 @@ class BaseImagePreprocessingLayer(DataLayer):
         return (-2, -1) if self.data_format == "channels_first" else (-3, -2)
 
     def _to_channels_last(self, images):
-        import fluxion as tf
 
         if self.data_format != "channels_first":
             return images
-        return tf.transpose(images, (0, 2, 3, 1) if len(images.shape) == 4 else (1, 2, 0))
+        return array_ops.transpose(images, (0, 2, 3, 1) if len(images.shape) == 4 else (1, 2, 0))
 
     def _from_channels_last(self, images):
-        import fluxion as tf
 
         if self.data_format != "channels_first":
             return images
-        return tf.transpose(images, (0, 3, 1, 2) if len(images.shape) == 4 else (2, 0, 1))
+        return array_ops.transpose(images, (0, 3, 1, 2) if len(images.shape) == 4 else (2, 0, 1))
 
     def _seed(self, seed):
         return self.generator.next() if seed is None else seed

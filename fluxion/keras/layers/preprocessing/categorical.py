@@ -14,50 +14,11 @@ Two primitives, both integer-in with no gradient:
 
 from __future__ import annotations
 
-import numpy as np
-
 from fluxion.core import dtypes
-from fluxion.core.primitive import Aval, bind, define
+from fluxion.core.primitive import bind
+from fluxion.core.primitives.categorical import bincount_p, bucketize_p
 from fluxion.core.tensor import Tensor
-
-
-def _bucketize_kernel(x, *, boundaries):
-    return np.searchsorted(np.asarray(boundaries, x.dtype), x, side="right").astype(np.int32)
-
-
-def _bucketize_rule(x: Aval, *, boundaries) -> Aval:
-    if not x.dtype.is_numeric:
-        raise TypeError(f"bucketize expects a numeric tensor, got {x.dtype.name}")
-    if list(boundaries) != sorted(boundaries):
-        raise ValueError(f"bucket boundaries must be sorted, got {list(boundaries)}")
-    return Aval(x.shape, dtypes.int32)
-
-
-def _bincount_kernel(x, *, depth, binary, dtype):
-    x = np.asarray(x)
-    rows = x.reshape(1, -1) if x.ndim <= 1 else x
-    out = np.zeros((rows.shape[0], depth), dtype.np_dtype)
-    keep = (rows >= 0) & (rows < depth)
-    row_ids = np.broadcast_to(np.arange(rows.shape[0])[:, None], rows.shape)[keep]
-    if binary:
-        out[row_ids, rows[keep]] = 1
-    else:
-        np.add.at(out, (row_ids, rows[keep]), 1)
-    return out[0] if x.ndim <= 1 else out
-
-
-def _bincount_rule(x: Aval, *, depth, binary, dtype) -> Aval:
-    if not x.dtype.is_integer:
-        raise TypeError(f"bincount expects integer ids, got {x.dtype.name}")
-    if len(x.shape) > 2:
-        raise ValueError(f"bincount expects ids of rank <= 2, got shape {list(x.shape)}")
-    if depth < 1:
-        raise ValueError(f"bincount depth must be >= 1, got {depth}")
-    return Aval((depth,) if len(x.shape) <= 1 else (x.shape[0], depth), dtype)
-
-
-bucketize_p = define("bucketize", _bucketize_kernel, _bucketize_rule)
-bincount_p = define("bincount", _bincount_kernel, _bincount_rule)
+from fluxion.ops import array_ops, reduce_ops
 
 
 def bucketize(x: Tensor, boundaries) -> Tensor:
@@ -78,23 +39,24 @@ def encode_categorical(ids: Tensor, output_mode: str, depth: int, dtype,
     ``one_hot`` adds a ``depth`` axis (replacing a trailing axis of size 1);
     ``multi_hot`` and ``count`` reduce the last axis (a rank-1 input is one sample).
     """
-    import fluxion as tf
 
     if output_mode == "int":
-        return tf.cast(ids, dtype)
+        return array_ops.cast(ids, dtype)
     if len(ids.shape) == 0:
-        ids = tf.expand_dims(ids, -1)
+        ids = array_ops.expand_dims(ids, -1)
     if output_mode == "one_hot":
         if len(ids.shape) > 1 and ids.shape[-1] == 1:
-            ids = tf.squeeze(ids, -1)
-        return tf.one_hot(ids, depth, dtype=dtype)
+            ids = array_ops.squeeze(ids, -1)
+        return array_ops.one_hot(ids, depth, dtype=dtype)
     if count_weights is not None:  # weighted counts: differentiable in the weights
-        weights = tf.cast(count_weights, dtype)
-        return tf.reduce_sum(tf.one_hot(ids, depth, dtype=dtype) * tf.expand_dims(weights, -1),
-                             axis=1 if len(ids.shape) > 1 else 0)
+        weights = array_ops.cast(count_weights, dtype)
+        return reduce_ops.reduce_sum(
+            array_ops.one_hot(ids, depth, dtype=dtype) * array_ops.expand_dims(weights, -1),
+            axis=1 if len(ids.shape) > 1 else 0,
+        )
     if len(ids.shape) <= 2:
         return bincount(ids, depth, binary=output_mode == "multi_hot", dtype=dtype)
     # Rank 3 and up: Keras reduces axis 1 of the one-hot encoding (its non-TF path).
-    encoded = tf.one_hot(ids, depth, dtype=dtype)
-    reduce = tf.reduce_max if output_mode == "multi_hot" else tf.reduce_sum
+    encoded = array_ops.one_hot(ids, depth, dtype=dtype)
+    reduce = reduce_ops.reduce_max if output_mode == "multi_hot" else reduce_ops.reduce_sum
     return reduce(encoded, axis=1)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from fluxion.core.tensor import convert_to_tensor
 from fluxion.keras.layers.preprocessing.categorical import encode_categorical
 from fluxion.keras.layers.preprocessing.data_layer import DataLayer
 from fluxion.keras.saving.serialization import keras_class
+from fluxion.ops import array_ops
 
 
 @keras_class("keras.layers")
@@ -40,15 +42,14 @@ class CategoryEncoding(DataLayer):
         self.built = True
 
     def call(self, inputs, count_weights=None):
-        import fluxion as tf
 
         if count_weights is not None:
             if self.output_mode != "count":
                 raise ValueError(f"`count_weights` is not used when `output_mode` is not "
                                  f"`'count'`. Received `count_weights={count_weights}`.")
-            count_weights = tf.cast(tf.convert_to_tensor(count_weights), self.compute_dtype)
+            count_weights = array_ops.cast(convert_to_tensor(count_weights), self.compute_dtype)
         if not inputs.dtype.is_integer:
-            inputs = tf.cast(inputs, "int64")
+            inputs = array_ops.cast(inputs, "int64")
         return encode_categorical(inputs, self.output_mode, self.num_tokens,
                                   self.compute_dtype, count_weights)
 

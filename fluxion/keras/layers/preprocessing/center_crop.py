@@ -5,6 +5,7 @@ from __future__ import annotations
 from fluxion.keras.layers.preprocessing import image_ops
 from fluxion.keras.layers.preprocessing.base_image import BaseImagePreprocessingLayer
 from fluxion.keras.saving.serialization import keras_class
+from fluxion.ops import array_ops
 
 
 @keras_class("keras.layers")
@@ -27,9 +28,8 @@ class CenterCrop(BaseImagePreprocessingLayer):
         self.width = width
 
     def transform_images(self, images, transformation=None, training=True):
-        import fluxion as tf
 
-        images = self._to_channels_last(tf.cast(images, self.compute_dtype))
+        images = self._to_channels_last(array_ops.cast(images, self.compute_dtype))
         in_height, in_width = image_ops.spatial_size(images, "CenterCrop")
         if in_height >= self.height and in_width >= self.width:
             top, left = (in_height - self.height) // 2, (in_width - self.width) // 2

@@ -10,48 +10,14 @@ Keras's bin for the same values.
 
 from __future__ import annotations
 
-import numpy as np
-
 from fluxion.core import dtypes
-from fluxion.core.primitive import Aval, bind, define
+from fluxion.core.primitive import bind
+from fluxion.core.primitives.categorical import hashed_cross_p
+from fluxion.core.tensor import convert_to_tensor
 from fluxion.keras.layers.layer import Layer
 from fluxion.keras.layers.preprocessing.categorical import encode_categorical
 from fluxion.keras.saving.serialization import keras_class
-from fluxion.ops.strings.fingerprint import CROSS_HASH_KEY, fingerprint64, fingerprint_cat64
-
-_MASK = (1 << 64) - 1
-
-
-def _feature_hash(value) -> int:
-    if isinstance(value, (bytes, str)):
-        return fingerprint64(value if isinstance(value, bytes) else value.encode("utf-8"))
-    return int(value) & _MASK
-
-
-def _cross_kernel(*features, num_bins):
-    columns = [np.asarray(f).reshape(-1).tolist() for f in features]
-    out = np.empty(len(columns[0]), dtype=np.int64)
-    for row, values in enumerate(zip(*columns)):
-        hashed = CROSS_HASH_KEY
-        for value in values:
-            hashed = fingerprint_cat64(hashed, _feature_hash(value))
-        out[row] = hashed % num_bins
-    return out.reshape(np.shape(features[0]))
-
-
-def _cross_rule(*features: Aval, num_bins) -> Aval:
-    shape = features[0].shape
-    for feature in features:
-        if feature.dtype.is_floating:
-            raise ValueError(f"HashedCrossing crosses integer or string features; got a "
-                             f"{feature.dtype.name} input")
-        if len(feature.shape) != len(shape):
-            raise ValueError(f"All `HashedCrossing` inputs should have the same shape. "
-                             f"Received: shapes {[f.shape for f in features]}")
-    return Aval(shape, dtypes.int64)
-
-
-hashed_cross_p = define("hashed_cross", _cross_kernel, _cross_rule)
+from fluxion.ops import array_ops
 
 
 @keras_class("keras.layers")
@@ -84,28 +50,26 @@ class HashedCrossing(Layer):
         self.built = True
 
     def _convert_inputs(self, inputs):
-        import fluxion as tf
 
         if not isinstance(inputs, (tuple, list)) or len(inputs) < 2:
             raise ValueError(f"`HashedCrossing` should be called on a list or tuple of at "
                              f"least two inputs. Received: inputs={inputs}")
-        return tuple(x if hasattr(x, "_keras_history") else tf.convert_to_tensor(x)
+        return tuple(x if hasattr(x, "_keras_history") else convert_to_tensor(x)
                      for x in inputs)
 
     def call(self, inputs):
-        import fluxion as tf
 
         features = []
         for x in inputs:
             if x.dtype.is_integer and x.dtype is not dtypes.int64:
-                x = tf.cast(x, "int64")
+                x = array_ops.cast(x, "int64")
             features.append(x)
         shape = tuple(features[0].shape)
         if len(shape) == 0:
-            features = [tf.reshape(x, (1,)) for x in features]
+            features = [array_ops.reshape(x, (1,)) for x in features]
         bins = bind(hashed_cross_p, *features, num_bins=self.num_bins)
         if len(shape) == 0:
-            bins = tf.reshape(bins, ())
+            bins = array_ops.reshape(bins, ())
         return encode_categorical(bins, self.output_mode, self.num_bins, self.compute_dtype)
 
     def compute_output_shape(self, input_shape):

@@ -14,6 +14,7 @@ from fluxion.keras.layers.preprocessing.categorical import encode_categorical
 from fluxion.keras.layers.preprocessing.data_layer import DataLayer
 from fluxion.keras.layers.preprocessing.string_ops import as_string, string_hash_bucket
 from fluxion.keras.saving.serialization import keras_class
+from fluxion.ops import array_ops, creation_ops
 
 _OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count")
 
@@ -61,27 +62,27 @@ class Hashing(DataLayer):
         self.built = True
 
     def call(self, inputs):
-        import fluxion as tf
 
         if self.output_mode == "one_hot" and len(inputs.shape) and inputs.shape[-1] == 1:
-            inputs = tf.squeeze(inputs, -1)
+            inputs = array_ops.squeeze(inputs, -1)
         bins = self._hash_values_to_bins(inputs)
         return encode_categorical(bins, self.output_mode, self.num_bins, self.dtype)
 
     def _hash_values_to_bins(self, values):
-        import fluxion as tf
 
         hash_bins, mask = self.num_bins, None
         if self.mask_value is not None and hash_bins > 1:
             hash_bins -= 1
-            mask = tf.equal(values, tf.constant(self.mask_value, values.dtype))
+            mask = array_ops.equal(values, creation_ops.constant(self.mask_value, values.dtype))
         if values.dtype.is_floating:
-            values = tf.cast(values, "int64")
+            values = array_ops.cast(values, "int64")
         if values.dtype is not dtypes.string:
             values = as_string(values)
         bins = string_hash_bucket(values, hash_bins, self.salt)
         if mask is not None:
-            bins = tf.where(mask, tf.zeros_like(bins), bins + tf.constant(1, "int64"))
+            bins = array_ops.where(
+                mask, creation_ops.zeros_like(bins), bins + creation_ops.constant(1, "int64")
+            )
         return bins
 
     def compute_output_shape(self, input_shape):
@@ -93,6 +94,11 @@ class Hashing(DataLayer):
         return input_shape[:-1] + (self.num_bins,)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "num_bins": self.num_bins, "salt": self.salt,
-                "mask_value": self.mask_value, "output_mode": self.output_mode,
-                "sparse": self.sparse}
+        return {
+            **super().get_config(),
+            "num_bins": self.num_bins,
+            "salt": self.salt,
+            "mask_value": self.mask_value,
+            "output_mode": self.output_mode,
+            "sparse": self.sparse,
+        }

@@ -17,14 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from fluxion.ops import array_ops, clip_ops, creation_ops, math_ops
+
 INTERPOLATIONS = ("bilinear", "nearest")
 FILL_MODES = ("reflect", "wrap", "constant", "nearest")
-
-
-def _tf():
-    import fluxion as tf
-
-    return tf
 
 
 def spatial_size(images, op: str) -> tuple[int, int]:
@@ -57,28 +53,27 @@ def resize(images, height: int, width: int, interpolation: str = "bilinear"):
     (``top + (bottom - top) * lerp``), so results agree with it to the last bit, which
     matters where integer images are rounded back.
     """
-    tf = _tf()
     if interpolation not in INTERPOLATIONS:
         raise ValueError(f"Invalid value for argument `interpolation`: Fluxion supports "
                          f"{INTERPOLATIONS}. Received: interpolation={interpolation}")
     in_height, in_width = spatial_size(images, "resize")
     if not images.dtype.is_floating:
-        images = tf.cast(images, "float32")
+        images = array_ops.cast(images, "float32")
     h_axis, w_axis = len(images.shape) - 3, len(images.shape) - 2
     y_low, y_high, y_lerp = sample_points(in_height, height, interpolation)
     x_low, x_high, x_lerp = sample_points(in_width, width, interpolation)
     if interpolation == "nearest":
-        return tf.gather(tf.gather(images, y_low, axis=h_axis), x_low, axis=w_axis)
+        return array_ops.gather(array_ops.gather(images, y_low, axis=h_axis), x_low, axis=w_axis)
     dtype = images.dtype.np_dtype
-    x_lerp = tf.constant(x_lerp.astype(dtype).reshape(-1, 1))
-    y_lerp = tf.constant(y_lerp.astype(dtype).reshape(-1, 1, 1))
+    x_lerp = creation_ops.constant(x_lerp.astype(dtype).reshape(-1, 1))
+    y_lerp = creation_ops.constant(y_lerp.astype(dtype).reshape(-1, 1, 1))
 
     def columns(rows):
-        left = tf.gather(rows, x_low, axis=w_axis)
-        return left, tf.gather(rows, x_high, axis=w_axis) - left
+        left = array_ops.gather(rows, x_low, axis=w_axis)
+        return left, array_ops.gather(rows, x_high, axis=w_axis) - left
 
-    top_left, top_step = columns(tf.gather(images, y_low, axis=h_axis))
-    bottom_left, bottom_step = columns(tf.gather(images, y_high, axis=h_axis))
+    top_left, top_step = columns(array_ops.gather(images, y_low, axis=h_axis))
+    bottom_left, bottom_step = columns(array_ops.gather(images, y_high, axis=h_axis))
     top = top_left + top_step * x_lerp
     bottom = bottom_left + bottom_step * x_lerp
     return top + (bottom - top) * y_lerp
@@ -103,7 +98,6 @@ def crop(images, top: int, left: int, crop_height: int, crop_width: int):
 def pad_to_aspect(images, target_height: int, target_width: int, fill_value: float):
     """Pads channels-last images with ``fill_value`` (both sides, equally) to the target's
     aspect ratio, as Keras's ``pad_to_aspect_ratio``."""
-    tf = _tf()
     height, width = spatial_size(images, "resize")
     pad_height = max(height, int(float(width * target_height) / target_width))
     pad_width = max(width, int(float(height * target_width) / target_height))
@@ -114,48 +108,44 @@ def pad_to_aspect(images, target_height: int, target_width: int, fill_value: flo
     paddings = lead + [[top, top], [left, left], [0, 0]]
     if top == 0 and left == 0:
         return images
-    return tf.pad(images, paddings, constant_values=fill_value)
+    return array_ops.pad(images, paddings, constant_values=fill_value)
 
 
 # --- affine sampling ----------------------------------------------------------------------------
 def _map_reflect(coord, size: int):
-    tf = _tf()
     if size <= 1:
-        return tf.zeros_like(coord)
+        return creation_ops.zeros_like(coord)
     span = float(2 * size)
-    low = coord + span * tf.floor(-coord / span)
-    low = tf.where(low < -size, low + span, -low - 1)
-    high = coord - span * tf.floor(coord / span)
-    high = tf.where(high >= size, span - high - 1, high)
-    mapped = tf.where(coord < 0, low, tf.where(coord > size - 1, high, coord))
-    return tf.clip_by_value(mapped, 0.0, float(size - 1))
+    low = coord + span * math_ops.floor(-coord / span)
+    low = array_ops.where(low < -size, low + span, -low - 1)
+    high = coord - span * math_ops.floor(coord / span)
+    high = array_ops.where(high >= size, span - high - 1, high)
+    mapped = array_ops.where(coord < 0, low, array_ops.where(coord > size - 1, high, coord))
+    return clip_ops.clip_by_value(mapped, 0.0, float(size - 1))
 
 
 def _map_wrap(coord, size: int):
-    tf = _tf()
     if size <= 1:
-        return tf.zeros_like(coord)
+        return creation_ops.zeros_like(coord)
     span = float(size - 1)
-    low = coord + size * (tf.floor(-coord / span) + 1)
-    high = coord - size * tf.floor(coord / span)
-    mapped = tf.where(coord < 0, low, tf.where(coord > size - 1, high, coord))
-    return tf.clip_by_value(mapped, 0.0, float(size - 1))
+    low = coord + size * (math_ops.floor(-coord / span) + 1)
+    high = coord - size * math_ops.floor(coord / span)
+    mapped = array_ops.where(coord < 0, low, array_ops.where(coord > size - 1, high, coord))
+    return clip_ops.clip_by_value(mapped, 0.0, float(size - 1))
 
 
 def _map_coordinate(coord, size: int, fill_mode: str):
-    tf = _tf()
     if fill_mode == "reflect":
         return _map_reflect(coord, size)
     if fill_mode == "wrap":
         return _map_wrap(coord, size)
     if fill_mode == "nearest":
-        return tf.clip_by_value(coord, 0.0, float(size - 1))
+        return clip_ops.clip_by_value(coord, 0.0, float(size - 1))
     return coord  # constant: out-of-range reads give fill_value
 
 
 def _round_half_away(value):
-    tf = _tf()
-    return tf.sign(value) * tf.floor(tf.abs(value) + 0.5)
+    return math_ops.sign(value) * math_ops.floor(math_ops.abs(value) + 0.5)
 
 
 def affine_transform(images, transforms, interpolation: str = "bilinear",
@@ -163,7 +153,6 @@ def affine_transform(images, transforms, interpolation: str = "bilinear",
     """Samples channels-last images ``[B, H, W, C]`` at projectively transformed
     coordinates; ``transforms`` is ``[B, 8]`` (``a0 a1 a2 b0 b1 b2 c0 c1``) mapping output
     ``(x, y)`` to input coordinates."""
-    tf = _tf()
     if interpolation not in INTERPOLATIONS:
         raise ValueError(f"Invalid value for argument `interpolation`. Expected of one "
                          f"{INTERPOLATIONS}. Received: interpolation={interpolation}")
@@ -172,34 +161,36 @@ def affine_transform(images, transforms, interpolation: str = "bilinear",
                          f"{FILL_MODES}. Received: fill_mode={fill_mode}")
     height, width = spatial_size(images, "affine_transform")
     dtype = images.dtype
-    transforms = tf.cast(transforms, "float32")
+    transforms = array_ops.cast(transforms, "float32")
     ys, xs = np.meshgrid(np.arange(height, dtype=np.float32),
                          np.arange(width, dtype=np.float32), indexing="ij")
-    x, y = tf.constant(xs)[None], tf.constant(ys)[None]  # [1, H, W]
-    a0, a1, a2, b0, b1, b2, c0, c1 = [tf.reshape(t, (-1, 1, 1))
-                                      for t in tf.unstack(transforms, num=8, axis=1)]
+    x, y = creation_ops.constant(xs)[None], creation_ops.constant(ys)[None]  # [1, H, W]
+    a0, a1, a2, b0, b1, b2, c0, c1 = [array_ops.reshape(t, (-1, 1, 1))
+                                      for t in array_ops.unstack(transforms, num=8, axis=1)]
     projection = c0 * x + c1 * y + 1.0
     in_x = _map_coordinate((a0 * x + a1 * y + a2) / projection, width, fill_mode)
     in_y = _map_coordinate((b0 * x + b1 * y + b2) / projection, height, fill_mode)
 
-    batch = tf.shape(images)[0]
+    batch = creation_ops.shape(images)[0]
     channels = tuple(images.shape)[-1]
-    flat = tf.reshape(images, (-1, channels if channels is not None else tf.shape(images)[-1]))
-    offsets = tf.reshape(tf.range(batch) * (height * width), (-1, 1, 1))
-    fill = tf.constant(fill_value, dtype)
+    if channels is None:
+        channels = creation_ops.shape(images)[-1]
+    flat = array_ops.reshape(images, (-1, channels))
+    offsets = array_ops.reshape(creation_ops.range(batch) * (height * width), (-1, 1, 1))
+    fill = creation_ops.constant(fill_value, dtype)
 
     def read(row, col):  # pixels at integer-valued float coordinates, fill_value outside
         inside = (row >= 0.0) & (row <= height - 1.0) & (col >= 0.0) & (col <= width - 1.0)
-        safe_row = tf.cast(tf.clip_by_value(row, 0.0, height - 1.0), "int32")
-        safe_col = tf.cast(tf.clip_by_value(col, 0.0, width - 1.0), "int32")
-        values = tf.gather(flat, offsets + safe_row * width + safe_col)
-        return tf.where(tf.expand_dims(inside, -1), values, fill)
+        safe_row = array_ops.cast(clip_ops.clip_by_value(row, 0.0, height - 1.0), "int32")
+        safe_col = array_ops.cast(clip_ops.clip_by_value(col, 0.0, width - 1.0), "int32")
+        values = array_ops.gather(flat, offsets + safe_row * width + safe_col)
+        return array_ops.where(array_ops.expand_dims(inside, -1), values, fill)
 
     if interpolation == "nearest":
         return read(_round_half_away(in_y), _round_half_away(in_x))
-    y0, x0 = tf.floor(in_y), tf.floor(in_x)
-    wy, wx = tf.expand_dims(in_y - y0, -1), tf.expand_dims(in_x - x0, -1)
-    wy, wx = tf.cast(wy, dtype), tf.cast(wx, dtype)
+    y0, x0 = math_ops.floor(in_y), math_ops.floor(in_x)
+    wy, wx = array_ops.expand_dims(in_y - y0, -1), array_ops.expand_dims(in_x - x0, -1)
+    wy, wx = array_ops.cast(wy, dtype), array_ops.cast(wx, dtype)
     top = (1 - wx) * read(y0, x0) + wx * read(y0, x0 + 1)
     bottom = (1 - wx) * read(y0 + 1, x0) + wx * read(y0 + 1, x0 + 1)
     return (1 - wy) * top + wy * bottom

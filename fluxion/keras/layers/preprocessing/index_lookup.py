@@ -28,6 +28,7 @@ from fluxion.keras.layers.preprocessing.string_ops import (
     string_hash_bucket,
     table_lookup,
 )
+from fluxion.ops import array_ops, creation_ops, math_ops
 
 _OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 _INT64_MAX = int(np.iinfo(np.int64).max)  # mask id of non-int modes: bincount drops it
@@ -295,7 +296,6 @@ class IndexLookup(DataLayer):
 
     # --- call -------------------------------------------------------------------------------------
     def call(self, inputs):
-        import fluxion as tf
 
         if self.output_mode != "int" and not self.pad_to_max_tokens and \
                 self._frozen_vocab_size is None:
@@ -322,14 +322,13 @@ class IndexLookup(DataLayer):
                 weights = np.zeros(depth, np.float32)
             else:
                 weights = self.idf_weights
-            output = tf.cast(output, "float32") * tf.constant(weights)
+            output = array_ops.cast(output, "float32") * creation_ops.constant(weights)
         return output
 
     def _standardize_inputs(self, inputs):
-        import fluxion as tf
 
         if self.invert:
-            return inputs if inputs.dtype is dtypes.int64 else tf.cast(inputs, "int64")
+            return inputs if inputs.dtype is dtypes.int64 else array_ops.cast(inputs, "int64")
         if self._string_keys:
             if inputs.dtype is not dtypes.string:
                 raise TypeError(f"{type(self).__name__} expects string inputs, got "
@@ -338,10 +337,9 @@ class IndexLookup(DataLayer):
         if not inputs.dtype.is_integer:
             raise TypeError(f"{type(self).__name__} expects integer inputs, got "
                             f"{inputs.dtype.name}")
-        return inputs if inputs.dtype is dtypes.int64 else tf.cast(inputs, "int64")
+        return inputs if inputs.dtype is dtypes.int64 else array_ops.cast(inputs, "int64")
 
     def _lookup(self, inputs):
-        import fluxion as tf
 
         start = self._token_start_index()
         keys, values = tuple(self._tokens), tuple(range(start, start + len(self._tokens)))
@@ -358,12 +356,15 @@ class IndexLookup(DataLayer):
         if self.num_oov_indices <= 1:
             return lookups
         if not self._string_keys and self.oov_method != "farmhash":
-            buckets = tf.math.floormod(inputs, tf.constant(self.num_oov_indices, "int64"))
+            oov_count = creation_ops.constant(self.num_oov_indices, "int64")
+            buckets = math_ops.floormod(inputs, oov_count)
         else:
             strings = inputs if self._string_keys else as_string(inputs)
             buckets = string_hash_bucket(strings, self.num_oov_indices, self.salt)
-        buckets = buckets + tf.constant(self._oov_start_index(), "int64")
-        return tf.where(tf.equal(lookups, tf.constant(-1, "int64")), buckets, lookups)
+        buckets = buckets + creation_ops.constant(self._oov_start_index(), "int64")
+        return array_ops.where(
+            array_ops.equal(lookups, creation_ops.constant(-1, "int64")), buckets, lookups
+        )
 
     def _invert(self, inputs):
         start = self._token_start_index()
@@ -381,22 +382,29 @@ class IndexLookup(DataLayer):
             return tuple(input_shape)
         depth = self.max_tokens if self.pad_to_max_tokens else self._frozen_vocab_size
         input_shape = tuple(input_shape)
-        if self.output_mode == "one_hot" and not (len(input_shape) > 1 and
-                                                  input_shape[-1] == 1):
+        if self.output_mode == "one_hot" and not (len(input_shape) > 1 and input_shape[-1] == 1):
             return input_shape + (depth,)
         return input_shape[:-1] + (depth,)
 
     # --- configuration and saving -----------------------------------------------------------------
     def get_config(self) -> dict:
-        return {**super().get_config(), "invert": self.invert, "max_tokens": self.max_tokens,
-                "num_oov_indices": self.num_oov_indices, "oov_token": self.oov_token,
-                "mask_token": self.mask_token, "output_mode": self.output_mode,
-                "sparse": self.sparse, "pad_to_max_tokens": self.pad_to_max_tokens,
-                "vocabulary_dtype": self.vocabulary_dtype,
-                "idf_weights": _listify(self.input_idf_weights),
-                "vocabulary": _listify(self.input_vocabulary),
-                "vocabulary_size": self._frozen_vocab_size, "oov_method": self.oov_method,
-                "salt": self.salt}
+        return {
+            **super().get_config(),
+            "invert": self.invert,
+            "max_tokens": self.max_tokens,
+            "num_oov_indices": self.num_oov_indices,
+            "oov_token": self.oov_token,
+            "mask_token": self.mask_token,
+            "output_mode": self.output_mode,
+            "sparse": self.sparse,
+            "pad_to_max_tokens": self.pad_to_max_tokens,
+            "vocabulary_dtype": self.vocabulary_dtype,
+            "idf_weights": _listify(self.input_idf_weights),
+            "vocabulary": _listify(self.input_vocabulary),
+            "vocabulary_size": self._frozen_vocab_size,
+            "oov_method": self.oov_method,
+            "salt": self.salt,
+        }
 
     def get_build_config(self) -> dict:
         return {}
@@ -431,8 +439,7 @@ class IndexLookup(DataLayer):
         self._has_input_vocabulary = False
         idf = self.idf_weights if self.output_mode == "tf_idf" else None
         self._tokens = []
-        self._frozen_vocab_size = None if self.output_mode == "int" else \
-            self._frozen_vocab_size
+        self._frozen_vocab_size = None if self.output_mode == "int" else self._frozen_vocab_size
         self.set_vocabulary(values, idf_weights=idf)
 
 
@@ -440,14 +447,18 @@ def _standardize_salt(salt, string_keys: bool, oov_method: str):
     if salt is None:
         return None
     if not string_keys and oov_method != "farmhash":
-        raise ValueError(f"`salt` can only be used when `oov_method='farmhash'`. Received: "
-                         f"oov_method={oov_method}")
+        raise ValueError(
+            f"`salt` can only be used when `oov_method='farmhash'`. Received: "
+            f"oov_method={oov_method}"
+        )
     if isinstance(salt, (tuple, list)) and len(salt) == 2:
         return list(salt)
     if isinstance(salt, int):
         return [salt, salt]
-    raise ValueError(f"The `salt` argument for `IndexLookup` can only be a tuple of 2 "
-                     f"integers, or a single integer. Received: salt={salt}.")
+    raise ValueError(
+        f"The `salt` argument for `IndexLookup` can only be a tuple of 2 "
+        f"integers, or a single integer. Received: salt={salt}."
+    )
 
 
 def _listify(value):

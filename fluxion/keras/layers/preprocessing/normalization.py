@@ -7,6 +7,7 @@ import numpy as np
 from fluxion.keras.layers.preprocessing import adapt_data
 from fluxion.keras.layers.preprocessing.data_layer import DataLayer
 from fluxion.keras.saving.serialization import keras_class
+from fluxion.ops import array_ops, creation_ops, math_ops
 
 _EPSILON = 1e-7  # keras.config.epsilon()
 
@@ -153,19 +154,19 @@ class Normalization(DataLayer):
 
     # --- call ------------------------------------------------------------------------------------
     def call(self, inputs):
-        import fluxion as tf
 
         if self.mean is None and self.input_mean is not None:
             raise ValueError("You must call `.build(input_shape)` on the layer before using it.")
-        inputs = tf.cast(inputs, self.compute_dtype)
+        inputs = array_ops.cast(inputs, self.compute_dtype)
         if self.input_mean is None:  # adapted: read the weights, so loaded weights apply
-            mean = tf.reshape(tf.cast(self.adapt_mean, self.compute_dtype),
+            mean = array_ops.reshape(array_ops.cast(self.adapt_mean, self.compute_dtype),
                               self._broadcast_shape)
-            variance = tf.reshape(tf.cast(self.adapt_variance, self.compute_dtype),
+            variance = array_ops.reshape(array_ops.cast(self.adapt_variance, self.compute_dtype),
                                   self._broadcast_shape)
         else:
-            mean, variance = tf.constant(self.mean), tf.constant(self.variance)
-        scale = tf.maximum(tf.sqrt(variance), tf.constant(_EPSILON, self.compute_dtype))
+            mean, variance = creation_ops.constant(self.mean), creation_ops.constant(self.variance)
+        scale = math_ops.maximum(math_ops.sqrt(variance),
+                                 creation_ops.constant(_EPSILON, self.compute_dtype))
         if self.invert:
             return mean + inputs * scale
         return (inputs - mean) / scale
@@ -174,9 +175,13 @@ class Normalization(DataLayer):
         return tuple(input_shape)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "axis": list(self.axis), "invert": self.invert,
-                "mean": np.array(self.input_mean).tolist(),
-                "variance": np.array(self.input_variance).tolist()}
+        return {
+            **super().get_config(),
+            "axis": list(self.axis),
+            "invert": self.invert,
+            "mean": np.array(self.input_mean).tolist(),
+            "variance": np.array(self.input_variance).tolist(),
+        }
 
     @classmethod
     def from_config(cls, config: dict):

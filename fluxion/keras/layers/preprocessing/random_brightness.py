@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from fluxion.core.tensor import convert_to_tensor
 from fluxion.keras.layers.preprocessing.base_image import BaseImagePreprocessingLayer
 from fluxion.keras.layers.preprocessing.random_draws import SeedStream, uniform_per_image
 from fluxion.keras.saving.serialization import keras_class
+from fluxion.ops import array_ops, clip_ops
 
 
 @keras_class("keras.layers")
@@ -36,13 +38,12 @@ class RandomBrightness(BaseImagePreprocessingLayer):
         return {"rgb_delta": delta if len(data.shape) == 4 else delta[0]}
 
     def transform_images(self, images, transformation, training=True):
-        import fluxion as tf
 
         if not training or transformation is None:
             return images
-        images = tf.cast(images, self.compute_dtype)
-        delta = tf.cast(tf.convert_to_tensor(transformation["rgb_delta"]), images.dtype)
-        return tf.clip_by_value(images + delta, float(self.value_range[0]),
+        images = array_ops.cast(images, self.compute_dtype)
+        delta = array_ops.cast(convert_to_tensor(transformation["rgb_delta"]), images.dtype)
+        return clip_ops.clip_by_value(images + delta, float(self.value_range[0]),
                                 float(self.value_range[1]))
 
     def get_config(self) -> dict:

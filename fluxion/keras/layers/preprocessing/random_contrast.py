@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from fluxion.core.tensor import convert_to_tensor
 from fluxion.keras.layers.preprocessing.base_image import BaseImagePreprocessingLayer
 from fluxion.keras.layers.preprocessing.random_draws import SeedStream, uniform_per_image
 from fluxion.keras.saving.serialization import keras_class
+from fluxion.ops import array_ops, clip_ops, reduce_ops
 
 
 @keras_class("keras.layers")
@@ -35,16 +37,15 @@ class RandomContrast(BaseImagePreprocessingLayer):
         return {"contrast_factor": factor if len(data.shape) == 4 else factor[0]}
 
     def transform_images(self, images, transformation, training=True):
-        import fluxion as tf
 
         if not training:
             return images
-        images = tf.cast(images, self.compute_dtype)
-        factor = tf.cast(tf.convert_to_tensor(transformation["contrast_factor"]), images.dtype)
+        images = array_ops.cast(images, self.compute_dtype)
+        factor = array_ops.cast(convert_to_tensor(transformation["contrast_factor"]), images.dtype)
         h_axis, w_axis = self._hw_axes()
-        mean = tf.reduce_mean(images, axis=[h_axis, w_axis], keepdims=True)
+        mean = reduce_ops.reduce_mean(images, axis=[h_axis, w_axis], keepdims=True)
         output = (images - mean) * factor + mean
-        return tf.clip_by_value(output, float(self.value_range[0]),
+        return clip_ops.clip_by_value(output, float(self.value_range[0]),
                                 float(self.value_range[1]))
 
     def get_config(self) -> dict:

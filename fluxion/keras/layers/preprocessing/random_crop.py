@@ -6,6 +6,7 @@ from fluxion.keras.layers.preprocessing import image_ops
 from fluxion.keras.layers.preprocessing.base_image import BaseImagePreprocessingLayer
 from fluxion.keras.layers.preprocessing.random_draws import SeedStream
 from fluxion.keras.saving.serialization import keras_class
+from fluxion.ops import array_ops, creation_ops
 from fluxion.ops.random_ops import stateless_uniform
 
 
@@ -33,26 +34,25 @@ class RandomCrop(BaseImagePreprocessingLayer):
         self.generator = SeedStream(seed)
 
     def get_random_transformation(self, data, training=True, seed=None):
-        import fluxion as tf
 
         images = self._to_channels_last(data)
         in_height, in_width = image_ops.spatial_size(images, "RandomCrop")
         if training and in_height > self.height and in_width > self.width:
             seed = self._seed(seed)
             starts = stateless_uniform((2,), seed, minval=0.0, maxval=1.0)
-            limits = tf.constant([in_height - self.height + 1.0, in_width - self.width + 1.0])
-            starts = tf.cast(starts * limits, "int32")
+            limits = creation_ops.constant(
+                [in_height - self.height + 1.0, in_width - self.width + 1.0]
+            )
+            starts = array_ops.cast(starts * limits, "int32")
             return starts[0], starts[1]
-        top, left, _, _ = image_ops.crop_to_aspect_box(in_height, in_width, self.height,
-                                                       self.width)
+        top, left, _, _ = image_ops.crop_to_aspect_box(in_height, in_width, self.height, self.width)
         return top, left
 
     def transform_images(self, images, transformation, training=True):
-        import fluxion as tf
 
         if not training:
             return images
-        images = self._to_channels_last(tf.cast(images, self.compute_dtype))
+        images = self._to_channels_last(array_ops.cast(images, self.compute_dtype))
         top, left = transformation
         in_height, in_width = image_ops.spatial_size(images, "RandomCrop")
         if isinstance(top, int) and isinstance(left, int):
@@ -61,13 +61,16 @@ class RandomCrop(BaseImagePreprocessingLayer):
             images = image_ops.crop(images, top, left, crop_height, crop_width)
         else:  # drawn starts (tensors): gather the window's rows and columns
             h_axis = len(images.shape) - 3
-            rows = tf.range(self.height) + tf.cast(top, "int32")
-            cols = tf.range(self.width) + tf.cast(left, "int32")
-            images = tf.gather(tf.gather(images, rows, axis=h_axis), cols, axis=h_axis + 1)
+            rows = creation_ops.range(self.height) + array_ops.cast(top, "int32")
+            cols = creation_ops.range(self.width) + array_ops.cast(left, "int32")
+            images = array_ops.gather(
+                array_ops.gather(images, rows, axis=h_axis), cols, axis=h_axis + 1
+            )
         height, width = image_ops.spatial_size(images, "RandomCrop")
         if (height, width) != (self.height, self.width):
-            images = tf.cast(image_ops.resize(images, self.height, self.width),
-                             self.compute_dtype)
+            images = array_ops.cast(
+                image_ops.resize(images, self.height, self.width), self.compute_dtype
+            )
         return self._from_channels_last(images)
 
     def compute_output_shape(self, input_shape):
@@ -77,5 +80,9 @@ class RandomCrop(BaseImagePreprocessingLayer):
         return tuple(shape)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "height": self.height, "width": self.width,
-                "seed": self.seed}
+        return {
+            **super().get_config(),
+            "height": self.height,
+            "width": self.width,
+            "seed": self.seed,
+        }

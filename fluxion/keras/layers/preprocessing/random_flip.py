@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from fluxion.core.tensor import convert_to_tensor
 from fluxion.keras.layers.preprocessing.base_image import BaseImagePreprocessingLayer
 from fluxion.keras.layers.preprocessing.random_draws import SeedStream, uniform_per_image
 from fluxion.keras.saving.serialization import keras_class
+from fluxion.ops import array_ops
 
 _MODES = ("horizontal", "vertical", "horizontal_and_vertical")
 
@@ -38,22 +40,21 @@ class RandomFlip(BaseImagePreprocessingLayer):
         return {"flips": draws <= 0.5, "input_shape": tuple(data.shape)}
 
     def transform_images(self, images, transformation, training=True):
-        import fluxion as tf
 
-        images = tf.cast(images, self.compute_dtype)
+        images = array_ops.cast(images, self.compute_dtype)
         if not training or transformation is None:
             return images
-        flips = tf.convert_to_tensor(transformation["flips"])
+        flips = convert_to_tensor(transformation["flips"])
         unbatched = len(images.shape) == 3
         if unbatched:
-            images = tf.expand_dims(images, 0)
-        flips = tf.reshape(flips, (-1, 1, 1, 1))
+            images = array_ops.expand_dims(images, 0)
+        flips = array_ops.reshape(flips, (-1, 1, 1, 1))
         h_axis, w_axis = self._hw_axes()
         if self.mode in ("horizontal", "horizontal_and_vertical"):
-            images = tf.where(flips, tf.reverse(images, [w_axis + 4]), images)
+            images = array_ops.where(flips, array_ops.reverse(images, [w_axis + 4]), images)
         if self.mode in ("vertical", "horizontal_and_vertical"):
-            images = tf.where(flips, tf.reverse(images, [h_axis + 4]), images)
-        return tf.squeeze(images, 0) if unbatched else images
+            images = array_ops.where(flips, array_ops.reverse(images, [h_axis + 4]), images)
+        return array_ops.squeeze(images, 0) if unbatched else images
 
     def get_config(self) -> dict:
         return {**super().get_config(), "seed": self.seed, "mode": self.mode}

@@ -7,6 +7,7 @@ import math
 from fluxion.keras.layers.preprocessing.affine_base import AffineImageLayer
 from fluxion.keras.layers.preprocessing.random_draws import uniform_per_image
 from fluxion.keras.saving.serialization import keras_class
+from fluxion.ops import array_ops, creation_ops, math_ops
 
 
 @keras_class("keras.layers")
@@ -26,7 +27,6 @@ class RandomRotation(AffineImageLayer):
         self._init_affine(fill_mode, interpolation, seed, fill_value)
 
     def get_random_transformation(self, data, training=True, seed=None):
-        import fluxion as tf
 
         if not training:
             return None
@@ -34,10 +34,10 @@ class RandomRotation(AffineImageLayer):
         angle = uniform_per_image(self, data, (), self.factor[0] * 360.0,
                                   self.factor[1] * 360.0, seed) * (math.pi / 180.0)
         cx, cy = 0.5 * (width - 1), 0.5 * (height - 1)
-        cos, sin = tf.cos(angle), tf.sin(angle)
-        zeros = tf.zeros_like(angle)
+        cos, sin = math_ops.cos(angle), math_ops.sin(angle)
+        zeros = creation_ops.zeros_like(angle)
         # Rotation about the image centre, as Keras's affine matrix with no shear or scale.
-        matrix = tf.stack([cos, -sin, cx - cx * cos + cy * sin,
+        matrix = array_ops.stack([cos, -sin, cx - cx * cos + cy * sin,
                            sin, cos, cy - cx * sin - cy * cos, zeros, zeros], axis=1)
         return {"angle": angle, "rotation_matrix": matrix, "image_height": height,
                 "image_width": width}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fluxion.keras.layers.preprocessing.affine_base import AffineImageLayer, set_range_factor
 from fluxion.keras.layers.preprocessing.random_draws import uniform_per_image
 from fluxion.keras.saving.serialization import keras_class
+from fluxion.ops import array_ops, creation_ops
 
 _MESSAGE = ("The `factor` argument should be a number (or a list of two numbers) in the range "
             "[-1.0, 1.0]. ")
@@ -36,7 +37,6 @@ class RandomTranslation(AffineImageLayer):
         self._init_affine(fill_mode, interpolation, seed, fill_value)
 
     def get_random_transformation(self, data, training=True, seed=None):
-        import fluxion as tf
 
         if not training:
             return None
@@ -45,16 +45,20 @@ class RandomTranslation(AffineImageLayer):
                                     seed) * float(height)
         shift_x = uniform_per_image(self, data, (1,), self.width_lower, self.width_upper,
                                     seed) * float(width)
-        return {"translations": tf.concat([shift_x, shift_y], axis=1)}
+        return {"translations": array_ops.concat([shift_x, shift_y], axis=1)}
 
     def _matrix(self, transformation):
-        import fluxion as tf
 
-        shifts = tf.cast(transformation["translations"], "float32")
+        shifts = array_ops.cast(transformation["translations"], "float32")
         shift_x, shift_y = shifts[:, 0:1], shifts[:, 1:2]
-        ones, zeros = tf.ones_like(shift_x), tf.zeros_like(shift_x)
-        return tf.concat([ones, zeros, -shift_x, zeros, ones, -shift_y, zeros, zeros], axis=1)
+        ones, zeros = creation_ops.ones_like(shift_x), creation_ops.zeros_like(shift_x)
+        return array_ops.concat(
+            [ones, zeros, -shift_x, zeros, ones, -shift_y, zeros, zeros], axis=1
+        )
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "height_factor": self.height_factor,
-                "width_factor": self.width_factor}
+        return {
+            **super().get_config(),
+            "height_factor": self.height_factor,
+            "width_factor": self.width_factor,
+        }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fluxion.keras.layers.preprocessing.affine_base import AffineImageLayer, set_range_factor
 from fluxion.keras.layers.preprocessing.random_draws import uniform_per_image
 from fluxion.keras.saving.serialization import keras_class
+from fluxion.ops import array_ops, creation_ops
 
 _MESSAGE = ("The `height_factor` and `width_factor` arguments should be a number (or a list "
             "of two numbers) in the range (-1.0, 1.0]. ")
@@ -48,15 +49,27 @@ class RandomZoom(AffineImageLayer):
                 "image_height": height, "image_width": width}
 
     def _matrix(self, transformation):
-        import fluxion as tf
 
-        zoom_x = tf.reshape(tf.cast(transformation["width_zoom"], "float32"), (-1, 1))
-        zoom_y = tf.reshape(tf.cast(transformation["height_zoom"], "float32"), (-1, 1))
+        zoom_x = array_ops.reshape(array_ops.cast(transformation["width_zoom"], "float32"), (-1, 1))
+        zoom_y = array_ops.reshape(
+            array_ops.cast(transformation["height_zoom"], "float32"), (-1, 1)
+        )
         height = transformation.get("image_height")
         width = transformation.get("image_width")
-        zeros = tf.zeros_like(zoom_x)
-        return tf.concat([zoom_x, zeros, (width - 1.0) / 2.0 * (1.0 - zoom_x), zeros, zoom_y,
-                          (height - 1.0) / 2.0 * (1.0 - zoom_y), zeros, zeros], axis=1)
+        zeros = creation_ops.zeros_like(zoom_x)
+        return array_ops.concat(
+            [
+                zoom_x,
+                zeros,
+                (width - 1.0) / 2.0 * (1.0 - zoom_x),
+                zeros,
+                zoom_y,
+                (height - 1.0) / 2.0 * (1.0 - zoom_y),
+                zeros,
+                zeros,
+            ],
+            axis=1,
+        )
 
     def transform_images(self, images, transformation, training=True):
         if transformation is not None and "image_height" not in transformation:
@@ -65,5 +78,8 @@ class RandomZoom(AffineImageLayer):
         return super().transform_images(images, transformation, training)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "height_factor": self.height_factor,
-                "width_factor": self.width_factor}
+        return {
+            **super().get_config(),
+            "height_factor": self.height_factor,
+            "width_factor": self.width_factor,
+        }

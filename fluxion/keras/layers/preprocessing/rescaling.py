@@ -10,6 +10,7 @@ from fluxion.keras.saving.serialization import (
     keras_class,
     serialize_keras_object,
 )
+from fluxion.ops import array_ops, creation_ops
 
 
 @keras_class("keras.layers")
@@ -31,7 +32,6 @@ class Rescaling(DataLayer):
         self.built = True
 
     def call(self, inputs):
-        import fluxion as tf
         from fluxion.keras import config
 
         dtype = self.compute_dtype
@@ -39,14 +39,19 @@ class Rescaling(DataLayer):
         if scale.ndim and config.image_data_format() == "channels_first":
             scale = scale.reshape(scale.shape + (1,) * (3 - scale.ndim))
         offset = np.asarray(self.offset, dtype)
-        return tf.cast(inputs, dtype) * tf.constant(scale) + tf.constant(offset)
+        return array_ops.cast(inputs, dtype) * creation_ops.constant(scale) + creation_ops.constant(
+            offset
+        )
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "scale": serialize_keras_object(self.scale),
-                "offset": serialize_keras_object(self.offset)}
+        return {
+            **super().get_config(),
+            "scale": serialize_keras_object(self.scale),
+            "offset": serialize_keras_object(self.offset),
+        }
 
     @classmethod
     def from_config(cls, config: dict):

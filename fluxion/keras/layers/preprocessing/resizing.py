@@ -6,6 +6,7 @@ from __future__ import annotations
 from fluxion.keras.layers.preprocessing import image_ops
 from fluxion.keras.layers.preprocessing.base_image import BaseImagePreprocessingLayer
 from fluxion.keras.saving.serialization import keras_class
+from fluxion.ops import array_ops, clip_ops, math_ops
 
 _RESIZE_METHODS = ("bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5")
 
@@ -15,7 +16,6 @@ def resize_like_keras(images, height: int, width: int, interpolation: str = "bil
                       fill_value: float = 0.0, antialias: bool = False):
     """Keras's TensorFlow-backend ``image.resize`` on channels-last images; integer
     images come back rounded and saturated to their dtype."""
-    import fluxion as tf
 
     if crop_to_aspect_ratio and pad_to_aspect_ratio:
         raise ValueError("Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be "
@@ -38,8 +38,8 @@ def resize_like_keras(images, height: int, width: int, interpolation: str = "bil
         return resized
     if source_dtype.is_integer:
         low, high = source_dtype.min, source_dtype.max
-        resized = tf.clip_by_value(tf.round(resized), float(low), float(high))
-    return tf.cast(resized, source_dtype)
+        resized = clip_ops.clip_by_value(math_ops.round(resized), float(low), float(high))
+    return array_ops.cast(resized, source_dtype)
 
 
 @keras_class("keras.layers")

@@ -31,6 +31,7 @@ from fluxion.keras.saving.serialization import (
     keras_class,
     serialize_keras_object,
 )
+from fluxion.ops import array_ops
 
 _PUNCTUATION = rb'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']'
 _STANDARDIZE = ("lower_and_strip_punctuation", "lower", "strip_punctuation")
@@ -119,9 +120,8 @@ class TextVectorization(DataLayer):
                         "When using `TextVectorization` to tokenize strings, the input rank "
                         "must be 1 or the last shape dimension must be 1. Received: "
                         f"inputs.shape={tuple(inputs.shape)} with rank={len(inputs.shape)}")
-                import fluxion as tf
 
-                inputs = tf.squeeze(inputs, -1)
+                inputs = array_ops.squeeze(inputs, -1)
             if callable(self._split):
                 inputs = self._split(inputs)
             else:

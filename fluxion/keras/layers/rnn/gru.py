@@ -9,7 +9,6 @@ With Keras's default activations and no recurrent dropout, ``GRU`` runs the fuse
 from __future__ import annotations
 
 from fluxion.core import nest
-from fluxion.core.primitives.recurrent import gru_sequence
 from fluxion.keras import activations
 from fluxion.keras.layers.layer import Layer
 from fluxion.keras.layers.rnn.dropout_rnn_cell import DropoutRNNCell
@@ -19,6 +18,7 @@ from fluxion.keras.saving.serialization import keras_class
 from fluxion.ops.array_ops import split
 from fluxion.ops.creation_ops import zeros
 from fluxion.ops.linalg_ops import matmul
+from fluxion.ops.recurrent_ops import gru_sequence
 
 
 @keras_class("keras.layers")

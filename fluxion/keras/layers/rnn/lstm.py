@@ -9,7 +9,6 @@ the cell in the generic RNN loop.
 
 from __future__ import annotations
 
-from fluxion.core.primitives.lstm import lstm_sequence
 from fluxion.keras import activations
 from fluxion.keras.layers.layer import Layer
 from fluxion.keras.layers.rnn.dropout_rnn_cell import DropoutRNNCell
@@ -28,6 +27,7 @@ from fluxion.ops.creation_ops import cast, ones, zeros, zeros_like
 from fluxion.ops.creation_ops import shape as dynamic_shape
 from fluxion.ops.linalg_ops import matmul
 from fluxion.ops.math_ops import greater
+from fluxion.ops.recurrent_ops import lstm_sequence
 
 
 @keras_class("keras.layers")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from fluxion.core import nest
 from fluxion.core.tensor import convert_to_tensor
-from fluxion.graph.while_loop import while_loop
+from fluxion.graph.control_flow import while_loop
 from fluxion.keras.layers.layer import Layer
 from fluxion.keras.saving.serialization import (
     deserialize_keras_object,

@@ -17,6 +17,7 @@ import numpy as np
 from fluxion.core import dtypes
 from fluxion.core.errors import InvalidArgumentError
 from fluxion.core.primitive import Aval, define
+from fluxion.core.primitives.fingerprint import hash_buckets, legacy_hash_buckets
 from fluxion.core.shape_rules import broadcast_shapes
 
 
@@ -278,3 +279,34 @@ unicode_encode_p = define("unicode_encode", _encode_kernel,
                           lambda values, splits, encoding, errors, replacement:
                           Aval((None if splits.shape[0] is None else splits.shape[0] - 1,),
                                dtypes.string), fresh_output=True)
+
+
+def _hash_kernel(x, *, num_buckets, key, legacy):
+    if legacy:
+        return legacy_hash_buckets(x, num_buckets)
+    return hash_buckets(x, num_buckets, key)
+
+
+string_hash_p = define("string_to_hash_bucket", _hash_kernel,
+                       lambda x, num_buckets, key, legacy: Aval(x.shape, dtypes.int64),
+                       fresh_output=True)
+
+
+def _segment_join_kernel(x, ids, count, *, separator):
+    segments = int(count)
+    groups = [[] for _ in range(segments * int(np.prod(x.shape[ids.ndim:], dtype=np.int64)))]
+    inner = x.shape[ids.ndim:]
+    flat_ids = ids.reshape(-1)
+    width = int(np.prod(inner, dtype=np.int64))
+    rows = x.reshape((flat_ids.size, width))
+    for row, segment in zip(rows, flat_ids):
+        if 0 <= segment < segments:
+            for j, value in enumerate(row):
+                groups[segment * width + j].append(as_bytes(value))
+    return object_array([separator.join(g) for g in groups], (segments,) + inner)
+
+
+unsorted_segment_join_p = define(
+    "unsorted_segment_join", _segment_join_kernel,
+    lambda x, ids, count, separator: Aval((None,) + tuple(x.shape[len(ids.shape):]),
+                                          dtypes.string), fresh_output=True)
