@@ -61,12 +61,12 @@ def _scalar_string_rule(filename: Aval, *_, **__) -> Aval:
     return Aval((), dtypes.string)
 
 
-read_file_p = define("read_file", _read_kernel, _scalar_string_rule, stateful=True,
+read_file_p = define("read_file", _read_kernel, _scalar_string_rule, effect="io",
                      fresh_output=True)
 write_file_p = define("write_file", _write_kernel, lambda *a: Aval((), dtypes.bool_),
-                      stateful=True, fresh_output=True)
+                      effect="io", fresh_output=True)
 matching_files_p = define("matching_files", _matching_kernel,
-                          lambda pattern: Aval((None,), dtypes.string), stateful=True,
+                          lambda pattern: Aval((None,), dtypes.string), effect="io",
                           fresh_output=True)
 
 

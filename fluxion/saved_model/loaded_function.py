@@ -59,8 +59,6 @@ class GraphRunner:
     def _rebind(self, tensors: list[Tensor]) -> list[Tensor]:
         """Each node bound again (so the enclosing trace or tape sees it); variables are
         read and written through their own methods, so tapes watch them."""
-        from fluxion.graph.interpreter import REBIND
-
         env = {value.id: tensor for value, tensor in zip(self.graph.inputs, tensors)}
 
         def read(value):
@@ -74,8 +72,8 @@ class GraphRunner:
             elif name == "assign_variable":
                 node.attrs["variable"].deref().assign(args[0])
                 continue
-            elif node.prim in REBIND:
-                outputs = REBIND[node.prim](node, args)
+            elif node.prim.replay is not None:  # a loop keeps its history for the tape
+                outputs = node.prim.replay(node, args, True)
             else:
                 outputs = bind(node.prim, *args, **node.attrs)
             flat = outputs if node.prim.multiple_results else (outputs,)
