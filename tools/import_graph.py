@@ -234,7 +234,8 @@ def layer_of(module: str, placement: dict[str, Layer]) -> tuple[str, Layer] | No
     parts = module.split(".")
     while parts:
         candidate = ".".join(parts)
-        if candidate in placement:
+        # The root row places the package's own __init__, not everything below it.
+        if candidate in placement and (candidate != PACKAGE or module == PACKAGE):
             return candidate, placement[candidate]
         parts.pop()
     return None

@@ -10,6 +10,8 @@ itself publishes as one object (``tools/compat/generate_v1_aliases.py`` lists th
 
 from __future__ import annotations
 
+from fluxion.compat import root_namespace
+
 V1 = {
     "FixedLenFeature": "io.FixedLenFeature",
     "FixedLenSequenceFeature": "io.FixedLenSequenceFeature",
@@ -75,8 +77,7 @@ NN = {
 
 def resolve(table: dict, name: str):
     """The fluxion object ``table[name]`` names; AttributeError if either is missing."""
-    import fluxion
-
+    fluxion = root_namespace.root()
     if name not in table:
         raise AttributeError(name)
     value = fluxion

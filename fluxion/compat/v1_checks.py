@@ -155,7 +155,7 @@ def check_numerics(tensor, message, name=None):
     """``tensor``, checked when it is computed: ``InvalidArgumentError`` naming
     ``message`` if it holds a NaN or an infinity."""
     from fluxion.ops.creation_ops import identity
-    from fluxion.ops.framework_ops import control_dependencies
+    from fluxion.graph.v1.graph_mode_ops import control_dependencies
     from fluxion.ops.math_ops import is_finite
 
     tensor = convert_to_tensor(tensor)

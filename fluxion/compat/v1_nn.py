@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fluxion.ops.nn_ops as _nn
 from fluxion.compat import root_namespace
+from fluxion.compat import v1_rnn_cell as rnn_cell  # noqa: F401 - tf.compat.v1.nn.rnn_cell
 from fluxion.compat.v1_nn_native import (  # noqa: F401 - re-exported
     conv2d_backprop_filter,
     conv2d_backprop_input,

@@ -4,13 +4,12 @@
 
 from __future__ import annotations
 
+from fluxion.compat import root_namespace
 from fluxion.core.tensor import convert_to_tensor
 
 
 def _tf():
-    import fluxion
-
-    return fluxion
+    return root_namespace.root()
 
 
 def _nhwc(data_format: str, what: str) -> None:

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from fluxion.compat import root_namespace
 from fluxion.compat.v1_ops import deprecated_alias
 from fluxion.core import dtypes
 from fluxion.core.tensor import convert_to_tensor
 
 
 def _tf():
-    import fluxion
-
-    return fluxion
+    return root_namespace.root()
 
 
 def batch_to_space_nd(input, block_shape, crops, name=None):  # noqa: A002 - TF's name

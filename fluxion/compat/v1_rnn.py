@@ -10,11 +10,11 @@ Weights live under the scope ``rnn`` (``bidirectional_rnn/fw``, ``.../bw``).
 
 from __future__ import annotations
 
+from fluxion.compat import root_namespace
+
 
 def _tf():
-    import fluxion
-
-    return fluxion
+    return root_namespace.root()
 
 
 def _map(fn, *structures):

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import collections
 
+from fluxion.compat import root_namespace
+
 
 def _tf():
-    import fluxion
-
-    return fluxion
+    return root_namespace.root()
 
 
 LSTMStateTuple = collections.namedtuple("LSTMStateTuple", ["c", "h"])

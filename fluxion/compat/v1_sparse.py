@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from fluxion.compat import root_namespace
 from fluxion.compat.v1_ops import deprecated_alias
 from fluxion.core import dtypes
 from fluxion.core.tensor import convert_to_tensor
+from fluxion.ops import sparse
 
 
 def _sparse():
-    import fluxion.sparse
-
-    return fluxion.sparse
+    return sparse
 
 
 def sparse_add(a, b, threshold=None, thresh=None):
@@ -83,8 +83,7 @@ def sparse_to_dense(sparse_indices, output_shape, sparse_values, default_value=0
     if indices.ndim < 2:
         indices = indices.reshape(-1, 1) if len(shape) == 1 else indices.reshape(1, -1)
     if values.shape.rank == 0:
-        import fluxion
-
+        fluxion = root_namespace.root()
         values = fluxion.fill([indices.shape[0]], values)
     if validate_indices and len(indices):
         flat = np.ravel_multi_index(indices.T, shape)
@@ -111,8 +110,7 @@ def sparse_matmul(a, b, transpose_a=False, transpose_b=False, a_is_sparse=False,
                   b_is_sparse=False, name=None):
     """``a @ b`` of two float matrices (the ``*_is_sparse`` hints only choose TF 1's
     kernel; the product is the same)."""
-    import fluxion
-
+    fluxion = root_namespace.root()
     return fluxion.matmul(fluxion.cast(a, dtypes.float32), fluxion.cast(b, dtypes.float32),
                           transpose_a=transpose_a, transpose_b=transpose_b)
 

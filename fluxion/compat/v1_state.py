@@ -13,14 +13,13 @@ import functools
 
 import numpy as np
 
+from fluxion.compat import root_namespace
 from fluxion.core import dtypes
 from fluxion.core.tensor import convert_to_tensor
 
 
 def _tf():
-    import fluxion
-
-    return fluxion
+    return root_namespace.root()
 
 
 def _in_graph() -> bool:

@@ -225,11 +225,6 @@ def from_numpy(np_dtype) -> DType:
     return found
 
 
-def result_float_dtype(dtype: DType) -> DType:
-    """The floating dtype a float-only function (``exp``, ``mean`` of ints...) returns."""
-    return dtype if dtype.is_floating or dtype.is_complex else float32
-
-
 def binary_result_dtype(op_name: str, a: DType, b: DType) -> DType:
     """TensorFlow's rule: both operands must already share one dtype."""
     if a is b:

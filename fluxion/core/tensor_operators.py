@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from fluxion.core.errors import DTypeMismatchError, InvalidArgumentError
-from fluxion.core.primitives import elementwise as ew
+from fluxion.core.primitives import elementwise
 from fluxion.core.primitives.indexing import getitem
 from fluxion.core.primitives.linalg import matmul
 from fluxion.core.tensor import Tensor
@@ -28,7 +28,7 @@ def _reflected(func):
 
 def _logical_or_bitwise(logical, bitwise):
     def apply(x, y):
-        x, y = ew.binary_operands(bitwise.__name__, x, y)
+        x, y = elementwise.binary_operands(bitwise.__name__, x, y)
         return logical(x, y) if x.dtype.is_bool else bitwise(x, y)
 
     return apply
@@ -37,17 +37,17 @@ def _logical_or_bitwise(logical, bitwise):
 def _invert(x):
     tensor = x._read_for_op() if isinstance(x, Variable) else x
     if tensor.dtype.is_bool:
-        return ew.logical_not(tensor)
-    return ew.sub(ew.neg(tensor), 1)  # two's complement ~x == -x - 1
+        return elementwise.logical_not(tensor)
+    return elementwise.sub(elementwise.neg(tensor), 1)  # two's complement ~x == -x - 1
 
 
 def _eq(x, y):
     """Elementwise ``==``; like TF, None and shapes that do not broadcast compare False."""
-    return _compare(ew.equal, x, y, when_incomparable=False)
+    return _compare(elementwise.equal, x, y, when_incomparable=False)
 
 
 def _ne(x, y):
-    return _compare(ew.not_equal, x, y, when_incomparable=True)
+    return _compare(elementwise.not_equal, x, y, when_incomparable=True)
 
 
 def _compare(op, x, y, when_incomparable: bool):
@@ -65,26 +65,26 @@ def _pos(x):
     return x._read_for_op() if isinstance(x, Variable) else x
 
 
-_and = _logical_or_bitwise(ew.logical_and, ew.bitwise_and)
-_or = _logical_or_bitwise(ew.logical_or, ew.bitwise_or)
-_xor = _logical_or_bitwise(ew.logical_xor, ew.bitwise_xor)
+_and = _logical_or_bitwise(elementwise.logical_and, elementwise.bitwise_and)
+_or = _logical_or_bitwise(elementwise.logical_or, elementwise.bitwise_or)
+_xor = _logical_or_bitwise(elementwise.logical_xor, elementwise.bitwise_xor)
 
 OPERATORS = {
-    "__add__": ew.add, "__radd__": _reflected(ew.add),
-    "__sub__": ew.sub, "__rsub__": _reflected(ew.sub),
-    "__mul__": ew.mul, "__rmul__": _reflected(ew.mul),
-    "__truediv__": ew.div, "__rtruediv__": _reflected(ew.div),
-    "__floordiv__": ew.floordiv, "__rfloordiv__": _reflected(ew.floordiv),
-    "__mod__": ew.floormod, "__rmod__": _reflected(ew.floormod),
-    "__pow__": ew.pow_, "__rpow__": _reflected(ew.pow_),
+    "__add__": elementwise.add, "__radd__": _reflected(elementwise.add),
+    "__sub__": elementwise.sub, "__rsub__": _reflected(elementwise.sub),
+    "__mul__": elementwise.mul, "__rmul__": _reflected(elementwise.mul),
+    "__truediv__": elementwise.div, "__rtruediv__": _reflected(elementwise.div),
+    "__floordiv__": elementwise.floordiv, "__rfloordiv__": _reflected(elementwise.floordiv),
+    "__mod__": elementwise.floormod, "__rmod__": _reflected(elementwise.floormod),
+    "__pow__": elementwise.pow_, "__rpow__": _reflected(elementwise.pow_),
     "__matmul__": matmul, "__rmatmul__": _reflected(matmul),
-    "__lt__": ew.less, "__le__": ew.less_equal,
-    "__gt__": ew.greater, "__ge__": ew.greater_equal,
+    "__lt__": elementwise.less, "__le__": elementwise.less_equal,
+    "__gt__": elementwise.greater, "__ge__": elementwise.greater_equal,
     "__eq__": _eq, "__ne__": _ne,
     "__and__": _and, "__rand__": _reflected(_and),
     "__or__": _or, "__ror__": _reflected(_or),
     "__xor__": _xor, "__rxor__": _reflected(_xor),
-    "__neg__": ew.neg, "__abs__": ew.abs_, "__invert__": _invert, "__pos__": _pos,
+    "__neg__": elementwise.neg, "__abs__": elementwise.abs_, "__invert__": _invert, "__pos__": _pos,
     "__getitem__": getitem,
 }
 

@@ -202,11 +202,11 @@ class Variable(metaclass=_VariableType):
             # np.asarray: a ufunc on 0-d arrays returns a NumPy scalar, not an array
             self._write(Tensor(np.asarray(ufunc(self._tensor._value, delta._value))))
         else:  # traced: the update becomes graph ops on the variable's current value
-            from fluxion.core.primitives import elementwise as ew
+            from fluxion.core.primitives import elementwise
 
             current = context.tracer.read_variable(self)
-            written = self._write(ew.add(current, delta) if ufunc is np.add
-                                  else ew.sub(current, delta))
+            written = self._write(elementwise.add(current, delta) if ufunc is np.add
+                                  else elementwise.sub(current, delta))
             if written is not None:
                 return written
         return self

@@ -249,9 +249,7 @@ class Dataset:
     def as_numpy_iterator(self) -> Iterator:
         """Iterates the elements as nested NumPy values (scalars, arrays, bytes): a
         ``NumpyIterator``."""
-        from fluxion.data.iterators import NumpyIterator
-
-        return NumpyIterator(self)
+        return _stage_named("NumpyIterator")(self)
 
     def reduce(self, initial_state, reduce_func: Callable):
         """Folds the elements: ``state = reduce_func(state, element)``; returns the state."""
@@ -373,6 +371,12 @@ class DatasetIterator:
         element = next(self._it)
         self._given += 1
         return element
+
+    def get_next_as_optional(self):
+        """The next element as a ``tf.experimental.Optional`` (empty at the end)."""
+        from fluxion.data.optional import get_next_as_optional
+
+        return get_next_as_optional(self)
 
     def get_next(self):
         """The next element; ``OutOfRangeError`` at the end (TF's iterator protocol)."""

@@ -45,6 +45,9 @@ for _module, _names in (
         ("fluxion.data.experimental_sources", (
             "RandomDataset", "SqlDataset", "TFRecordWriter", "from_list",
             "make_batched_features_dataset")),
+        ("fluxion.data.sparse_ragged_batching", ("dense_to_ragged_batch",
+                                                 "dense_to_sparse_batch")),
+        ("fluxion.data.optional", ("Optional", "get_next_as_optional")),
         ("fluxion.data.grouping", (
             "Reducer", "bucket_by_sequence_length", "group_by_reducer", "group_by_window"))):
     _LAZY_NAMES.update(dict.fromkeys(_names, _module))

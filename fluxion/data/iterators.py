@@ -9,12 +9,12 @@ saved in a ``fluxion.train.Checkpoint`` and restored to the same position.
 from __future__ import annotations
 
 from fluxion.data import element_spec as es
+from fluxion.data import stage_registry
+from fluxion.data.dataset import Dataset, DatasetIterator
 from fluxion.ops.type_specs import TypeSpec
 
 
 def _to_numpy(leaf):
-    from fluxion.data.dataset import Dataset
-
     if isinstance(leaf, Dataset):
         raise TypeError("as_numpy_iterator does not support datasets of datasets "
                         "(from window); flat_map them first.")
@@ -30,8 +30,6 @@ class NumpyIterator:
     """
 
     def __init__(self, dataset):
-        from fluxion.data.dataset import DatasetIterator
-
         self._dataset = dataset
         self._iterator = DatasetIterator(dataset)
 
@@ -70,8 +68,6 @@ class IteratorSpec(TypeSpec):
 
     @property
     def value_type(self):
-        from fluxion.data.dataset import DatasetIterator
-
         return DatasetIterator
 
     @property
@@ -97,3 +93,7 @@ class IteratorSpec(TypeSpec):
 
     def __repr__(self) -> str:
         return f"IteratorSpec({self._element_spec!r},)"
+
+
+# Dataset.as_numpy_iterator finds it by name (the dataset module cannot import this one).
+stage_registry.register("NumpyIterator", NumpyIterator)

@@ -1,7 +1,7 @@
 """``tf.experimental``: namespaces TensorFlow marks experimental.
 
 ``numpy`` (NumPy's API on Fluxion tensors) is imported on first use, so ``import
-fluxion`` does not pay for its many modules.
+fluxion`` does not pay for its many modules; ``Optional`` is ``fluxion.data``'s.
 """
 
 import importlib as _importlib
@@ -12,5 +12,9 @@ def __getattr__(name):
         module = _importlib.import_module("fluxion.experimental.numpy")
         globals()[name] = module
         return module
+    if name == "Optional":  # tf.experimental.Optional lives with the input pipelines
+        from fluxion.data.optional import Optional
+
+        return Optional
     raise AttributeError(f"module 'fluxion.experimental' has no attribute {name!r}")
 

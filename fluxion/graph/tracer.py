@@ -110,10 +110,6 @@ class Tracer:
                 f"them outside the function, or once (e.g. `if self.v is None:`).")
         self.created_variables.append(variable)
 
-    @property
-    def captured_constants(self) -> list:
-        return [tensor for tensor, _ in self._constants.values()]
-
 
 def _run_eagerly(prim: Primitive, args: tuple, attrs: dict):
     from fluxion.core.primitive import kernel_error

@@ -23,6 +23,7 @@ import numpy as np
 
 from fluxion.core import dtypes
 from fluxion.core.errors import InvalidArgumentError
+from fluxion.io.feature_specs import VarLenFeature
 
 
 class SparseFeature(NamedTuple):
@@ -237,8 +238,6 @@ def _ragged(key: str, feature: RaggedFeature, lists: dict, batched: bool):
 
 def split_features(features: dict) -> tuple[dict, dict, set]:
     """``(plain specs to parse, composite specs, keys read only for composites)``."""
-    from fluxion.io.parsing import VarLenFeature
-
     if not isinstance(features, dict):
         return features, {}, set()
     plain = {k: f for k, f in features.items() if not is_composite(f)}

@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from fluxion.core.errors import op_error
-from fluxion.core.primitives import elementwise as ew
+from fluxion.core.primitives import elementwise
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
 from fluxion.ops.array_ops import expand_dims, where
 from fluxion.ops.creation_ops import cast
@@ -74,7 +74,7 @@ def scaled_dot_product_attention(query, key, value, mask=None, bias=None, scale=
     keep = None if mask is None else _bool_mask(convert_to_tensor(mask))
     if is_causal:
         causal = causal_mask(_length(logits, -2), _length(logits, -1))
-        keep = causal if keep is None else ew.logical_and(keep, causal)
+        keep = causal if keep is None else elementwise.logical_and(keep, causal)
     if keep is not None:
         logits = where(keep, logits, large_negative(logits.dtype))
     weights = softmax(logits, axis=-1)
@@ -94,7 +94,7 @@ def causal_mask(query_length, key_length) -> Tensor:
         return convert_to_tensor(np.tri(query_length, key_length, dtype=bool))
     rows = expand_dims(arange(query_length), -1)
     cols = expand_dims(arange(key_length), 0)
-    return ew.greater_equal(rows, cols)
+    return elementwise.greater_equal(rows, cols)
 
 
 def large_negative(dtype) -> float:
@@ -110,7 +110,7 @@ def _length(x: Tensor, axis: int):
 def _bool_mask(mask: Tensor) -> Tensor:
     if mask.dtype.name == "bool":
         return mask
-    return ew.not_equal(mask, cast(0, mask.dtype))
+    return elementwise.not_equal(mask, cast(0, mask.dtype))
 
 
 def _check_inputs(op: str, query: Tensor, key: Tensor, value: Tensor) -> None:

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from fluxion.core.errors import InvalidArgumentError, op_error
 from fluxion.core.indexed_slices import IndexedSlices
 from fluxion.core.primitive import bind
-from fluxion.core.primitives import elementwise as ew
-from fluxion.core.primitives import reduce as red
+from fluxion.core.primitives import elementwise as elementwise_prims
+from fluxion.core.primitives import reduce
 from fluxion.core.shape_rules import broadcast_shapes, normalize_axes
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
 from fluxion.ops.creation_ops import identity
@@ -44,7 +44,7 @@ def clip_by_value(t, clip_value_min, clip_value_max, name=None) -> Tensor:
                        f"the bounds (shapes {list(shape_tuple(low))} and "
                        f"{list(shape_tuple(high))}) may not broadcast t of shape "
                        f"{list(shape)} to a larger shape")
-    clipped = ew.maximum(ew.minimum(values, high), low)
+    clipped = elementwise_prims.maximum(elementwise_prims.minimum(values, high), low)
     if isinstance(t, IndexedSlices):
         return IndexedSlices(clipped, t.indices, t.dense_shape)
     return clipped
@@ -66,8 +66,12 @@ def _bound(op: str, value, like: Tensor) -> Tensor:
 
 
 def _l2_sum(values: Tensor, axes, keepdims: bool) -> Tensor:
-    squares = ew.square(ew.abs_(values)) if values.dtype.is_complex else values * values
-    return bind(red.reduce_sum_p, squares, axes=axes, keepdims=keepdims)
+    squares = (
+        elementwise_prims.square(elementwise_prims.abs_(values))
+        if values.dtype.is_complex
+        else values * values
+    )
+    return bind(reduce.reduce_sum_p, squares, axes=axes, keepdims=keepdims)
 
 
 def clip_by_norm(t, clip_norm, axes=None, name=None) -> Tensor:
@@ -81,16 +85,19 @@ def clip_by_norm(t, clip_norm, axes=None, name=None) -> Tensor:
     """
     values = convert_to_tensor(t.values if isinstance(t, IndexedSlices) else t)
     if not values.dtype.is_floating:
-        raise op_error(TypeError, "clip_by_norm", f"expected a floating-point tensor, got "
-                                                  f"dtype {values.dtype.name}")
+        raise op_error(
+            TypeError,
+            "clip_by_norm",
+            f"expected a floating-point tensor, got dtype {values.dtype.name}",
+        )
     clip_norm = _bound("clip_by_norm", clip_norm, values)
-    axes = normalize_axes(red._axis_value(axes), len(shape_tuple(values)))
+    axes = normalize_axes(reduce._axis_value(axes), len(shape_tuple(values)))
     l2sum = _l2_sum(values, axes, keepdims=True)
-    positive = ew.greater(l2sum, ew.zeros_like(l2sum))
+    positive = elementwise_prims.greater(l2sum, elementwise_prims.zeros_like(l2sum))
     # sqrt is only taken of positive sums, so the gradient at an all-zero t is finite.
-    safe = ew.select(positive, l2sum, ew.ones_like(l2sum))
-    l2norm = ew.select(positive, ew.sqrt(safe), l2sum)
-    clipped = identity(values * clip_norm / ew.maximum(l2norm, clip_norm))
+    safe = elementwise_prims.select(positive, l2sum, elementwise_prims.ones_like(l2sum))
+    l2norm = elementwise_prims.select(positive, elementwise_prims.sqrt(safe), l2sum)
+    clipped = identity(values * clip_norm / elementwise_prims.maximum(l2norm, clip_norm))
     if isinstance(t, IndexedSlices):
         return IndexedSlices(clipped, t.indices, t.dense_shape)
     return clipped
@@ -98,8 +105,9 @@ def clip_by_norm(t, clip_norm, axes=None, name=None) -> Tensor:
 
 def _check_list(op: str, t_list) -> list:
     if not isinstance(t_list, Sequence) or isinstance(t_list, (str, bytes)):
-        raise TypeError(f"{op}: `t_list` should be a sequence of tensors, got "
-                        f"{type(t_list).__name__}")
+        raise TypeError(
+            f"{op}: `t_list` should be a sequence of tensors, got {type(t_list).__name__}"
+        )
     return list(t_list)
 
 
@@ -109,19 +117,25 @@ def global_norm(t_list, name=None) -> Tensor:
     >>> float(global_norm([[3.0], [4.0]]))
     5.0
     """
-    tensors = [convert_to_tensor(t.values if isinstance(t, IndexedSlices) else t)
-               for t in _check_list("global_norm", t_list) if t is not None]
+    tensors = [
+        convert_to_tensor(t.values if isinstance(t, IndexedSlices) else t)
+        for t in _check_list("global_norm", t_list)
+        if t is not None
+    ]
     if not tensors:
         raise ValueError("global_norm: t_list holds no tensors")
     dtypes_seen = {t.dtype.name for t in tensors}
     if len(dtypes_seen) > 1:
-        raise op_error(InvalidArgumentError, "global_norm",
-                       f"all tensors must have one dtype, got {sorted(dtypes_seen)}")
+        raise op_error(
+            InvalidArgumentError,
+            "global_norm",
+            f"all tensors must have one dtype, got {sorted(dtypes_seen)}",
+        )
     total = None
     for t in tensors:
         term = _l2_sum(t, tuple(range(len(shape_tuple(t)))), keepdims=False)
         total = term if total is None else total + term
-    return ew.sqrt(total)
+    return elementwise_prims.sqrt(total)
 
 
 def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None) -> tuple[list, Tensor]:
@@ -145,7 +159,7 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None) -> tuple[li
         use_norm = global_norm(t_list)
     use_norm = convert_to_tensor(use_norm)
     clip_norm = _bound("clip_by_global_norm", clip_norm, use_norm)
-    scale = clip_norm * ew.minimum(1.0 / use_norm, 1.0 / clip_norm)
+    scale = clip_norm * elementwise_prims.minimum(1.0 / use_norm, 1.0 / clip_norm)
     scale = scale + (use_norm - use_norm)  # NaN when the norm is inf or NaN
     clipped = []
     for t in t_list:
@@ -153,7 +167,10 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None) -> tuple[li
             clipped.append(None)
             continue
         values = convert_to_tensor(t.values if isinstance(t, IndexedSlices) else t)
-        value = identity(values * ew.cast(scale, values.dtype))
-        clipped.append(IndexedSlices(value, t.indices, t.dense_shape)
-                       if isinstance(t, IndexedSlices) else value)
+        value = identity(values * elementwise_prims.cast(scale, values.dtype))
+        clipped.append(
+            IndexedSlices(value, t.indices, t.dense_shape)
+            if isinstance(t, IndexedSlices)
+            else value
+        )
     return clipped, use_norm

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from fluxion.core import random_state
 from fluxion.core.errors import InvalidArgumentError, op_error
-from fluxion.core.primitives import elementwise as ew
+from fluxion.core.primitives import elementwise as elementwise_prims
 from fluxion.core.shape_rules import broadcast_shapes
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
 from fluxion.ops.random_ops import stateless_uniform
@@ -86,16 +86,18 @@ def _dropout(op: str, x, rate, noise_shape, sampler) -> Tensor:
         shape = [runtime[i] if d is None else d for i, d in enumerate(shape)]
     draws = sampler(shape, x.dtype)
     if rate_is_number:
-        keep = ew.greater_equal(draws, float(rate))
-        scaled = ew.mul(x, 1.0 / (1.0 - float(rate)))
+        keep = elementwise_prims.greater_equal(draws, float(rate))
+        scaled = elementwise_prims.mul(x, 1.0 / (1.0 - float(rate)))
     else:
         rate = convert_to_tensor(rate, dtype=x.dtype)
         if rate.ndim != 0:
             raise op_error(InvalidArgumentError, op, f"rate must be a scalar, got shape "
                                                      f"{rate.shape}")
-        keep = ew.greater_equal(draws, rate)
-        scaled = ew.div(x, ew.sub(ew.ones_like(rate), rate))
-    return ew.mul(scaled, ew.cast(keep, x.dtype))
+        keep = elementwise_prims.greater_equal(draws, rate)
+        scaled = elementwise_prims.div(
+            x, elementwise_prims.sub(elementwise_prims.ones_like(rate), rate)
+        )
+    return elementwise_prims.mul(scaled, elementwise_prims.cast(keep, x.dtype))
 
 
 def _compatible(a: tuple, b: tuple) -> bool:
@@ -116,9 +118,13 @@ def _noise_shape(op: str, x_shape: tuple, noise_shape) -> tuple:
     noise_shape = list(noise_shape)
     if None in noise_shape:
         if len(noise_shape) != len(x_shape):
-            raise op_error(InvalidArgumentError, op, f"a noise_shape with None entries, "
-                                                     f"{noise_shape}, must have the rank of x's "
-                                                     f"shape {list(x_shape)}")
+            raise op_error(
+                InvalidArgumentError,
+                op,
+                f"a noise_shape with None entries, "
+                f"{noise_shape}, must have the rank of x's "
+                f"shape {list(x_shape)}",
+            )
         noise_shape = [x_dim if d is None else d for d, x_dim in zip(noise_shape, x_shape)]
     # A traced dimension (``ops.shape(x)[0]``) stays a tensor; it is checked as unknown.
     filled = tuple(d if d is None or _is_traced(d) else int(d) for d in noise_shape)
@@ -128,8 +134,11 @@ def _noise_shape(op: str, x_shape: tuple, noise_shape) -> tuple:
     except ValueError:
         fits = False
     if not fits:
-        raise op_error(InvalidArgumentError, op, f"noise_shape {list(checked)} must broadcast "
-                                                 f"to x's shape {list(x_shape)}")
+        raise op_error(
+            InvalidArgumentError,
+            op,
+            f"noise_shape {list(checked)} must broadcast to x's shape {list(x_shape)}",
+        )
     return filled
 
 

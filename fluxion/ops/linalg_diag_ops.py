@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from fluxion.core.errors import InvalidArgumentError, op_error
-from fluxion.core.primitives import linalg as la
+from fluxion.core.primitives import linalg
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
 
 __all__ = ["diag", "diag_part", "set_diag"]
@@ -43,8 +43,8 @@ def diag_part(input, name="diag_part", k=0, padding_value=0,  # noqa: A002
     lower, upper = _diagonal_range("diag_part", k)
     _check("diag_part", shape_tuple(x), lower, upper, align)
     if lower == upper == 0:
-        return la.diag_part(x)
-    return la.diag_part(x, lower, upper, align, _scalar("diag_part", padding_value, x))
+        return linalg.diag_part(x)
+    return linalg.diag_part(x, lower, upper, align, _scalar("diag_part", padding_value, x))
 
 
 def diag(diagonal, name="diag", k=0, num_rows=-1, num_cols=-1, padding_value=0,
@@ -78,7 +78,7 @@ def diag(diagonal, name="diag", k=0, num_rows=-1, num_cols=-1, padding_value=0,
     rows, cols = _matrix_size(shape_tuple(d)[-1], lower, upper, int(num_rows), int(num_cols))
     _check("diag", (rows, cols), lower, upper, align, in_bounds=False)
     base = np.full((rows, cols), _scalar("diag", padding_value, d), dtype=d.dtype.np_dtype)
-    return la.set_diag(Tensor(base), d, lower, upper, align)
+    return linalg.set_diag(Tensor(base), d, lower, upper, align)
 
 
 def set_diag(input, diagonal, name="set_diag", k=0, align="RIGHT_LEFT") -> Tensor:  # noqa: A002
@@ -108,7 +108,7 @@ def set_diag(input, diagonal, name="set_diag", k=0, align="RIGHT_LEFT") -> Tenso
                        f"the diagonal's batch shape {list(d_shape[:-rank])} must equal the "
                        f"input's {list(x_shape[:-2])} (input {list(x_shape)}, diagonal "
                        f"{list(d_shape)})")
-    return la.set_diag(x, d, lower, upper, align)
+    return linalg.set_diag(x, d, lower, upper, align)
 
 
 # --- argument checks ---------------------------------------------------------------------------
@@ -134,7 +134,7 @@ def _diagonal_range(op: str, k) -> tuple[int, int]:
 def _check(op: str, shape: tuple, lower: int, upper: int, align: str,
            in_bounds: bool = True) -> None:
     try:
-        la.check_diagonals(shape[-2], shape[-1], lower, upper, align, in_bounds)
+        linalg.check_diagonals(shape[-2], shape[-1], lower, upper, align, in_bounds)
     except ValueError as error:
         raise op_error(InvalidArgumentError, op, str(error)) from None
 
@@ -169,11 +169,11 @@ def _matrix_size(max_len, lower: int, upper: int, num_rows: int, num_cols: int):
                        f"a {num_rows}x{num_cols} matrix is too small for diagonals "
                        f"k=({lower}, {upper}) of length {max_len}: it needs at least "
                        f"{min_rows} rows and {min_cols} columns")
-    if la.diagonal_length(num_rows, num_cols, lower, upper) != max_len:
+    if linalg.diagonal_length(num_rows, num_cols, lower, upper) != max_len:
         raise op_error(InvalidArgumentError, "diag",
                        f"in a {num_rows}x{num_cols} matrix the longest of diagonals "
                        f"k=({lower}, {upper}) has length "
-                       f"{la.diagonal_length(num_rows, num_cols, lower, upper)}, but the "
+                       f"{linalg.diagonal_length(num_rows, num_cols, lower, upper)}, but the "
                        f"given diagonals have length {max_len}")
     return num_rows, num_cols
 

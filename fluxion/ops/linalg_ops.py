@@ -14,9 +14,7 @@ import numpy as np
 from fluxion.core.errors import DTypeMismatchError, InvalidArgumentError, op_error
 from fluxion.core.primitive import bind
 from fluxion.core.primitives import decompositions as dec
-from fluxion.core.primitives import elementwise as ew
-from fluxion.core.primitives import linalg as la
-from fluxion.core.primitives import reduce as red
+from fluxion.core.primitives import elementwise, linalg, reduce
 from fluxion.core.primitives.linalg import matmul
 from fluxion.core.primitives.shape import expand_dims, reshape, squeeze, transpose
 from fluxion.core.shape_rules import normalize_axis
@@ -73,7 +71,7 @@ def einsum(equation: str, *inputs, **kwargs) -> Tensor:
         raise ValueError("einsum needs at least one operand")
     _same_dtype("einsum", *tensors)
     try:
-        return la.einsum(equation, *tensors)
+        return linalg.einsum(equation, *tensors)
     except ValueError as error:
         if isinstance(error, InvalidArgumentError):
             raise
@@ -170,7 +168,7 @@ def matrix_transpose(a, name="matrix_transpose", conjugate=False) -> Tensor:
     TensorShape([3, 1])
     """
     a = convert_to_tensor(a)
-    return la.adjoint(a) if conjugate else la.matrix_transpose(a)
+    return linalg.adjoint(a) if conjugate else linalg.matrix_transpose(a)
 
 
 def adjoint(matrix, name=None) -> Tensor:
@@ -180,7 +178,7 @@ def adjoint(matrix, name=None) -> Tensor:
     array([[1.],
            [2.]], dtype=float32)
     """
-    return la.adjoint(convert_to_tensor(matrix))
+    return linalg.adjoint(convert_to_tensor(matrix))
 
 
 def band_part(input, num_lower, num_upper, name=None) -> Tensor:  # noqa: A002
@@ -191,7 +189,7 @@ def band_part(input, num_lower, num_upper, name=None) -> Tensor:  # noqa: A002
     array([[1, 2],
            [0, 4]], dtype=int32)
     """
-    return la.band_part(_matrix("band_part", input), int(num_lower), int(num_upper))
+    return linalg.band_part(_matrix("band_part", input), int(num_lower), int(num_upper))
 
 
 def trace(x, name=None) -> Tensor:
@@ -200,7 +198,7 @@ def trace(x, name=None) -> Tensor:
     >>> int(trace([[1, 2], [3, 4]]))
     5
     """
-    return red.reduce_sum(la.diag_part(_matrix("trace", x)), axis=-1)
+    return reduce.reduce_sum(linalg.diag_part(_matrix("trace", x)), axis=-1)
 
 
 def _matrix(op: str, x) -> Tensor:
@@ -220,7 +218,7 @@ def inv(input, adjoint=False, name=None) -> Tensor:  # noqa: A002
            [0.  , 0.25]], dtype=float32)
     """
     x = _float_matrix("inv", input)
-    return la.inv(la.adjoint(x) if adjoint else x)
+    return linalg.inv(linalg.adjoint(x) if adjoint else x)
 
 
 def det(input, name=None) -> Tensor:  # noqa: A002
@@ -229,7 +227,7 @@ def det(input, name=None) -> Tensor:  # noqa: A002
     >>> float(det([[1.0, 2.0], [3.0, 4.0]]))
     -2.0...
     """
-    return la.det(_float_matrix("det", input))
+    return linalg.det(_float_matrix("det", input))
 
 
 def slogdet(input, name=None) -> tuple[Tensor, Tensor]:  # noqa: A002
@@ -238,7 +236,7 @@ def slogdet(input, name=None) -> tuple[Tensor, Tensor]:  # noqa: A002
     >>> [float(t) for t in slogdet([[2.0, 0.0], [0.0, -3.0]])]
     [-1.0, 1.791759...]
     """
-    return la.slogdet(_float_matrix("slogdet", input))
+    return linalg.slogdet(_float_matrix("slogdet", input))
 
 
 def logdet(matrix, name=None) -> Tensor:
@@ -247,11 +245,11 @@ def logdet(matrix, name=None) -> Tensor:
     >>> float(logdet([[4.0, 0.0], [0.0, 1.0]]))
     1.386294...
     """
-    chol = la.cholesky(_float_matrix("logdet", matrix))
-    diagonal = la.diag_part(chol)
+    chol = linalg.cholesky(_float_matrix("logdet", matrix))
+    diagonal = linalg.diag_part(chol)
     if diagonal.dtype.is_complex:
-        diagonal = ew.abs_(diagonal)
-    return red.reduce_sum(ew.log(diagonal), axis=-1) * 2.0
+        diagonal = elementwise.abs_(diagonal)
+    return reduce.reduce_sum(elementwise.log(diagonal), axis=-1) * 2.0
 
 
 def cholesky(input, name=None) -> Tensor:  # noqa: A002
@@ -262,7 +260,7 @@ def cholesky(input, name=None) -> Tensor:  # noqa: A002
     array([[2., 0.],
            [1., 1.]], dtype=float32)
     """
-    return la.cholesky(_float_matrix("cholesky", input))
+    return linalg.cholesky(_float_matrix("cholesky", input))
 
 
 def solve(matrix, rhs, adjoint=False, name=None) -> Tensor:
@@ -274,7 +272,7 @@ def solve(matrix, rhs, adjoint=False, name=None) -> Tensor:
     """
     a, b = _float_matrix("solve", matrix), _float_matrix("solve", rhs)
     _same_dtype("solve", a, b)
-    return la.solve(a, b, adjoint=adjoint)
+    return linalg.solve(a, b, adjoint=adjoint)
 
 
 def triangular_solve(matrix, rhs, lower=True, adjoint=False, name=None) -> Tensor:
@@ -286,7 +284,7 @@ def triangular_solve(matrix, rhs, lower=True, adjoint=False, name=None) -> Tenso
     """
     a, b = _float_matrix("triangular_solve", matrix), _float_matrix("triangular_solve", rhs)
     _same_dtype("triangular_solve", a, b)
-    return la.triangular_solve(a, b, lower=lower, adjoint=adjoint)
+    return linalg.triangular_solve(a, b, lower=lower, adjoint=adjoint)
 
 
 def cholesky_solve(chol, rhs, name=None) -> Tensor:
@@ -299,8 +297,8 @@ def cholesky_solve(chol, rhs, name=None) -> Tensor:
     chol = _float_matrix("cholesky_solve", chol)
     rhs = _float_matrix("cholesky_solve", rhs)
     _same_dtype("cholesky_solve", chol, rhs)
-    y = la.triangular_solve(chol, rhs, lower=True)
-    return la.triangular_solve(chol, y, lower=True, adjoint=True)
+    y = linalg.triangular_solve(chol, rhs, lower=True)
+    return linalg.triangular_solve(chol, y, lower=True, adjoint=True)
 
 
 def svd(tensor, full_matrices=False, compute_uv=True, name=None):
@@ -397,29 +395,41 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None) -> Tensor
     if ord in (2, "nuc") and axis is not None and len(axes) == 2:
         return _spectral_norm(x, ord, axes, keepdims)
     if x.dtype.is_complex:
-        x = ew.abs_(x)  # norms of the moduli
+        x = elementwise.abs_(x)  # norms of the moduli
     if ord in ("euclidean", "fro") or (ord == 2 and len(axes) == 1) or (
             ord == 2 and axis is None):
         if ord == "fro" and len(axes) != 2:
             raise ValueError(f"norm: ord='fro' needs a pair of matrix axes, got axis={axis}")
-        return ew.sqrt(bind(red.reduce_sum_p, ew.square(x), axes=tuple(sorted(axes)),
-                            keepdims=keepdims))
+        return elementwise.sqrt(
+            bind(
+                reduce.reduce_sum_p,
+                elementwise.square(x),
+                axes=tuple(sorted(axes)),
+                keepdims=keepdims,
+            )
+        )
     if axis is not None and len(axes) == 2:
-        return _matrix_norm(ew.abs_(x), ord, axes, keepdims)
-    return _vector_norm(ew.abs_(x), ord, tuple(sorted(axes)), keepdims)
+        return _matrix_norm(elementwise.abs_(x), ord, axes, keepdims)
+    return _vector_norm(elementwise.abs_(x), ord, tuple(sorted(axes)), keepdims)
 
 
 def _vector_norm(magnitude: Tensor, ord, axes: tuple, keepdims: bool) -> Tensor:
     if ord == np.inf:
-        return bind(red.reduce_max_p, magnitude, axes=axes, keepdims=keepdims)
+        return bind(reduce.reduce_max_p, magnitude, axes=axes, keepdims=keepdims)
     if ord == 1:
-        return bind(red.reduce_sum_p, magnitude, axes=axes, keepdims=keepdims)
+        return bind(reduce.reduce_sum_p, magnitude, axes=axes, keepdims=keepdims)
     if isinstance(ord, (int, float)) and not isinstance(ord, bool) and ord > 0:
-        powered = bind(red.reduce_sum_p, ew.pow_(magnitude, float(ord)), axes=axes,
-                       keepdims=keepdims)
-        return ew.pow_(powered, 1.0 / float(ord))
-    raise ValueError(f"norm: ord must be 'euclidean', 1, 2, np.inf or a positive number "
-                     f"for vector norms, got {ord!r}")
+        powered = bind(
+            reduce.reduce_sum_p,
+            elementwise.pow_(magnitude, float(ord)),
+            axes=axes,
+            keepdims=keepdims,
+        )
+        return elementwise.pow_(powered, 1.0 / float(ord))
+    raise ValueError(
+        f"norm: ord must be 'euclidean', 1, 2, np.inf or a positive number "
+        f"for vector norms, got {ord!r}"
+    )
 
 
 def _matrix_norm(magnitude: Tensor, ord, axes: tuple, keepdims: bool) -> Tensor:
@@ -429,13 +439,15 @@ def _matrix_norm(magnitude: Tensor, ord, axes: tuple, keepdims: bool) -> Tensor:
     elif ord == np.inf:  # the largest row sum
         inner, outer = cols, rows
     else:
-        raise ValueError(f"norm: ord must be 'euclidean', 'fro', 1, 2, np.inf or 'nuc' for "
-                         f"matrix norms, got {ord!r}")
-    sums = bind(red.reduce_sum_p, magnitude, axes=(inner,), keepdims=True)
-    result = bind(red.reduce_max_p, sums, axes=(outer,), keepdims=True)
+        raise ValueError(
+            f"norm: ord must be 'euclidean', 'fro', 1, 2, np.inf or 'nuc' for "
+            f"matrix norms, got {ord!r}"
+        )
+    sums = bind(reduce.reduce_sum_p, magnitude, axes=(inner,), keepdims=True)
+    result = bind(reduce.reduce_max_p, sums, axes=(outer,), keepdims=True)
     if keepdims:
         return result
-    return bind(red.reduce_sum_p, result, axes=tuple(sorted(axes)), keepdims=False)
+    return bind(reduce.reduce_sum_p, result, axes=tuple(sorted(axes)), keepdims=False)
 
 
 def _spectral_norm(x: Tensor, ord, axes: tuple, keepdims: bool) -> Tensor:
@@ -444,7 +456,7 @@ def _spectral_norm(x: Tensor, ord, axes: tuple, keepdims: bool) -> Tensor:
     perm = [i for i in range(rank) if i not in axes] + list(axes)
     if perm != list(range(rank)):
         x = transpose(x, perm)
-    reducer = red.reduce_max_p if ord == 2 else red.reduce_sum_p
+    reducer = reduce.reduce_max_p if ord == 2 else reduce.reduce_sum_p
     result = bind(reducer, dec.singular_values(x), axes=(rank - 2,), keepdims=False)
     if keepdims:
         for axis in sorted(axes):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fluxion.core.primitives import elementwise as ew
+from fluxion.core.primitives import elementwise as elementwise_prims
 from fluxion.core.primitives.elementwise import (
     acos,
     acosh,
@@ -71,24 +71,24 @@ __all__ = [
     "reciprocal_no_nan", "sigmoid", "exp2", "log2", "log10",
 ]
 
-abs = ew.abs_  # noqa: A001 - TF's name
-negative = ew.neg
-subtract = ew.sub
-multiply = ew.mul
-truediv = ew.div
-realdiv = ew.div
-pow = ew.pow_  # noqa: A001 - TF's name
-round = ew.round_  # noqa: A001 - TF's name
+abs = elementwise_prims.abs_  # noqa: A001 - TF's name
+negative = elementwise_prims.neg
+subtract = elementwise_prims.sub
+multiply = elementwise_prims.mul
+truediv = elementwise_prims.div
+realdiv = elementwise_prims.div
+pow = elementwise_prims.pow_  # noqa: A001 - TF's name
+round = elementwise_prims.round_  # noqa: A001 - TF's name
 mod = floormod
 
 
 def divide(x, y, name=None) -> Tensor:
     """``x / y`` elementwise; integer inputs give floats (``tf.math.divide``)."""
-    return ew.div(x, y)
+    return elementwise_prims.div(x, y)
 
 
 def scalar_mul(scalar, x, name=None) -> Tensor:
-    return ew.mul(scalar, x)
+    return elementwise_prims.mul(scalar, x)
 
 
 def sigmoid(x, name=None) -> Tensor:
@@ -99,29 +99,31 @@ def sigmoid(x, name=None) -> Tensor:
     array([0.5], dtype=float32)
     """
     x = convert_to_tensor(x)
-    return ew.tanh(x * 0.5) * 0.5 + 0.5
+    return elementwise_prims.tanh(x * 0.5) * 0.5 + 0.5
 
 
 def log_sigmoid(x, name=None) -> Tensor:
     """``log(sigmoid(x)) = -softplus(-x)``, stable for large ``|x|``."""
-    return ew.neg(softplus(ew.neg(convert_to_tensor(x))))
+    return elementwise_prims.neg(softplus(elementwise_prims.neg(convert_to_tensor(x))))
 
 
 def softplus(features, name=None) -> Tensor:
     """``log(1 + exp(x))`` as ``max(x, 0) + log1p(exp(-|x|))``: no overflow."""
     x = convert_to_tensor(features)
-    return ew.maximum(x, 0) + ew.log1p(ew.exp(ew.neg(ew.abs_(x))))
+    return elementwise_prims.maximum(x, 0) + elementwise_prims.log1p(
+        elementwise_prims.exp(elementwise_prims.neg(elementwise_prims.abs_(x)))
+    )
 
 
 def softsign(features, name=None) -> Tensor:
     """``x / (1 + |x|)``."""
     x = convert_to_tensor(features)
-    return x / (ew.abs_(x) + 1)
+    return x / (elementwise_prims.abs_(x) + 1)
 
 
 def squared_difference(x, y, name=None) -> Tensor:
     """``(x - y) ** 2`` elementwise."""
-    difference = ew.sub(x, y)
+    difference = elementwise_prims.sub(x, y)
     return difference * difference
 
 
@@ -135,29 +137,35 @@ def add_n(inputs, name=None) -> Tensor:
         raise ValueError(f"add_n: all inputs must have the same shape, got {sorted(shapes)}")
     total = inputs[0]
     for item in inputs[1:]:
-        total = ew.add(total, item)
+        total = elementwise_prims.add(total, item)
     return total
 
 
 def divide_no_nan(x, y, name=None) -> Tensor:
     """``x / y``, but 0 where ``y`` is 0 (gradients too)."""
     x, y = binary_operands("divide_no_nan", x, y)
-    nonzero = ew.not_equal(y, 0)
-    safe_y = ew.select(nonzero, y, ew.ones_like(y))
-    return ew.select(nonzero, ew.div(x, safe_y), ew.zeros_like(ew.div(x, safe_y)))
+    nonzero = elementwise_prims.not_equal(y, 0)
+    safe_y = elementwise_prims.select(nonzero, y, elementwise_prims.ones_like(y))
+    return elementwise_prims.select(
+        nonzero,
+        elementwise_prims.div(x, safe_y),
+        elementwise_prims.zeros_like(elementwise_prims.div(x, safe_y)),
+    )
 
 
 def reciprocal_no_nan(x, name=None) -> Tensor:
     x = convert_to_tensor(x)
-    return divide_no_nan(ew.ones_like(x), x)
+    return divide_no_nan(elementwise_prims.ones_like(x), x)
 
 
 def xlogy(x, y, name=None) -> Tensor:
     """``x * log(y)``, and 0 where ``x`` is 0 (even if ``y`` is 0)."""
     x, y = binary_operands("xlogy", x, y)
-    nonzero = ew.not_equal(x, 0)
-    safe_y = ew.select(nonzero, y, ew.ones_like(y))
-    return ew.select(nonzero, x * ew.log(safe_y), ew.zeros_like(x * safe_y))
+    nonzero = elementwise_prims.not_equal(x, 0)
+    safe_y = elementwise_prims.select(nonzero, y, elementwise_prims.ones_like(y))
+    return elementwise_prims.select(
+        nonzero, x * elementwise_prims.log(safe_y), elementwise_prims.zeros_like(x * safe_y)
+    )
 
 
 def erfc(x, name=None) -> Tensor:
@@ -165,14 +173,12 @@ def erfc(x, name=None) -> Tensor:
 
 
 def exp2(x, name=None) -> Tensor:
-    return ew.exp(convert_to_tensor(x) * float(np.log(2.0)))
+    return elementwise_prims.exp(convert_to_tensor(x) * float(np.log(2.0)))
 
 
 def log2(x, name=None) -> Tensor:
-    return ew.log(convert_to_tensor(x)) * float(1 / np.log(2.0))
+    return elementwise_prims.log(convert_to_tensor(x)) * float(1 / np.log(2.0))
 
 
 def log10(x, name=None) -> Tensor:
-    return ew.log(convert_to_tensor(x)) * float(1 / np.log(10.0))
-
-
+    return elementwise_prims.log(convert_to_tensor(x)) * float(1 / np.log(10.0))

@@ -13,7 +13,7 @@ import math
 from fluxion.core.errors import op_error
 from fluxion.core.primitive import bind
 from fluxion.core.primitives import activation
-from fluxion.core.primitives import elementwise as ew
+from fluxion.core.primitives import elementwise
 from fluxion.core.primitives.reduce import reduce_sum
 from fluxion.core.primitives.runtime_check import ShapeCheck, require
 from fluxion.core.primitives.shape import reshape
@@ -29,7 +29,7 @@ __all__ = [
     "l2_normalize", "bias_add", "moments", "batch_normalization", "crelu",
 ]
 
-tanh = ew.tanh
+tanh = elementwise.tanh
 
 
 def _float(x, op: str) -> Tensor:
@@ -52,20 +52,21 @@ def relu(features, name=None) -> Tensor:
 
 def relu6(features, name=None) -> Tensor:
     """``min(max(features, 0), 6)``."""
-    return ew.minimum(relu(features), 6)
+    return elementwise.minimum(relu(features), 6)
 
 
 def leaky_relu(features, alpha: float = 0.2, name=None) -> Tensor:
     """``features`` where positive, ``alpha * features`` elsewhere."""
     x = _float(features, "leaky_relu")
-    return ew.select(ew.greater(x, 0), x, x * alpha)
+    return elementwise.select(elementwise.greater(x, 0), x, x * alpha)
 
 
 def elu(features, name=None) -> Tensor:
     """``features`` where positive, ``exp(features) - 1`` elsewhere."""
     x = _float(features, "elu")
     # expm1 of min(x, 0): the unselected branch must not overflow (inf * 0 = NaN gradients).
-    return ew.select(ew.greater(x, 0), x, ew.expm1(ew.minimum(x, 0)))
+    negative_part = elementwise.expm1(elementwise.minimum(x, 0))
+    return elementwise.select(elementwise.greater(x, 0), x, negative_part)
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -75,8 +76,8 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 def selu(features, name=None) -> Tensor:
     """Scaled ELU with the self-normalising constants of Klambauer et al. (2017)."""
     x = _float(features, "selu")
-    negative = ew.expm1(ew.minimum(x, 0)) * _SELU_ALPHA
-    return ew.select(ew.greater(x, 0), x, negative) * _SELU_SCALE
+    negative = elementwise.expm1(elementwise.minimum(x, 0)) * _SELU_ALPHA
+    return elementwise.select(elementwise.greater(x, 0), x, negative) * _SELU_SCALE
 
 
 def gelu(features, approximate: bool = False, name=None) -> Tensor:
@@ -87,8 +88,8 @@ def gelu(features, approximate: bool = False, name=None) -> Tensor:
     x = _float(features, "gelu")
     if approximate:
         inner = (x + x * x * x * 0.044715) * math.sqrt(2 / math.pi)
-        return x * 0.5 * (ew.tanh(inner) + 1)
-    return x * 0.5 * (ew.erf(x * (1 / math.sqrt(2))) + 1)
+        return x * 0.5 * (elementwise.tanh(inner) + 1)
+    return x * 0.5 * (elementwise.erf(x * (1 / math.sqrt(2))) + 1)
 
 
 def silu(features, beta: float = 1.0, name=None) -> Tensor:
@@ -105,7 +106,7 @@ def crelu(features, axis: int = -1, name=None) -> Tensor:
     from fluxion.core.primitives.shape import concat
 
     x = _float(features, "crelu")
-    return concat([relu(x), relu(ew.neg(x))], axis=axis)
+    return concat([relu(x), relu(elementwise.neg(x))], axis=axis)
 
 
 def softmax(logits, axis: int = -1, name=None) -> Tensor:
@@ -135,7 +136,7 @@ def softmax_cross_entropy_with_logits(labels, logits, axis: int = -1, name=None)
         raise op_error(ValueError, "softmax_cross_entropy_with_logits",
                        f"labels and logits must have the same shape, got "
                        f"{list(shape_tuple(labels))} and {list(shape_tuple(logits))}")
-    return ew.neg(reduce_sum(labels * log_softmax(logits, axis), axis=axis))
+    return elementwise.neg(reduce_sum(labels * log_softmax(logits, axis), axis=axis))
 
 
 def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None) -> Tensor:
@@ -164,7 +165,8 @@ def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None) -> Te
                        f"{list(shape_tuple(z))} and {list(shape_tuple(x))}")
     if None in shape_tuple(z) or None in shape_tuple(x):  # equal when it runs, as eagerly
         x = require("sigmoid_cross_entropy_with_logits", ShapeCheck.of("same_shapes"), x, z)
-    return ew.maximum(x, 0) - x * z + ew.log1p(ew.exp(ew.neg(ew.abs_(x))))
+    softplus_of_minus_abs = elementwise.log1p(elementwise.exp(elementwise.neg(elementwise.abs_(x))))
+    return elementwise.maximum(x, 0) - x * z + softplus_of_minus_abs
 
 
 def _compatible_shapes(a: tuple, b: tuple) -> bool:
@@ -177,7 +179,8 @@ def weighted_cross_entropy_with_logits(labels, logits, pos_weight, name=None) ->
     x = _float(logits, "weighted_cross_entropy_with_logits")
     z = convert_to_tensor(labels, dtype=x.dtype)
     log_weight = (z * (convert_to_tensor(pos_weight, dtype=x.dtype) - 1)) + 1
-    return (1 - z) * x + log_weight * (ew.log1p(ew.exp(ew.neg(ew.abs_(x)))) + relu(ew.neg(x)))
+    softplus_of_minus_abs = elementwise.log1p(elementwise.exp(elementwise.neg(elementwise.abs_(x))))
+    return (1 - z) * x + log_weight * (softplus_of_minus_abs + relu(elementwise.neg(x)))
 
 
 def l2_loss(t, name=None) -> Tensor:
@@ -191,7 +194,7 @@ def l2_normalize(x, axis=None, epsilon: float = 1e-12, name=None, dim=None) -> T
     x = _float(x, "l2_normalize")
     axis = dim if axis is None else axis
     squared = reduce_sum(x * x, axis=axis, keepdims=True)
-    return x * ew.rsqrt(ew.maximum(squared, epsilon))
+    return x * elementwise.rsqrt(elementwise.maximum(squared, epsilon))
 
 
 def bias_add(value, bias, data_format=None, name=None) -> Tensor:
@@ -211,7 +214,7 @@ def bias_add(value, bias, data_format=None, name=None) -> Tensor:
         value = require("bias_add", ShapeCheck.of("channels_match", axis=axis), value, bias)
     if channels_first:
         bias = reshape(bias, [-1] + [1] * (len(shape) - 2))
-    return ew.add(value, bias)
+    return elementwise.add(value, bias)
 
 
 def moments(x, axes, shift=None, keepdims: bool = False, name=None):
@@ -222,7 +225,7 @@ def moments(x, axes, shift=None, keepdims: bool = False, name=None):
     from fluxion.ops.reduce_ops import reduce_mean  # counts unknown dimensions at run time
 
     mean = reduce_mean(x, axis=axes, keepdims=True)
-    deviation = ew.sub(x, mean)
+    deviation = elementwise.sub(x, mean)
     variance = reduce_mean(deviation * deviation, axis=axes, keepdims=True)
     if not keepdims:
         from fluxion.core.primitives.shape import squeeze
@@ -234,10 +237,11 @@ def moments(x, axes, shift=None, keepdims: bool = False, name=None):
 def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
     """``(x - mean) / sqrt(variance + epsilon) * scale + offset``; offset/scale may be None."""
     x = _float(x, "batch_normalization")
-    inv = ew.rsqrt(ew.add(convert_to_tensor(variance, dtype=x.dtype), variance_epsilon))
+    variance = convert_to_tensor(variance, dtype=x.dtype)
+    inv = elementwise.rsqrt(elementwise.add(variance, variance_epsilon))
     if scale is not None:
         inv = inv * convert_to_tensor(scale, dtype=x.dtype)
-    shift = ew.neg(convert_to_tensor(mean, dtype=x.dtype) * inv)
+    shift = elementwise.neg(convert_to_tensor(mean, dtype=x.dtype) * inv)
     if offset is not None:
         shift = shift + convert_to_tensor(offset, dtype=x.dtype)
     return x * inv + shift

@@ -12,7 +12,7 @@ import numpy as np
 
 from fluxion.core import dtypes, random_state
 from fluxion.core.primitive import bind
-from fluxion.core.primitives import random as rp
+from fluxion.core.primitives import random as random_prims
 from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.core.variable import Variable
 from fluxion.ops.random_ops import _dtype, _normal, _shape, _uniform
@@ -142,23 +142,45 @@ class Generator:
                         True)
 
     def normal(self, shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, name=None) -> Tensor:
-        return _normal("Generator.normal", rp.random_normal_p, shape, self._next_seed, mean,
-                       stddev, dtype)
+        return _normal(
+            "Generator.normal",
+            random_prims.random_normal_p,
+            shape,
+            self._next_seed,
+            mean,
+            stddev,
+            dtype,
+        )
 
-    def truncated_normal(self, shape, mean=0.0, stddev=1.0, dtype=dtypes.float32,
-                         name=None) -> Tensor:
-        return _normal("Generator.truncated_normal", rp.random_truncated_normal_p, shape,
-                       self._next_seed, mean, stddev, dtype)
+    def truncated_normal(
+        self, shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, name=None
+    ) -> Tensor:
+        return _normal(
+            "Generator.truncated_normal",
+            random_prims.random_truncated_normal_p,
+            shape,
+            self._next_seed,
+            mean,
+            stddev,
+            dtype,
+        )
 
     def uniform_full_int(self, shape, dtype=dtypes.uint64, name=None) -> Tensor:
-        return _uniform("Generator.uniform_full_int", shape, self._next_seed, None, None,
-                        dtype, True)
+        return _uniform(
+            "Generator.uniform_full_int", shape, self._next_seed, None, None, dtype, True
+        )
 
     def binomial(self, shape, counts, probs, dtype=dtypes.int32, name=None) -> Tensor:
         op = "Generator.binomial"
-        dtype = _dtype(op, dtype, rp.FLOAT_DTYPES + rp.INT_DTYPES)
-        return bind(rp.random_binomial_p, self._next_seed(), convert_to_tensor(counts),
-                    convert_to_tensor(probs), shape=_shape(op, shape), dtype=dtype)
+        dtype = _dtype(op, dtype, random_prims.FLOAT_DTYPES + random_prims.INT_DTYPES)
+        return bind(
+            random_prims.random_binomial_p,
+            self._next_seed(),
+            convert_to_tensor(counts),
+            convert_to_tensor(probs),
+            shape=_shape(op, shape),
+            dtype=dtype,
+        )
 
     def make_seeds(self, count=1) -> Tensor:
         """``count`` seeds for stateless ops, as an int64 [2, count] tensor."""
@@ -178,14 +200,18 @@ def get_global_generator() -> Generator:
     if random_state.global_generator is None:
         global_seed = random_state.get_global_seed()
         random_state.global_generator = (
-            Generator.from_non_deterministic_state() if global_seed is None
-            else Generator.from_seed(random_state.mix64(global_seed, 2)))
+            Generator.from_non_deterministic_state()
+            if global_seed is None
+            else Generator.from_seed(random_state.mix64(global_seed, 2))
+        )
     return random_state.global_generator
 
 
 def set_global_generator(generator: Generator) -> None:
     """Replaces the global generator (``tf.random.set_global_generator``)."""
     if not isinstance(generator, Generator):
-        raise TypeError(f"set_global_generator expects a fluxion.random.Generator, got "
-                        f"{type(generator).__name__}")
+        raise TypeError(
+            f"set_global_generator expects a fluxion.random.Generator, got "
+            f"{type(generator).__name__}"
+        )
     random_state.global_generator = generator

@@ -15,8 +15,8 @@ import numpy as np
 from fluxion.core import dtypes, random_state
 from fluxion.core.errors import DTypeMismatchError, InvalidArgumentError, op_error
 from fluxion.core.primitive import bind
-from fluxion.core.primitives import elementwise as ew
-from fluxion.core.primitives import random as rp
+from fluxion.core.primitives import elementwise as elementwise_prims
+from fluxion.core.primitives import random as random_prims
 from fluxion.core.primitives.dynamic_shape import is_dynamic, shape_tensor
 from fluxion.core.primitives.shape import concat
 from fluxion.core.tensor import Tensor, convert_to_tensor
@@ -76,7 +76,7 @@ def _dtype(op: str, dtype, allowed: tuple) -> dtypes.DType:
 def _seed(op: str, seed) -> Tensor:
     """A stateless op's ``seed`` argument as an int32/int64 tensor of shape [2]."""
     seed = convert_to_tensor(seed)
-    if seed.dtype not in rp.INT_DTYPES or tuple(seed.shape) not in ((2,), (None,)):
+    if seed.dtype not in random_prims.INT_DTYPES or tuple(seed.shape) not in ((2,), (None,)):
         raise op_error(InvalidArgumentError, op, f"seed must be an int32 or int64 tensor of "
                                                  f"shape [2], got {seed.dtype.name} of shape "
                                                  f"{list(seed.shape)}")
@@ -97,56 +97,70 @@ def _is(value, number) -> bool:
 def _scale_shift(op: str, draws: Tensor, scale, shift, dtype, names: tuple) -> Tensor:
     """``draws * scale + shift`` (skipped where they are the Python identities 1 and 0)."""
     if not _is(scale, 1):
-        draws = ew.mul(draws, _param(op, names[0], scale, dtype))
+        draws = elementwise_prims.mul(draws, _param(op, names[0], scale, dtype))
     if not _is(shift, 0):
-        draws = ew.add(draws, _param(op, names[1], shift, dtype))
+        draws = elementwise_prims.add(draws, _param(op, names[1], shift, dtype))
     return draws
 
 
 # --- the distributions, written once, as functions of a seed --------------------------------
 def _uniform(op, shape, seed, minval, maxval, dtype, full_range_ok) -> Tensor:
-    dtype = _dtype(op, dtype, rp.FLOAT_DTYPES + rp.INT_DTYPES + (
+    dtype = _dtype(op, dtype, random_prims.FLOAT_DTYPES + random_prims.INT_DTYPES + (
         (dtypes.uint32, dtypes.uint64) if full_range_ok else ()))
     if is_dynamic(shape) and dtype.is_integer and minval is not None and maxval is not None \
             and not dtype.is_unsigned:  # traced, with a run-time shape tensor
         shape_value, static = shape_tensor(shape)
         low, high = _param(op, "minval", minval, dtype), _param(op, "maxval", maxval, dtype)
-        return bind(rp.random_uniform_int_dynamic_p, seed(), low, high, shape_value,
+        return bind(random_prims.random_uniform_int_dynamic_p, seed(), low, high, shape_value,
                     dtype=dtype, static=static)
     if is_dynamic(shape) and not dtype.is_integer:  # traced: the shape is a run-time tensor
         shape_value, static = shape_tensor(shape)
-        draws = bind(rp.random_uniform_dynamic_p, seed(), shape_value, dtype=dtype,
+        draws = bind(random_prims.random_uniform_dynamic_p, seed(), shape_value, dtype=dtype,
                      static=static)
-        return _scale_shift(op, draws, ew.sub(_param(op, "maxval", 1 if maxval is None
-                                                     else maxval, dtype),
-                                              _param(op, "minval", 0 if minval is None
-                                                     else minval, dtype)),
-                            0 if minval is None else minval, dtype, ("maxval", "minval"))
+        return _scale_shift(
+            op,
+            draws,
+            elementwise_prims.sub(
+                _param(op, "maxval", 1 if maxval is None else maxval, dtype),
+                _param(op, "minval", 0 if minval is None else minval, dtype),
+            ),
+            0 if minval is None else minval,
+            dtype,
+            ("maxval", "minval"),
+        )
     shape = _shape(op, shape)
     if dtype.is_integer:
         if minval is None and maxval is None and full_range_ok:
-            return bind(rp.random_uniform_full_int_p, seed(), shape=shape, dtype=dtype)
+            return bind(random_prims.random_uniform_full_int_p, seed(), shape=shape, dtype=dtype)
         if maxval is None or minval is None or dtype.is_unsigned:
-            raise op_error(InvalidArgumentError, op,
-                           f"Must specify maxval for integer dtype {dtype.name} (and minval, or "
-                           f"leave both None for the full range in stateless ops)")
+            raise op_error(
+                InvalidArgumentError,
+                op,
+                f"Must specify maxval for integer dtype {dtype.name} (and minval, or "
+                f"leave both None for the full range in stateless ops)",
+            )
         low, high = _param(op, "minval", minval, dtype), _param(op, "maxval", maxval, dtype)
-        return bind(rp.random_uniform_int_p, seed(), low, high, shape=shape, dtype=dtype)
-    draws = bind(rp.random_uniform_p, seed(), shape=shape, dtype=dtype)
+        return bind(random_prims.random_uniform_int_p, seed(), low, high, shape=shape, dtype=dtype)
+    draws = bind(random_prims.random_uniform_p, seed(), shape=shape, dtype=dtype)
     minval = 0 if minval is None else minval
     maxval = 1 if maxval is None else maxval
     if _is(minval, 0) and _is(maxval, 1):
         return draws
     low, high = _param(op, "minval", minval, dtype), _param(op, "maxval", maxval, dtype)
-    return ew.add(ew.mul(draws, ew.sub(high, low)), low)
+    return elementwise_prims.add(
+        elementwise_prims.mul(draws, elementwise_prims.sub(high, low)), low
+    )
 
 
 def _normal(op, prim, shape, seed, mean, stddev, dtype) -> Tensor:
-    dtype = _dtype(op, dtype, rp.FLOAT_DTYPES)
+    dtype = _dtype(op, dtype, random_prims.FLOAT_DTYPES)
     if is_dynamic(shape):  # traced: the shape is a run-time tensor
         shape_value, static = shape_tensor(shape)
-        dynamic = rp.random_normal_dynamic_p if prim is rp.random_normal_p \
-            else rp.random_truncated_normal_dynamic_p
+        dynamic = (
+            random_prims.random_normal_dynamic_p
+            if prim is random_prims.random_normal_p
+            else random_prims.random_truncated_normal_dynamic_p
+        )
         draws = bind(dynamic, seed(), shape_value, dtype=dtype, static=static)
         return _scale_shift(op, draws, stddev, mean, dtype, ("stddev", "mean"))
     draws = bind(prim, seed(), shape=_shape(op, shape), dtype=dtype)
@@ -156,38 +170,45 @@ def _normal(op, prim, shape, seed, mean, stddev, dtype) -> Tensor:
 def _categorical(op, logits, num_samples, seed, dtype) -> Tensor:
     logits = convert_to_tensor(logits)
     if not logits.dtype.is_floating:
-        raise op_error(InvalidArgumentError, op, f"logits must be a floating-point tensor, got "
-                                                 f"{logits.dtype.name}")
-    dtype = _dtype(op, dtypes.int64 if dtype is None else dtype, rp.INT_DTYPES)
-    return bind(rp.random_categorical_p, seed(), logits, num_samples=int(num_samples),
-                dtype=dtype)
+        raise op_error(
+            InvalidArgumentError,
+            op,
+            f"logits must be a floating-point tensor, got {logits.dtype.name}",
+        )
+    dtype = _dtype(op, dtypes.int64 if dtype is None else dtype, random_prims.INT_DTYPES)
+    return bind(
+        random_prims.random_categorical_p, seed(), logits, num_samples=int(num_samples), dtype=dtype
+    )
 
 
 def _poisson(op, shape, seed, lam, dtype, stateless) -> Tensor:
-    dtype = _dtype(op, dtype, rp.FLOAT_DTYPES + rp.INT_DTYPES)
+    dtype = _dtype(op, dtype, random_prims.FLOAT_DTYPES + random_prims.INT_DTYPES)
     lam = convert_to_tensor(lam)
     shape = _shape(op, shape)
     if not stateless:  # tf.random.poisson draws `shape` samples of every rate
         shape += tuple(lam.shape)
-    return bind(rp.random_poisson_p, seed(), lam, shape=shape, dtype=dtype)
+    return bind(random_prims.random_poisson_p, seed(), lam, shape=shape, dtype=dtype)
 
 
 def _gamma(op, shape, seed, alpha, beta, dtype, stateless) -> Tensor:
-    dtype = _dtype(op, dtype, rp.FLOAT_DTYPES)
+    dtype = _dtype(op, dtype, random_prims.FLOAT_DTYPES)
     alpha = _param(op, "alpha", alpha, dtype)
     shape = _shape(op, shape)
     if beta is not None:
         beta = _param(op, "beta", beta, dtype)
-        alpha = ew.add(alpha, ew.zeros_like(beta))  # broadcast alpha against beta
+        alpha = elementwise_prims.add(
+            alpha, elementwise_prims.zeros_like(beta)
+        )  # broadcast alpha against beta
     if not stateless:
         shape += tuple(alpha.shape)
-    draws = bind(rp.random_gamma_p, seed(), alpha, shape=shape, dtype=dtype)
-    return draws if beta is None else ew.div(draws, beta)
+    draws = bind(random_prims.random_gamma_p, seed(), alpha, shape=shape, dtype=dtype)
+    return draws if beta is None else elementwise_prims.div(draws, beta)
 
 
 # --- stateless ops ------------------------------------------------------------------------------
-def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=dtypes.float32, name=None,
-                      alg="auto_select") -> Tensor:
+def stateless_uniform(
+    shape, seed, minval=0, maxval=None, dtype=dtypes.float32, name=None, alg="auto_select"
+) -> Tensor:
     """Uniform values in ``[minval, maxval)``, a pure function of ``seed``.
 
     Args:
@@ -209,8 +230,9 @@ def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=dtypes.float32, 
     return _uniform(op, shape, lambda: key, minval, maxval, dtype, True)
 
 
-def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=dtypes.float32, name=None,
-                     alg="auto_select") -> Tensor:
+def stateless_normal(
+    shape, seed, mean=0.0, stddev=1.0, dtype=dtypes.float32, name=None, alg="auto_select"
+) -> Tensor:
     """Normal values ``mean + stddev * N(0, 1)``, a pure function of ``seed``.
 
     >>> stateless_normal([2, 3], seed=[1, 2]).shape
@@ -218,11 +240,12 @@ def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=dtypes.float32, na
     """
     op = "stateless_normal"
     key = _seed(op, seed)
-    return _normal(op, rp.random_normal_p, shape, lambda: key, mean, stddev, dtype)
+    return _normal(op, random_prims.random_normal_p, shape, lambda: key, mean, stddev, dtype)
 
 
-def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=dtypes.float32,
-                               name=None, alg="auto_select") -> Tensor:
+def stateless_truncated_normal(
+    shape, seed, mean=0.0, stddev=1.0, dtype=dtypes.float32, name=None, alg="auto_select"
+) -> Tensor:
     """Normal values re-drawn until within 2 standard deviations of ``mean``.
 
     >>> bool((abs(stateless_truncated_normal([100], seed=[1, 2]).numpy()) <= 2).all())
@@ -230,7 +253,9 @@ def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=dtypes.f
     """
     op = "stateless_truncated_normal"
     key = _seed(op, seed)
-    return _normal(op, rp.random_truncated_normal_p, shape, lambda: key, mean, stddev, dtype)
+    return _normal(
+        op, random_prims.random_truncated_normal_p, shape, lambda: key, mean, stddev, dtype
+    )
 
 
 def stateless_categorical(logits, num_samples, seed, dtype=dtypes.int64, name=None) -> Tensor:
@@ -258,20 +283,25 @@ def stateless_gamma(shape, seed, alpha, beta=None, dtype=dtypes.float32, name=No
     return _gamma(op, shape, lambda: key, alpha, beta, dtype, True)
 
 
-def stateless_binomial(shape, seed, counts, probs, output_dtype=dtypes.int32,
-                       name=None) -> Tensor:
+def stateless_binomial(shape, seed, counts, probs, output_dtype=dtypes.int32, name=None) -> Tensor:
     """Binomial draws (``counts`` trials of success probability ``probs``) of ``shape``."""
     op = "stateless_binomial"
     key = _seed(op, seed)
-    dtype = _dtype(op, output_dtype, rp.FLOAT_DTYPES + rp.INT_DTYPES)
-    return bind(rp.random_binomial_p, key, convert_to_tensor(counts), convert_to_tensor(probs),
-                shape=_shape(op, shape), dtype=dtype)
+    dtype = _dtype(op, output_dtype, random_prims.FLOAT_DTYPES + random_prims.INT_DTYPES)
+    return bind(
+        random_prims.random_binomial_p,
+        key,
+        convert_to_tensor(counts),
+        convert_to_tensor(probs),
+        shape=_shape(op, shape),
+        dtype=dtype,
+    )
 
 
 def stateless_shuffle(value, seed, alg="auto_select", name=None) -> Tensor:
     """``value`` with its first dimension permuted, a pure function of ``seed``."""
     key = _seed("stateless_shuffle", seed)
-    return bind(rp.random_shuffle_p, key, convert_to_tensor(value))
+    return bind(random_prims.random_shuffle_p, key, convert_to_tensor(value))
 
 
 def split(seed, num=2, alg="auto_select") -> Tensor:
@@ -281,13 +311,13 @@ def split(seed, num=2, alg="auto_select") -> Tensor:
     TensorShape([3, 2])
     """
     key = _seed("split", seed)
-    return bind(rp.random_uniform_full_int_p, key, shape=(int(num), 2), dtype=key.dtype)
+    return bind(random_prims.random_uniform_full_int_p, key, shape=(int(num), 2), dtype=key.dtype)
 
 
 def fold_in(seed, data, alg="auto_select") -> Tensor:
     """A new seed combining ``seed`` with the integer ``data``."""
     key = _seed("fold_in", seed)
-    first = bind(rp.random_uniform_full_int_p, key, shape=(1,), dtype=key.dtype)
+    first = bind(random_prims.random_uniform_full_int_p, key, shape=(1,), dtype=key.dtype)
     return concat([first, convert_to_tensor([data], dtype=key.dtype)], axis=0)
 
 
@@ -317,19 +347,28 @@ def normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=No
     >>> normal([3], mean=[0.0, 10.0, 20.0], stddev=0.1).shape
     TensorShape([3])
     """
-    return _normal("random_normal", rp.random_normal_p, shape, _stateful(seed), mean, stddev,
-                   dtype)
+    return _normal(
+        "random_normal", random_prims.random_normal_p, shape, _stateful(seed), mean, stddev, dtype
+    )
 
 
-def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None,
-                     name=None) -> Tensor:
+def truncated_normal(
+    shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None
+) -> Tensor:
     """Normal values re-drawn until within 2 stddev of the mean (``tf.random.truncated_normal``).
 
     >>> truncated_normal([4], stddev=0.5).dtype
     tf.float32
     """
-    return _normal("truncated_normal", rp.random_truncated_normal_p, shape, _stateful(seed),
-                   mean, stddev, dtype)
+    return _normal(
+        "truncated_normal",
+        random_prims.random_truncated_normal_p,
+        shape,
+        _stateful(seed),
+        mean,
+        stddev,
+        dtype,
+    )
 
 
 def categorical(logits, num_samples, dtype=None, seed=None, name=None) -> Tensor:
@@ -356,7 +395,7 @@ def shuffle(value, seed=None, name=None) -> Tensor:
     [1, 2, 3]
     """
     value = convert_to_tensor(value)
-    return bind(rp.random_shuffle_p, random_state.stateful_seed(seed), value)
+    return bind(random_prims.random_shuffle_p, random_state.stateful_seed(seed), value)
 
 
 def poisson(shape, lam, dtype=dtypes.float32, seed=None, name=None) -> Tensor:

@@ -14,8 +14,8 @@ import numpy as np
 from fluxion.core import dtypes
 from fluxion.core.errors import InvalidArgumentError, op_error
 from fluxion.core.primitive import bind
-from fluxion.core.primitives import elementwise as ew
-from fluxion.core.primitives import reduce as red
+from fluxion.core.primitives import elementwise
+from fluxion.core.primitives import reduce as reduce_prims
 from fluxion.core.shape_rules import normalize_axes, normalize_axis
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
 
@@ -29,14 +29,16 @@ __all__ = [
 def _axes(op: str, x: Tensor, axis) -> tuple:
     """``axis`` as the sorted tuple of non-negative axes the primitives take."""
     try:
-        return normalize_axes(red._axis_value(axis), len(shape_tuple(x)))
+        return normalize_axes(reduce_prims._axis_value(axis), len(shape_tuple(x)))
     except (ValueError, TypeError) as error:
         raise op_error(InvalidArgumentError, op, str(error)) from None
 
 
 def _reduce(prim, op: str, input_tensor, axis, keepdims) -> Tensor:
     x = convert_to_tensor(input_tensor)
-    axes = None if axis is None and red.all_axes_or(x, None) is None else _axes(op, x, axis)
+    axes = (
+        None if axis is None and reduce_prims.all_axes_or(x, None) is None else _axes(op, x, axis)
+    )
     return bind(prim, x, axes=axes, keepdims=bool(keepdims))
 
 
@@ -62,10 +64,13 @@ def reduce_sum(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     """
     x = convert_to_tensor(input_tensor)
     if x.dtype.is_bool:
-        x = ew.cast(x, dtypes.int32)
-    axes = (None if axis is None and red.all_axes_or(x, None) is None
-            else _axes("reduce_sum", x, axis))
-    return bind(red.reduce_sum_p, x, axes=axes, keepdims=bool(keepdims))
+        x = elementwise.cast(x, dtypes.int32)
+    axes = (
+        None
+        if axis is None and reduce_prims.all_axes_or(x, None) is None
+        else _axes("reduce_sum", x, axis)
+    )
+    return bind(reduce_prims.reduce_sum_p, x, axes=axes, keepdims=bool(keepdims))
 
 
 def reduce_max(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
@@ -74,7 +79,7 @@ def reduce_max(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     >>> reduce_max([[1.0, 5.0], [3.0, 2.0]], axis=1).numpy()
     array([5., 3.], dtype=float32)
     """
-    return _reduce(red.reduce_max_p, "reduce_max", input_tensor, axis, keepdims)
+    return _reduce(reduce_prims.reduce_max_p, "reduce_max", input_tensor, axis, keepdims)
 
 
 def reduce_min(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
@@ -83,7 +88,7 @@ def reduce_min(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     >>> float(reduce_min([[1.0, 5.0], [3.0, 2.0]]))
     1.0
     """
-    return _reduce(red.reduce_min_p, "reduce_min", input_tensor, axis, keepdims)
+    return _reduce(reduce_prims.reduce_min_p, "reduce_min", input_tensor, axis, keepdims)
 
 
 def reduce_prod(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
@@ -92,7 +97,7 @@ def reduce_prod(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     >>> reduce_prod([[1.0, 2.0], [3.0, 4.0]], axis=0).numpy()
     array([3., 8.], dtype=float32)
     """
-    return _reduce(red.reduce_prod_p, "reduce_prod", input_tensor, axis, keepdims)
+    return _reduce(reduce_prims.reduce_prod_p, "reduce_prod", input_tensor, axis, keepdims)
 
 
 def reduce_any(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
@@ -102,7 +107,9 @@ def reduce_any(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     array([ True, False])
     """
     x = convert_to_tensor(input_tensor, dtype=dtypes.bool_)
-    return bind(red.reduce_any_p, x, axes=_axes("reduce_any", x, axis), keepdims=bool(keepdims))
+    return bind(
+        reduce_prims.reduce_any_p, x, axes=_axes("reduce_any", x, axis), keepdims=bool(keepdims)
+    )
 
 
 def reduce_all(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
@@ -112,7 +119,9 @@ def reduce_all(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     array([False,  True])
     """
     x = convert_to_tensor(input_tensor, dtype=dtypes.bool_)
-    return bind(red.reduce_all_p, x, axes=_axes("reduce_all", x, axis), keepdims=bool(keepdims))
+    return bind(
+        reduce_prims.reduce_all_p, x, axes=_axes("reduce_all", x, axis), keepdims=bool(keepdims)
+    )
 
 
 # --- statistics (composites) ----------------------------------------------------------------
@@ -122,7 +131,7 @@ def _count(x: Tensor, axes: tuple, keepdims: bool):
     dims = [shape[a] for a in axes]
     if None not in dims:
         return int(np.prod(dims, dtype=np.int64))
-    return bind(red.reduce_sum_p, ew.ones_like(x), axes=axes, keepdims=keepdims)
+    return bind(reduce_prims.reduce_sum_p, elementwise.ones_like(x), axes=axes, keepdims=keepdims)
 
 
 def reduce_mean(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
@@ -136,13 +145,15 @@ def reduce_mean(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     x = convert_to_tensor(input_tensor)
     _require("reduce_mean", x, not x.dtype.is_bool, "a numeric tensor")
     axes = _axes("reduce_mean", x, axis)
-    total = bind(red.reduce_sum_p, x, axes=axes, keepdims=bool(keepdims))
+    total = bind(reduce_prims.reduce_sum_p, x, axes=axes, keepdims=bool(keepdims))
     count = _count(x, axes, bool(keepdims))
     if not isinstance(count, Tensor):  # a constant of x's dtype: skips operand conversion
         count = Tensor(np.asarray(count, dtype=x.dtype.np_dtype))
     if x.dtype.is_integer:  # C-style division: truncates toward zero
-        return ew.sign(total) * bind(ew.floordiv_p, ew.abs_(total), count)
-    return bind(ew.div_p, total, count)
+        return elementwise.sign(total) * bind(
+            elementwise.floordiv_p, elementwise.abs_(total), count
+        )
+    return bind(elementwise.div_p, total, count)
 
 
 def reduce_variance(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
@@ -152,13 +163,17 @@ def reduce_variance(input_tensor, axis=None, keepdims=False, name=None) -> Tenso
     1.25
     """
     x = convert_to_tensor(input_tensor)
-    _require("reduce_variance", x, x.dtype.is_floating or x.dtype.is_complex,
-             "a floating-point or complex tensor")
+    _require(
+        "reduce_variance",
+        x,
+        x.dtype.is_floating or x.dtype.is_complex,
+        "a floating-point or complex tensor",
+    )
     means = reduce_mean(x, axis, keepdims=True)
     deviations = x - means
     if x.dtype.is_complex:
-        deviations = ew.abs_(deviations)
-    return reduce_mean(ew.square(deviations), axis, keepdims)
+        deviations = elementwise.abs_(deviations)
+    return reduce_mean(elementwise.square(deviations), axis, keepdims)
 
 
 def reduce_std(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
@@ -168,9 +183,13 @@ def reduce_std(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     1.0
     """
     x = convert_to_tensor(input_tensor)
-    _require("reduce_std", x, x.dtype.is_floating or x.dtype.is_complex,
-             "a floating-point or complex tensor")
-    return ew.sqrt(reduce_variance(x, axis, keepdims))
+    _require(
+        "reduce_std",
+        x,
+        x.dtype.is_floating or x.dtype.is_complex,
+        "a floating-point or complex tensor",
+    )
+    return elementwise.sqrt(reduce_variance(x, axis, keepdims))
 
 
 def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
@@ -187,12 +206,16 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None) -> Tens
     x = convert_to_tensor(input_tensor)
     _require("reduce_logsumexp", x, x.dtype.is_floating, "a floating-point tensor")
     axes = _axes("reduce_logsumexp", x, axis)
-    raw_max = bind(red.reduce_max_p, x, axes=axes, keepdims=True)
-    shift = stop_gradient(ew.select(ew.is_finite(raw_max), raw_max, ew.zeros_like(raw_max)))
-    summed = bind(red.reduce_sum_p, ew.exp(x - shift), axes=axes, keepdims=bool(keepdims))
+    raw_max = bind(reduce_prims.reduce_max_p, x, axes=axes, keepdims=True)
+    shift = stop_gradient(
+        elementwise.select(elementwise.is_finite(raw_max), raw_max, elementwise.zeros_like(raw_max))
+    )
+    summed = bind(
+        reduce_prims.reduce_sum_p, elementwise.exp(x - shift), axes=axes, keepdims=bool(keepdims)
+    )
     if not keepdims:  # drop the length-1 axes of the shift (a sum over size-1 axes)
-        shift = bind(red.reduce_sum_p, shift, axes=axes, keepdims=False)
-    return ew.log(summed) + shift
+        shift = bind(reduce_prims.reduce_sum_p, shift, axes=axes, keepdims=False)
+    return elementwise.log(summed) + shift
 
 
 def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
@@ -205,15 +228,26 @@ def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None) ->
     _require("reduce_euclidean_norm", x, x.dtype.is_numeric, "a numeric tensor")
     axes = _axes("reduce_euclidean_norm", x, axis)
     if x.dtype.is_integer:
-        squares = ew.square(ew.cast(x, dtypes.float64))
-        norm = ew.sqrt(bind(red.reduce_sum_p, squares, axes=axes, keepdims=bool(keepdims)))
-        return ew.cast(norm, x.dtype)
-    squares = ew.square(ew.abs_(x)) if x.dtype.is_complex else ew.square(x)
-    return ew.sqrt(bind(red.reduce_sum_p, squares, axes=axes, keepdims=bool(keepdims)))
+        squares = elementwise.square(elementwise.cast(x, dtypes.float64))
+        norm = elementwise.sqrt(
+            bind(reduce_prims.reduce_sum_p, squares, axes=axes, keepdims=bool(keepdims))
+        )
+        return elementwise.cast(norm, x.dtype)
+    squares = (
+        elementwise.square(elementwise.abs_(x)) if x.dtype.is_complex else elementwise.square(x)
+    )
+    return elementwise.sqrt(
+        bind(reduce_prims.reduce_sum_p, squares, axes=axes, keepdims=bool(keepdims))
+    )
 
 
-def count_nonzero(input, axis=None, keepdims=None, dtype=dtypes.int64,  # noqa: A002
-                  name=None) -> Tensor:
+def count_nonzero(
+    input,
+    axis=None,
+    keepdims=None,
+    dtype=dtypes.int64,  # noqa: A002
+    name=None,
+) -> Tensor:
     """The number of non-zero (non-False) elements across ``axis``, as ``dtype``.
 
     >>> count_nonzero([[1, 0], [0, 3]], axis=1).numpy()
@@ -221,23 +255,22 @@ def count_nonzero(input, axis=None, keepdims=None, dtype=dtypes.int64,  # noqa: 
     """
     x = convert_to_tensor(input)
     axes = _axes("count_nonzero", x, axis)
-    nonzero = ew.cast(ew.not_equal(x, ew.zeros_like(x)), dtypes.int64)
-    counted = bind(red.reduce_sum_p, nonzero, axes=axes, keepdims=bool(keepdims))
-    return ew.cast(counted, dtypes.as_dtype(dtype))
+    nonzero = elementwise.cast(elementwise.not_equal(x, elementwise.zeros_like(x)), dtypes.int64)
+    counted = bind(reduce_prims.reduce_sum_p, nonzero, axes=axes, keepdims=bool(keepdims))
+    return elementwise.cast(counted, dtypes.as_dtype(dtype))
 
 
 # --- arg-extrema ------------------------------------------------------------------------------
 def _arg(prim, op: str, input, axis, output_type) -> Tensor:
     x = convert_to_tensor(input)
     rank = len(shape_tuple(x))
-    axis = 0 if axis is None else red._axis_value(axis)
+    axis = 0 if axis is None else reduce_prims._axis_value(axis)
     try:
         axis = normalize_axis(int(axis), rank)
     except ValueError as error:
         raise op_error(InvalidArgumentError, op, str(error)) from None
     if x.dtype.is_bool or x.dtype.is_complex:
-        raise op_error(TypeError, op, f"expected a real numeric tensor, got dtype "
-                                      f"{x.dtype.name}")
+        raise op_error(TypeError, op, f"expected a real numeric tensor, got dtype {x.dtype.name}")
     return bind(prim, x, axis=axis, output_type=dtypes.as_dtype(output_type))
 
 
@@ -247,7 +280,7 @@ def argmax(input, axis=None, output_type=dtypes.int64, name=None) -> Tensor:  # 
     >>> argmax([[1, 9], [7, 2]], axis=1).numpy()
     array([1, 0])
     """
-    return _arg(red.argmax_p, "argmax", input, axis, output_type)
+    return _arg(reduce_prims.argmax_p, "argmax", input, axis, output_type)
 
 
 def argmin(input, axis=None, output_type=dtypes.int64, name=None) -> Tensor:  # noqa: A002
@@ -256,7 +289,7 @@ def argmin(input, axis=None, output_type=dtypes.int64, name=None) -> Tensor:  # 
     >>> argmin([[1, 9], [7, 2]], axis=1).numpy()
     array([0, 1])
     """
-    return _arg(red.argmin_p, "argmin", input, axis, output_type)
+    return _arg(reduce_prims.argmin_p, "argmin", input, axis, output_type)
 
 
 # --- scans ------------------------------------------------------------------------------------
@@ -284,7 +317,7 @@ def cumsum(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
     >>> cumsum([1, 2, 3], exclusive=True, reverse=True).numpy()
     array([5, 3, 0], dtype=int32)
     """
-    return _scan(red.cumsum, "cumsum", x, axis, exclusive, reverse)
+    return _scan(reduce_prims.cumsum, "cumsum", x, axis, exclusive, reverse)
 
 
 def cumprod(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
@@ -293,4 +326,4 @@ def cumprod(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
     >>> cumprod([1.0, 2.0, 3.0]).numpy()
     array([1., 2., 6.], dtype=float32)
     """
-    return _scan(red.cumprod, "cumprod", x, axis, exclusive, reverse)
+    return _scan(reduce_prims.cumprod, "cumprod", x, axis, exclusive, reverse)

@@ -24,10 +24,8 @@ from fluxion.core.primitive import REGISTRY, Primitive
 PRIMITIVE_PACKAGE = "fluxion.core.primitives"
 PRIMITIVE_MODULES = (
     "fluxion.graph.autograph.dataset_loops", "fluxion.graph.cond",
-    "fluxion.graph.control_flow", "fluxion.graph.while_loop", "fluxion.io.csv_fields",
-    "fluxion.io.file_ops", "fluxion.io.proto_codec", "fluxion.io.string_codecs",
-    "fluxion.io.tensor_serialization", "fluxion.keras.layers.pooling.adaptive_pooling",
-    "fluxion.ops.segment_ops",
+    "fluxion.graph.control_flow", "fluxion.graph.while_loop",
+    "fluxion.keras.layers.pooling.adaptive_pooling", "fluxion.ops.segment_ops",
 )
 
 # Primitives a file may not use, and why.

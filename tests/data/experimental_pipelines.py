@@ -59,6 +59,12 @@ PIPELINES = {
     "pad_to_cardinality": lambda tf: tf.data.Dataset.from_tensor_slices(
         {"x": np.array([1.5, 2.5], np.float32)}).apply(
         tf.data.experimental.pad_to_cardinality(4)),
+    "dense_to_ragged_batch": lambda tf: _sequences(tf).apply(
+        tf.data.experimental.dense_to_ragged_batch(3)).map(lambda r: r.to_tensor()),
+    "dense_to_ragged_batch_dense": lambda tf: tf.data.Dataset.from_tensor_slices(
+        np.arange(6).reshape(3, 2)).apply(tf.data.experimental.dense_to_ragged_batch(2)),
+    "dense_to_sparse_batch": lambda tf: _sequences(tf).apply(
+        tf.data.experimental.dense_to_sparse_batch(3, [10])).map(tf.sparse.to_dense),
     "shuffle_and_repeat_count": lambda tf: tf.data.Dataset.range(3).apply(
         tf.data.experimental.shuffle_and_repeat(1, count=2)),
 }

@@ -120,3 +120,32 @@ def test_tfrecord_writer_and_batched_features(tmp_path, compression):
     np.testing.assert_allclose(got[0][0]["x"], [[0.0, 0.0], [0.5, 1.5]])
     with pytest.raises(TypeError, match="scalar strings"):
         E.TFRecordWriter(path).write(tf.data.Dataset.range(2))
+
+
+def test_optional_and_get_next_as_optional():
+    value = tf.experimental.Optional.from_value((1, 2.0))
+    assert bool(value.has_value())
+    first, second = value.get_value()
+    assert int(first) == 1 and float(second) == 2.0
+    assert value.element_spec == (tf.TensorSpec([], tf.int32), tf.TensorSpec([], tf.float32))
+    empty = tf.experimental.Optional.empty(tf.TensorSpec([], tf.int32))
+    assert not bool(empty.has_value())
+    with pytest.raises(tf.errors.InvalidArgumentError, match="does not have a value"):
+        empty.get_value()
+    iterator = iter(tf.data.Dataset.range(1))
+    present = iterator.get_next_as_optional()
+    assert bool(present.has_value()) and int(present.get_value()) == 0
+    absent = E.get_next_as_optional(iterator)
+    assert not bool(absent.has_value())
+    assert absent.element_spec == tf.TensorSpec([], tf.int64)
+
+
+def test_batching_errors():
+    ragged_2d = tf.data.Dataset.from_generator(
+        lambda: (np.ones((n, n)) for n in [1, 2]),
+        output_signature=tf.TensorSpec([None, None], tf.float64))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="first dimension"):
+        list(ragged_2d.apply(E.dense_to_ragged_batch(2)))
+    too_long = tf.data.Dataset.from_tensor_slices(np.ones((2, 5)))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="exceeds"):
+        list(too_long.apply(E.dense_to_sparse_batch(2, [3])))

@@ -13,7 +13,7 @@ import numpy as np
 
 from fluxion.core.errors import InvalidArgumentError, op_error
 from fluxion.core.primitive import Aval, bind, define, first_input_axis
-from fluxion.core.primitives import elementwise as ew
+from fluxion.core.primitives import elementwise
 from fluxion.core.primitives.reduce import reduce_sum
 from fluxion.core.tensor import Tensor
 
@@ -63,7 +63,7 @@ def _softmax_vjp(g, xs, out, axis):
 
 
 def _log_softmax_vjp(g, xs, out, axis):
-    return (g - ew.exp(out) * reduce_sum(g, axis=axis, keepdims=True),)
+    return (g - elementwise.exp(out) * reduce_sum(g, axis=axis, keepdims=True),)
 
 
 # The axis is made non-negative at bind: the sparse cross-entropy's gradient (axis=-1)
@@ -118,8 +118,8 @@ def one_hot_like(labels: Tensor, logits: Tensor) -> Tensor:
 
     depth = logits.shape[-1]
     classes = Tensor(np.arange(depth, dtype=labels.dtype.np_dtype))
-    hits = ew.equal(expand_dims(labels, -1), classes)
-    return ew.cast(hits, logits.dtype)
+    hits = elementwise.equal(expand_dims(labels, -1), classes)
+    return elementwise.cast(hits, logits.dtype)
 
 
 def expand_last(x: Tensor) -> Tensor:

@@ -19,7 +19,7 @@ import numpy as np
 
 from fluxion.core import dtypes
 from fluxion.core.primitive import Aval, bind, define, first_input_axis
-from fluxion.core.primitives import elementwise as ew
+from fluxion.core.primitives import elementwise
 from fluxion.core.primitives.broadcast import broadcast_like
 from fluxion.core.shape_rules import normalize_axes
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
@@ -135,7 +135,8 @@ def _highest(dtype):
 def _extremum_vjp(g, xs, out, axes, keepdims):
     """The cotangent goes to the inputs equal to the extremum, split evenly among ties."""
     x = xs[0]
-    hits = ew.cast(ew.equal(x, keep_reduced_axes(out, x, axes, keepdims)), x.dtype)
+    extremum = keep_reduced_axes(out, x, axes, keepdims)
+    hits = elementwise.cast(elementwise.equal(x, extremum), x.dtype)
     count = bind(reduce_sum_p, hits, axes=axes, keepdims=True)
     return (hits * (keep_reduced_axes(g, x, axes, keepdims) / count),)
 
@@ -245,9 +246,9 @@ def _cumprod_vjp(g, xs, out, axis, exclusive, reverse):
     # d out_k / d x_i = out_k / x_i for every k that includes i: TF's rule.
     x = xs[0]
     summed = cumsum(g * out, axis, exclusive=exclusive, reverse=not reverse)
-    nonzero = ew.not_equal(x, ew.zeros_like(x))
-    safe_x = ew.select(nonzero, x, ew.ones_like(x))
-    return (ew.select(nonzero, summed / safe_x, ew.zeros_like(summed)),)
+    nonzero = elementwise.not_equal(x, elementwise.zeros_like(x))
+    safe_x = elementwise.select(nonzero, x, elementwise.ones_like(x))
+    return (elementwise.select(nonzero, summed / safe_x, elementwise.zeros_like(summed)),)
 
 
 cumsum_p = define("cumsum", _scan_kernel(np.cumsum, 0), _scan_rule, _cumsum_vjp,

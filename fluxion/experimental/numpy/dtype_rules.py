@@ -5,8 +5,9 @@ setting of its own: the *default float type*.  Python floats and functions that 
 floats from integers (``sin(int32)``, ``mean(int32)``) give float64, as NumPy does,
 unless ``experimental_enable_numpy_behavior(prefer_float32=True)`` asks for float32.
 
-Python scalars are *weak*: ``add(float32_tensor, 1.0)`` stays float32 (NumPy 2's rule),
-while a tensor's own dtype always counts.
+Python scalars, and lists of them, are *weak*: ``add(float32_tensor, 1.0)`` and
+``add(float32_tensor, [1.0, 2.0])`` stay float32 (TensorFlow's rule; NumPy 2 has it for
+scalars only), while a tensor's or array's own dtype always counts.
 """
 
 from __future__ import annotations
@@ -83,8 +84,38 @@ def _promotion_operand(value):
     if dtype is not None:
         return numpy_dtype(dtype)
     if isinstance(value, (list, tuple)):
-        return np.asarray(value).dtype if value else default_float_type()
+        return _weak_list_operand(value)
     return numpy_dtype(value)
+
+
+def _python_scalars(value):
+    """The Python scalars of a nested list, or None if it holds anything else."""
+    if isinstance(value, (list, tuple)):
+        items = []
+        for item in value:
+            inner = _python_scalars(item)
+            if inner is None:
+                return None
+            items.extend(inner)
+        return items
+    if isinstance(value, (bool, int, float, complex)) and not isinstance(value, np.generic):
+        return [value]
+    return None
+
+
+def _weak_list_operand(value):
+    """A nested list of Python scalars is weak, like a Python scalar of its widest kind
+    (TF's rule: ``add(float32_tensor, [1.0, 2.0])`` stays float32); other lists count
+    with the dtype NumPy gives them."""
+    scalars = _python_scalars(value)
+    if scalars is None:
+        return np.asarray(value).dtype
+    if not scalars:
+        return default_float_type()
+    for kind, weak in ((complex, 0j), (float, 0.0), (int, 0)):
+        if any(isinstance(s, kind) and not isinstance(s, bool) for s in scalars):
+            return weak
+    return False
 
 
 def result_type(*arrays_and_dtypes) -> np.dtype:

@@ -31,7 +31,6 @@ from fluxion.graph.v1 import default_session
 from fluxion.graph.v1.default_session import get_default_session  # noqa: F401 - re-exported
 from fluxion.graph.v1.graph import Graph, Operation, get_default_graph
 
-_sessions: list = []  # sessions entered with `with`, innermost last
 _running: list = []  # sessions inside run(), innermost last (for ops that ask which)
 
 

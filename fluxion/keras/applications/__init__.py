@@ -22,6 +22,7 @@ from fluxion.keras.applications import (
     mobilenet,
     mobilenet_v2,
     mobilenet_v3,
+    nasnet,
     xception,
 )
 from fluxion.keras.applications import densenet as _densenet
@@ -59,6 +60,7 @@ from fluxion.keras.applications.inception_v3 import InceptionV3
 from fluxion.keras.applications.mobilenet import MobileNet
 from fluxion.keras.applications.mobilenet_v2 import MobileNetV2
 from fluxion.keras.applications.mobilenet_v3 import MobileNetV3Large, MobileNetV3Small
+from fluxion.keras.applications.nasnet import NASNetLarge, NASNetMobile
 from fluxion.keras.applications.resnet import (
     ResNet50,
     ResNet50V2,
@@ -76,11 +78,11 @@ __all__ = ["ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtSmall", "ConvNeXtTiny", "Co
            "EfficientNetB7", "EfficientNetV2B0", "EfficientNetV2B1", "EfficientNetV2B2",
            "EfficientNetV2B3", "EfficientNetV2L", "EfficientNetV2M", "EfficientNetV2S",
            "InceptionResNetV2", "InceptionV3", "MobileNet", "MobileNetV2", "MobileNetV3Large",
-           "MobileNetV3Small", "ResNet101", "ResNet101V2", "ResNet152", "ResNet152V2", "ResNet50",
-           "ResNet50V2", "VGG16", "VGG19", "Xception", "convnext", "densenet", "efficientnet",
-           "efficientnet_v2", "imagenet_utils", "inception_resnet_v2", "inception_v3", "mobilenet",
-           "mobilenet_v2", "mobilenet_v3", "resnet", "resnet50", "resnet_v2", "vgg16", "vgg19",
-           "xception"]
+           "MobileNetV3Small", "NASNetLarge", "NASNetMobile", "ResNet101", "ResNet101V2",
+           "ResNet152", "ResNet152V2", "ResNet50", "ResNet50V2", "VGG16", "VGG19", "Xception",
+           "convnext", "densenet", "efficientnet", "efficientnet_v2", "imagenet_utils",
+           "inception_resnet_v2", "inception_v3", "mobilenet", "mobilenet_v2", "mobilenet_v3",
+           "nasnet", "resnet", "resnet50", "resnet_v2", "vgg16", "vgg19", "xception"]
 
 
 def _namespace(name: str, doc: str, **members) -> types.ModuleType:

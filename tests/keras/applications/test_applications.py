@@ -112,6 +112,7 @@ REAL_KERAS_CASES = [
     # (deeper EfficientNets with random weights amplify float rounding past 1e-4)
     ("EfficientNetV2B0", dict(include_top=True, input_shape=(48, 48, 3), classes=4)),
     ("ConvNeXtTiny", dict(include_top=True, input_shape=(64, 64, 3), classes=4)),
+    ("NASNetMobile", dict(include_top=True, input_shape=(64, 64, 3), classes=4)),
 ]
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from fluxion.core.tensor import convert_to_tensor
 from fluxion.keras import layers
-from fluxion.keras.layers.preprocessing import fingerprint
+from fluxion.core.primitives import fingerprint
 from fluxion.keras.saving.serialization import deserialize_keras_object
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")

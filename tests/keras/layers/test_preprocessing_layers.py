@@ -190,7 +190,7 @@ def test_vocabulary_with_special_tokens_and_config():
 
 # --- text standardization and splitting ----------------------------------------------------
 def test_text_vectorization_callables():
-    from fluxion.keras.layers.preprocessing.string_ops import (
+    from fluxion.ops.text_lookup_ops import (
         regex_replace,
         string_lower,
         string_split,

@@ -1,35 +1,12 @@
-"""Integer encodings shared by the categorical layers: bucketize, bincount, one-hot.
-
-Two primitives, both integer-in with no gradient:
-
-- ``bucketize``: the index of the bucket each value falls in, given sorted boundaries
-  (``np.digitize``'s right-open buckets, as ``tf.raw_ops.Bucketize``);
-- ``bincount``: per-row counts of ids in ``[0, depth)`` (ids outside are dropped, as
-  ``tf.math.bincount`` with ``minlength = maxlength = depth``), optionally binary.  A
-  primitive rather than ``reduce_sum(one_hot(...))`` because the one-hot intermediate of
-  a text batch (batch x tokens x vocabulary) would be large.
-
-``encode_categorical`` composes them into Keras 3's ``output_mode`` semantics.
-"""
+"""Integer encodings shared by the categorical layers: ``encode_categorical`` composes
+one-hot and ``fluxion.ops.categorical_ops``' ``bincount`` into Keras 3's ``output_mode``
+semantics."""
 
 from __future__ import annotations
 
-from fluxion.core import dtypes
-from fluxion.core.primitive import bind
-from fluxion.core.primitives.categorical import bincount_p, bucketize_p
 from fluxion.core.tensor import Tensor
 from fluxion.ops import array_ops, reduce_ops
-
-
-def bucketize(x: Tensor, boundaries) -> Tensor:
-    """Bucket indices (int32): ``i`` where ``boundaries[i-1] <= x < boundaries[i]``."""
-    return bind(bucketize_p, x, boundaries=tuple(float(b) for b in boundaries))
-
-
-def bincount(x: Tensor, depth: int, binary: bool = False, dtype="float32") -> Tensor:
-    """Counts of each id in ``[0, depth)`` over the last axis of rank-1 or rank-2 ids."""
-    return bind(bincount_p, x, depth=int(depth), binary=bool(binary),
-                dtype=dtypes.as_dtype(dtype))
+from fluxion.ops.categorical_ops import bincount, bucketize  # noqa: F401 - re-exported
 
 
 def encode_categorical(ids: Tensor, output_mode: str, depth: int, dtype,

@@ -11,13 +11,12 @@ Keras's bin for the same values.
 from __future__ import annotations
 
 from fluxion.core import dtypes
-from fluxion.core.primitive import bind
-from fluxion.core.primitives.categorical import hashed_cross_p
 from fluxion.core.tensor import convert_to_tensor
 from fluxion.keras.layers.layer import Layer
 from fluxion.keras.layers.preprocessing.categorical import encode_categorical
 from fluxion.keras.saving.serialization import keras_class
 from fluxion.ops import array_ops
+from fluxion.ops.categorical_ops import hashed_cross
 
 
 @keras_class("keras.layers")
@@ -67,7 +66,7 @@ class HashedCrossing(Layer):
         shape = tuple(features[0].shape)
         if len(shape) == 0:
             features = [array_ops.reshape(x, (1,)) for x in features]
-        bins = bind(hashed_cross_p, *features, num_bins=self.num_bins)
+        bins = hashed_cross(features, self.num_bins)
         if len(shape) == 0:
             bins = array_ops.reshape(bins, ())
         return encode_categorical(bins, self.output_mode, self.num_bins, self.compute_dtype)

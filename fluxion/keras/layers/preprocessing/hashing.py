@@ -12,9 +12,9 @@ from __future__ import annotations
 from fluxion.core import dtypes
 from fluxion.keras.layers.preprocessing.categorical import encode_categorical
 from fluxion.keras.layers.preprocessing.data_layer import DataLayer
-from fluxion.keras.layers.preprocessing.string_ops import as_string, string_hash_bucket
 from fluxion.keras.saving.serialization import keras_class
 from fluxion.ops import array_ops, creation_ops
+from fluxion.ops.text_lookup_ops import as_string, string_hash_bucket
 
 _OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count")
 

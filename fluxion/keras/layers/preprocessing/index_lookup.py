@@ -23,12 +23,12 @@ from fluxion.core import dtypes
 from fluxion.keras.layers.preprocessing import adapt_data
 from fluxion.keras.layers.preprocessing.categorical import encode_categorical
 from fluxion.keras.layers.preprocessing.data_layer import DataLayer
-from fluxion.keras.layers.preprocessing.string_ops import (
+from fluxion.ops import array_ops, creation_ops, math_ops
+from fluxion.ops.text_lookup_ops import (
     as_string,
     string_hash_bucket,
     table_lookup,
 )
-from fluxion.ops import array_ops, creation_ops, math_ops
 
 _OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 _INT64_MAX = int(np.iinfo(np.int64).max)  # mask id of non-int modes: bincount drops it

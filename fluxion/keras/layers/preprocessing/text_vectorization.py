@@ -19,19 +19,19 @@ from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.keras.layers.preprocessing import adapt_data
 from fluxion.keras.layers.preprocessing.data_layer import DataLayer
 from fluxion.keras.layers.preprocessing.string_lookup import StringLookup
-from fluxion.keras.layers.preprocessing.string_ops import (
-    regex_replace,
-    string_fit_length,
-    string_lower,
-    string_ngrams,
-    string_split,
-)
 from fluxion.keras.saving.serialization import (
     deserialize_keras_object,
     keras_class,
     serialize_keras_object,
 )
 from fluxion.ops import array_ops
+from fluxion.ops.text_lookup_ops import (
+    regex_replace,
+    string_fit_length,
+    string_lower,
+    string_ngrams,
+    string_split,
+)
 
 _PUNCTUATION = rb'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']'
 _STANDARDIZE = ("lower_and_strip_punctuation", "lower", "strip_punctuation")
