@@ -333,9 +333,9 @@ def _variables_json(variables: list) -> tuple[list, dict]:
 
 
 def _producer() -> str:
-    import fluxion
+    from fluxion.version import __version__
 
-    return f"fluxion {fluxion.__version__}"
+    return f"fluxion {__version__}"
 
 
 def write_directory(export_dir: str, document: dict, variables: dict, constants: dict) -> None:
