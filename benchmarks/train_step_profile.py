@@ -47,7 +47,7 @@ def compiled_step(build):
     """The model, its compiled training step's concrete function, and one batch."""
     model, x = build()
     y = np.random.default_rng(1).integers(0, 10, BATCH).astype("int32")
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0)
     step = model._train_function
     return step._latest(), (x, y)

@@ -200,6 +200,14 @@ from fluxion.graph.v1.queues import (
     QueueBase,
     RandomShuffleQueue,
 )
+from fluxion.graph.v1.readers import (
+    FixedLengthRecordReader,
+    IdentityReader,
+    ReaderBase,
+    TextLineReader,
+    TFRecordReader,
+    WholeFileReader,
+)
 from fluxion.graph.v1.session import InteractiveSession, Session, get_default_session
 from fluxion.graph.v1.variable_scope import (
     AUTO_REUSE,
@@ -271,6 +279,8 @@ __all__ = [
 # TF 1 names beyond the graph API (checks, renamed ops, sparse, state, queues).
 __all__ += [
     "FIFOQueue", "PaddingFIFOQueue", "PriorityQueue", "QueueBase", "RandomShuffleQueue",
+    "FixedLengthRecordReader", "IdentityReader", "ReaderBase", "TextLineReader",
+    "TFRecordReader", "WholeFileReader",
     "Dimension", "Print", "SparseTensorValue", "add_check_numerics_ops",
     "add_to_collections", "assert_greater_equal", "assert_integer", "assert_less_equal",
     "assert_near", "assert_negative", "assert_non_negative", "assert_non_positive",
@@ -314,7 +324,16 @@ def __getattr__(name: str):
         return summary_v1
     if name.startswith("sparse_reduce_"):
         return getattr(_v1_sparse, name)
-    if name in ("Summary", "Event", "SessionLog", "SummaryDescription"):
+    if name == "decode_csv":  # TF 1's own object with tf.io.decode_csv's arguments
+        from fluxion.io import decode_csv
+
+        return decode_csv
+    if name in ("MetaGraphDef", "GraphDef", "NodeDef", "AttrValue", "NameAttrList"):
+        from fluxion.graph.v1.meta_graph_proto import messages
+
+        return messages()[name]
+    if name in ("Summary", "Event", "SessionLog", "SummaryDescription", "HistogramProto",
+                "SummaryMetadata", "LogMessage"):
         from fluxion.summary import v1 as summary_v1
 
         return getattr(summary_v1, name)

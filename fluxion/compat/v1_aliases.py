@@ -21,7 +21,9 @@ V1 = {
     "accumulate_n": "math.accumulate_n", "angle": "math.angle", "betainc": "math.betainc",
     "cholesky": "linalg.cholesky", "cholesky_solve": "linalg.cholesky_solve",
     "conj": "math.conj", "cross": "linalg.cross", "decode_base64": "io.decode_base64",
-    "decode_compressed": "io.decode_compressed", "diag": "linalg.tensor_diag",
+    "decode_compressed": "io.decode_compressed",
+    "decode_json_example": "io.decode_json_example",
+    "deserialize_many_sparse": "io.deserialize_many_sparse", "diag": "linalg.tensor_diag",
     "diag_part": "linalg.tensor_diag_part", "digamma": "math.digamma",
     "div_no_nan": "math.divide_no_nan", "encode_base64": "io.encode_base64",
     "fft": "signal.fft", "fft2d": "signal.fft2d", "fft3d": "signal.fft3d",
@@ -37,6 +39,7 @@ V1 = {
     "matrix_solve": "linalg.solve", "matrix_solve_ls": "linalg.lstsq",
     "matrix_transpose": "linalg.matrix_transpose",
     "matrix_triangular_solve": "linalg.triangular_solve",
+    "parse_single_sequence_example": "io.parse_single_sequence_example",
     "parse_tensor": "io.parse_tensor", "polygamma": "math.polygamma", "qr": "linalg.qr",
     "random_crop": "image.random_crop", "random_gamma": "random.gamma",
     "random_shuffle": "random.shuffle", "read_file": "io.read_file", "real": "math.real",
@@ -75,12 +78,12 @@ NN = {
     "max_pool_v2": "nn.max_pool",
 }
 
+
 def resolve(table: dict, name: str):
     """The fluxion object ``table[name]`` names; AttributeError if either is missing."""
-    fluxion = root_namespace.root()
     if name not in table:
         raise AttributeError(name)
-    value = fluxion
+    value = root_namespace.root()
     for part in table[name].split("."):
         value = getattr(value, part)
     return value

@@ -14,8 +14,8 @@ import numpy as np
 
 from fluxion.core import dtypes, nest
 from fluxion.core.primitive import bind
+from fluxion.core.primitives.runtime_check import assert_p
 from fluxion.core.tensor import convert_to_tensor
-from fluxion.ops.framework_ops import assert_p
 
 
 def _check(condition, data: list, message, default: str, summarize):
@@ -154,8 +154,8 @@ def assert_proper_iterable(values) -> None:
 def check_numerics(tensor, message, name=None):
     """``tensor``, checked when it is computed: ``InvalidArgumentError`` naming
     ``message`` if it holds a NaN or an infinity."""
-    from fluxion.ops.creation_ops import identity
     from fluxion.graph.v1.graph_mode_ops import control_dependencies
+    from fluxion.ops.creation_ops import identity
     from fluxion.ops.math_ops import is_finite
 
     tensor = convert_to_tensor(tensor)

@@ -187,6 +187,10 @@ def define(name: str, kernel: Callable, shape_rule: Callable, vjp: Callable | No
     """Creates and registers a primitive; names are unique."""
     if name in REGISTRY:
         raise ValueError(f"primitive {name!r} is already defined")
+    if "stateful" in options:
+        raise TypeError(f"primitive {name!r}: `stateful=` is now `effect=` (one of "
+                        f"{EFFECTS}): 'reads_state' for a variable read, 'writes_state' "
+                        f"for a write or a random stream, 'io' for files, printing, calls")
     prim = Primitive(name, kernel, shape_rule, vjp, **options)
     REGISTRY[name] = prim
     blas_threads.apply_settings_on_first_run(prim)

@@ -18,12 +18,13 @@ from collections.abc import Iterator
 import numpy as np
 
 from fluxion.core.errors import InvalidArgumentError
+from fluxion.core.primitives.csv_decode import INT_RANGE, convert_field
 from fluxion.core.tensor import Tensor
 from fluxion.core.tensor_spec import TensorSpec
 from fluxion.data.dataset import Dataset
 from fluxion.data.readers import FileNames, read_lines, string_scalar
 from fluxion.io import tfrecord
-from fluxion.io.csv_fields import INT_RANGE, column_type, convert_field
+from fluxion.io.csv_fields import column_type
 
 
 def _scalar(value, name: str) -> Tensor:

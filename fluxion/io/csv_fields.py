@@ -12,14 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from fluxion.core import dtypes
-from fluxion.core.primitives.csv_decode import (  # noqa: F401 - shared with CsvDataset
-    INT_RANGE,
-    convert_field,
-    decode_csv_p,
-)
+from fluxion.core.primitives.csv_decode import CSV_TYPES, decode_csv_p
 from fluxion.core.tensor import Tensor, convert_to_tensor
-
-CSV_TYPES = ("float32", "float64", "int32", "int64", "string")
 
 
 def column_type(default, index: int, op: str = "CsvDataset") -> tuple:

@@ -1,15 +1,15 @@
 """Whole files as tensors: ``tf.io.read_file``, ``write_file``, ``matching_files``,
 ``match_filenames_once``.
 
-Their primitives (``fluxion.core.primitives.file_io``) have the ``"io"`` effect, so a
-traced function keeps them in order and runs them on every call; ``file://`` paths work
-like plain ones.
+They are stateful primitives (they read or change the file system), so a traced
+function keeps them in order and runs them on every call, never folding them away.
+Paths go through ``fluxion.io.gfile``, so ``file://`` works like a plain path.
 """
 
 from __future__ import annotations
 
 from fluxion.core import dtypes
-from fluxion.core.primitives.file_io import matching_files_p, read_file_p, write_file_p
+from fluxion.core.primitives.files import matching_files_p, read_file_p, write_file_p
 from fluxion.core.tensor import Tensor, convert_to_tensor
 
 

@@ -14,16 +14,9 @@ import os
 import shutil
 
 from fluxion.core.errors import AlreadyExistsError, NotFoundError
+from fluxion.core.primitives.files import local_path
 
-
-def _local(path) -> str:
-    path = os.fspath(path)
-    if isinstance(path, bytes):
-        path = path.decode("utf-8")
-    if "://" in path and not path.startswith("file://"):
-        raise NotImplementedError(f"tf.io.gfile: only local paths are supported, got "
-                                  f"{path!r}")
-    return path[len("file://"):] if path.startswith("file://") else path
+_local = local_path  # plain paths and file:// URLs
 
 
 class GFile:

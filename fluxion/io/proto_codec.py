@@ -21,12 +21,7 @@ import numpy as np
 
 from fluxion.core import dtypes
 from fluxion.core.errors import InvalidArgumentError
-from fluxion.core.primitives.proto_decode import (
-    decode_proto_p,
-    field_values,  # noqa: F401 - part of this module's reading of messages
-    fields_of,
-    is_repeated,
-)
+from fluxion.core.primitive import Aval, define
 from fluxion.core.tensor import convert_to_tensor
 
 _EXTRA_HINT = ("tf.io.decode_proto and encode_proto need the `protobuf` package: "
@@ -95,14 +90,15 @@ def decode_proto(bytes, message_type: str, field_names, output_types,  # noqa: A
         raise ValueError(f"decode_proto: {len(names)} field_names but {len(types)} "
                          "output_types; give one type per field")
     cls = _message_class(message_type, descriptor_source)
-    for field, wanted in zip(fields_of(cls, names), types):
+    for field, wanted in zip(message_fields(cls, names), types):
         if _field_dtype(field) != wanted and not (_field_dtype(field) != "string" and
                                                   wanted != "string"):
             raise TypeError(f"decode_proto: field {field.name} holds {_field_dtype(field)}, "
                             f"output_types asks for {wanted}")
     tensor = convert_to_tensor(bytes, dtype=dtypes.string)
-    sizes, *values = decode_proto_p.bind(tensor, message_class=cls, field_names=names,
-                                         output_types=types)
+    sizes, *values = decode_proto_p.bind(tensor, message_type=message_type, field_names=names,
+                                         output_types=types,
+                                         descriptor_source=descriptor_source)
     return sizes, values
 
 
@@ -111,7 +107,7 @@ def encode_proto(sizes, values, field_names, message_type: str,
     """Serialized ``message_type`` messages with ``sizes[..., i]`` values of field ``i``
     taken from ``values[i]`` (shape ``batch + [at least the largest size]``)."""
     cls = _message_class(message_type, descriptor_source)
-    fields = fields_of(cls, list(field_names))
+    fields = message_fields(cls, list(field_names))
     sizes = np.asarray(sizes)
     arrays = [np.asarray(v.numpy() if hasattr(v, "numpy") else v) for v in values]
     if len(arrays) != len(fields):
@@ -130,7 +126,7 @@ def encode_proto(sizes, values, field_names, message_type: str,
 
 
 def _set_field(message, field, items) -> None:
-    repeated = is_repeated(field)
+    repeated = is_repeated_field(field)
     if not repeated and len(items) > 1:
         raise InvalidArgumentError(f"encode_proto: field {field.name} is not repeated but "
                                    f"got {len(items)} values")
@@ -148,3 +144,73 @@ def _set_field(message, field, items) -> None:
         getattr(message, field.name).extend(items)
     elif items:
         setattr(message, field.name, items[0])
+
+
+def message_fields(cls, field_names):
+    by_name = cls.DESCRIPTOR.fields_by_name
+    missing = [n for n in field_names if n not in by_name]
+    if missing:
+        raise InvalidArgumentError(f"message {cls.DESCRIPTOR.full_name} has no field(s) "
+                                   f"{missing}; it has {sorted(by_name)}")
+    return [by_name[n] for n in field_names]
+
+
+def is_repeated_field(field) -> bool:
+    if hasattr(field, "is_repeated"):  # protobuf >= 5.29 drops `label`
+        return bool(field.is_repeated)
+    return field.label == field.LABEL_REPEATED
+
+
+def _field_values(message, field) -> list:
+    value = getattr(message, field.name)
+    repeated = is_repeated_field(field)
+    if not repeated:
+        if field.message_type is not None:
+            return [value.SerializeToString()] if message.HasField(field.name) else []
+        if field.has_presence and not message.HasField(field.name):
+            return []
+        if not field.has_presence and value == field.default_value:
+            return []  # proto3: a default value is not on the wire
+        value = [value]
+    if field.message_type is not None:
+        return [item.SerializeToString() for item in value]
+    return [item.encode() if isinstance(item, str) else item for item in value]
+
+
+def _decode_kernel(serialized: np.ndarray, *, message_type, field_names, output_types,
+                   descriptor_source):
+    cls = _message_class(message_type, descriptor_source)
+    fields = message_fields(cls, field_names)
+    records = serialized.reshape(-1)
+    per_field = [[] for _ in fields]
+    for index, record in enumerate(records):
+        record = record.encode() if isinstance(record, str) else bytes(record)
+        try:
+            message = cls.FromString(record)
+        except Exception as error:  # noqa: BLE001 - protobuf's DecodeError
+            raise InvalidArgumentError(f"decode_proto: record {index} is not a serialized "
+                                       f"{message_type} ({error})") from None
+        for column, field in enumerate(fields):
+            per_field[column].append(_field_values(message, field))
+    sizes = np.array([[len(v) for v in column] for column in per_field], np.int32).T
+    sizes = sizes.reshape(serialized.shape + (len(fields),))
+    values = []
+    for column, dtype in zip(per_field, output_types):
+        longest = max((len(v) for v in column), default=0)
+        zero = b"" if dtype == "string" else 0
+        out = np.full((len(column), longest), zero,
+                      dtype=object if dtype == "string" else np.dtype(dtype))
+        for row, items in enumerate(column):
+            out[row, :len(items)] = items
+        values.append(out.reshape(serialized.shape + (longest,)))
+    return (sizes, *values)
+
+
+def _decode_rule(serialized: Aval, *, field_names, output_types, **_):
+    batch = tuple(serialized.shape)
+    return (Aval(batch + (len(field_names),), dtypes.int32),
+            *[Aval(batch + (None,), dtypes.as_dtype(t)) for t in output_types])
+
+
+decode_proto_p = define("decode_proto", _decode_kernel, _decode_rule,
+                        multiple_results=True, fresh_output=True)

@@ -1,16 +1,23 @@
 """Byte-string codecs of ``tf.io``: ``encode_base64``, ``decode_base64``,
-``decode_compressed``, ``decode_json_example`` (their primitives are in
-``fluxion.core.primitives.string_codecs``; they trace inside ``fluxion.function``).
+``decode_compressed``, ``decode_json_example``.
+
+Each is an elementwise primitive over a string tensor (a NumPy object array of
+``bytes``): the output has the input's shape, so they trace inside
+``fluxion.function`` too.  Base64 is the web-safe alphabet (``-`` and ``_``), as in
+TensorFlow; decoding accepts it with or without ``=`` padding.
 """
 
 from __future__ import annotations
 
 from fluxion.core import dtypes
-from fluxion.core.primitives.string_codecs import (
+from fluxion.core.errors import InvalidArgumentError
+from fluxion.core.primitive import define
+from fluxion.core.primitives.byte_codecs import (
     decode_base64_p,
     decode_compressed_p,
-    decode_json_example_p,
+    elementwise_bytes,
     encode_base64_p,
+    string_rule,
 )
 from fluxion.core.tensor import Tensor, convert_to_tensor
 
@@ -51,7 +58,22 @@ def decode_json_example(json_examples, name=None) -> Tensor:
 
     Needs the optional ``protobuf`` package.
     """
+    return decode_json_example_p.bind(_strings(json_examples, "decode_json_example"))
+
+
+def _json_to_example(data: bytes) -> bytes:
+    from google.protobuf import json_format
+
     from fluxion.io.example_proto import message_classes
 
-    return decode_json_example_p.bind(_strings(json_examples, "decode_json_example"),
-                                       example_class=message_classes()["Example"])
+    example = message_classes()["Example"]()
+    try:
+        json_format.Parse(data.decode("utf-8"), example)
+    except json_format.ParseError as error:
+        raise InvalidArgumentError(f"decode_json_example: not an Example in JSON: "
+                                   f"{error}") from None
+    return example.SerializeToString(deterministic=True)
+
+
+decode_json_example_p = define("decode_json_example", elementwise_bytes(_json_to_example),
+                               string_rule, fresh_output=True)

@@ -13,19 +13,14 @@ import numpy as np
 
 from fluxion.core import context, dtypes
 from fluxion.core.errors import InvalidArgumentError
-from fluxion.core.primitives.tensor_serialization import serialize_tensor_p
+from fluxion.core.primitive import Aval, define
 from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.io.tensor_proto import array_to_proto, message_classes, proto_to_array
 
 
-def _tensor_proto_bytes(value: np.ndarray) -> bytes:
-    return array_to_proto(value).SerializeToString()
-
-
 def serialize_tensor(tensor, name=None) -> Tensor:
     """``tensor`` as a string scalar: its serialized ``TensorProto``."""
-    message_classes()  # ImportError naming the extra when protobuf is missing
-    return serialize_tensor_p.bind(convert_to_tensor(tensor), encode=_tensor_proto_bytes)
+    return serialize_tensor_p.bind(convert_to_tensor(tensor))
 
 
 def _parse(serialized: bytes):
@@ -132,3 +127,13 @@ def _check_string(out_type) -> None:
     if dtypes.as_dtype(out_type) is not dtypes.string:
         raise TypeError(f"only out_type=tf.string is supported (TF's variant encoding is "
                         f"internal to TensorFlow), got {dtypes.as_dtype(out_type).name}")
+
+
+def _serialize_kernel(value: np.ndarray) -> np.ndarray:
+    out = np.empty((), dtype=object)
+    out[()] = array_to_proto(value).SerializeToString()
+    return out
+
+
+serialize_tensor_p = define("serialize_tensor", _serialize_kernel,
+                            lambda value: Aval((), dtypes.string), fresh_output=True)

@@ -66,14 +66,14 @@ class GraphRunner:
 
         for node in self.graph.nodes:
             args = [read(value) for value in node.inputs]
-            name = node.prim.name
-            if name == "read_variable":
+            prim = node.prim
+            if prim.effect == "reads_state" and "variable" in node.attrs:
                 outputs = node.attrs["variable"].deref()._read_for_op()
-            elif name == "assign_variable":
+            elif prim.effect == "writes_state" and "variable" in node.attrs:
                 node.attrs["variable"].deref().assign(args[0])
                 continue
-            elif node.prim.replay is not None:  # a loop keeps its history for the tape
-                outputs = node.prim.replay(node, args, True)
+            elif prim.replay is not None:  # a loop keeps its history for the tape
+                outputs = prim.replay(node, args, True)
             else:
                 outputs = bind(node.prim, *args, **node.attrs)
             flat = outputs if node.prim.multiple_results else (outputs,)

@@ -2,9 +2,9 @@
 
 A saved graph names its primitives; loading looks each name up in the registry
 (``fluxion.core.primitive.REGISTRY``).  Most primitives are registered when
-``fluxion`` is imported, the rest when their module is (string ops, image ops,
-parsing...), so an unknown name first imports every module of
-``fluxion.core.primitives`` and the few listed here, and looks again.  A test checks
+``fluxion`` is imported, the rest when their module is (parsing, protobuf codecs...),
+so an unknown name first imports every module of ``fluxion.core.primitives`` and the
+few listed here, and looks again.  A test checks
 that no module defining a primitive is missing.
 
 Some primitives are refused even though they exist (``REFUSED``): they would run
@@ -24,7 +24,8 @@ from fluxion.core.primitive import REGISTRY, Primitive
 PRIMITIVE_PACKAGE = "fluxion.core.primitives"
 PRIMITIVE_MODULES = (
     "fluxion.graph.autograph.dataset_loops", "fluxion.graph.cond",
-    "fluxion.graph.control_flow", "fluxion.graph.while_loop",
+    "fluxion.graph.control_flow", "fluxion.graph.while_loop", "fluxion.io.parsing",
+    "fluxion.io.proto_codec", "fluxion.io.string_codecs", "fluxion.io.tensor_serialization",
     "fluxion.keras.layers.pooling.adaptive_pooling", "fluxion.ops.segment_ops",
 )
 

@@ -31,7 +31,10 @@ def __getattr__(name):
     protos = _tensorboard.protos()
     known = {"Summary": protos.summary_pb2.Summary, "Event": protos.event_pb2.Event,
              "SessionLog": protos.event_pb2.SessionLog,
-             "SummaryDescription": protos.summary_pb2.SummaryDescription}
+             "SummaryDescription": protos.summary_pb2.SummaryDescription,
+             "HistogramProto": protos.summary_pb2.HistogramProto,
+             "SummaryMetadata": protos.summary_pb2.SummaryMetadata,
+             "LogMessage": protos.event_pb2.LogMessage}
     if name in known:
         return known[name]
     raise AttributeError(f"module 'fluxion.compat.v1.summary' has no attribute {name!r}")

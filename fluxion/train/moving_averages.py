@@ -20,6 +20,15 @@ def _base_name(value) -> str:
     return name.split(":")[0]
 
 
+def _v1_graph():
+    """The TF 1 graph being built (its builder's ``owner``), or None (eager, or inside
+    fluxion.function, whose tracer has no graph with collections)."""
+    from fluxion.core import context
+
+    owner = getattr(context.tracer, "owner", None)
+    return owner if hasattr(owner, "get_collection") and hasattr(owner, "group") else None
+
+
 class ExponentialMovingAverage:
     """Maintains moving averages of variables (``tf.train.ExponentialMovingAverage``).
 
@@ -57,11 +66,19 @@ class ExponentialMovingAverage:
 
         return minimum(decay, (1.0 + updates) / (10.0 + updates))
 
-    def apply(self, var_list=None) -> None:
-        """Creates shadows (first time) and updates the averages of ``var_list``."""
+    def apply(self, var_list=None):
+        """Creates shadows (first time) and updates the averages of ``var_list``.
+
+        Eagerly the shadows are updated now (None is returned); in a TF 1 graph this
+        returns the update op (``var_list`` defaults to the trainable variables there)
+        and the variables join the ``moving_average_variables`` collection."""
+        graph = _v1_graph()
+        if var_list is None and graph is not None:
+            var_list = graph.get_collection("trainable_variables")
         if var_list is None:
             raise ValueError("ExponentialMovingAverage.apply needs the variables to average "
                              "(there are no global variable collections in TF 2)")
+        updates = []
         for value in var_list:
             dtype = value.dtype
             if not (dtype.is_floating or dtype.is_complex):
@@ -69,18 +86,24 @@ class ExponentialMovingAverage:
                                 f"{dtype.name}; only float variables can be averaged")
             if id(value) not in self._averages:
                 self._averages[id(value)] = self._create(value)
+                if graph is not None:
+                    graph.add_to_collection("moving_average_variables", value)
         for value in var_list:
             _, shadow, debias = self._averages[id(value)]
             current = value.read_value() if isinstance(value, Variable) else \
                 convert_to_tensor(value)
             decay = self._effective_decay(shadow.dtype)
             if debias is None:
-                shadow.assign_sub((1.0 - decay) * (shadow - current))
+                updates.append(shadow.assign_sub((1.0 - decay) * (shadow - current)))
                 continue
             biased, steps = debias
-            biased.assign_sub((1.0 - decay) * (biased - current))
-            steps.assign_add(1.0)
-            shadow.assign(biased / (1.0 - decay ** steps))
+            updates.append(biased.assign_sub((1.0 - decay) * (biased - current)))
+            updates.append(steps.assign_add(1.0))
+            updates.append(shadow.assign(biased / (1.0 - decay ** steps)))
+        if graph is None:
+            return None
+        return graph.group(*[u for u in updates if not isinstance(u, Variable)],
+                           name=self._name)
 
     def _create(self, value):
         name = f"{_base_name(value)}/{self._name}"

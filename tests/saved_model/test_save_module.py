@@ -182,11 +182,22 @@ def test_classify_signature_parsing_tf_examples(tmp_path):
 
     tf.saved_model.save(tf.Module(), tmp_path / "m",
                         signatures={"classify": Signature(classify, CLASSIFY_METHOD_NAME)})
-    assert '"message_class":"tensorflow.Example"' in (tmp_path / "m" /
-                                                      "saved_model.json").read_text()
     record = Example(features=Features(feature={"x": Feature(
         float_list=FloatList(value=[1.0, 3.0]))})).SerializeToString()
     signature = tf.saved_model.load(tmp_path / "m").signatures["classify"]
     scores = signature(inputs=[record, record])["scores"].numpy()
     np.testing.assert_allclose(scores[0], np.exp([1.0, 3.0]) / np.exp([1.0, 3.0]).sum(),
                                rtol=1e-6)
+
+
+def test_example_message_class_attribute_round_trips():
+    pytest.importorskip("google.protobuf")
+    from fluxion.io.example_proto import message_classes
+    from fluxion.saved_model import attr_codec
+
+    example = message_classes()["Example"]
+    encoded = attr_codec.encode(example, None)
+    assert encoded == {"message_class": "tensorflow.Example"}
+    assert attr_codec.decode(encoded, None) is example
+    with pytest.raises(attr_codec.BadAttribute, match="unknown protobuf message class"):
+        attr_codec.decode({"message_class": "os.system"}, None)

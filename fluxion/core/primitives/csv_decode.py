@@ -1,12 +1,13 @@
-"""``decode_csv`` (``tf.io.decode_csv``): CSV lines split into typed columns.
+"""``decode_csv``: CSV records parsed into one tensor per column (``tf.io.decode_csv``).
 
-The ``columns`` attribute holds ``(dtype name, default or None)`` per output column (an
-empty default: the column is required); a field that is empty or equals ``na_value``
-takes the default.  Quoted fields may hold the delimiter and doubled quotes (Python's
-``csv`` module parses them).
+Each column has a dtype name (``CSV_TYPES``) and a default (None: required); fields
+are converted with range checks (``convert_field``, which ``CsvDataset`` uses too), and
+a malformed record raises ``InvalidArgumentError`` naming the record and the field.
 """
 
 from __future__ import annotations
+
+import csv
 
 import numpy as np
 
@@ -14,6 +15,7 @@ from fluxion.core import dtypes
 from fluxion.core.errors import InvalidArgumentError
 from fluxion.core.primitive import Aval, define
 
+CSV_TYPES = ("float32", "float64", "int32", "int64", "string")
 INT_RANGE = {"int32": (-2**31, 2**31 - 1), "int64": (-2**63, 2**63 - 1)}
 
 
@@ -35,7 +37,6 @@ def convert_field(field: str, name: str, column: int, record: int):
 
 
 def _decode_csv_kernel(records: np.ndarray, *, columns, delim, quoted, na_value, select):
-    import csv  # on first use: `import fluxion` stays light
     outputs = [np.empty(records.size, dtype=object if name == "string" else np.dtype(name))
                for name, _ in columns]
     quoting = csv.QUOTE_MINIMAL if quoted else csv.QUOTE_NONE

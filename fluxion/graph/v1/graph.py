@@ -351,6 +351,17 @@ class Graph:
         raise TypeError(f"Can not convert a {type(item).__name__} into an Operation or a "
                         f"Tensor: {item!r}")
 
+    def group(self, *inputs, name: str | None = None) -> Operation:
+        """An Operation of this graph that runs all ``inputs`` (tensors, Operations, or
+        lists of them) and the enclosing control dependencies."""
+        nodes: list = []
+        for item in inputs:
+            for leaf in (item if isinstance(item, (list, tuple)) else [item]):
+                if leaf is not None:
+                    nodes.extend(self.nodes_of(leaf))
+        nodes.extend(self._current_control_inputs())
+        return Operation(self, nodes, self.unique_name(name or "group_deps"))
+
     # --- collections -----------------------------------------------------------------------------
     def add_to_collection(self, name: str, value) -> None:
         self._collections.setdefault(name, []).append(value)
@@ -512,14 +523,7 @@ def control_dependencies(control_inputs):
 
 def group(*inputs, name: str | None = None) -> Operation:
     """An Operation that runs all ``inputs`` (tensors, Operations, or lists of them)."""
-    graph = get_default_graph()
-    nodes: list = []
-    for item in inputs:
-        for leaf in (item if isinstance(item, (list, tuple)) else [item]):
-            if leaf is not None:
-                nodes.extend(graph.nodes_of(leaf))
-    nodes.extend(graph._current_control_inputs())
-    return Operation(graph, nodes, graph.unique_name(name or "group_deps"))
+    return get_default_graph().group(*inputs, name=name)
 
 
 def no_op(name: str | None = None) -> Operation:

@@ -101,6 +101,11 @@ class Saver:
         tensor_bundle.write(save_path, dict(zip(names, values)))
         if write_state:
             self._record(save_path, latest_filename)
+        if write_meta_graph:  # the graph, for import_meta_graph
+            from fluxion.graph.v1.meta_graph import export_meta_graph
+
+            export_meta_graph(f"{save_path}.{meta_graph_suffix}", graph=sess.graph,
+                              saver_def=self.as_saver_def())
         return save_path
 
     def _record(self, save_path: str, latest_filename) -> None:
@@ -152,5 +157,11 @@ class Saver:
         self._last_checkpoints = [(p, time.time()) for p in checkpoint_paths]
 
     def as_saver_def(self):
-        raise TypeError("Fluxion's Saver has no SaverDef protocol buffer: it saves and "
-                        "restores directly (save/restore).")
+        """This saver's ``SaverDef`` (TensorFlow's tensor and op names for saving and
+        restoring, V2 format), as written in ``.meta`` files."""
+        from fluxion.graph.v1.meta_graph_proto import messages
+
+        return messages()["SaverDef"](
+            filename_tensor_name="save/Const:0", save_tensor_name="save/control_dependency:0",
+            restore_op_name="save/restore_all", max_to_keep=self._max_to_keep or 0,
+            sharded=False, keep_checkpoint_every_n_hours=float(self._keep_hours), version=2)

@@ -57,6 +57,8 @@ from fluxion.graph.v1.learning_rate_decay import (  # noqa: F401 - re-exported
     piecewise_constant_decay,
     polynomial_decay,
 )
+from fluxion.graph.v1.meta_graph import export_meta_graph  # noqa: F401 - re-exported
+from fluxion.graph.v1.meta_graph_import import import_meta_graph  # noqa: F401 - re-exported
 from fluxion.graph.v1.monitored_session import (  # noqa: F401 - re-exported
     CheckpointSaverHook,
     MonitoredSession,
@@ -109,6 +111,16 @@ from fluxion.graph.v1.session_hooks import (  # noqa: F401 - re-exported
 from fluxion.train.coordinator import Coordinator, LooperThread  # noqa: F401 - re-exported
 
 
+def __getattr__(name: str):
+    """``SaverDef`` (a protobuf message class, built on first use), then the aliases
+    and ``fluxion.train``'s names."""
+    if name == "SaverDef":
+        from fluxion.graph.v1.meta_graph_proto import messages
+
+        return messages()["SaverDef"]
+    return _other_name(name)
+
+
 def summary_iterator(path: str):
     """The ``Event`` protos of the event file ``path``, in order."""
     from fluxion.summary.v1 import summary_iterator as events
@@ -125,7 +137,7 @@ ALIASES = {
 }
 
 
-def __getattr__(name: str):
+def _other_name(name: str):
     """Any other name is ``fluxion.train``'s (``tf.compat.v1.train.Example``...)."""
     import fluxion.train
 

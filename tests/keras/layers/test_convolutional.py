@@ -262,3 +262,20 @@ def test_kernel_regularizer_adds_a_loss():
     expected = float(np.sum(layer.kernel.numpy() ** 2))
     assert len(layer.losses) == 1
     np.testing.assert_allclose(float(layer.losses[0]), expected, rtol=1e-6)
+
+
+def test_conv_transpose_with_unknown_spatial_sizes():
+    """A functional model on Input([None, None, c]) (pix2pix's generator): the output
+    sizes are computed when it runs, by the same rule as the static ones."""
+    fx = tf
+    inputs = fx.keras.layers.Input(shape=[None, None, 3])
+    for padding, kernel, stride in (("same", 4, 2), ("valid", 3, 2), ("valid", 2, 3)):
+        layer = fx.keras.layers.Conv2DTranspose(4, kernel, strides=stride, padding=padding)
+        model = fx.keras.Model(inputs, layer(inputs))
+        assert model.output_shape == (None, None, None, 4)
+        x = np.random.RandomState(0).rand(2, 5, 6, 3).astype(np.float32)
+        static = fx.keras.layers.Conv2DTranspose(4, kernel, strides=stride, padding=padding)
+        expected = static(x)
+        static.set_weights(layer.get_weights())
+        np.testing.assert_allclose(model(x).numpy(), static(x).numpy(), rtol=1e-5, atol=1e-6)
+        assert model(x).shape == expected.shape

@@ -109,16 +109,38 @@ class BaseConvTranspose(Layer):
         # unknown (a traced or functional call), a stand-in tensor of shape
         # [batch, *out_spatial, filters] carries the shape to the primitive, which reads
         # nothing else from it.
-        if None in out[1:]:
-            raise ValueError(f'Layer "{self.name}" needs known spatial dimensions; received '
-                             f"input shape {tuple(inputs.shape)}")
         first = self.data_format == "channels_first"
         x = conv_ops.to_channels_last(inputs, first)
         corner = x[(slice(None),) + (slice(0, 1),) * (self.rank + 1)]
-        like = corner + Tensor(np.zeros([1] + out[1:], dtype=x.dtype.np_dtype))
+        if None in out[1:]:  # unknown spatial sizes too: the stand-in's shape is computed
+            like = corner + self._dynamic_zeros(x, x.dtype)
+        else:
+            like = corner + Tensor(np.zeros([1] + out[1:], dtype=x.dtype.np_dtype))
         y = conv_ops.conv_transpose_shaped_like(x, self.kernel.value, like, self.strides,
                                                 self.padding.upper(), self.dilation_rate)
         return conv_ops.from_channels_last(y, first)
+
+    def _dynamic_zeros(self, x, dtype):
+        """Zeros ``[1, *output spatial sizes, filters]``, the sizes computed from ``x``'s
+        run-time shape by ``_output_size``'s rule."""
+        from fluxion.ops import creation_ops
+        from fluxion.ops.array_ops import stack
+
+        shape = creation_ops.shape(x)
+        sizes = [1]
+        for axis in range(self.rank):
+            n = shape[axis + 1]
+            stride = self.strides[axis]
+            kernel = (self.kernel_size[axis] - 1) * self.dilation_rate[axis] + 1
+            pad = None if self.output_padding is None else self.output_padding[axis]
+            if self.padding == "valid":
+                pad = max(kernel, stride) - kernel if pad is None else pad
+                sizes.append((n - 1) * stride + kernel + pad)
+            else:
+                sizes.append(n * stride if pad is None else
+                             (n - 1) * stride + kernel % 2 + pad)
+        sizes.append(self.filters)
+        return creation_ops.zeros(stack(sizes), dtype=dtype)
 
     def get_config(self) -> dict:
         config = super().get_config()

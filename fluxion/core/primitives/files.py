@@ -1,11 +1,13 @@
-"""Whole files as tensors (``tf.io.read_file``, ``write_file``, ``matching_files``):
-primitives with the ``"io"`` effect, since they read or change the file system, so a
-traced function keeps them in order and runs them on every call.  ``file://`` paths
-work like plain ones.
+"""Whole files as primitives: ``read_file``, ``write_file``, ``matching_files``.
+
+They touch the file system, so their effect is ``"io"``: a traced function keeps them
+in order and runs them on every call, never folding or dropping them.  Paths may be
+plain or ``file://`` URLs (``local_path``, which ``fluxion.io.gfile`` uses too).
 """
 
 from __future__ import annotations
 
+import glob as _glob
 import os
 
 import numpy as np
@@ -15,10 +17,20 @@ from fluxion.core.errors import NotFoundError
 from fluxion.core.primitive import Aval, define
 
 
+def local_path(path) -> str:
+    """A local path from a path or a ``file://`` URL (other schemes are not supported)."""
+    path = os.fspath(path)
+    if isinstance(path, bytes):
+        path = path.decode("utf-8")
+    if "://" in path and not path.startswith("file://"):
+        raise NotImplementedError(f"tf.io.gfile: only local paths are supported, got "
+                                  f"{path!r}")
+    return path[len("file://"):] if path.startswith("file://") else path
+
+
 def _path(value) -> str:
     value = value.item() if isinstance(value, np.ndarray) else value
-    path = value.decode() if isinstance(value, bytes) else str(value)
-    return path[len("file://"):] if path.startswith("file://") else path
+    return local_path(value.decode() if isinstance(value, bytes) else str(value))
 
 
 def _read_kernel(filename: np.ndarray) -> np.ndarray:
@@ -44,7 +56,6 @@ def _write_kernel(filename: np.ndarray, contents: np.ndarray) -> np.ndarray:
 
 
 def _matching_kernel(pattern: np.ndarray) -> np.ndarray:
-    import glob as _glob  # on first use: `import fluxion` stays light
     names = sorted({name for item in pattern.reshape(-1)
                     for name in _glob.glob(_path(np.asarray(item)))})
     out = np.empty(len(names), dtype=object)
