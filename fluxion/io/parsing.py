@@ -14,7 +14,6 @@ shape rule gives every output's shape from the spec, so it also works on symboli
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -24,46 +23,13 @@ from fluxion.core.primitive import Aval, define
 from fluxion.core.tensor import convert_to_tensor
 from fluxion.io import composite_features
 from fluxion.io.example_proto import message_classes
+from fluxion.io.feature_specs import (  # noqa: F401 - re-exported
+    FixedLenFeature,
+    FixedLenSequenceFeature,
+    VarLenFeature,
+)
 from fluxion.ops.sparse_tensor import SparseTensor
 
-
-class FixedLenFeature(NamedTuple):
-    """A dense input feature of a fixed shape (``tf.io.FixedLenFeature``).
-
-    Args:
-      shape: the shape of the feature in one example.
-      dtype: ``float32``, ``int64`` or ``string``.
-      default_value: used when an example lacks the feature; None makes it required.
-    """
-
-    shape: Any
-    dtype: Any
-    default_value: Any = None
-
-
-class VarLenFeature(NamedTuple):
-    """A feature of variable length, parsed into a sparse tensor (``tf.io.VarLenFeature``)."""
-
-    dtype: Any
-
-
-class FixedLenSequenceFeature(NamedTuple):
-    """Rows of a fixed shape, as many as each example holds (``tf.io.FixedLenSequenceFeature``).
-
-    Args:
-      shape: the shape of one row.
-      dtype: ``float32``, ``int64`` or ``string``.
-      allow_missing: must be True (as in TensorFlow): a missing feature gives no rows.
-      default_value: the padding value in a batch (zero or ``b""`` by default).
-    """
-
-    shape: Any
-    dtype: Any
-    allow_missing: bool = False
-    default_value: Any = None
-
-
-# ---- the spec, as hashable primitive attributes ------------------------------------------
 
 def _normalise_spec(features: dict) -> tuple:
     if not isinstance(features, dict) or not features:
