@@ -2,9 +2,10 @@
 
     python benchmarks/serving_load.py [--clients 16] [--seconds 10] [--repeats 3]
 
-A small MLP (Dense 32-64-64-10) is exported with ``model.export`` to a fresh base path
-and served by ``fluxion serve`` in its own process on 127.0.0.1, once without batching
-and once with ``--enable_batching`` (``--max-batch-size``, ``--batch-timeout-micros``).
+A small MLP (Dense 32-64-64-10; ``--width`` sets the hidden layers) is exported with
+``model.export`` to a fresh base path and served by ``fluxion serve`` in its own process
+on 127.0.0.1, once without batching and once with ``--enable_batching``
+(``--max-batch-size``, ``--batch-timeout-micros``, ``--num-batch-threads``).
 Each client keeps one HTTP/1.1 connection and sends predict requests of one row in
 TensorFlow Serving's row format back to back; every answer must be HTTP 200 and equal
 ``model.predict`` on the same row (to float32 rounding), else it counts as a failure.
@@ -97,14 +98,14 @@ def run_load(port: int, model_name: str, rows: np.ndarray, expected: np.ndarray,
             "p99_ms": float(np.percentile(ordered, 99) * 1e3), "failures": failures}
 
 
-def build_mlp(base_path: str, seed: int = 0):
-    """A Dense 32-64-64-10 model exported as version 1 under ``base_path``."""
+def build_mlp(base_path: str, seed: int = 0, width: int = 64):
+    """A Dense 32-width-width-10 model exported as version 1 under ``base_path``."""
     from fluxion import keras
 
     keras.utils.set_random_seed(seed)
     model = keras.Sequential([keras.Input((32,), name="x"),
-                              keras.layers.Dense(64, activation="relu"),
-                              keras.layers.Dense(64, activation="relu"),
+                              keras.layers.Dense(width, activation="relu"),
+                              keras.layers.Dense(width, activation="relu"),
                               keras.layers.Dense(10)])
     model.export(os.path.join(base_path, "1"))
     return model
@@ -153,6 +154,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3,
                         help="runs of each mode, alternating; the table shows medians")
     parser.add_argument("--modes", default="plain,batching")
+    parser.add_argument("--width", type=int, default=64, help="units of the hidden layers")
     parser.add_argument("--max-batch-size", type=int, default=16)
     parser.add_argument("--batch-timeout-micros", type=int, default=0)
     parser.add_argument("--num-batch-threads", type=int, default=1)
@@ -161,7 +163,7 @@ def main() -> None:
     runs = {mode: [] for mode in modes}
     with tempfile.TemporaryDirectory() as workdir:
         base = os.path.join(workdir, "mlp")
-        model = build_mlp(base)
+        model = build_mlp(base, width=args.width)
         rows = np.random.default_rng(1).standard_normal((256, 32)).astype(np.float32)
         expected = model.predict(rows, verbose=0)
         monitoring = os.path.join(workdir, "monitoring.config")
@@ -179,7 +181,8 @@ def main() -> None:
             for mode in modes:
                 runs[mode].append(_measure(base, mode, args, rows, expected, monitoring,
                                            batching))
-    print(f"fluxion serve, Dense 32-64-64-10, {args.clients} clients x {args.seconds:g} s, "
+    print(f"fluxion serve, Dense 32-{args.width}-{args.width}-10, {args.clients} clients x "
+          f"{args.seconds:g} s, "
           f"medians of {args.repeats} alternating runs, {os.cpu_count()} CPUs, load average "
           f"{load_before:.1f} before / {os.getloadavg()[0]:.1f} after; batching: max batch "
           f"{args.max_batch_size}, timeout {args.batch_timeout_micros} us")

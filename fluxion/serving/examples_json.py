@@ -12,10 +12,13 @@ feeds the signature's single string input.  A classify signature
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 
 from fluxion.serving.errors import ServingError, invalid_argument
 from fluxion.serving.json_values import (
+    array_json,
     decode_b64,
     is_b64_object,
     json_text,
@@ -136,8 +139,6 @@ def check_signature(signature, api: str) -> str:
 
 
 def _float_text(value: float) -> str:
-    from fluxion.serving.json_values import array_json
-
     return array_json(np.asarray(value, dtype=np.float32))
 
 
@@ -151,8 +152,6 @@ def classify_response(outputs: dict, num_examples: int) -> str:
         raise invalid_argument(f"Tensors class and score should match in shape: "
                                f"{list(classes.shape)} vs. {list(scores.shape)}")
     width = (classes if classes is not None else scores).shape[1]
-    import json
-
     rows = []
     for i in range(num_examples):
         pairs = []
@@ -174,6 +173,4 @@ def regress_response(outputs: dict, num_examples: int) -> str:
     if values.shape[0] != num_examples:
         raise invalid_argument(f"Input batch size did not match output batch size: "
                                f"{num_examples} vs. {values.shape[0]}")
-    from fluxion.serving.json_values import array_json
-
     return '{"results": ' + array_json(values.reshape(-1).astype(np.float32)) + "}"

@@ -140,6 +140,10 @@ def _batching_from_file(path: str) -> BatchingOptions:
     if options.max_batch_size < 1 or options.num_batch_threads < 1:
         raise ValueError(f"{path}: max_batch_size and num_batch_threads must be >= 1; got "
                          f"{options.max_batch_size} and {options.num_batch_threads}")
+    sizes = list(options.allowed_batch_sizes)
+    if sizes != sorted(set(sizes)) or (sizes and sizes[0] < 1):
+        raise ValueError(f"{path}: allowed_batch_sizes must be positive and increasing; got "
+                         f"{sizes}")
     if options.allowed_batch_sizes and options.allowed_batch_sizes[-1] != options.max_batch_size:
         raise ValueError(f"{path}: the last allowed_batch_sizes entry must equal "
                          f"max_batch_size ({options.max_batch_size}); got "

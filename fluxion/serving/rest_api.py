@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import re
 import time
@@ -43,8 +44,6 @@ def _json_response(text: str, status: int = 200) -> Response:
 
 
 def error_response(error: ServingError) -> Response:
-    import json
-
     return _json_response(json.dumps({"error": error.message}), error.http_status)
 
 

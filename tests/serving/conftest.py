@@ -48,10 +48,9 @@ def save_example_model(path, seed: int = 1):
     """A model reading ``tf.train.Example`` records (feature ``x``: 4 floats), with a
     classify signature (``scores``) and a regress signature (``outputs``); the Keras model
     they wrap."""
-    from fluxion.saved_model import CLASSIFY_METHOD_NAME, REGRESS_METHOD_NAME, Signature
-
     import fluxion as tf
     from fluxion import keras
+    from fluxion.saved_model import CLASSIFY_METHOD_NAME, REGRESS_METHOD_NAME, Signature
 
     keras.utils.set_random_seed(seed)
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])

@@ -130,3 +130,15 @@ model_config_list {
     bad.write_text("model_config_list { config { nme: 'x' } }")
     with pytest.raises(ValueError, match="not a valid ModelServerConfig"):
         _parse(f"--model_config_file={bad}")
+
+
+def test_batches_are_padded_to_an_allowed_size_and_trimmed_back():
+    servable = _DoublingServable(delay=0.05)
+    options = BatchingOptions(max_batch_size=8, allowed_batch_sizes=(4, 8),
+                              num_batch_threads=1)
+    scheduler = BatchScheduler(options, ThreadPoolExecutor(1))
+    requests = [np.full((1, 2), i, np.float32) for i in range(3)]
+    results = _run_concurrently(scheduler, servable, requests)
+    for x, result in zip(requests, results):
+        np.testing.assert_array_equal(result["y"], x * 2)
+    assert all(size in (4, 8) for size in servable.calls)

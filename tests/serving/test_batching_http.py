@@ -5,14 +5,10 @@ import importlib.util
 import os
 
 import numpy as np
-import pytest
 
 from fluxion.testing.model_server import ModelServer
 
 from .conftest import export_mlp
-
-# Until fluxion.saved_model lands on main, there is nothing to serve.
-pytest.importorskip("fluxion.saved_model")
 
 _BENCHMARK = os.path.join(os.path.dirname(__file__), "..", "..", "benchmarks",
                           "serving_load.py")

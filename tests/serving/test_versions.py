@@ -13,9 +13,6 @@ from fluxion.testing.model_server import ModelServer
 
 from .conftest import export_mlp
 
-# Until fluxion.saved_model lands on main, there is nothing to serve.
-pytest.importorskip("fluxion.saved_model")
-
 POLL = 0.2
 
 
