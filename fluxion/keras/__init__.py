@@ -6,9 +6,9 @@ Submodules load on first use, so ``import fluxion`` stays fast.
 import importlib
 
 _SUBMODULES = ("activations", "applications", "backend", "callbacks", "config", "constraints",
-               "datasets", "distribution", "initializers", "layers", "losses", "metrics",
-               "mixed_precision", "models", "ops", "optimizers", "preprocessing", "random",
-               "regularizers", "saving", "utils")
+               "datasets", "distribution", "export", "initializers", "layers", "losses",
+               "metrics", "mixed_precision", "models", "ops", "optimizers", "preprocessing",
+               "random", "regularizers", "saving", "utils")
 _NAMES = {"Input": "fluxion.keras.layers", "Layer": "fluxion.keras.layers",
           "InputSpec": "fluxion.keras.layers", "Model": "fluxion.keras.models",
           "Sequential": "fluxion.keras.models", "KerasTensor": "fluxion.keras.engine.keras_tensor",

@@ -4,7 +4,8 @@ A node's attributes are plain data: numbers, strings, booleans, None, tuples, li
 and dicts of them, dtypes, slices, NumPy scalars and arrays, and three references:
 a nested graph (``SubGraph``, the branches of ``cond`` and the bodies of ``while``),
 a variable (``TensorRef``), an array (kept with the graph's constants, not in the
-JSON), and a run-time shape check (``ShapeCheck``: a check's name and parameters).
+JSON), a run-time shape check (``ShapeCheck``: a check's name and parameters), and
+Fluxion's own ``tf.train.Example`` protobuf classes (by their full name).
 Each becomes JSON that names its type:
 
     3 -> 3                   (1, 2) -> {"tuple": [1, 2]}
@@ -90,6 +91,9 @@ def encode(value, context, depth: int = 0):
 
     if isinstance(value, SubGraph):
         return {"subgraph": context.encode_graph(value.graph)}
+    message_name = _known_message_class_name(value)
+    if message_name is not None:
+        return {"message_class": message_name}
     raise UnsavableAttribute(f"a Python {type(value).__module__}.{type(value).__qualname__} "
                              f"object ({_short(value)}), which a saved model cannot hold")
 
@@ -107,6 +111,22 @@ def _numpy_dtype_name(dtype: np.dtype) -> str:
 def _short(value) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+# Protobuf message classes an attribute may hold (``parse_example``'s record class), by
+# full name: Fluxion's own classes, built from its descriptors, found again by name.
+_MESSAGE_CLASSES = {"tensorflow.Example": "Example",
+                    "tensorflow.SequenceExample": "SequenceExample"}
+
+
+def _known_message_class_name(value) -> str | None:
+    descriptor = getattr(value, "DESCRIPTOR", None)
+    name = getattr(descriptor, "full_name", None)
+    if not isinstance(value, type) or name not in _MESSAGE_CLASSES:
+        return None
+    from fluxion.io.example_proto import message_classes
+
+    return name if message_classes().get(_MESSAGE_CLASSES[name]) is value else None
 
 
 # --- decoding --------------------------------------------------------------------------------
@@ -274,6 +294,15 @@ def _decode_shape_check(payload, context, depth):
     return ShapeCheck(name, tuple(sorted(params.items())))
 
 
+def _decode_message_class(payload, context, depth):
+    if payload not in _MESSAGE_CLASSES:
+        raise BadAttribute(f"unknown protobuf message class {payload!r} (known: "
+                           f"{sorted(_MESSAGE_CLASSES)})")
+    from fluxion.io.example_proto import message_classes
+
+    return message_classes()[_MESSAGE_CLASSES[payload]]
+
+
 def _decode_subgraph(payload, context, depth):
     from fluxion.graph.interpreter import SubGraph
 
@@ -286,5 +315,5 @@ _DECODERS = {
     "dtype": _decode_dtype, "numpy_dtype": _decode_numpy_dtype, "slice": _decode_slice,
     "ellipsis": _decode_ellipsis, "scalar": _decode_scalar, "array": _decode_array,
     "variable": _decode_variable, "subgraph": _decode_subgraph,
-    "shape_check": _decode_shape_check,
+    "shape_check": _decode_shape_check, "message_class": _decode_message_class,
 }

@@ -49,6 +49,7 @@ class LoadedObject:
         self._variables = tuple(variables)
         self._saved_functions: dict[str, LoadedFunction] = {}
         self._saved_variable_paths: dict[str, Variable] = {}
+        self._saved_variable_lists: dict[str, list] = {}
 
     @property
     def variables(self) -> tuple:
@@ -195,10 +196,10 @@ def _build(directory: str, path: str, document: dict, make_variable) -> LoadedOb
                   for name, entry in document["signatures"].items()}
     loaded = LoadedObject(signatures, variables)
     objects = document["objects"]
-    if not isinstance(objects.get("functions", {}), dict) or \
-            not isinstance(objects.get("variables", {}), dict) or \
-            set(objects) - {"functions", "variables"}:
-        raise SavedModelError(path, "'objects' must hold 'functions' and 'variables' objects")
+    kinds = ("functions", "variables", "variable_lists")
+    if set(objects) - set(kinds) or not all(isinstance(objects.get(kind, {}), dict)
+                                            for kind in kinds):
+        raise SavedModelError(path, f"'objects' may hold only the JSON objects {kinds}")
     for attr_path, name in objects.get("functions", {}).items():
         if name not in records:
             raise SavedModelError(path, f"object {attr_path!r} refers to function {name!r}, "
@@ -214,6 +215,15 @@ def _build(directory: str, path: str, document: dict, make_variable) -> LoadedOb
                                         f"which does not exist")
         loaded._saved_variable_paths[attr_path] = variables[index]
         _set_path(loaded, attr_path, variables[index], path)
+    for attr_path, indices in objects.get("variable_lists", {}).items():
+        if not isinstance(indices, list) or not all(
+                isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(variables)
+                for i in indices):
+            raise SavedModelError(path, f"variable list {attr_path!r} must hold indices of "
+                                        f"saved variables, got {indices!r}")
+        listed = [variables[i] for i in indices]
+        loaded._saved_variable_lists[attr_path] = listed
+        _set_path(loaded, attr_path, listed, path)
     return loaded
 
 

@@ -1,50 +1,32 @@
 """Primitives by name, for loading: every module that defines primitives, imported on demand.
 
 A saved graph names its primitives; loading looks each name up in the registry
-(``fluxion.core.primitive.REGISTRY``).  Every family under ``fluxion.core.primitives``
-is registered by ``import fluxion.core``; an unknown name still imports the modules
-listed here (those families, the modules outside them that define control-flow
-primitives, and the protobuf codecs of ``fluxion.io``) and looks again.  A test checks
-that the list names every module that defines a primitive.
+(``fluxion.core.primitive.REGISTRY``).  Most primitives are registered when
+``fluxion`` is imported, the rest when their module is (parsing, protobuf codecs...),
+so an unknown name first imports every module of ``fluxion.core.primitives`` and the
+few listed here, and looks again.  A test checks
+that no module defining a primitive is missing.
 
-Some primitives are refused even though they exist: they would run Python code or
-put text from the file into generated source (``REFUSED``).
+Some primitives are refused even though they exist (``REFUSED``): they would run
+Python code, put text from the file into generated source, or touch the serving
+machine's files.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
 from fluxion.core.primitive import REGISTRY, Primitive
 
+# Every module of this package is imported; then the modules elsewhere that define
+# primitives (a test checks that no module is missing).
+PRIMITIVE_PACKAGE = "fluxion.core.primitives"
 PRIMITIVE_MODULES = (
-    "fluxion.core.primitives.activation", "fluxion.core.primitives.bitwise",
-    "fluxion.core.primitives.broadcast", "fluxion.core.primitives.byte_codecs",
-    "fluxion.core.primitives.categorical", "fluxion.core.primitives.complex_parts",
-    "fluxion.core.primitives.conv", "fluxion.core.primitives.creation",
-    "fluxion.core.primitives.csv_decode", "fluxion.core.primitives.ctc",
-    "fluxion.core.primitives.decode_raw", "fluxion.core.primitives.decompositions",
-    "fluxion.core.primitives.dynamic_indexing", "fluxion.core.primitives.dynamic_shape",
-    "fluxion.core.primitives.elementwise", "fluxion.core.primitives.fft",
-    "fluxion.core.primitives.files", "fluxion.core.primitives.framing",
-    "fluxion.core.primitives.fused_elementwise", "fluxion.core.primitives.gather_scatter",
-    "fluxion.core.primitives.host_call", "fluxion.core.primitives.image_boxes",
-    "fluxion.core.primitives.image_codec", "fluxion.core.primitives.image_glimpse",
-    "fluxion.core.primitives.image_place", "fluxion.core.primitives.image_resize",
-    "fluxion.core.primitives.indexing", "fluxion.core.primitives.layout",
-    "fluxion.core.primitives.linalg", "fluxion.core.primitives.lstm",
-    "fluxion.core.primitives.matrix_decompositions", "fluxion.core.primitives.nms",
-    "fluxion.core.primitives.pool", "fluxion.core.primitives.python_call",
-    "fluxion.core.primitives.random", "fluxion.core.primitives.random_candidates",
-    "fluxion.core.primitives.recurrent", "fluxion.core.primitives.reduce",
-    "fluxion.core.primitives.runtime_check", "fluxion.core.primitives.shape",
-    "fluxion.core.primitives.sort", "fluxion.core.primitives.special_math",
-    "fluxion.core.primitives.state", "fluxion.core.primitives.string_format",
-    "fluxion.core.primitives.strings", "fluxion.core.primitives.text_lookup",
-    "fluxion.core.primitives.unique", "fluxion.graph.autograph.dataset_loops",
-    "fluxion.graph.cond", "fluxion.graph.control_flow", "fluxion.graph.while_loop",
-    "fluxion.io.parsing", "fluxion.io.proto_codec", "fluxion.io.string_codecs",
-    "fluxion.io.tensor_serialization", "fluxion.ops.segment_ops",
+    "fluxion.graph.autograph.dataset_loops", "fluxion.graph.cond",
+    "fluxion.graph.control_flow", "fluxion.graph.while_loop", "fluxion.io.parsing",
+    "fluxion.io.proto_codec", "fluxion.io.string_codecs", "fluxion.io.tensor_serialization",
+    "fluxion.keras.layers.pooling.adaptive_pooling", "fluxion.ops.segment_ops",
 )
 
 # Primitives a file may not use, and why.
@@ -54,6 +36,9 @@ REFUSED = {
     "py_call": "it calls a Python function (tf.py_function / numpy_function)",
     "host_call": "it calls a Python function",
     "dataset_loop": "it iterates a Python Dataset object",
+    "read_file": "it reads files on the machine that serves the model",
+    "write_file": "it writes files on the machine that serves the model",
+    "matching_files": "it lists files on the machine that serves the model",
 }
 
 _imported_all = False
@@ -66,8 +51,16 @@ def lookup(name: str) -> Primitive | None:
         return None
     prim = REGISTRY.get(name)
     if prim is None and not _imported_all:
-        for module in PRIMITIVE_MODULES:
+        for module in all_primitive_modules():
             importlib.import_module(module)
         _imported_all = True
         prim = REGISTRY.get(name)
     return prim
+
+
+def all_primitive_modules() -> list[str]:
+    """The modules to import so that every primitive is registered."""
+    package = importlib.import_module(PRIMITIVE_PACKAGE)
+    inside = [f"{PRIMITIVE_PACKAGE}.{info.name}"
+              for info in pkgutil.iter_modules(package.__path__)]
+    return inside + list(PRIMITIVE_MODULES)

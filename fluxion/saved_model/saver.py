@@ -75,6 +75,7 @@ class Collected:
     def __init__(self):
         self.functions: dict[str, object] = {}
         self.variables: dict[str, object] = {}
+        self.variable_lists: dict[str, list] = {}
         self.all_variables: list = []
         self.signatures: dict[str, object] = {}
 
@@ -88,6 +89,7 @@ def collect(obj) -> Collected:
     if isinstance(obj, LoadedObject):
         found.functions.update(obj._saved_functions)
         found.variables.update(obj._saved_variable_paths)
+        found.variable_lists.update(obj._saved_variable_lists)
         found.all_variables = list(obj.variables)
         found.signatures.update(obj.signatures)
         return found
@@ -102,7 +104,8 @@ def collect(obj) -> Collected:
         found.signatures[DEFAULT_SIGNATURE] = obj
         return found
     _walk(obj, "", found, set())
-    unique = {id(v): v for v in found.variables.values()}
+    listed = [v for variables in found.variable_lists.values() for v in variables]
+    unique = {id(v): v for v in [*found.variables.values(), *listed]}
     found.all_variables = list(unique.values())
     if len(found.functions) == 1:
         found.signatures[DEFAULT_SIGNATURE] = next(iter(found.functions.values()))
@@ -132,11 +135,12 @@ def _walk(obj, prefix: str, found: Collected, seen: set) -> None:
             found.functions[path] = value
         elif isinstance(value, Module):
             _walk(value, path + ".", found, seen)
+        elif isinstance(value, (list, tuple)) and value and all(
+                hasattr(item, "_read_for_op") and hasattr(item, "assign") for item in value):
+            found.variable_lists[path] = list(value)
         elif isinstance(value, (list, tuple)):
             for index, item in enumerate(value):
-                if hasattr(item, "_read_for_op") and hasattr(item, "assign"):
-                    found.variables[f"{path}.{index}"] = item
-                elif isinstance(item, Module):
+                if isinstance(item, Module):
                     _walk(item, f"{path}.{index}.", found, seen)
 
 
@@ -292,6 +296,9 @@ def save_collected(found: Collected, export_dir, signatures=None) -> None:
     writer = GraphWriter()
     for variable in found.all_variables:
         writer.add_variable(variable)
+    for variables in found.variable_lists.values():
+        for variable in variables:
+            writer.add_variable(variable)
     function_json = {}
     for record in records.by_key.values():
         function_json[record.name] = {
@@ -306,7 +313,9 @@ def save_collected(found: Collected, export_dir, signatures=None) -> None:
         "variables": variables_json, "functions": function_json,
         "signatures": signature_json,
         "objects": {"functions": functions,
-                    "variables": {path: index[id(v)] for path, v in found.variables.items()}},
+                    "variables": {path: index[id(v)] for path, v in found.variables.items()},
+                    "variable_lists": {path: [index[id(v)] for v in variables]
+                                       for path, variables in found.variable_lists.items()}},
     }
     write_directory(os.fspath(export_dir), document, arrays, writer.constants)
 
@@ -324,9 +333,9 @@ def _variables_json(variables: list) -> tuple[list, dict]:
 
 
 def _producer() -> str:
-    import fluxion
+    from fluxion.version import __version__
 
-    return f"fluxion {fluxion.__version__}"
+    return f"fluxion {__version__}"
 
 
 def write_directory(export_dir: str, document: dict, variables: dict, constants: dict) -> None:

@@ -24,11 +24,13 @@ PENDING_CYCLE_PACKAGES = ("fluxion.keras", "fluxion.compat", "fluxion.saved_mode
                           "fluxion.lite", "fluxion.onnx")
 PENDING_VIOLATIONS = {
     ("fluxion.core.primitives", "fluxion.ops"),
-    # Model.export(format=...) and TFSMLayer call the exporters / loader above Keras.
+    # Model.export(format=...), TFSMLayer and ExportArchive call the exporters / loader
+    # above Keras.
     ("fluxion.keras.models.model", "fluxion.onnx"),
     ("fluxion.keras.models.model", "fluxion.saved_model"),
     ("fluxion.keras.models.model", "fluxion.lite"),
     ("fluxion.keras.layers.core.tfsm_layer", "fluxion.saved_model"),
+    ("fluxion.keras.export", "fluxion.saved_model"),  # keras.export.ExportArchive
     # TF 1 session hooks and tf.io.write_graph write summaries / GraphDefs.
     ("fluxion.graph.v1", "fluxion.summary"),
     ("fluxion.io.graph_files", "fluxion.summary"),

@@ -266,3 +266,10 @@ def test_deeply_nested_subgraphs(saved, tmp_path):
 
     _edit(path, change)
     _load_fails(path, "nested more than 32 deep")
+
+
+@pytest.mark.parametrize("primitive", ["write_file", "read_file", "py_call", "host_call"])
+def test_primitives_that_reach_outside_the_graph_are_refused(saved, tmp_path, primitive):
+    path = _copy(saved, tmp_path)
+    _edit(path, lambda d: _node(d, "matmul").update(primitive=primitive))
+    _load_fails(path, f"primitive '{primitive}' may not be loaded from a file")

@@ -167,3 +167,37 @@ def test_function_without_signature_traced_once_is_saved(tmp_path):
     tf.saved_model.save(double, tmp_path / "m")
     out = tf.saved_model.load(tmp_path / "m").signatures["serving_default"](x=[3.0, 4.0])
     np.testing.assert_allclose(out["output_0"].numpy(), [6.0, 8.0])
+
+
+def test_classify_signature_parsing_tf_examples(tmp_path):
+    pytest.importorskip("google.protobuf")
+    from fluxion.io.example_proto import Example, Feature, Features, FloatList
+
+    spec = {"x": tf.io.FixedLenFeature([2], tf.float32)}
+
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="inputs")])
+    def classify(inputs):
+        features = tf.io.parse_example(inputs, spec)
+        return {"scores": tf.nn.softmax(features["x"])}
+
+    tf.saved_model.save(tf.Module(), tmp_path / "m",
+                        signatures={"classify": Signature(classify, CLASSIFY_METHOD_NAME)})
+    record = Example(features=Features(feature={"x": Feature(
+        float_list=FloatList(value=[1.0, 3.0]))})).SerializeToString()
+    signature = tf.saved_model.load(tmp_path / "m").signatures["classify"]
+    scores = signature(inputs=[record, record])["scores"].numpy()
+    np.testing.assert_allclose(scores[0], np.exp([1.0, 3.0]) / np.exp([1.0, 3.0]).sum(),
+                               rtol=1e-6)
+
+
+def test_example_message_class_attribute_round_trips():
+    pytest.importorskip("google.protobuf")
+    from fluxion.io.example_proto import message_classes
+    from fluxion.saved_model import attr_codec
+
+    example = message_classes()["Example"]
+    encoded = attr_codec.encode(example, None)
+    assert encoded == {"message_class": "tensorflow.Example"}
+    assert attr_codec.decode(encoded, None) is example
+    with pytest.raises(attr_codec.BadAttribute, match="unknown protobuf message class"):
+        attr_codec.decode({"message_class": "os.system"}, None)
