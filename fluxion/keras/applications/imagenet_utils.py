@@ -162,6 +162,24 @@ def pooled_or_classified(x, include_top: bool, pooling, classes: int, classifier
     return x
 
 
+def average_pooled_model(x, inputs, name: str, include_top: bool, pooling, classes: int,
+                         classifier_activation, weights, base_url: str, files: dict):
+    """Xception's and the Inception family's ending: a classifier after an average pool
+    named ``avg_pool`` (or the requested unnamed pooling), the model, and its weights;
+    ``files[include_top]`` is the ``(file name, hash)`` of the ImageNet file under
+    ``base_url``."""
+    from fluxion.keras import layers
+    from fluxion.keras.models.functional import Functional
+
+    x = pooled_or_classified(x, include_top, pooling, classes, classifier_activation,
+                             pool_names=(None, None),
+                             flatten_top=layers.GlobalAveragePooling2D(name="avg_pool"))
+    model = Functional(inputs, x, name=name)
+    file_name, file_hash = files[bool(include_top)]
+    load_weights(model, weights, lambda: (file_name, base_url + file_name, file_hash))
+    return model
+
+
 def correct_pad(inputs, kernel_size) -> tuple:
     """The zero padding that makes a strided 'valid' convolution match TF's 'same'."""
     size = inputs.shape[1:3]

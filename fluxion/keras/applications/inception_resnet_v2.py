@@ -70,7 +70,6 @@ def InceptionResNetV2(include_top=True, weights="imagenet", input_tensor=None,  
                       classifier_activation="softmax", name="inception_resnet_v2"):
     """InceptionResNetV2; ImageNet weights are for 299x299 inputs (at least 75x75)."""
     from fluxion.keras import layers
-    from fluxion.keras.models.functional import Functional
 
     imagenet_utils.check_arguments(weights, include_top, classes, classifier_activation)
     input_shape = imagenet_utils.obtain_input_shape(input_shape, 299, 75, include_top, weights)
@@ -101,14 +100,8 @@ def InceptionResNetV2(include_top=True, weights="imagenet", input_tensor=None,  
         x = _residual_block(x, "block8", index, 0.2)
     x = _residual_block(x, "block8", 10, 1.0, activation=None)
     x = conv_bn(x, 1536, (1, 1), name="conv_7b")
-    x = imagenet_utils.pooled_or_classified(
-        x, include_top, pooling, classes, classifier_activation, pool_names=(None, None),
-        flatten_top=layers.GlobalAveragePooling2D(name="avg_pool"))
-    model = Functional(inputs, x, name=name)
-    file_name, file_hash = _FILES[bool(include_top)]
-    imagenet_utils.load_weights(model, weights,
-                                lambda: (file_name, _BASE + file_name, file_hash))
-    return model
+    return imagenet_utils.average_pooled_model(x, inputs, name, include_top, pooling, classes,
+                                               classifier_activation, weights, _BASE, _FILES)
 
 
 def preprocess_input(x, data_format=None):

@@ -88,7 +88,6 @@ def InceptionV3(include_top=True, weights="imagenet", input_tensor=None,  # noqa
                 classifier_activation="softmax", name="inception_v3"):
     """InceptionV3; ImageNet weights are for 299x299 inputs (at least 75x75)."""
     from fluxion.keras import layers
-    from fluxion.keras.models.functional import Functional
 
     imagenet_utils.check_arguments(weights, include_top, classes, classifier_activation)
     input_shape = imagenet_utils.obtain_input_shape(input_shape, 299, 75, include_top, weights)
@@ -113,14 +112,8 @@ def InceptionV3(include_top=True, weights="imagenet", input_tensor=None,  # noqa
         layers.MaxPooling2D((3, 3), strides=(2, 2))(x)])
     for index in (0, 1):
         x = _block_8(x, index)
-    x = imagenet_utils.pooled_or_classified(
-        x, include_top, pooling, classes, classifier_activation, pool_names=(None, None),
-        flatten_top=layers.GlobalAveragePooling2D(name="avg_pool"))
-    model = Functional(inputs, x, name=name)
-    file_name, file_hash = _FILES[bool(include_top)]
-    imagenet_utils.load_weights(model, weights,
-                                lambda: (file_name, _BASE + file_name, file_hash))
-    return model
+    return imagenet_utils.average_pooled_model(x, inputs, name, include_top, pooling, classes,
+                                               classifier_activation, weights, _BASE, _FILES)
 
 
 def preprocess_input(x, data_format=None):

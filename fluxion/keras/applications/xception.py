@@ -55,7 +55,6 @@ def Xception(include_top=True, weights="imagenet", input_tensor=None,  # noqa: N
              classifier_activation="softmax", name="xception"):
     """Xception; ImageNet weights are for 299x299 inputs (at least 71x71)."""
     from fluxion.keras import layers
-    from fluxion.keras.models.functional import Functional
 
     imagenet_utils.check_arguments(weights, include_top, classes, classifier_activation)
     input_shape = imagenet_utils.obtain_input_shape(input_shape, 299, 71, include_top, weights)
@@ -77,14 +76,8 @@ def Xception(include_top=True, weights="imagenet", input_tensor=None,  # noqa: N
                                    name=f"block14_sepconv{unit}")(x)
         x = layers.BatchNormalization(name=f"block14_sepconv{unit}_bn")(x)
         x = layers.Activation("relu", name=f"block14_sepconv{unit}_act")(x)
-    x = imagenet_utils.pooled_or_classified(
-        x, include_top, pooling, classes, classifier_activation, pool_names=(None, None),
-        flatten_top=layers.GlobalAveragePooling2D(name="avg_pool"))
-    model = Functional(inputs, x, name=name)
-    file_name, file_hash = _FILES[bool(include_top)]
-    imagenet_utils.load_weights(model, weights,
-                                lambda: (file_name, _BASE + file_name, file_hash))
-    return model
+    return imagenet_utils.average_pooled_model(x, inputs, name, include_top, pooling, classes,
+                                               classifier_activation, weights, _BASE, _FILES)
 
 
 def preprocess_input(x, data_format=None):
