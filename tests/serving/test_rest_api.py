@@ -32,10 +32,7 @@ def served(tmp_path_factory):
     models = {"mlp1": export_mlp(root / "mlp" / "1", seed=0),
               "mlp2": export_mlp(root / "mlp" / "2", seed=5),
               "two": save_two_headed(root / "two" / "1")}
-    try:
-        models["examples"] = save_example_model(root / "examples" / "3")
-    except Exception as error:  # reported by the tests that need it
-        models["examples_unsavable"] = f"{type(error).__name__}: {error}"
+    models["examples"] = save_example_model(root / "examples" / "3")
     (root / "models.config").write_text(CONFIG % {"root": root})
     (root / "monitoring.config").write_text(
         'prometheus_config { enable: true path: "/monitoring/prometheus/metrics" }')
@@ -123,17 +120,8 @@ def test_nan_and_infinity_round_trip(served):
     assert np.isnan(scaled[0][0]) and scaled[1][0] == np.inf
 
 
-def _needs_example_model(models):
-    # Since the arch-imports merge, parse_example carries its protobuf class as a node
-    # attribute, which a saved model refuses; the rest of these tests runs once it can.
-    if "examples" not in models:
-        pytest.xfail("a model using tf.io.parse_example cannot be saved: "
-                     + models["examples_unsavable"][:300])
-
-
 def test_b64_binary_inputs_and_classify_regress(served):
     server, models = served
-    _needs_example_model(models)
     x = _rows(2, seed=3)
     scores = models["examples"].predict(x, verbose=0)
     records = [serialized_example(row) for row in x]
@@ -167,7 +155,6 @@ def test_metadata_renders_the_signature_defs(served):
         "dim": [{"size": "-1", "name": ""}, {"size": "2", "name": ""}], "unknown_rank": False}
     assert signature["inputs"]["b"]["dtype"] == "DT_INT32"
     assert set(signature["outputs"]) == {"scaled", "total"}
-    _needs_example_model(models)
     status, answer = server.get("/v1/models/examples/versions/3/metadata")
     methods = {k: v["method_name"]
                for k, v in answer["metadata"]["signature_def"]["signature_def"].items()}
