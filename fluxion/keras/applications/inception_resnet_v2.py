@@ -10,7 +10,7 @@ down (``CustomScaleLayer``) to its input.
 from __future__ import annotations
 
 from fluxion.keras.applications import imagenet_utils
-from fluxion.keras.applications.inception_v3 import conv_bn
+from fluxion.keras.applications.inception_v3 import conv_bn, stem
 from fluxion.keras.layers.layer import Layer
 from fluxion.keras.saving.serialization import keras_class
 
@@ -74,11 +74,7 @@ def InceptionResNetV2(include_top=True, weights="imagenet", input_tensor=None,  
     imagenet_utils.check_arguments(weights, include_top, classes, classifier_activation)
     input_shape = imagenet_utils.obtain_input_shape(input_shape, 299, 75, include_top, weights)
     image, inputs = imagenet_utils.model_input(input_tensor, input_shape)
-    x = _chain(image, [(32, (3, 3), (2, 2), "valid"), (32, (3, 3), (1, 1), "valid"),
-                       (64, (3, 3))])
-    x = layers.MaxPooling2D((3, 3), strides=(2, 2))(x)
-    x = _chain(x, [(80, (1, 1), (1, 1), "valid"), (192, (3, 3), (1, 1), "valid")])
-    x = layers.MaxPooling2D((3, 3), strides=(2, 2))(x)
+    x = stem(image)
     pooled = layers.AveragePooling2D((3, 3), strides=(1, 1), padding="same")(x)
     x = layers.Concatenate(axis=3, name="mixed_5b")([
         conv_bn(x, 96, (1, 1)), _chain(x, [(48, (1, 1)), (64, (5, 5))]),

@@ -38,6 +38,17 @@ def _chain(x, steps):
     return x
 
 
+def stem(image):
+    """The stem InceptionV3 and InceptionResNetV2 share: five convolutions, two pools."""
+    from fluxion.keras import layers
+
+    x = _chain(image, [(32, (3, 3), (2, 2), "valid"), (32, (3, 3), (1, 1), "valid"),
+                       (64, (3, 3))])
+    x = layers.MaxPooling2D((3, 3), strides=(2, 2))(x)
+    x = _chain(x, [(80, (1, 1), (1, 1), "valid"), (192, (3, 3), (1, 1), "valid")])
+    return layers.MaxPooling2D((3, 3), strides=(2, 2))(x)
+
+
 def _average_pool_branch(x, filters: int):
     from fluxion.keras import layers
 
@@ -92,11 +103,7 @@ def InceptionV3(include_top=True, weights="imagenet", input_tensor=None,  # noqa
     imagenet_utils.check_arguments(weights, include_top, classes, classifier_activation)
     input_shape = imagenet_utils.obtain_input_shape(input_shape, 299, 75, include_top, weights)
     image, inputs = imagenet_utils.model_input(input_tensor, input_shape)
-    x = _chain(image, [(32, (3, 3), (2, 2), "valid"), (32, (3, 3), (1, 1), "valid"),
-                       (64, (3, 3))])
-    x = layers.MaxPooling2D((3, 3), strides=(2, 2))(x)
-    x = _chain(x, [(80, (1, 1), (1, 1), "valid"), (192, (3, 3), (1, 1), "valid")])
-    x = layers.MaxPooling2D((3, 3), strides=(2, 2))(x)
+    x = stem(image)
     for index, pool_filters in enumerate((32, 64, 64)):
         x = _block_35(x, pool_filters, f"mixed{index}")
     x = layers.Concatenate(axis=3, name="mixed3")([
