@@ -5,7 +5,7 @@ import os
 import pytest
 
 import fluxion as tf
-from fluxion.errors import AlreadyExistsError, NotFoundError
+from fluxion.errors import AlreadyExistsError, NotFoundError, UnimplementedError
 
 
 def test_files_and_folders(tmp_path):
@@ -38,5 +38,5 @@ def test_files_and_folders(tmp_path):
         gfile.listdir(path)
     gfile.rmtree(str(tmp_path / "a"))
     assert not gfile.exists(str(tmp_path / "a"))
-    with pytest.raises(NotImplementedError, match="local paths"):
+    with pytest.raises(UnimplementedError, match="scheme 'gs' not implemented.*local paths"):
         gfile.exists("gs://bucket/x")

@@ -188,14 +188,7 @@ def conv(api, x, w, strides, padding, dilations, groups):
         api, _Geometry(x.shape, w.shape, strides, padding, dilations, groups, x.dtype)))
     if plan is None:
         return None
-    y = np.empty(plan.out_shape, x.dtype)
-    if plan.before is None:
-        plan.main.run(x, w, y)
-        return y
-    with plan.lock:
-        plan.before.run(w, plan.buffer)
-        plan.main.run(x, plan.buffer, y)
-    return y
+    return _run_with_weights(plan, x, w, np.empty(plan.out_shape, x.dtype))
 
 
 def conv_input_grad(api, g, w, like, strides, padding, dilations, groups):
@@ -210,14 +203,19 @@ def conv_input_grad(api, g, w, like, strides, padding, dilations, groups):
         return None
     if tuple(g.shape) != plan.cotangent_shape:
         return None
-    dx = np.empty(plan.out_shape, g.dtype)
+    return _run_with_weights(plan, g, w, np.empty(plan.out_shape, g.dtype))
+
+
+def _run_with_weights(plan, data, w, out):
+    """``main(data, w, out)``, the weights first reordered into the layout oneDNN chose
+    when it chose one (the plan's shared buffer, hence the lock)."""
     if plan.before is None:
-        plan.main.run(g, w, dx)
-        return dx
+        plan.main.run(data, w, out)
+        return out
     with plan.lock:
         plan.before.run(w, plan.buffer)
-        plan.main.run(g, plan.buffer, dx)
-    return dx
+        plan.main.run(data, plan.buffer, out)
+    return out
 
 
 def conv_filter_grad(api, x, g, like, strides, padding, dilations, groups):

@@ -13,7 +13,7 @@ import os
 import numpy as np
 
 from fluxion.core import dtypes
-from fluxion.core.errors import NotFoundError
+from fluxion.core.errors import NotFoundError, UnimplementedError
 from fluxion.core.primitive import Aval, define
 
 
@@ -23,8 +23,10 @@ def local_path(path) -> str:
     if isinstance(path, bytes):
         path = path.decode("utf-8")
     if "://" in path and not path.startswith("file://"):
-        raise NotImplementedError(f"tf.io.gfile: only local paths are supported, got "
-                                  f"{path!r}")
+        scheme = path.split("://", 1)[0]
+        raise UnimplementedError(None, None, f"File system scheme '{scheme}' not implemented "
+                                 f"(file: '{path}'); Fluxion reads only local paths and "
+                                 f"file:// URLs")
     return path[len("file://"):] if path.startswith("file://") else path
 
 
