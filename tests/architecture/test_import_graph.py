@@ -18,25 +18,15 @@ ROOT = Path(__file__).resolve().parents[2]
 # The core cycle: core/primitives/shape.py and tensor.py still reach ops-level helpers.
 PENDING_CYCLE_MODULES = {"fluxion.core.primitive"}
 # Keras's own modules import each other both ways (layer <-> keras_tensor <-> ops <->
-# op_layer <-> serialization); Model.export and TFSMLayer reach the exporters above Keras,
-# which import the package root.
-PENDING_CYCLE_PACKAGES = ("fluxion.keras", "fluxion.compat", "fluxion.saved_model",
-                          "fluxion.lite", "fluxion.onnx")
+# op_layer <-> serialization).
+PENDING_CYCLE_PACKAGES = ("fluxion.keras",)
 PENDING_VIOLATIONS = {
     ("fluxion.core.primitives", "fluxion.ops"),
-    # Model.export(format=...), TFSMLayer and ExportArchive call the exporters / loader
-    # above Keras.
-    ("fluxion.keras.models.model", "fluxion.onnx"),
-    ("fluxion.keras.models.model", "fluxion.saved_model"),
-    ("fluxion.keras.models.model", "fluxion.lite"),
-    ("fluxion.keras.layers.core.tfsm_layer", "fluxion.saved_model"),
-    ("fluxion.keras.export", "fluxion.saved_model"),  # keras.export.ExportArchive
     # TF 1 session hooks and tf.io.write_graph write summaries / GraphDefs.
     ("fluxion.graph.v1", "fluxion.summary"),
     ("fluxion.io.graph_files", "fluxion.summary"),
     # New namespaces that import the package root.
     ("fluxion.experimental", "fluxion"),
-    ("fluxion.lite", "fluxion"),
     ("fluxion.saved_model", "fluxion"),
     ("fluxion.test", "fluxion"),
 }
