@@ -20,16 +20,7 @@ PENDING_CYCLE_MODULES = {"fluxion.core.primitive"}
 # Keras's own modules import each other both ways (layer <-> keras_tensor <-> ops <->
 # op_layer <-> serialization).
 PENDING_CYCLE_PACKAGES = ("fluxion.keras",)
-PENDING_VIOLATIONS = {
-    ("fluxion.core.primitives", "fluxion.ops"),
-    # TF 1 session hooks and tf.io.write_graph write summaries / GraphDefs.
-    ("fluxion.graph.v1", "fluxion.summary"),
-    ("fluxion.io.graph_files", "fluxion.summary"),
-    # New namespaces that import the package root.
-    ("fluxion.experimental", "fluxion"),
-    ("fluxion.saved_model", "fluxion"),
-    ("fluxion.test", "fluxion"),
-}
+PENDING_VIOLATIONS: set[tuple[str, str]] = set()
 
 
 def _tool():
