@@ -12,15 +12,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# Work still under way, named so that the rest is held to the rule now (each entry is a
-# package prefix: source, target).  Remove an entry when its imports are fixed.
-#
-PENDING_CYCLE_MODULES: set[str] = set()
-# Keras's own modules import each other both ways (layer <-> keras_tensor <-> ops <->
-# op_layer <-> serialization).
-PENDING_CYCLE_PACKAGES = ("fluxion.keras",)
-PENDING_VIOLATIONS: set[tuple[str, str]] = set()
-
 
 def _tool():
     path = ROOT / "tools" / "import_graph.py"
@@ -38,24 +29,16 @@ def graph():
     return tool, modules, tool.import_edges(modules)
 
 
-def _within(module, packages):
-    return any(module == p or module.startswith(p + ".") for p in packages)
-
-
 def test_no_import_cycles(graph):
     tool, modules, edges = graph
-    found = [c for c in tool.cycles(edges, modules)
-             if not PENDING_CYCLE_MODULES & set(c)
-             and not all(m == "fluxion" or _within(m, PENDING_CYCLE_PACKAGES) for m in c)]
+    found = tool.cycles(edges, modules)
     assert found == [], "import cycles (imports inside functions count):\n" + "\n".join(
         ", ".join(c) for c in found)
 
 
 def test_no_import_against_the_layers(graph):
     tool, _, edges = graph
-    found = [v for v in tool.layer_violations(edges, tool.read_layers(ROOT / "docs/DESIGN.md"))
-             if not any(_within(v.edge.source, (source,)) and _within(v.edge.target, (target,))
-                        for source, target in PENDING_VIOLATIONS)]
+    found = tool.layer_violations(edges, tool.read_layers(ROOT / "docs/DESIGN.md"))
     assert found == [], "imports against docs/DESIGN.md's layer table:\n" + "\n".join(
         f"{v.edge.source}:{v.edge.line} -> {v.edge.target} ({v.reason})" for v in found)
 

@@ -23,3 +23,26 @@ from fluxion.keras.ops.numpy_math import *  # noqa: F403
 from fluxion.keras.ops.numpy_products import *  # noqa: F403
 from fluxion.keras.ops.numpy_reduce import *  # noqa: F403
 from fluxion.keras.ops.numpy_shape import *  # noqa: F403
+
+
+def _install_symbolic_operations() -> None:
+    """Lets KerasTensors and saved functional models reach these ops.
+
+    ``x + y`` on KerasTensors applies ``add`` as a model node, and a config Keras wrote
+    names operations by class (``keras.src.ops.numpy.Add``).  Both KerasTensor and
+    serialization sit below this package, so it installs itself with them here.
+    """
+    import sys
+
+    from fluxion.keras.engine import keras_tensor
+    from fluxion.keras.layers.op_layer import OperationLayer, apply_operation
+    from fluxion.keras.saving.serialization import register_module_resolver
+
+    namespace = sys.modules[__name__]
+    keras_tensor.install_operator_dispatch(
+        lambda op_name, args: apply_operation(getattr(namespace, op_name), args, {}))
+    register_module_resolver("keras.src.ops.", lambda class_name, module: (
+        OperationLayer.for_keras_class(class_name, module, namespace)))
+
+
+_install_symbolic_operations()
