@@ -273,7 +273,7 @@ def _from_ndarray(array: np.ndarray, target) -> Tensor:
         array = array.astype(object)
         array[...] = np.vectorize(_as_bytes, otypes=[object])(array) if array.size else array
     if target is None or target.np_dtype == array.dtype:
-        if target is None and array.dtype not in dtypes._BY_NP:
+        if target is None and not dtypes.knows_numpy_dtype(array.dtype):
             raise TypeError(f"Cannot convert an array of dtype {array.dtype} to a Tensor")
         return Tensor(array)
     return Tensor(_cast_checked(array, target))
