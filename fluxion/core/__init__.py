@@ -59,6 +59,7 @@ from fluxion.core.primitives import (  # noqa: F401  (registers the primitives)
     recurrent,
     reduce,
     runtime_check,
+    segment,
     shape,
     sort,
     special_math,

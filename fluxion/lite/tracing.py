@@ -13,8 +13,8 @@ import os
 
 def trace_keras_model(model):
     """Traces ``model(inputs, training=False)`` with a dynamic batch dimension."""
-    import fluxion
     from fluxion.core.tensor_spec import TensorSpec
+    from fluxion.graph.function import function
 
     inputs = getattr(model, "inputs", None)
     if inputs:
@@ -28,7 +28,7 @@ def trace_keras_model(model):
     def serve(*args):
         return model(args[0] if len(args) == 1 else list(args), training=False)
 
-    concrete = fluxion.function(serve).get_concrete_function(*specs)
+    concrete = function(serve).get_concrete_function(*specs)
     return concrete.raw_graph, names, _output_names(concrete.raw_graph)
 
 
@@ -75,8 +75,8 @@ def trace_of_saved_model(directory, signature_keys=None):
 
 def trace_of_signature(signature):
     """A saved model's signature callable (keyword inputs, a dict of outputs) traced."""
-    import fluxion
     from fluxion.core import nest
+    from fluxion.graph.function import function
 
     spec_structure = signature.structured_input_signature
     kwargs = spec_structure[1] if isinstance(spec_structure, tuple) else {}
@@ -97,7 +97,7 @@ def trace_of_signature(signature):
         output_keys.extend(f"output_{i}" for i in range(len(flat)))
         return flat
 
-    concrete = fluxion.function(serve).get_concrete_function(*specs)
+    concrete = function(serve).get_concrete_function(*specs)
     return concrete.raw_graph, names, list(output_keys)
 
 
