@@ -126,20 +126,27 @@ def dynamic_range_weights(graph: LiteGraph) -> None:
 
 
 # --- calibration -----------------------------------------------------------------------------
-def calibrate(graph: LiteGraph, samples) -> dict:
-    """{id(tensor): (min, max)} of every float32 tensor over the representative samples,
-    from running the float model with LiteRT (without delegates, keeping every tensor)."""
+def _calibration_interpreter(content: bytes):
+    """LiteRT without delegates, keeping every tensor; Fluxion's interpreter (which
+    keeps them all) where LiteRT is not installed."""
     try:
         from ai_edge_litert.interpreter import Interpreter, OpResolverType
-    except ImportError as error:
-        raise ImportError("Full integer quantization calibrates with LiteRT: pip install "
-                          "'fluxion[tflite]' (or ai-edge-litert).") from error
+    except ImportError:
+        from fluxion.lite.interpreter.interpreter import FluxionInterpreter
+
+        return FluxionInterpreter(model_content=content)
+    return Interpreter(
+        model_content=content, experimental_preserve_all_tensors=True,
+        experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+
+
+def calibrate(graph: LiteGraph, samples) -> dict:
+    """{id(tensor): (min, max)} of every float32 tensor over the representative samples,
+    from running the float model (with LiteRT when installed)."""
     from fluxion.lite.flatbuffer_writer import write_model
 
     tensors = graph.all_tensors()
-    interpreter = Interpreter(
-        model_content=write_model(graph), experimental_preserve_all_tensors=True,
-        experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+    interpreter = _calibration_interpreter(write_model(graph))
     inputs = interpreter.get_input_details()
     ranges: dict[int, list] = {}
     count = 0
