@@ -331,13 +331,24 @@ def test_not_a_tflite_file():
         FluxionInterpreter(model_content=b"\x00" * 64)
 
 
-def test_interpreter_is_litert_when_installed_else_fluxion():
+def test_interpreter_is_litert_when_installed_else_fluxion(monkeypatch, mlp_file):
+    import sys
+
     try:
         from ai_edge_litert.interpreter import Interpreter
     except ImportError:
         assert tf.lite.Interpreter is FluxionInterpreter
     else:
         assert tf.lite.Interpreter is Interpreter
+    monkeypatch.setitem(sys.modules, "ai_edge_litert", None)  # as if not installed
+    monkeypatch.setitem(sys.modules, "ai_edge_litert.interpreter", None)
+    assert tf.lite.Interpreter is FluxionInterpreter
+    model, content = mlp_file
+    x = harness.random_inputs(model, 1)[0]
+    runner = tf.lite.Interpreter(model_content=content).get_signature_runner()
+    [output] = runner(**{next(iter(runner.get_input_details())): x}).values()
+    np.testing.assert_allclose(output, model.predict(x, verbose=0), rtol=FLOAT_TOLERANCE,
+                               atol=FLOAT_TOLERANCE)
 
 
 def test_full_integer_conversion_calibrates_without_litert(monkeypatch):

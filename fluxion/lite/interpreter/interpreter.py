@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from fluxion.lite.interpreter.kernels.registry import OperatorCall, kernel_table
 from fluxion.lite.interpreter.model_reader import read_model
 from fluxion.lite.interpreter.signature_runner import SignatureRunner, tensor_details
 
@@ -67,8 +68,6 @@ class FluxionInterpreter:
     # --- preparation ------------------------------------------------------------------------
     @staticmethod
     def _plan(subgraph) -> list:
-        from fluxion.lite.interpreter.kernels.registry import kernel_table
-
         table = kernel_table()
         plan = []
         for op in subgraph.operators:
@@ -235,8 +234,6 @@ class FluxionInterpreter:
         self._values[self._running][tensor_index] = value
 
     def _execute(self, index: int) -> None:
-        from fluxion.lite.interpreter.kernels.registry import OperatorCall
-
         values = self._values[index]
         caller, self._running = self._running, index
         try:

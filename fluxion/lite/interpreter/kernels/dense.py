@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from fluxion.lite.interpreter.kernels.fixed_point import (
+    dequantize,
     integer_range,
     requantize,
     round_half_away,
@@ -102,8 +103,6 @@ def batch_matmul(call):
         b = np.swapaxes(b, -1, -2)
     if not call.is_quantized(0):
         if b.dtype.kind in "iu" and call.input_infos[1].quantization is not None:
-            from fluxion.lite.interpreter.kernels.fixed_point import dequantize
-
             b = dequantize(b, call.input_infos[1])  # a hybrid's int8 right-hand side
         return np.matmul(a, b)
     a_info, b_info, out = call.input_infos[0], call.input_infos[1], call.output_infos[0]
