@@ -233,6 +233,7 @@ def _activation_parameters(graph: LiteGraph, ranges: dict, quantized_ops: list) 
 def full_integer(graph: LiteGraph, ranges: dict, strict: bool, input_type: str = "float32",
                  output_type: str = "float32") -> None:
     """Rewrites ``graph`` to int8 activations and weights (see the module docstring)."""
+    _negations_as_products(graph)
     quantized_ops = [op for op in graph.ops if op.opcode in INT8_OPERATORS]
     if strict:
         for op in graph.ops:
@@ -292,6 +293,19 @@ def full_integer(graph: LiteGraph, ranges: dict, strict: bool, input_type: str =
         new_ops.append(op)
     graph.ops = new_ops
     _quantize_outputs(graph, output_type, stored_int8, float_twin)
+
+
+def _negations_as_products(graph: LiteGraph) -> None:
+    """NEG on floats becomes MUL by -1: TFLite's int8 NEG negates the stored integers
+    whatever the scales, which is -x only for a zero point of 0 (a ReLU's output has
+    -128), while the int8 MUL rescales."""
+    for op in graph.ops:
+        if op.opcode == "NEG" and _is_float(op.inputs[0]):
+            minus_one = graph.constant(f"{op.outputs[0].name}/minus_one",
+                                       np.float32(-1.0).reshape(()))
+            op.opcode = "MUL"
+            op.inputs = [op.inputs[0], minus_one]
+            op.options = ("MulOptions", {"FusedActivationFunction": 0})
 
 
 def _quantize_weights(graph: LiteGraph, op, parameters: dict) -> None:

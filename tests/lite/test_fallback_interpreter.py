@@ -365,3 +365,21 @@ def test_full_integer_conversion_calibrates_without_litert(monkeypatch):
     np.testing.assert_allclose(_dequantized(_run(without, inputs), without)[0],
                                _dequantized(_run(with_litert, inputs), with_litert)[0],
                                atol=2 * _step_of(without, 0))
+
+
+def test_int8_negation_is_a_product_by_minus_one():
+    """TFLite's int8 NEG negates stored integers whatever the scales (-x only for a zero
+    point of 0; a ReLU's output has -128): full integer conversion writes MUL by -1."""
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((6,))
+    hidden = keras.layers.Dense(5, activation="relu")(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(3)(-hidden))
+    content = _convert(model, "int8")
+    assert "NEG" not in harness.operator_names(content)
+    assert "NEG" in harness.operator_names(_convert(model, "float32"))
+    x = harness.random_inputs(model, 4, seed=1)
+    got = _dequantized(_run(content, x), content)[0]
+    np.testing.assert_allclose(got, harness.predict(model, x)[0], atol=0.05)
+    litert = _litert_outputs(content, x)
+    if litert is not None:
+        np.testing.assert_allclose(got, litert[0], atol=_step_of(content, 0) * 1.01)
