@@ -2,7 +2,8 @@
 
 TFLite's filters are laid out ``[out, h, w, in]`` (depthwise: ``[1, h, w, in * mult]``);
 Fluxion's ops take TF's ``[h, w, in, out]``.  Integer kernels convolve the centred
-integers in float64 (exact for int8 sums) and requantize per output channel; hybrid
+integers in a float type holding their sums exactly (float32 when the bound of the sums
+allows, else float64) and requantize per output channel; hybrid
 kernels quantize each batch entry of the float input first, as TFLite's do.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fluxion.lite.interpreter.kernels.dense import quantize_rows
+from fluxion.lite.interpreter.kernels.dense import exact_float_type, quantize_rows
 from fluxion.lite.interpreter.kernels.fixed_point import requantize, scale_of, zero_point_of
 from fluxion.lite.interpreter.kernels.fused_activation import apply_float, quantized_range
 from fluxion.lite.interpreter.kernels.registry import kernel
@@ -87,9 +88,13 @@ def _hybrid_convolution(call, x, weights, weights_at):
 def _integer_convolution(call, x, weights, bias, data_at, weights_at):
     x_info, w_info, out = call.input_infos[data_at], call.input_infos[weights_at], \
         call.output_infos[0]
-    centred_x = x.astype(np.float64) - zero_point_of(x_info)
-    centred_w = weights.astype(np.float64) - zero_point_of(w_info)
-    accumulator = np.rint(_convolve(call, centred_x, centred_w)).astype(np.int64)
+    centred_x = x.astype(np.int32) - zero_point_of(x_info)
+    centred_w = weights.astype(np.int32) - zero_point_of(w_info)
+    depth = int(np.prod(weights.shape[1:3])) * (
+        1 if call.op.opcode == "DEPTHWISE_CONV_2D" else weights.shape[3])
+    dtype = exact_float_type(depth, centred_x, centred_w)
+    accumulator = np.rint(_convolve(call, centred_x.astype(dtype), centred_w.astype(dtype))
+                          ).astype(np.int64)
     if bias is not None:
         accumulator = accumulator + bias.astype(np.int64)
     multiplier = scale_of(x_info)[0] * scale_of(w_info) / scale_of(out)[0]

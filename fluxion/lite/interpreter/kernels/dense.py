@@ -18,10 +18,18 @@ from fluxion.lite.interpreter.kernels.fused_activation import apply_float, quant
 from fluxion.lite.interpreter.kernels.registry import kernel
 
 
+def exact_float_type(depth: int, a: np.ndarray, b: np.ndarray):
+    """The narrowest float type whose sums of ``depth`` products of ``a``'s and ``b``'s
+    integers are exact: float32 below 2**24, else float64 (exact below 2**53)."""
+    bound = depth * float(np.abs(a).max(initial=0)) * float(np.abs(b).max(initial=0))
+    return np.float32 if bound < 2 ** 24 else np.float64
+
+
 def integer_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Exact integer product of integer-valued arrays: float64 holds every int8 sum of
-    up to 2**37 terms exactly, and BLAS runs it."""
-    return np.rint(np.matmul(a.astype(np.float64), b.astype(np.float64))).astype(np.int64)
+    """Exact integer product of integer-valued arrays, run by BLAS in a float type
+    that holds every partial sum exactly."""
+    dtype = exact_float_type(a.shape[-1], a, b)
+    return np.rint(np.matmul(a.astype(dtype), b.astype(dtype))).astype(np.int64)
 
 
 def quantize_rows(x: np.ndarray, asymmetric: bool):

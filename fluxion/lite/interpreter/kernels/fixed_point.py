@@ -37,34 +37,28 @@ def quantize_multiplier(real) -> tuple[np.ndarray, np.ndarray]:
     return mantissa, exponent
 
 
-def _rounding_doubling_high_multiply(a: np.ndarray, b) -> np.ndarray:
-    """The high 32 bits of ``2 * a * b``, rounded to nearest (int64 arrays of int32s)."""
-    product = a * b
-    nudge = np.where(product >= 0, 1 << 30, 1 - (1 << 30))
-    total = product + nudge
-    # C's integer division truncates toward zero
-    result = np.where(total >= 0, total >> 31, -((-total) >> 31))
-    overflow = (a == INT32_MIN) & (np.asarray(b) == INT32_MIN)
-    return np.where(overflow, INT32_MAX, result)
-
-
-def _rounding_divide_by_power_of_two(x: np.ndarray, exponent) -> np.ndarray:
-    exponent = np.asarray(exponent, np.int64)
-    mask = (np.int64(1) << exponent) - 1
-    remainder = x & mask
-    threshold = (mask >> 1) + (x < 0)
-    return (x >> exponent) + (remainder > threshold)
-
-
 def multiply_by_quantized_multiplier(x, mantissa, exponent) -> np.ndarray:
-    """``x * real`` rounded as TFLite rounds it (x: integers held in int64)."""
+    """``x * real`` rounded as TFLite rounds it (x: integers held in int64; mantissa and
+    exponent from ``quantize_multiplier``, broadcasting against ``x``)."""
     x = np.asarray(x, np.int64)
+    mantissa = np.asarray(mantissa, np.int64)
     exponent = np.asarray(exponent, np.int64)
-    left = np.maximum(exponent, 0)
-    right = np.maximum(-exponent, 0)
-    shifted = np.clip(x * (np.int64(1) << left), INT32_MIN, INT32_MAX)
-    return _rounding_divide_by_power_of_two(
-        _rounding_doubling_high_multiply(shifted, np.asarray(mantissa, np.int64)), right)
+    left, right = np.maximum(exponent, 0), np.maximum(-exponent, 0)
+    if left.any():
+        x = np.clip(x << left, INT32_MIN, INT32_MAX)
+    # the rounding doubling high multiply: (x * mantissa + nudge) / 2**31, truncated
+    # toward zero as C divides; nudge is 2**30 (1 - 2**30 below zero).  The mantissa is
+    # positive, so the one overflowing case (both INT32_MIN) cannot occur.
+    total = x * mantissa
+    negative = total >> 63  # -1 where negative, else 0
+    total += (1 << 30) + negative * ((1 << 31) - 1)
+    total += negative & ((1 << 31) - 1)  # floor division then rounds toward zero
+    high = total >> 31
+    if right.any():  # rounding divide by 2**right, halves away from zero
+        mask = (np.int64(1) << right) - 1
+        threshold = (mask >> 1) + (high < 0)
+        high = (high >> right) + ((high & mask) > threshold)
+    return high
 
 
 def requantize(accumulator, real_multiplier, zero_point: int, low: int, high: int
