@@ -213,9 +213,9 @@ def _quantization(tensor) -> Quantization | None:
 def _tensor(tensor, index: int, buffers: list, readers: _Readers) -> TensorInfo:
     type_name = readers.type_names.get(tensor.Type(), str(tensor.Type()))
     if type_name not in _NUMPY_TYPES:
-        raise NotImplementedError(f"tensor {index} ({tensor.Name().decode()!r}) has TFLite "
-                                  f"type {type_name}, which Fluxion's interpreter does not "
-                                  f"support; supported: {', '.join(_NUMPY_TYPES)}")
+        raise ValueError(f"tensor {index} ({tensor.Name().decode()!r}) has TFLite "
+                         f"type {type_name}, which Fluxion's interpreter does not "
+                         f"support; supported: {', '.join(_NUMPY_TYPES)}")
     dtype = np.dtype(_NUMPY_TYPES[type_name])
     shape = tuple(_int_list(tensor, "Shape"))
     signature = tuple(_int_list(tensor, "ShapeSignature")) or shape
@@ -227,8 +227,9 @@ def _tensor(tensor, index: int, buffers: list, readers: _Readers) -> TensorInfo:
         data.flags.writeable = False
     sparsity = tensor.Sparsity()
     if sparsity is not None:
-        raise NotImplementedError(f"tensor {index} ({tensor.Name().decode()!r}) is sparse; "
-                                  f"Fluxion's interpreter reads dense tensors only")
+        raise ValueError(f"tensor {index} ({tensor.Name().decode()!r}) is sparse; "
+                         f"Fluxion's interpreter reads dense tensors only (LiteRT, pip "
+                         f"install ai-edge-litert, runs sparse files)")
     return TensorInfo(index, tensor.Name().decode(), shape, signature, dtype, type_name,
                       data, _quantization(tensor), bool(tensor.IsVariable()), None)
 

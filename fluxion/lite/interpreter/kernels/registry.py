@@ -14,7 +14,7 @@ import numpy as np
 
 KERNELS: dict = {}
 _MODULES = ("activation", "control_flow", "conv", "dense", "elementwise", "pool",
-            "quantization", "recurrent", "reduce", "shape", "slicing")
+            "quantization", "recurrent", "reduce", "resize", "shape", "slicing")
 _loaded = False
 
 

@@ -139,3 +139,8 @@ def mirror_pad(call):
 def arange(call):
     start, limit, delta = (np.asarray(v).reshape(-1)[0] for v in call.inputs[:3])
     return np.arange(start, limit, delta, dtype=call.output_infos[0].dtype)
+
+
+@kernel("REVERSE_V2")
+def reverse(call):
+    return np.flip(call.inputs[0], axis=tuple(_ints(call.inputs[1])))
