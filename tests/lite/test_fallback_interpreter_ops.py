@@ -145,3 +145,90 @@ def test_fused_lstm_matches_keras_lstm(time_major):
         np.testing.assert_allclose(
             np.swapaxes(litert[0], 0, 1) if time_major else litert[0], want,
             rtol=TOLERANCE, atol=TOLERANCE)
+
+
+def _single_operator_file(opcode: str, x: np.ndarray, constants: list, out_shape,
+                          out_dtype=np.float32, options=None) -> bytes:
+    """A file of one operator on the input ``x`` and ``constants``."""
+    from fluxion.lite.flatbuffer_writer import write_model
+    from fluxion.lite.model_ir import LiteGraph
+
+    graph = LiteGraph()
+    source = graph.tensor("x", x.shape, x.dtype)
+    out = graph.tensor("y", out_shape, out_dtype)
+    # (graph.constant would store a scalar as shape [1])
+    stored = [graph.tensor(f"c{i}", array.shape, array.dtype, array)
+              for i, array in enumerate(constants)]
+    graph.inputs, graph.outputs = [source], [out]
+    graph.input_names, graph.output_names = ["x"], ["y"]
+    graph.add_op(opcode, [source, *stored], [out], options)
+    return write_model(graph)
+
+
+_MATRIX = RNG.normal(size=(2, 3)).astype(np.float32)
+_IMAGE = RNG.normal(size=(1, 4, 4, 2)).astype(np.float32)
+_MASK = np.array([[True, False, True], [True, True, True]])
+_POOL = ("Pool2DOptions", {"Padding": 1, "StrideW": 2, "StrideH": 2, "FilterWidth": 2,
+                           "FilterHeight": 2})
+_PADDINGS = np.array([[1, 1], [2, 2]], np.int32)
+# name -> (opcode, x, constants, options, expected output)
+SINGLE_OPERATORS = {
+    "gather_nd": ("GATHER_ND", _MATRIX, [np.array([[0, 1], [1, 2]], np.int32)], None,
+                  _MATRIX[[0, 1], [1, 2]]),
+    "l2_pool": ("L2_POOL_2D", _IMAGE, [], _POOL, np.sqrt(
+        (_IMAGE ** 2).reshape(1, 2, 2, 2, 2, 2).mean(axis=(2, 4)))),
+    "mirror_pad_reflect": ("MIRROR_PAD", _MATRIX, [_PADDINGS], ("MirrorPadOptions",
+                                                                {"Mode": 0}),
+                           np.pad(_MATRIX, _PADDINGS, mode="reflect")),
+    "mirror_pad_symmetric": ("MIRROR_PAD", _MATRIX, [_PADDINGS], ("MirrorPadOptions",
+                                                                  {"Mode": 1}),
+                             np.pad(_MATRIX, _PADDINGS, mode="symmetric")),
+    "squeeze": ("SQUEEZE", _MATRIX.reshape(2, 1, 3), [], ("SqueezeOptions",
+                                                          {"SqueezeDims": [1]}), _MATRIX),
+    "reduce_all": ("REDUCE_ALL", _MASK, [np.array([1], np.int32)],
+                   ("ReducerOptions", {"KeepDims": False}), _MASK.all(axis=1)),
+    "select_rows": ("SELECT", np.array([True, False]), [_MATRIX, -_MATRIX], None,
+                    np.where([[True], [False]], _MATRIX, -_MATRIX)),
+    "prelu": ("PRELU", _MATRIX, [np.array([0.1, 0.2, 0.3], np.float32)], None,
+              np.where(_MATRIX >= 0, _MATRIX, _MATRIX * [0.1, 0.2, 0.3])),
+    "relu_0_to_1": ("RELU_0_TO_1", _MATRIX, [], None, np.clip(_MATRIX, 0, 1)),
+    "range": ("RANGE", np.array(2, np.int32), [np.array(11, np.int32),
+                                               np.array(3, np.int32)], None,
+              np.arange(2, 11, 3, dtype=np.int32)),
+    "rank": ("RANK", _IMAGE, [], None, np.array(4, np.int32)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SINGLE_OPERATORS))
+def test_single_operator(name):
+    opcode, x, constants, options, want = SINGLE_OPERATORS[name]
+    want = np.asarray(want, np.asarray(want).dtype if want.dtype != np.float64
+                      else np.float32)
+    content = _single_operator_file(opcode, x, constants, want.shape, want.dtype, options)
+    got = _fallback(content, [x])[0]
+    assert got.dtype == want.dtype and got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=TOLERANCE, atol=TOLERANCE)
+    litert = _litert(content, [x])
+    if litert is not None:
+        np.testing.assert_allclose(got, litert[0], rtol=TOLERANCE, atol=TOLERANCE)
+
+
+@pytest.mark.parametrize("align_corners, half_pixel", [(False, False), (True, False),
+                                                       (False, True)])
+@pytest.mark.parametrize("opcode", ["RESIZE_BILINEAR", "RESIZE_NEAREST_NEIGHBOR"])
+def test_resize(opcode, align_corners, half_pixel):
+    """Against LiteRT, and against TF's rule for bilinear with half-pixel centres."""
+    image = RNG.normal(size=(2, 5, 4, 3)).astype(np.float32)
+    options = ("ResizeBilinearOptions" if opcode == "RESIZE_BILINEAR"
+               else "ResizeNearestNeighborOptions",
+               {"AlignCorners": align_corners, "HalfPixelCenters": half_pixel})
+    content = _single_operator_file(opcode, image, [np.array([8, 7], np.int32)],
+                                    (2, 8, 7, 3), options=options)
+    got = _fallback(content, [image])[0]
+    assert got.shape == (2, 8, 7, 3)
+    if opcode == "RESIZE_BILINEAR" and half_pixel:
+        want = np.asarray(tf.image.resize(image, [8, 7], method="bilinear"))
+        np.testing.assert_allclose(got, want, rtol=TOLERANCE, atol=TOLERANCE)
+    litert = _litert(content, [image])
+    if litert is not None:
+        np.testing.assert_allclose(got, litert[0], rtol=TOLERANCE, atol=TOLERANCE)

@@ -138,8 +138,3 @@ def cast(call):
 @kernel("ZEROS_LIKE")
 def zeros_like(call):
     return np.zeros_like(call.inputs[0])
-
-
-@kernel("ONES_LIKE")
-def ones_like(call):
-    return np.ones_like(call.inputs[0])
