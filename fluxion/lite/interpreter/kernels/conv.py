@@ -51,6 +51,12 @@ def _convolve(call, x, weights):
     return np.asarray(result.numpy())
 
 
+def _depth(call, weights) -> int:
+    """How many products one output sums (at most)."""
+    window = int(np.prod(weights.shape[1:3]))
+    return window if call.op.opcode == "DEPTHWISE_CONV_2D" else window * weights.shape[3]
+
+
 def _positions(call) -> tuple[int, int, int]:
     """(data, weights, bias) input positions."""
     return (2, 1, 3) if call.op.opcode == "TRANSPOSE_CONV" else (0, 1, 2)
@@ -78,8 +84,8 @@ def _hybrid_convolution(call, x, weights, weights_at):
     per_channel = w_info.quantization.scales.size > 1
     values, scale, zero_point = quantize_rows(x.reshape(len(x), -1), asymmetric=per_channel)
     centred = (values - zero_point[:, None]).reshape(x.shape)
-    accumulator = np.rint(_convolve(call, centred.astype(np.float64),
-                                    weights.astype(np.float64)))
+    dtype = exact_float_type(_depth(call, weights), centred, weights)
+    accumulator = np.rint(_convolve(call, centred.astype(dtype), weights.astype(dtype)))
     weight_scales = w_info.quantization.scales.astype(np.float32)
     factor = scale.reshape(-1, *[1] * (x.ndim - 1)) * weight_scales
     return accumulator.astype(np.float32) * factor.astype(np.float32)
@@ -90,9 +96,7 @@ def _integer_convolution(call, x, weights, bias, data_at, weights_at):
         call.output_infos[0]
     centred_x = x.astype(np.int32) - zero_point_of(x_info)
     centred_w = weights.astype(np.int32) - zero_point_of(w_info)
-    depth = int(np.prod(weights.shape[1:3])) * (
-        1 if call.op.opcode == "DEPTHWISE_CONV_2D" else weights.shape[3])
-    dtype = exact_float_type(depth, centred_x, centred_w)
+    dtype = exact_float_type(_depth(call, weights), centred_x, centred_w)
     accumulator = np.rint(_convolve(call, centred_x.astype(dtype), centred_w.astype(dtype))
                           ).astype(np.int64)
     if bias is not None:

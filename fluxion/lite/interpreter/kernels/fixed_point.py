@@ -17,9 +17,11 @@ INT32_MIN, INT32_MAX = -(2 ** 31), 2 ** 31 - 1
 
 
 def round_half_away(x):
-    """C's ``round``: halves go away from zero."""
+    """C's ``round``: halves go away from zero.  (``floor(|x| + 0.5)`` would round
+    0.49999997 up: the sum rounds to 1.0 in float32.)"""
     x = np.asarray(x)
-    return np.sign(x) * np.floor(np.abs(x) + 0.5)
+    whole = np.trunc(x)
+    return np.where(np.abs(x - whole) == 0.5, whole + np.sign(x), np.rint(x))
 
 
 def quantize_multiplier(real) -> tuple[np.ndarray, np.ndarray]:
