@@ -80,7 +80,8 @@ def _step_of(content: bytes, position: int) -> float:
 def test_fixtures_cover_the_models():
     assert len(FIXTURE_NAMES) >= 20
     for family in ("mlp", "cnn", "lstm", "gru", "simple_rnn", "text_cnn", "attention",
-                   "conditional_then", "conditional_else"):
+                   "conditional_then", "conditional_else", "dilated",
+                   "dense_activations"):
         assert any(n.startswith(family) for n in FIXTURE_NAMES)
 
 

@@ -171,8 +171,19 @@ _MASK = np.array([[True, False, True], [True, True, True]])
 _POOL = ("Pool2DOptions", {"Padding": 1, "StrideW": 2, "StrideH": 2, "FilterWidth": 2,
                            "FilterHeight": 2})
 _PADDINGS = np.array([[1, 1], [2, 2]], np.int32)
+_BLOCKS = np.arange(2 * 4 * 6 * 3, dtype=np.float32).reshape(2, 4, 6, 3)
+_BLOCK, _SPACE_PADDINGS = np.array([2, 2], np.int32), np.array([[0, 0], [1, 1]], np.int32)
 # name -> (opcode, x, constants, options, expected output)
 SINGLE_OPERATORS = {
+    "space_to_depth": ("SPACE_TO_DEPTH", _BLOCKS, [], ("SpaceToDepthOptions",
+                                                      {"BlockSize": 2}),
+                       np.asarray(tf.nn.space_to_depth(_BLOCKS, 2))),
+    "depth_to_space": ("DEPTH_TO_SPACE", np.asarray(tf.nn.space_to_depth(_BLOCKS, 2)), [],
+                       ("DepthToSpaceOptions", {"BlockSize": 2}), _BLOCKS),
+    "space_to_batch": ("SPACE_TO_BATCH_ND", _BLOCKS, [_BLOCK, _SPACE_PADDINGS], None,
+                       np.asarray(tf.space_to_batch_nd(_BLOCKS, [2, 2], [[0, 0], [1, 1]]))),
+    "batch_to_space": ("BATCH_TO_SPACE_ND", np.asarray(tf.space_to_batch_nd(
+        _BLOCKS, [2, 2], [[0, 0], [1, 1]])), [_BLOCK, _SPACE_PADDINGS], None, _BLOCKS),
     "gather_nd": ("GATHER_ND", _MATRIX, [np.array([[0, 1], [1, 2]], np.int32)], None,
                   _MATRIX[[0, 1], [1, 2]]),
     "l2_pool": ("L2_POOL_2D", _IMAGE, [], _POOL, np.sqrt(

@@ -14,7 +14,8 @@ import numpy as np
 
 KERNELS: dict = {}
 _MODULES = ("activation", "control_flow", "conv", "dense", "elementwise", "pool",
-            "quantization", "recurrent", "reduce", "resize", "shape", "slicing")
+            "quantization", "recurrent", "reduce", "resize", "shape", "slicing",
+            "space_batch")
 _loaded = False
 
 
