@@ -1,0 +1,108 @@
+"""ONNX for the fused recurrent primitives: ``lstm_sequence`` as ONNX's LSTM and
+``gru_sequence`` as ONNX's GRU, one node a layer.
+
+- Gate orders: Keras's LSTM is i, f, c~, o, ONNX's i, o, f, c; the GRU's z, r, h is the
+  same in both.  The weights are reordered and transposed here, at export time.
+- ``reverse`` (Keras's ``go_backwards``): Fluxion returns the states in processing
+  order, so the input is reversed along time (a Slice with step -1) and the ONNX node
+  runs forward.
+- ``gru_sequence`` takes the input already projected (``xw = x @ kernel + bias``, a
+  matmul before it in the graph): the ONNX GRU gets it with an identity input weight.
+- The cell states ``cs`` of every step are not an output of ONNX's LSTM, only the last
+  one: ``cs`` exports when every reader takes its last step (``return_state``).  The
+  gate histories only a gradient reads do not export.
+- A mask (``mask_zero`` embeddings, ``Masking``) has no ONNX counterpart (ONNX's
+  ``sequence_lens`` only cuts sequences at their end): such layers are refused.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fluxion.onnx.mappings import lowers
+
+_KERAS_TO_ONNX_LSTM = (0, 3, 1, 2)  # ONNX's i, o, f, c taken from Keras's i, f, c, o
+
+
+def _known(ctx, node, positions) -> list[np.ndarray]:
+    arrays = [ctx.array(node.inputs[p]) for p in positions]
+    if any(a is None for a in arrays):
+        raise ctx.unsupported("has weights computed at run time; the ONNX export stores "
+                              "recurrent weights as constants")
+    return [np.asarray(a, ctx.dtype()) for a in arrays]
+
+
+def _refuse_mask(ctx, node, mask_position: int) -> None:
+    if len(node.inputs) > mask_position:
+        raise ctx.unsupported("is masked (mask_zero or Masking before it); ONNX's "
+                              "recurrent operators take no per-step mask")
+
+
+def _time_major(ctx, value, batch_major: bool, reverse: bool) -> str:
+    """The input as ``[steps, batch, features]``, reversed along time for ``reverse``."""
+    x = ctx.name(value)
+    if batch_major:
+        x = ctx.transpose(x, [1, 0, 2])
+    if reverse:
+        end = np.iinfo(np.int64).max
+        x = ctx.emit("Slice", [x, ctx.int64s([end], "starts"),
+                               ctx.int64s([np.iinfo(np.int64).min], "ends"),
+                               ctx.int64s([0], "axes"), ctx.int64s([-1], "steps")],
+                     "reversed")
+    return x
+
+
+def _gates(matrix: np.ndarray, order, units: int) -> np.ndarray:
+    """The gate blocks (columns of ``units``) of ``matrix``'s last axis in ``order``."""
+    return np.concatenate([matrix[..., g * units:(g + 1) * units] for g in order], axis=-1)
+
+
+def _only_last_step_read(ctx, value) -> bool:
+    readers = ctx.readers(value)
+    return bool(readers) and all(r.prim.name == "getitem" and tuple(r.attrs["key"]) == (-1,)
+                                 for r in readers) and not ctx.is_returned(value)
+
+
+def _sequence(ctx, y: str) -> str:
+    """ONNX's ``Y [steps, directions, batch, units]`` as ``[steps, batch, units]``."""
+    return ctx.emit("Squeeze", [y, ctx.int64s([1], "direction")], "sequence")
+
+
+@lowers("lstm_sequence")
+def lower_lstm_sequence(ctx, node):
+    _refuse_mask(ctx, node, 6)
+    kernel, recurrent, bias = _known(ctx, node, (3, 4, 5))
+    units = recurrent.shape[0]
+    order = _KERAS_TO_ONNX_LSTM
+    weights = ctx.constant(_gates(kernel, order, units).T[None], "W")
+    recurrent_weights = ctx.constant(_gates(recurrent, order, units).T[None], "R")
+    biases = ctx.constant(np.concatenate([_gates(bias, order, units),
+                                          np.zeros_like(bias)])[None], "B")
+    x = _time_major(ctx, node.inputs[0], True, node.attrs.get("reverse", False))
+    h0, c0 = (ctx.emit("Unsqueeze", [ctx.name(v), ctx.int64s([0], "direction")], "initial")
+              for v in node.inputs[1:3])
+    y, _, y_c = ctx.emit("LSTM", [x, weights, recurrent_weights, biases, "", h0, c0],
+                         "lstm", outputs=3, hidden_size=int(units))
+    cs = None  # every step's cell state: ONNX gives the last one only
+    if _only_last_step_read(ctx, node.outputs[1]):
+        cs = y_c  # [directions = 1, batch, units]: a one-step sequence of the last state
+    return _sequence(ctx, y), cs, None
+
+
+@lowers("gru_sequence")
+def lower_gru_sequence(ctx, node):
+    _refuse_mask(ctx, node, 4)
+    recurrent, recurrent_bias = _known(ctx, node, (2, 3))
+    units = recurrent.shape[0]
+    width = 3 * units
+    identity = ctx.constant(np.eye(width, dtype=ctx.dtype())[None], "W_identity")
+    recurrent_weights = ctx.constant(recurrent.T[None], "R")
+    biases = ctx.constant(np.concatenate([np.zeros(width, ctx.dtype()),
+                                          recurrent_bias])[None], "B")
+    xw = _time_major(ctx, node.inputs[0], False, node.attrs.get("reverse", False))
+    h0 = ctx.emit("Unsqueeze", [ctx.name(node.inputs[1]), ctx.int64s([0], "direction")],
+                  "initial")
+    y, _ = ctx.emit("GRU", [xw, identity, recurrent_weights, biases, "", h0], "gru",
+                    outputs=2, hidden_size=int(units),
+                    linear_before_reset=int(bool(node.attrs.get("reset_after", True))))
+    return _sequence(ctx, y), None, None
