@@ -9,6 +9,7 @@ names the user-facing entry point in error messages.
 
 from __future__ import annotations
 
+from fluxion.core import nest
 from fluxion.core.tensor_spec import TensorSpec
 from fluxion.graph.function import Function, function
 
@@ -77,7 +78,11 @@ def trace_function(fn, input_signature=None, caller: str = "export"):
         raise ValueError(f"{caller}: the function {getattr(fn, '__name__', fn)!r} has no "
                          f"input_signature; give one (a list of fluxion.TensorSpec) to "
                          f"@fluxion.function(input_signature=...) or to {caller}.")
-    return trace_concrete_function(fn.get_concrete_function(*specs), caller)
+    graph, names, outputs = trace_concrete_function(fn.get_concrete_function(*specs), caller)
+    given = [getattr(spec, "name", None) for spec in nest.flatten(list(specs))]
+    if len(given) == len(names):  # the signature's own names, where it gives them
+        names = [name or default for name, default in zip(given, names)]
+    return graph, names, outputs
 
 
 def output_names(graph) -> list[str]:

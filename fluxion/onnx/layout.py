@@ -36,10 +36,12 @@ def optimize_layout(graph: OnnxGraph) -> None:
     """Rewrites ``graph`` in place until no Transpose can move further."""
     while _one_rewrite(graph):
         pass
+    _merge_equal_transposes(graph)
     _drop_identities(graph)
 
 
 def _one_rewrite(graph: OnnxGraph) -> bool:
+    graph.prune()  # a Transpose left without readers must not count as one
     readers: dict[str, list[OnnxNode]] = {}
     producers: dict[str, OnnxNode] = {}
     for node in graph.nodes:
@@ -52,29 +54,66 @@ def _one_rewrite(graph: OnnxGraph) -> bool:
         if transpose.op_type != "Transpose":
             continue
         result = transpose.outputs[0]
-        if result in outputs or len(readers.get(result, [])) != 1:
-            continue
-        reader = readers[result][0]
         perm = list(transpose.attributes["perm"])
-        if reader.op_type == "Transpose":
-            _merge(graph, transpose, reader, perm, readers)
+        chained = [r for r in readers.get(result, []) if r.op_type == "Transpose"]
+        if chained:  # each reader that transposes again reads x, by one combined perm
+            for reader in chained:
+                _merge(transpose, reader, perm)
             return True
+        if result in outputs or not readers.get(result):
+            continue
+        if len(readers[result]) > 1:  # one copy a reader: each sinks on its own path
+            _split_readers(graph, transpose, readers[result])
+            return True
+        reader = readers[result][0]
         if reader.op_type in _UNARY and reader.inputs[0] == result and \
                 len(reader.inputs) == 1:
             _swap(graph, transpose, reader, perm, {0: transpose})
             return True
-        if reader.op_type in _ELEMENTWISE and _sink_elementwise(graph, reader, perm,
+        if reader.op_type in _ELEMENTWISE | {"Concat"} and _sink_elementwise(graph, reader, perm,
                                                                 readers, producers):
             return True
         if reader.op_type in _REDUCERS and _sink_reduce(graph, transpose, reader, perm):
             return True
+        if reader.op_type == "Pad" and reader.inputs[0] == result and \
+                _sink_pad(graph, transpose, reader, perm):
+            return True
     return False
 
 
-def _merge(graph, first: OnnxNode, second: OnnxNode, perm, readers) -> None:
-    """Transpose(Transpose(x, p), q) is Transpose(x, p[q]) — or x itself."""
+def _split_readers(graph, transpose: OnnxNode, readers: list) -> None:
+    """Gives every reader but the first its own copy of ``transpose``."""
+    at = graph.nodes.index(transpose) + 1
+    for reader in readers[1:]:
+        copy = graph.fresh(f"{transpose.outputs[0]}/copy")
+        graph.nodes.insert(at, OnnxNode("Transpose", list(transpose.inputs), [copy],
+                                        graph.fresh(f"{transpose.name}/copy"),
+                                        dict(transpose.attributes)))
+        reader.inputs = [copy if name == transpose.outputs[0] else name
+                         for name in reader.inputs]
+
+
+def _merge_equal_transposes(graph) -> None:
+    """The copies that found nothing to cancel against become one Transpose again."""
+    seen: dict[tuple, str] = {}
+    renamed: dict[str, str] = {}
+    for node in list(graph.nodes):
+        node.inputs = [renamed.get(name, name) for name in node.inputs]
+        if node.op_type != "Transpose":
+            continue
+        key = (node.inputs[0], tuple(node.attributes["perm"]))
+        outputs = {name for name, _, _ in graph.outputs}
+        if key in seen and node.outputs[0] not in outputs:
+            renamed[node.outputs[0]] = seen[key]
+            graph.nodes.remove(node)
+        else:
+            seen.setdefault(key, node.outputs[0])
+
+
+def _merge(first: OnnxNode, second: OnnxNode, perm) -> None:
+    """Transpose(Transpose(x, p), q) is Transpose(x, p[q]) — or x itself; the first
+    Transpose stays for its other readers (pruning drops it when none is left)."""
     combined = [perm[q] for q in second.attributes["perm"]]
-    graph.nodes.remove(first)
     second.inputs[0] = first.inputs[0]
     if combined == sorted(combined):
         second.op_type, second.attributes = "Identity", {}
@@ -114,6 +153,8 @@ def _sink_elementwise(graph, reader, perm, readers, producers) -> bool:
             return False
     if not moved:
         return False
+    if reader.op_type == "Concat":  # joined along the same data axis, now numbered p[axis]
+        reader.attributes["axis"] = int(perm[reader.attributes["axis"] % rank])
     for position, array in constants.items():
         expanded = array.reshape((1,) * (rank - array.ndim) + array.shape)
         reader.inputs[position] = graph.constant(np.transpose(expanded, inverse),
@@ -145,6 +186,21 @@ def _sink_reduce(graph, transpose, reader, perm) -> bool:
     graph.nodes.remove(transpose)
     if order != sorted(order):
         _swap(graph, transpose, reader, order, {})
+    return True
+
+
+def _sink_pad(graph, transpose, reader, perm) -> bool:
+    """``Pad(Transpose(x, p), pads)`` is ``Transpose(Pad(x, pads'), p)``, each axis's
+    pair of pads moved to the axis of x it is."""
+    pads = graph.initializers.get(reader.inputs[1])
+    if pads is None or (len(reader.inputs) > 3 and reader.inputs[3]):
+        return False  # run-time pads, or an axes input
+    rank = len(perm)
+    begins, ends = [0] * rank, [0] * rank
+    for axis in range(rank):
+        begins[perm[axis]], ends[perm[axis]] = int(pads[axis]), int(pads[rank + axis])
+    reader.inputs[1] = graph.int64s(begins + ends, f"{reader.name}/pads")
+    _swap(graph, transpose, reader, perm, {0: transpose})
     return True
 
 
