@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 
-@dataclass
+@dataclass(eq=False)
 class OnnxNode:
     """One ONNX node: ``outputs = op_type(*inputs, **attributes)`` (names of tensors)."""
 

@@ -14,6 +14,7 @@ import os
 import re
 
 from fluxion.graph import export_trace
+from fluxion.onnx.folding import fold_constants_into_weights
 from fluxion.onnx.layout import optimize_layout
 from fluxion.onnx.lowering import lower_graph
 
@@ -62,6 +63,7 @@ def export(model, path=None, opset: int = DEFAULT_OPSET, check: bool = True,
     onnx_graph = lower_graph(graph, [_valid_name(n) for n in input_names],
                              _output_names(model, output_names), int(opset))
     optimize_layout(onnx_graph)
+    fold_constants_into_weights(onnx_graph)
     onnx_graph.prune()
     helper = onnx.helper
     opset_ids = [helper.make_opsetid("", int(opset))]

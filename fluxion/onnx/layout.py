@@ -9,7 +9,7 @@ does not care about layout:
 - elementwise operators with one run-time operand (the others constants, which are
   stored permuted), or whose run-time operands are all Transposes by the same
   permutation (a residual add of two convolution branches);
-- reductions (their axes are renumbered; a Transpose of the kept axes follows when
+- Pad, Slice and reductions (their axes are renumbered; a Transpose of the kept axes follows when
   their order changes);
 - another Transpose: the two become one, or nothing when they cancel.
 
@@ -41,7 +41,6 @@ def optimize_layout(graph: OnnxGraph) -> None:
 
 
 def _one_rewrite(graph: OnnxGraph) -> bool:
-    graph.prune()  # a Transpose left without readers must not count as one
     readers: dict[str, list[OnnxNode]] = {}
     producers: dict[str, OnnxNode] = {}
     for node in graph.nodes:
@@ -59,6 +58,8 @@ def _one_rewrite(graph: OnnxGraph) -> bool:
         if chained:  # each reader that transposes again reads x, by one combined perm
             for reader in chained:
                 _merge(transpose, reader, perm)
+            if len(chained) == len(readers[result]) and result not in outputs:
+                graph.nodes.remove(transpose)  # no reader left
             return True
         if result in outputs or not readers.get(result):
             continue
@@ -77,6 +78,9 @@ def _one_rewrite(graph: OnnxGraph) -> bool:
             return True
         if reader.op_type == "Pad" and reader.inputs[0] == result and \
                 _sink_pad(graph, transpose, reader, perm):
+            return True
+        if reader.op_type == "Slice" and reader.inputs[0] == result and \
+                _sink_slice(graph, transpose, reader, perm):
             return True
     return False
 
@@ -200,6 +204,26 @@ def _sink_pad(graph, transpose, reader, perm) -> bool:
     for axis in range(rank):
         begins[perm[axis]], ends[perm[axis]] = int(pads[axis]), int(pads[rank + axis])
     reader.inputs[1] = graph.int64s(begins + ends, f"{reader.name}/pads")
+    _swap(graph, transpose, reader, perm, {0: transpose})
+    return True
+
+
+def _sink_slice(graph, transpose, reader, perm) -> bool:
+    """``Slice(Transpose(x, p), axes)`` is ``Transpose(Slice(x, p[axes]), p)``."""
+    starts = graph.initializers.get(reader.inputs[1])
+    if starts is None:
+        return False
+    if len(reader.inputs) > 3 and reader.inputs[3]:
+        axes = graph.initializers.get(reader.inputs[3])
+        if axes is None:
+            return False
+    else:
+        axes = np.arange(starts.size)
+    rank = len(perm)
+    moved = [perm[int(a) % rank] for a in axes.reshape(-1)]
+    inputs = list(reader.inputs) + [""] * (4 - len(reader.inputs))
+    inputs[3] = graph.int64s(moved, f"{reader.name}/axes")
+    reader.inputs = inputs
     _swap(graph, transpose, reader, perm, {0: transpose})
     return True
 

@@ -63,6 +63,22 @@ def _only_last_step_read(ctx, value) -> bool:
                                  for r in readers) and not ctx.is_returned(value)
 
 
+def _initial_state(ctx, value) -> str:
+    """``[1, batch, units]`` for the ONNX node, or "" (ONNX's zeros) for a zero state:
+    Keras's default, traced as zeros broadcast to the batch read at run time."""
+    array = ctx.array(value)
+    producer = value.producer
+    zeros = array is not None and not array.any()
+    if producer is not None and producer.prim.name in ("broadcast_to_dynamic",
+                                                      "broadcast_to", "fill_like"):
+        filled = ctx.array(producer.inputs[0])
+        zeros = producer.attrs.get("value") == 0 if producer.prim.name == "fill_like" \
+            else filled is not None and not filled.any()
+    if zeros:
+        return ""
+    return ctx.emit("Unsqueeze", [ctx.name(value), ctx.int64s([0], "direction")], "initial")
+
+
 def _sequence(ctx, y: str) -> str:
     """ONNX's ``Y [steps, directions, batch, units]`` as ``[steps, batch, units]``."""
     return ctx.emit("Squeeze", [y, ctx.int64s([1], "direction")], "sequence")
@@ -79,8 +95,7 @@ def lower_lstm_sequence(ctx, node):
     biases = ctx.constant(np.concatenate([_gates(bias, order, units),
                                           np.zeros_like(bias)])[None], "B")
     x = _time_major(ctx, node.inputs[0], True, node.attrs.get("reverse", False))
-    h0, c0 = (ctx.emit("Unsqueeze", [ctx.name(v), ctx.int64s([0], "direction")], "initial")
-              for v in node.inputs[1:3])
+    h0, c0 = (_initial_state(ctx, v) for v in node.inputs[1:3])
     y, _, y_c = ctx.emit("LSTM", [x, weights, recurrent_weights, biases, "", h0, c0],
                          "lstm", outputs=3, hidden_size=int(units))
     cs = None  # every step's cell state: ONNX gives the last one only
@@ -100,8 +115,7 @@ def lower_gru_sequence(ctx, node):
     biases = ctx.constant(np.concatenate([np.zeros(width, ctx.dtype()),
                                           recurrent_bias])[None], "B")
     xw = _time_major(ctx, node.inputs[0], False, node.attrs.get("reverse", False))
-    h0 = ctx.emit("Unsqueeze", [ctx.name(node.inputs[1]), ctx.int64s([0], "direction")],
-                  "initial")
+    h0 = _initial_state(ctx, node.inputs[1])
     y, _ = ctx.emit("GRU", [xw, identity, recurrent_weights, biases, "", h0], "gru",
                     outputs=2, hidden_size=int(units),
                     linear_before_reset=int(bool(node.attrs.get("reset_after", True))))
