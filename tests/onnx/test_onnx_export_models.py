@@ -191,3 +191,24 @@ def test_keras_cumsum_exports(tmp_path):
     x = keras.Input((4,))
     model = keras.Model(x, keras.ops.cumsum(x, axis=1))
     assert_exports_exactly(model, tmp_path / "m.onnx")
+
+
+def test_attention_and_einsum_dense(tmp_path):
+    tokens = keras.Input((5, 8), name="tokens")
+    attended = L.MultiHeadAttention(num_heads=2, key_dim=4)(tokens, tokens)
+    x = L.LayerNormalization()(L.Add()([tokens, attended]))
+    x = L.EinsumDense("abc,cd->abd", output_shape=(None, 6), bias_axes="d")(x)
+    model = keras.Model(tokens, L.GlobalAveragePooling1D()(x))
+    proto = assert_exports_exactly(model, tmp_path / "m.onnx")
+    assert "Einsum" in {n.op_type for n in proto.graph.node}
+
+
+def test_pooling_and_convolution_in_one_and_three_dimensions(tmp_path):
+    model = keras.Sequential([keras.Input((12, 3)), L.Conv1D(4, 3, padding="same"),
+                              L.MaxPooling1D(2), L.AveragePooling1D(2, padding="same"),
+                              L.GlobalMaxPooling1D()])
+    assert_exports_exactly(model, tmp_path / "one.onnx")
+    model = keras.Sequential([keras.Input((6, 6, 6, 2)), L.Conv3D(3, 2, strides=2),
+                              L.MaxPooling3D(1), L.AveragePooling3D(3, padding="same"),
+                              L.GlobalAveragePooling3D()])
+    assert_exports_exactly(model, tmp_path / "three.onnx")
