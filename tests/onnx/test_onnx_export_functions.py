@@ -172,3 +172,32 @@ def test_variables_are_stored_as_initializers(tmp_path):
     proto = assert_function_exports(tmp_path, fn, [spec(None, 3)], [floats(2, 3)])
     assert any(np.array_equal(onnx.numpy_helper.to_array(t), scale.numpy())
                for t in proto.graph.initializer)
+
+
+@pytest.mark.parametrize("method", ["nearest", "bilinear", "bicubic", "area"])
+def test_image_resize(tmp_path, method):
+    def fn(images):
+        return (tf.image.resize(images, (7, 3), method=method),
+                tf.image.resize(images, (2, 9), method=method))
+
+    assert_function_exports(tmp_path, fn, [spec(None, 5, 6, 2)], [floats(2, 5, 6, 2)])
+
+
+def test_argsort_and_scatter(tmp_path):
+    def fn(x, updates):
+        order = tf.argsort(x, axis=-1, direction="DESCENDING")
+        indices = tf.constant([[0], [2]])
+        return (order, tf.tensor_scatter_nd_update(x, indices, updates),
+                tf.tensor_scatter_nd_add(x, indices, updates))
+
+    assert_function_exports(tmp_path, fn, [spec(4, 5), spec(2, 5)],
+                            [floats(4, 5), floats(2, 5)])
+
+
+def test_operation_without_mapping_in_a_function_names_the_line():
+    def fn(x):
+        return tf.math.cumprod(x, axis=1)
+
+    with pytest.raises(fluxion.onnx.UnsupportedOperationError,
+                       match=r"'cumprod' \(traced at .*test_onnx_export_functions.py:\d+\)"):
+        fluxion.onnx.export(fn, None, input_signature=[spec(None, 3)])

@@ -64,3 +64,5 @@ def test_recurrent_layers_with_zero_initial_state_are_one_node_each(tmp_path):
     ops = _op_types(proto)
     assert ops["LSTM"] == 1 and ops["GRU"] == 1
     assert not {"Expand", "Shape", "ConstantOfShape"} & set(ops)
+    # the GRU's input projection is the ONNX GRU's own input weight, not a MatMul
+    assert "MatMul" not in ops

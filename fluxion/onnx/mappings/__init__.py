@@ -11,7 +11,7 @@ import importlib
 from fluxion.core.primitive import register_export
 
 _FAMILIES = ("state", "elementwise", "activation", "contraction", "conv", "shape",
-             "indexing", "reduce", "recurrent")
+             "indexing", "reduce", "recurrent", "image")
 _registered = False
 
 

@@ -1,6 +1,7 @@
 """ONNX for indexing: basic indexing (``x[1:, ::2, None, ..., 0]``: Slice, Squeeze and
 Unsqueeze), gather (Gather), ``take_along_axis`` (GatherElements), ``gather_nd``
-(GatherND), ``where`` with one argument (NonZero), ``range``, ``top_k``."""
+(GatherND) and its scatters (ScatterND), ``where`` with one argument (NonZero),
+``range``, ``top_k`` and ``argsort`` (TopK over the whole axis)."""
 
 from __future__ import annotations
 
@@ -115,3 +116,38 @@ def lower_top_k(ctx, node):
     if ctx.dtype(1) != np.int64:
         indices = ctx.cast(indices, ctx.dtype(1))
     return values, indices
+
+
+@lowers("argsort")
+def lower_argsort(ctx, node):
+    """TopK over the whole axis: its indices, largest first for a descending sort.
+    (Ties: Fluxion's sort is stable; onnxruntime's TopK also keeps the lower index
+    first among equal values.)"""
+    x_value = node.inputs[0]
+    axis = int(node.attrs["axis"]) % len(x_value.aval.shape)
+    x = ctx.name(x_value)
+    size = x_value.aval.shape[axis]
+    if size is None:
+        count = ctx.emit("Slice", [ctx.emit("Shape", [x]), ctx.int64s([axis], "start"),
+                                   ctx.int64s([axis + 1], "end")], "count")
+    else:
+        count = ctx.int64s([int(size)], "count")
+    _, indices = ctx.emit("TopK", [x, count], outputs=2, axis=axis,
+                          largest=int(bool(node.attrs["descending"])), sorted=1)
+    return ctx.cast(indices, ctx.dtype())
+
+
+@lowers("tensor_scatter_nd_update", "tensor_scatter_nd_add")
+def lower_scatter_nd(ctx, node):
+    tensor, indices, updates = node.inputs
+    if indices.aval.shape[-1] != node.attrs["index_depth"]:
+        raise ctx.unsupported("scatters with an index depth other than the indices' last "
+                              "size")
+    attributes = {}
+    if node.prim.name == "tensor_scatter_nd_add":
+        if ctx.opset < 16:
+            raise ctx.unsupported("adds at indices, which ONNX's ScatterND does from "
+                                  "opset 16 (export with opset=16 or later)")
+        attributes["reduction"] = "add"
+    return ctx.emit("ScatterND", [ctx.name(tensor), ctx.name(indices, np.int64),
+                                  ctx.name(updates, ctx.dtype())], **attributes)

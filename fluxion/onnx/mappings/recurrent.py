@@ -7,7 +7,10 @@
   order, so the input is reversed along time (a Slice with step -1) and the ONNX node
   runs forward.
 - ``gru_sequence`` takes the input already projected (``xw = x @ kernel + bias``, a
-  matmul before it in the graph): the ONNX GRU gets it with an identity input weight.
+  matmul before it in the graph).  When that projection is the Keras layer's own
+  (time-major input, reshaped, multiplied by a constant kernel, bias added, reshaped
+  back) the ONNX GRU takes the kernel and bias as its input weights and the nodes of
+  the projection fall away; otherwise it reads ``xw`` with an identity input weight.
 - The cell states ``cs`` of every step are not an output of ONNX's LSTM, only the last
   one: ``cs`` exports when every reader takes its last step (``return_state``).  The
   gate histories only a gradient reads do not export.
@@ -104,19 +107,52 @@ def lower_lstm_sequence(ctx, node):
     return _sequence(ctx, y), cs, None
 
 
+def _private_producer(ctx, value, *names):
+    """The node computing ``value`` when it is one of ``names`` and only one node reads
+    ``value`` (so the ONNX node may take over its work)."""
+    node = value.producer
+    if node is None or node.prim.name not in names or len(ctx.readers(value)) != 1 or \
+            ctx.is_returned(value):
+        return None
+    return node
+
+
+def _input_projection(ctx, xw):
+    """(time-major input value, kernel, bias) when ``xw`` is
+    ``reshape(reshape(x_time_major, [-1, F]) @ kernel + bias)``, else None."""
+    reshaped = _private_producer(ctx, xw, "reshape_dynamic", "reshape")
+    added = _private_producer(ctx, reshaped.inputs[0], "add") if reshaped else None
+    product = _private_producer(ctx, added.inputs[0], "matmul") if added else None
+    flat = _private_producer(ctx, product.inputs[0], "reshape") if product else None
+    if flat is None:
+        return None
+    kernel, bias = ctx.array(product.inputs[1]), ctx.array(added.inputs[1])
+    x = flat.inputs[0]
+    if kernel is None or bias is None or kernel.ndim != 2 or bias.shape != \
+            (kernel.shape[1],) or len(x.aval.shape) != 3 or xw.aval.shape[0] != \
+            x.aval.shape[0]:
+        return None
+    return x, np.asarray(kernel, ctx.dtype()), np.asarray(bias, ctx.dtype())
+
+
 @lowers("gru_sequence")
 def lower_gru_sequence(ctx, node):
     _refuse_mask(ctx, node, 4)
     recurrent, recurrent_bias = _known(ctx, node, (2, 3))
     units = recurrent.shape[0]
     width = 3 * units
-    identity = ctx.constant(np.eye(width, dtype=ctx.dtype())[None], "W_identity")
+    projection = _input_projection(ctx, node.inputs[0])
+    if projection is None:
+        x_value = node.inputs[0]
+        kernel, bias = np.eye(width, dtype=ctx.dtype()), np.zeros(width, ctx.dtype())
+    else:
+        x_value, kernel, bias = projection
+    weights = ctx.constant(kernel.T[None], "W")
     recurrent_weights = ctx.constant(recurrent.T[None], "R")
-    biases = ctx.constant(np.concatenate([np.zeros(width, ctx.dtype()),
-                                          recurrent_bias])[None], "B")
-    xw = _time_major(ctx, node.inputs[0], False, node.attrs.get("reverse", False))
+    biases = ctx.constant(np.concatenate([bias, recurrent_bias])[None], "B")
+    x = _time_major(ctx, x_value, False, node.attrs.get("reverse", False))
     h0 = _initial_state(ctx, node.inputs[1])
-    y, _ = ctx.emit("GRU", [xw, identity, recurrent_weights, biases, "", h0], "gru",
+    y, _ = ctx.emit("GRU", [x, weights, recurrent_weights, biases, "", h0], "gru",
                     outputs=2, hidden_size=int(units),
                     linear_before_reset=int(bool(node.attrs.get("reset_after", True))))
     return _sequence(ctx, y), None, None
