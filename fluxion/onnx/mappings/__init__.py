@@ -11,7 +11,7 @@ import importlib
 from fluxion.core.primitive import register_export
 
 _FAMILIES = ("state", "elementwise", "activation", "contraction", "conv", "shape",
-             "indexing", "reduce", "recurrent", "image")
+             "indexing", "reduce", "recurrent", "image", "categorical")
 _registered = False
 
 
