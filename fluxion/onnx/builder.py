@@ -35,6 +35,7 @@ class OnnxGraph:
         self.inputs: list[tuple[str, np.dtype, tuple]] = []  # (name, dtype, shape)
         self.outputs: list[tuple[str, np.dtype, tuple]] = []
         self._used_names: set[str] = set()
+        self._int64s: dict[tuple, str] = {}  # values -> the initializer holding them
 
     # --- names -----------------------------------------------------------------------------
     def reserve(self, name: str) -> str:
@@ -72,7 +73,14 @@ class OnnxGraph:
         return name
 
     def int64s(self, values, hint: str) -> str:
-        return self.constant(np.asarray(values, dtype=np.int64).reshape(-1), hint)
+        """A 1-D int64 initializer (axes, shapes, pads), shared by every node that needs
+        the same values: initializers are never changed in place."""
+        array = np.asarray(values, dtype=np.int64).reshape(-1)
+        key = tuple(int(v) for v in array)
+        name = self._int64s.get(key)
+        if name is None or name not in self.initializers:
+            name = self._int64s[key] = self.constant(array, hint)
+        return name
 
     # --- finishing -------------------------------------------------------------------------
     def prune(self) -> None:

@@ -49,6 +49,7 @@ class LoweringContext:
         self._names: dict[int, str] = {}  # Fluxion value id -> ONNX tensor name
         self._arrays: dict[int, np.ndarray] = {}  # Fluxion value id -> known array
         self._array_names: dict[int, str] = {}  # value id -> initializer name hint
+        self._stored: dict[tuple, str] = {}  # (value id, dtype) -> its initializer's name
         self._failed: dict[int, UnsupportedOperationError] = {}  # value id -> why not
         self._readers: dict[int, list] = {}  # value id -> the Fluxion nodes reading it
         self._returned: set[int] = set()  # ids of the values the function returns
@@ -92,8 +93,11 @@ class LoweringContext:
             array = self.array(value)
             if array is None:
                 raise KeyError(f"value {value!r} has not been lowered")
-            hint = self._array_names.get(value.id) or self.hint("const")
-            return self.graph.constant(np.asarray(array, dtype=target), hint)
+            key = (value.id, target.str)  # one initializer however many nodes read it
+            if key not in self._stored:
+                hint = self._array_names.get(value.id) or self.hint("const")
+                self._stored[key] = self.graph.constant(np.asarray(array, dtype=target), hint)
+            return self._stored[key]
         if target != value.aval.dtype.np_dtype:
             return self.cast(name, target)
         return name
