@@ -9,8 +9,8 @@ does not care about layout:
 - elementwise operators with one run-time operand (the others constants, which are
   stored permuted), or whose run-time operands are all Transposes by the same
   permutation (a residual add of two convolution branches);
-- Pad, Slice and reductions (their axes are renumbered; a Transpose of the kept axes follows when
-  their order changes);
+- Pad, Slice and reductions (their axes are renumbered; after a reduction a Transpose
+  of the kept axes follows when their order changes);
 - another Transpose: the two become one, or nothing when they cancel.
 
 It stops at everything else (a Flatten's Reshape, the graph's outputs), so a chain of
@@ -61,18 +61,19 @@ def _one_rewrite(graph: OnnxGraph) -> bool:
             if len(chained) == len(readers[result]) and result not in outputs:
                 graph.nodes.remove(transpose)  # no reader left
             return True
-        if result in outputs or not readers.get(result):
+        distinct = list({id(r): r for r in readers.get(result, [])}.values())
+        if result in outputs or not distinct:
             continue
-        if len(readers[result]) > 1:  # one copy a reader: each sinks on its own path
-            _split_readers(graph, transpose, readers[result])
+        if len(distinct) > 1:  # one copy a reader: each sinks on its own path
+            _split_readers(graph, transpose, distinct)
             return True
-        reader = readers[result][0]
+        reader = distinct[0]
         if reader.op_type in _UNARY and reader.inputs[0] == result and \
                 len(reader.inputs) == 1:
             _swap(graph, transpose, reader, perm, {0: transpose})
             return True
-        if reader.op_type in _ELEMENTWISE | {"Concat"} and _sink_elementwise(graph, reader, perm,
-                                                                readers, producers):
+        if reader.op_type in _ELEMENTWISE | {"Concat"} and \
+                _sink_elementwise(graph, reader, perm, readers, producers):
             return True
         if reader.op_type in _REDUCERS and _sink_reduce(graph, transpose, reader, perm):
             return True
@@ -101,12 +102,12 @@ def _merge_equal_transposes(graph) -> None:
     """The copies that found nothing to cancel against become one Transpose again."""
     seen: dict[tuple, str] = {}
     renamed: dict[str, str] = {}
+    outputs = {name for name, _, _ in graph.outputs}
     for node in list(graph.nodes):
         node.inputs = [renamed.get(name, name) for name in node.inputs]
         if node.op_type != "Transpose":
             continue
         key = (node.inputs[0], tuple(node.attributes["perm"]))
-        outputs = {name for name, _, _ in graph.outputs}
         if key in seen and node.outputs[0] not in outputs:
             renamed[node.outputs[0]] = seen[key]
             graph.nodes.remove(node)
@@ -130,6 +131,7 @@ def _swap(graph, transpose: OnnxNode, reader: OnnxNode, perm, moved: dict) -> No
     reader's input positions to the Transposes (all by ``perm``) it now reads past."""
     for position, node in moved.items():
         reader.inputs[position] = node.inputs[0]
+    for node in {id(n): n for n in moved.values()}.values():  # x * x moves one Transpose
         graph.nodes.remove(node)
     result = reader.outputs[0]
     inner = graph.fresh(f"{result}/channels_first")
@@ -151,7 +153,8 @@ def _sink_elementwise(graph, reader, perm, readers, producers) -> bool:
                 return False
             constants[position] = array
         elif producer is not None and producer.op_type == "Transpose" and \
-                list(producer.attributes["perm"]) == perm and len(readers[name]) == 1:
+                list(producer.attributes["perm"]) == perm and \
+                all(r is reader for r in readers[name]):
             moved[position] = producer
         else:
             return False

@@ -66,3 +66,10 @@ def test_recurrent_layers_with_zero_initial_state_are_one_node_each(tmp_path):
     assert not {"Expand", "Shape", "ConstantOfShape"} & set(ops)
     # the GRU's input projection is the ONNX GRU's own input weight, not a MatMul
     assert "MatMul" not in ops
+
+
+def test_a_node_reading_one_transposed_value_twice(tmp_path):
+    model = keras.Sequential([keras.Input((6, 6, 2)), L.Conv2D(3, 3),
+                              L.Lambda(lambda t: t * t + t), L.Conv2D(2, 3)])
+    proto = assert_exports_exactly(model, tmp_path / "m.onnx")
+    assert _op_types(proto)["Transpose"] == 2
