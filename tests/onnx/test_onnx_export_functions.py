@@ -201,3 +201,17 @@ def test_operation_without_mapping_in_a_function_names_the_line():
     with pytest.raises(fluxion.onnx.UnsupportedOperationError,
                        match=r"'cumprod' \(traced at .*test_onnx_export_functions.py:\d+\)"):
         fluxion.onnx.export(fn, None, input_signature=[spec(None, 3)])
+
+
+def test_convolution_then_reductions_that_reorder_the_kept_axes(tmp_path):
+    kernel = floats(3, 3, 2, 4)
+
+    def fn(images):
+        features = tf.nn.relu(tf.nn.conv2d(images, kernel, strides=1, padding="SAME"))
+        return (tf.reduce_max(features, axis=1), tf.reduce_sum(features, axis=[1, 3]),
+                tf.reduce_mean(features, axis=2, keepdims=True))
+
+    proto = assert_function_exports(tmp_path, fn, [spec(None, 5, 6, 2)],
+                                    [floats(2, 5, 6, 2)])
+    conv = [n for n in proto.graph.node if n.op_type == "Conv"]
+    assert len(conv) == 1
