@@ -13,6 +13,9 @@ does not care about layout:
   of the kept axes follows when their order changes);
 - another Transpose: the two become one, or nothing when they cancel.
 
+A Transpose of a Reshape's result that moves only axes of size 1 becomes part of the
+Reshape.
+
 It stops at everything else (a Flatten's Reshape, the graph's outputs), so a chain of
 convolutions changes layout once at each end.
 """
@@ -54,6 +57,8 @@ def _one_rewrite(graph: OnnxGraph) -> bool:
             continue
         result = transpose.outputs[0]
         perm = list(transpose.attributes["perm"])
+        if _fold_into_reshape(graph, transpose, perm, readers, producers):
+            return True
         chained = [r for r in readers.get(result, []) if r.op_type == "Transpose"]
         if chained:  # each reader that transposes again reads x, by one combined perm
             for reader in chained:
@@ -84,6 +89,27 @@ def _one_rewrite(graph: OnnxGraph) -> bool:
                 _sink_slice(graph, transpose, reader, perm):
             return True
     return False
+
+
+def _fold_into_reshape(graph, transpose, perm, readers, producers) -> bool:
+    """``Transpose(Reshape(y, shape), p)`` that moves only axes of size 1 is a Reshape to
+    the permuted shape (a squeeze-excite block's ``[N, 1, 1, C]`` going channels-first)."""
+    reshape = producers.get(transpose.inputs[0])
+    if reshape is None or reshape.op_type != "Reshape" or \
+            len(readers.get(reshape.outputs[0], [])) != 1 or \
+            reshape.outputs[0] in {name for name, _, _ in graph.outputs}:
+        return False
+    target = graph.initializers.get(reshape.inputs[1])
+    if target is None or target.size != len(perm):
+        return False
+    target = [int(t) for t in target]
+    moved = [axis for axis in perm if target[axis] != 1]  # the axes that hold data
+    if moved != sorted(moved) or any(target[p] == 0 and p != i for i, p in enumerate(perm)):
+        return False
+    reshape.inputs[1] = graph.int64s([target[p] for p in perm], f"{reshape.name}/shape")
+    reshape.outputs[0] = transpose.outputs[0]
+    graph.nodes.remove(transpose)
+    return True
 
 
 def _split_readers(graph, transpose: OnnxNode, readers: list) -> None:

@@ -73,3 +73,14 @@ def test_a_node_reading_one_transposed_value_twice(tmp_path):
                               L.Lambda(lambda t: t * t + t), L.Conv2D(2, 3)])
     proto = assert_exports_exactly(model, tmp_path / "m.onnx")
     assert _op_types(proto)["Transpose"] == 2
+
+
+def test_squeeze_excite_block_stays_channels_first(tmp_path):
+    image = keras.Input((6, 6, 4))
+    x = L.Conv2D(4, 3, padding="same", activation="swish")(image)
+    scale = L.Reshape((1, 1, 4))(L.GlobalAveragePooling2D()(x))
+    scale = L.Conv2D(4, 1, activation="sigmoid")(L.Conv2D(2, 1, activation="relu")(scale))
+    x = L.Conv2D(3, 1)(L.Multiply()([x, scale]))
+    model = keras.Model(image, x)
+    proto = assert_exports_exactly(model, tmp_path / "m.onnx")
+    assert _op_types(proto)["Transpose"] == 2
