@@ -215,3 +215,12 @@ def test_convolution_then_reductions_that_reorder_the_kept_axes(tmp_path):
                                     [floats(2, 5, 6, 2)])
     conv = [n for n in proto.graph.node if n.op_type == "Conv"]
     assert len(conv) == 1
+
+
+def test_random_numbers_are_refused_rather_than_frozen():
+    def fn(x):
+        return x + tf.random.normal(tf.shape(x))
+
+    with pytest.raises(fluxion.onnx.UnsupportedOperationError,
+                       match="advance_random_state"):
+        fluxion.onnx.export(fn, None, input_signature=[spec(None, 3)])
