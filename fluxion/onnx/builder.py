@@ -67,7 +67,7 @@ class OnnxGraph:
 
     def constant(self, value, hint: str, dtype=None) -> str:
         """Adds ``value`` (an array or a Python number/list) as an initializer."""
-        array = np.ascontiguousarray(np.asarray(value, dtype=dtype))
+        array = np.array(value, dtype=dtype, order="C")  # keeps a scalar 0-d
         name = self.fresh(hint)
         self.initializers[name] = array
         return name

@@ -124,13 +124,23 @@ def test_custom_activation_function_exports(tmp_path):
     assert_exports_exactly(model, tmp_path / "m.onnx")
 
 
-def test_masked_recurrent_layer_is_refused_by_layer():
-    model = keras.Sequential([keras.Input((4,), dtype="int32"),
-                              L.Embedding(5, 2, mask_zero=True, name="emb"),
-                              L.LSTM(3, name="rnn")])
-    with pytest.raises(fluxion.onnx.UnsupportedOperationError,
-                       match=r"'lstm_sequence' in layer '.*rnn'.* is masked"):
-        fluxion.onnx.export(model, None)
+@pytest.mark.parametrize("rnn", ["lstm", "lstm_backwards_sequences", "gru",
+                                 "gru_reset_before_backwards"])
+def test_masked_recurrent_layers_unroll(tmp_path, rnn):
+    layer = {"lstm": lambda: L.LSTM(3, return_state=True),
+             "lstm_backwards_sequences": lambda: L.LSTM(3, go_backwards=True,
+                                                        return_sequences=True),
+             "gru": lambda: L.GRU(3),
+             "gru_reset_before_backwards": lambda: L.GRU(
+                 3, reset_after=False, go_backwards=True, return_sequences=True)}[rnn]()
+    ids = keras.Input((6,), dtype="int32")
+    outputs = layer(L.Embedding(10, 2, mask_zero=True)(ids))
+    model = keras.Model(ids, outputs)
+    rng = np.random.default_rng(3)
+    layer.set_weights([rng.standard_normal(w.shape).astype("float32") * 0.5
+                       for w in layer.get_weights()])
+    # ids in [0, 10): zeros (masked steps) fall anywhere in the sequences
+    assert_exports_exactly(model, tmp_path / "m.onnx", integers=True, batches=(1, 7))
 
 
 def test_built_subclassed_model_exports_and_unbuilt_models_get_clear_errors(tmp_path):

@@ -15,7 +15,8 @@
   one: ``cs`` exports when every reader takes its last step (``return_state``).  The
   gate histories only a gradient reads do not export.
 - A mask (``mask_zero`` embeddings, ``Masking``) has no ONNX counterpart (ONNX's
-  ``sequence_lens`` only cuts sequences at their end): such layers are refused.
+  ``sequence_lens`` only cuts sequences at their end): a masked layer is unrolled step
+  by step instead (``recurrent_unrolled``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from fluxion.onnx.mappings import lowers
+from fluxion.onnx.mappings.recurrent_unrolled import unrolled_gru, unrolled_lstm
 
 _KERAS_TO_ONNX_LSTM = (0, 3, 1, 2)  # ONNX's i, o, f, c taken from Keras's i, f, c, o
 
@@ -33,12 +35,6 @@ def _known(ctx, node, positions) -> list[np.ndarray]:
         raise ctx.unsupported("has weights computed at run time; the ONNX export stores "
                               "recurrent weights as constants")
     return [np.asarray(a, ctx.dtype()) for a in arrays]
-
-
-def _refuse_mask(ctx, node, mask_position: int) -> None:
-    if len(node.inputs) > mask_position:
-        raise ctx.unsupported("is masked (mask_zero or Masking before it); ONNX's "
-                              "recurrent operators take no per-step mask")
 
 
 def _time_major(ctx, value, batch_major: bool, reverse: bool) -> str:
@@ -89,8 +85,9 @@ def _sequence(ctx, y: str) -> str:
 
 @lowers("lstm_sequence")
 def lower_lstm_sequence(ctx, node):
-    _refuse_mask(ctx, node, 6)
     kernel, recurrent, bias = _known(ctx, node, (3, 4, 5))
+    if len(node.inputs) > 6:  # masked: step by step
+        return (*unrolled_lstm(ctx, node, kernel, recurrent, bias), None)
     units = recurrent.shape[0]
     order = _KERAS_TO_ONNX_LSTM
     weights = ctx.constant(_gates(kernel, order, units).T[None], "W")
@@ -137,8 +134,9 @@ def _input_projection(ctx, xw):
 
 @lowers("gru_sequence")
 def lower_gru_sequence(ctx, node):
-    _refuse_mask(ctx, node, 4)
     recurrent, recurrent_bias = _known(ctx, node, (2, 3))
+    if len(node.inputs) > 4:  # masked: step by step
+        return unrolled_gru(ctx, node, recurrent, recurrent_bias), None, None
     units = recurrent.shape[0]
     width = 3 * units
     projection = _input_projection(ctx, node.inputs[0])
