@@ -3,7 +3,10 @@ every batch of m*n rows, so n workers together see exactly the global batch."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from fluxion.core import nest
+from fluxion.core.tensor import Tensor
 from fluxion.ops.array_ops import convert_to_tensor
 from fluxion.ops.creation_ops import shape
 
@@ -19,6 +22,11 @@ def share_of_batch(data, rank: int, workers: int):
             raise ValueError(f"A global batch of {size} rows cannot be split evenly over "
                              f"{workers} workers: use a batch size divisible by the number "
                              f"of workers (drop_remainder=True for the last batch).")
+        if size is not None and isinstance(getattr(t, "_value", None), np.ndarray):
+            # A concrete batch (``fit`` on arrays): a view of this worker's rows, without
+            # an eager slicing op a step (0.1 ms of a 2 ms step for the benchmark's MLP).
+            per = size // workers
+            return Tensor(t._value[rank * per:(rank + 1) * per])
         per = (size if size is not None else shape(t)[0]) // workers
         return t[rank * per:(rank + 1) * per]
 

@@ -201,6 +201,8 @@ class MultiWorkerMirroredStrategy(Strategy):
     def __init__(self, cluster_resolver=None, communication_options=None):
         del cluster_resolver, communication_options  # MPI knows the cluster
         self._comm = mpi_comm.world()
+        if self._comm is not None and self._comm.Get_size() > 1:
+            mpi_comm.share_cpus_between_local_ranks(self._comm)
         super().__init__()
 
     def _rank(self) -> int:

@@ -79,3 +79,28 @@ def test_keras_distribution_data_parallel_and_chief_only_checkpoints(tmp_path):
     for a, b in zip(rank0, rank1):
         np.testing.assert_array_equal(a, b)
     assert (tmp_path / "model.keras").exists()  # written by the chief only
+
+
+def test_plain_mpiexec_gives_each_rank_its_share_of_the_cpus(tmp_path):
+    from fluxion.core.usable_cpus import usable_cpu_count
+
+    probe = ("import fluxion as tf\n"
+             "s = tf.distribute.MultiWorkerMirroredStrategy()\n"
+             "print('threads', s.cluster_resolver.task_id,\n"
+             "      tf.config.threading.get_intra_op_parallelism_threads(), flush=True)\n")
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("FLUXION_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                        "MKL_NUM_THREADS", "BLIS_NUM_THREADS")}
+    env["PYTHONPATH"] = ROOT
+    result = subprocess.run([MPIEXEC, "-n", "2", sys.executable, "-c", probe], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    share = max(1, usable_cpu_count() // 2)
+    lines = sorted(line for line in result.stdout.splitlines() if line.startswith("threads"))
+    assert lines == [f"threads 0 {share}", f"threads 1 {share}"]
+    # A user's own setting wins.
+    env["FLUXION_NUM_THREADS"] = "3"
+    result = subprocess.run([MPIEXEC, "-n", "2", sys.executable, "-c", probe], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert sorted(line for line in result.stdout.splitlines()
+                  if line.startswith("threads")) == ["threads 0 3", "threads 1 3"]
