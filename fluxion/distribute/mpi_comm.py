@@ -122,14 +122,20 @@ def _wait(request, what: str) -> None:
         pause = min(pause * 2, 1e-3)
 
 
+_OPS = ("sum", "mean", "max", "min")
+
+
 def allreduce(array: np.ndarray, op: str = "sum") -> np.ndarray:
-    """The elementwise sum (or mean) of ``array`` over all workers."""
+    """The elementwise sum (or mean, max, min) of ``array`` over all workers."""
     from mpi4py import MPI
 
+    if op not in _OPS:
+        raise ValueError(f"allreduce: op must be one of {', '.join(_OPS)}, got {op!r}")
     comm = require_world()
     send = np.ascontiguousarray(array)
     receive = np.empty_like(send)
-    _wait(comm.Iallreduce(send, receive, op=MPI.SUM), "all-reduce")
+    mpi_op = {"max": MPI.MAX, "min": MPI.MIN}.get(op, MPI.SUM)
+    _wait(comm.Iallreduce(send, receive, op=mpi_op), "all-reduce")
     if op == "mean":
         if np.issubdtype(receive.dtype, np.inexact):
             np.divide(receive, comm.Get_size(), out=receive)  # in place: no second buffer

@@ -143,12 +143,18 @@ class Strategy:
 
     # --- input ------------------------------------------------------------------------------
     def experimental_distribute_dataset(self, dataset, options=None):
-        """Each worker gets its share of every global batch of ``dataset``."""
+        """This worker's part of ``dataset`` (batched by the global batch size), split as
+        the pipeline's ``options().experimental_distribute.auto_shard_policy`` says
+        (``fluxion.distribute.auto_shard``): by files, by data, or not at all."""
         if self._workers() == 1:
             return dataset
-        from fluxion.distribute.sharding import share_of_each_batch
+        if getattr(dataset, "_distributed_for", None) == (self._workers(), self._rank()):
+            return dataset  # distributed already (passed to fit by the user, say)
+        from fluxion.distribute.auto_shard import auto_shard
 
-        return share_of_each_batch(dataset, self._rank(), self._workers())
+        part = auto_shard(dataset, self._workers(), self._rank())
+        part._distributed_for = (self._workers(), self._rank())
+        return part
 
     def distribute_datasets_from_function(self, dataset_fn, options=None):
         """``dataset_fn(InputContext)`` on each worker (it shards and batches per worker)."""
@@ -163,6 +169,22 @@ class Strategy:
         from fluxion.distribute.sharding import share_of_batch
 
         return share_of_batch(data, self._rank(), self._workers())
+
+    def _batches_in_lockstep(self, batches):
+        """``(step, batch)`` pairs while every worker has a batch, for epochs of unknown
+        length: where the workers' pipelines differ in length (files of different
+        sizes), the epoch ends on all of them when the first runs out, instead of one
+        worker waiting in a collective the others never start."""
+        if self._workers() == 1:
+            yield from batches
+            return
+        iterator = iter(batches)
+        while True:
+            item = next(iterator, None)
+            have = mpi_comm.allreduce(np.array([item is not None], np.int32), "min")
+            if not have[0]:
+                return
+            yield item
 
     def _average_gradients(self, grads: list) -> list:
         if self._workers() == 1:

@@ -27,11 +27,15 @@ def main(out_dir: str, global_batch: int = 16, epochs: int = 2) -> None:
         model.compile(keras.optimizers.Adam(0.01), "mse")
     if rank == 0:
         keras.utils.set_random_seed(100)
-    logs = os.path.join(out_dir, "logs")
-    model.fit(x, y, batch_size=global_batch, epochs=epochs, shuffle=False, verbose=0,
-              callbacks=[keras.callbacks.ModelCheckpoint(os.path.join(out_dir, "model.keras"))]
-              if os.environ.get("FLUXION_TEST_CHECKPOINT") else None)
-    del logs
+    callbacks = [keras.callbacks.ModelCheckpoint(os.path.join(out_dir, "model.keras"))] \
+        if os.environ.get("FLUXION_TEST_CHECKPOINT") else None
+    source = os.environ.get("FLUXION_TEST_SOURCE", "arrays")
+    if source == "arrays":
+        model.fit(x, y, batch_size=global_batch, epochs=epochs, shuffle=False, verbose=0,
+                  callbacks=callbacks)
+    else:
+        model.fit(dataset(source, x, y, global_batch, out_dir), epochs=epochs, verbose=0,
+                  callbacks=callbacks)
     np.savez(os.path.join(out_dir, f"rank{rank}_of_{strategy.num_replicas_in_sync}.npz"),
              *[w.numpy() for w in model.weights])
     fault = os.environ.get("FLUXION_TEST_FAULT")
@@ -42,6 +46,29 @@ def main(out_dir: str, global_batch: int = 16, epochs: int = 2) -> None:
         time.sleep(600)
     total = strategy.reduce("SUM", tf.constant(float(rank + 1)))
     print(f"rank {rank}: reduce={float(total)}", flush=True)
+
+
+def dataset(source: str, x, y, global_batch: int, out_dir: str):
+    """The training data as a pipeline: ``dataset`` slices the arrays (sharded by data);
+    ``files`` reads them from 3 files of fixed-length records of different lengths
+    (sharded by file: rank 0 reads files 0 and 2, rank 1 file 1, so the ranks' epochs
+    differ in length and end together when rank 1 runs out)."""
+    if source == "dataset":
+        return tf.data.Dataset.from_tensor_slices((x, y)).batch(global_batch)
+    rows = np.concatenate([x, y], axis=1).astype(np.float32)
+    paths = []
+    for i, part in enumerate(np.split(rows, [48, 80])):  # 48, 32 and 48 rows
+        path = os.path.join(out_dir, f"part{i}.bin")
+        if not os.path.exists(path):
+            part.tofile(path)
+        paths.append(path)
+
+    def decode(record):
+        values = tf.io.decode_raw(record, tf.float32)
+        return values[:6], values[6:]
+
+    return tf.data.FixedLengthRecordDataset(paths, record_bytes=36).map(decode) \
+        .batch(global_batch)
 
 
 if __name__ == "__main__":

@@ -84,23 +84,47 @@ def test_keras_distribution_data_parallel_and_chief_only_checkpoints(tmp_path):
 def test_plain_mpiexec_gives_each_rank_its_share_of_the_cpus(tmp_path):
     from fluxion.core.usable_cpus import usable_cpu_count
 
-    probe = ("import fluxion as tf\n"
+    probe = ("import sys\n"
+             "import fluxion as tf\n"
              "s = tf.distribute.MultiWorkerMirroredStrategy()\n"
-             "print('threads', s.cluster_resolver.task_id,\n"
-             "      tf.config.threading.get_intra_op_parallelism_threads(), flush=True)\n")
+             "with open(f'{sys.argv[1]}/rank{s.cluster_resolver.task_id}', 'w') as f:\n"
+             "    f.write(str(tf.config.threading.get_intra_op_parallelism_threads()))\n")
     env = {k: v for k, v in os.environ.items()
            if k not in ("FLUXION_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                         "MKL_NUM_THREADS", "BLIS_NUM_THREADS")}
     env["PYTHONPATH"] = ROOT
-    result = subprocess.run([MPIEXEC, "-n", "2", sys.executable, "-c", probe], env=env,
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr[-2000:]
-    share = max(1, usable_cpu_count() // 2)
-    lines = sorted(line for line in result.stdout.splitlines() if line.startswith("threads"))
-    assert lines == [f"threads 0 {share}", f"threads 1 {share}"]
-    # A user's own setting wins.
-    env["FLUXION_NUM_THREADS"] = "3"
-    result = subprocess.run([MPIEXEC, "-n", "2", sys.executable, "-c", probe], env=env,
-                            capture_output=True, text=True, timeout=120)
-    assert sorted(line for line in result.stdout.splitlines()
-                  if line.startswith("threads")) == ["threads 0 3", "threads 1 3"]
+
+    def threads_of_each_rank():
+        result = subprocess.run([MPIEXEC, "-n", "2", sys.executable, "-c", probe,
+                                 str(tmp_path)], env=env, capture_output=True, text=True,
+                                timeout=120)
+        assert result.returncode == 0, result.stderr[-2000:]
+        return [(tmp_path / f"rank{r}").read_text() for r in range(2)]
+
+    share = str(max(1, usable_cpu_count() // 2))
+    assert threads_of_each_rank() == [share, share]
+    env["FLUXION_NUM_THREADS"] = "3"  # a user's own setting wins
+    assert threads_of_each_rank() == ["3", "3"]
+
+
+def test_fit_on_a_dataset_shards_it_by_data_like_the_arrays(tmp_path):
+    single = run([sys.executable, SCRIPT, str(tmp_path)])
+    assert single.returncode == 0, single.stderr[-2000:]
+    double = run([MPIEXEC, "-n", "2", sys.executable, SCRIPT, str(tmp_path)],
+                 extra_env={"FLUXION_TEST_SOURCE": "dataset"})
+    assert double.returncode == 0, double.stderr[-3000:]
+    alone = weights(tmp_path / "rank0_of_1.npz")
+    rank0, rank1 = weights(tmp_path / "rank0_of_2.npz"), weights(tmp_path / "rank1_of_2.npz")
+    for a, b, c in zip(alone, rank0, rank1):
+        np.testing.assert_array_equal(b, c)
+        np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-6)
+
+
+def test_fit_on_files_of_different_lengths_shards_by_file_and_ends_together(tmp_path):
+    result = run([MPIEXEC, "-n", "2", sys.executable, SCRIPT, str(tmp_path)],
+                 extra_env={"FLUXION_TEST_SOURCE": "files", "FLUXION_COLLECTIVE_TIMEOUT": "60"},
+                 timeout=180)
+    assert result.returncode == 0, result.stderr[-3000:]
+    rank0, rank1 = weights(tmp_path / "rank0_of_2.npz"), weights(tmp_path / "rank1_of_2.npz")
+    for a, b in zip(rank0, rank1):
+        np.testing.assert_array_equal(a, b)
