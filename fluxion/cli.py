@@ -47,7 +47,15 @@ def _launch(args) -> int:
     command += [sys.executable, args.script, *args.script_args]
     env = dict(os.environ)
     env.setdefault("FLUXION_NUM_THREADS", str(per_worker))
-    return subprocess.call(command, env=env)
+    status = subprocess.call(command, env=env)
+    if status != 0:
+        # mpiexec stops every worker when one fails (a killed worker gets no chance
+        # to say so): say what happened and how to go on.
+        print(f"fluxion launch: a worker of {args.script} failed (mpiexec exit status "
+              f"{status}); mpiexec stopped the other workers. If the script trains with "
+              f"keras.callbacks.BackupAndRestore, run the same command again to resume "
+              f"from the last backup.", file=sys.stderr)
+    return status
 
 
 def _convert(args) -> int:

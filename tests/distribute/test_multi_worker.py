@@ -128,3 +128,37 @@ def test_fit_on_files_of_different_lengths_shards_by_file_and_ends_together(tmp_
     rank0, rank1 = weights(tmp_path / "rank0_of_2.npz"), weights(tmp_path / "rank1_of_2.npz")
     for a, b in zip(rank0, rank1):
         np.testing.assert_array_equal(a, b)
+
+
+def test_rerunning_after_a_worker_was_killed_resumes_to_the_uninterrupted_weights(tmp_path):
+    import time
+
+    def launch(out_dir, **extra):
+        os.makedirs(out_dir, exist_ok=True)
+        return run([sys.executable, "-m", "fluxion.cli", "launch", "-n", "2", SCRIPT,
+                    str(out_dir)],
+                   extra_env={"FLUXION_TEST_EPOCHS": "3", "FLUXION_COLLECTIVE_TIMEOUT": "30",
+                              "FLUXION_TEST_BACKUP": str(out_dir / "backup"), **extra},
+                   timeout=180)
+
+    whole = launch(tmp_path / "whole")
+    assert whole.returncode == 0, whole.stderr[-3000:]
+    crashing = tmp_path / "crashing"
+    started = time.monotonic()
+    killed = launch(crashing, FLUXION_TEST_KILL_AT="1,3")  # rank 1 dies in epoch 1
+    assert killed.returncode != 0
+    assert time.monotonic() - started < 120  # the other worker did not wait forever
+    assert "killing this worker at epoch 1, batch 3" in killed.stdout
+    assert "a worker of" in killed.stderr and "run the same command again" in killed.stderr
+    assert not (crashing / "rank0_of_2.npz").exists()
+    assert (crashing / "backup").is_dir()  # the chief's backup of epoch 0's end
+    resumed = launch(crashing, FLUXION_TEST_KILL_AT="1,3")  # the same command again
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert (tmp_path / "whole" / "started_rank0.txt").read_text() == "epoch 0, batch 0"
+    for rank in (0, 1):  # from the backup at epoch 0's end, not from scratch
+        assert (crashing / f"started_rank{rank}.txt").read_text() == "epoch 1, batch 0"
+    expected = weights(tmp_path / "whole" / "rank0_of_2.npz")
+    for rank in (0, 1):
+        for a, b in zip(expected, weights(crashing / f"rank{rank}_of_2.npz")):
+            np.testing.assert_allclose(b, a, rtol=1e-6, atol=1e-7)
+    assert not (crashing / "backup").exists()  # deleted when training finished
