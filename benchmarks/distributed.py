@@ -62,7 +62,7 @@ for _ in range(epochs):
     cpus.append(time.process_time() - cpu)
 steps = -(-samples // batch)
 cpu_per_step = np.array([statistics.median(cpus) / steps])
-busiest = mpi_comm.allreduce(cpu_per_step, "max")[0] if strategy.num_replicas_in_sync > 1 \
+busiest = mpi_comm.allgather(cpu_per_step).max() if strategy.num_replicas_in_sync > 1 \
     else cpu_per_step[0]
 if strategy.cluster_resolver.task_id == 0:
     print(json.dumps({"samples_per_s": samples / statistics.median(times),
