@@ -94,15 +94,19 @@ def test_plain_mpiexec_gives_each_rank_its_share_of_the_cpus(tmp_path):
                         "MKL_NUM_THREADS", "BLIS_NUM_THREADS")}
     env["PYTHONPATH"] = ROOT
 
-    def threads_of_each_rank():
-        result = subprocess.run([MPIEXEC, "-n", "2", sys.executable, "-c", probe,
-                                 str(tmp_path)], env=env, capture_output=True, text=True,
-                                timeout=120)
+    script = tmp_path / "probe.py"
+    script.write_text(probe)
+
+    def threads_of_each_rank(launcher=(MPIEXEC, "-n", "2", sys.executable)):
+        result = subprocess.run([*launcher, str(script), str(tmp_path)], env=env,
+                                capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr[-2000:]
         return [(tmp_path / f"rank{r}").read_text() for r in range(2)]
 
     share = str(max(1, usable_cpu_count() // 2))
     assert threads_of_each_rank() == [share, share]
+    launch = (sys.executable, "-m", "fluxion.cli", "launch", "-n", "2")
+    assert threads_of_each_rank(launch) == [share, share]
     env["FLUXION_NUM_THREADS"] = "3"  # a user's own setting wins
     assert threads_of_each_rank() == ["3", "3"]
 
