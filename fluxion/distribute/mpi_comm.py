@@ -144,6 +144,26 @@ def allreduce(array: np.ndarray, op: str = "sum") -> np.ndarray:
     return receive
 
 
+def start_allreduce(send: np.ndarray):
+    """Begins summing ``send`` (contiguous, left untouched until finished) over all
+    workers; returns the request and the buffers for ``finish_allreduce``."""
+    from mpi4py import MPI
+
+    comm = require_world()
+    receive = np.empty_like(send)
+    return comm.Iallreduce(send, receive, op=MPI.SUM), (send, receive)
+
+
+def finish_allreduce(request, send: np.ndarray, receive: np.ndarray,
+                     op: str = "sum") -> np.ndarray:
+    """Waits (with the deadline) for a ``start_allreduce``; the sum or the mean."""
+    del send  # kept alive by the caller until here: MPI reads it until the end
+    _wait(request, "all-reduce")
+    if op == "mean":
+        np.divide(receive, require_world().Get_size(), out=receive)
+    return receive
+
+
 def broadcast(array: np.ndarray, root: int = 0) -> np.ndarray:
     comm = require_world()
     buffer = np.ascontiguousarray(array).copy()
