@@ -38,13 +38,16 @@ import fluxion as tf
 from fluxion import keras
 from fluxion.distribute import mpi_comm
 spent, spent_cpu = [0.0], [0.0]
-original = mpi_comm.allreduce
-def timed(array, op="sum"):
-    start, cpu = time.perf_counter(), time.process_time()
-    out = original(array, op)
-    spent[0] += time.perf_counter() - start; spent_cpu[0] += time.process_time() - cpu
-    return out
-mpi_comm.allreduce = timed
+def timed(original):
+    def run(*args, **kwargs):
+        start, cpu = time.perf_counter(), time.process_time()
+        out = original(*args, **kwargs)
+        spent[0] += time.perf_counter() - start; spent_cpu[0] += time.process_time() - cpu
+        return out
+    return run
+for name in ("allreduce", "start_allreduce", "finish_allreduce"):  # gradients: start/finish
+    if hasattr(mpi_comm, name):
+        setattr(mpi_comm, name, timed(getattr(mpi_comm, name)))
 epochs, batch, samples = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 strategy = tf.distribute.MultiWorkerMirroredStrategy()
 rng = np.random.default_rng(0)

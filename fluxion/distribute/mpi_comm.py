@@ -99,7 +99,17 @@ def require_world():
     return comm
 
 
+_timeout_option: list = [None]  # CommunicationOptions.timeout_seconds, when given
+
+
+def set_timeout_option(seconds: float | None) -> None:
+    """The strategy's ``communication_options.timeout_seconds`` (None: the default)."""
+    _timeout_option[0] = seconds
+
+
 def timeout_seconds() -> float:
+    if _timeout_option[0] is not None:
+        return float(_timeout_option[0])
     return float(os.environ.get("FLUXION_COLLECTIVE_TIMEOUT", "120"))
 
 
@@ -113,11 +123,15 @@ def _wait(request, what: str) -> None:
             time.sleep(0)  # the other workers are usually a step behind at most
             continue
         if now > deadline:
-            raise errors.UnavailableError(
+            # TF raises DeadlineExceededError for a timeout the user set in the options.
+            kind = errors.UnavailableError if _timeout_option[0] is None \
+                else errors.DeadlineExceededError
+            raise kind(
                 None, None,
                 f"{what}: no answer from the other workers within {timeout_seconds():.0f} s "
                 f"(a worker died or hangs). Stopping this worker; rerun with "
-                f"BackupAndRestore to resume. (FLUXION_COLLECTIVE_TIMEOUT sets the wait.)")
+                f"BackupAndRestore to resume. (FLUXION_COLLECTIVE_TIMEOUT or "
+                f"CommunicationOptions(timeout_seconds=...) sets the wait.)")
         time.sleep(pause)
         pause = min(pause * 2, 1e-3)
 

@@ -191,7 +191,8 @@ class Strategy:
             return grads
         from fluxion.distribute.collectives import all_reduce_bucket
 
-        return all_reduce_bucket(grads)
+        options = getattr(self, "_communication_options", None)
+        return all_reduce_bucket(grads, options.bytes_per_pack if options else 0)
 
     def _sync_variables(self, variables) -> None:
         """Makes every worker's copy of ``variables`` the chief's (before training)."""
@@ -221,7 +222,17 @@ class MultiWorkerMirroredStrategy(Strategy):
     one-replica strategy (so the same script runs alone)."""
 
     def __init__(self, cluster_resolver=None, communication_options=None):
-        del cluster_resolver, communication_options  # MPI knows the cluster
+        del cluster_resolver  # MPI knows the cluster
+        from fluxion.distribute.experimental import CommunicationOptions
+
+        if communication_options is None:
+            communication_options = CommunicationOptions()
+        if not isinstance(communication_options, CommunicationOptions):
+            raise TypeError(f"communication_options must be a tf.distribute.experimental."
+                            f"CommunicationOptions, got "
+                            f"{type(communication_options).__name__}.")
+        self._communication_options = communication_options
+        mpi_comm.set_timeout_option(communication_options.timeout_seconds)
         self._comm = mpi_comm.world()
         if self._comm is not None and self._comm.Get_size() > 1:
             mpi_comm.share_cpus_between_local_ranks(self._comm)

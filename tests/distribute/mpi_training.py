@@ -36,7 +36,10 @@ def main(out_dir: str, global_batch: int = 16, epochs: int = 2) -> None:
         keras.distribution.set_distribution(keras.distribution.DataParallel())
         strategy = tf.distribute.get_strategy()
     else:
-        strategy = tf.distribute.MultiWorkerMirroredStrategy()
+        pack = int(os.environ.get("FLUXION_TEST_BYTES_PER_PACK", "0"))  # small: overlap
+        strategy = tf.distribute.MultiWorkerMirroredStrategy(
+            communication_options=tf.distribute.experimental.CommunicationOptions(
+                bytes_per_pack=pack))
     rank = strategy.cluster_resolver.task_id
     rng = np.random.default_rng(0)
     x = rng.random((128, 6), dtype=np.float32)

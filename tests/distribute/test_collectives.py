@@ -33,15 +33,14 @@ class _TwoIdenticalWorkers:
 def world(monkeypatch):
     fake = _TwoIdenticalWorkers()
     monkeypatch.setattr(mpi_comm, "require_world", lambda: fake)
-    monkeypatch.setattr(collectives, "BUCKET_ELEMENTS", 40)
     return fake
 
 
-def test_buckets_hold_the_last_variables_first(monkeypatch):
-    monkeypatch.setattr(collectives, "BUCKET_ELEMENTS", 20)
+def test_buckets_hold_the_last_variables_first():
     shapes = [(8, 4), (4,), (4, 4), (4,), (4, 2), (2,)]
-    assert collectives._buckets(shapes) == [[5, 4, 3, 2], [1, 0]]
-    assert collectives._buckets([(3,)]) == [[0]]
+    assert collectives._buckets(shapes, 20) == [[5, 4, 3, 2], [1, 0]]
+    assert collectives._buckets(shapes, 1000) == [[5, 4, 3, 2, 1, 0]]
+    assert collectives._buckets([(3,)], 20) == [[0]]
 
 
 def test_the_mean_comes_back_per_gradient_eagerly(world):
@@ -68,7 +67,7 @@ def test_a_bucket_starts_reducing_inside_the_backward_pass(world):
         return tape.gradient(loss, weights)
 
     def step():
-        return collectives.all_reduce_bucket(gradients())
+        return collectives.all_reduce_bucket(gradients(), bytes_per_pack=40 * 4)
 
     compiled = tf.function(step)
     for got, want in zip(compiled(), gradients()):
@@ -79,3 +78,21 @@ def test_a_bucket_starts_reducing_inside_the_backward_pass(world):
     matmuls = [i for i, line in enumerate(lines) if line.endswith("# matmul")]
     # the last layers' bucket starts before the first layer's kernel gradient is computed
     assert starts[0] < matmuls[-1]
+
+
+def test_communication_options_set_the_buckets_and_the_timeout(world):
+    options = tf.distribute.experimental.CommunicationOptions(bytes_per_pack=1 << 10,
+                                                               timeout_seconds=5)
+    strategy = tf.distribute.MultiWorkerMirroredStrategy(communication_options=options)
+    try:
+        assert mpi_comm.timeout_seconds() == 5
+    finally:
+        mpi_comm.set_timeout_option(None)
+    assert strategy._communication_options.bytes_per_pack == 1024
+    with pytest.raises(ValueError, match="must be >=0"):
+        tf.distribute.experimental.CommunicationOptions(bytes_per_pack=-1)
+    with pytest.raises(TypeError, match="CommunicationOptions"):
+        tf.distribute.MultiWorkerMirroredStrategy(communication_options={"a": 1})
+    implementation = tf.distribute.experimental.CommunicationImplementation.RING
+    assert tf.distribute.experimental.CommunicationOptions(
+        implementation="ring").implementation is implementation

@@ -29,10 +29,12 @@ def weights(path):
         return [data[key] for key in sorted(data.files, key=lambda k: int(k.split("_")[1]))]
 
 
-def test_two_ranks_train_like_one_process_with_the_global_batch(tmp_path):
+@pytest.mark.parametrize("bytes_per_pack", ["0", "200"])  # one bucket; 2 overlapped ones
+def test_two_ranks_train_like_one_process_with_the_global_batch(tmp_path, bytes_per_pack):
     single = run([sys.executable, SCRIPT, str(tmp_path)])
     assert single.returncode == 0, single.stderr[-2000:]
-    double = run([MPIEXEC, "-n", "2", sys.executable, SCRIPT, str(tmp_path)])
+    double = run([MPIEXEC, "-n", "2", sys.executable, SCRIPT, str(tmp_path)],
+                 extra_env={"FLUXION_TEST_BYTES_PER_PACK": bytes_per_pack})
     assert double.returncode == 0, double.stderr[-3000:]
     alone = weights(tmp_path / "rank0_of_1.npz")
     rank0, rank1 = weights(tmp_path / "rank0_of_2.npz"), weights(tmp_path / "rank1_of_2.npz")
