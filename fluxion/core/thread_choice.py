@@ -41,14 +41,12 @@ import time
 from fluxion.core import blas_threads
 
 MIN_SECONDS = 1e-3
-# Parallel must take at most this fraction of the serial time (medians of SAMPLES calls).
-# Measured on this project's 2-core machine shared with other programs (load average
-# 7-12; benchmarks/contention.py, MLP 784-256-256-10 fit, batch 128, samples/s, this
-# choice against one fixed thread, same runs interleaved): 0.84x quiet / 0.91x beside
-# two busy loops at load 8, 1.12x / 1.11x at load 12 when the choice compared best
-# times, the spread of the same setting from run to run.  In a run at load 10 the
-# serial calls of one graph took 2.1, 6.1 and 18.2 ms: the best of three says what the
-# machine can do when free, the median what it does now.
+# Parallel must take at most this fraction of the serial time, medians of SAMPLES calls.
+# Medians because on a shared machine the parallel times scatter: the MLP 784-256-256-10
+# training step (batch 128), modes alternating call by call, 150 calls each, this
+# project's 2-core machine at load average 11 (other programs): one thread min 2.12 /
+# median 4.03 / p90 30 ms; two threads min 1.93 / median 141 / p90 411 ms.  The best
+# of a few parallel calls can beat the serial best while the typical one is 35x slower.
 MARGIN = 0.85
 SLOWDOWN = 2.0
 SAMPLES = 3  # timed calls per mode before comparing
