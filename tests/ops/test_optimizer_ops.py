@@ -132,3 +132,47 @@ def test_amsgrad_and_tensor_hyperparameters_keep_the_composed_path():
     optimizer = keras.optimizers.Adam(learning_rate=0.1, amsgrad=True)
     optimizer.apply_gradients([(tf.constant([1.0, -1.0, 0.0]), variable)])
     np.testing.assert_allclose(variable.numpy(), [0.9, 1.1, 1.0], rtol=1e-5)
+
+
+@pytest.mark.parametrize("shape", [(7, 5), (784, 256)])
+def test_m_may_overwrite_the_gradients_buffer(shape):
+    arrays = _arrays(shape)
+    want = _adam_update_kernel(*[a.copy() for a in arrays], **HYPER)
+    kernels = [_adam_update_kernel]
+    if HAVE_ONEDNN and np.prod(shape) >= 131072:
+        from fluxion.backend.onednn import optimizer
+
+        kernels.append(lambda *a, **k: optimizer.adam_update(onednn.api(), *a, **k))
+    for kernel in kernels:
+        g = arrays[0].copy()
+        got = kernel(g, *arrays[1:], **HYPER, out=g)
+        assert got[0] is g  # m' in the gradient's buffer
+        for a, b in zip(got, want):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_a_compiled_step_gives_m_the_dead_gradients_buffer():
+    w = tf.Variable(np.ones((64, 32), np.float32))
+    m = tf.Variable(np.zeros((64, 32), np.float32))
+    v = tf.Variable(np.zeros((64, 32), np.float32))
+
+    @tf.function
+    def step(x):
+        g = tf.matmul(x, tf.ones((4, 32))) * 0.5  # a fresh buffer, dead after the update
+        m_new, v_new, w_new = optimizer_ops.adam_update(g, m.read_value(), v.read_value(),
+                                                        w.read_value(), 0.01, **HYPER)
+        m.assign(m_new)
+        v.assign(v_new)
+        w.assign(w_new)
+        return w_new
+
+    x = rng.standard_normal((64, 4)).astype(np.float32)
+    got = step(x).numpy()
+    g = (x @ np.ones((4, 32), np.float32)) * np.float32(0.5)
+    want = _adam_update_kernel(g, np.zeros_like(g), np.zeros_like(g), np.ones_like(g),
+                               np.float32(0.01), **HYPER)
+    np.testing.assert_array_equal(got, want[2])
+    np.testing.assert_array_equal(m.numpy(), want[0])
+    source = step.get_concrete_function(x).python_source()
+    [line] = [line for line in source.splitlines() if "# adam_update" in line]
+    assert ", out=" in line

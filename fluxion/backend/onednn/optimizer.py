@@ -58,11 +58,11 @@ class _Plan:
             (capi.BINARY_DIV, array), (linear, -1.0, 0.0), (capi.BINARY_ADD, array)])
         self.zero = np.zeros(1, np.float32)
 
-    def run(self, g, m, v, w, alpha):
-        m_new, v_new, w_new = np.empty_like(m), np.empty_like(v), np.empty_like(w)
-        denominator = np.empty_like(v)
-        self.m.run(g, m, m_new, m)
+    def run(self, g, m, v, w, alpha, out=None):
+        v_new, w_new, denominator = np.empty_like(v), np.empty_like(w), np.empty_like(v)
+        m_new = np.empty_like(m) if out is None else out
         self.v.run(g, g, v_new, v, v)
+        self.m.run(g, m, m_new, m)  # last read of g: m' may overwrite it (src0 in place)
         self.d.run(v_new, self.zero, denominator)
         self.w.run(m_new, alpha, w_new, denominator, w)
         return m_new, v_new, w_new
@@ -91,12 +91,12 @@ def _binary(api, algorithm: int, src0, src1, chain: list[tuple]) -> Step:
     return Step(api, pd, arguments)
 
 
-def adam_update(api, g, m, v, w, alpha, beta_1, beta_2, epsilon):
+def adam_update(api, g, m, v, w, alpha, beta_1, beta_2, epsilon, out=None):
     """``(m', v', w')``, or None where NumPy's kernel should run (not float32, not
-    contiguous, small)."""
+    contiguous, small).  ``out``: a buffer for ``m'`` (the gradient's own, or None)."""
     if w.dtype != np.float32 or w.size < MIN_SIZE:
         return None
-    arrays = (g, m, v, w)
+    arrays = (g, m, v, w) if out is None else (g, m, v, w, out)
     if any(a.dtype != np.float32 or a.shape != w.shape or not a.flags.c_contiguous
            for a in arrays):
         return None
@@ -108,4 +108,4 @@ def adam_update(api, g, m, v, w, alpha, beta_1, beta_2, epsilon):
             plan = _plans.get(key)
             if plan is None:
                 plan = _plans[key] = _Plan(api, w.size, beta_1, beta_2, epsilon)
-    return plan.run(g, m, v, w, alpha)
+    return plan.run(g, m, v, w, alpha, out)

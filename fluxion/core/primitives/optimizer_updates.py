@@ -28,15 +28,18 @@ from fluxion.core.primitive import Aval, bind, define
 from fluxion.core.tensor import convert_to_tensor
 
 
-def _adam_update_kernel(g, m, v, w, alpha, beta_1, beta_2, epsilon):
+def _adam_update_kernel(g, m, v, w, alpha, beta_1, beta_2, epsilon, out=None):
+    """``out``: a buffer of ``g``'s shape to hold ``m'`` (the executor passes the
+    gradient's own buffer where the gradient dies here; ``g`` is read for the last time
+    before ``m'`` is written into it)."""
     scalar = w.dtype.type
-    m_new = np.subtract(g, m)
-    m_new *= scalar(1 - beta_1)
-    m_new += m
     v_new = np.square(g)
     v_new -= v
     v_new *= scalar(1 - beta_2)
     v_new += v
+    m_new = np.subtract(g, m, out=out)
+    m_new *= scalar(1 - beta_1)
+    m_new += m
     denominator = np.sqrt(v_new)
     denominator += scalar(epsilon)
     w_new = np.multiply(m_new, alpha)
@@ -61,8 +64,10 @@ def _same_shape(a: tuple, b: tuple) -> bool:
     return len(a) == len(b) and all(x is None or y is None or x == y for x, y in zip(a, b))
 
 
+# in_place: m' may take the gradient's buffer where the gradient dies at the update (a
+# training step's usual case): one array fewer allocated per variable and step.
 adam_update_p = define("adam_update", _adam_update_kernel, _adam_update_rule,
-                       multiple_results=True, fresh_output=True,
+                       multiple_results=True, fresh_output=True, in_place=(0,),
                        doc="Adam's new (m, v, variable) from the gradient, in one kernel.")
 
 
