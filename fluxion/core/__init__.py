@@ -51,6 +51,7 @@ from fluxion.core.primitives import (  # noqa: F401  (registers the primitives)
     lstm,
     matrix_decompositions,
     nms,
+    optimizer_updates,
     pool,
     pool_rewrites,
     python_call,
