@@ -16,7 +16,7 @@ MAX_NDIMS = 12  # DNNL_MAX_NDIMS: the length of a dnnl_dims_t
 Dims = c_int64 * MAX_NDIMS
 
 # dnnl_data_type_t
-F16, BF16, F32, F64 = 1, 2, 3, 7
+DATA_TYPE_UNDEF, F16, BF16, F32, F64 = 0, 1, 2, 3, 7
 U8 = 6
 S32 = 4
 # dnnl_format_tag_t: only "let the primitive choose" is used (layouts are given as strides)
@@ -26,6 +26,7 @@ FORWARD_TRAINING, FORWARD_INFERENCE, BACKWARD_DATA, BACKWARD_WEIGHTS = 64, 96, 1
 # dnnl_alg_kind_t
 CONVOLUTION_DIRECT = 0x1
 ELTWISE_RELU = 0x20
+ELTWISE_CLIP = 0x2E  # max(alpha, min(beta, x))
 POOLING_MAX = 0x1FF
 # dnnl_engine_kind_t, stream flags
 ENGINE_CPU = 1
@@ -87,6 +88,7 @@ _SIGNATURES = {
     "dnnl_primitive_attr_set_post_ops": (c_int, [c_void_p, c_void_p]),
     "dnnl_post_ops_create": (c_int, [_p(c_void_p)]),
     "dnnl_post_ops_append_eltwise": (c_int, [c_void_p, c_int, c_float, c_float]),
+    "dnnl_post_ops_append_sum": (c_int, [c_void_p, c_float, ctypes.c_int32, c_int]),
     "dnnl_post_ops_destroy": (c_int, [c_void_p]),
     "dnnl_reorder_primitive_desc_create": (
         c_int, [_p(c_void_p), c_void_p, c_void_p, c_void_p, c_void_p, c_void_p]),
