@@ -24,6 +24,8 @@ from fluxion.core.primitives import (  # noqa: F401  (registers the primitives)
     categorical,
     complex_parts,
     conv,
+    conv_fused,
+    conv_fusion,
     conv_rewrites,
     creation,
     csv_decode,
