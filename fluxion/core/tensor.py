@@ -316,8 +316,9 @@ def _from_python(value, target) -> Tensor:
     if array.dtype == object:
         raise TypeError(f"Cannot convert {_short(value)} (of type {type(value).__name__}) "
                         f"to a Tensor.")
-    if array.dtype.kind == "u" or (array.dtype.kind == "f" and array.size
-                                   and np.abs(array).max() >= 2**63 and _holds_int(value)):
+    if (array.dtype.kind == "u" and array.size and int(array.max()) > 2**63 - 1) or (
+            array.dtype.kind == "f" and array.size and np.abs(array).max() >= 2**63
+            and _holds_int(value)):
         # NumPy keeps Python ints of 2**63 and more as uint64 or float64: TF refuses them
         # (int64 is its widest integer) rather than wrap them into int32.
         raise ValueError(f"Can't convert Python sequence with out-of-range integer to Tensor: "
@@ -326,10 +327,28 @@ def _from_python(value, target) -> Tensor:
         kind = array.dtype.kind
         default = {"f": np.float32, "i": np.int32, "u": np.int32, "b": np.bool_,
                    "c": np.complex128}.get(kind)
-        if kind == "i" and array.size and (array.max() > 2**31 - 1 or array.min() < -2**31):
+        if kind in "iu" and array.size and (array.max() > 2**31 - 1 or array.min() < -2**31):
             default = np.int64
+        if kind == "f" and isinstance(value, (list, tuple)):
+            # NumPy floats inside the list keep their precision, as TF keeps them
+            default = _numpy_float_dtype(value) or default
         return Tensor(array.astype(default, copy=False))
     return Tensor(_cast_checked(array, target, python_value=value))
+
+
+def _numpy_float_dtype(value):
+    """The widest NumPy float dtype among a Python sequence's NumPy items, or None."""
+    found = None
+    for item in value:
+        if isinstance(item, (list, tuple)):
+            inner = _numpy_float_dtype(item)
+        elif isinstance(item, (np.ndarray, np.generic)) and item.dtype.kind == "f":
+            inner = item.dtype
+        else:
+            continue
+        if inner is not None:
+            found = inner if found is None else np.promote_types(found, inner)
+    return found
 
 
 def _holds_int(value) -> bool:
