@@ -128,3 +128,13 @@ def _save_atomically(onnx, proto, path: str) -> None:
     from fluxion.core.atomic_file import write_bytes
 
     write_bytes(path, proto.SerializeToString())
+
+
+def supported_operations() -> list[str]:
+    """The names of the primitives that have an ONNX mapping (what a traced function
+    may hold and still export)."""
+    from fluxion.core.primitive import REGISTRY
+    from fluxion.onnx import mappings
+
+    mappings.register_all()
+    return sorted(name for name, prim in REGISTRY.items() if "onnx" in prim.export)
