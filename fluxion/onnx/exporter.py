@@ -89,7 +89,7 @@ def _trace(model, input_signature):
                 return model(args[0] if len(args) == 1 else list(args), training=False)
 
             return export_trace.trace_function(serve, specs, caller)
-        return export_trace.trace_keras_model(model, caller)
+        return export_trace.trace_keras_model(model, caller, open_batch=True)
     if callable(model):
         return export_trace.trace_function(model, input_signature, caller)
     raise TypeError(f"{caller} takes a Keras model, a fluxion.function or a concrete "
