@@ -43,8 +43,8 @@ def trace_of_saved_model(directory, signature_keys=None):
 
 def trace_of_signature(signature):
     """A saved model's signature callable (keyword inputs, a dict of outputs) traced."""
-    import fluxion
     from fluxion.core import nest
+    from fluxion.graph.function import function
 
     spec_structure = signature.structured_input_signature
     kwargs = spec_structure[1] if isinstance(spec_structure, tuple) else {}
@@ -65,5 +65,5 @@ def trace_of_signature(signature):
         output_keys.extend(f"output_{i}" for i in range(len(flat)))
         return flat
 
-    concrete = fluxion.function(serve).get_concrete_function(*specs)
+    concrete = function(serve).get_concrete_function(*specs)
     return concrete.raw_graph, names, list(output_keys)
