@@ -243,3 +243,52 @@ def test_resize(opcode, align_corners, half_pixel):
     litert = _litert(content, [image])
     if litert is not None:
         np.testing.assert_allclose(got, litert[0], rtol=TOLERANCE, atol=TOLERANCE)
+
+
+def _hybrid_file(opcode: str, per_channel: bool, asymmetric: bool) -> tuple[bytes, list]:
+    """One FULLY_CONNECTED or CONV_2D with int8 weights on float activations."""
+    from fluxion.lite.flatbuffer_writer import write_model
+    from fluxion.lite.model_ir import LiteGraph, Quantization
+
+    rng = np.random.default_rng(1)
+    shape = (8, 20) if opcode == "FULLY_CONNECTED" else (8, 3, 3, 4)
+    weights = rng.integers(-127, 128, shape).astype(np.int8)
+    scales = rng.uniform(0.001, 0.01, 8 if per_channel else 1).astype(np.float32)
+    graph = LiteGraph()
+    x_shape, out_shape = ((3, 20), (3, 8)) if opcode == "FULLY_CONNECTED" \
+        else ((2, 6, 6, 4), (2, 6, 6, 8))
+    x = graph.tensor("x", x_shape, np.float32)
+    out = graph.tensor("y", out_shape, np.float32)
+    stored = graph.constant("w", weights)
+    stored.quantization = Quantization(scales, np.zeros(len(scales)), 0)
+    bias = graph.constant("b", rng.normal(size=8).astype(np.float32))
+    graph.inputs, graph.outputs = [x], [out]
+    graph.input_names, graph.output_names = ["x"], ["y"]
+    options = ("FullyConnectedOptions", {"FusedActivationFunction": 1,
+                                         "AsymmetricQuantizeInputs": asymmetric}) \
+        if opcode == "FULLY_CONNECTED" else \
+        ("Conv2DOptions", {"Padding": 0, "StrideW": 1, "StrideH": 1,
+                           "FusedActivationFunction": 0})
+    graph.add_op(opcode, [x, stored, bias], [out], options)
+    inputs = [(rng.normal(size=x_shape) + 0.3).astype(np.float32)]
+    return write_model(graph), inputs
+
+
+@pytest.mark.parametrize("opcode, per_channel, asymmetric", [
+    ("FULLY_CONNECTED", False, False), ("FULLY_CONNECTED", True, False),
+    ("FULLY_CONNECTED", True, True), ("CONV_2D", False, False), ("CONV_2D", True, False)])
+def test_hybrid_kernels_quantize_inputs_as_tflite_does(opcode, per_channel, asymmetric):
+    """Dynamic-range kernels quantize the float input row by row (symmetric, or
+    asymmetric when asked; per-channel convolutions always asymmetric) and accumulate
+    in integers: the fallback follows that arithmetic, not the float product."""
+    pytest.importorskip("ai_edge_litert")
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+
+    content, inputs = _hybrid_file(opcode, per_channel, asymmetric)
+    got = _fallback(content, inputs)[0]
+    interpreter = Interpreter(
+        model_content=content,
+        experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+    runner = interpreter.get_signature_runner()
+    want = runner(x=inputs[0])["y"]
+    np.testing.assert_allclose(got, want, rtol=TOLERANCE, atol=TOLERANCE)
