@@ -385,3 +385,35 @@ def test_int8_negation_is_a_product_by_minus_one():
     litert = _litert_outputs(content, x)
     if litert is not None:
         np.testing.assert_allclose(got, litert[0], atol=_step_of(content, 0) * 1.01)
+
+
+def test_signature_runner_on_a_tensorflow_file():
+    with open(os.path.join(FIXTURES, "cnn_float32.tflite"), "rb") as file:
+        content = file.read()
+    recorded = np.load(os.path.join(FIXTURES, "cnn_float32.npz"))
+    interpreter = FluxionInterpreter(model_path=os.path.join(FIXTURES, "cnn_float32.tflite"))
+    [(key, names)] = interpreter.get_signature_list().items()
+    assert key == "serving_default" and len(names["inputs"]) == 1
+    runner = interpreter.get_signature_runner("serving_default")
+    result = runner(**{names["inputs"][0]: recorded["input_0"]})
+    assert list(result) == names["outputs"]
+    np.testing.assert_allclose(result[names["outputs"][0]], recorded["output_0"],
+                               rtol=FLOAT_TOLERANCE, atol=FLOAT_TOLERANCE)
+    details = runner.get_output_details()[names["outputs"][0]]
+    assert list(details["shape"]) == list(recorded["output_0"].shape)
+    with pytest.raises(ValueError, match=r"no signature 'train'; the model's signatures "
+                                         r"are \['serving_default'\]"):
+        interpreter.get_signature_runner("train")
+    assert len(FluxionInterpreter(model_content=content).get_tensor_details()) > 10
+
+
+def test_tensor_gives_a_view_of_the_current_value(mlp_file):
+    model, content = mlp_file
+    interpreter = FluxionInterpreter(model_content=content)
+    interpreter.allocate_tensors()
+    x = harness.random_inputs(model, 1)[0]
+    interpreter.set_tensor(interpreter.get_input_details()[0]["index"], x)
+    interpreter.invoke()
+    output = interpreter.tensor(interpreter.get_output_details()[0]["index"])
+    np.testing.assert_array_equal(output(), interpreter.get_tensor(
+        interpreter.get_output_details()[0]["index"]))
