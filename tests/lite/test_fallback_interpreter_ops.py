@@ -292,3 +292,39 @@ def test_hybrid_kernels_quantize_inputs_as_tflite_does(opcode, per_channel, asym
     runner = interpreter.get_signature_runner()
     want = runner(x=inputs[0])["y"]
     np.testing.assert_allclose(got, want, rtol=TOLERANCE, atol=TOLERANCE)
+
+
+def _scaled_one_at_a_time(x: int, mantissa: int, exponent: int) -> int:
+    """TFLite's fixed-point scaling of one int32, step by step in Python integers: a
+    left shift (saturated), the rounding doubling high multiply (a nudge of +-2**30,
+    then division truncating toward zero), the rounding right shift (halves away)."""
+    left, right = max(exponent, 0), max(-exponent, 0)
+    x = min(max(x * 2 ** left, -2 ** 31), 2 ** 31 - 1)
+    product = x * mantissa
+    total = product + (2 ** 30 if product >= 0 else 1 - 2 ** 30)
+    high = total // 2 ** 31 if total >= 0 else -((-total) // 2 ** 31)
+    mask = 2 ** right - 1
+    threshold = (mask >> 1) + (1 if high < 0 else 0)
+    return (high >> right) + (1 if (high & mask) > threshold else 0)
+
+
+def test_fixed_point_scaling_matches_its_definition():
+    from fluxion.lite.interpreter.kernels import fixed_point
+
+    rng = np.random.default_rng(4)
+    x = np.concatenate([rng.integers(-2 ** 31, 2 ** 31, 300), rng.integers(-5000, 5000, 300),
+                        [-2 ** 31, 2 ** 31 - 1, 0, -1, 1, -2048, 2048, -1024, 1536]])
+    reals = np.concatenate([rng.uniform(1e-5, 4.0, x.size - 9), [0.5, 0.25, 0.125] * 3])
+    mantissa, exponent = fixed_point.quantize_multiplier(reals)
+    got = fixed_point.multiply_by_quantized_multiplier(x, mantissa, exponent)
+    want = [_scaled_one_at_a_time(int(a), int(m), int(e))
+            for a, m, e in zip(x, mantissa, exponent)]
+    np.testing.assert_array_equal(got, want)
+    # one multiplier for all (per tensor), including exact halves
+    halves = np.arange(-64, 65)
+    mantissa, exponent = fixed_point.quantize_multiplier(0.25)
+    np.testing.assert_array_equal(
+        fixed_point.multiply_by_quantized_multiplier(halves, mantissa, exponent),
+        [_scaled_one_at_a_time(int(a), int(mantissa), int(exponent)) for a in halves])
+    assert list(fixed_point.round_half_away(np.float32([0.5, -0.5, 1.5, 0.49999997]))) == \
+        [1, -1, 2, 0]
