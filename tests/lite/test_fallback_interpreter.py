@@ -417,3 +417,29 @@ def test_tensor_gives_a_view_of_the_current_value(mlp_file):
     output = interpreter.tensor(interpreter.get_output_details()[0]["index"])
     np.testing.assert_array_equal(output(), interpreter.get_tensor(
         interpreter.get_output_details()[0]["index"]))
+
+
+@pytest.mark.parametrize("io_type", ["int8", "uint8"])
+def test_integer_inputs_and_outputs(io_type):
+    model = harness.convnet()
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = lambda: (harness.random_inputs(model, 1, seed=i)
+                                                for i in range(20))
+    converter.inference_input_type = getattr(tf, io_type)
+    converter.inference_output_type = getattr(tf, io_type)
+    content = converter.convert()
+    interpreter = FluxionInterpreter(model_content=content)
+    assert interpreter.get_input_details()[0]["dtype"] is getattr(np, io_type)
+    inputs = harness.random_inputs(model, 3, seed=2)
+    [got] = _run(content, inputs)
+    assert got.dtype == getattr(np, io_type)
+    np.testing.assert_allclose(_dequantized([got], content)[0],
+                               harness.predict(model, inputs)[0], atol=0.1)
+    scale, zero_point = interpreter.get_input_details()[0]["quantization"]
+    limits = np.iinfo(io_type)
+    fed = [np.clip(np.round(x / scale + zero_point), limits.min, limits.max).astype(io_type)
+           for x in inputs]
+    litert = _litert_outputs(content, fed)
+    if litert is not None:
+        assert np.abs(got.astype(int) - litert[0].astype(int)).max() <= 1
