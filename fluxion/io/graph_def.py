@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fluxion.summary import _tensorboard
+from fluxion.io import tensorboard_package
 
 _SMALL_CONSTANT = 16
 _DTYPE_ENUM = {"float32": "DT_FLOAT", "float64": "DT_DOUBLE", "float16": "DT_HALF",
@@ -42,7 +42,7 @@ class _Names:
 
 def to_graph_def(graph):
     """Converts a ``fluxion.graph.ir.Graph`` into a ``GraphDef`` proto."""
-    proto = _tensorboard.protos()
+    proto = tensorboard_package.protos()
     graph_def = proto.graph_pb2.GraphDef()
     names, value_names = _Names(), {}
 

@@ -2,8 +2,10 @@
 
 Fluxion writes TensorBoard's files with TensorBoard's own pieces: its protos and its
 plugins' metadata helpers (the TFRecord framing is ``fluxion.io.tfrecord``'s).  None of
-them imports TensorFlow when TensorFlow is absent.  They are imported on first use, so ``import fluxion`` stays
-light; a missing package gets an error that says how to install it.
+them imports TensorFlow when TensorFlow is absent.  They are imported on first use, so
+``import fluxion`` stays light; a missing package gets an error that says how to install
+it.  It lives in ``io`` because both the summary writers and ``tf.io.write_graph``
+(``graph_def``) read TensorBoard's protos.
 """
 
 from __future__ import annotations
