@@ -311,7 +311,7 @@ def test_wrong_input_dtype_and_shape(mlp_file):
         interpreter.set_tensor(index, np.zeros((2, 40), np.float32))
 
 
-def test_unsupported_operator_is_named_with_its_index():
+def _two_operator_file(second: str) -> bytes:
     from fluxion.lite.flatbuffer_writer import write_model
     from fluxion.lite.model_ir import LiteGraph
 
@@ -321,11 +321,19 @@ def test_unsupported_operator_is_named_with_its_index():
     graph.inputs, graph.outputs = [x], [z]
     graph.input_names, graph.output_names = ["x"], ["z"]
     graph.add_op("RELU", [x], [y])
-    graph.add_op("LOCAL_RESPONSE_NORMALIZATION", [y], [z])
+    graph.add_op(second, [y], [z])
+    return write_model(graph)
+
+
+def test_unsupported_operator_is_named_with_its_index():
     with pytest.raises(tf.lite.interpreter.UnsupportedOperatorError,
                        match=r"no kernel for the builtin operator "
                              r"LOCAL_RESPONSE_NORMALIZATION \(operator 1 of subgraph 0\)"):
-        FluxionInterpreter(model_content=write_model(graph))
+        FluxionInterpreter(model_content=_two_operator_file("LOCAL_RESPONSE_NORMALIZATION"))
+    with pytest.raises(tf.lite.interpreter.UnsupportedOperatorError,
+                       match=r"builtin operators only; the file has the custom operator "
+                             r"'' \(operator 1 of subgraph 0\)"):
+        FluxionInterpreter(model_content=_two_operator_file("CUSTOM"))
 
 
 def test_not_a_tflite_file():
