@@ -1,6 +1,7 @@
 """The compiled Keras training step of an MLP and a small convnet: step time and node profile.
 
-    python benchmarks/train_step_profile.py [--nodes]
+    python benchmarks/train_step_profile.py [--nodes] [--models mlp,convnet,mnist_convnet]
+                                            [--batch 64]
 
 For each model, ``fit`` compiles its training step into one graph; this prints the
 graph's node count, the median milliseconds of one step (median of 7 blocks of 20
@@ -41,6 +42,20 @@ def convnet():
         keras.layers.Dense(10, activation="softmax")])
     x = np.random.default_rng(0).normal(size=(BATCH, 28, 28, 1)).astype("float32")
     return model, x
+
+
+def mnist_convnet():
+    """keras-io's mnist_convnet, as ``benchmarks/contention.py`` trains it."""
+    model = keras.Sequential([
+        keras.Input((28, 28, 1)), keras.layers.Conv2D(32, 3, activation="relu"),
+        keras.layers.MaxPooling2D(2), keras.layers.Conv2D(64, 3, activation="relu"),
+        keras.layers.MaxPooling2D(2), keras.layers.Flatten(), keras.layers.Dropout(0.5),
+        keras.layers.Dense(10, activation="softmax")])
+    x = np.random.default_rng(0).normal(size=(BATCH, 28, 28, 1)).astype("float32")
+    return model, x
+
+
+MODELS = {"mlp": mlp, "convnet": convnet, "mnist_convnet": mnist_convnet}
 
 
 def compiled_step(build):
@@ -101,8 +116,15 @@ def _graph_inputs(concrete, arrays):
 
 
 def main() -> None:
+    global BATCH
     show_nodes = "--nodes" in sys.argv
-    for name, build in (("mlp", mlp), ("convnet", convnet)):
+    if "--batch" in sys.argv:
+        BATCH = int(sys.argv[sys.argv.index("--batch") + 1])
+    chosen = "mlp,convnet"
+    if "--models" in sys.argv:
+        chosen = sys.argv[sys.argv.index("--models") + 1]
+    for name in chosen.split(","):
+        build = MODELS[name]
         concrete, arrays = compiled_step(build)
         names = [n.prim.name for n in concrete.graph.nodes]
         print(f"{name}: {len(names)} nodes, softmax nodes: {names.count('softmax')}, "

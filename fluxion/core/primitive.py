@@ -49,10 +49,13 @@ that no pass, no executor and no exporter ever tests a primitive's name:
 - ``simplify``: the algebraic rule for one node, ``simplify(node, inputs) ->`` a value
   that already holds the result, ``(primitive, inputs, attrs)`` computing it cheaper,
   or None (``fluxion.graph.passes.simplify`` applies it);
-- ``rewrites``: whole-graph rewrites that pair this primitive's forward and backward
-  work (``GraphRewrite``), declared next to the family they rewrite and applied, in
-  their ``order``, by ``fluxion.graph.passes.backward_rewrites`` when a node of the
-  primitive is in the graph;
+- ``rewrites``: whole-graph rewrites declared next to the family they rewrite
+  (``GraphRewrite``), applied in their ``order`` when a node of the primitive is in the
+  graph: at stage ``"backward"`` (rewrites pairing forward and backward work) by
+  ``fluxion.graph.passes.backward_rewrites`` before simplification, at stage
+  ``"fusion"`` (a producer absorbing what its consumers do, e.g. a convolution taking
+  in the bias, scale and activation after it) by ``fluxion.graph.passes.family_fusion``
+  after it;
 - ``canonicalize``: ``canonicalize(args, attrs) -> attrs``, run by ``bind`` before
   anything else, so equal computations are equal nodes (negative axes normalised,
   defaults filled) and common-subexpression elimination can merge them.
@@ -95,12 +98,14 @@ class GraphRewrite(NamedTuple):
     ``apply(graph, rewriter_class) -> graph`` returns the graph itself when it finds
     nothing to do; ``rewriter_class`` is ``fluxion.graph.passes.rewrite.Rewriter`` (handed
     in, so the family does not import the graph package above it).  Rewrites run in
-    increasing ``order`` (one may rely on an earlier one having run).
+    increasing ``order`` (one may rely on an earlier one having run) within their
+    ``stage``: ``"backward"`` (before simplification) or ``"fusion"`` (after it).
     """
 
     name: str
     order: int
     apply: Callable
+    stage: str = "backward"
 
 
 class Primitive:
@@ -214,10 +219,17 @@ def register_export(format_name: str, primitive_name: str, mapping) -> None:
     prim.export[format_name] = mapping
 
 
-def declare_rewrite(prim: Primitive, order: int):
-    """Decorator: declares ``apply(graph, rewriter_class)`` as a ``GraphRewrite`` of ``prim``."""
+REWRITE_STAGES = ("backward", "fusion")
+
+
+def declare_rewrite(prim: Primitive, order: int, stage: str = "backward"):
+    """Decorator: declares ``apply(graph, rewriter_class)`` as a ``GraphRewrite`` of ``prim``
+    run at ``stage`` (one of ``REWRITE_STAGES``)."""
+    if stage not in REWRITE_STAGES:
+        raise ValueError(f"rewrite stage must be one of {REWRITE_STAGES}, got {stage!r}")
+
     def register(apply: Callable) -> Callable:
-        prim.rewrites = prim.rewrites + (GraphRewrite(apply.__name__, order, apply),)
+        prim.rewrites = prim.rewrites + (GraphRewrite(apply.__name__, order, apply, stage),)
         return apply
     return register
 

@@ -273,17 +273,32 @@ def _from_ndarray(array: np.ndarray, target) -> Tensor:
         array = array.astype(object)
         array[...] = np.vectorize(_as_bytes, otypes=[object])(array) if array.size else array
     if target is None or target.np_dtype == array.dtype:
-        if target is None and array.dtype not in dtypes._BY_NP:
+        if target is None and not dtypes.knows_numpy_dtype(array.dtype):
             raise TypeError(f"Cannot convert an array of dtype {array.dtype} to a Tensor")
         return Tensor(array)
     return Tensor(_cast_checked(array, target))
 
 
+def _unset_packer(tensors: list) -> Tensor:
+    raise RuntimeError("convert_to_tensor packs lists of tensors with tf.stack, which "
+                       "fluxion.core.primitives.shape installs; import fluxion.core first")
+
+
+# Lists holding tensors pack as ``tf.stack``.  ``stack`` is a composite of the shape
+# primitives, which are built on ``Tensor``, so the shape family installs it here when it
+# is defined (``set_tensor_list_packer``) instead of this module importing it.
+_pack_tensor_list = _unset_packer
+
+
+def set_tensor_list_packer(pack) -> None:
+    """Makes ``convert_to_tensor([t1, t2, ...])`` call ``pack(list_of_tensors)``."""
+    global _pack_tensor_list
+    _pack_tensor_list = pack
+
+
 def _from_python(value, target) -> Tensor:
     if isinstance(value, (list, tuple)) and _contains_tensors(value):
-        from fluxion.core.primitives.shape import stack  # lists of tensors pack as tf.stack
-
-        return stack([convert_to_tensor(v, dtype=target) for v in value])
+        return _pack_tensor_list([convert_to_tensor(v, dtype=target) for v in value])
     if isinstance(value, (str, bytes)) or _is_string_list(value):
         if target is not None and target is not dtypes.string:
             raise TypeError(f"Cannot convert {value!r} to a Tensor of dtype {target.name}")

@@ -4,7 +4,7 @@ Select it with ``fluxion.config.set_backend("onednn")`` or ``FLUXION_BACKEND=one
 install the library with ``pip install fluxion-ml[onednn]`` (the ``onednn-cpu-gomp``
 wheel), or name any oneDNN 3.x ``libdnnl.so.3`` in ``FLUXION_ONEDNN_LIBRARY``.
 
-Every other primitive runs its NumPy kernel.  The overrides (``conv``,
+Every other primitive runs its NumPy kernel.  The overrides (``conv``, ``fused_conv``,
 ``conv_input_grad``, ``conv_filter_grad``, ``max_pool``, ``max_pool_grad``,
 ``max_pool_with_index``, ``max_pool_grad_from_index``, ``adam_update``) run oneDNN for
 float32 arrays and hand every other case to the NumPy kernel: other dtypes, shapes oneDNN
@@ -14,7 +14,8 @@ activation, so selecting the backend costs nothing until a convolution runs.
 
 Modules: ``library`` (finding and loading the file), ``capi`` (the C functions and
 constants), ``memory`` (descriptors of channels-last arrays, runnable primitives),
-``conv``, ``pool`` and ``optimizer`` (the kernels and their per-shape caches).
+``conv``, ``conv_fused``, ``pool`` and ``optimizer`` (the kernels and their per-shape
+caches).
 """
 
 from __future__ import annotations
@@ -91,9 +92,10 @@ def warn_once(topic: str, message: str) -> None:
 
 def _native(name_: str):
     """The oneDNN kernel function of a primitive (imported on first use)."""
-    from fluxion.backend.onednn import conv, optimizer, pool
+    from fluxion.backend.onednn import conv, conv_fused, optimizer, pool
 
     return {"adam_update": optimizer.adam_update, "conv": conv.conv,
+            "fused_conv": conv_fused.fused_conv,
             "conv_input_grad": conv.conv_input_grad,
             "conv_filter_grad": conv.conv_filter_grad, "max_pool": pool.max_pool,
             "max_pool_grad": pool.max_pool_grad,
@@ -101,8 +103,8 @@ def _native(name_: str):
             "max_pool_grad_from_index": pool.max_pool_grad_from_index}[name_]
 
 
-OVERRIDDEN = ("adam_update", "conv", "conv_input_grad", "conv_filter_grad", "max_pool",
-              "max_pool_grad", "max_pool_with_index", "max_pool_grad_from_index")
+OVERRIDDEN = ("adam_update", "conv", "fused_conv", "conv_input_grad", "conv_filter_grad",
+              "max_pool", "max_pool_grad", "max_pool_with_index", "max_pool_grad_from_index")
 
 
 def kernel_for(primitive_name: str, numpy_kernel):

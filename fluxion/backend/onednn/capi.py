@@ -16,7 +16,7 @@ MAX_NDIMS = 12  # DNNL_MAX_NDIMS: the length of a dnnl_dims_t
 Dims = c_int64 * MAX_NDIMS
 
 # dnnl_data_type_t
-F16, BF16, F32, F64 = 1, 2, 3, 7
+DATA_TYPE_UNDEF, F16, BF16, F32, F64 = 0, 1, 2, 3, 7
 U8 = 6
 S32 = 4
 # dnnl_format_tag_t: only "let the primitive choose" is used (layouts are given as strides)
@@ -28,6 +28,7 @@ CONVOLUTION_DIRECT = 0x1
 ELTWISE_RELU = 0x20
 ELTWISE_SQRT, ELTWISE_LINEAR = 0x25, 0x26  # linear: alpha * x + beta
 BINARY_ADD, BINARY_MUL, BINARY_DIV, BINARY_SUB = 0x1FFF0, 0x1FFF1, 0x1FFF4, 0x1FFF5
+ELTWISE_CLIP = 0x2E  # max(alpha, min(beta, x))
 POOLING_MAX = 0x1FF
 # dnnl_engine_kind_t, stream flags
 ENGINE_CPU = 1
@@ -98,6 +99,7 @@ _SIGNATURES = {
     "dnnl_post_ops_create": (c_int, [_p(c_void_p)]),
     "dnnl_post_ops_append_eltwise": (c_int, [c_void_p, c_int, c_float, c_float]),
     "dnnl_post_ops_append_binary": (c_int, [c_void_p, c_int, c_void_p]),
+    "dnnl_post_ops_append_sum": (c_int, [c_void_p, c_float, ctypes.c_int32, c_int]),
     "dnnl_post_ops_destroy": (c_int, [c_void_p]),
     "dnnl_binary_primitive_desc_create": (
         c_int, [_p(c_void_p), c_void_p, c_int, c_void_p, c_void_p, c_void_p, c_void_p]),

@@ -8,8 +8,10 @@ The pipeline prunes, applies the rewrites that pair forward and backward work
 (``backward_rewrites``), then repeats folding, simplification and common-subexpression
 elimination while they still find something (each can expose work for the others:
 a folded ``ones_like`` makes ``g * 1`` simplifiable, a simplified reshape makes two
-nodes equal), prunes what they left dead, and fuses elementwise chains last, once
-no other pass needs to see the individual nodes.
+nodes equal), prunes what they left dead, lets producers absorb their consumers
+where a family declares how (``family_fusion``: a convolution taking in the scale,
+bias and activation after it), and fuses elementwise chains last, once no other pass
+needs to see the individual nodes.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from fluxion.graph.ir import Graph
 from fluxion.graph.passes.backward_rewrites import backward_rewrites
 from fluxion.graph.passes.constant_folding import constant_folding
 from fluxion.graph.passes.cse import cse
+from fluxion.graph.passes.family_fusion import family_fusion
 from fluxion.graph.passes.fusion import fusion
 from fluxion.graph.passes.prune import prune
 from fluxion.graph.passes.simplify import simplify
@@ -38,7 +41,7 @@ def simplify_to_fixed_point(graph: Graph, max_rounds: int = MAX_ROUNDS) -> Graph
     return graph
 
 
-PIPELINE = [prune, backward_rewrites, simplify_to_fixed_point, fusion]
+PIPELINE = [prune, backward_rewrites, simplify_to_fixed_point, family_fusion, fusion]
 
 
 def optimize(graph: Graph) -> Graph:

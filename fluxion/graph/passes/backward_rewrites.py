@@ -22,26 +22,34 @@ from fluxion.graph.ir import Graph
 from fluxion.graph.passes.prune import prune
 from fluxion.graph.passes.rewrite import Rewriter
 
-_declared: tuple[int, list[tuple[GraphRewrite, Primitive]]] = (-1, [])
+_declared: tuple[int, dict[str, list[tuple[GraphRewrite, Primitive]]]] = (-1, {})
 
 
-def declared_rewrites() -> list[tuple[GraphRewrite, Primitive]]:
-    """Every primitive's declared rewrites with their primitive, in their order."""
+def declared_rewrites(stage: str = "backward") -> list[tuple[GraphRewrite, Primitive]]:
+    """Every primitive's declared rewrites of ``stage`` with their primitive, in order."""
     global _declared
     size = sum(len(prim.rewrites) for prim in REGISTRY.values())
     if _declared[0] != size:  # a family declared more since the last look
         found = [(rewrite, prim) for prim in REGISTRY.values() for rewrite in prim.rewrites]
         found.sort(key=lambda pair: pair[0].order)
-        _declared = (size, found)
-    return _declared[1]
+        by_stage: dict[str, list] = {}
+        for rewrite, prim in found:
+            by_stage.setdefault(rewrite.stage, []).append((rewrite, prim))
+        _declared = (size, by_stage)
+    return _declared[1].get(stage, [])
 
 
-def backward_rewrites(graph: Graph) -> Graph:
-    """Applies the declared rewrites, in their order, where their primitive occurs."""
-    for rewrite, prim in declared_rewrites():
+def apply_declared_rewrites(graph: Graph, stage: str) -> Graph:
+    """Applies the declared rewrites of ``stage``, in order, where their primitive occurs."""
+    for rewrite, prim in declared_rewrites(stage):
         if not any(node.prim is prim for node in graph.nodes):
             continue
         rewritten = rewrite.apply(graph, Rewriter)
         if rewritten is not graph:
             graph = prune(rewritten)  # drop what the rewrite replaced
     return graph
+
+
+def backward_rewrites(graph: Graph) -> Graph:
+    """Applies the declared rewrites of stage ``"backward"`` where their primitive occurs."""
+    return apply_declared_rewrites(graph, "backward")

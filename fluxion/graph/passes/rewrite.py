@@ -12,7 +12,7 @@ upstream (``transpose`` of ``transpose``) rely on.
 from __future__ import annotations
 
 from fluxion.core.primitive import Primitive
-from fluxion.graph.ir import Graph, Node, Value
+from fluxion.graph.ir import Graph, Node, Value, constant_value
 
 
 class Rewriter:
@@ -65,6 +65,10 @@ class Rewriter:
         self.nodes.append(node)
         self.changed = True
         return outputs
+
+    def constant(self, array) -> Value:
+        """A constant value of the new graph holding ``array``."""
+        return constant_value(array)
 
     def finish(self) -> Graph:
         """The new graph (the old one itself when nothing changed)."""

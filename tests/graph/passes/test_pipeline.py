@@ -9,6 +9,7 @@ import fluxion as tf
 from fluxion.graph.ir import is_stateful
 from fluxion.graph.passes import PIPELINE, optimize, simplify_to_fixed_point
 from fluxion.graph.passes.backward_rewrites import backward_rewrites
+from fluxion.graph.passes.family_fusion import family_fusion
 from fluxion.graph.passes.fusion import fusion
 from fluxion.graph.passes.prune import prune
 
@@ -44,7 +45,8 @@ def _batch(seed: int = 1):
 
 
 def test_the_pipeline_order():
-    assert PIPELINE == [prune, backward_rewrites, simplify_to_fixed_point, fusion]
+    assert PIPELINE == [prune, backward_rewrites, simplify_to_fixed_point, family_fusion,
+                        fusion]
 
 
 def test_a_compiled_training_step_matches_eager():
