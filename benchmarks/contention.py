@@ -26,7 +26,8 @@ numpy`` (``FLUXION_BACKEND=numpy``: NumPy's kernels only).
 
 ``--candidates`` adds the thread settings Fluxion's default was chosen against: every
 pool fixed at one thread per usable CPU, and the same with OpenBLAS's spin timeout at
-its shortest (``OPENBLAS_THREAD_TIMEOUT=4``); and PyTorch with passive OpenMP waiting
+its shortest (``OPENBLAS_THREAD_TIMEOUT=4``); Fluxion's choice with that timeout
+(``fluxion spin 4``); and PyTorch with passive OpenMP waiting
 (``OMP_WAIT_POLICY=PASSIVE``), the setting for OpenMP pools such as oneDNN's.
 """
 
@@ -146,6 +147,8 @@ def fluxion_variants(candidates: bool) -> dict[str, dict]:
         variants[f"fluxion {cpus} threads"] = {"FLUXION_NUM_THREADS": cpus}
         variants[f"fluxion {cpus} threads, spin 4"] = {"FLUXION_NUM_THREADS": cpus,
                                                       "OPENBLAS_THREAD_TIMEOUT": "4"}
+        # Fluxion's choice with OpenBLAS's idle threads sleeping at once after a product.
+        variants["fluxion spin 4"] = {"OPENBLAS_THREAD_TIMEOUT": "4"}
     return variants
 
 

@@ -1,11 +1,19 @@
 """Data-parallel scaling: MLP 784-256-256-10 ``fit`` on 1 and 2 MPI ranks, 1 thread each.
 
-    python benchmarks/distributed.py [--ranks 2] [--epochs 3]
+    python benchmarks/distributed.py [--ranks 2] [--epochs 3] [--rounds 3] [--batch 256]
 
 Each configuration runs under ``mpiexec`` (so every rank pays the same costs), global
-batch 256, 24,000 synthetic samples; the table shows samples/s (median epoch), the
-speed-up, the scaling efficiency, and the share of a step spent in the gradient
-all-reduce (timed inside the collective on rank 0).
+batch ``--batch``, 24,000 synthetic samples, Adam.  The configurations alternate
+(1 rank, N ranks, 1 rank, ...) for ``--rounds`` rounds, so a machine whose load
+changes treats both alike; the load average is printed with the results.
+
+Columns: samples/s (median epoch, wall clock), the speed-up and scaling efficiency
+against one rank, the share of the wall-clock step spent inside the gradient
+all-reduce (waiting for the slower rank included), the CPU time a rank spends per
+step and how much of it went to the all-reduce (polling while waiting included).
+On a machine shared with other programs the wall-clock speed-up measures the CPUs the
+ranks got as much as Fluxion; the CPU-time speed-up (one rank's CPU time a step over
+the busiest of N ranks') is what N ranks on N free cores would reach.
 """
 
 from __future__ import annotations
@@ -14,10 +22,13 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 
 from _common import ROOT, table
+
+SAMPLES = 24000
 
 WORKER = r"""
 import json, os, statistics, sys, time
@@ -26,59 +37,103 @@ sys.path.insert(0, ROOT)
 import fluxion as tf
 from fluxion import keras
 from fluxion.distribute import mpi_comm
-spent = [0.0]
-original = mpi_comm.allreduce
-def timed(array, op="sum"):
-    start = time.perf_counter(); out = original(array, op); spent[0] += time.perf_counter() - start
-    return out
-mpi_comm.allreduce = timed
-epochs = int(sys.argv[1])
+spent, spent_cpu = [0.0], [0.0]
+def timed(original):
+    def run(*args, **kwargs):
+        start, cpu = time.perf_counter(), time.process_time()
+        out = original(*args, **kwargs)
+        spent[0] += time.perf_counter() - start; spent_cpu[0] += time.process_time() - cpu
+        return out
+    return run
+for name in ("allreduce", "start_allreduce", "finish_allreduce"):  # gradients: start/finish
+    if hasattr(mpi_comm, name):
+        setattr(mpi_comm, name, timed(getattr(mpi_comm, name)))
+epochs, batch, samples = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 strategy = tf.distribute.MultiWorkerMirroredStrategy()
 rng = np.random.default_rng(0)
-x = rng.random((24000, 784), dtype=np.float32); y = rng.integers(0, 10, 24000)
+x = rng.random((samples, 784), dtype=np.float32); y = rng.integers(0, 10, samples)
 with strategy.scope():
     keras.utils.set_random_seed(1)
     model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(256, activation="relu"),
                               keras.layers.Dense(256, activation="relu"), keras.layers.Dense(10)])
     model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-model.fit(x[:2560], y[:2560], batch_size=256, epochs=1, verbose=0)
-times, shares = [], []
+model.fit(x[:10 * batch], y[:10 * batch], batch_size=batch, epochs=1, verbose=0)
+times, shares, cpus, reduce_cpus = [], [], [], []
 for _ in range(epochs):
-    spent[0] = 0.0
-    start = time.perf_counter()
-    model.fit(x, y, batch_size=256, epochs=1, verbose=0, shuffle=False)
+    spent[0] = spent_cpu[0] = 0.0
+    start, cpu = time.perf_counter(), time.process_time()
+    model.fit(x, y, batch_size=batch, epochs=1, verbose=0, shuffle=False)
     elapsed = time.perf_counter() - start
     times.append(elapsed); shares.append(spent[0] / elapsed)
+    cpus.append(time.process_time() - cpu); reduce_cpus.append(spent_cpu[0])
+steps = -(-samples // batch)
+cpu_per_step = np.array([statistics.median(cpus) / steps,
+                         statistics.median(reduce_cpus) / steps])
+busiest = mpi_comm.allgather(cpu_per_step).max(axis=0) \
+    if strategy.num_replicas_in_sync > 1 else cpu_per_step
 if strategy.cluster_resolver.task_id == 0:
-    print(json.dumps({"samples_per_s": 24000 / statistics.median(times),
-                      "allreduce_share": statistics.median(shares)}))
+    print(json.dumps({"samples_per_s": samples / statistics.median(times),
+                      "allreduce_share": statistics.median(shares),
+                      "cpu_ms_per_step": busiest[0] * 1e3,
+                      "reduce_cpu_ms_per_step": busiest[1] * 1e3,
+                      "threads": tf.config.threading.get_intra_op_parallelism_threads()}))
 """
 
 
-def run(ranks: int, epochs: int) -> dict:
-    env = dict(os.environ, FLUXION_NUM_THREADS="1")
+def run(ranks: int, epochs: int, batch: int) -> dict:
+    # No FLUXION_NUM_THREADS: the strategy gives each rank its share of the CPUs (one
+    # thread each for 2 ranks on 2 cores); one rank alone is pinned to one thread here.
+    env = dict(os.environ)
+    if ranks == 1:
+        env["FLUXION_NUM_THREADS"] = "1"
+    else:
+        env.pop("FLUXION_NUM_THREADS", None)
     done = subprocess.run([shutil.which("mpiexec"), "-n", str(ranks), sys.executable, "-c",
-                           WORKER.replace("ROOT", repr(ROOT), 1), str(epochs)],
+                           WORKER.replace("ROOT", repr(ROOT), 1), str(epochs), str(batch),
+                           str(SAMPLES)],
                           capture_output=True, text=True, env=env, timeout=1800)
     if done.returncode != 0:
         raise RuntimeError(done.stderr[-2000:])
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    if result["threads"] != 1:
+        raise RuntimeError(f"expected 1 thread a rank, the ranks used {result['threads']}")
+    return result
+
+
+def median_of(results: list[dict]) -> dict:
+    return {key: statistics.median(r[key] for r in results) for key in results[0]}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--ranks", type=int, default=2)
     parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=256)
     args = parser.parse_args()
-    one, many = run(1, args.epochs), run(args.ranks, args.epochs)
+    load_before = os.getloadavg()[0]
+    ones, manys = [], []
+    for round_ in range(args.rounds):  # A/B interleaved, the order alternating
+        order = (1, args.ranks) if round_ % 2 == 0 else (args.ranks, 1)
+        for ranks in order:
+            (ones if ranks == 1 else manys).append(run(ranks, args.epochs, args.batch))
+    load_after = os.getloadavg()[0]
+    one, many = median_of(ones), median_of(manys)
     speedup = many["samples_per_s"] / one["samples_per_s"]
+    cpu_speedup = one["cpu_ms_per_step"] / many["cpu_ms_per_step"]
     rows = [("1 rank x 1 thread", f"{one['samples_per_s']:,.0f}", "1.00x", "100%",
-             f"{one['allreduce_share'] * 100:.1f}%"),
+             f"{one['allreduce_share'] * 100:.1f}%", f"{one['cpu_ms_per_step']:.2f}", "-",
+             "1.00x"),
             (f"{args.ranks} ranks x 1 thread", f"{many['samples_per_s']:,.0f}",
              f"{speedup:.2f}x", f"{speedup / args.ranks * 100:.0f}%",
-             f"{many['allreduce_share'] * 100:.1f}%")]
+             f"{many['allreduce_share'] * 100:.1f}%", f"{many['cpu_ms_per_step']:.2f}",
+             f"{many['reduce_cpu_ms_per_step']:.2f}", f"{cpu_speedup:.2f}x")]
+    print(f"global batch {args.batch}, {args.rounds} interleaved rounds of {args.epochs} "
+          f"epochs; 1-minute load average {load_before:.2f} before, {load_after:.2f} after "
+          f"on {os.cpu_count()} CPUs")
     print(table(rows, ("configuration", "samples/s", "speed-up", "efficiency",
-                       "all-reduce share")))
+                       "all-reduce share", "CPU ms/step", "of it in all-reduce",
+                       "CPU-time speed-up")))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,9 @@
 
 ``launch`` runs a training script on N workers with ``mpiexec`` (from the extra
 ``fluxion[mpi]``), giving each worker its share of this machine's usable CPUs as its
-thread count (``FLUXION_NUM_THREADS``), so ranks do not oversubscribe the cores.
+thread count (``FLUXION_NUM_THREADS``; with ``--hostfile``, each worker's strategy shares
+its own machine's CPUs), so ranks do not oversubscribe the cores; when a worker fails
+it says so and how to resume.
 ``convert`` loads a saved Keras model (``.keras`` or legacy ``.h5``) and exports it:
 ``--to tfjs`` writes a TensorFlow.js layers model (``fluxion.js.save_keras_model``);
 ``--to onnx`` an ONNX file (``fluxion.onnx``); ``--to tflite`` a TensorFlow Lite file
@@ -40,14 +42,25 @@ def _launch(args) -> int:
         return 2
     from fluxion.core.usable_cpus import usable_cpu_count
 
-    per_worker = max(1, int(usable_cpu_count()) // args.num_workers) if args.hostfile is None else 1
     command = [mpiexec, "-n", str(args.num_workers)]
     if args.hostfile:
         command += ["-f", args.hostfile]
     command += [sys.executable, args.script, *args.script_args]
     env = dict(os.environ)
-    env.setdefault("FLUXION_NUM_THREADS", str(per_worker))
-    return subprocess.call(command, env=env)
+    if args.hostfile is None:
+        per_worker = max(1, int(usable_cpu_count()) // args.num_workers)
+        env.setdefault("FLUXION_NUM_THREADS", str(per_worker))
+    # With a hostfile, each worker's MultiWorkerMirroredStrategy shares its own machine's
+    # CPUs between the ranks placed there (fluxion.distribute.mpi_comm).
+    status = subprocess.call(command, env=env)
+    if status != 0:
+        # mpiexec stops every worker when one fails (a killed worker gets no chance
+        # to say so): say what happened and how to go on.
+        print(f"fluxion launch: a worker of {args.script} failed (mpiexec exit status "
+              f"{status}); mpiexec stopped the other workers. If the script trains with "
+              f"keras.callbacks.BackupAndRestore, run the same command again to resume "
+              f"from the last backup.", file=sys.stderr)
+    return status
 
 
 def _convert(args) -> int:

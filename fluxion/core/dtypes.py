@@ -2,13 +2,16 @@
 
 A ``DType`` is a thin, interned wrapper around a NumPy dtype: ``fluxion.float32`` is
 the one object for 32-bit floats, so dtype checks are identity checks on the hot path.
-``bfloat16`` exists only when the optional ``ml_dtypes`` package is installed.
+``bfloat16`` exists only when the optional ``ml_dtypes`` package is installed, which is
+imported when bfloat16 is first used.
 
 Promotion follows TensorFlow, not NumPy: two tensors of different dtypes never mix
 silently (see ``binary_result_dtype``); Python scalars adapt to the tensor's dtype.
 """
 
 from __future__ import annotations
+
+import importlib.util
 
 import numpy as np
 
@@ -150,14 +153,44 @@ double = float64
 _ALL = [float16, float32, float64, int8, int16, int32, int64, uint8, uint16, uint32,
         uint64, bool_, complex64, complex128, string]
 
-try:  # bfloat16 only through the optional ml_dtypes package.
-    import ml_dtypes as _ml_dtypes  # noqa: F401  (optional)
+_NP_DTYPE_SLOT = DType.__dict__["np_dtype"]
 
-    bfloat16 = DType("bfloat16", _ml_dtypes.bfloat16)
-    bfloat16._kind = "f"
+
+class _DeferredDType(DType):
+    """A dtype whose NumPy type comes from an optional package, imported on first use.
+
+    ``ml_dtypes`` (bfloat16) takes longer to import than the rest of ``import fluxion``
+    together, and most programs never use bfloat16; the ``DType`` exists from the start
+    (``tf.bfloat16``, dtype checks by identity), its NumPy type when first asked for.
+    """
+
+    __slots__ = ("_load",)
+
+    def __init__(self, name: str, load):
+        self.name, self._kind, self._load = name, "f", load
+        _NP_DTYPE_SLOT.__set__(self, None)
+
+    @property
+    def np_dtype(self):
+        value = _NP_DTYPE_SLOT.__get__(self)
+        if value is None:
+            value = np.dtype(self._load())
+            _NP_DTYPE_SLOT.__set__(self, value)
+            _BY_NP[value] = self
+        return value
+
+
+def _ml_dtypes_bfloat16():
+    import ml_dtypes
+
+    return ml_dtypes.bfloat16
+
+
+# bfloat16 only through the optional ml_dtypes package (found now, imported when used).
+bfloat16 = _DeferredDType("bfloat16", _ml_dtypes_bfloat16) \
+    if importlib.util.find_spec("ml_dtypes") is not None else None
+if bfloat16 is not None:
     _ALL.append(bfloat16)
-except ImportError:  # pragma: no cover - depends on the environment
-    bfloat16 = None
 
 # Quantized integers and the handle types exist as names (``as_dtype("qint8")``,
 # ``DType.is_quantized``); NumPy arrays never map to them.
@@ -175,7 +208,7 @@ _BY_NAME = {d.name: d for d in _ALL + sorted(QUANTIZED_DTYPES, key=lambda d: d.n
             + [resource, variant]}
 _BY_NAME.update({"half": float16, "double": float64, "float": float32, "int": int32,
                  "bool_": bool_})
-_BY_NP = {d.np_dtype: d for d in _ALL if d is not string}
+_BY_NP = {d.np_dtype: d for d in _ALL if d is not string and not isinstance(d, _DeferredDType)}
 _BY_NP[np.dtype(np.object_)] = string
 _BY_NP[np.dtype(np.str_)] = string
 _BY_NP[np.dtype(np.bytes_)] = string
@@ -213,8 +246,23 @@ def as_dtype(value) -> DType:
         found = _BY_NP.get(np_dtype)
         if found is not None:
             return found
-    raise TypeError(f"Cannot convert {value!r} to a fluxion dtype; expected one of "
-                    f"{sorted(d.name for d in _ALL)}")
+        if bfloat16 is not None and np_dtype.name == "bfloat16" and \
+                bfloat16.np_dtype == np_dtype:  # first use, from an ml_dtypes array
+            return bfloat16
+    raise _unknown(value)
+
+
+def knows_numpy_dtype(np_dtype) -> bool:
+    """Whether arrays of ``np_dtype`` make tensors (a first bfloat16 array registers it)."""
+    if np_dtype in _BY_NP:
+        return True
+    return bfloat16 is not None and np_dtype.name == "bfloat16" and \
+        bfloat16.np_dtype == np_dtype
+
+
+def _unknown(value) -> TypeError:
+    return TypeError(f"Cannot convert {value!r} to a fluxion dtype; expected one of "
+                     f"{sorted(d.name for d in _ALL)}")
 
 
 def from_numpy(np_dtype) -> DType:

@@ -273,17 +273,32 @@ def _from_ndarray(array: np.ndarray, target) -> Tensor:
         array = array.astype(object)
         array[...] = np.vectorize(_as_bytes, otypes=[object])(array) if array.size else array
     if target is None or target.np_dtype == array.dtype:
-        if target is None and array.dtype not in dtypes._BY_NP:
+        if target is None and not dtypes.knows_numpy_dtype(array.dtype):
             raise TypeError(f"Cannot convert an array of dtype {array.dtype} to a Tensor")
         return Tensor(array)
     return Tensor(_cast_checked(array, target))
 
 
+def _unset_packer(tensors: list) -> Tensor:
+    raise RuntimeError("convert_to_tensor packs lists of tensors with tf.stack, which "
+                       "fluxion.core.primitives.shape installs; import fluxion.core first")
+
+
+# Lists holding tensors pack as ``tf.stack``.  ``stack`` is a composite of the shape
+# primitives, which are built on ``Tensor``, so the shape family installs it here when it
+# is defined (``set_tensor_list_packer``) instead of this module importing it.
+_pack_tensor_list = _unset_packer
+
+
+def set_tensor_list_packer(pack) -> None:
+    """Makes ``convert_to_tensor([t1, t2, ...])`` call ``pack(list_of_tensors)``."""
+    global _pack_tensor_list
+    _pack_tensor_list = pack
+
+
 def _from_python(value, target) -> Tensor:
     if isinstance(value, (list, tuple)) and _contains_tensors(value):
-        from fluxion.core.primitives.shape import stack  # lists of tensors pack as tf.stack
-
-        return stack([convert_to_tensor(v, dtype=target) for v in value])
+        return _pack_tensor_list([convert_to_tensor(v, dtype=target) for v in value])
     if isinstance(value, (str, bytes)) or _is_string_list(value):
         if target is not None and target is not dtypes.string:
             raise TypeError(f"Cannot convert {value!r} to a Tensor of dtype {target.name}")
@@ -301,8 +316,9 @@ def _from_python(value, target) -> Tensor:
     if array.dtype == object:
         raise TypeError(f"Cannot convert {_short(value)} (of type {type(value).__name__}) "
                         f"to a Tensor.")
-    if array.dtype.kind == "u" or (array.dtype.kind == "f" and array.size
-                                   and np.abs(array).max() >= 2**63 and _holds_int(value)):
+    if (array.dtype.kind == "u" and array.size and int(array.max()) > 2**63 - 1) or (
+            array.dtype.kind == "f" and array.size and np.abs(array).max() >= 2**63
+            and _holds_int(value)):
         # NumPy keeps Python ints of 2**63 and more as uint64 or float64: TF refuses them
         # (int64 is its widest integer) rather than wrap them into int32.
         raise ValueError(f"Can't convert Python sequence with out-of-range integer to Tensor: "
@@ -311,10 +327,28 @@ def _from_python(value, target) -> Tensor:
         kind = array.dtype.kind
         default = {"f": np.float32, "i": np.int32, "u": np.int32, "b": np.bool_,
                    "c": np.complex128}.get(kind)
-        if kind == "i" and array.size and (array.max() > 2**31 - 1 or array.min() < -2**31):
+        if kind in "iu" and array.size and (array.max() > 2**31 - 1 or array.min() < -2**31):
             default = np.int64
+        if kind == "f" and isinstance(value, (list, tuple)):
+            # NumPy floats inside the list keep their precision, as TF keeps them
+            default = _numpy_float_dtype(value) or default
         return Tensor(array.astype(default, copy=False))
     return Tensor(_cast_checked(array, target, python_value=value))
+
+
+def _numpy_float_dtype(value):
+    """The widest NumPy float dtype among a Python sequence's NumPy items, or None."""
+    found = None
+    for item in value:
+        if isinstance(item, (list, tuple)):
+            inner = _numpy_float_dtype(item)
+        elif isinstance(item, (np.ndarray, np.generic)) and item.dtype.kind == "f":
+            inner = item.dtype
+        else:
+            continue
+        if inner is not None:
+            found = inner if found is None else np.promote_types(found, inner)
+    return found
 
 
 def _holds_int(value) -> bool:

@@ -12,8 +12,8 @@ import numpy as np
 
 from fluxion.core.errors import DTypeMismatchError, InvalidArgumentError
 from fluxion.core.primitives import elementwise
-from fluxion.core.primitives.indexing import getitem
 from fluxion.core.primitives.linalg import matmul
+from fluxion.core.primitives.subscript import getitem
 from fluxion.core.tensor import Tensor
 from fluxion.core.variable import Variable
 

@@ -9,6 +9,7 @@ The extra ``fluxion[mpi]`` installs mpi4py and MPICH; without ``mpiexec`` the sa
 script runs as one worker.
 """
 
+from fluxion.distribute import experimental
 from fluxion.distribute.strategy import (
     ClusterResolver,
     InputContext,
@@ -22,6 +23,6 @@ from fluxion.distribute.strategy import (
     in_cross_replica_context,
 )
 
-__all__ = ["ClusterResolver", "InputContext", "MirroredStrategy",
+__all__ = ["experimental", "ClusterResolver", "InputContext", "MirroredStrategy",
            "MultiWorkerMirroredStrategy", "OneDeviceStrategy", "ReduceOp", "Strategy",
            "get_strategy", "has_strategy", "in_cross_replica_context"]

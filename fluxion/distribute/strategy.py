@@ -143,12 +143,18 @@ class Strategy:
 
     # --- input ------------------------------------------------------------------------------
     def experimental_distribute_dataset(self, dataset, options=None):
-        """Each worker gets its share of every global batch of ``dataset``."""
+        """This worker's part of ``dataset`` (batched by the global batch size), split as
+        the pipeline's ``options().experimental_distribute.auto_shard_policy`` says
+        (``fluxion.distribute.auto_shard``): by files, by data, or not at all."""
         if self._workers() == 1:
             return dataset
-        from fluxion.distribute.sharding import share_of_each_batch
+        if getattr(dataset, "_distributed_for", None) == (self._workers(), self._rank()):
+            return dataset  # distributed already (passed to fit by the user, say)
+        from fluxion.distribute.auto_shard import auto_shard
 
-        return share_of_each_batch(dataset, self._rank(), self._workers())
+        part = auto_shard(dataset, self._workers(), self._rank())
+        part._distributed_for = (self._workers(), self._rank())
+        return part
 
     def distribute_datasets_from_function(self, dataset_fn, options=None):
         """``dataset_fn(InputContext)`` on each worker (it shards and batches per worker)."""
@@ -164,12 +170,29 @@ class Strategy:
 
         return share_of_batch(data, self._rank(), self._workers())
 
+    def _batches_in_lockstep(self, batches):
+        """``(step, batch)`` pairs while every worker has a batch, for epochs of unknown
+        length: where the workers' pipelines differ in length (files of different
+        sizes), the epoch ends on all of them when the first runs out, instead of one
+        worker waiting in a collective the others never start."""
+        if self._workers() == 1:
+            yield from batches
+            return
+        iterator = iter(batches)
+        while True:
+            item = next(iterator, None)
+            have = mpi_comm.allreduce(np.array([item is not None], np.int32), "min")
+            if not have[0]:
+                return
+            yield item
+
     def _average_gradients(self, grads: list) -> list:
         if self._workers() == 1:
             return grads
         from fluxion.distribute.collectives import all_reduce_bucket
 
-        return all_reduce_bucket(grads)
+        options = getattr(self, "_communication_options", None)
+        return all_reduce_bucket(grads, options.bytes_per_pack if options else 0)
 
     def _sync_variables(self, variables) -> None:
         """Makes every worker's copy of ``variables`` the chief's (before training)."""
@@ -199,8 +222,20 @@ class MultiWorkerMirroredStrategy(Strategy):
     one-replica strategy (so the same script runs alone)."""
 
     def __init__(self, cluster_resolver=None, communication_options=None):
-        del cluster_resolver, communication_options  # MPI knows the cluster
+        del cluster_resolver  # MPI knows the cluster
+        from fluxion.distribute.experimental import CommunicationOptions
+
+        if communication_options is None:
+            communication_options = CommunicationOptions()
+        if not isinstance(communication_options, CommunicationOptions):
+            raise TypeError(f"communication_options must be a tf.distribute.experimental."
+                            f"CommunicationOptions, got "
+                            f"{type(communication_options).__name__}.")
+        self._communication_options = communication_options
+        mpi_comm.set_timeout_option(communication_options.timeout_seconds)
         self._comm = mpi_comm.world()
+        if self._comm is not None and self._comm.Get_size() > 1:
+            mpi_comm.share_cpus_between_local_ranks(self._comm)
         super().__init__()
 
     def _rank(self) -> int:

@@ -3,7 +3,7 @@
 It takes a ``GraphDef`` proto (anything with ``SerializeToString``), a TF 1 style
 ``fluxion.Graph``, a traced graph (``fluxion.graph.ir.Graph``) or a ``fluxion.function``
 (its latest trace); Fluxion graphs become ``GraphDef`` s as TensorBoard draws them
-(``fluxion.summary.graph_def``, which needs the optional ``tensorboard`` package).
+(``fluxion.io.graph_def``, which needs the optional ``tensorboard`` package).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from fluxion.core.atomic_file import write_bytes
 def _graph_def(graph_or_graph_def):
     if hasattr(graph_or_graph_def, "SerializeToString"):
         return graph_or_graph_def
-    from fluxion.summary.graph_def import to_graph_def
+    from fluxion.io.graph_def import to_graph_def
 
     graph = graph_or_graph_def
     if hasattr(graph, "ir_graph"):  # fluxion.Graph (TF 1 style)

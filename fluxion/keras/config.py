@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from fluxion.keras.engine.dtype_policy import dtype_policy, set_dtype_policy
+from fluxion.keras.saving.serialization import (  # the setting belongs to deserialization
+    enable_unsafe_deserialization,
+)
 
-_settings = {"floatx": "float32", "epsilon": 1e-7, "image_data_format": "channels_last",
-             "unsafe_deserialization": False}
+_settings = {"floatx": "float32", "epsilon": 1e-7, "image_data_format": "channels_last"}
 
 
 def floatx() -> str:
@@ -40,14 +42,6 @@ def set_image_data_format(data_format: str) -> None:
 
 def backend() -> str:
     return "fluxion"
-
-
-def enable_unsafe_deserialization() -> None:
-    _settings["unsafe_deserialization"] = True
-
-
-def unsafe_deserialization_enabled() -> bool:
-    return _settings["unsafe_deserialization"]
 
 
 __all__ = ["backend", "dtype_policy", "enable_unsafe_deserialization", "epsilon", "floatx",

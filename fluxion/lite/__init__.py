@@ -1,5 +1,6 @@
-"""TensorFlow Lite export (``tf.lite``): ``TFLiteConverter``, its options, and
-``Interpreter`` (LiteRT's, from the ``ai-edge-litert`` package, loaded on first use).
+"""TensorFlow Lite (``tf.lite``): ``TFLiteConverter``, its options, and ``Interpreter``
+(LiteRT's, from the ``ai-edge-litert`` package, when installed; otherwise
+``FluxionInterpreter``, which runs the file with Fluxion's own kernels).
 
 Importing this package is light: lowering, quantization and the flatbuffer writer load
 when ``convert()`` runs; ``flatbuffers``/``tflite`` are imported then.
@@ -15,15 +16,16 @@ from fluxion.lite.converter import (
 from fluxion.lite.lowering import UnsupportedOperationError
 
 __all__ = ["TFLiteConverter", "Optimize", "OpsSet", "RepresentativeDataset", "TargetSpec",
-           "Interpreter", "UnsupportedOperationError"]
+           "Interpreter", "FluxionInterpreter", "UnsupportedOperationError"]
 
 
 def __getattr__(name):
     if name == "Interpreter":
-        try:
-            from ai_edge_litert.interpreter import Interpreter
-        except ImportError as error:
-            raise ImportError("fluxion.lite.Interpreter runs .tflite files with LiteRT: "
-                              "pip install 'fluxion[tflite]' (or ai-edge-litert).") from error
-        return Interpreter
+        from fluxion.lite.interpreter.selection import interpreter_class
+
+        return interpreter_class()
+    if name == "FluxionInterpreter":
+        from fluxion.lite.interpreter.interpreter import FluxionInterpreter
+
+        return FluxionInterpreter
     raise AttributeError(f"module 'fluxion.lite' has no attribute {name!r}")

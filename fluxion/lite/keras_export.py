@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import os
 
+from fluxion.keras.saving import export_formats
+
 
 def export_litert(model, filepath, input_signature=None, verbose=None, **kwargs) -> str:
     """Converts ``model`` and writes the ``.tflite`` file atomically; returns the path."""
     from fluxion.core.atomic_file import write_bytes
+    from fluxion.graph.function import function
     from fluxion.lite.converter import TFLiteConverter
 
     filepath = os.fspath(filepath)
@@ -22,8 +25,6 @@ def export_litert(model, filepath, input_signature=None, verbose=None, **kwargs)
     if input_signature is None:
         converter = TFLiteConverter.from_keras_model(model)
     else:
-        import fluxion
-
         specs = list(input_signature) if isinstance(input_signature, (list, tuple)) \
             else [input_signature]
 
@@ -31,7 +32,7 @@ def export_litert(model, filepath, input_signature=None, verbose=None, **kwargs)
             return model(args[0] if len(args) == 1 else list(args), training=False)
 
         converter = TFLiteConverter.from_concrete_functions(
-            [fluxion.function(serve).get_concrete_function(*specs)])
+            [function(serve).get_concrete_function(*specs)])
     for attribute, value in kwargs.items():
         if attribute == "target_spec" and isinstance(value, dict):
             for key, setting in value.items():
@@ -48,3 +49,6 @@ def export_litert(model, filepath, input_signature=None, verbose=None, **kwargs)
     if verbose:
         print(f"Saved artifact at '{filepath}'.")
     return filepath
+
+
+export_formats.register_export_format("litert", export_litert)

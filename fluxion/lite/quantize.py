@@ -126,20 +126,27 @@ def dynamic_range_weights(graph: LiteGraph) -> None:
 
 
 # --- calibration -----------------------------------------------------------------------------
-def calibrate(graph: LiteGraph, samples) -> dict:
-    """{id(tensor): (min, max)} of every float32 tensor over the representative samples,
-    from running the float model with LiteRT (without delegates, keeping every tensor)."""
+def _calibration_interpreter(content: bytes):
+    """LiteRT without delegates, keeping every tensor; Fluxion's interpreter (which
+    keeps them all) where LiteRT is not installed."""
     try:
         from ai_edge_litert.interpreter import Interpreter, OpResolverType
-    except ImportError as error:
-        raise ImportError("Full integer quantization calibrates with LiteRT: pip install "
-                          "'fluxion[tflite]' (or ai-edge-litert).") from error
+    except ImportError:
+        from fluxion.lite.interpreter.interpreter import FluxionInterpreter
+
+        return FluxionInterpreter(model_content=content)
+    return Interpreter(
+        model_content=content, experimental_preserve_all_tensors=True,
+        experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+
+
+def calibrate(graph: LiteGraph, samples) -> dict:
+    """{id(tensor): (min, max)} of every float32 tensor over the representative samples,
+    from running the float model (with LiteRT when installed)."""
     from fluxion.lite.flatbuffer_writer import write_model
 
     tensors = graph.all_tensors()
-    interpreter = Interpreter(
-        model_content=write_model(graph), experimental_preserve_all_tensors=True,
-        experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+    interpreter = _calibration_interpreter(write_model(graph))
     inputs = interpreter.get_input_details()
     ranges: dict[int, list] = {}
     count = 0
@@ -226,6 +233,7 @@ def _activation_parameters(graph: LiteGraph, ranges: dict, quantized_ops: list) 
 def full_integer(graph: LiteGraph, ranges: dict, strict: bool, input_type: str = "float32",
                  output_type: str = "float32") -> None:
     """Rewrites ``graph`` to int8 activations and weights (see the module docstring)."""
+    _negations_as_products(graph)
     quantized_ops = [op for op in graph.ops if op.opcode in INT8_OPERATORS]
     if strict:
         for op in graph.ops:
@@ -285,6 +293,19 @@ def full_integer(graph: LiteGraph, ranges: dict, strict: bool, input_type: str =
         new_ops.append(op)
     graph.ops = new_ops
     _quantize_outputs(graph, output_type, stored_int8, float_twin)
+
+
+def _negations_as_products(graph: LiteGraph) -> None:
+    """NEG on floats becomes MUL by -1: TFLite's int8 NEG negates the stored integers
+    whatever the scales, which is -x only for a zero point of 0 (a ReLU's output has
+    -128), while the int8 MUL rescales."""
+    for op in graph.ops:
+        if op.opcode == "NEG" and _is_float(op.inputs[0]):
+            minus_one = graph.constant(f"{op.outputs[0].name}/minus_one",
+                                       np.float32(-1.0).reshape(()))
+            op.opcode = "MUL"
+            op.inputs = [op.inputs[0], minus_one]
+            op.options = ("MulOptions", {"FusedActivationFunction": 0})
 
 
 def _quantize_weights(graph: LiteGraph, op, parameters: dict) -> None:

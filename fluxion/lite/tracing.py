@@ -10,48 +10,16 @@ from __future__ import annotations
 
 import os
 
+from fluxion.graph import export_trace
+
 
 def trace_keras_model(model):
     """Traces ``model(inputs, training=False)`` with a dynamic batch dimension."""
-    import fluxion
-    from fluxion.core.tensor_spec import TensorSpec
-
-    inputs = getattr(model, "inputs", None)
-    if inputs:
-        specs = [TensorSpec(tuple(t.shape), t.dtype, name=t.name) for t in inputs]
-        names = [t.name for t in inputs]
-    else:  # a subclassed model: the shapes it was built with, the batch left open
-        specs = [TensorSpec((None,) + tuple(shape[1:]), "float32")
-                 for shape in _built_shapes(model)]
-        names = [f"args_{i}" for i in range(len(specs))]
-
-    def serve(*args):
-        return model(args[0] if len(args) == 1 else list(args), training=False)
-
-    concrete = fluxion.function(serve).get_concrete_function(*specs)
-    return concrete.raw_graph, names, _output_names(concrete.raw_graph)
-
-
-def _built_shapes(model) -> list[tuple]:
-    shapes = getattr(model, "_build_shapes", None)
-    if shapes is None:
-        raise ValueError(f"TFLiteConverter.from_keras_model: model {model.name!r} has no "
-                         f"input shape yet; start it with keras.Input(shape) or call it on "
-                         f"data (or model.build(input_shape)) first.")
-    if isinstance(shapes, dict):
-        shapes = list(shapes.values())
-    nested = isinstance(shapes, (list, tuple)) and shapes and \
-        isinstance(shapes[0], (list, tuple))
-    return [tuple(s) for s in shapes] if nested else [tuple(shapes)]
+    return export_trace.trace_keras_model(model, "TFLiteConverter.from_keras_model")
 
 
 def trace_of_concrete_function(concrete):
-    graph = getattr(concrete, "raw_graph", None)
-    if graph is None:
-        raise TypeError(f"from_concrete_functions takes concrete functions "
-                        f"(f.get_concrete_function(...)); got {type(concrete).__name__}")
-    names = [value.name or f"args_{i}" for i, value in enumerate(graph.inputs)]
-    return graph, names, _output_names(graph)
+    return export_trace.trace_concrete_function(concrete, "from_concrete_functions")
 
 
 def trace_of_saved_model(directory, signature_keys=None):
@@ -75,8 +43,8 @@ def trace_of_saved_model(directory, signature_keys=None):
 
 def trace_of_signature(signature):
     """A saved model's signature callable (keyword inputs, a dict of outputs) traced."""
-    import fluxion
     from fluxion.core import nest
+    from fluxion.graph.function import function
 
     spec_structure = signature.structured_input_signature
     kwargs = spec_structure[1] if isinstance(spec_structure, tuple) else {}
@@ -97,9 +65,5 @@ def trace_of_signature(signature):
         output_keys.extend(f"output_{i}" for i in range(len(flat)))
         return flat
 
-    concrete = fluxion.function(serve).get_concrete_function(*specs)
+    concrete = function(serve).get_concrete_function(*specs)
     return concrete.raw_graph, names, list(output_keys)
-
-
-def _output_names(graph) -> list[str]:
-    return [f"output_{i}" for i in range(len(graph.outputs))]

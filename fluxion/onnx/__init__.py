@@ -1,9 +1,11 @@
-"""Export of Keras models to ONNX (``fluxion.onnx.export``), through the ``onnx`` package.
+"""Export to ONNX (``fluxion.onnx.export``) from the primitives' export slots, through
+the ``onnx`` package.
 
-Importing this package is light: ``onnx`` is imported when ``export`` runs.
+Importing this package is light: ``onnx`` is imported when ``export`` runs, and the
+mappings (``fluxion.onnx.mappings``) fill ``primitive.export["onnx"]`` then.
 """
 
-from fluxion.onnx.errors import UnsupportedLayerError
+from fluxion.onnx.errors import UnsupportedLayerError, UnsupportedOperationError
 from fluxion.onnx.exporter import DEFAULT_OPSET, export
 
-__all__ = ["export", "UnsupportedLayerError", "DEFAULT_OPSET"]
+__all__ = ["export", "UnsupportedOperationError", "UnsupportedLayerError", "DEFAULT_OPSET"]

@@ -1,19 +1,18 @@
-"""The error raised when a model holds something the ONNX exporter cannot express."""
+"""The error raised when an exported function holds something ONNX cannot express."""
 
 from __future__ import annotations
 
 
-class UnsupportedLayerError(ValueError):
-    """A layer (named, with its class) that has no ONNX mapping, and why."""
+class UnsupportedOperationError(ValueError):
+    """An operation (a primitive of the traced function) without an ONNX mapping, or one
+    its mapping cannot express; the message names the primitive, the Keras layer that
+    made it and the line of the user's code that traced it."""
 
-    def __init__(self, layer, reason: str | None = None):
-        from fluxion.onnx.registry import supported_layer_names
-
-        self.layer = layer
-        what = f"layer '{layer.name}' (class {type(layer).__name__})"
-        if reason is None:
-            message = (f"ONNX export: {what} has no ONNX mapping. Supported layer classes: "
-                       f"{', '.join(supported_layer_names())}.")
-        else:
-            message = f"ONNX export: {what} cannot be exported: {reason}."
+    def __init__(self, message: str, primitive: str | None = None, layer: str | None = None):
         super().__init__(message)
+        self.primitive = primitive
+        self.layer = layer
+
+
+# The name the layer-table exporter raised; kept so existing ``except`` clauses work.
+UnsupportedLayerError = UnsupportedOperationError

@@ -1,22 +1,22 @@
-"""``export``: a Keras Sequential or functional model written as an ONNX file.
+"""``export``: a Keras model, a ``fluxion.function`` or a concrete function written as an
+ONNX file, from the primitives' export slots.
 
-The model's graph of layer calls (its ``Node`` s, in topological order) is walked once;
-each layer call becomes ONNX nodes through its converter (``registry``), nested models
-are inlined, and the result is checked with ``onnx.checker`` before it is written.  The
-batch dimension stays dynamic (``dim_param: "batch"``).
+The function is traced into Fluxion's graph of primitives (``fluxion.graph.
+export_trace``, shared with the TFLite converter), each primitive becomes ONNX nodes
+through ``primitive.export["onnx"]`` (``lowering``), the layout pass removes the
+Transposes that cancel (``layout``), and the result is checked with ``onnx.checker``
+before it is written.  The batch dimension stays dynamic (``dim_param: "batch"``).
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
+import re
 
-import numpy as np
-
-from fluxion.core import nest
-from fluxion.onnx.builder import GraphBuilder
-from fluxion.onnx.errors import UnsupportedLayerError
-from fluxion.onnx.registry import converter_for
+from fluxion.graph import export_trace
+from fluxion.onnx.folding import fold_constants_into_weights
+from fluxion.onnx.layout import optimize_layout
+from fluxion.onnx.lowering import lower_graph
 
 DEFAULT_OPSET = 17
 _MIN_OPSET = 13  # Softmax's per-axis semantics, Split/Squeeze/ReduceSum axes as inputs
@@ -28,63 +28,47 @@ def _import_onnx():
     except ImportError as error:
         raise ImportError("Exporting to ONNX needs the 'onnx' package: pip install "
                           "'fluxion[onnx]' (or pip install onnx).") from error
-    # importing the converter modules fills the layer table
-    from fluxion.onnx import (  # noqa: F401
-        convert_activations,
-        convert_conv,
-        convert_core,
-        convert_merge,
-        convert_normalization,
-        convert_operations,
-        convert_preprocessing,
-        convert_recurrent,
-        convert_reshaping,
-    )
     return onnx
 
 
-def export(model, path=None, opset: int = DEFAULT_OPSET, check: bool = True):
-    """Exports a Keras ``Sequential`` or functional ``model`` to ONNX.
+def export(model, path=None, opset: int = DEFAULT_OPSET, check: bool = True,
+           input_signature=None):
+    """Exports a Keras model or a function to ONNX.
 
     Args:
-      model: a built ``keras.Sequential`` or ``keras.Model(inputs, outputs)``.
+      model: a built Keras model (Sequential, functional or subclassed), a
+        ``fluxion.function`` (with an ``input_signature``, here or its own), a plain
+        Python function of tensors (with ``input_signature``), or a concrete function
+        (``f.get_concrete_function(...)``).
       path: where to write the ``.onnx`` file (written atomically); None writes nothing.
       opset: the ONNX opset of the default domain, 13 or later (default 17).
       check: run ``onnx.checker.check_model(full_check=True)`` on the result.
+      input_signature: a list of ``fluxion.TensorSpec`` for a function (a Keras model
+        is traced at its own input shapes, the batch left open).
 
     Returns:
       The ``onnx.ModelProto``.
 
     Raises:
-      UnsupportedLayerError: a layer has no ONNX mapping (the error names it and its class).
+      UnsupportedOperationError: an operation has no ONNX mapping; the error names the
+        primitive, the Keras layer and the line of your code that traced it.
 
     >>> import fluxion.onnx  # doctest: +SKIP
     >>> fluxion.onnx.export(model, "model.onnx")  # doctest: +SKIP
     """
     onnx = _import_onnx()
-    helper = onnx.helper
     if int(opset) < _MIN_OPSET:
         raise ValueError(f"ONNX export supports opset {_MIN_OPSET} or later; got opset={opset}.")
-    graph = GraphBuilder(int(opset))
-    inputs, outputs = _model_tensors(model)
-    names: dict[int, str] = {}
-    input_infos = []
-    for tensor in inputs:
-        name = graph.reserve(tensor._keras_history[0].name)
-        names[id(tensor)] = name
-        graph.dtypes[name] = tensor.dtype
-        input_infos.append(_value_info(helper, name, tensor))
-    # the outputs are named after their layers: claimed before the layers' own tensors
-    output_names = [graph.fresh(tensor._keras_history[0].name) for tensor in outputs]
-    _convert_model_graph(graph, model, names)
-    output_infos = []
-    for tensor, name in zip(outputs, output_names):
-        graph.node("Identity", [names[id(tensor)]], name, outputs=[name])
-        output_infos.append(_value_info(helper, name, tensor))
-    nodes, initializers = graph.pruned(output_names)
-    onnx_graph = helper.make_graph(nodes, model.name, input_infos, output_infos, initializers)
+    graph, input_names, output_names = _trace(model, input_signature)
+    onnx_graph = lower_graph(graph, [_valid_name(n) for n in input_names],
+                             _output_names(model, output_names), int(opset))
+    optimize_layout(onnx_graph)
+    fold_constants_into_weights(onnx_graph)
+    onnx_graph.prune()
+    helper = onnx.helper
     opset_ids = [helper.make_opsetid("", int(opset))]
-    proto = helper.make_model(onnx_graph, opset_imports=opset_ids, producer_name="fluxion",
+    proto = helper.make_model(onnx_graph.to_proto(_valid_name(_name_of(model))),
+                              opset_imports=opset_ids, producer_name="fluxion",
                               ir_version=helper.find_min_ir_version_for(opset_ids))
     if check:
         onnx.checker.check_model(proto, full_check=True)
@@ -93,73 +77,54 @@ def export(model, path=None, opset: int = DEFAULT_OPSET, check: bool = True):
     return proto
 
 
-def _model_tensors(model) -> tuple[list, list]:
-    from fluxion.keras.models.functional import Functional
-    from fluxion.keras.models.sequential import Sequential
+def _trace(model, input_signature):
+    caller = "fluxion.onnx.export"
+    if hasattr(model, "raw_graph"):  # a concrete function
+        return export_trace.trace_concrete_function(model, caller)
+    if _is_keras_model(model):
+        if input_signature is not None:
+            specs = list(input_signature)
 
-    if not isinstance(model, (Functional, Sequential)):
-        raise TypeError(f"ONNX export takes a Keras Sequential or functional model; got "
-                        f"{type(model).__name__} {getattr(model, 'name', '')!r}. A subclassed "
-                        f"model has no layer graph to export: rebuild it with keras.Input "
-                        f"and layer calls.")
-    if not model.inputs or not model.outputs:
-        raise ValueError(f"ONNX export: model {model.name!r} has no input shape yet; start it "
-                         f"with keras.Input(shape) or call model.build(input_shape) first.")
-    return list(model.inputs), list(model.outputs)
+            def serve(*args):
+                return model(args[0] if len(args) == 1 else list(args), training=False)
 
-
-def _convert_model_graph(graph: GraphBuilder, model, names: dict) -> None:
-    """Converts each layer call of ``model``; ``names`` maps KerasTensor ids to ONNX names
-    (given for the model's inputs, filled in for every tensor computed)."""
-    from fluxion.keras.layers.input_layer import InputLayer
-    from fluxion.keras.models.functional import Functional, _topological_nodes
-    from fluxion.keras.models.sequential import Sequential
-
-    for node in _topological_nodes(list(model.inputs), list(model.outputs)):
-        layer = node.layer
-        if isinstance(layer, InputLayer):
-            continue
-        in_names = [names[id(t)] for t in node.input_tensors]
-        if isinstance(layer, (Functional, Sequential)):  # a nested model: inlined
-            inner_inputs, _ = _model_tensors(layer)
-            inner = {id(t): name for t, name in zip(inner_inputs, in_names)}
-            _convert_model_graph(graph, layer, inner)
-            out_names = [inner[id(t)] for t in layer.outputs]
-        else:
-            out_names = _convert_layer(graph, layer, node, in_names)
-        for tensor, name in zip(nest.flatten(node.outputs), out_names):
-            names[id(tensor)] = name
-            graph.dtypes.setdefault(name, tensor.dtype)
+            return export_trace.trace_function(serve, specs, caller)
+        return export_trace.trace_keras_model(model, caller)
+    if callable(model):
+        return export_trace.trace_function(model, input_signature, caller)
+    raise TypeError(f"{caller} takes a Keras model, a fluxion.function or a concrete "
+                    f"function; got {type(model).__name__}")
 
 
-def _convert_layer(graph: GraphBuilder, layer, node, in_names: list[str]) -> list[str]:
-    converter = converter_for(layer)
-    if converter is None:
-        raise UnsupportedLayerError(layer)
-    dtype = getattr(layer, "compute_dtype", "float32")
-    if dtype != "float32":
-        raise UnsupportedLayerError(layer, f"its compute dtype is {dtype}; the ONNX exporter "
-                                           f"writes float32 models")
-    graph.current_node = node  # for converters that read the call's constant arguments
-    result = converter(graph, layer, in_names, [tuple(t.shape) for t in node.input_tensors])
-    return list(result) if isinstance(result, (list, tuple)) else [result]
+def _is_keras_model(model) -> bool:
+    return any(cls.__name__ == "Model" and cls.__module__.startswith("fluxion.keras")
+               for cls in type(model).__mro__)
 
 
-def _value_info(helper, name: str, tensor):
-    dims = [d if d is not None else ("batch" if i == 0 else None)
-            for i, d in enumerate(tensor.shape)]
-    elem_type = helper.np_dtype_to_tensor_dtype(np.dtype(tensor.dtype))
-    return helper.make_tensor_value_info(name, elem_type, dims)
+def _output_names(model, default: list[str]) -> list[str]:
+    """A functional model's outputs are named after the layers that compute them (as
+    Keras's own ONNX export does); other functions' ``output_<i>``."""
+    if _is_keras_model(model):
+        try:
+            tensors = list(getattr(model, "outputs", None) or [])
+        except (AttributeError, ValueError):
+            tensors = []
+        names = [_valid_name(t._keras_history[0].name) for t in tensors
+                 if getattr(t, "_keras_history", None)]
+        if len(names) == len(default) and len(set(names)) == len(names):
+            return names
+    return default
+
+
+def _name_of(model) -> str:
+    return str(getattr(model, "name", None) or getattr(model, "__name__", None) or "model")
+
+
+def _valid_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_./:-]", "_", str(name)) or "tensor"
 
 
 def _save_atomically(onnx, proto, path: str) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix=".onnx-", dir=directory)
-    os.close(handle)
-    try:
-        onnx.save(proto, temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
+    from fluxion.core.atomic_file import write_bytes
+
+    write_bytes(path, proto.SerializeToString())

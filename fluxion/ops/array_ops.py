@@ -306,16 +306,16 @@ def repeat(input, repeats, axis=None, name=None) -> Tensor:
         axis = 0
     axis = normalize_axis(int(_axis(axis)), len(shape_tuple(input)))
     count = shape_tuple(input)[axis]
+    if isinstance(repeats, Tensor) and repeats._value is None:
+        # traced repeats, known only at run time: one count for every element
+        if repeats.shape.num_elements() != 1:
+            raise ValueError(f"repeat: repeats known only at run time must be a single "
+                             f"count, got a tensor of shape {repeats.shape}")
+        return _repeat_each(input, axis, cast(reshape(repeats, []), dtypes.int64))
     counts = np.asarray(repeats._value if isinstance(repeats, Tensor) else repeats)
     if count is None and counts.size == 1 and counts.dtype.kind in "iu":
         # traced, the axis's length unknown: a new axis after it, tiled, then merged
-        times = int(counts.reshape(-1)[0])
-        multiples = [1] * (len(shape_tuple(input)) + 1)
-        multiples[axis + 1] = times
-        tiled = layout.tile(expand_dims(input, axis + 1), multiples)
-        dims = _dims_at_run_time(input)
-        dims[axis] = dims[axis] * times
-        return reshape(tiled, dims)
+        return _repeat_each(input, axis, int(counts.reshape(-1)[0]))
     if counts.ndim > 1 or (counts.ndim == 1 and counts.size not in (1, count)):
         raise ValueError(f"repeat: repeats must be a scalar or have one entry per element of "
                          f"dimension {axis} ({count}), got shape {list(counts.shape)}")
@@ -324,6 +324,17 @@ def repeat(input, repeats, axis=None, name=None) -> Tensor:
     picks = np.repeat(np.arange(count, dtype=np.int64), counts.reshape(-1)
                       if counts.ndim else int(counts))
     return gather_scatter.gather(input, Tensor(picks), axis=axis)
+
+
+def _repeat_each(input: Tensor, axis: int, times) -> Tensor:
+    """Each element along ``axis`` repeated ``times`` (an int or a traced int64 scalar):
+    a new axis after ``axis``, tiled, then merged into it."""
+    multiples = [1] * (len(shape_tuple(input)) + 1)
+    multiples[axis + 1] = times
+    tiled = _tile_dynamic(expand_dims(input, axis + 1), multiples)
+    dims = _dims_at_run_time(input)
+    dims[axis] = dims[axis] * times
+    return reshape(tiled, dims)
 
 
 def meshgrid(*args, **kwargs) -> list:

@@ -12,8 +12,7 @@ import math
 
 from fluxion.core.errors import op_error
 from fluxion.core.primitive import bind
-from fluxion.core.primitives import activation
-from fluxion.core.primitives import elementwise
+from fluxion.core.primitives import activation, elementwise
 from fluxion.core.primitives.reduce import reduce_sum
 from fluxion.core.primitives.runtime_check import ShapeCheck, require
 from fluxion.core.primitives.shape import reshape

@@ -17,8 +17,8 @@ from fluxion.core.errors import DTypeMismatchError, InvalidArgumentError, op_err
 from fluxion.core.primitive import bind
 from fluxion.core.primitives import elementwise as elementwise_prims
 from fluxion.core.primitives import random as random_prims
-from fluxion.core.primitives.dynamic_shape import is_dynamic, shape_tensor
-from fluxion.core.primitives.shape import concat
+from fluxion.core.primitives.dynamic_shape import is_dynamic
+from fluxion.core.primitives.shape import concat, shape_tensor
 from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.core.tensor_shape import TensorShape
 

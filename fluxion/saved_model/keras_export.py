@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 
+from fluxion.keras.saving import export_formats
 from fluxion.saved_model import keras_serving
+from fluxion.saved_model.loader import load_with_variables
 from fluxion.saved_model.saver import DEFAULT_SIGNATURE, Collected, save_collected
 
 
@@ -49,3 +51,7 @@ def _summary(path: str, serve) -> str:
                for value in concrete.graph.outputs]
     lines.append("  " + ", ".join(outputs))
     return "\n".join(lines)
+
+
+export_formats.register_export_format("tf_saved_model", export_saved_model)
+export_formats.register_loader("tf_saved_model", load_with_variables)

@@ -24,18 +24,18 @@ from fluxion.core.variable import Variable
 from fluxion.saved_model import function_record
 from fluxion.saved_model.errors import SavedModelError, SavedModelNotFoundError
 from fluxion.saved_model.graph_codec import GraphReader
-from fluxion.saved_model.loaded_function import (
-    GraphRunner,
-    LoadedFunction,
-    SignatureFunction,
-)
-from fluxion.saved_model.saver import (
+from fluxion.saved_model.layout import (
     CONSTANTS_PREFIX,
     DOCUMENT,
     FORMAT_NAME,
     FORMAT_VERSION,
     METHOD_NAMES,
     VARIABLES_PREFIX,
+)
+from fluxion.saved_model.loaded_function import (
+    GraphRunner,
+    LoadedFunction,
+    SignatureFunction,
 )
 
 MAX_DOCUMENT_BYTES = 1 << 30

@@ -37,6 +37,15 @@ import numpy as np
 from fluxion.core.atomic_file import atomic_write, fsync_directory, temporary_name
 from fluxion.saved_model import function_record
 from fluxion.saved_model.graph_codec import GraphWriter
+from fluxion.saved_model.layout import (
+    CONSTANTS_PREFIX,
+    DEFAULT_SIGNATURE,
+    DOCUMENT,
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    METHOD_NAMES,
+    VARIABLES_PREFIX,
+)
 from fluxion.saved_model.loaded_function import (
     CLASSIFY_METHOD_NAME,
     PREDICT_METHOD_NAME,
@@ -44,14 +53,6 @@ from fluxion.saved_model.loaded_function import (
     LoadedFunction,
     SignatureFunction,
 )
-
-FORMAT_NAME = "fluxion-saved-model"
-FORMAT_VERSION = 1
-DOCUMENT = "saved_model.json"
-VARIABLES_PREFIX = os.path.join("variables", "variables")
-CONSTANTS_PREFIX = os.path.join("constants", "constants")
-DEFAULT_SIGNATURE = "serving_default"
-METHOD_NAMES = (PREDICT_METHOD_NAME, CLASSIFY_METHOD_NAME, REGRESS_METHOD_NAME)
 
 
 class Signature:

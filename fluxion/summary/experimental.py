@@ -24,7 +24,7 @@ def write_raw_pb(tensor, step=None, name=None):
     from fluxion.core.primitive import bind
     from fluxion.core.primitives.host_call import host_call_p
     from fluxion.core.tensor import convert_to_tensor
-    from fluxion.summary import _tensorboard
+    from fluxion.io import tensorboard_package
     from fluxion.summary import writer as writers
 
     del name
@@ -37,7 +37,7 @@ def write_raw_pb(tensor, step=None, name=None):
         raise ValueError("write_raw_pb: no step set; pass step= or call set_step()")
 
     def callback(blobs, step_value):
-        summary_pb2 = _tensorboard.protos().summary_pb2
+        summary_pb2 = tensorboard_package.protos().summary_pb2
         for blob in np.asarray(blobs, dtype=object).reshape(-1):
             writer.add_summary(summary_pb2.Summary.FromString(bytes(blob)), int(step_value))
         return True

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import warnings
 
-from fluxion.summary import _tensorboard
+from fluxion.io import tensorboard_package
+from fluxion.io.graph_def import to_graph_def
 from fluxion.summary import writer as writers
-from fluxion.summary.graph_def import to_graph_def
 
 _recorded: dict = {}  # id(concrete function) -> concrete function, in call order
 _observer: list = []
@@ -70,14 +70,14 @@ def _write_graph_def(graph_def, step) -> bool:
     if writer is None or isinstance(writer, writers.NoopSummaryWriter):
         return False
     step = step if step is not None else (default_step or 0)
-    event_pb2 = _tensorboard.protos().event_pb2
+    event_pb2 = tensorboard_package.protos().event_pb2
     writer.add_event(event_pb2.Event(graph_def=graph_def.SerializeToString(), step=int(step)))
     return True
 
 
 def graph(graph_data, step=None) -> bool:
     """Writes ``graph_data``'s graph to the default writer (``tf.summary.graph``)."""
-    graph_pb2 = _tensorboard.protos().graph_pb2
+    graph_pb2 = tensorboard_package.protos().graph_pb2
     if isinstance(graph_data, graph_pb2.GraphDef):
         return _write_graph_def(graph_data, step)
     return _write_graph_def(to_graph_def(_as_ir_graph(graph_data)), step)
@@ -86,7 +86,7 @@ def graph(graph_data, step=None) -> bool:
 def trace_export(name: str, step=None, profiler_outdir=None) -> bool:
     """Writes the graphs recorded since ``trace_on`` under ``name``, then stops recording."""
     del profiler_outdir
-    graph_pb2 = _tensorboard.protos().graph_pb2
+    graph_pb2 = tensorboard_package.protos().graph_pb2
     merged = graph_pb2.GraphDef()
     for concrete in _recorded.values():
         part = to_graph_def(concrete.raw_graph)

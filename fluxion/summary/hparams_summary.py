@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from fluxion.summary import _tensorboard
+from fluxion.io import tensorboard_package
 from fluxion.summary import writer as writers
 
 
@@ -31,13 +31,13 @@ def hparams(hparams: dict, trial_id: str | None = None,
       hparams: ``{name or HParam: value}``; values are bool, int, float or str.
       trial_id: the run's id in the table (default: a hash of the values).
     """
-    summary = _tensorboard.hparams_summary().hparams_pb(hparams, trial_id, start_time_secs)
+    summary = tensorboard_package.hparams_summary().hparams_pb(hparams, trial_id, start_time_secs)
     return _write(summary)
 
 
 def hparams_config(hparams: list, metrics: list, time_created_secs: float | None = None) -> bool:
     """Records the experiment's hyperparameter domains and metrics (the table's columns)."""
-    summary = _tensorboard.hparams_summary().hparams_config_pb(hparams, metrics,
+    summary = tensorboard_package.hparams_summary().hparams_config_pb(hparams, metrics,
                                                                time_created_secs)
     return _write(summary)
 
@@ -49,7 +49,7 @@ def hparams_end(status: str = "STATUS_SUCCESS", end_time_secs: float | None = No
     info = plugin_data_pb2.SessionEndInfo(
         status=api_pb2.Status.Value(status),
         end_time_secs=time.time() if end_time_secs is None else end_time_secs)
-    summary_pb2 = _tensorboard.protos().summary_pb2
+    summary_pb2 = tensorboard_package.protos().summary_pb2
     summary = summary_pb2.Summary(value=[summary_pb2.Summary.Value(
         tag=metadata.SESSION_END_INFO_TAG,
         metadata=metadata.create_summary_metadata(
@@ -60,5 +60,5 @@ def hparams_end(status: str = "STATUS_SUCCESS", end_time_secs: float | None = No
 
 def __getattr__(name):
     if name in ("HParam", "Discrete", "IntInterval", "RealInterval", "Metric"):
-        return getattr(_tensorboard.hparams_summary(), name)
+        return getattr(tensorboard_package.hparams_summary(), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -22,7 +22,8 @@ import numpy as np
 from fluxion.core.primitive import bind
 from fluxion.core.primitives.host_call import host_call_p
 from fluxion.core.tensor import Tensor, convert_to_tensor, is_tensor
-from fluxion.summary import _tensorboard, payloads
+from fluxion.io import tensorboard_package
+from fluxion.summary import payloads
 from fluxion.summary import writer as writers
 
 _conditions = threading.local()
@@ -100,14 +101,14 @@ class _WriteSummary:
         if not all(_holds(c) for c in self.conditions):
             return False
         step = int(np.asarray(step_inputs[0])) if step_inputs else int(self.step)
-        proto = _tensorboard.protos()
+        proto = tensorboard_package.protos()
         value = self.make_tensor(data)
         if value.dtype == np.float32 and value.ndim == 0:  # scalars: the common case, direct
             tensor = proto.tensor_pb2.TensorProto(
                 dtype=proto.types_pb2.DT_FLOAT, float_val=[float(value)],
                 tensor_shape=proto.tensor_shape_pb2.TensorShapeProto())
         else:
-            tensor = _tensorboard.tensor_util().make_tensor_proto(value)
+            tensor = tensorboard_package.tensor_util().make_tensor_proto(value)
         summary = proto.summary_pb2.Summary(value=[proto.summary_pb2.Summary.Value(
             tag=self.tag, tensor=tensor, metadata=self.metadata)])
         self.writer.add_summary(summary, step)
@@ -149,7 +150,7 @@ def _emit(name: str, data, step, make_tensor, metadata, op: str) -> Tensor:
 @functools.lru_cache(maxsize=256)
 def _metadata(plugin: str, description: str):
     """The plugin's ``SummaryMetadata`` (built once per plugin and description)."""
-    return _tensorboard.plugin_metadata(plugin).create_summary_metadata(
+    return tensorboard_package.plugin_metadata(plugin).create_summary_metadata(
         display_name=None, description=description)
 
 
@@ -246,7 +247,7 @@ def audio(name: str, data, sample_rate, step=None, max_outputs: int = 3,
         raise ValueError(f"fluxion.summary.audio({name!r}) takes a [k, samples, channels] "
                          f"tensor, got shape {data.shape}")
     rate = int(np.asarray(sample_rate.numpy() if is_tensor(sample_rate) else sample_rate))
-    module = _tensorboard.plugin_metadata("audio")
+    module = tensorboard_package.plugin_metadata("audio")
     metadata = module.create_summary_metadata(
         display_name=None, description=description or "",
         encoding=module.Encoding.Value("WAV"))
@@ -260,7 +261,7 @@ def write(tag: str, tensor, step=None, metadata=None, name=None) -> Tensor:
     ``metadata`` is a ``SummaryMetadata`` proto or its serialized bytes.
     """
     del name
-    proto = _tensorboard.protos()
+    proto = tensorboard_package.protos()
     if metadata is None:
         metadata = proto.summary_pb2.SummaryMetadata()
     elif isinstance(metadata, bytes):

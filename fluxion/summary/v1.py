@@ -17,7 +17,8 @@ from fluxion.core import dtypes
 from fluxion.core.primitive import bind
 from fluxion.core.primitives.host_call import host_call_p
 from fluxion.core.tensor import convert_to_tensor
-from fluxion.summary import _tensorboard, payloads
+from fluxion.io import tensorboard_package
+from fluxion.summary import payloads
 from fluxion.summary.writer import SummaryWriter
 
 __all__ = ["FileWriter", "FileWriterCache", "Summary", "audio", "histogram", "image", "merge",
@@ -28,7 +29,7 @@ SUMMARIES = "summaries"
 
 
 def __getattr__(name):
-    protos = _tensorboard.protos()
+    protos = tensorboard_package.protos()
     known = {"Summary": protos.summary_pb2.Summary, "Event": protos.event_pb2.Event,
              "SessionLog": protos.event_pb2.SessionLog,
              "SummaryDescription": protos.summary_pb2.SummaryDescription,
@@ -44,7 +45,7 @@ def __getattr__(name):
 def _summary_op(name: str, tensor, make_values, collections) -> object:
     """A string-scalar op serializing ``Summary(value=make_values(array))``, collected."""
     def serialize(array):
-        summary_pb2 = _tensorboard.protos().summary_pb2
+        summary_pb2 = tensorboard_package.protos().summary_pb2
         return np.array(summary_pb2.Summary(value=make_values(array)).SerializeToString(),
                         dtype=object)
 
@@ -79,7 +80,7 @@ def scalar(name: str, tensor, collections=None, family=None):
 
     def values(array):
         value = float(payloads.scalar(array))
-        return [_tensorboard.protos().summary_pb2.Summary.Value(tag=tag, simple_value=value)]
+        return [tensorboard_package.protos().summary_pb2.Summary.Value(tag=tag, simple_value=value)]
 
     return _summary_op(name, tensor, values, collections)
 
@@ -102,7 +103,7 @@ def histogram_proto(values: np.ndarray):
     if _LIMITS is None:
         _LIMITS = _tf1_bucket_limits()
     data = np.asarray(values, dtype=np.float64).reshape(-1)
-    proto = _tensorboard.protos().summary_pb2.HistogramProto()
+    proto = tensorboard_package.protos().summary_pb2.HistogramProto()
     if data.size == 0:
         return proto
     counts = np.bincount(np.searchsorted(_LIMITS, data, side="right"),
@@ -129,7 +130,7 @@ def histogram(name: str, values, collections=None, family=None):
     tag = _tag(name, family)
 
     def make(array):
-        return [_tensorboard.protos().summary_pb2.Summary.Value(
+        return [tensorboard_package.protos().summary_pb2.Summary.Value(
             tag=tag, histo=histogram_proto(array))]
 
     return _summary_op(name, values, make, collections)
@@ -146,7 +147,7 @@ def image(name: str, tensor, max_outputs: int = 3, collections=None, family=None
     def make(array):
         encoded = payloads.image(_tf1_image_normalize(array), max_outputs)
         width, height = int(encoded[0]), int(encoded[1])
-        summary_pb2 = _tensorboard.protos().summary_pb2
+        summary_pb2 = tensorboard_package.protos().summary_pb2
         pictures = encoded[2:]
         return [summary_pb2.Summary.Value(
             tag=f"{tag}/image" if max_outputs == 1 else f"{tag}/image/{i}",
@@ -190,7 +191,7 @@ def audio(name: str, tensor, sample_rate, max_outputs: int = 3, collections=None
         if clips.ndim == 2:
             clips = clips[..., np.newaxis]
         rows = payloads.audio(clips, int(rate), max_outputs)
-        summary_pb2 = _tensorboard.protos().summary_pb2
+        summary_pb2 = tensorboard_package.protos().summary_pb2
         return [summary_pb2.Summary.Value(
             tag=f"{tag}/audio" if max_outputs == 1 else f"{tag}/audio/{i}",
             audio=summary_pb2.Summary.Audio(
@@ -205,12 +206,12 @@ def audio(name: str, tensor, sample_rate, max_outputs: int = 3, collections=None
 def text(name: str, tensor, collections=None):
     """A text summary op (strings; TensorBoard's text plugin)."""
     name = _tag(name, None)
-    metadata = _tensorboard.plugin_metadata("text").create_summary_metadata(
+    metadata = tensorboard_package.plugin_metadata("text").create_summary_metadata(
         display_name=None, description="")
 
     def make(array):
-        proto = _tensorboard.tensor_util().make_tensor_proto(payloads.text(array))
-        return [_tensorboard.protos().summary_pb2.Summary.Value(tag=name, tensor=proto,
+        proto = tensorboard_package.tensor_util().make_tensor_proto(payloads.text(array))
+        return [tensorboard_package.protos().summary_pb2.Summary.Value(tag=name, tensor=proto,
                                                                 metadata=metadata)]
 
     return _summary_op(name, tensor, make, collections)
@@ -221,11 +222,11 @@ def tensor_summary(name: str, tensor, summary_description=None, collections=None
     """A summary op holding ``tensor`` itself."""
     del summary_description, display_name
     tag = _tag(name, family)
-    metadata = summary_metadata or _tensorboard.protos().summary_pb2.SummaryMetadata()
+    metadata = summary_metadata or tensorboard_package.protos().summary_pb2.SummaryMetadata()
 
     def make(array):
-        proto = _tensorboard.tensor_util().make_tensor_proto(np.asarray(array))
-        return [_tensorboard.protos().summary_pb2.Summary.Value(tag=tag, tensor=proto,
+        proto = tensorboard_package.tensor_util().make_tensor_proto(np.asarray(array))
+        return [tensorboard_package.protos().summary_pb2.Summary.Value(tag=tag, tensor=proto,
                                                                 metadata=metadata)]
 
     return _summary_op(name, tensor, make, collections)
@@ -237,7 +238,7 @@ def merge(inputs, collections=None, name=None):
     tensors = [convert_to_tensor(t) for t in inputs]
 
     def combine(*blobs):
-        summary_pb2 = _tensorboard.protos().summary_pb2
+        summary_pb2 = tensorboard_package.protos().summary_pb2
         merged = summary_pb2.Summary()
         for blob in blobs:
             merged.MergeFromString(bytes(np.asarray(blob, dtype=object).reshape(())[()]))
@@ -280,7 +281,7 @@ class FileWriter:
 
     def add_summary(self, summary, global_step=None) -> None:
         """Adds a ``Summary`` proto or its serialized bytes (a summary op's value)."""
-        summary_pb2 = _tensorboard.protos().summary_pb2
+        summary_pb2 = tensorboard_package.protos().summary_pb2
         if not isinstance(summary, summary_pb2.Summary):
             blob = np.asarray(summary, dtype=object).reshape(-1)
             if blob.size != 1 or not isinstance(blob[0], (bytes, bytearray)):
@@ -291,9 +292,9 @@ class FileWriter:
 
     def add_graph(self, graph=None, global_step=None, graph_def=None) -> None:
         """Writes a TF 1 ``Graph`` (or a ``GraphDef``) for TensorBoard's graph view."""
-        from fluxion.summary.graph_def import to_graph_def
+        from fluxion.io.graph_def import to_graph_def
 
-        event_pb2 = _tensorboard.protos().event_pb2
+        event_pb2 = tensorboard_package.protos().event_pb2
         if graph_def is None:
             ir_graph = getattr(graph, "ir_graph", graph)
             graph_def = to_graph_def(ir_graph)
@@ -304,12 +305,12 @@ class FileWriter:
         self._writer.add_event(event)
 
     def add_session_log(self, session_log, global_step=None) -> None:
-        event_pb2 = _tensorboard.protos().event_pb2
+        event_pb2 = tensorboard_package.protos().event_pb2
         self._writer.add_event(event_pb2.Event(session_log=session_log,
                                                step=int(global_step or 0)))
 
     def add_run_metadata(self, run_metadata, tag, global_step=None) -> None:
-        event_pb2 = _tensorboard.protos().event_pb2
+        event_pb2 = tensorboard_package.protos().event_pb2
         tagged = event_pb2.TaggedRunMetadata(tag=tag,
                                              run_metadata=run_metadata.SerializeToString())
         self._writer.add_event(event_pb2.Event(tagged_run_metadata=tagged,

@@ -22,7 +22,7 @@ import time
 import warnings
 import weakref
 
-from fluxion.summary import _tensorboard
+from fluxion.io import tensorboard_package
 
 _state = threading.local()
 _live_writers: weakref.WeakSet = weakref.WeakSet()
@@ -80,7 +80,7 @@ class SummaryWriter:
                     raise ValueError(f"The summary writer for {self._logdir!r} is closed")
                 from fluxion.summary.event_file import EventFile
 
-                event_pb2 = _tensorboard.protos().event_pb2
+                event_pb2 = tensorboard_package.protos().event_pb2
                 first = event_pb2.Event(wall_time=time.time(), file_version="brain.Event:2",
                                         source_metadata=event_pb2.SourceMetadata(
                                             writer="fluxion.summary"))
@@ -108,7 +108,7 @@ class SummaryWriter:
             self._warn_failed(error)
 
     def add_summary(self, summary, step: int) -> None:
-        event_pb2 = _tensorboard.protos().event_pb2
+        event_pb2 = tensorboard_package.protos().event_pb2
         self.add_event(event_pb2.Event(summary=summary, step=int(step)))
 
     def _warn_failed(self, error: Exception) -> None:

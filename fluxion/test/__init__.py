@@ -16,6 +16,11 @@ import unittest
 
 import numpy as np
 
+from fluxion.core import nest
+from fluxion.core.tape import GradientTape
+from fluxion.ops.array_ops import reshape
+from fluxion.ops.creation_ops import constant
+
 __all__ = ["Benchmark", "TestCase", "assert_equal_graph_def", "benchmark_config",
            "compute_gradient", "disable_with_predicate",
            "experimental", "gpu_device_name", "is_built_with_cuda",
@@ -44,9 +49,7 @@ class TestCase(unittest.TestCase):
 
     def evaluate(self, tensors):
         """The NumPy values of ``tensors`` (a tensor, or a nested structure)."""
-        import fluxion
-
-        return fluxion.nest.map_structure(lambda t: _numpy(t), tensors)
+        return nest.map_structure(lambda t: _numpy(t), tensors)
 
     def assertAllClose(self, a, b, rtol=1e-6, atol=1e-6, msg=None):  # noqa: N802
         np.testing.assert_allclose(_numpy(a), _numpy(b), rtol=rtol, atol=atol,
@@ -104,9 +107,7 @@ class Benchmark:
         return entry
 
     def evaluate(self, tensors):
-        import fluxion
-
-        return fluxion.nest.map_structure(lambda t: _numpy(t), tensors)
+        return nest.map_structure(lambda t: _numpy(t), tensors)
 
 
 def main(argv=None):
@@ -143,16 +144,14 @@ def is_built_with_xla() -> bool:
 def compute_gradient(f, x, delta=None):
     """(theoretical, numerical) Jacobians of ``f`` at the tensors ``x``: by autodiff
     and by central differences (``tf.test.compute_gradient``)."""
-    import fluxion
-
     xs = [np.asarray(_numpy(v), np.float64) for v in x]
     delta = delta or 1e-3
     theoretical, numerical = [], []
     for index, point in enumerate(xs):
-        tensors = [fluxion.constant(v) for v in xs]
-        with fluxion.GradientTape(persistent=True) as tape:
+        tensors = [constant(v) for v in xs]
+        with GradientTape(persistent=True) as tape:
             tape.watch(tensors[index])
-            y = fluxion.reshape(f(*tensors), [-1])
+            y = reshape(f(*tensors), [-1])
         size_y = int(y.shape[0])
         rows = [np.reshape(_numpy(tape.jacobian(y, tensors[index])), (size_y, -1))]
         theoretical.append(rows[0].T)
@@ -164,8 +163,8 @@ def compute_gradient(f, x, delta=None):
             minus = [v.copy() for v in xs]
             plus[index] = (point.reshape(-1) + step).reshape(point.shape)
             minus[index] = (point.reshape(-1) - step).reshape(point.shape)
-            up = np.reshape(_numpy(f(*[fluxion.constant(v) for v in plus])), -1)
-            down = np.reshape(_numpy(f(*[fluxion.constant(v) for v in minus])), -1)
+            up = np.reshape(_numpy(f(*[constant(v) for v in plus])), -1)
+            down = np.reshape(_numpy(f(*[constant(v) for v in minus])), -1)
             columns.append((up - down) / (2 * delta))
         numerical.append(np.stack(columns))
     return theoretical, numerical

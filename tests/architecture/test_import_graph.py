@@ -12,35 +12,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# Work still under way, named so that the rest is held to the rule now (each entry is a
-# package prefix: source, target).  Remove an entry when its imports are fixed.
-#
-# The core cycle: core/primitives/shape.py and tensor.py still reach ops-level helpers.
-PENDING_CYCLE_MODULES = {"fluxion.core.primitive"}
-# Keras's own modules import each other both ways (layer <-> keras_tensor <-> ops <->
-# op_layer <-> serialization); Model.export and TFSMLayer reach the exporters above Keras,
-# which import the package root.
-PENDING_CYCLE_PACKAGES = ("fluxion.keras", "fluxion.compat", "fluxion.saved_model",
-                          "fluxion.lite", "fluxion.onnx")
-PENDING_VIOLATIONS = {
-    ("fluxion.core.primitives", "fluxion.ops"),
-    # Model.export(format=...), TFSMLayer and ExportArchive call the exporters / loader
-    # above Keras.
-    ("fluxion.keras.models.model", "fluxion.onnx"),
-    ("fluxion.keras.models.model", "fluxion.saved_model"),
-    ("fluxion.keras.models.model", "fluxion.lite"),
-    ("fluxion.keras.layers.core.tfsm_layer", "fluxion.saved_model"),
-    ("fluxion.keras.export", "fluxion.saved_model"),  # keras.export.ExportArchive
-    # TF 1 session hooks and tf.io.write_graph write summaries / GraphDefs.
-    ("fluxion.graph.v1", "fluxion.summary"),
-    ("fluxion.io.graph_files", "fluxion.summary"),
-    # New namespaces that import the package root.
-    ("fluxion.experimental", "fluxion"),
-    ("fluxion.lite", "fluxion"),
-    ("fluxion.saved_model", "fluxion"),
-    ("fluxion.test", "fluxion"),
-}
-
 
 def _tool():
     path = ROOT / "tools" / "import_graph.py"
@@ -58,24 +29,16 @@ def graph():
     return tool, modules, tool.import_edges(modules)
 
 
-def _within(module, packages):
-    return any(module == p or module.startswith(p + ".") for p in packages)
-
-
 def test_no_import_cycles(graph):
     tool, modules, edges = graph
-    found = [c for c in tool.cycles(edges, modules)
-             if not PENDING_CYCLE_MODULES & set(c)
-             and not all(m == "fluxion" or _within(m, PENDING_CYCLE_PACKAGES) for m in c)]
+    found = tool.cycles(edges, modules)
     assert found == [], "import cycles (imports inside functions count):\n" + "\n".join(
         ", ".join(c) for c in found)
 
 
 def test_no_import_against_the_layers(graph):
     tool, _, edges = graph
-    found = [v for v in tool.layer_violations(edges, tool.read_layers(ROOT / "docs/DESIGN.md"))
-             if not any(_within(v.edge.source, (source,)) and _within(v.edge.target, (target,))
-                        for source, target in PENDING_VIOLATIONS)]
+    found = tool.layer_violations(edges, tool.read_layers(ROOT / "docs/DESIGN.md"))
     assert found == [], "imports against docs/DESIGN.md's layer table:\n" + "\n".join(
         f"{v.edge.source}:{v.edge.line} -> {v.edge.target} ({v.reason})" for v in found)
 

@@ -133,3 +133,35 @@ def test_compiled_function_results_do_not_depend_on_the_mode(calls):
     for _ in range(calls):
         out = step(tf.constant(a)).numpy()
     np.testing.assert_allclose(out, a @ a, rtol=1e-4, atol=1e-4)
+
+
+class ScatteredPool(FakePool):
+    """A shared machine: the parallel calls' times scatter (one lucky call among slow
+    ones), the serial ones do not."""
+
+    def __init__(self, monkeypatch, serial_s, parallel_sequence):
+        super().__init__(monkeypatch, serial_s, parallel_sequence[0])
+        self.sequence = list(parallel_sequence)
+
+    def runner(self, x):
+        if self.size == 2:
+            self.seconds[2] = self.sequence[(self.sizes_seen.count(2)) % len(self.sequence)]
+        return super().runner(x)
+
+
+def test_one_lucky_parallel_call_does_not_decide(monkeypatch):
+    # best parallel 0.01 < 0.85 x 0.05, but its median (0.07) is slower than serial
+    pool = ScatteredPool(monkeypatch, serial_s=0.05, parallel_sequence=[0.01, 0.07, 0.08])
+    choice = ThreadChoice()
+    run(choice, pool, 12)
+    assert not choice.parallel
+    # the try's calls only: parallel was never kept (the best-time rule kept it)
+    assert pool.sizes_seen.count(2) == thread_choice.SAMPLES
+    assert choice.backoff == 2 * thread_choice.BACKOFF_START
+
+
+def test_steadily_faster_parallel_still_wins_by_its_median(monkeypatch):
+    pool = ScatteredPool(monkeypatch, serial_s=0.05, parallel_sequence=[0.03, 0.02, 0.035])
+    choice = ThreadChoice()
+    run(choice, pool, 12)
+    assert choice.parallel

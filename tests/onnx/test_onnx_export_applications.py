@@ -1,5 +1,6 @@
 """Whole keras.applications networks (random weights, logits out) exported to ONNX give
-Fluxion's predictions: residual, densely connected and depthwise-separable graphs."""
+Fluxion's predictions: residual, densely connected, depthwise-separable and
+squeeze-excite graphs."""
 
 import pytest
 
@@ -14,6 +15,8 @@ APPLICATIONS = {
     "ResNet50": dict(input_shape=(64, 64, 3)),
     "DenseNet121": dict(input_shape=(64, 64, 3)),
     "MobileNetV2": dict(alpha=0.35, input_shape=(96, 96, 3)),
+    "MobileNetV3Small": dict(input_shape=(96, 96, 3)),  # hard swish, squeeze-excite
+    "EfficientNetB0": dict(input_shape=(64, 64, 3)),  # rescaling, normalization, swish
 }
 
 

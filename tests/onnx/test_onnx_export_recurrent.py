@@ -8,7 +8,6 @@ pytest.importorskip("onnxruntime")
 
 from onnx_harness import assert_exports_exactly  # noqa: E402
 
-import fluxion.onnx  # noqa: E402
 from fluxion import keras  # noqa: E402
 
 L = keras.layers
@@ -50,12 +49,11 @@ def test_lstm_states_in_and_out_in_a_functional_model(tmp_path):
     assert_exports_exactly(model, tmp_path / "m.onnx")
 
 
-def test_unsupported_recurrent_activation_is_named():
-    model = keras.Sequential([keras.Input((4, 2)), L.LSTM(3, activation="softsign",
-                                                          name="odd_lstm")])
-    with pytest.raises(fluxion.onnx.UnsupportedLayerError,
-                       match=r"'odd_lstm' \(class LSTM\).*softsign"):
-        fluxion.onnx.export(model, None)
+def test_recurrent_layer_with_other_activation_exports_unrolled(tmp_path):
+    layer = L.LSTM(3, activation="softsign", name="odd_lstm")
+    model = keras.Sequential([keras.Input((4, 2)), layer])
+    _randomize(layer)
+    assert_exports_exactly(model, tmp_path / "m.onnx")
 
 
 @pytest.mark.parametrize("merge_mode", ["concat", "sum", "ave", "mul", None])

@@ -211,6 +211,22 @@ def test_repeat():
     check_op(lambda x: tf.repeat(x, 2), [normal(2, 2)], lambda x: np.repeat(x, 2))
 
 
+def test_repeat_by_a_count_known_at_run_time():
+    # the count is the batch size of a traced input: known only when the graph runs
+    @tf.function(input_signature=[tf.TensorSpec([None, 3])])
+    def repeat_by_batch(x):
+        batch = tf.shape(x)[0]
+        return tf.repeat(x, batch, axis=1), tf.repeat(tf.ones([2])[tf.newaxis], batch, axis=0)
+
+    x = normal(4, 3).astype("float32")
+    by_columns, tokens = repeat_by_batch(x)
+    np.testing.assert_array_equal(by_columns.numpy(), np.repeat(x, 4, axis=1))
+    assert tokens.shape == (4, 2)
+    with pytest.raises(ValueError, match="single count"):
+        tf.function(lambda x: tf.repeat(x, tf.shape(x), axis=0),
+                    input_signature=[tf.TensorSpec([None, 2])])(np.ones((2, 2), "float32"))
+
+
 @pytest.mark.parametrize("indexing", ["xy", "ij"])
 def test_meshgrid(indexing):
     check_op(lambda a, b, c: tf.meshgrid(a, b, c, indexing=indexing),

@@ -6,15 +6,17 @@ wheel), or name any oneDNN 3.x ``libdnnl.so.3`` in ``FLUXION_ONEDNN_LIBRARY``.
 
 Every other primitive runs its NumPy kernel.  The overrides (``conv``, ``fused_conv``,
 ``conv_input_grad``, ``conv_filter_grad``, ``conv_filter_bias_grad``, ``max_pool``,
-``max_pool_grad``, ``max_pool_with_index``, ``max_pool_grad_from_index``) run oneDNN
-for float32 arrays and hand every other case to the NumPy kernel: other dtypes, shapes
-oneDNN has no implementation for, and everything when the library cannot be loaded (then a warning
-says why, once).  The library is loaded at the first such kernel call, not at
-activation, so selecting the backend costs nothing until a convolution runs.
+``max_pool_grad``, ``max_pool_with_index``, ``max_pool_grad_from_index``,
+``adam_update``) run oneDNN for float32 arrays and hand every other case to the NumPy
+kernel: other dtypes, shapes oneDNN has no implementation for, and everything when the
+library cannot be loaded (then a warning says why, once).  The library is loaded at the
+first such kernel call, not at activation, so selecting the backend costs nothing until
+a convolution runs.
 
 Modules: ``library`` (finding and loading the file), ``capi`` (the C functions and
 constants), ``memory`` (descriptors of channels-last arrays, runnable primitives),
-``conv``, ``conv_fused`` and ``pool`` (the kernels and their per-shape caches).
+``conv``, ``conv_fused``, ``pool`` and ``optimizer`` (the kernels and their per-shape
+caches).
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ def available() -> bool:
 def reset() -> None:
     """Forgets the loaded library and the warnings given (tests)."""
     global _api
-    from fluxion.backend.onednn import conv, library, pool
+    from fluxion.backend.onednn import conv, library, optimizer, pool
 
     with _api_lock:
         _api = None
@@ -80,6 +82,7 @@ def reset() -> None:
         _warned.clear()
         conv._plans.clear()
         pool._plans.clear()
+        optimizer._plans.clear()
 
 
 def warn_once(topic: str, message: str) -> None:
@@ -90,18 +93,20 @@ def warn_once(topic: str, message: str) -> None:
 
 def _native(name_: str):
     """The oneDNN kernel function of a primitive (imported on first use)."""
-    from fluxion.backend.onednn import conv, conv_fused, pool
+    from fluxion.backend.onednn import conv, conv_fused, optimizer, pool
 
-    return {"conv": conv.conv, "fused_conv": conv_fused.fused_conv,
+    return {"adam_update": optimizer.adam_update, "conv": conv.conv,
+            "fused_conv": conv_fused.fused_conv,
             "conv_input_grad": conv.conv_input_grad,
             "conv_filter_grad": conv.conv_filter_grad,
-            "conv_filter_bias_grad": conv_fused.conv_filter_bias_grad, "max_pool": pool.max_pool,
+            "conv_filter_bias_grad": conv_fused.conv_filter_bias_grad,
+            "max_pool": pool.max_pool,
             "max_pool_grad": pool.max_pool_grad,
             "max_pool_with_index": pool.max_pool_with_index,
             "max_pool_grad_from_index": pool.max_pool_grad_from_index}[name_]
 
 
-OVERRIDDEN = ("conv", "fused_conv", "conv_input_grad", "conv_filter_grad",
+OVERRIDDEN = ("adam_update", "conv", "fused_conv", "conv_input_grad", "conv_filter_grad",
               "conv_filter_bias_grad", "max_pool", "max_pool_grad", "max_pool_with_index",
               "max_pool_grad_from_index")
 

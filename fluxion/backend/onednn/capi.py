@@ -26,6 +26,8 @@ FORWARD_TRAINING, FORWARD_INFERENCE, BACKWARD_DATA, BACKWARD_WEIGHTS = 64, 96, 1
 # dnnl_alg_kind_t
 CONVOLUTION_DIRECT = 0x1
 ELTWISE_RELU = 0x20
+ELTWISE_SQRT, ELTWISE_LINEAR = 0x25, 0x26  # linear: alpha * x + beta
+BINARY_ADD, BINARY_MUL, BINARY_DIV, BINARY_SUB = 0x1FFF0, 0x1FFF1, 0x1FFF4, 0x1FFF5
 ELTWISE_CLIP = 0x2E  # max(alpha, min(beta, x))
 POOLING_MAX = 0x1FF
 # dnnl_engine_kind_t, stream flags
@@ -38,6 +40,14 @@ QUERY_DST_MD, QUERY_DIFF_DST_MD, QUERY_WORKSPACE_MD, QUERY_SCRATCHPAD_MD = 133, 
 ARG_SRC, ARG_DST, ARG_WEIGHTS, ARG_BIAS, ARG_WORKSPACE = 1, 17, 33, 41, 64
 ARG_DIFF_SRC, ARG_DIFF_DST, ARG_DIFF_WEIGHTS, ARG_DIFF_BIAS = 129, 145, 161, 169
 ARG_FROM, ARG_TO = ARG_SRC, ARG_DST
+ARG_SRC_0, ARG_SRC_1 = 1, 2
+ARG_ATTR_MULTIPLE_POST_OP_BASE = 32768
+
+
+def post_op_arg(index: int) -> int:
+    """``DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1``: the second operand of
+    the binary post-op at ``index`` in the chain."""
+    return ARG_ATTR_MULTIPLE_POST_OP_BASE * (index + 1) | ARG_SRC_1
 
 _STATUS = {1: "out of memory", 2: "invalid arguments", 3: "unimplemented",
            4: "last implementation reached", 5: "runtime error", 6: "not required",
@@ -88,8 +98,11 @@ _SIGNATURES = {
     "dnnl_primitive_attr_set_post_ops": (c_int, [c_void_p, c_void_p]),
     "dnnl_post_ops_create": (c_int, [_p(c_void_p)]),
     "dnnl_post_ops_append_eltwise": (c_int, [c_void_p, c_int, c_float, c_float]),
+    "dnnl_post_ops_append_binary": (c_int, [c_void_p, c_int, c_void_p]),
     "dnnl_post_ops_append_sum": (c_int, [c_void_p, c_float, ctypes.c_int32, c_int]),
     "dnnl_post_ops_destroy": (c_int, [c_void_p]),
+    "dnnl_binary_primitive_desc_create": (
+        c_int, [_p(c_void_p), c_void_p, c_int, c_void_p, c_void_p, c_void_p, c_void_p]),
     "dnnl_reorder_primitive_desc_create": (
         c_int, [_p(c_void_p), c_void_p, c_void_p, c_void_p, c_void_p, c_void_p]),
     "dnnl_convolution_forward_primitive_desc_create": (

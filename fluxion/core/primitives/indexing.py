@@ -1,9 +1,10 @@
 """Indexing primitives: basic (static) slicing and its adjoint.
 
-``getitem(x, key)`` handles NumPy-style basic indexing with a static key: ints,
-slices with steps, ``None`` (newaxis), ``Ellipsis``, negative indices.  Keys are
-encoded as hashable tuples so graph passes can compare nodes.  Tensor-valued and
-boolean-mask keys are composed from ``gather`` and ``boolean_mask``.
+``getitem_p`` handles NumPy-style basic indexing with a static key: ints, slices with
+steps, ``None`` (newaxis), ``Ellipsis``, negative indices.  Keys are encoded as hashable
+tuples so graph passes can compare nodes.  ``subscript.getitem`` (the Tensor
+``__getitem__``) picks this, run-time bounds (``dynamic_indexing``) or the ``gather`` /
+``boolean_mask`` composites for tensor-valued and boolean-mask keys.
 """
 
 from __future__ import annotations
@@ -109,67 +110,6 @@ getitem_p = define("getitem", _getitem_kernel, _getitem_rule, _getitem_vjp)
 getitem_grad_p = define(
     "getitem_grad", _getitem_grad_kernel, lambda g, like, key: Aval(like.shape, g.dtype),
     lambda gg, xs, out, key: (bind(getitem_p, gg, key=key), None), shape_only=(1,))
-
-
-def getitem(x, key) -> Tensor:
-    """``x[key]`` with NumPy semantics; the Tensor ``__getitem__``."""
-    x = convert_to_tensor(x)
-    if _is_scalar_key(key):
-        from fluxion.core.primitives import dynamic_indexing
-
-        if dynamic_indexing.has_run_time_bounds(key):  # x[i], x[:, :n] with traced i, n
-            return dynamic_indexing.getitem_dynamic(x, key)
-    if is_basic_key(key):
-        return bind(getitem_p, x, key=encode_key(key))
-    from fluxion.core.primitives import gather_scatter
-
-    if gather_scatter.has_symbolic_index(key):
-        return gather_scatter.symbolic_getitem(x, key)
-    return advanced_getitem(x, key)
-
-
-def _is_scalar_key(key) -> bool:
-    """Slices, ints, None, Ellipsis and scalar integer tensors (concrete or traced) only."""
-    for item in key if isinstance(key, tuple) else (key,):
-        if isinstance(item, (slice, type(None), type(Ellipsis), int, np.integer)):
-            continue
-        if isinstance(item, Tensor) and item.ndim == 0 and item.dtype.is_integer:
-            continue
-        return False
-    return True
-
-
-def advanced_getitem(x: Tensor, key) -> Tensor:
-    """Indexing with tensors, lists or boolean masks (gather / boolean_mask composites)."""
-    from fluxion.core.primitives import gather_scatter
-
-    return gather_scatter.advanced_getitem(x, key)
-
-
-def _split_like_kernel(g, *parts, axis):
-    sizes = [part.shape[axis] for part in parts]
-    return tuple(np.split(g, np.cumsum(sizes)[:-1], axis=axis))
-
-
-def _split_like_rule(g: Aval, *parts: Aval, axis: int):
-    return tuple(Aval(g.shape[:axis] + (part.shape[axis],) + g.shape[axis + 1:], g.dtype)
-                 for part in parts)
-
-
-def _split_like_vjp(gs, xs, out, axis):
-    from fluxion.core.primitives.shape import concat
-
-    return (concat(list(gs), axis=axis),) + (None,) * (len(xs) - 1)
-
-
-# The adjoint of concat when the pieces' sizes are known only at run time (traced).
-split_like_p = define("split_like", _split_like_kernel, _split_like_rule, _split_like_vjp,
-                      multiple_results=True)
-
-
-def split_like(g: Tensor, parts: list, axis: int) -> list:
-    """Splits ``g`` along ``axis`` into pieces as long as ``parts`` (run-time sizes)."""
-    return list(bind(split_like_p, g, *parts, axis=axis))
 
 
 # --- strided_slice: TF's mask-encoded form of a basic key ---------------------------------------

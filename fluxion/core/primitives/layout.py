@@ -212,7 +212,7 @@ def slice_(input_, begin, size) -> Tensor:
 def _slice_run_time(input_: Tensor, begin, size) -> Tensor:
     """``slice`` where ``begin`` or ``size`` holds traced values (dynamic_indexing)."""
     from fluxion.core.primitives.elementwise import add, less, select
-    from fluxion.core.primitives.indexing import getitem
+    from fluxion.core.primitives.subscript import getitem
 
     rank = len(shape_tuple(input_))
     begin = [begin[i] for i in range(rank)] if isinstance(begin, Tensor) else list(begin)

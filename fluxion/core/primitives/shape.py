@@ -14,13 +14,17 @@ from fluxion.core.primitive import Aval, bind, define
 from fluxion.core.primitives.broadcast import sum_to_like
 from fluxion.core.primitives.creation import shape_p
 from fluxion.core.primitives.dynamic_shape import (
-    broadcast_to_dynamic,
+    broadcast_dynamic_p,
     is_dynamic,
-    reshape_dynamic,
+    reshape_dynamic_p,
+    reshape_like,
 )
-from fluxion.core.primitives.elementwise import conj
+from fluxion.core.primitives.elementwise import cast, conj
+from fluxion.core.primitives.indexing import encode_key, getitem_p
+from fluxion.core.primitives.known_shape_values import known_dims, known_values
+from fluxion.core.primitives.runtime_check import ShapeCheck, require
 from fluxion.core.shape_rules import broadcast_shapes, normalize_axis, num_elements
-from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
+from fluxion.core.tensor import Tensor, convert_to_tensor, set_tensor_list_packer, shape_tuple
 
 
 # --- reshape ------------------------------------------------------------------------------
@@ -51,11 +55,6 @@ def _reshape_vjp(g, xs, out, shape):
 
 
 reshape_p = define("reshape", lambda x, shape: x.reshape(shape), _reshape_rule, _reshape_vjp)
-reshape_like_p = define(
-    "reshape_like", lambda x, like: x.reshape(like.shape),
-    lambda x, like: Aval(like.shape, x.dtype),
-    lambda g, xs, out: (reshape_like(g, xs[0]), None), shape_only=(1,),
-    identity_when_same_shape=True)
 
 
 def reshape(tensor, shape, name=None) -> Tensor:
@@ -72,11 +71,33 @@ def reshape(tensor, shape, name=None) -> Tensor:
     return bind(reshape_p, tensor, shape=shape)
 
 
-def reshape_like(tensor: Tensor, like: Tensor) -> Tensor:
-    """Reshapes to the (run-time) shape of ``like``; used by gradients of shape ops."""
-    if shape_tuple(tensor) == shape_tuple(like) and None not in shape_tuple(like):
-        return tensor
-    return bind(reshape_like_p, tensor, like)
+# --- shapes known at run time (a traced shape tensor) -----------------------------------
+def shape_tensor(shape) -> tuple[Tensor, tuple]:
+    """The shape as one int tensor, and the dims known statically (None where unknown)."""
+    if isinstance(shape, Tensor):  # tf.shape(x), or built from it: keep what is known
+        return shape, known_dims(shape) or ()
+    pieces, static = [], []
+    for d in shape:
+        if isinstance(d, Tensor):
+            pieces.append(cast(d, dtypes.int64) if d.dtype is not dtypes.int64 else d)
+            known = known_values(d)
+            static.append(known if isinstance(known, int) and known >= 0 else None)
+        else:
+            pieces.append(convert_to_tensor(int(d), dtype=dtypes.int64))
+            static.append(int(d) if int(d) >= 0 else None)
+    return stack(pieces), tuple(static)
+
+
+def reshape_dynamic(x: Tensor, shape) -> Tensor:
+    """``x`` reshaped to a shape known only at run time (a list holding traced tensors)."""
+    tensor, static = shape_tensor(shape)
+    return bind(reshape_dynamic_p, x, tensor, static=static)
+
+
+def broadcast_to_dynamic(x: Tensor, shape) -> Tensor:
+    """``x`` broadcast to a shape known only at run time."""
+    tensor, static = shape_tensor(shape)
+    return bind(broadcast_dynamic_p, x, tensor, static=static)
 
 
 def _as_int_list(shape) -> list:
@@ -176,14 +197,36 @@ def _concat_rule(*xs: Aval, axis: int) -> Aval:
 def _concat_vjp(g, xs, out, axis):
     sizes = [shape_tuple(x)[axis] for x in xs]
     if None in sizes:  # traced with unknown sizes: slice by run-time sizes
-        from fluxion.core.primitives import indexing
-
-        return tuple(indexing.split_like(g, list(xs), axis))
+        return tuple(split_like(g, list(xs), axis))
     return tuple(split_sizes(g, sizes, axis))
 
 
 concat_p = define("concat", lambda *xs, axis: np.concatenate(xs, axis=axis), _concat_rule,
                   _concat_vjp)
+
+
+def _split_like_kernel(g, *parts, axis):
+    sizes = [part.shape[axis] for part in parts]
+    return tuple(np.split(g, np.cumsum(sizes)[:-1], axis=axis))
+
+
+def _split_like_rule(g: Aval, *parts: Aval, axis: int):
+    return tuple(Aval(g.shape[:axis] + (part.shape[axis],) + g.shape[axis + 1:], g.dtype)
+                 for part in parts)
+
+
+def _split_like_vjp(gs, xs, out, axis):
+    return (concat(list(gs), axis=axis),) + (None,) * (len(xs) - 1)
+
+
+# The adjoint of concat when the pieces' sizes are known only at run time (traced).
+split_like_p = define("split_like", _split_like_kernel, _split_like_rule, _split_like_vjp,
+                      multiple_results=True)
+
+
+def split_like(g: Tensor, parts: list, axis: int) -> list:
+    """Splits ``g`` along ``axis`` into pieces as long as ``parts`` (run-time sizes)."""
+    return list(bind(split_like_p, g, *parts, axis=axis))
 
 
 def concat(values, axis, name="concat") -> Tensor:
@@ -261,13 +304,11 @@ def squeeze(input, axis=None, name=None) -> Tensor:
                 raise ValueError(f"squeeze: cannot squeeze dimension {a} of shape {shape}: "
                                  f"its size is {shape[a]}, not 1")
     if any(shape[a] is None for a in axes):  # unknown size-1 axes: index them away
-        from fluxion.core.primitives.indexing import getitem
-        from fluxion.core.primitives.runtime_check import ShapeCheck, require
-
         if axis is not None:  # the sizes must be 1 when it runs, as eagerly
             input = require("squeeze", ShapeCheck.of("sizes_are_one", axes=tuple(axes)),
                             input)
-        return getitem(input, tuple(0 if i in axes else slice(None) for i in range(len(shape))))
+        key = tuple(0 if i in axes else slice(None) for i in range(len(shape)))
+        return bind(getitem_p, input, key=encode_key(key))
     return _reshape_known(input, [d for i, d in enumerate(shape) if i not in axes])
 
 
@@ -275,8 +316,6 @@ def _reshape_known(x: Tensor, shape: list) -> Tensor:
     if shape.count(None) <= 1:
         return bind(reshape_p, x, shape=tuple(-1 if d is None else d for d in shape))
     # Several unknown dimensions (traced): reshape to the run-time shape instead.
-    from fluxion.core.primitives.dynamic_shape import reshape_dynamic
-
     dims = bind(shape_p, x, out_type=dtypes.int32)
     known = list(shape_tuple(x))
     pieces, source = [], 0
@@ -325,6 +364,9 @@ def stack(values, axis=0, name="stack") -> Tensor:
     return concat([expand_dims(v, axis) for v in values], axis=axis)
 
 
+set_tensor_list_packer(stack)  # convert_to_tensor([t1, t2]) is tf.stack([t1, t2])
+
+
 def unstack(value, num=None, axis=0, name="unstack") -> list:
     """Splits ``value`` along ``axis`` into a list of tensors of one rank less.
 
@@ -346,8 +388,6 @@ def unstack(value, num=None, axis=0, name="unstack") -> list:
         raise ValueError(f"unstack: num={num} does not match dimension {axis} of shape "
                          f"{shape} ({count})")
     if shape[axis] is None:  # known only when it runs: checked then, as eagerly
-        from fluxion.core.primitives.runtime_check import ShapeCheck, require
-
         value = require("unstack", ShapeCheck.of("count_matches", axis=axis, count=count),
                         value)
     if count == 0:
@@ -397,8 +437,6 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split") -> list:
         raise ValueError(f"split: sizes {sizes} must add up to dimension {axis} of shape "
                          f"{list(shape)} ({dim})")
     if dim is None:  # known only when it runs: checked then, as eagerly
-        from fluxion.core.primitives.runtime_check import ShapeCheck, require
-
         value = require("split", ShapeCheck.of("sizes_add_up", axis=axis,
                                                        sizes=tuple(int(n) for n in sizes)),
                         value)

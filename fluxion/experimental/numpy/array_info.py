@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import fluxion as tf
 from fluxion.experimental.numpy.conversion import asarray
+from fluxion.ops import creation_ops
 
 
 def ndim(a) -> int:
@@ -21,6 +21,6 @@ def size(x, axis=None):
     x = asarray(x)
     if axis is not None:
         length = x.shape[axis]
-        return length if length is not None else tf.shape(x)[axis]
+        return length if length is not None else creation_ops.shape(x)[axis]
     count = x.shape.num_elements()
-    return count if count is not None else tf.size(x)
+    return count if count is not None else creation_ops.size(x)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-import fluxion as tf
 from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.experimental.numpy import dtype_rules
+from fluxion.ops import array_ops, creation_ops, math_ops, nd_ops
 
 ndarray = Tensor  # tnp.ndarray is the tensor type
 
@@ -50,7 +50,7 @@ def asarray(a, dtype=None) -> Tensor:
     elif isinstance(a, (list, tuple)) and _holds_tensor(a):
         items = [asarray(item) for item in a]
         common = dtype_rules.result_type(*items)
-        tensor = tf.stack([tf.cast(item, common) for item in items])
+        tensor = nd_ops.stack([math_ops.cast(item, common) for item in items])
     else:
         array = _python_value_array(a)
         if array.dtype == object:
@@ -60,7 +60,7 @@ def asarray(a, dtype=None) -> Tensor:
             array = array.astype(target)
         return convert_to_tensor(array)
     if target is not None and tensor.dtype.as_numpy_dtype != target:
-        tensor = tf.cast(tensor, target)
+        tensor = math_ops.cast(tensor, target)
     return tensor
 
 
@@ -69,7 +69,7 @@ def array(val, dtype=None, copy=True, ndmin=0) -> Tensor:  # noqa: ARG001 - tens
     tensor = asarray(val, dtype)
     missing = ndmin - tensor.shape.rank
     if missing > 0:
-        tensor = tf.reshape(tensor, [1] * missing + tensor.shape.as_list())
+        tensor = array_ops.reshape(tensor, [1] * missing + tensor.shape.as_list())
     return tensor
 
 
@@ -85,7 +85,7 @@ def ascontiguousarray(a, dtype=None) -> Tensor:
 
 def copy(a) -> Tensor:
     """A tensor equal to ``a`` (tensors are immutable, so no storage is shared)."""
-    return tf.identity(asarray(a))
+    return creation_ops.identity(asarray(a))
 
 
 def promote(*values, dtype=None) -> list[Tensor]:
@@ -98,7 +98,7 @@ def promote(*values, dtype=None) -> list[Tensor]:
 def as_float(x) -> Tensor:
     """``x`` as a tensor, integers and booleans cast to the default float type."""
     tensor = asarray(x)
-    return tf.cast(tensor, dtype_rules.float_result_type(tensor.dtype))
+    return math_ops.cast(tensor, dtype_rules.float_result_type(tensor.dtype))
 
 
 def broadcast_together(*tensors) -> list[Tensor]:
@@ -107,11 +107,11 @@ def broadcast_together(*tensors) -> list[Tensor]:
     if all(shape is not None and None not in shape for shape in shapes):
         common = list(np.broadcast_shapes(*[tuple(shape) for shape in shapes]))
     else:  # adding int8 zeros of every shape broadcasts them, whatever they are
-        total = tf.zeros_like(tensors[0], dtype="int8")
+        total = creation_ops.zeros_like(tensors[0], dtype="int8")
         for t in tensors[1:]:
-            total = total + tf.zeros_like(t, dtype="int8")
-        common = tf.shape(total)
-    return [tf.broadcast_to(t, common) for t in tensors]
+            total = total + creation_ops.zeros_like(t, dtype="int8")
+        common = creation_ops.shape(total)
+    return [creation_ops.broadcast_to(t, common) for t in tensors]
 
 
 def numpy_dtype_of(tensor: Tensor) -> np.dtype:

@@ -8,9 +8,9 @@ repeats than dimensions, ``reshape`` has an ``order`` ('C' or 'F').
 
 from __future__ import annotations
 
-import fluxion as tf
 from fluxion.experimental.numpy import dtype_rules
 from fluxion.experimental.numpy.conversion import asarray, broadcast_together, promote
+from fluxion.ops import array_ops, creation_ops, nd_ops
 
 
 def reshape(a, newshape, order="C"):
@@ -18,16 +18,16 @@ def reshape(a, newshape, order="C"):
     a = asarray(a)
     newshape = [newshape] if isinstance(newshape, int) else newshape
     if order == "C":
-        return tf.reshape(a, newshape)
+        return array_ops.reshape(a, newshape)
     if order != "F":
         raise ValueError(f"reshape: order must be 'C' or 'F', got {order!r}")
-    flat = tf.reshape(transpose(a), [-1])
-    return transpose(tf.reshape(flat, list(newshape)[::-1]))
+    flat = array_ops.reshape(transpose(a), [-1])
+    return transpose(array_ops.reshape(flat, list(newshape)[::-1]))
 
 
 def ravel(a):
     """The flattened array (row-major)."""
-    return tf.reshape(asarray(a), [-1])
+    return array_ops.reshape(asarray(a), [-1])
 
 
 flatten = ravel
@@ -35,7 +35,7 @@ flatten = ravel
 
 def transpose(a, axes=None):
     """``a`` with its axes permuted (reversed when ``axes`` is None)."""
-    return tf.transpose(asarray(a), perm=axes)
+    return nd_ops.transpose(asarray(a), perm=axes)
 
 
 def swapaxes(a, axis1, axis2):
@@ -43,7 +43,7 @@ def swapaxes(a, axis1, axis2):
     a = asarray(a)
     order = list(range(a.shape.rank))
     order[axis1], order[axis2] = order[axis2], order[axis1]
-    return tf.transpose(a, order)
+    return nd_ops.transpose(a, order)
 
 
 def moveaxis(a, source, destination):
@@ -59,22 +59,22 @@ def moveaxis(a, source, destination):
     order = [i for i in range(rank) if i not in sources]
     for target, source_axis in sorted(zip(targets, sources)):
         order.insert(target, source_axis)
-    return tf.transpose(a, order)
+    return nd_ops.transpose(a, order)
 
 
 def expand_dims(a, axis):
     """``a`` with a new axis of length 1 at ``axis``."""
-    return tf.expand_dims(asarray(a), axis)
+    return array_ops.expand_dims(asarray(a), axis)
 
 
 def squeeze(a, axis=None):
     """``a`` without its length-1 axes (only ``axis`` when given)."""
-    return tf.squeeze(asarray(a), axis=axis)
+    return array_ops.squeeze(asarray(a), axis=axis)
 
 
 def broadcast_to(array, shape):
     """``array`` broadcast to ``shape``."""
-    return tf.broadcast_to(asarray(array), [shape] if isinstance(shape, int) else shape)
+    return creation_ops.broadcast_to(asarray(array), [shape] if isinstance(shape, int) else shape)
 
 
 def broadcast_arrays(*args, subok=False):  # noqa: ARG001 - NumPy's signature
@@ -86,20 +86,20 @@ def concatenate(arys, axis=0):
     """The arrays joined along an existing ``axis`` (flattened first when None)."""
     arrays = promote(*arys)
     if axis is None:
-        arrays, axis = [tf.reshape(a, [-1]) for a in arrays], 0
-    return tf.concat(arrays, axis)
+        arrays, axis = [array_ops.reshape(a, [-1]) for a in arrays], 0
+    return array_ops.concat(arrays, axis)
 
 
 def stack(arrays, axis=0):
     """The arrays joined along a new ``axis``."""
-    return tf.stack(promote(*arrays), axis=axis)
+    return nd_ops.stack(promote(*arrays), axis=axis)
 
 
 def _at_least(rank: int, array, new_shape):
     array = asarray(array)
     if array.shape.rank >= rank:
         return array
-    return tf.reshape(array, new_shape(array))
+    return array_ops.reshape(array, new_shape(array))
 
 
 def atleast_1d(*arys):
@@ -154,7 +154,7 @@ def split(ary, indices_or_sections, axis=0):
         if length is not None and length % indices_or_sections:
             raise ValueError(f"split: {length} elements along axis {axis} do not divide "
                              f"into {indices_or_sections} equal sections")
-        return tf.split(ary, indices_or_sections, axis=axis)
+        return array_ops.split(ary, indices_or_sections, axis=axis)
     length = ary.shape[axis]
     points = [0] + [min(max(p if p >= 0 else p + length, 0), length)
                     for p in indices_or_sections] + [length]
@@ -165,7 +165,7 @@ def split(ary, indices_or_sections, axis=0):
         begin = [0] * ary.shape.rank
         extent = [-1] * ary.shape.rank
         begin[axis], extent[axis] = min(start, length), size
-        pieces.append(tf.slice(ary, begin, extent))
+        pieces.append(array_ops.slice(ary, begin, extent))
     return pieces
 
 
@@ -190,14 +190,14 @@ def tile(a, reps):
     a = asarray(a)
     reps = [reps] if isinstance(reps, int) else list(reps)
     rank = max(a.shape.rank, len(reps))
-    a = tf.reshape(a, [1] * (rank - a.shape.rank) + a.shape.as_list()) \
+    a = array_ops.reshape(a, [1] * (rank - a.shape.rank) + a.shape.as_list()) \
         if a.shape.rank < rank else a
-    return tf.tile(a, [1] * (rank - len(reps)) + reps)
+    return array_ops.tile(a, [1] * (rank - len(reps)) + reps)
 
 
 def repeat(a, repeats, axis=None):
     """Each element repeated ``repeats`` times along ``axis`` (flattened when None)."""
-    return tf.repeat(asarray(a), repeats, axis=axis)
+    return array_ops.repeat(asarray(a), repeats, axis=axis)
 
 
 def pad(array, pad_width, mode="constant", constant_values=0):
@@ -208,14 +208,14 @@ def pad(array, pad_width, mode="constant", constant_values=0):
     array = asarray(array)
     rank = array.shape.rank
     width = asarray(pad_width, "int64")
-    width = tf.broadcast_to(tf.reshape(width, [-1, 2]) if width.shape.rank else width,
-                            [rank, 2])
+    width = creation_ops.broadcast_to(
+        array_ops.reshape(width, [-1, 2]) if width.shape.rank else width, [rank, 2])
     mode = mode.upper()
     if mode not in ("CONSTANT", "REFLECT", "SYMMETRIC"):
         raise ValueError(f"pad: mode must be 'constant', 'reflect' or 'symmetric', "
                          f"got {mode.lower()!r}")
     fill = asarray(constant_values, dtype_rules.numpy_dtype(array.dtype))
-    return tf.pad(array, width, mode=mode, constant_values=fill)
+    return array_ops.pad(array, width, mode=mode, constant_values=fill)
 
 
 def flip(m, axis=None):
@@ -223,7 +223,7 @@ def flip(m, axis=None):
     m = asarray(m)
     axes = list(range(m.shape.rank)) if axis is None else \
         [axis] if isinstance(axis, int) else list(axis)
-    return tf.reverse(m, axes)
+    return array_ops.reverse(m, axes)
 
 
 def fliplr(m):
@@ -252,5 +252,6 @@ def roll(a, shift, axis=None):
     """Elements shifted by ``shift`` along ``axis`` (of the flattened array when None)."""
     a = asarray(a)
     if axis is None:
-        return tf.reshape(tf.roll(tf.reshape(a, [-1]), shift, 0), tf.shape(a))
-    return tf.roll(a, shift, axis)
+        flat = array_ops.reshape(a, [-1])
+        return array_ops.reshape(array_ops.roll(flat, shift, 0), creation_ops.shape(a))
+    return array_ops.roll(a, shift, axis)

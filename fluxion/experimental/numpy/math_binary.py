@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 
-import fluxion as tf
 from fluxion.experimental.numpy import dtype_rules
 from fluxion.experimental.numpy.conversion import (
     asarray,
@@ -17,6 +16,10 @@ from fluxion.experimental.numpy.conversion import (
     numpy_dtype_of,
     promote,
 )
+from fluxion.graph import control_flow
+from fluxion.ops import array_ops, creation_ops, math_ops, reduce_ops
+from fluxion.ops import bitwise as tf_bitwise
+from fluxion.ops import math as tf_math
 
 
 def _binary(name: str, op, doc: str, floats: bool = False):
@@ -38,45 +41,47 @@ def _propagating_nan(op):
         result = op(a, b)
         if not (a.dtype.is_floating or a.dtype.is_complex):
             return result
-        nan = tf.logical_or(tf.math.is_nan(a), tf.math.is_nan(b))
-        return tf.where(nan, tf.cast(float("nan"), a.dtype) * tf.ones_like(result), result)
+        nan = math_ops.logical_or(tf_math.is_nan(a), tf_math.is_nan(b))
+        nans = math_ops.cast(float("nan"), a.dtype) * creation_ops.ones_like(result)
+        return array_ops.where(nan, nans, result)
 
     return apply
 
 
 def _logaddexp(a, b):
-    larger = tf.maximum(a, b)
-    return larger + tf.math.log1p(tf.exp(-tf.abs(a - b)))
+    larger = math_ops.maximum(a, b)
+    return larger + tf_math.log1p(math_ops.exp(-math_ops.abs(a - b)))
 
 
 def _logaddexp2(a, b):
-    larger = tf.maximum(a, b)
-    ln2 = tf.cast(math.log(2.0), a.dtype)
-    return larger + tf.math.log1p(tf.exp2(-tf.abs(a - b))) / ln2
+    larger = math_ops.maximum(a, b)
+    ln2 = math_ops.cast(math.log(2.0), a.dtype)
+    return larger + tf_math.log1p(math_ops.exp2(-math_ops.abs(a - b))) / ln2
 
 
 def _hypot(a, b):
-    return tf.sqrt(a * a + b * b)
+    return math_ops.sqrt(a * a + b * b)
 
 
 def _heaviside(a, b):
-    return tf.where(a < 0, tf.zeros_like(a), tf.where(a > 0, tf.ones_like(a), b))
+    return array_ops.where(a < 0, creation_ops.zeros_like(a),
+                           array_ops.where(a > 0, creation_ops.ones_like(a), b))
 
 
 def _add(a, b):
-    return tf.logical_or(a, b) if a.dtype.is_bool else tf.add(a, b)
+    return math_ops.logical_or(a, b) if a.dtype.is_bool else math_ops.add(a, b)
 
 
 def _multiply(a, b):
-    return tf.logical_and(a, b) if a.dtype.is_bool else tf.multiply(a, b)
+    return math_ops.logical_and(a, b) if a.dtype.is_bool else math_ops.multiply(a, b)
 
 
 def _power(a, b):
-    return tf.pow(a, b)
+    return math_ops.pow(a, b)
 
 
 def _floor_divide(a, b):
-    return tf.math.floordiv(a, b) if not a.dtype.is_floating else tf.floor(a / b)
+    return tf_math.floordiv(a, b) if not a.dtype.is_floating else math_ops.floor(a / b)
 
 
 def _bitwise(logical, bitwise):
@@ -87,24 +92,24 @@ def _bitwise(logical, bitwise):
 
 
 _FUNCTIONS = [
-    ("add", _add, "Sum", False), ("subtract", tf.subtract, "Difference", False),
+    ("add", _add, "Sum", False), ("subtract", math_ops.subtract, "Difference", False),
     ("multiply", _multiply, "Product", False),
-    ("true_divide", tf.divide, "True quotient", True),
+    ("true_divide", math_ops.divide, "True quotient", True),
     ("floor_divide", _floor_divide, "Quotient rounded toward -inf", False),
-    ("mod", tf.math.floormod, "Remainder with the divisor's sign", False),
+    ("mod", tf_math.floormod, "Remainder with the divisor's sign", False),
     ("power", _power, "x1 to the power x2", False),
     ("float_power", _power, "x1 to the power x2, in floats", True),
-    ("maximum", _propagating_nan(tf.maximum), "Larger value (NaN wins)", False),
-    ("minimum", _propagating_nan(tf.minimum), "Smaller value (NaN wins)", False),
-    ("arctan2", tf.math.atan2, "Angle of the point (x2, x1)", True),
+    ("maximum", _propagating_nan(math_ops.maximum), "Larger value (NaN wins)", False),
+    ("minimum", _propagating_nan(math_ops.minimum), "Smaller value (NaN wins)", False),
+    ("arctan2", tf_math.atan2, "Angle of the point (x2, x1)", True),
     ("hypot", _hypot, "Hypotenuse sqrt(x1**2 + x2**2)", True),
     ("logaddexp", _logaddexp, "log(exp(x1) + exp(x2)), computed stably", True),
     ("logaddexp2", _logaddexp2, "log2(2**x1 + 2**x2), computed stably", True),
     ("heaviside", _heaviside, "Step function: 0 below 0, 1 above, x2 at 0", True),
-    ("nextafter", tf.math.nextafter, "Next float after x1 toward x2", True),
-    ("bitwise_and", _bitwise(tf.logical_and, tf.bitwise.bitwise_and), "Bitwise and", False),
-    ("bitwise_or", _bitwise(tf.logical_or, tf.bitwise.bitwise_or), "Bitwise or", False),
-    ("bitwise_xor", _bitwise(tf.logical_xor, tf.bitwise.bitwise_xor), "Bitwise xor", False),
+    ("nextafter", tf_math.nextafter, "Next float after x1 toward x2", True),
+    ("bitwise_and", _bitwise(math_ops.logical_and, tf_bitwise.bitwise_and), "Bitwise and", False),
+    ("bitwise_or", _bitwise(math_ops.logical_or, tf_bitwise.bitwise_or), "Bitwise or", False),
+    ("bitwise_xor", _bitwise(math_ops.logical_xor, tf_bitwise.bitwise_xor), "Bitwise xor", False),
 ]
 
 for _name, _op, _doc, _floats in _FUNCTIONS:
@@ -132,14 +137,16 @@ def divmod(x1, x2):  # noqa: A001 - NumPy's name
 
 
 def _euclid_gcd(a, b):
-    a, b = tf.abs(a), tf.abs(b)
+    a, b = math_ops.abs(a), math_ops.abs(b)
 
     def step(a, b):
-        nonzero = tf.not_equal(b, 0)
-        safe_b = tf.where(nonzero, b, tf.ones_like(b))
-        return tf.where(nonzero, b, a), tf.where(nonzero, tf.math.floormod(a, safe_b), b)
+        nonzero = math_ops.not_equal(b, 0)
+        safe_b = array_ops.where(nonzero, b, creation_ops.ones_like(b))
+        return (array_ops.where(nonzero, b, a),
+                array_ops.where(nonzero, tf_math.floormod(a, safe_b), b))
 
-    return tf.while_loop(lambda a, b: tf.reduce_any(tf.not_equal(b, 0)), step, [a, b])[0]
+    return control_flow.while_loop(
+        lambda a, b: reduce_ops.reduce_any(math_ops.not_equal(b, 0)), step, [a, b])[0]
 
 
 def gcd(x1, x2):
@@ -154,8 +161,8 @@ def lcm(x1, x2):
     a, b = promote(x1, x2)
     _require_integers("lcm", a)
     divisor = gcd(a, b)
-    safe = tf.where(tf.equal(divisor, 0), tf.ones_like(divisor), divisor)
-    return tf.abs(a * tf.math.floordiv(b, safe))
+    safe = array_ops.where(math_ops.equal(divisor, 0), creation_ops.ones_like(divisor), divisor)
+    return math_ops.abs(a * tf_math.floordiv(b, safe))
 
 
 def _require_integers(name: str, x) -> None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 
-import fluxion as tf
 from fluxion.experimental.numpy.conversion import as_float, asarray
+from fluxion.ops import array_ops, creation_ops, math_ops
+from fluxion.ops import bitwise as tf_bitwise
+from fluxion.ops import math as tf_math
 
 
 def _float_function(name: str, op, doc: str):
@@ -24,46 +26,47 @@ def _float_function(name: str, op, doc: str):
 
 
 def _log_base(base: float):
-    return lambda x: tf.math.log(x) / tf.cast(math.log(base), x.dtype)
+    return lambda x: tf_math.log(x) / math_ops.cast(math.log(base), x.dtype)
 
 
 def _cbrt(x):
-    return tf.math.sign(x) * tf.math.pow(tf.math.abs(x), tf.cast(1.0 / 3.0, x.dtype))
+    return tf_math.sign(x) * tf_math.pow(tf_math.abs(x), math_ops.cast(1.0 / 3.0, x.dtype))
 
 
 def _sinc(x):
-    scaled = x * tf.cast(math.pi, x.dtype)
-    safe = tf.where(tf.equal(scaled, 0), tf.ones_like(scaled), scaled)
-    return tf.where(tf.equal(scaled, 0), tf.ones_like(scaled), tf.math.sin(safe) / safe)
+    scaled = x * math_ops.cast(math.pi, x.dtype)
+    safe = array_ops.where(math_ops.equal(scaled, 0), creation_ops.ones_like(scaled), scaled)
+    return array_ops.where(math_ops.equal(scaled, 0), creation_ops.ones_like(scaled),
+                           tf_math.sin(safe) / safe)
 
 
 def _fix(x):
-    return tf.where(x < 0, tf.math.ceil(x), tf.math.floor(x))
+    return array_ops.where(x < 0, tf_math.ceil(x), tf_math.floor(x))
 
 
 _FLOAT_FUNCTIONS = {
-    "sin": (tf.math.sin, "Sine"), "cos": (tf.math.cos, "Cosine"),
-    "tan": (tf.math.tan, "Tangent"), "arcsin": (tf.math.asin, "Inverse sine"),
-    "arccos": (tf.math.acos, "Inverse cosine"), "arctan": (tf.math.atan, "Inverse tangent"),
-    "sinh": (tf.math.sinh, "Hyperbolic sine"), "cosh": (tf.math.cosh, "Hyperbolic cosine"),
-    "tanh": (tf.math.tanh, "Hyperbolic tangent"),
-    "arcsinh": (tf.math.asinh, "Inverse hyperbolic sine"),
-    "arccosh": (tf.math.acosh, "Inverse hyperbolic cosine"),
-    "arctanh": (tf.math.atanh, "Inverse hyperbolic tangent"),
-    "exp": (tf.math.exp, "e to the power x"), "exp2": (tf.math.exp2, "2 to the power x"),
-    "expm1": (tf.math.expm1, "exp(x) - 1, accurate near 0"),
-    "log": (tf.math.log, "Natural logarithm"), "log2": (_log_base(2.0), "Base-2 logarithm"),
+    "sin": (tf_math.sin, "Sine"), "cos": (tf_math.cos, "Cosine"),
+    "tan": (tf_math.tan, "Tangent"), "arcsin": (tf_math.asin, "Inverse sine"),
+    "arccos": (tf_math.acos, "Inverse cosine"), "arctan": (tf_math.atan, "Inverse tangent"),
+    "sinh": (tf_math.sinh, "Hyperbolic sine"), "cosh": (tf_math.cosh, "Hyperbolic cosine"),
+    "tanh": (tf_math.tanh, "Hyperbolic tangent"),
+    "arcsinh": (tf_math.asinh, "Inverse hyperbolic sine"),
+    "arccosh": (tf_math.acosh, "Inverse hyperbolic cosine"),
+    "arctanh": (tf_math.atanh, "Inverse hyperbolic tangent"),
+    "exp": (tf_math.exp, "e to the power x"), "exp2": (tf_math.exp2, "2 to the power x"),
+    "expm1": (tf_math.expm1, "exp(x) - 1, accurate near 0"),
+    "log": (tf_math.log, "Natural logarithm"), "log2": (_log_base(2.0), "Base-2 logarithm"),
     "log10": (_log_base(10.0), "Base-10 logarithm"),
-    "log1p": (tf.math.log1p, "log(1 + x), accurate near 0"),
-    "sqrt": (tf.math.sqrt, "Square root"), "cbrt": (_cbrt, "Real cube root"),
-    "reciprocal": (tf.math.reciprocal, "1 / x"),
+    "log1p": (tf_math.log1p, "log(1 + x), accurate near 0"),
+    "sqrt": (tf_math.sqrt, "Square root"), "cbrt": (_cbrt, "Real cube root"),
+    "reciprocal": (tf_math.reciprocal, "1 / x"),
     "sinc": (_sinc, "Normalised sinc, sin(pi x) / (pi x)"),
-    "deg2rad": (lambda x: x * tf.cast(math.pi / 180, x.dtype), "Degrees to radians"),
-    "rad2deg": (lambda x: x * tf.cast(180 / math.pi, x.dtype), "Radians to degrees"),
-    "ceil": (tf.math.ceil, "Smallest integer >= x"),
-    "floor": (tf.math.floor, "Largest integer <= x"),
+    "deg2rad": (lambda x: x * math_ops.cast(math.pi / 180, x.dtype), "Degrees to radians"),
+    "rad2deg": (lambda x: x * math_ops.cast(180 / math.pi, x.dtype), "Radians to degrees"),
+    "ceil": (tf_math.ceil, "Smallest integer >= x"),
+    "floor": (tf_math.floor, "Largest integer <= x"),
     "fix": (_fix, "Rounding toward zero"),
-    "fabs": (tf.math.abs, "Absolute value, as a float"),
+    "fabs": (tf_math.abs, "Absolute value, as a float"),
 }
 
 for _name, (_op, _doc) in _FLOAT_FUNCTIONS.items():
@@ -75,7 +78,7 @@ def abs(x):  # noqa: A001 - NumPy's name
     x = asarray(x)
     if x.dtype.is_bool or x.dtype.is_unsigned:
         return x
-    return tf.math.abs(x)
+    return tf_math.abs(x)
 
 
 absolute = abs
@@ -83,22 +86,22 @@ absolute = abs
 
 def negative(x):
     """``-x`` elementwise."""
-    return tf.math.negative(asarray(x))
+    return tf_math.negative(asarray(x))
 
 
 def positive(x):
     """``+x``: a tensor equal to ``x``."""
-    return tf.identity(asarray(x))
+    return creation_ops.identity(asarray(x))
 
 
 def square(x):
     """``x * x`` elementwise, in ``x``'s dtype."""
-    return tf.math.square(asarray(x))
+    return tf_math.square(asarray(x))
 
 
 def sign(x):
     """-1, 0 or 1 by the sign of each element (``x / |x|`` for complex)."""
-    return tf.math.sign(asarray(x))
+    return tf_math.sign(asarray(x))
 
 
 def around(a, decimals=0):
@@ -110,14 +113,14 @@ def around(a, decimals=0):
     if not a.dtype.is_floating and not a.dtype.is_complex:
         if decimals >= 0:
             return a
-        return tf.cast(around(tf.cast(a, "float64"), decimals), a.dtype)  # exact: whole
+        return math_ops.cast(around(math_ops.cast(a, "float64"), decimals), a.dtype)  # exact: whole
     if decimals == 0:
-        return tf.math.round(a)
+        return tf_math.round(a)
     if decimals < 0:  # divide by 10**n, exact, rather than multiply by the inexact 0.1
-        factor = tf.cast(10.0 ** -decimals, a.dtype)
-        return tf.math.round(a / factor) * factor
-    factor = tf.cast(10.0 ** decimals, a.dtype)
-    return tf.math.round(a * factor) / factor
+        factor = math_ops.cast(10.0 ** -decimals, a.dtype)
+        return tf_math.round(a / factor) * factor
+    factor = math_ops.cast(10.0 ** decimals, a.dtype)
+    return tf_math.round(a * factor) / factor
 
 
 round = around  # noqa: A001 - NumPy's name
@@ -126,19 +129,19 @@ round = around  # noqa: A001 - NumPy's name
 def real(val):
     """The real part; real input is returned unchanged."""
     val = asarray(val)
-    return tf.math.real(val) if val.dtype.is_complex else val
+    return tf_math.real(val) if val.dtype.is_complex else val
 
 
 def imag(val):
     """The imaginary part; zeros of ``val``'s dtype for real input."""
     val = asarray(val)
-    return tf.math.imag(val) if val.dtype.is_complex else tf.zeros_like(val)
+    return tf_math.imag(val) if val.dtype.is_complex else creation_ops.zeros_like(val)
 
 
 def conj(x):
     """The complex conjugate; real input is returned unchanged."""
     x = asarray(x)
-    return tf.math.conj(x) if x.dtype.is_complex else x
+    return tf_math.conj(x) if x.dtype.is_complex else x
 
 
 conjugate = conj
@@ -148,13 +151,13 @@ def angle(z, deg=False):
     """The argument of each (complex) element, in radians or, with ``deg``, degrees."""
     z = asarray(z)
     if z.dtype.is_complex:
-        result = tf.math.angle(z)
+        result = tf_math.angle(z)
     else:
         z = as_float(z)
-        result = tf.where(z < 0, tf.cast(math.pi, z.dtype) * tf.ones_like(z),
-                          tf.zeros_like(z))
+        result = array_ops.where(z < 0, math_ops.cast(math.pi, z.dtype) * creation_ops.ones_like(z),
+                                 creation_ops.zeros_like(z))
     if deg:
-        result = result * tf.cast(180 / math.pi, result.dtype)
+        result = result * math_ops.cast(180 / math.pi, result.dtype)
     return result
 
 
@@ -162,15 +165,16 @@ def signbit(x):
     """True where the sign bit is set (negative numbers, and -0.0)."""
     x = asarray(x)
     if x.dtype.is_bool or x.dtype.is_unsigned:
-        return tf.zeros_like(x, dtype="bool")
+        return creation_ops.zeros_like(x, dtype="bool")
     if x.dtype.is_integer:
         return x < 0
     # 1 / -0.0 is -inf: the sign of zero is seen through its reciprocal.
-    return tf.logical_or(x < 0, tf.logical_and(tf.equal(x, 0), tf.math.reciprocal(x) < 0))
+    negative_zero = math_ops.logical_and(math_ops.equal(x, 0), tf_math.reciprocal(x) < 0)
+    return math_ops.logical_or(x < 0, negative_zero)
 
 
 def bitwise_not(x):
     """Bitwise inversion of integers; logical not of booleans."""
     x = asarray(x)
-    return tf.logical_not(x) if x.dtype.is_bool else tf.bitwise.invert(x)
+    return math_ops.logical_not(x) if x.dtype.is_bool else tf_bitwise.invert(x)
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-import fluxion as tf
 from fluxion.experimental.numpy import dtype_rules
+from fluxion.ops import math_ops
+from fluxion.ops import random as tf_random
 
 
 def _shape(size) -> list:
@@ -20,12 +21,12 @@ def _shape(size) -> list:
 
 def seed(s) -> None:
     """Seeds the random functions (and every op taking the global seed)."""
-    tf.random.set_seed(int(s))
+    tf_random.set_seed(int(s))
 
 
 def random(size=None):
     """Uniform floats in ``[0, 1)`` of shape ``size`` (a scalar when None)."""
-    return tf.random.uniform(_shape(size), dtype=dtype_rules.default_float_type())
+    return tf_random.uniform(_shape(size), dtype=dtype_rules.default_float_type())
 
 
 def rand(*size):
@@ -36,13 +37,13 @@ def rand(*size):
 def uniform(low=0.0, high=1.0, size=None):
     """Uniform floats in ``[low, high)``."""
     dtype = dtype_rules.default_float_type()
-    return tf.random.uniform(_shape(size), minval=tf.cast(low, dtype),
-                             maxval=tf.cast(high, dtype), dtype=dtype)
+    return tf_random.uniform(_shape(size), minval=math_ops.cast(low, dtype),
+                             maxval=math_ops.cast(high, dtype), dtype=dtype)
 
 
 def standard_normal(size=None):
     """Samples of the standard normal distribution."""
-    return tf.random.normal(_shape(size), dtype=dtype_rules.default_float_type())
+    return tf_random.normal(_shape(size), dtype=dtype_rules.default_float_type())
 
 
 def randn(*args):
@@ -59,10 +60,10 @@ def randint(low, high=None, size=None, dtype=np.int64):
     target = dtype_rules.numpy_dtype(dtype)
     if not np.issubdtype(target, np.integer):
         raise TypeError(f"randint: dtype must be an integer type, got {target.name}")
-    values = tf.random.uniform(_shape(size), minval=low, maxval=high, dtype="int64")
-    return tf.cast(values, target)
+    values = tf_random.uniform(_shape(size), minval=low, maxval=high, dtype="int64")
+    return math_ops.cast(values, target)
 
 
 def poisson(lam=1.0, size=None):
     """Samples of the Poisson distribution with rate ``lam`` (int64 counts)."""
-    return tf.cast(tf.random.poisson(_shape(size), lam, dtype="float64"), "int64")
+    return math_ops.cast(tf_random.poisson(_shape(size), lam, dtype="float64"), "int64")

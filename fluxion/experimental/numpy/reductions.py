@@ -12,9 +12,10 @@ import builtins
 
 import numpy as np
 
-import fluxion as tf
 from fluxion.experimental.numpy import dtype_rules
 from fluxion.experimental.numpy.conversion import as_float, asarray, numpy_dtype_of
+from fluxion.ops import array_ops, creation_ops, math_ops, reduce_ops
+from fluxion.ops import math as tf_math
 
 
 def _axis(axis):
@@ -37,53 +38,54 @@ def _accumulation_dtype(x, dtype):
 def sum(a, axis=None, dtype=None, keepdims=False):  # noqa: A001 - NumPy's name
     """Sum of elements over ``axis``."""
     a = asarray(a)
-    a = tf.cast(a, _accumulation_dtype(a, dtype))
-    return tf.reduce_sum(a, axis=_axis(axis), keepdims=keepdims)
+    a = math_ops.cast(a, _accumulation_dtype(a, dtype))
+    return reduce_ops.reduce_sum(a, axis=_axis(axis), keepdims=keepdims)
 
 
 def prod(a, axis=None, dtype=None, keepdims=False):
     """Product of elements over ``axis``."""
     a = asarray(a)
-    a = tf.cast(a, _accumulation_dtype(a, dtype))
-    return tf.reduce_prod(a, axis=_axis(axis), keepdims=keepdims)
+    a = math_ops.cast(a, _accumulation_dtype(a, dtype))
+    return reduce_ops.reduce_prod(a, axis=_axis(axis), keepdims=keepdims)
 
 
 def mean(a, axis=None, dtype=None, keepdims=False):
     """Arithmetic mean over ``axis``; integers average in the default float type."""
     a = asarray(a, dtype) if dtype is not None else as_float(a)
-    return tf.reduce_mean(a, axis=_axis(axis), keepdims=keepdims)
+    return reduce_ops.reduce_mean(a, axis=_axis(axis), keepdims=keepdims)
 
 
 def var(a, axis=None, dtype=None, ddof=0, keepdims=False):
     """Variance over ``axis``, dividing by ``N - ddof``."""
     a = asarray(a, dtype) if dtype is not None else as_float(a)
-    centred = a - tf.reduce_mean(a, axis=_axis(axis), keepdims=True)
-    squares = tf.math.real(centred * tf.math.conj(centred)) if a.dtype.is_complex \
-        else tf.square(centred)
-    count = tf.cast(_count(a, axis), squares.dtype)
-    return tf.reduce_sum(squares, axis=_axis(axis), keepdims=keepdims) / (count - ddof)
+    centred = a - reduce_ops.reduce_mean(a, axis=_axis(axis), keepdims=True)
+    squares = tf_math.real(centred * tf_math.conj(centred)) if a.dtype.is_complex \
+        else math_ops.square(centred)
+    count = math_ops.cast(_count(a, axis), squares.dtype)
+    return reduce_ops.reduce_sum(squares, axis=_axis(axis), keepdims=keepdims) / (count - ddof)
 
 
 def std(a, axis=None, dtype=None, ddof=0, keepdims=False):
     """Standard deviation over ``axis``, dividing by ``N - ddof``."""
-    return tf.sqrt(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims))
+    return math_ops.sqrt(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims))
 
 
 def _count(a, axis):
     """How many elements a reduction over ``axis`` sees (a scalar tensor)."""
-    shape = tf.shape(a, out_type="int64")
+    shape = creation_ops.shape(a, out_type="int64")
     if axis is None:
-        return tf.reduce_prod(shape)
+        return reduce_ops.reduce_prod(shape)
     axes = [axis] if isinstance(axis, int) else list(axis)
-    return tf.reduce_prod(tf.gather(shape, [ax % builtins.max(a.shape.rank, 1) for ax in axes]))
+    rank = builtins.max(a.shape.rank, 1)
+    return reduce_ops.reduce_prod(array_ops.gather(shape, [ax % rank for ax in axes]))
 
 
 def amax(a, axis=None, keepdims=False):
     """Largest element over ``axis`` (NaN if any is NaN)."""
     a = asarray(a)
     if a.dtype.is_bool:
-        return tf.reduce_any(a, axis=_axis(axis), keepdims=keepdims)
-    result = tf.reduce_max(a, axis=_axis(axis), keepdims=keepdims)
+        return reduce_ops.reduce_any(a, axis=_axis(axis), keepdims=keepdims)
+    result = reduce_ops.reduce_max(a, axis=_axis(axis), keepdims=keepdims)
     return _nan_if_any(a, result, axis, keepdims)
 
 
@@ -91,8 +93,8 @@ def amin(a, axis=None, keepdims=False):
     """Smallest element over ``axis`` (NaN if any is NaN)."""
     a = asarray(a)
     if a.dtype.is_bool:
-        return tf.reduce_all(a, axis=_axis(axis), keepdims=keepdims)
-    result = tf.reduce_min(a, axis=_axis(axis), keepdims=keepdims)
+        return reduce_ops.reduce_all(a, axis=_axis(axis), keepdims=keepdims)
+    result = reduce_ops.reduce_min(a, axis=_axis(axis), keepdims=keepdims)
     return _nan_if_any(a, result, axis, keepdims)
 
 
@@ -103,9 +105,9 @@ min = amin  # noqa: A001
 def _nan_if_any(a, result, axis, keepdims):
     if not a.dtype.is_floating:
         return result
-    has_nan = tf.reduce_any(tf.math.is_nan(a), axis=_axis(axis), keepdims=keepdims)
-    return tf.where(has_nan, tf.cast(float("nan"), result.dtype) * tf.ones_like(result),
-                    result)
+    has_nan = reduce_ops.reduce_any(tf_math.is_nan(a), axis=_axis(axis), keepdims=keepdims)
+    nans = math_ops.cast(float("nan"), result.dtype) * creation_ops.ones_like(result)
+    return array_ops.where(has_nan, nans, result)
 
 
 def ptp(a, axis=None, keepdims=False):
@@ -115,56 +117,56 @@ def ptp(a, axis=None, keepdims=False):
 
 def all(a, axis=None, keepdims=False):  # noqa: A001 - NumPy's name
     """True where every element over ``axis`` is nonzero."""
-    return tf.reduce_all(_as_bool(a), axis=_axis(axis), keepdims=keepdims)
+    return reduce_ops.reduce_all(_as_bool(a), axis=_axis(axis), keepdims=keepdims)
 
 
 def any(a, axis=None, keepdims=False):  # noqa: A001 - NumPy's name
     """True where some element over ``axis`` is nonzero."""
-    return tf.reduce_any(_as_bool(a), axis=_axis(axis), keepdims=keepdims)
+    return reduce_ops.reduce_any(_as_bool(a), axis=_axis(axis), keepdims=keepdims)
 
 
 def _as_bool(a):
     a = asarray(a)
-    return a if a.dtype.is_bool else tf.not_equal(a, tf.zeros_like(a))
+    return a if a.dtype.is_bool else math_ops.not_equal(a, creation_ops.zeros_like(a))
 
 
 def count_nonzero(a, axis=None):
     """How many elements over ``axis`` are nonzero (int64)."""
-    return tf.reduce_sum(tf.cast(_as_bool(a), "int64"), axis=_axis(axis))
+    return reduce_ops.reduce_sum(math_ops.cast(_as_bool(a), "int64"), axis=_axis(axis))
 
 
 def argmax(a, axis=None):
     """Index of the largest element: in the flattened array when ``axis`` is None."""
     a = asarray(a)
     if axis is None:
-        return tf.argmax(tf.reshape(a, [-1]), axis=0)
-    return tf.argmax(a, axis=axis)
+        return reduce_ops.argmax(array_ops.reshape(a, [-1]), axis=0)
+    return reduce_ops.argmax(a, axis=axis)
 
 
 def argmin(a, axis=None):
     """Index of the smallest element: in the flattened array when ``axis`` is None."""
     a = asarray(a)
     if axis is None:
-        return tf.argmin(tf.reshape(a, [-1]), axis=0)
-    return tf.argmin(a, axis=axis)
+        return reduce_ops.argmin(array_ops.reshape(a, [-1]), axis=0)
+    return reduce_ops.argmin(a, axis=axis)
 
 
 def cumsum(a, axis=None, dtype=None):
     """Running sum along ``axis`` (of the flattened array when None)."""
     a = asarray(a)
-    a = tf.cast(a, _accumulation_dtype(a, dtype))
+    a = math_ops.cast(a, _accumulation_dtype(a, dtype))
     if axis is None:
-        a, axis = tf.reshape(a, [-1]), 0
-    return tf.math.cumsum(a, axis=axis)
+        a, axis = array_ops.reshape(a, [-1]), 0
+    return tf_math.cumsum(a, axis=axis)
 
 
 def cumprod(a, axis=None, dtype=None):
     """Running product along ``axis`` (of the flattened array when None)."""
     a = asarray(a)
-    a = tf.cast(a, _accumulation_dtype(a, dtype))
+    a = math_ops.cast(a, _accumulation_dtype(a, dtype))
     if axis is None:
-        a, axis = tf.reshape(a, [-1]), 0
-    return tf.math.cumprod(a, axis=axis)
+        a, axis = array_ops.reshape(a, [-1]), 0
+    return tf_math.cumprod(a, axis=axis)
 
 
 def average(a, axis=None, weights=None, returned=False):
@@ -174,19 +176,19 @@ def average(a, axis=None, weights=None, returned=False):
     """
     a = as_float(a)
     if weights is None:
-        result = tf.reduce_mean(a, axis=_axis(axis))
-        total = tf.cast(_count(a, axis), a.dtype) * tf.ones_like(result)
+        result = reduce_ops.reduce_mean(a, axis=_axis(axis))
+        total = math_ops.cast(_count(a, axis), a.dtype) * creation_ops.ones_like(result)
     else:
         weights = asarray(weights)
         common = dtype_rules.result_type(a, weights)
-        a, weights = tf.cast(a, common), tf.cast(weights, common)
+        a, weights = math_ops.cast(a, common), math_ops.cast(weights, common)
         if weights.shape.rank == 1 and a.shape.rank != 1 and isinstance(axis, int):
             shape = [1] * a.shape.rank
             shape[axis] = -1
-            weights = tf.reshape(weights, shape)
-        weights = tf.broadcast_to(weights, tf.shape(a))
-        total = tf.reduce_sum(weights, axis=_axis(axis))
-        result = tf.reduce_sum(a * weights, axis=_axis(axis)) / total
+            weights = array_ops.reshape(weights, shape)
+        weights = creation_ops.broadcast_to(weights, creation_ops.shape(a))
+        total = reduce_ops.reduce_sum(weights, axis=_axis(axis))
+        result = reduce_ops.reduce_sum(a * weights, axis=_axis(axis)) / total
     return (result, total) if returned else result
 
 
@@ -194,7 +196,8 @@ def _without_nans(a, fill):
     a = asarray(a)
     if not (a.dtype.is_floating or a.dtype.is_complex):
         return a
-    return tf.where(tf.math.is_nan(a), tf.cast(fill, a.dtype) * tf.ones_like(a), a)
+    fills = math_ops.cast(fill, a.dtype) * creation_ops.ones_like(a)
+    return array_ops.where(tf_math.is_nan(a), fills, a)
 
 
 def nansum(a, axis=None, dtype=None, keepdims=False):
@@ -210,6 +213,6 @@ def nanprod(a, axis=None, dtype=None, keepdims=False):
 def nanmean(a, axis=None, dtype=None, keepdims=False):
     """Mean over ``axis`` of the elements that are not NaN."""
     a = asarray(a, dtype) if dtype is not None else as_float(a)
-    valid = tf.cast(tf.logical_not(tf.math.is_nan(a)), a.dtype)
-    total = tf.reduce_sum(_without_nans(a, 0), axis=_axis(axis), keepdims=keepdims)
-    return total / tf.reduce_sum(valid, axis=_axis(axis), keepdims=keepdims)
+    valid = math_ops.cast(math_ops.logical_not(tf_math.is_nan(a)), a.dtype)
+    total = reduce_ops.reduce_sum(_without_nans(a, 0), axis=_axis(axis), keepdims=keepdims)
+    return total / reduce_ops.reduce_sum(valid, axis=_axis(axis), keepdims=keepdims)

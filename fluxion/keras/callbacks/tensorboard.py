@@ -51,9 +51,9 @@ class TensorBoard(Callback):
                  update_freq="epoch", profile_batch=0, embeddings_freq: int = 0,
                  embeddings_metadata=None):
         super().__init__()
-        from fluxion.summary import _tensorboard
+        from fluxion.io import tensorboard_package
 
-        _tensorboard.protos()  # fail now, with the install hint, if tensorboard is missing
+        tensorboard_package.protos()  # fail now, with the install hint, if tensorboard is missing
         del profile_batch, embeddings_metadata
         if update_freq == "batch":
             update_freq = 1
@@ -154,14 +154,14 @@ class TensorBoard(Callback):
     # --- what is written ------------------------------------------------------------------------
     def _write_keras_model(self) -> None:
         from fluxion import summary
-        from fluxion.summary import _tensorboard
+        from fluxion.io import tensorboard_package
 
         try:
             config = self.model.to_json()
         except (TypeError, ValueError, NotImplementedError, AttributeError):
             return  # subclassed models without a config have no conceptual graph
-        graph_metadata = _tensorboard.plugin_metadata("graph")
-        summary_pb2 = _tensorboard.protos().summary_pb2
+        graph_metadata = tensorboard_package.plugin_metadata("graph")
+        summary_pb2 = tensorboard_package.protos().summary_pb2
         metadata = summary_pb2.SummaryMetadata(plugin_data=summary_pb2.SummaryMetadata.PluginData(
             plugin_name=graph_metadata.PLUGIN_NAME_KERAS_MODEL, content=b"1"))
         with self._writer("train").as_default(step=0):

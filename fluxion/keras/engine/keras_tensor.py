@@ -9,6 +9,9 @@ a ``Node`` linking inputs to outputs.  A functional ``Model`` replays those node
 
 from __future__ import annotations
 
+import importlib
+import inspect
+
 import numpy as np
 
 from fluxion.core import dtypes, nest
@@ -16,6 +19,18 @@ from fluxion.core.primitive import Aval
 from fluxion.graph.ir import Graph
 from fluxion.graph.symbolic import SymbolicTensor
 from fluxion.graph.tracer import Tracer, tracing
+
+# ``dispatch(op_name, args)``: how operators on KerasTensors build model nodes.  keras.ops
+# is built on this module, so it installs the dispatch when imported
+# (``keras/ops/__init__.py``); a KerasTensor used first loads keras.ops by name.
+_operator_dispatch = None
+
+
+def install_operator_dispatch(dispatch) -> None:
+    """Makes ``x + y`` (and ``-x``, ``x[key]``...) on KerasTensors call
+    ``dispatch(op_name, args)``."""
+    global _operator_dispatch
+    _operator_dispatch = dispatch
 
 
 class KerasTensor:
@@ -47,10 +62,9 @@ class KerasTensor:
     # Python operators apply the keras.ops function Keras applies (``x + y`` is
     # ``ops.add``), as a node of the functional model that serializes as Keras's does.
     def _op(self, op_name: str, *args):
-        from fluxion.keras import ops
-        from fluxion.keras.layers.op_layer import apply_operation
-
-        return apply_operation(getattr(ops, op_name), args, {})
+        if _operator_dispatch is None:  # keras.ops installs it when imported
+            importlib.import_module("fluxion.keras.ops")
+        return _operator_dispatch(op_name, args)
 
     def __add__(self, other):
         return self._op("add", self, other)
@@ -118,13 +132,21 @@ def any_keras_tensor(args, kwargs) -> bool:
     return False
 
 
+def first_input_name(layer) -> str:
+    """The name of ``call``'s first argument: the inputs when a layer is called by keyword."""
+    for name, parameter in layer._call_signature.parameters.items():
+        if parameter.kind in (inspect.Parameter.POSITIONAL_ONLY,
+                              inspect.Parameter.POSITIONAL_OR_KEYWORD):
+            return name
+        break
+    return "inputs"
+
+
 def symbolic_call(layer, args: tuple, kwargs: dict):
     """Calls ``layer`` on KerasTensors: builds it, computes output specs, records a Node."""
     if args:
         inputs = args[0]
     else:
-        from fluxion.keras.layers.layer import first_input_name
-
         inputs = kwargs.get(first_input_name(layer))
     if not layer.built:
         shapes = nest.map_structure(lambda t: t.shape if isinstance(t, KerasTensor) else None,

@@ -18,7 +18,12 @@ from fluxion.core import nest
 from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.keras.engine import call_context, naming
 from fluxion.keras.engine.dtype_policy import DTypePolicy, as_policy
-from fluxion.keras.engine.keras_tensor import KerasTensor, any_keras_tensor, symbolic_call
+from fluxion.keras.engine.keras_tensor import (
+    KerasTensor,
+    any_keras_tensor,
+    first_input_name,
+    symbolic_call,
+)
 from fluxion.keras.engine.symbolic_attributes import SymbolicAttributes
 from fluxion.keras.engine.tensor_annotations import get_keras_mask, set_keras_mask
 from fluxion.keras.engine.variables import KerasVariable
@@ -413,16 +418,6 @@ class Layer(SymbolicAttributes):
     # --- display ----------------------------------------------------------------------------------
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
-
-
-def first_input_name(layer) -> str:
-    """The name of ``call``'s first argument: the inputs when a layer is called by keyword."""
-    for name, parameter in layer._call_signature.parameters.items():
-        if parameter.kind in (inspect.Parameter.POSITIONAL_ONLY,
-                              inspect.Parameter.POSITIONAL_OR_KEYWORD):
-            return name
-        break
-    return "inputs"
 
 
 def shape_of(inputs):

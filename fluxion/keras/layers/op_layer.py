@@ -21,19 +21,13 @@ _CALL_PARAMETERS = {"x", "x1", "x2", "y", "key", "inputs", "xs", "condition", "a
 _KERAS_MODULE_OF = {"get_item": "numpy"}
 
 
-def _ops():
-    from fluxion.keras import ops
-
-    return ops
-
-
 def _class_name(op_name: str) -> str:
     return "".join(part.capitalize() for part in op_name.split("_"))
 
 
-def _find_function(class_name: str, module: str | None):
-    """The keras.ops function a Keras operation class names (``GetItem`` -> ``get_item``)."""
-    ops = _ops()
+def _find_function(class_name: str, module: str | None, ops):
+    """The function of the ``keras.ops`` namespace ``ops`` that a Keras operation class
+    names (``GetItem`` -> ``get_item``)."""
     family = (module or "").rsplit(".", 1)[-1]
     namespaces = [getattr(ops, family)] if family in ("image", "nn", "linalg") and \
         hasattr(ops, family) else []
@@ -87,9 +81,10 @@ class OperationLayer(Layer):
         return None  # Keras's operations have no build step (and read no build_config)
 
     @classmethod
-    def for_keras_class(cls, class_name: str, module: str | None):
-        """A factory that ``deserialize_keras_object`` calls ``from_config`` on."""
-        function = _find_function(class_name, module)
+    def for_keras_class(cls, class_name: str, module: str | None, ops):
+        """A factory that ``deserialize_keras_object`` calls ``from_config`` on; ``ops``
+        is the ``keras.ops`` namespace (which registers this with serialization)."""
+        function = _find_function(class_name, module, ops)
 
         class _Factory:
             @staticmethod

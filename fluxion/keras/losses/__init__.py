@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 
+from fluxion.keras.losses import by_name
 from fluxion.keras.losses.ctc import CTC, ctc
 from fluxion.keras.losses.hinge import (
     CategoricalHinge,
@@ -130,3 +131,5 @@ __all__ = sorted({obj.__name__ for obj in _CLASSES + _FUNCTIONS}
                  | {"mse", "MSE", "mae", "MAE", "mape", "MAPE", "msle", "MSLE", "kld", "KLD",
                     "kullback_leibler_divergence", "logcosh", "get", "serialize",
                     "deserialize", "reduce_weighted_values"})
+
+by_name.install(get, deserialize)  # for the modules below this table (by_name.py)

@@ -19,6 +19,7 @@ from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.keras.engine import naming
 from fluxion.keras.engine.dtype_policy import as_policy
 from fluxion.keras.engine.tensor_annotations import get_keras_mask  # noqa: F401 - re-exported
+from fluxion.keras.losses import by_name
 from fluxion.keras.saving.serialization import (
     deserialize_keras_object,
     keras_class,
@@ -223,9 +224,7 @@ class LossFunctionWrapper(Loss):
     def from_config(cls, config):
         config = dict(config)
         if "fn" in config:
-            from fluxion.keras.losses import deserialize
-
-            config["fn"] = deserialize(config["fn"])
+            config["fn"] = by_name.deserialize(config["fn"])
             config = {key: deserialize_keras_object(value) if isinstance(value, dict) else value
                       for key, value in config.items()}
         return cls(**config)

@@ -8,12 +8,23 @@ every compiled loss takes ``sample_weight``; the wrapper is named as the user wr
 
 from __future__ import annotations
 
+from fluxion.keras.losses import by_name
 from fluxion.keras.losses.loss import Loss, LossFunctionWrapper
 from fluxion.keras.losses.probabilistic import (
     binary_crossentropy,
     categorical_crossentropy,
     sparse_categorical_crossentropy,
 )
+
+
+def is_binary_or_sparse_categorical(y_true, y_pred) -> tuple:
+    """Keras 3's rule from shapes: binary when ``y_pred`` has one column; sparse when
+    ``y_true`` has a lower rank, or one column against several."""
+    true_rank, pred_rank = len(y_true.shape), len(y_pred.shape)
+    true_last, pred_last = y_true.shape[-1], y_pred.shape[-1]
+    is_binary = pred_last == 1
+    is_sparse = true_rank < pred_rank or (true_last == 1 and pred_last not in (None, 1))
+    return is_binary, is_sparse
 
 
 def get_loss(identifier, y_true, y_pred):
@@ -23,13 +34,10 @@ def get_loss(identifier, y_true, y_pred):
     >>> get_loss("ce", tf.TensorSpec([None]), tf.TensorSpec([None, 3])).fn.__name__
     'sparse_categorical_crossentropy'
     """
-    from fluxion.keras.losses import get
-    from fluxion.keras.metrics.selection import is_binary_or_sparse_categorical
-
     if identifier is None:
         return None
     if str(identifier).lower() not in ("crossentropy", "ce"):
-        loss = get(identifier)
+        loss = by_name.get(identifier)
     else:
         is_binary, is_sparse = is_binary_or_sparse_categorical(y_true, y_pred)
         loss = binary_crossentropy if is_binary else \

@@ -29,6 +29,7 @@ from fluxion.keras.losses.regression import (
     mean_squared_error,
     mean_squared_logarithmic_error,
 )
+from fluxion.keras.metrics import by_name
 from fluxion.keras.metrics.accuracy import (
     Accuracy,
     BinaryAccuracy,
@@ -169,3 +170,5 @@ __all__ = sorted({cls.__name__ for cls in _CLASSES} | set(_FUNCTIONS_BY_NAME)
                  | {"mse", "MSE", "mae", "MAE", "mape", "MAPE", "msle", "MSLE", "kld", "KLD",
                     "logcosh", "get", "serialize", "deserialize", "get_metric",
                     "get_metric_for_loss"})
+
+by_name.install(get, deserialize)  # for the modules below this table (by_name.py)

@@ -9,6 +9,7 @@ from fluxion.keras.losses.loss import (
     get_keras_mask,
     squeeze_or_expand_to_same_rank,
 )
+from fluxion.keras.metrics import by_name
 from fluxion.keras.metrics.metric import Metric
 from fluxion.keras.saving.serialization import keras_class, serialize_keras_object
 from fluxion.ops import array_ops, creation_ops, math_ops, reduce_ops
@@ -132,7 +133,5 @@ class MeanMetricWrapper(Mean):
     def from_config(cls, config):
         config = dict(config)
         if "fn" in config:
-            from fluxion.keras.metrics import deserialize
-
-            config["fn"] = deserialize(config["fn"])
+            config["fn"] = by_name.deserialize(config["fn"])
         return cls(**config)

@@ -9,7 +9,9 @@ chosen metric keeps the name the user wrote, so logs say ``accuracy``, not
 from __future__ import annotations
 
 from fluxion.keras.losses import probabilistic as loss_fns
+from fluxion.keras.losses.selection import is_binary_or_sparse_categorical
 from fluxion.keras.metrics import accuracy as acc
+from fluxion.keras.metrics import by_name
 from fluxion.keras.metrics import probabilistic as prob
 from fluxion.keras.metrics.metric import Metric
 from fluxion.keras.metrics.reduction import MeanMetricWrapper
@@ -28,16 +30,6 @@ _LOSS_KINDS = {
     "categorical": ("categorical_crossentropy", "categorical_focal_crossentropy",
                     "CategoricalCrossentropy", "CategoricalFocalCrossentropy"),
 }
-
-
-def is_binary_or_sparse_categorical(y_true, y_pred) -> tuple:
-    """Keras 3's rule from shapes: binary when ``y_pred`` has one column; sparse when
-    ``y_true`` has a lower rank, or one column against several."""
-    true_rank, pred_rank = len(y_true.shape), len(y_pred.shape)
-    true_last, pred_last = y_true.shape[-1], y_pred.shape[-1]
-    is_binary = pred_last == 1
-    is_sparse = true_rank < pred_rank or (true_last == 1 and pred_last not in (None, 1))
-    return is_binary, is_sparse
 
 
 def loss_kind(loss) -> str | None:
@@ -81,8 +73,6 @@ def get_metric_for_loss(metric_identifier, loss, y_true=None, y_pred=None):
     >>> get_metric_for_loss("acc", "sparse_categorical_crossentropy")
     <SparseCategoricalAccuracy name=acc>
     """
-    from fluxion.keras.metrics import get
-
     if metric_identifier is None:
         raise ValueError("Expected metric, received `None`")
     family = str(metric_identifier).lower() if isinstance(metric_identifier, str) else None
@@ -96,7 +86,7 @@ def get_metric_for_loss(metric_identifier, loss, y_true=None, y_pred=None):
         else:
             metric = prob.CategoricalCrossentropy(name=metric_identifier)
         return metric
-    metric = get(metric_identifier)
+    metric = by_name.get(metric_identifier)
     if isinstance(metric_identifier, str):
         name = metric_identifier
     else:

@@ -11,7 +11,7 @@ import json
 
 from fluxion.keras.layers.layer import Layer
 from fluxion.keras.models.trainer import Trainer
-from fluxion.keras.saving import saving_api
+from fluxion.keras.saving import export_formats, saving_api
 from fluxion.keras.saving.serialization import keras_class, serialize_keras_object
 
 
@@ -136,30 +136,9 @@ class Model(Trainer, Layer):
         ``opset_version`` picks the opset (default 17).  ``format="litert"`` writes a
         ``.tflite`` file (``fluxion.lite``); keyword arguments set the converter's options.
         """
-        if format == "tf_saved_model":
-            from fluxion.saved_model.keras_export import export_saved_model
-
-            export_saved_model(self, filepath, verbose=verbose,
-                               input_signature=input_signature, **kwargs)
-            return
-        if format == "litert":
-            from fluxion.lite.keras_export import export_litert
-
-            export_litert(self, filepath, input_signature=input_signature, verbose=verbose,
-                          **kwargs)
-            return
-        if format != "onnx":
-            raise ValueError(f"Model.export: unrecognized format {format!r}; supported "
-                             f"formats: ['tf_saved_model', 'onnx', 'litert'].")
-        if input_signature is not None:
-            raise ValueError("Model.export(format='onnx') takes the model's own input "
-                             "shapes (batch dynamic); input_signature must be None.")
-        from fluxion.onnx import DEFAULT_OPSET, export
-
-        export(self, filepath, opset=kwargs.pop("opset_version", None) or DEFAULT_OPSET,
-               **kwargs)
-        if verbose:
-            print(f"Saved artifact at '{filepath}'.")
+        # The exporters sit above Keras and register their formats (saving/export_formats.py).
+        exporter = export_formats.export_function(format)
+        exporter(self, filepath, verbose=verbose, input_signature=input_signature, **kwargs)
 
     def __call__(self, *args, **kwargs):
         return Layer.__call__(self, *args, **kwargs)

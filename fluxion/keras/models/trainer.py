@@ -197,12 +197,16 @@ class Trainer(TrainerMetrics):
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = data_adapter.split_for_validation(
                 x, y, sample_weight, validation_split)
+        strategy = _multi_worker_strategy(self)
+        is_dataset = hasattr(x, "_iteration_counters")
+        if strategy is not None and is_dataset:
+            # This worker's part of the pipeline, as its auto-shard policy says.
+            x = strategy.experimental_distribute_dataset(x)
         batches = data_adapter.make_batches(x, y, sample_weight, batch_size, shuffle,
                                             steps_per_epoch, class_weight)
         # The input pipeline, when it is a Dataset: BackupAndRestore saves its state.
-        self._fit_dataset = x if hasattr(x, "_iteration_counters") else None
+        self._fit_dataset = x if is_dataset else None
         verbose = 1 if verbose == "auto" else verbose
-        strategy = _multi_worker_strategy(self)
         if strategy is not None:
             verbose = verbose if strategy.is_chief else 0  # only the chief prints
         callback_list = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
@@ -219,14 +223,18 @@ class Trainer(TrainerMetrics):
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callback_list.on_epoch_begin(epoch)
-            for step, data in batches.batches():
+            epoch_batches = batches.batches()
+            if strategy is not None and batches.steps is None:
+                epoch_batches = strategy._batches_in_lockstep(epoch_batches)
+            for step, data in epoch_batches:
                 if skip_steps:  # trained before the interruption
                     skip_steps -= 1
                     continue
                 callback_list.on_train_batch_begin(step)
                 self._ensure_built(data)
                 if strategy is not None:  # this worker's share; the same weights everywhere
-                    data = strategy._local_batch(data)
+                    if not is_dataset:
+                        data = strategy._local_batch(data)
                     _sync_once(self, strategy)
                 results = self._run_step("train", data)
                 logs = _to_python(results)

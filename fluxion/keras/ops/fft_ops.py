@@ -18,23 +18,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from fluxion.keras.ops import core_ops, numpy_products, numpy_shape
+
 __all__ = ["fft", "fft2", "ifft2", "irfft", "istft", "rfft", "stft"]
-
-
-def _ops():
-    from fluxion.keras import ops
-
-    return ops
 
 
 def _pair(x, op):
     if not isinstance(x, (tuple, list)) or len(x) != 2:
         raise ValueError(f"{op} expects a tuple of (real, imag) tensors. Received: {type(x)}")
-    ops = _ops()
-    real, imag = ops.convert_to_tensor(x[0]), ops.convert_to_tensor(x[1])
+    real, imag = core_ops.convert_to_tensor(x[0]), core_ops.convert_to_tensor(x[1])
     if not real.dtype.is_floating:
-        real = ops.cast(real, "float32")
-    imag = ops.cast(imag, real.dtype)
+        real = core_ops.cast(real, "float32")
+    imag = core_ops.cast(imag, real.dtype)
     if tuple(real.shape) != tuple(imag.shape):
         raise ValueError(f"{op}: the real part {tuple(real.shape)} and the imaginary part "
                          f"{tuple(imag.shape)} must have the same shape.")
@@ -55,19 +50,17 @@ def _dft_matrices(rows: int, cols: int, length: int, dtype, inverse=False):
     k = np.arange(rows)[None, :]
     n = np.arange(cols)[:, None]
     angle = 2.0 * np.pi * ((n * k) % length) / length
-    ops = _ops()
     sign = 1.0 if inverse else -1.0
-    return (ops.convert_to_tensor(np.cos(angle).astype(dtype)),
-            ops.convert_to_tensor((sign * np.sin(angle)).astype(dtype)))
+    return (core_ops.convert_to_tensor(np.cos(angle).astype(dtype)),
+            core_ops.convert_to_tensor((sign * np.sin(angle)).astype(dtype)))
 
 
 def _complex_dft_last(real, imag, inverse=False):
     """The DFT of ``real + i imag`` along the last axis (unnormalised)."""
-    ops = _ops()
     n = _length(real, -1, "fft")
     cos, sin = _dft_matrices(n, n, n, real.dtype.np_dtype, inverse)
-    out_real = ops.matmul(real, cos) - ops.matmul(imag, sin)
-    out_imag = ops.matmul(real, sin) + ops.matmul(imag, cos)
+    out_real = numpy_products.matmul(real, cos) - numpy_products.matmul(imag, sin)
+    out_imag = numpy_products.matmul(real, sin) + numpy_products.matmul(imag, cos)
     return out_real, out_imag
 
 
@@ -77,11 +70,10 @@ def fft(x):
 
 
 def _over_last_two(real, imag, inverse):
-    ops = _ops()
     real, imag = _complex_dft_last(real, imag, inverse)
-    real, imag = ops.swapaxes(real, -1, -2), ops.swapaxes(imag, -1, -2)
+    real, imag = numpy_shape.swapaxes(real, -1, -2), numpy_shape.swapaxes(imag, -1, -2)
     real, imag = _complex_dft_last(real, imag, inverse)
-    return ops.swapaxes(real, -1, -2), ops.swapaxes(imag, -1, -2)
+    return numpy_shape.swapaxes(real, -1, -2), numpy_shape.swapaxes(imag, -1, -2)
 
 
 def fft2(x):
@@ -100,32 +92,29 @@ def ifft2(x):
 
 def _fit_last(x, length):
     """``x`` cut or zero-padded to ``length`` along its last axis."""
-    ops = _ops()
     size = _length(x, -1, "rfft")
     if size > length:
         return x[..., :length]
     if size < length:
-        return ops.pad(x, [[0, 0]] * (len(x.shape) - 1) + [[0, length - size]])
+        return numpy_shape.pad(x, [[0, 0]] * (len(x.shape) - 1) + [[0, length - size]])
     return x
 
 
 def rfft(x, fft_length=None):
     """The DFT of a real ``x`` along its last axis: ``fft_length // 2 + 1`` bins, as
     ``(real, imag)``."""
-    ops = _ops()
-    x = ops.convert_to_tensor(x)
+    x = core_ops.convert_to_tensor(x)
     if not x.dtype.is_floating:
-        x = ops.cast(x, "float32")
+        x = core_ops.cast(x, "float32")
     length = _length(x, -1, "rfft") if fft_length is None else int(fft_length)
     x = _fit_last(x, length)
     cos, sin = _dft_matrices(length // 2 + 1, length, length, x.dtype.np_dtype)
-    return ops.matmul(x, cos), ops.matmul(x, sin)
+    return numpy_products.matmul(x, cos), numpy_products.matmul(x, sin)
 
 
 def irfft(x, fft_length=None):
     """The real inverse of ``rfft``: ``x = (real, imag)`` holds the non-negative bins;
     the output has ``fft_length`` samples (by default ``2 * (bins - 1)``)."""
-    ops = _ops()
     real, imag = _pair(x, "irfft")
     bins = _length(real, -1, "irfft")
     length = 2 * (bins - 1) if fft_length is None else int(fft_length)
@@ -140,9 +129,9 @@ def irfft(x, fft_length=None):
     n = np.arange(length)[None, :]
     angle = 2.0 * np.pi * ((k * n) % length) / length
     dtype = real.dtype.np_dtype
-    cos = ops.convert_to_tensor((weights[:, None] * np.cos(angle) / length).astype(dtype))
-    sin = ops.convert_to_tensor((weights[:, None] * np.sin(angle) / length).astype(dtype))
-    return ops.matmul(real, cos) - ops.matmul(imag, sin)
+    cos = core_ops.convert_to_tensor((weights[:, None] * np.cos(angle) / length).astype(dtype))
+    sin = core_ops.convert_to_tensor((weights[:, None] * np.sin(angle) / length).astype(dtype))
+    return numpy_products.matmul(real, cos) - numpy_products.matmul(imag, sin)
 
 
 def _window(window, sequence_length: int, fft_length: int, dtype):
@@ -171,33 +160,31 @@ def _window(window, sequence_length: int, fft_length: int, dtype):
 
 def _frames(x, frame_length: int, stride: int):
     """``[..., num_frames, frame_length]`` slices of the last axis."""
-    ops = _ops()
     total = _length(x, -1, "stft")
     count = 1 + (total - frame_length) // stride
     if count < 1:
         raise ValueError(f"stft: the signal ({total} samples) is shorter than one frame "
                          f"({frame_length}).")
     index = np.arange(frame_length)[None, :] + stride * np.arange(count)[:, None]
-    return ops.take(x, ops.convert_to_tensor(index.astype("int32")), axis=-1)
+    return numpy_shape.take(x, core_ops.convert_to_tensor(index.astype("int32")), axis=-1)
 
 
 def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=True):
     """The short-time Fourier transform of real ``x`` along its last axis:
     ``(real, imag)`` of shape ``[..., frames, fft_length // 2 + 1]``."""
-    ops = _ops()
     if fft_length < sequence_length:
         raise ValueError(f"`fft_length` must equal or larger than `sequence_length`. "
                          f"Received: sequence_length={sequence_length}, "
                          f"fft_length={fft_length}")
-    x = ops.convert_to_tensor(x)
+    x = core_ops.convert_to_tensor(x)
     if not x.dtype.is_floating:
-        x = ops.cast(x, "float32")
+        x = core_ops.cast(x, "float32")
     if center:
         half = fft_length // 2
-        x = ops.pad(x, [[0, 0]] * (len(x.shape) - 1) + [[half, half]], mode="reflect")
+        x = numpy_shape.pad(x, [[0, 0]] * (len(x.shape) - 1) + [[half, half]], mode="reflect")
     frames = _frames(x, fft_length, sequence_stride)
-    frames = frames * ops.convert_to_tensor(_window(window, sequence_length, fft_length,
-                                                    frames.dtype.np_dtype))
+    frames = frames * core_ops.convert_to_tensor(_window(window, sequence_length, fft_length,
+                                                         frames.dtype.np_dtype))
     return rfft(frames, fft_length)
 
 
@@ -207,7 +194,6 @@ def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="
     (the analysis window over the sum of its squares at the positions that overlap with
     this stride), overlap-added; the centre padding is dropped and ``length`` cuts the
     result."""
-    ops = _ops()
     frames = irfft(x, fft_length)  # [..., count, fft_length]
     count = _length(frames, -2, "istft")
     dtype = frames.dtype.np_dtype
@@ -216,7 +202,7 @@ def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="
     overlap = np.array([squares[n % sequence_stride::sequence_stride].sum()
                         for n in range(fft_length)])
     synthesis = np.where(overlap > 0, win / np.where(overlap > 0, overlap, 1.0), 0.0)
-    frames = frames * ops.convert_to_tensor(synthesis.astype(dtype))
+    frames = frames * core_ops.convert_to_tensor(synthesis.astype(dtype))
     total = fft_length + sequence_stride * (count - 1)
     # Overlap-add as one matmul with a constant 0/1 placement matrix.
     placement = np.zeros((count * fft_length, total), dtype=dtype)
@@ -225,9 +211,9 @@ def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="
         placement[index * fft_length + np.arange(fft_length),
                   start + np.arange(fft_length)] = 1.0
     lead = tuple(frames.shape)[:-2]
-    flat = ops.reshape(frames, (-1, count * fft_length))
-    signal = ops.matmul(flat, ops.convert_to_tensor(placement))
-    signal = ops.reshape(signal, tuple(-1 if d is None else d for d in lead) + (total,))
+    flat = numpy_shape.reshape(frames, (-1, count * fft_length))
+    signal = numpy_products.matmul(flat, core_ops.convert_to_tensor(placement))
+    signal = numpy_shape.reshape(signal, tuple(-1 if d is None else d for d in lead) + (total,))
     begin = fft_length // 2 if center else 0
     if length is not None:
         end = min(begin + int(length), total)

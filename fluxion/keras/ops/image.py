@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from fluxion.keras.ops import core_ops, numpy_shape
 from fluxion.keras.ops.image_color import hsv_to_rgb, rgb_to_grayscale, rgb_to_hsv
 from fluxion.keras.ops.image_filters import gaussian_blur, sobel_edges, ssim
 from fluxion.keras.ops.image_layout import (
@@ -43,12 +44,6 @@ __all__ = ["affine_transform", "crop_images", "elastic_transform", "extract_patc
 _INTERPOLATIONS = ("bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5")
 
 
-def _ops():
-    from fluxion.keras import ops
-
-    return ops
-
-
 def resize(images, size, interpolation="bilinear", antialias=False,
            crop_to_aspect_ratio=False, pad_to_aspect_ratio=False, fill_mode="constant",
            fill_value=0.0, data_format=None):
@@ -69,7 +64,7 @@ def resize(images, size, interpolation="bilinear", antialias=False,
     Returns:
       The resized images, in the input's dtype (integers rounded and saturated).
     """
-    from fluxion.keras.layers.preprocessing.resizing import resize_like_keras
+    from fluxion.keras.layers.preprocessing.image_ops import resize_like_keras
 
     size = tuple(size)
     if len(size) != 2:
@@ -100,14 +95,13 @@ def _patch_offsets(size: int, stride: int, dilation: int, in_size: int, padding:
 def _extract(images, sizes, strides, dilations, padding, op):
     """Patches of channels-last ``[B, *spatial, C]`` images, flattened in
     ``(*patch position, channel)`` order on the last axis."""
-    ops = _ops()
     spatial = tuple(images.shape)[1:-1]
     if any(s is None for s in spatial):
         raise ValueError(f"{op} needs known spatial sizes; got shape {tuple(images.shape)}")
     plans = [_patch_offsets(k, s, d, n, padding)
              for k, s, d, n in zip(sizes, strides, dilations, spatial)]
     if padding == "same":
-        images = ops.pad(images, [[0, 0]] + [[p[1], p[2]] for p in plans] + [[0, 0]])
+        images = numpy_shape.pad(images, [[0, 0]] + [[p[1], p[2]] for p in plans] + [[0, 0]])
     pieces = []
     for position in np.ndindex(*sizes):
         index = [slice(None)]
@@ -115,9 +109,9 @@ def _extract(images, sizes, strides, dilations, padding, op):
             start = offset * dilation
             index.append(slice(start, start + (out - 1) * stride + 1, stride))
         pieces.append(images[tuple(index) + (slice(None),)])
-    stacked = ops.stack(pieces, axis=-2)  # [B, *out, patch positions, C]
+    stacked = numpy_shape.stack(pieces, axis=-2)  # [B, *out, patch positions, C]
     out_shape = tuple(stacked.shape)
-    return ops.reshape(stacked, (-1,) + out_shape[1:-2] + (out_shape[-2] * out_shape[-1],))
+    return numpy_shape.reshape(stacked, (-1,) + out_shape[1:-2] + (out_shape[-2] * out_shape[-1],))
 
 
 def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid",
@@ -136,7 +130,6 @@ def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid"
       ``[B, out_h, out_w, size_h * size_w * C]`` (channels-last), each patch flattened
       row by row with its channels innermost.
     """
-    ops = _ops()
     sizes = pair(size, "size")
     strides = sizes if strides is None else pair(strides, "strides")
     dilations = pair(dilation_rate, "dilation_rate")
@@ -145,10 +138,10 @@ def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid"
     images, channels_first = as_channels_last(images, data_format, "extract_patches")
     unbatched = image_rank(images, "extract_patches") == 3
     if unbatched:
-        images = ops.expand_dims(images, 0)
+        images = numpy_shape.expand_dims(images, 0)
     patches = _extract(images, sizes, strides, dilations, padding, "extract_patches")
     if unbatched:
-        patches = ops.squeeze(patches, 0)
+        patches = numpy_shape.squeeze(patches, 0)
     return from_channels_last(patches, channels_first)
 
 
@@ -156,11 +149,10 @@ def extract_patches_3d(volumes, size, strides=None, dilation_rate=1, padding="va
                        data_format=None):
     """Extracts 3-D patches of ``[B, D, H, W, C]`` (or unbatched) volumes into the channel
     axis, as ``extract_patches`` does for images."""
-    ops = _ops()
     sizes = pair(size, "size", 3)
     strides = sizes if strides is None else pair(strides, "strides", 3)
     dilations = pair(dilation_rate, "dilation_rate", 3)
-    volumes = ops.convert_to_tensor(volumes)
+    volumes = core_ops.convert_to_tensor(volumes)
     rank = len(volumes.shape)
     if rank not in (4, 5):
         raise ValueError(f"Invalid volumes rank: expected rank 4 (single volume) or rank 5 "
@@ -169,13 +161,13 @@ def extract_patches_3d(volumes, size, strides=None, dilation_rate=1, padding="va
 
     channels_first = data_format_of(data_format) == "channels_first"
     if channels_first:
-        volumes = ops.moveaxis(volumes, -4, -1)
+        volumes = numpy_shape.moveaxis(volumes, -4, -1)
     if rank == 4:
-        volumes = ops.expand_dims(volumes, 0)
+        volumes = numpy_shape.expand_dims(volumes, 0)
     patches = _extract(volumes, sizes, strides, dilations, padding, "extract_patches_3d")
     if rank == 4:
-        patches = ops.squeeze(patches, 0)
-    return ops.moveaxis(patches, -1, -4) if channels_first else patches
+        patches = numpy_shape.squeeze(patches, 0)
+    return numpy_shape.moveaxis(patches, -1, -4) if channels_first else patches
 
 
 def _edges(images, before, after, target, name, size):
@@ -217,12 +209,11 @@ def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
                right_padding=None, target_height=None, target_width=None, data_format=None):
     """Zero-pads images: two of (top, bottom, target_height) and two of (left, right,
     target_width) fix the padding."""
-    ops = _ops()
     images, channels_first = as_channels_last(images, data_format, "pad_images")
     height, width = tuple(images.shape)[-3], tuple(images.shape)[-2]
     top, bottom = _edges(images, top_padding, bottom_padding, target_height, "padding",
                          height)
     left, right = _edges(images, left_padding, right_padding, target_width, "padding", width)
     lead = [[0, 0]] * (len(images.shape) - 3)
-    padded = ops.pad(images, lead + [[top, bottom], [left, right], [0, 0]])
+    padded = numpy_shape.pad(images, lead + [[top, bottom], [left, right], [0, 0]])
     return from_channels_last(padded, channels_first)

@@ -5,13 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from fluxion.keras.ops import core_ops, nn_conv_ops, numpy_reduce, numpy_shape
 from fluxion.keras.ops.image_layout import as_channels_last, from_channels_last, pair
-
-
-def _ops():
-    from fluxion.keras import ops
-
-    return ops
 
 
 def _gaussian_1d(size: int, sigma: float) -> np.ndarray:
@@ -22,29 +17,25 @@ def _gaussian_1d(size: int, sigma: float) -> np.ndarray:
 
 def _depthwise(images, kernel_2d: np.ndarray, padding: str):
     """Applies one 2-D kernel to every channel of ``[B, H, W, C]`` images."""
-    ops = _ops()
     channels = tuple(images.shape)[-1]
     kernel = np.tile(kernel_2d[:, :, None, None], (1, 1, channels, 1))
-    kernel = ops.convert_to_tensor(kernel.astype(images.dtype.np_dtype))
-    return ops.depthwise_conv(images, kernel, strides=1, padding=padding)
+    kernel = core_ops.convert_to_tensor(kernel.astype(images.dtype.np_dtype))
+    return nn_conv_ops.depthwise_conv(images, kernel, strides=1, padding=padding)
 
 
 def _batched(images):
-    ops = _ops()
     if len(images.shape) == 3:
-        return ops.expand_dims(images, 0), True
+        return numpy_shape.expand_dims(images, 0), True
     return images, False
 
 
 def _float(images):
-    ops = _ops()
-    return images if images.dtype.is_floating else ops.cast(images, "float32")
+    return images if images.dtype.is_floating else core_ops.cast(images, "float32")
 
 
 def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None):
     """Blurs images with a Gaussian kernel of ``kernel_size`` and ``sigma`` (pairs; zero
     padding, output the input's size)."""
-    ops = _ops()
     sizes = pair(kernel_size, "kernel_size")
     sigmas = (float(sigma),) * 2 if isinstance(sigma, (int, float)) else tuple(
         float(s) for s in sigma)
@@ -60,9 +51,9 @@ def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None
                       _gaussian_1d(sizes[0], sigmas[0])).reshape(sizes)
     blurred = _depthwise(batch, kernel, "same")
     if unbatched:
-        blurred = ops.squeeze(blurred, 0)
+        blurred = numpy_shape.squeeze(blurred, 0)
     if blurred.dtype != dtype:
-        blurred = ops.cast(blurred, dtype)
+        blurred = core_ops.cast(blurred, dtype)
     return from_channels_last(blurred, channels_first)
 
 
@@ -72,15 +63,14 @@ _SOBEL_Y = np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]], dtype=np.float64)
 def sobel_edges(images, data_format=None):
     """Sobel gradients of each channel, ``[..., C, 2]`` with ``(dy, dx)`` last
     (reflect padding, as TensorFlow's ``sobel_edges``)."""
-    ops = _ops()
     images, channels_first = as_channels_last(images, data_format, "sobel_edges")
     batch, unbatched = _batched(_float(images))
-    padded = ops.pad(batch, [[0, 0], [1, 1], [1, 1], [0, 0]], mode="reflect")
-    edges = ops.stack([_depthwise(padded, _SOBEL_Y, "valid"),
-                       _depthwise(padded, _SOBEL_Y.T, "valid")], axis=-1)
+    padded = numpy_shape.pad(batch, [[0, 0], [1, 1], [1, 1], [0, 0]], mode="reflect")
+    edges = numpy_shape.stack([_depthwise(padded, _SOBEL_Y, "valid"),
+                               _depthwise(padded, _SOBEL_Y.T, "valid")], axis=-1)
     if unbatched:
-        edges = ops.squeeze(edges, 0)
-    return ops.moveaxis(edges, -2, -4) if channels_first else edges
+        edges = numpy_shape.squeeze(edges, 0)
+    return numpy_shape.moveaxis(edges, -2, -4) if channels_first else edges
 
 
 def ssim(image1, image2, max_val=1.0, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03,
@@ -88,11 +78,10 @@ def ssim(image1, image2, max_val=1.0, filter_size=11, filter_sigma=1.5, k1=0.01,
     """Structural similarity of two image batches: one value per image, the mean over
     pixels and channels of luminance x contrast-structure, with Gaussian-weighted local
     statistics (``filter_size`` window, no padding)."""
-    ops = _ops()
     image1, _ = as_channels_last(image1, data_format, "ssim")
     image2, _ = as_channels_last(image2, data_format, "ssim")
     image1, unbatched = _batched(_float(image1))
-    image2, _ = _batched(ops.cast(image2, image1.dtype))
+    image2, _ = _batched(core_ops.cast(image2, image1.dtype))
     height, width = tuple(image1.shape)[1:3]
     if height is not None and width is not None and min(height, width) < filter_size:
         raise ValueError(f"ssim: the images ({height}x{width}) are smaller than the filter "
@@ -110,5 +99,5 @@ def ssim(image1, image2, max_val=1.0, filter_size=11, filter_sigma=1.5, k1=0.01,
     cross = local_mean(image1 * image2) - mean_product
     squares = local_mean(image1 * image1 + image2 * image2) - (mean1 * mean1 + mean2 * mean2)
     contrast_structure = (2.0 * cross + c2) / (squares + c2)
-    value = ops.mean(luminance * contrast_structure, axis=(1, 2, 3))
-    return ops.squeeze(value, 0) if unbatched else value
+    value = numpy_reduce.mean(luminance * contrast_structure, axis=(1, 2, 3))
+    return numpy_shape.squeeze(value, 0) if unbatched else value

@@ -3,6 +3,8 @@ channels-last around the computation, and size arguments are normalised."""
 
 from __future__ import annotations
 
+from fluxion.keras.ops import core_ops, numpy_shape
+
 
 def data_format_of(data_format) -> str:
     """``data_format``, or the configured image data format when it is None."""
@@ -26,20 +28,16 @@ def image_rank(images, op: str) -> int:
 
 def as_channels_last(images, data_format, op: str):
     """``(images as a channels-last tensor, whether they were channels-first)``."""
-    from fluxion.keras import ops
-
-    images = ops.convert_to_tensor(images)
+    images = core_ops.convert_to_tensor(images)
     image_rank(images, op)
     channels_first = data_format_of(data_format) == "channels_first"
     if channels_first:
-        images = ops.moveaxis(images, -3, -1)
+        images = numpy_shape.moveaxis(images, -3, -1)
     return images, channels_first
 
 
 def from_channels_last(images, channels_first: bool):
-    from fluxion.keras import ops
-
-    return ops.moveaxis(images, -1, -3) if channels_first else images
+    return numpy_shape.moveaxis(images, -1, -3) if channels_first else images
 
 
 def pair(value, name: str, count: int = 2) -> tuple:

@@ -12,13 +12,15 @@ import itertools
 
 import numpy as np
 
+from fluxion.keras.ops import (
+    core_ops,
+    linalg,
+    numpy_creation,
+    numpy_math,
+    numpy_products,
+    numpy_shape,
+)
 from fluxion.keras.ops.image_layout import as_channels_last, from_channels_last
-
-
-def _ops():
-    from fluxion.keras import ops
-
-    return ops
 
 
 def affine_transform(images, transform, interpolation="bilinear", fill_mode="constant",
@@ -30,45 +32,44 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
     is ``bilinear`` or ``nearest``."""
     from fluxion.keras.layers.preprocessing import image_ops
 
-    ops = _ops()
     images, channels_first = as_channels_last(images, data_format, "affine_transform")
-    transform = ops.convert_to_tensor(transform)
+    transform = core_ops.convert_to_tensor(transform)
     if len(transform.shape) not in (1, 2) or tuple(transform.shape)[-1] != 8:
         raise ValueError(f"Invalid transform shape: expected [8] or [batch, 8]. Received: "
                          f"transform.shape={tuple(transform.shape)}")
     unbatched = len(images.shape) == 3
     if unbatched:
-        images = ops.expand_dims(images, 0)
+        images = numpy_shape.expand_dims(images, 0)
     if len(transform.shape) == 1:
-        transform = ops.expand_dims(transform, 0)
-    floats = images if images.dtype.is_floating else ops.cast(images, "float32")
+        transform = numpy_shape.expand_dims(transform, 0)
+    floats = images if images.dtype.is_floating else core_ops.cast(images, "float32")
     out = image_ops.affine_transform(floats, transform, interpolation, fill_mode,
                                      float(fill_value))
     if out.dtype != images.dtype:
-        out = ops.cast(ops.round(out) if not images.dtype.is_floating else out, images.dtype)
+        rounded = numpy_math.round(out) if not images.dtype.is_floating else out
+        out = core_ops.cast(rounded, images.dtype)
     if unbatched:
-        out = ops.squeeze(out, 0)
+        out = numpy_shape.squeeze(out, 0)
     return from_channels_last(out, channels_first)
 
 
 def _homography(start_points, end_points):
     """``[B, 8]`` transforms mapping each output point (``end``) to its input (``start``):
     the 8x8 linear system of the four point pairs, solved per image."""
-    ops = _ops()
-    start = ops.cast(ops.convert_to_tensor(start_points), "float32")
-    end = ops.cast(ops.convert_to_tensor(end_points), "float32")
+    start = core_ops.cast(core_ops.convert_to_tensor(start_points), "float32")
+    end = core_ops.cast(core_ops.convert_to_tensor(end_points), "float32")
     if len(start.shape) == 2:
-        start, end = ops.expand_dims(start, 0), ops.expand_dims(end, 0)
+        start, end = numpy_shape.expand_dims(start, 0), numpy_shape.expand_dims(end, 0)
     rows = []
     for index in range(4):
         x, y = end[:, index, 0], end[:, index, 1]
         u, v = start[:, index, 0], start[:, index, 1]
-        zero, one = ops.zeros_like(x), ops.ones_like(x)
-        rows.append(ops.stack([x, y, one, zero, zero, zero, -u * x, -u * y], axis=-1))
-        rows.append(ops.stack([zero, zero, zero, x, y, one, -v * x, -v * y], axis=-1))
-    matrix = ops.stack(rows, axis=1)  # [B, 8, 8]
-    targets = ops.reshape(start, (-1, 8, 1))
-    return ops.reshape(ops.linalg.solve(matrix, targets), (-1, 8))
+        zero, one = numpy_creation.zeros_like(x), numpy_creation.ones_like(x)
+        rows.append(numpy_shape.stack([x, y, one, zero, zero, zero, -u * x, -u * y], axis=-1))
+        rows.append(numpy_shape.stack([zero, zero, zero, x, y, one, -v * x, -v * y], axis=-1))
+    matrix = numpy_shape.stack(rows, axis=1)  # [B, 8, 8]
+    targets = numpy_shape.reshape(start, (-1, 8, 1))
+    return numpy_shape.reshape(linalg.solve(matrix, targets), (-1, 8))
 
 
 def perspective_transform(images, start_points, end_points, interpolation="bilinear",
@@ -76,7 +77,7 @@ def perspective_transform(images, start_points, end_points, interpolation="bilin
     """Warps images so that the four ``start_points`` (``[4, 2]`` or ``[B, 4, 2]``, as
     ``(x, y)``) move to ``end_points``; outside reads give ``fill_value``."""
     transform = _homography(start_points, end_points)
-    images = _ops().convert_to_tensor(images)
+    images = core_ops.convert_to_tensor(images)
     if len(images.shape) == 3 and tuple(transform.shape)[0] == 1:
         transform = transform[0]
     return affine_transform(images, transform, interpolation, "constant", fill_value,
@@ -91,23 +92,21 @@ def _fold(index, size: int, fill_mode: str):
     backend maps them (``mirror``: ``|i| mod 2n`` folded back at ``n``; ``reflect``: the
     same, one lower past the fold). ``constant`` clips; its out-of-range reads are masked
     by the caller."""
-    ops = _ops()
     if fill_mode == "wrap":
-        return ops.mod(index, size)
+        return numpy_math.mod(index, size)
     if fill_mode in ("mirror", "reflect"):
-        folded = ops.mod(ops.abs(index), 2 * size)
+        folded = numpy_math.mod(numpy_math.abs(index), 2 * size)
         over = folded >= size
-        index = ops.where(over, 2 * size - folded - (1 if fill_mode == "reflect" else 0),
-                          folded)
-    return ops.clip(index, 0, size - 1)
+        index = numpy_shape.where(over, 2 * size - folded - (1 if fill_mode == "reflect" else 0),
+                                  folded)
+    return numpy_math.clip(index, 0, size - 1)
 
 
 def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value=0):
     """Reads ``inputs`` (any rank N) at ``coordinates`` (``[N, ...]``), SciPy's
     ``map_coordinates`` with ``order`` 0 (nearest) or 1 (linear)."""
-    ops = _ops()
-    inputs = ops.convert_to_tensor(inputs)
-    coordinates = ops.convert_to_tensor(coordinates)
+    inputs = core_ops.convert_to_tensor(inputs)
+    coordinates = core_ops.convert_to_tensor(coordinates)
     rank = len(inputs.shape)
     if tuple(coordinates.shape)[0] != rank:
         raise ValueError(f"First dim of `coordinates` must be the same as the rank of "
@@ -121,18 +120,18 @@ def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value
     sizes = tuple(inputs.shape)
     if any(s is None for s in sizes):
         raise ValueError(f"map_coordinates needs an input of known shape; got {sizes}")
-    coords = ops.cast(coordinates, "float32")
-    flat = ops.reshape(inputs, (-1,))
+    coords = core_ops.cast(coordinates, "float32")
+    flat = numpy_shape.reshape(inputs, (-1,))
     strides = np.cumprod((1,) + sizes[::-1])[:-1][::-1]
     per_axis = []  # for each axis: [(integer index, weight or None), ...]
     for axis in range(rank):
         c = coords[axis]
         if order == 0:
-            per_axis.append([(ops.cast(ops.round(c), "int32"), None)])
+            per_axis.append([(core_ops.cast(numpy_math.round(c), "int32"), None)])
         else:
-            low = ops.floor(c)
+            low = numpy_math.floor(c)
             weight = c - low
-            low = ops.cast(low, "int32")
+            low = core_ops.cast(low, "int32")
             per_axis.append([(low, 1.0 - weight), (low + 1, weight)])
     result = None
     for corner in itertools.product(*per_axis):
@@ -143,15 +142,15 @@ def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value
             flat_index = flat_index + _fold(index, sizes[axis], fill_mode) * int(strides[axis])
             if w is not None:
                 weight = w if weight is None else weight * w
-        values = ops.take(flat, flat_index)
+        values = numpy_shape.take(flat, flat_index)
         if fill_mode == "constant":
-            values = ops.where(valid, values, ops.cast(fill_value, values.dtype))
+            values = numpy_shape.where(valid, values, core_ops.cast(fill_value, values.dtype))
         if weight is not None:
-            values = ops.cast(values, "float32") * weight
+            values = core_ops.cast(values, "float32") * weight
         result = values if result is None else result + values
     if order == 1 and inputs.dtype.is_integer:
-        result = ops.round(result)
-    return ops.cast(result, inputs.dtype)
+        result = numpy_math.round(result)
+    return core_ops.cast(result, inputs.dtype)
 
 
 def _kernel(method: str):
@@ -190,21 +189,20 @@ def scale_and_translate(images, output_shape, scale, translation, spatial_dims, 
     pixel ``o`` reads the input at ``(o + 0.5 - translation) / scale - 0.5`` through the
     ``method`` kernel (widened when downsampling with ``antialias``). ``scale`` and
     ``translation`` must be concrete."""
-    ops = _ops()
-    images = ops.convert_to_tensor(images)
+    images = core_ops.convert_to_tensor(images)
     scale = np.asarray(scale, dtype=np.float64).reshape(-1)
     translation = np.asarray(translation, dtype=np.float64).reshape(-1)
     kernel = _kernel(method)
     dtype = images.dtype
-    out = images if dtype.is_floating else ops.cast(images, "float32")
+    out = images if dtype.is_floating else core_ops.cast(images, "float32")
     for position, axis in enumerate(spatial_dims):
         in_size = tuple(out.shape)[axis]
         weights = _weight_matrix(in_size, int(output_shape[axis]), scale[position],
                                  translation[position], kernel, antialias)
-        weights = ops.convert_to_tensor(weights.astype(out.dtype.np_dtype))
-        moved = ops.moveaxis(out, axis, -1)
-        out = ops.moveaxis(ops.matmul(moved, weights), -1, axis)
-    return out if out.dtype == dtype else ops.cast(out, dtype)
+        weights = core_ops.convert_to_tensor(weights.astype(out.dtype.np_dtype))
+        moved = numpy_shape.moveaxis(out, axis, -1)
+        out = numpy_shape.moveaxis(numpy_products.matmul(moved, weights), -1, axis)
+    return out if out.dtype == dtype else core_ops.cast(out, dtype)
 
 
 def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear",
@@ -214,30 +212,29 @@ def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear",
     from fluxion.keras import random
     from fluxion.keras.ops.image_filters import gaussian_blur
 
-    ops = _ops()
     if interpolation not in ("bilinear", "nearest"):
         raise ValueError(f"elastic_transform: interpolation must be 'bilinear' or "
                          f"'nearest'. Received: interpolation={interpolation}")
     images, channels_first = as_channels_last(images, data_format, "elastic_transform")
     unbatched = len(images.shape) == 3
-    batch = ops.expand_dims(images, 0) if unbatched else images
+    batch = numpy_shape.expand_dims(images, 0) if unbatched else images
     count, height, width, channels = tuple(batch.shape)
     size = int(2 * round(3 * float(sigma)) + 1)
     noise = random.uniform((2, count, height, width, 1), -1.0, 1.0, seed=seed)
-    noise = ops.reshape(noise, (2 * count, height, width, 1))
-    field = ops.reshape(gaussian_blur(noise, (size, size), (sigma, sigma)),
-                        (2, count, height, width)) * float(alpha)
+    noise = numpy_shape.reshape(noise, (2 * count, height, width, 1))
+    field = numpy_shape.reshape(gaussian_blur(noise, (size, size), (sigma, sigma)),
+                                (2, count, height, width)) * float(alpha)
     grid = np.meshgrid(np.arange(count), np.arange(height), np.arange(width),
                        np.arange(channels), indexing="ij")
-    coords = [ops.convert_to_tensor(g.astype("float32")) for g in grid]
+    coords = [core_ops.convert_to_tensor(g.astype("float32")) for g in grid]
     coords[1] = coords[1] + field[0][..., None]
     coords[2] = coords[2] + field[1][..., None]
     mode = {"reflect": "mirror", "constant": "constant", "nearest": "nearest",
             "wrap": "wrap", "mirror": "mirror"}.get(fill_mode)
     if mode is None:
         raise ValueError(f"elastic_transform: unknown fill_mode {fill_mode!r}")
-    out = map_coordinates(batch, ops.stack(coords), 1 if interpolation == "bilinear" else 0,
+    out = map_coordinates(batch, numpy_shape.stack(coords), 1 if interpolation == "bilinear" else 0,
                           mode, fill_value)
     if unbatched:
-        out = ops.squeeze(out, 0)
+        out = numpy_shape.squeeze(out, 0)
     return from_channels_last(out, channels_first)

@@ -11,7 +11,13 @@ from fluxion.core.variable import init_scope
 from fluxion.keras.engine.variables import KerasVariable
 from fluxion.keras.optimizers.base_optimizer import Optimizer
 from fluxion.keras.saving.serialization import keras_class
-from fluxion.ops import array_extra, array_ops, math_ops
+from fluxion.ops import array_extra, array_ops, math_ops, optimizer_ops
+
+
+def _numbers(*values) -> bool:
+    """Whether every hyperparameter is a plain number (the fused update takes those)."""
+    return all(isinstance(value, (int, float)) and not isinstance(value, bool)
+               for value in values)
 
 
 class _Moments(Optimizer):
@@ -117,6 +123,15 @@ class Adam(_Moments):
         g = array_ops.cast(gradient, dtype)
         index = self._get_variable_index(variable)
         m, v = self._momentums[index], self._velocities[index]
+        if not self.amsgrad and _numbers(self.beta_1, self.beta_2, self.epsilon):
+            # One fused op, bit for bit the formulas below, in fewer passes over memory.
+            m_new, v_new, w_new = optimizer_ops.adam_update(
+                g, m.read_value(), v.read_value(), variable.read_value(), alpha,
+                self.beta_1, self.beta_2, self.epsilon)
+            m.assign(m_new)
+            v.assign(v_new)
+            variable.assign(w_new)
+            return
         m.assign_add((g - m.read_value()) * (1 - self.beta_1))
         v.assign_add((math_ops.square(g) - v.read_value()) * (1 - self.beta_2))
         second = v.read_value()

@@ -262,20 +262,38 @@ def _deserialize_object(config: dict, custom_objects, module_objects, printable_
     return instance
 
 
+_namespaces_loaded = False
+
+
 def _load_builtin_namespaces() -> None:
     """Imports the Keras packages whose classes register themselves (lazy by design)."""
     import importlib
 
+    global _namespaces_loaded
+    _namespaces_loaded = True
+
     for name in ("layers", "models", "losses", "metrics", "optimizers", "initializers",
-                 "regularizers", "constraints", "callbacks", "applications"):
+                 "regularizers", "constraints", "callbacks", "applications", "ops"):
         importlib.import_module(f"fluxion.keras.{name}")
+
+
+_unsafe_deserialization = {"enabled": False}
+
+
+def enable_unsafe_deserialization() -> None:
+    """Lets every load run Python bytecode (``Lambda`` layers), as ``safe_mode=False``
+    does for one load (``keras.config.enable_unsafe_deserialization``)."""
+    _unsafe_deserialization["enabled"] = True
+
+
+def unsafe_deserialization_enabled() -> bool:
+    """Whether ``enable_unsafe_deserialization`` was called."""
+    return _unsafe_deserialization["enabled"]
 
 
 def in_safe_mode() -> bool:
     """True unless deserialization runs with safe_mode=False or unsafe mode is enabled."""
-    from fluxion.keras import config as keras_config
-
-    if keras_config.unsafe_deserialization_enabled():
+    if unsafe_deserialization_enabled():
         return False
     stack = getattr(_scope, "safe_mode", None)
     return stack[-1] if stack else True
@@ -307,14 +325,35 @@ class SafeModeScope:
         _scope.safe_mode.pop()
 
 
+# Classes found by their Keras module rather than registered one by one: a prefix of the
+# ``module`` field -> ``resolve(class_name, module)``.  ``keras.src.ops.`` (operations in a
+# functional model) is filled by ``layers/op_layer.py``, which is built on this module.
+_MODULE_RESOLVERS: dict = {}
+
+
+def register_module_resolver(prefix: str, resolve) -> None:
+    """Makes objects whose ``module`` starts with ``prefix`` rebuild through
+    ``resolve(class_name, module)``."""
+    _MODULE_RESOLVERS[prefix] = resolve
+
+
+def _module_resolver(module: str):
+    for prefix, resolve in _MODULE_RESOLVERS.items():
+        if module.startswith(prefix):
+            return resolve
+    return None
+
+
 def _resolve_class(config, custom_objects, module_objects):
     if not _BUILTINS:
         _load_builtin_namespaces()
     module = config.get("module") or ""
-    if module.startswith("keras.src.ops."):  # an operation in a functional model
-        from fluxion.keras.layers.op_layer import OperationLayer
-
-        return OperationLayer.for_keras_class(config["class_name"], module)
+    resolve = _module_resolver(module)
+    if resolve is None and not _namespaces_loaded:  # its resolver may not be loaded yet
+        _load_builtin_namespaces()
+        resolve = _module_resolver(module)
+    if resolve is not None:  # e.g. an operation in a functional model
+        return resolve(config["class_name"], module)
     registered = config.get("registered_name")
     for name in (registered, config["class_name"]):
         if name:
@@ -333,13 +372,17 @@ def _resolve_class(config, custom_objects, module_objects):
 
 
 def _builtin_function(module, name):
-    """Built-in functions (activations, losses, metrics) by name, looked up lazily."""
-    from fluxion.keras import activations, losses, metrics
+    """Built-in functions (activations, losses, metrics) by name, looked up lazily.
 
-    for namespace in (activations, losses, metrics):
-        short = namespace.__name__.rsplit(".", 1)[-1]
+    The namespaces are loaded by name, as ``_load_builtin_namespaces`` loads the classes:
+    they are built on this module (their classes register here), not below it.
+    """
+    import importlib
+
+    for short in ("activations", "losses", "metrics"):
         if module and module != "builtins" and short not in module:
             continue  # Keras 3 writes module "builtins" for built-in activations
+        namespace = importlib.import_module(f"fluxion.keras.{short}")
         found = getattr(namespace, name, None)
         if callable(found):
             return found

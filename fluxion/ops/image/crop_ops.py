@@ -14,7 +14,7 @@ from fluxion.core import dtypes
 from fluxion.core.errors import op_error
 from fluxion.core.primitives.elementwise import cast, floor, select
 from fluxion.core.primitives.image_place import pad_resize_layout, place_p, resize_pad_p
-from fluxion.core.primitives.indexing import getitem
+from fluxion.core.primitives.subscript import getitem
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
 from fluxion.ops.array_ops import gather, unstack
 from fluxion.ops.creation_ops import range as _range

@@ -14,7 +14,7 @@ import numpy as np
 from fluxion.core import dtypes
 from fluxion.core.errors import op_error
 from fluxion.core.primitives.elementwise import cast
-from fluxion.core.primitives.indexing import getitem
+from fluxion.core.primitives.subscript import getitem
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
 from fluxion.ops.array_ops import concat, pad, reshape, stack
 from fluxion.ops.conv_ops import depthwise_conv2d

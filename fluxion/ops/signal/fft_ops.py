@@ -13,8 +13,8 @@ import numpy as np
 from fluxion.core.errors import op_error
 from fluxion.core.primitive import bind
 from fluxion.core.primitives.fft import fft_p, irfft_p, rfft_p
-from fluxion.core.primitives.indexing import getitem
 from fluxion.core.primitives.layout import pad
+from fluxion.core.primitives.subscript import getitem
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
 from fluxion.ops.array_ops import roll
 

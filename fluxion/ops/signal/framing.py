@@ -13,7 +13,7 @@ import numpy as np
 
 from fluxion.core.errors import op_error
 from fluxion.core.primitives.framing import frame_p
-from fluxion.core.primitives.indexing import getitem
+from fluxion.core.primitives.subscript import getitem
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
 from fluxion.ops.array_ops import gather, pad, reshape
 

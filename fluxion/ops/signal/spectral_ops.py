@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from fluxion.core.errors import op_error
-from fluxion.core.primitives.indexing import getitem
+from fluxion.core.primitives.subscript import getitem
 from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.ops.array_ops import concat, reverse
 from fluxion.ops.signal.dct_ops import dct

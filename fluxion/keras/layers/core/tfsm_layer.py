@@ -13,6 +13,7 @@ import os
 
 from fluxion.keras.engine.variables import KerasVariable
 from fluxion.keras.layers.layer import Layer
+from fluxion.keras.saving import export_formats
 
 _UNSAFE_MESSAGE = (
     "Requested the deserialization of a `TFSMLayer`, which loads an external SavedModel. "
@@ -40,12 +41,12 @@ class TFSMLayer(Layer):
                  call_training_endpoint: str | None = None, trainable: bool = True,
                  name: str | None = None, dtype=None, **kwargs):
         super().__init__(trainable=trainable, name=name, dtype=dtype, **kwargs)
-        from fluxion.saved_model.loader import load_with_variables
-
         self.filepath = os.fspath(filepath)
         self.call_endpoint = call_endpoint
         self.call_training_endpoint = call_training_endpoint
-        self._reloaded_obj = load_with_variables(self.filepath, self._make_weight)
+        # The loader lives above Keras (fluxion.saved_model) and registers itself there.
+        self._reloaded_obj = export_formats.loader("tf_saved_model")(self.filepath,
+                                                                     self._make_weight)
         self.call_endpoint_fn = self._endpoint(call_endpoint)
         self.call_training_endpoint_fn = self._endpoint(call_training_endpoint) \
             if call_training_endpoint else None

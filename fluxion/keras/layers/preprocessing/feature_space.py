@@ -16,7 +16,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from fluxion.keras.layers.core.identity import Identity
+from fluxion.keras.layers.input_layer import Input
 from fluxion.keras.layers.layer import Layer
+from fluxion.keras.layers.merging.concatenate import Concatenate
+from fluxion.keras.layers.preprocessing.category_encoding import CategoryEncoding
+from fluxion.keras.layers.preprocessing.discretization import Discretization
+from fluxion.keras.layers.preprocessing.hashed_crossing import HashedCrossing
+from fluxion.keras.layers.preprocessing.hashing import Hashing
+from fluxion.keras.layers.preprocessing.integer_lookup import IntegerLookup
+from fluxion.keras.layers.preprocessing.normalization import Normalization
+from fluxion.keras.layers.preprocessing.rescaling import Rescaling
+from fluxion.keras.layers.preprocessing.string_lookup import StringLookup
 from fluxion.keras.saving.serialization import (
     deserialize_keras_object,
     keras_class,
@@ -78,12 +89,6 @@ class Cross:
         return cls(**config)
 
 
-def _layers():
-    from fluxion.keras import layers
-
-    return layers
-
-
 @keras_class("keras.utils")
 class FeatureSpace(Layer):
     """Preprocesses a dict of structured features into model inputs.
@@ -118,32 +123,32 @@ class FeatureSpace(Layer):
 
     @classmethod
     def float(cls, name=None):
-        return Feature("float32", _layers().Identity(name=_name(name, "preprocessor")),
+        return Feature("float32", Identity(name=_name(name, "preprocessor")),
                        "float")
 
     @classmethod
     def float_rescaled(cls, scale=1.0, offset=0.0, name=None):
-        return Feature("float32", _layers().Rescaling(scale=scale, offset=offset,
+        return Feature("float32", Rescaling(scale=scale, offset=offset,
                                                       name=_name(name, "preprocessor")),
                        "float")
 
     @classmethod
     def float_normalized(cls, name=None):
-        return Feature("float32", _layers().Normalization(axis=-1,
+        return Feature("float32", Normalization(axis=-1,
                                                           name=_name(name, "preprocessor")),
                        "float")
 
     @classmethod
     def float_discretized(cls, num_bins, bin_boundaries=None, output_mode="one_hot",
                           name=None):
-        layer = _layers().Discretization(num_bins=num_bins, bin_boundaries=bin_boundaries,
+        layer = Discretization(num_bins=num_bins, bin_boundaries=bin_boundaries,
                                          name=_name(name, "preprocessor"))
         return Feature("float32", layer, output_mode)
 
     @classmethod
     def integer_categorical(cls, max_tokens=None, num_oov_indices=1, output_mode="one_hot",
                             name=None):
-        layer = _layers().IntegerLookup(max_tokens=max_tokens,
+        layer = IntegerLookup(max_tokens=max_tokens,
                                         num_oov_indices=num_oov_indices,
                                         name=_name(name, "preprocessor"))
         return Feature("int32", layer, output_mode)
@@ -151,20 +156,20 @@ class FeatureSpace(Layer):
     @classmethod
     def string_categorical(cls, max_tokens=None, num_oov_indices=1, output_mode="one_hot",
                            name=None):
-        layer = _layers().StringLookup(max_tokens=max_tokens,
+        layer = StringLookup(max_tokens=max_tokens,
                                        num_oov_indices=num_oov_indices,
                                        name=_name(name, "preprocessor"))
         return Feature("string", layer, output_mode)
 
     @classmethod
     def string_hashed(cls, num_bins, output_mode="one_hot", name=None):
-        return Feature("string", _layers().Hashing(num_bins=num_bins,
+        return Feature("string", Hashing(num_bins=num_bins,
                                                    name=_name(name, "preprocessor")),
                        output_mode)
 
     @classmethod
     def integer_hashed(cls, num_bins, output_mode="one_hot", name=None):
-        return Feature("int32", _layers().Hashing(num_bins=num_bins,
+        return Feature("int32", Hashing(num_bins=num_bins,
                                                   name=_name(name, "preprocessor")),
                        output_mode)
 
@@ -185,7 +190,7 @@ class FeatureSpace(Layer):
                          for name, value in features.items()}
         self.crosses = [self._standardize_cross(c) for c in (crosses or [])]
         self.preprocessors = {name: f.preprocessor for name, f in self.features.items()}
-        self.crossers = {c.name: _layers().HashedCrossing(num_bins=c.crossing_dim,
+        self.crossers = {c.name: HashedCrossing(num_bins=c.crossing_dim,
                                                           name=f"{c.name}_crosser")
                          for c in self.crosses}
         self.encoders = {}  # one-hot encoders of index features, made once sizes are known
@@ -252,7 +257,7 @@ class FeatureSpace(Layer):
                          f"'{layer.name}' produces, to one-hot encode them.")
 
     def _make_encoders(self):
-        encoding = _layers().CategoryEncoding
+        encoding = CategoryEncoding
         for name, feature in self.features.items():
             if feature.output_mode == "one_hot" and name not in self.encoders:
                 self.encoders[name] = encoding(num_tokens=self._index_depth(feature),
@@ -279,8 +284,6 @@ class FeatureSpace(Layer):
     def get_inputs(self) -> dict:
         """``{name: keras.Input(shape=(1,), dtype=...)}``, one per feature."""
         if self.inputs is None:
-            from fluxion.keras.layers import Input
-
             self.inputs = {name: Input(shape=(1,), dtype=feature.dtype, name=name)
                            for name, feature in self.features.items()}
         return self.inputs
@@ -316,7 +319,7 @@ class FeatureSpace(Layer):
         parts = [part if _is_float(part) else ops.cast(part, "float32") for part in parts]
         if len(parts) == 1:
             return parts[0]
-        return _layers().Concatenate(axis=-1)(parts)
+        return Concatenate(axis=-1)(parts)
 
     def __call__(self, data):
         self._check_adapted()

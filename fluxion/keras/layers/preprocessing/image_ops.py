@@ -1,5 +1,7 @@
 """Image resampling for the image preprocessing layers, composed from Fluxion ops.
 
+- ``resize_like_keras``: Keras's ``image.resize`` (the ``Resizing`` layer and
+  ``keras.ops.image.resize`` share it), cropping or padding to the aspect ratio first;
 - ``resize``: TensorFlow 2's ``tf.image.resize`` (half-pixel centres, no antialiasing)
   for ``bilinear`` and ``nearest``: rows and columns gathered at sample points computed
   from the (static) sizes and blended, so it needs no gradient code.
@@ -77,6 +79,38 @@ def resize(images, height: int, width: int, interpolation: str = "bilinear"):
     top = top_left + top_step * x_lerp
     bottom = bottom_left + bottom_step * x_lerp
     return top + (bottom - top) * y_lerp
+
+
+def resize_like_keras(images, height: int, width: int, interpolation: str = "bilinear",
+                      crop_to_aspect_ratio: bool = False, pad_to_aspect_ratio: bool = False,
+                      fill_value: float = 0.0, antialias: bool = False):
+    """Keras's TensorFlow-backend ``image.resize`` on channels-last images; integer
+    images come back rounded and saturated to their dtype."""
+
+    if crop_to_aspect_ratio and pad_to_aspect_ratio:
+        raise ValueError("Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be "
+                         "`True`.")
+    source_dtype = images.dtype
+    in_height, in_width = spatial_size(images, "Resizing")
+    if crop_to_aspect_ratio:
+        images = crop(images, *crop_to_aspect_box(in_height, in_width,
+                                                                      height, width))
+    elif pad_to_aspect_ratio:
+        images = pad_to_aspect(images, height, width, fill_value)
+    if antialias or interpolation not in ("bilinear", "nearest"):
+        # bicubic, area, lanczos3/5, gaussian, mitchellcubic and antialiasing: tf.image's
+        from fluxion.ops.image.resize_ops import resize as tf_image_resize
+
+        resized = tf_image_resize(images, [height, width], method=interpolation,
+                                  antialias=antialias)
+    else:
+        resized = resize(images, height, width, interpolation)
+    if resized.dtype is source_dtype:
+        return resized
+    if source_dtype.is_integer:
+        low, high = source_dtype.min, source_dtype.max
+        resized = clip_ops.clip_by_value(math_ops.round(resized), float(low), float(high))
+    return array_ops.cast(resized, source_dtype)
 
 
 def crop_to_aspect_box(height: int, width: int, target_height: int, target_width: int):

@@ -6,40 +6,8 @@ from __future__ import annotations
 from fluxion.keras.layers.preprocessing import image_ops
 from fluxion.keras.layers.preprocessing.base_image import BaseImagePreprocessingLayer
 from fluxion.keras.saving.serialization import keras_class
-from fluxion.ops import array_ops, clip_ops, math_ops
 
 _RESIZE_METHODS = ("bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5")
-
-
-def resize_like_keras(images, height: int, width: int, interpolation: str = "bilinear",
-                      crop_to_aspect_ratio: bool = False, pad_to_aspect_ratio: bool = False,
-                      fill_value: float = 0.0, antialias: bool = False):
-    """Keras's TensorFlow-backend ``image.resize`` on channels-last images; integer
-    images come back rounded and saturated to their dtype."""
-
-    if crop_to_aspect_ratio and pad_to_aspect_ratio:
-        raise ValueError("Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be "
-                         "`True`.")
-    source_dtype = images.dtype
-    in_height, in_width = image_ops.spatial_size(images, "Resizing")
-    if crop_to_aspect_ratio:
-        images = image_ops.crop(images, *image_ops.crop_to_aspect_box(in_height, in_width,
-                                                                      height, width))
-    elif pad_to_aspect_ratio:
-        images = image_ops.pad_to_aspect(images, height, width, fill_value)
-    if antialias or interpolation not in ("bilinear", "nearest"):
-        # bicubic, area, lanczos3/5, gaussian, mitchellcubic and antialiasing: tf.image's
-        from fluxion.ops.image.resize_ops import resize
-
-        resized = resize(images, [height, width], method=interpolation, antialias=antialias)
-    else:
-        resized = image_ops.resize(images, height, width, interpolation)
-    if resized.dtype is source_dtype:
-        return resized
-    if source_dtype.is_integer:
-        low, high = source_dtype.min, source_dtype.max
-        resized = clip_ops.clip_by_value(math_ops.round(resized), float(low), float(high))
-    return array_ops.cast(resized, source_dtype)
 
 
 @keras_class("keras.layers")
@@ -77,9 +45,10 @@ class Resizing(BaseImagePreprocessingLayer):
 
     def transform_images(self, images, transformation=None, training=True):
         images = self._to_channels_last(images)
-        resized = resize_like_keras(images, self.height, self.width, self.interpolation,
-                                    self.crop_to_aspect_ratio, self.pad_to_aspect_ratio,
-                                    self.fill_value, antialias=self.antialias)
+        resized = image_ops.resize_like_keras(images, self.height, self.width,
+                                              self.interpolation, self.crop_to_aspect_ratio,
+                                              self.pad_to_aspect_ratio, self.fill_value,
+                                              antialias=self.antialias)
         return self._from_channels_last(resized)
 
     def compute_output_shape(self, input_shape):
