@@ -1,0 +1,60 @@
+"""``as_matmul``: two-operand einsum as one batched ``np.matmul``, against ``np.einsum``."""
+
+import numpy as np
+import pytest
+
+from fluxion.core.primitives.einsum_lowering import as_matmul
+from fluxion.core.primitives.linalg import _einsum_kernel
+
+rng = np.random.default_rng(5)
+
+LOWERED = [
+    ("ij,jk->ik", (3, 4), (4, 5)),
+    ("ij,jk->ki", (3, 4), (4, 5)),
+    ("bij,bjk->bik", (2, 3, 4), (2, 4, 5)),
+    ("aecd,abcd->acbe", (2, 7, 4, 8), (2, 5, 4, 8)),      # attention scores
+    ("acbe,aecd->abcd", (2, 4, 5, 7), (2, 7, 4, 8)),      # attention combine
+    ("abc,cde->abde", (2, 5, 6), (6, 4, 8)),              # EinsumDense query/key/value
+    ("abcd,cde->abe", (2, 5, 4, 8), (4, 8, 6)),           # EinsumDense output
+    ("abde,cde->abc", (2, 5, 4, 8), (6, 4, 8)),           # their gradients
+    ("abde,abc->cde", (2, 5, 4, 8), (2, 5, 6)),
+    ("acbe,abcd->aecd", (2, 4, 5, 7), (2, 5, 4, 8)),
+    ("i,j->ij", (3,), (4,)),
+    ("i,i->", (4,), (4,)),
+    ("ij,kl->jk", (2, 3), (4, 2)),                        # labels summed in one operand
+    ("ijk,ik->j", (2, 3, 2), (2, 2)),
+    ("bij,bjk->", (2, 3, 4), (2, 4, 5)),
+]
+
+
+@pytest.mark.parametrize("equation, left_shape, right_shape", LOWERED,
+                         ids=[e for e, _, _ in LOWERED])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "complex64"])
+def test_matches_numpy_einsum(equation, left_shape, right_shape, dtype):
+    left = rng.standard_normal(left_shape).astype(dtype)
+    right = rng.standard_normal(right_shape).astype(dtype)
+    if dtype.startswith("complex"):
+        left = left + 1j * rng.standard_normal(left_shape).astype("float32")
+    expected = np.einsum(equation, left, right)
+    got = as_matmul(equation, left, right)
+    assert got is not None and got.dtype == expected.dtype and got.shape == expected.shape
+    tolerance = 1e-4 if dtype != "float64" else 1e-12
+    np.testing.assert_allclose(got, expected, rtol=tolerance, atol=tolerance)
+
+
+def test_broadcast_labels_and_integers_are_left_to_numpy():
+    left, right = np.ones((2, 1, 3)), np.ones((1, 3, 4))
+    assert as_matmul("bij,bjk->bik", left, right) is None  # b sizes 2 and 1 broadcast
+    np.testing.assert_array_equal(_einsum_kernel(left, right, subscripts="bij,bjk->bik"),
+                                  np.einsum("bij,bjk->bik", left, right))
+    ints = np.arange(6).reshape(2, 3)
+    assert as_matmul("ij,jk->ik", ints, ints.T) is None
+    np.testing.assert_array_equal(_einsum_kernel(ints, ints.T, subscripts="ij,jk->ik"),
+                                  ints @ ints.T)
+
+
+def test_kernel_result_is_a_fresh_array_of_the_output_shape():
+    left = rng.standard_normal((2, 7, 4, 8)).astype("float32")
+    right = rng.standard_normal((2, 5, 4, 8)).astype("float32")
+    got = _einsum_kernel(left, right, subscripts="aecd,abcd->acbe")
+    assert got.shape == (2, 4, 5, 7) and not np.shares_memory(got, left)
