@@ -24,6 +24,10 @@ LOWERED = [
     ("ij,kl->jk", (2, 3), (4, 2)),                        # labels summed in one operand
     ("ijk,ik->j", (2, 3, 2), (2, 2)),
     ("bij,bjk->", (2, 3, 4), (2, 4, 5)),
+    ("abe,abcd->cde", (2, 5, 6), (2, 5, 4, 8)),           # contracted labels lead: A^T B
+    ("ji,jk->ik", (4, 3), (4, 5)),
+    ("ij,kj->ik", (3, 4), (5, 4)),
+    ("dcba,dcb->ad", (2, 3, 4, 5), (2, 3, 4)),
 ]
 
 
@@ -58,3 +62,10 @@ def test_kernel_result_is_a_fresh_array_of_the_output_shape():
     right = rng.standard_normal((2, 5, 4, 8)).astype("float32")
     got = _einsum_kernel(left, right, subscripts="aecd,abcd->acbe")
     assert got.shape == (2, 4, 5, 7) and not np.shares_memory(got, left)
+
+
+def test_strided_operands():
+    left = rng.standard_normal((8, 6, 5)).astype("float32").transpose(2, 0, 1)[:, ::2]
+    right = rng.standard_normal((6, 7, 5)).astype("float32")[:, ::3].transpose(2, 0, 1)
+    np.testing.assert_allclose(as_matmul("bij,bjk->bik", left, right),
+                               np.einsum("bij,bjk->bik", left, right), rtol=1e-5, atol=1e-5)

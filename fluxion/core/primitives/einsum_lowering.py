@@ -12,8 +12,10 @@ after a transpose: each label is
 * a label summed within one operand alone (summed away first).
 
 So ``as_matmul`` transposes the left operand to ``batch, left, contracted`` and
-the right one to ``batch, contracted, right``, flattens each group into one axis,
-multiplies with ``np.matmul`` and transposes the result into the output order.
+the right one to ``batch, contracted, right``, flattens the left, right and
+contracted groups into one axis each (batch labels stay separate axes, so that a
+transposed operand reaches BLAS as a strided view, uncopied), multiplies with
+``np.matmul`` and transposes the result into the output order.
 The operands swap roles when the output lists right labels before left ones, so
 that the final transpose is usually the identity.  Labels of unequal sizes
 (broadcasting a size-1 axis) and non-float dtypes are left to ``np.einsum``.
@@ -48,8 +50,8 @@ def as_matmul(subscripts: str, left: np.ndarray, right: np.ndarray):
     left_free = [c for c in output if c in left_labels and c not in right_labels]
     right_free = [c for c in output if c in right_labels and c not in left_labels]
     contracted = [c for c in left_labels if c in right_labels and c not in output]
-    lhs = _grouped(left, left_labels, [batch, left_free, contracted], sizes)
-    rhs = _grouped(right, right_labels, [batch, contracted, right_free], sizes)
+    lhs = _grouped(left, left_labels, batch, [left_free, contracted], sizes)
+    rhs = _grouped(right, right_labels, batch, [contracted, right_free], sizes)
     product = np.matmul(lhs, rhs)
     order = batch + left_free + right_free
     product = product.reshape([sizes[c] for c in order])
@@ -76,10 +78,23 @@ def _right_first(left_labels: str, right_labels: str, output: str) -> bool:
     return False
 
 
-def _grouped(array, labels: str, groups: list, sizes: dict):
-    """``array`` transposed to the groups' label order, each group one axis."""
-    order = [c for group in groups for c in group]
+def _grouped(array, labels: str, batch: list, matrix: list, sizes: dict):
+    """``array`` as a stack of matrices: batch labels first (kept as separate axes, which
+    ``np.matmul`` loops over), then the two ``matrix`` groups, each merged into one axis.
+    Merging labels that are not adjacent copies the operand, so when the second group
+    comes first in ``array`` the groups are merged in that order and the two matrix
+    axes swapped afterwards: a strided view, which BLAS reads as a transposed matrix."""
+    first, second = matrix
+    swapped = bool(first and second) and _position(second, labels) < _position(first, labels)
+    groups = [second, first] if swapped else [first, second]
+    order = batch + groups[0] + groups[1]
     perm = [labels.index(c) for c in order]
     if perm != sorted(perm):
         array = array.transpose(perm)
-    return array.reshape([math.prod(sizes[c] for c in group) for group in groups])
+    array = array.reshape([sizes[c] for c in batch]
+                          + [math.prod(sizes[c] for c in group) for group in groups])
+    return array.swapaxes(-1, -2) if swapped else array
+
+
+def _position(group: list, labels: str) -> int:
+    return min(labels.index(c) for c in group)
