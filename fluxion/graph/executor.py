@@ -136,10 +136,20 @@ def generate_source(graph: Graph, in_place: dict[int, int],
             names[value.id] = name
         return name
 
+    released = _released_after(graph, avals)
+
+    def release(index: int) -> None:
+        """Drops the names of values no later node reads, so their arrays can be freed
+        while the graph runs (the peak is then the live values, not all of them)."""
+        dead = [names[i] for i in released.get(index, ()) if i in names]
+        if dead:
+            lines.append(f"    del {', '.join(dead)}")
+
     for index, node in enumerate(graph.nodes):
         target = in_place.get(index)
         if avals is not None and unchanged_at_these_shapes(node, avals):
             names[node.outputs[0].id] = operand(node.inputs[0])  # no line: an alias
+            release(index)
             continue
         codegen = node.prim.codegen
         if codegen is not None and avals is not None:
@@ -151,6 +161,7 @@ def generate_source(graph: Graph, in_place: dict[int, int],
                 for line in expanded:
                     lines.append(line)
                     line_nodes[len(lines)] = (node, operands)
+                release(index)
                 continue
         kernel_name = f"k{index}"
         namespace[kernel_name] = _bound_kernel(node)
@@ -165,9 +176,37 @@ def generate_source(graph: Graph, in_place: dict[int, int],
             left = "_"
         lines.append(f"    {left} = {kernel_name}({args})  # {_describe(node)}")
         line_nodes[len(lines)] = (node, [operand(v) for v in node.inputs])
+        release(index)
     results = ", ".join(operand(v) for v in graph.outputs)
     lines.append(f"    return ({results}{',' if len(graph.outputs) == 1 else ''})")
     return "\n".join(lines) + "\n", namespace
+
+
+def _released_after(graph: Graph, avals: dict[int, Aval] | None) -> dict[int, list[int]]:
+    """For each node index, the ids of the node-made values it reads (or makes) last.
+
+    A value an alias line shares a name with counts as one value with it (its root).
+    Graph inputs (the caller holds them), constants (globals) and graph outputs are
+    never released.
+    """
+    root: dict[int, int] = {}
+    for node in graph.nodes:
+        if avals is not None and unchanged_at_these_shapes(node, avals):
+            source = node.inputs[0].id
+            root[node.outputs[0].id] = root.get(source, source)
+    made, last = set(), {}
+    for index, node in enumerate(graph.nodes):
+        for value in node.outputs:
+            made.add(value.id)
+            last.setdefault(root.get(value.id, value.id), index)  # unread: dies where made
+        for value in node.inputs:
+            last[root.get(value.id, value.id)] = index
+    kept = {root.get(v.id, v.id) for v in graph.outputs}
+    released: dict[int, list[int]] = {}
+    for value_id, index in last.items():
+        if value_id in made and value_id not in kept:
+            released.setdefault(index, []).append(value_id)
+    return released
 
 
 def run_error(error: Exception, line_nodes: dict[int, tuple]) -> Exception:

@@ -14,16 +14,19 @@ from fluxion.core.tensor_spec import TensorSpec
 from fluxion.graph.function import Function, function
 
 
-def trace_keras_model(model, caller: str = "export"):
+def trace_keras_model(model, caller: str = "export", open_batch: bool = False):
     """Traces ``model(inputs, training=False)`` with a dynamic batch dimension.
 
     Returns ``(graph, input names, output names)``: a functional or Sequential model's
     ``Input`` names, ``args_<i>`` for a subclassed model (traced at the shapes it was
-    built with), and ``output_<i>`` for the outputs.
+    built with), and ``output_<i>`` for the outputs.  ``open_batch`` leaves the batch
+    open even where the model's inputs fix it (a Sequential built by a first call on
+    one sample has batch 1 in its input shape).
     """
     inputs = _model_inputs(model)
     if inputs:
-        specs = [TensorSpec(tuple(t.shape), t.dtype, name=t.name) for t in inputs]
+        specs = [TensorSpec((None,) + tuple(t.shape)[1:] if open_batch and t.shape
+                            else tuple(t.shape), t.dtype, name=t.name) for t in inputs]
         names = [t.name for t in inputs]
     else:  # a subclassed model: the shapes it was built with, the batch left open
         specs = [TensorSpec((None,) + tuple(shape[1:]), "float32")

@@ -6,6 +6,7 @@ mappings (``fluxion.onnx.mappings``) fill ``primitive.export["onnx"]`` then.
 """
 
 from fluxion.onnx.errors import UnsupportedLayerError, UnsupportedOperationError
-from fluxion.onnx.exporter import DEFAULT_OPSET, export
+from fluxion.onnx.exporter import DEFAULT_OPSET, export, supported_operations
 
-__all__ = ["export", "UnsupportedOperationError", "UnsupportedLayerError", "DEFAULT_OPSET"]
+__all__ = ["export", "supported_operations", "UnsupportedOperationError",
+           "UnsupportedLayerError", "DEFAULT_OPSET"]

@@ -89,7 +89,7 @@ def _trace(model, input_signature):
                 return model(args[0] if len(args) == 1 else list(args), training=False)
 
             return export_trace.trace_function(serve, specs, caller)
-        return export_trace.trace_keras_model(model, caller)
+        return export_trace.trace_keras_model(model, caller, open_batch=True)
     if callable(model):
         return export_trace.trace_function(model, input_signature, caller)
     raise TypeError(f"{caller} takes a Keras model, a fluxion.function or a concrete "
@@ -128,3 +128,13 @@ def _save_atomically(onnx, proto, path: str) -> None:
     from fluxion.core.atomic_file import write_bytes
 
     write_bytes(path, proto.SerializeToString())
+
+
+def supported_operations() -> list[str]:
+    """The names of the primitives that have an ONNX mapping (what a traced function
+    may hold and still export)."""
+    from fluxion.core.primitive import REGISTRY
+    from fluxion.onnx import mappings
+
+    mappings.register_all()
+    return sorted(name for name, prim in REGISTRY.items() if "onnx" in prim.export)

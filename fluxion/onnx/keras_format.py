@@ -9,14 +9,11 @@ from fluxion.onnx import DEFAULT_OPSET, export
 def export_onnx(model, filepath, verbose=None, input_signature=None, **kwargs) -> None:
     """Writes ``model`` as an ONNX file; ``opset_version`` picks the opset (default 17).
 
-    The model's own input shapes are used, the batch dimension left dynamic, so
-    ``input_signature`` must be None.
+    The model's own input shapes are used, the batch dimension left dynamic, unless
+    ``input_signature`` (a list of ``TensorSpec`` s) gives others.
     """
-    if input_signature is not None:
-        raise ValueError("Model.export(format='onnx') takes the model's own input "
-                         "shapes (batch dynamic); input_signature must be None.")
     export(model, filepath, opset=kwargs.pop("opset_version", None) or DEFAULT_OPSET,
-           **kwargs)
+           input_signature=input_signature, **kwargs)
     if verbose:
         print(f"Saved artifact at '{filepath}'.")
 

@@ -220,7 +220,9 @@ def _lower_node(ctx: LoweringContext, node) -> None:
     mapping = prim.export.get("onnx")
     if mapping is None:
         raise unsupported_error(node, "has no ONNX mapping. Remove it from the exported "
-                                      "function, or compute it outside the model.")
+                                      "function, or compute it outside the model "
+                                      "(fluxion.onnx.supported_operations() lists the "
+                                      "operations that export).")
     result = mapping(ctx, node)
     results = result if isinstance(result, (tuple, list)) else (result,)
     if len(results) != len(node.outputs):

@@ -224,3 +224,23 @@ def test_random_numbers_are_refused_rather_than_frozen():
     with pytest.raises(fluxion.onnx.UnsupportedOperationError,
                        match="operation .random_normal_dynamic. .traced at"):
         fluxion.onnx.export(fn, None, input_signature=[spec(None, 3)])
+
+
+def test_matrix_functions_and_bitwise(tmp_path):
+    def fn(m, bits):
+        return (tf.linalg.det(m), tf.linalg.band_part(m, 1, 0),
+                tf.linalg.band_part(m, -1, 1), tf.linalg.band_part(m, 0, -1),
+                tf.bitwise.invert(bits), tf.bitwise.bitwise_and(bits, 6))
+
+    bits = RNG.integers(-20, 20, (2, 3)).astype("int32")
+    assert_function_exports(tmp_path, fn, [spec(None, 3, 3), spec(None, 3, dtype="int32")],
+                            [floats(2, 3, 3), bits], opset=18)
+
+
+def test_supported_operations_are_read_from_the_primitive_records():
+    from fluxion.core.primitive import REGISTRY
+
+    names = fluxion.onnx.supported_operations()
+    assert {"matmul", "conv", "lstm_sequence", "gather", "select", "cast"} <= set(names)
+    assert "cumprod" not in names
+    assert all(callable(REGISTRY[name].export["onnx"]) for name in names)

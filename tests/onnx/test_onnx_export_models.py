@@ -222,3 +222,9 @@ def test_pooling_and_convolution_in_one_and_three_dimensions(tmp_path):
                               L.MaxPooling3D(1), L.AveragePooling3D(3, padding="same"),
                               L.GlobalAveragePooling3D()])
     assert_exports_exactly(model, tmp_path / "three.onnx")
+
+
+def test_sequential_built_by_a_first_call_keeps_the_batch_open(tmp_path):
+    model = keras.Sequential([L.Dense(2, activation="relu")])
+    model(np.zeros((1, 5), "float32"))
+    assert_exports_exactly(model, tmp_path / "m.onnx")

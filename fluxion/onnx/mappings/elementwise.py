@@ -38,6 +38,9 @@ def _operand_dtype(node) -> np.dtype:
 @lowers(*_ARITHMETIC)
 def lower_arithmetic(ctx, node):
     dtype = ctx.dtype()
+    if node.prim.name.startswith("bitwise") and ctx.opset < 18:
+        raise ctx.unsupported("needs ONNX's bitwise operators, from opset 18 (export with "
+                              "opset=18 or later)")
     return ctx.emit(_ARITHMETIC[node.prim.name], ctx.inputs(dtype))
 
 
@@ -91,6 +94,14 @@ def lower_expm1_log1p(ctx, node):
     if node.prim.name == "expm1":
         return ctx.emit("Sub", [ctx.emit("Exp", [x]), one])
     return ctx.emit("Log", [ctx.emit("Add", [x, one])])
+
+
+@lowers("invert")
+def lower_invert(ctx, node):
+    if ctx.opset < 18:
+        raise ctx.unsupported("needs ONNX's BitwiseNot, from opset 18 (export with "
+                              "opset=18 or later)")
+    return ctx.emit("BitwiseNot", ctx.inputs())
 
 
 @lowers("is_inf")

@@ -1,6 +1,5 @@
 """``Model.export`` finds its formats in Keras's table, filled by the exporters above it."""
 
-import numpy as np
 import pytest
 
 from fluxion import keras
@@ -41,10 +40,17 @@ def test_built_in_formats_load_their_provider_on_first_use():
     assert export_formats.loader("tf_saved_model") is load_with_variables
 
 
-def test_onnx_refuses_an_input_signature(tmp_path):
-    with pytest.raises(ValueError, match="input_signature must be None"):
-        _model().export(str(tmp_path / "m.onnx"), format="onnx",
-                        input_signature=[np.zeros((1, 3))])
+def test_onnx_takes_an_input_signature(tmp_path):
+    onnx = pytest.importorskip("onnx")
+    import fluxion
+
+    model = _model()
+    path = tmp_path / "m.onnx"
+    model.export(str(path), format="onnx",
+                 input_signature=[fluxion.TensorSpec((4, 3), "float32", name="rows")])
+    graph = onnx.load(str(path)).graph
+    assert graph.input[0].name == "rows"
+    assert [d.dim_value for d in graph.input[0].type.tensor_type.shape.dim] == [4, 3]
 
 
 def test_registering_something_not_callable_is_refused():
