@@ -47,21 +47,24 @@ def test_matches_numpy_einsum(equation, left_shape, right_shape, dtype):
 
 
 def test_broadcast_labels_and_integers_are_left_to_numpy():
-    left, right = np.ones((2, 1, 3)), np.ones((1, 3, 4))
+    left, right = np.ones((8, 1, 600)), np.ones((1, 600, 4))  # big enough to be lowered
     assert as_matmul("bij,bjk->bik", left, right) is None  # b sizes 2 and 1 broadcast
     np.testing.assert_array_equal(_einsum_kernel(left, right, subscripts="bij,bjk->bik"),
                                   np.einsum("bij,bjk->bik", left, right))
-    ints = np.arange(6).reshape(2, 3)
+    ints = np.arange(6000).reshape(2, 3000)
     assert as_matmul("ij,jk->ik", ints, ints.T) is None
     np.testing.assert_array_equal(_einsum_kernel(ints, ints.T, subscripts="ij,jk->ik"),
                                   ints @ ints.T)
 
 
-def test_kernel_result_is_a_fresh_array_of_the_output_shape():
-    left = rng.standard_normal((2, 7, 4, 8)).astype("float32")
-    right = rng.standard_normal((2, 5, 4, 8)).astype("float32")
+@pytest.mark.parametrize("tokens", [3, 40])  # np.einsum's own loop, then the lowering
+def test_kernel_matches_numpy_einsum_small_and_big(tokens):
+    left = rng.standard_normal((4, tokens, 4, 16)).astype("float32")
+    right = rng.standard_normal((4, tokens + 1, 4, 16)).astype("float32")
     got = _einsum_kernel(left, right, subscripts="aecd,abcd->acbe")
-    assert got.shape == (2, 4, 5, 7) and not np.shares_memory(got, left)
+    expected = np.einsum("aecd,abcd->acbe", left, right)
+    assert got.shape == expected.shape and not np.shares_memory(got, left)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
 
 
 def test_strided_operands():
