@@ -47,6 +47,12 @@ EINSUM = [
     ("ii->i", [(3, 3)]),
     ("iij,jk->ik", [(2, 2, 3), (3, 2)]),
     ("i,i->", [(4,), (4,)]),
+    # attention and EinsumDense equations (lowered to a batched matmul on BLAS)
+    ("aecd,abcd->acbe", [(2, 3, 2, 4), (2, 2, 2, 4)]),
+    ("acbe,aecd->abcd", [(2, 2, 3, 4), (2, 4, 2, 3)]),
+    ("abc,cde->abde", [(2, 3, 4), (4, 2, 3)]),
+    ("abcd,cde->abe", [(2, 3, 2, 3), (2, 3, 2)]),
+    ("ij,kl->jk", [(2, 3), (4, 2)]),
 ]
 
 

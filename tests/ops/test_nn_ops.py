@@ -131,3 +131,15 @@ def test_moments_and_batch_normalization():
     check_op(lambda x, m, v, o, s: tf.nn.batch_normalization(x, m, v, o, s, 1e-3),
              [x, mean, var + 0.5, offset, scale],
              lambda x, m, v, o, s: (x - m) / np.sqrt(v + 1e-3) * s + o)
+
+
+@pytest.mark.parametrize("axis", [1, 2])
+def test_softmax_grad_primitive(axis):
+    """softmax's fused VJP against its NumPy formula, with its own two derivatives."""
+    from fluxion.core.primitive import bind
+    from fluxion.core.primitives.activation import softmax_grad_p
+
+    g = rng.standard_normal((2, 3, 4))
+    y = np_softmax(rng.standard_normal((2, 3, 4)), axis=axis)
+    check_op(lambda g, y: bind(softmax_grad_p, g, y, axis=axis), [g, y],
+             lambda g, y: (g - np.sum(g * y, axis=axis, keepdims=True)) * y)

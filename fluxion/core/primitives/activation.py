@@ -59,7 +59,33 @@ def _log_softmax_kernel(x, axis):
 
 
 def _softmax_vjp(g, xs, out, axis):
-    return ((g - reduce_sum(g * out, axis=axis, keepdims=True)) * out,)
+    return (bind(softmax_grad_p, g, out, axis=axis),)
+
+
+def _softmax_grad_kernel(g, y, axis):
+    # (g - sum(g * y)) * y in one buffer: four passes, where the composite of mul,
+    # reduce_sum, sub and mul allocates three tensors of the (often large) input size.
+    product = np.multiply(g, y)
+    total = product.sum(axis=axis, keepdims=True)
+    np.subtract(g, total, out=product)
+    product *= y
+    return product
+
+
+def _softmax_grad_rule(g: Aval, y: Aval, axis) -> Aval:
+    if g.dtype is not y.dtype or len(g.shape) != len(y.shape):
+        raise TypeError(f"softmax_grad expects a gradient and softmax output of one dtype "
+                        f"and rank, got {g.dtype.name}{list(g.shape)} and "
+                        f"{y.dtype.name}{list(y.shape)}")
+    return _float_rule(g)
+
+
+def _softmax_grad_vjp(gg, xs, out, axis):
+    g, y = xs
+    # Linear and self-adjoint in g; d/dy of (g - <g, y>) y is gg (g - <g, y>) - g <gg, y>.
+    along = dict(axis=axis, keepdims=True)
+    wrt_y = gg * (g - reduce_sum(g * y, **along)) - g * reduce_sum(gg * y, **along)
+    return bind(softmax_grad_p, gg, y, axis=axis), wrt_y
 
 
 def _log_softmax_vjp(g, xs, out, axis):
@@ -70,6 +96,9 @@ def _log_softmax_vjp(g, xs, out, axis):
 # and a model's softmax output (axis=1 for 2-D logits) are then one node, computed once.
 softmax_p = define("softmax", _softmax_kernel, _float_rule, _softmax_vjp, fresh_output=True,
                    canonicalize=first_input_axis())
+# The softmax VJP (g - sum(g * y, axis)) * y as one primitive; y is softmax's output.
+softmax_grad_p = define("softmax_grad", _softmax_grad_kernel, _softmax_grad_rule,
+                        _softmax_grad_vjp, fresh_output=True)
 log_softmax_p = define("log_softmax", _log_softmax_kernel, _float_rule, _log_softmax_vjp,
                        fresh_output=True, canonicalize=first_input_axis())
 

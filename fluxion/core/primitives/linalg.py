@@ -21,6 +21,7 @@ import functools
 import numpy as np
 
 from fluxion.core.primitive import Aval, bind, define
+from fluxion.core.primitives.einsum_lowering import as_matmul
 from fluxion.core.primitives.elementwise import conj
 from fluxion.core.shape_rules import broadcast_shapes
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
@@ -426,9 +427,14 @@ def triangular_solve(a: Tensor, b: Tensor, lower: bool = True,
 
 # --- einsum ---------------------------------------------------------------------------------------
 def _einsum_kernel(*operands, subscripts):
-    # NumPy's path optimiser (and its BLAS calls) pays off beyond small operands.
-    big = len(operands) > 2 or any(o.size > 4096 for o in operands)
-    return np.einsum(subscripts, *operands, optimize=big)
+    big = any(o.size > 4096 for o in operands)
+    if big and len(operands) == 2:  # one batched matmul on BLAS, unless labels broadcast
+        product = as_matmul(subscripts, *operands)
+        if product is not None:
+            return product
+    # Small operands: NumPy's own loop, which plans nothing (microseconds matter eagerly);
+    # its path optimiser (and BLAS calls) pays off beyond them.
+    return np.einsum(subscripts, *operands, optimize=big or len(operands) > 2)
 
 
 def _split_subscripts(subscripts: str) -> tuple[list, str]:
