@@ -136,6 +136,14 @@ def generate_source(graph: Graph, in_place: dict[int, int],
             names[value.id] = name
         return name
 
+    def operands(node: Node) -> list[str]:
+        """The node's argument names: a shape-only input whose shape this specialisation
+        knows is passed as a zero-cost stand-in, so its array need not stay alive."""
+        stand_ins = _shape_stand_in_positions(node, avals)
+        return [bind_global(_shape_stand_in(avals[v.id]), "shape_of")
+                if position in stand_ins else operand(v)
+                for position, v in enumerate(node.inputs)]
+
     released = _released_after(graph, avals)
 
     def release(index: int) -> None:
@@ -153,19 +161,20 @@ def generate_source(graph: Graph, in_place: dict[int, int],
             continue
         codegen = node.prim.codegen
         if codegen is not None and avals is not None:
-            expanded = codegen(node, [operand(v) for v in node.inputs],
+            expanded = codegen(node, operands(node),
                                f"v{node.outputs[0].id}", target, avals, bind_global)
             if expanded is not None:
                 names[node.outputs[0].id] = f"v{node.outputs[0].id}"
-                operands = [operand(v) for v in node.inputs]
+                arguments = operands(node)
                 for line in expanded:
                     lines.append(line)
-                    line_nodes[len(lines)] = (node, operands)
+                    line_nodes[len(lines)] = (node, arguments)
                 release(index)
                 continue
         kernel_name = f"k{index}"
         namespace[kernel_name] = _bound_kernel(node)
-        args = ", ".join(operand(v) for v in node.inputs)
+        arguments = operands(node)
+        args = ", ".join(arguments)
         if target is not None:
             args += f", out={operand(node.inputs[target])}"
         outs = [f"v{v.id}" for v in node.outputs]
@@ -175,7 +184,7 @@ def generate_source(graph: Graph, in_place: dict[int, int],
         if node.prim.multiple_results and not outs:
             left = "_"
         lines.append(f"    {left} = {kernel_name}({args})  # {_describe(node)}")
-        line_nodes[len(lines)] = (node, [operand(v) for v in node.inputs])
+        line_nodes[len(lines)] = (node, arguments)
         release(index)
     results = ", ".join(operand(v) for v in graph.outputs)
     lines.append(f"    return ({results}{',' if len(graph.outputs) == 1 else ''})")
@@ -186,6 +195,9 @@ def _released_after(graph: Graph, avals: dict[int, Aval] | None) -> dict[int, li
     """For each node index, the ids of the node-made values it reads (or makes) last.
 
     A value an alias line shares a name with counts as one value with it (its root).
+    Reads that need no array do not count: an alias line's other inputs, and shape-only
+    inputs passed as stand-ins (a gradient's ``sum_to_like(g, x)`` would otherwise keep
+    each forward value ``x`` alive until the backward pass, for its shape alone).
     Graph inputs (the caller holds them), constants (globals) and graph outputs are
     never released.
     """
@@ -199,7 +211,8 @@ def _released_after(graph: Graph, avals: dict[int, Aval] | None) -> dict[int, li
         for value in node.outputs:
             made.add(value.id)
             last.setdefault(root.get(value.id, value.id), index)  # unread: dies where made
-        for value in node.inputs:
+        for position in _positions_read(node, avals):
+            value = node.inputs[position]
             last[root.get(value.id, value.id)] = index
     kept = {root.get(v.id, v.id) for v in graph.outputs}
     released: dict[int, list[int]] = {}
@@ -207,6 +220,34 @@ def _released_after(graph: Graph, avals: dict[int, Aval] | None) -> dict[int, li
         if value_id in made and value_id not in kept:
             released.setdefault(index, []).append(value_id)
     return released
+
+
+def _positions_read(node: Node, avals: dict[int, Aval] | None) -> list[int]:
+    """The input positions whose arrays the node's line reads at these shapes."""
+    if avals is not None and unchanged_at_these_shapes(node, avals):
+        return [0]  # an alias of the first input
+    stand_ins = _shape_stand_in_positions(node, avals)
+    return [p for p in range(len(node.inputs)) if p not in stand_ins]
+
+
+def _shape_stand_in_positions(node: Node, avals: dict[int, Aval] | None) -> tuple[int, ...]:
+    """Shape-only inputs (not constants) whose concrete shape the specialisation knows."""
+    if avals is None or not node.prim.shape_only:
+        return ()
+    return tuple(p for p in node.prim.shape_only
+                 if p < len(node.inputs) and not node.inputs[p].is_constant
+                 and (aval := avals.get(node.inputs[p].id)) is not None
+                 and None not in aval.shape)
+
+
+@functools.lru_cache(maxsize=512)
+def _stand_in(shape: tuple, np_dtype) -> np.ndarray:
+    return np.broadcast_to(np.zeros((), np_dtype), shape)
+
+
+def _shape_stand_in(aval: Aval) -> np.ndarray:
+    """An array of ``aval``'s shape and dtype that costs no memory (one element, strides 0)."""
+    return _stand_in(tuple(int(d) for d in aval.shape), aval.dtype.np_dtype)
 
 
 def run_error(error: Exception, line_nodes: dict[int, tuple]) -> Exception:

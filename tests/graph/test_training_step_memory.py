@@ -59,3 +59,28 @@ def test_dropout_values_are_the_scaled_input_where_the_draw_passes():
     row_draws = tf.random.stateless_uniform([64, 1], seed, dtype=tf.float32).numpy()
     np.testing.assert_array_equal(
         rows.numpy(), np.where(row_draws >= 0.25, x.numpy() * np.float32(1 / 0.75), 0.0))
+
+
+def test_a_value_read_only_for_its_shape_is_freed_after_its_last_real_reader():
+    from fluxion.core.primitives.broadcast import broadcast_like, sum_to_like
+    from fluxion.graph.executor import CompiledGraph
+    from tests.graph.test_memory_plan_and_executor import trace
+
+    def chain(x, scale, row):  # 8 fresh 4 MB arrays; each is read again only for its shape
+        values = []
+        for _ in range(8):  # not elementwise: the in-place plan cannot reuse the buffers
+            x = tf.roll(x, 1, axis=0)
+            values.append(x)
+        shaped = [sum_to_like(broadcast_like(scale, v), row) for v in values]
+        return tuple(shaped) + (x,)
+
+    graph = trace(chain, ((1000, 1000), "float32"), ((), "float32"), ((1, 1000), "float32"))
+    compiled = CompiledGraph(graph)
+    x = np.random.default_rng(0).normal(size=(1000, 1000)).astype(np.float32)
+    scale, row = np.float32(0.5), np.zeros((1, 1000), np.float32)
+    peak, results = _peak_bytes(compiled, x, scale, row)
+    assert peak < 4 * x.nbytes, peak / 2**20  # was all 8 kept until the shape reads
+    np.testing.assert_array_equal(results[-1], np.roll(x, 8, axis=0))
+    for summed in results[:-1]:  # the broadcast scale summed over the 1000 rows into 1
+        np.testing.assert_allclose(summed, np.full((1, 1000), 500.0, np.float32))
+    assert "shape_of" in compiled.python_source()
