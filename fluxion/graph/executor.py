@@ -81,19 +81,71 @@ def propagate_shapes(graph: Graph, input_shapes: tuple) -> dict[int, Aval]:
     avals: dict[int, Aval] = {}
     for value, shape in zip(graph.inputs, input_shapes):
         avals[value.id] = Aval(tuple(shape), value.aval.dtype)
+    shape_values: dict[int, np.ndarray] = {}  # small int values the shapes determine
     for node in graph.nodes:
         for value in node.inputs:
             if value.id not in avals:
                 avals[value.id] = value.aval
         try:
-            out = node.prim.shape_rule(*[avals[v.id] for v in node.inputs], **node.attrs)
+            out = node.prim.shape_rule(*[avals[v.id] for v in node.inputs],
+                                       **_attrs_with_known_dims(node, shape_values))
         except (ValueError, TypeError, IndexError):
             out = tuple(v.aval for v in node.outputs) if node.prim.multiple_results \
                 else node.outputs[0].aval
         flat = out if node.prim.multiple_results else (out,)
         for value, aval in zip(node.outputs, flat):
             avals[value.id] = aval
+        _evaluate_shape_values(node, avals, shape_values)
     return avals
+
+
+_SHAPE_VALUE_SIZE = 64  # int vectors up to this size are evaluated: shapes, not data
+
+
+def _evaluate_shape_values(node: Node, avals: dict[int, Aval], known: dict[int, np.ndarray]):
+    """Computes a small int output from concrete shapes (``tf.shape(x)[0]``, a stacked
+    shape): its inputs are constants, values computed here, or inputs read for their
+    shape only, so the result is the same on every run at these input shapes."""
+    prim = node.prim
+    if prim.effect != "none" or len(node.outputs) != 1:
+        return
+    aval = avals[node.outputs[0].id]
+    if (not aval.dtype.is_integer or None in aval.shape
+            or int(np.prod(aval.shape)) > _SHAPE_VALUE_SIZE):
+        return
+    args = []
+    for position, value in enumerate(node.inputs):
+        if value.is_constant:
+            args.append(value.constant)
+        elif value.id in known:
+            args.append(known[value.id])
+        elif position in prim.shape_only and None not in avals[value.id].shape:
+            args.append(_shape_stand_in(avals[value.id]))
+        else:
+            return
+    try:
+        result = np.asarray(_bound_kernel(node)(*args))
+    except Exception:  # noqa: BLE001 - left unknown; the run itself reports the error
+        return
+    if result.shape == tuple(aval.shape):
+        known[node.outputs[0].id] = result
+
+
+def _attrs_with_known_dims(node: Node, known: dict[int, np.ndarray]) -> dict:
+    """``node.attrs``, its ``static`` dimensions completed from a computed shape input."""
+    position = node.prim.shape_values_input
+    if position is None or "static" not in node.attrs or position >= len(node.inputs):
+        return node.attrs
+    shape_input = node.inputs[position]
+    values = shape_input.constant if shape_input.is_constant else known.get(shape_input.id)
+    if values is None or np.ndim(values) != 1:
+        return node.attrs
+    static = tuple(node.attrs["static"]) or (None,) * len(values)
+    if len(static) != len(values):
+        return node.attrs
+    dims = tuple(d if d is not None else (int(v) if v >= 0 else None)
+                 for d, v in zip(static, values))
+    return {**node.attrs, "static": dims}
 
 
 def _bound_kernel(node: Node):

@@ -84,3 +84,24 @@ def test_a_value_read_only_for_its_shape_is_freed_after_its_last_real_reader():
     for summed in results[:-1]:  # the broadcast scale summed over the 1000 rows into 1
         np.testing.assert_allclose(summed, np.full((1, 1000), 500.0, np.float32))
     assert "shape_of" in compiled.python_source()
+
+
+def test_a_specialisation_computes_shapes_built_from_the_batch_size():
+    from fluxion.graph.executor import CompiledGraph, propagate_shapes
+    from tests.graph.test_memory_plan_and_executor import trace
+
+    def step(x):  # the batch size read at run time, as keras-io's Patches layer does
+        batch = tf.shape(x)[0]
+        patches = tf.reshape(x, tf.stack([batch, 2, 4]))
+        noise = tf.random.stateless_uniform(tf.shape(patches), [1, 2])
+        return patches * noise
+
+    graph = trace(step, ((None, 8), "float32"))
+    assert None in graph.outputs[0].aval.shape  # the trace cannot know the batch size
+    avals = propagate_shapes(graph, ((5, 8),))
+    unknown = [n.prim.name for n in graph.nodes for v in n.outputs if None in avals[v.id].shape]
+    assert not unknown  # so the memory plan and the executor see every shape
+    x = np.random.default_rng(0).normal(size=(5, 8)).astype(np.float32)
+    (out,) = CompiledGraph(graph)(x)
+    noise = tf.random.stateless_uniform([5, 2, 4], [1, 2]).numpy()
+    np.testing.assert_array_equal(out, x.reshape(5, 2, 4) * noise)
