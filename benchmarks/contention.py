@@ -15,8 +15,10 @@ in two conditions: ``quiet`` and ``busy`` (``--busy`` processes, two by default,
 busy measurements of each round).  Each framework runs in its own process and warms up;
 then, for ``--rounds`` rounds, every framework in turn times ``--repeats`` runs of about
 ``--seconds`` each, quiet and then busy, so that a busy spell of a shared machine hits
-every framework alike.  The table shows the median samples/s over rounds and the
-ratios to Keras-on-TensorFlow and to Fluxion with one thread in the same condition.
+every framework alike.  The table shows the median samples/s over rounds, the
+ratios to Keras-on-TensorFlow and to Fluxion with one thread in the same condition, and
+the CPU time a sample cost (all of the process's threads; on a machine other programs
+load, samples/s swing with their load, the CPU cost far less), with the load average.
 Fluxion runs from this interpreter; Keras-on-TensorFlow and PyTorch run in
 ``--ref-python`` (default: this interpreter) and are skipped when not installed.
 
@@ -117,12 +119,14 @@ for command in sys.stdin:
     train(256)  # how many samples make a run of about `seconds`
     rate = 256 / (time.perf_counter() - start)
     count = max(256, int(rate * seconds) // 128 * 128)
-    rates = []
+    rates, cpu = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         train(count)
         rates.append(count / (time.perf_counter() - start))
-    print(json.dumps({"samples_per_s": statistics.median(rates), "runs": rates}), flush=True)
+        cpu.append((time.process_time() - start_cpu) / count * 1e6)  # all threads
+    print(json.dumps({"samples_per_s": statistics.median(rates), "runs": rates,
+                      "cpu_us_per_sample": statistics.median(cpu)}), flush=True)
 """
 
 BUSY_LOOP = "import time\nend = time.time() + {limit}\nwhile time.time() < end:\n    pass\n"
@@ -189,7 +193,8 @@ class Worker:
         lines = self.process.stderr.read().strip().splitlines()
         return lines[-1] if lines else "failed"
 
-    def measure(self) -> float | None:
+    def measure(self) -> tuple[float, float] | None:
+        """(samples/s, CPU microseconds per sample over all the process's threads)."""
         if self.error:
             return None
         self.process.stdin.write("run\n")
@@ -198,7 +203,8 @@ class Worker:
         if not line:
             self.error = self._failure()
             return None
-        return json.loads(line)["samples_per_s"]
+        result = json.loads(line)
+        return result["samples_per_s"], result["cpu_us_per_sample"]
 
     def close(self) -> None:
         if self.process.poll() is None:
@@ -266,6 +272,8 @@ def main() -> None:
         frameworks = {k: v for k, v in frameworks.items() if k in wanted}
 
     results: dict[tuple, float | None] = {}
+    cpu_costs: dict[tuple, float | None] = {}
+    loads: list[float] = []
     for model in args.models.split(","):
         # Every framework's process is up before timing starts; they take turns, round by
         # round, so a busy spell of the (shared) machine hits each alike.
@@ -281,6 +289,7 @@ def main() -> None:
                         for framework, worker in workers.items():
                             runs.setdefault((condition, framework), []).append(
                                 worker.measure())
+                    loads.append(os.getloadavg()[0])
         finally:
             for worker in workers.values():
                 worker.close()
@@ -289,8 +298,10 @@ def main() -> None:
                 print(f"{framework} {model}: {worker.error}", file=sys.stderr)
             for condition in ("quiet", "busy"):
                 values = [v for v in runs.get((condition, framework), []) if v]
-                results[model, condition, framework] = (statistics.median(values)
-                                                        if values else None)
+                results[model, condition, framework] = (
+                    statistics.median(v[0] for v in values) if values else None)
+                cpu_costs[model, condition, framework] = (
+                    statistics.median(v[1] for v in values) if values else None)
             print(f"  {model} {framework}: quiet {results[model, 'quiet', framework]}, "
                   f"busy {results[model, 'busy', framework]}", file=sys.stderr, flush=True)
 
@@ -303,15 +314,19 @@ def main() -> None:
                 value = results.get((model, condition, framework))
                 if value is None:
                     continue
+                cpu = cpu_costs.get((model, condition, framework))
                 rows.append((model, condition if condition == "quiet" else f"{args.busy} busy",
                              framework, f"{value:,.0f}", ratio(value, keras_tf),
-                             ratio(value, one_thread) if framework.startswith("fluxion") else ""))
+                             ratio(value, one_thread) if framework.startswith("fluxion") else "",
+                             f"{cpu:,.1f}" if cpu else ""))
     print(table(rows, ("model", "machine", "framework", "samples/s", "vs Keras-TF",
-                       "vs Fluxion 1 thread")))
-    print(f"load average at the end: {os.getloadavg()[0]:.1f}; CPUs: {os.cpu_count()}")
+                       "vs Fluxion 1 thread", "CPU us/sample")))
+    print(f"load average after each condition: {min(loads):.1f}-{max(loads):.1f}; at the "
+          f"end: {os.getloadavg()[0]:.1f}; CPUs: {os.cpu_count()}")
     if args.json:
         with open(args.json, "w") as file:
-            json.dump([{"model": m, "condition": c, "framework": f, "samples_per_s": v}
+            json.dump([{"model": m, "condition": c, "framework": f, "samples_per_s": v,
+                        "cpu_us_per_sample": cpu_costs.get((m, c, f))}
                        for (m, c, f), v in results.items()], file, indent=1)
 
 

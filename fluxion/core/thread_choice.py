@@ -23,7 +23,15 @@ each compiled graph (per input shapes) measures instead:
    22-49 ms serially), so before one the serial call is checked first: where the
    calling thread spent more than ``MAX_WAITING`` of it waiting for a CPU (Linux's
    per-thread ``schedstat``), the machine is oversubscribed already and the try is
-   put off as if it had failed.
+   put off as if it had failed; so is a try while the one-minute load average is at
+   least the number of threads parallel would use (the machine's CPUs are taken by
+   other programs already: on this project's shared 2-core machine at load average
+   7-18, 14 interleaved ``contention.py`` comparisons of the choice without this rule
+   against one fixed thread came out at 0.97x one thread in the geometric mean, 0.90x
+   on the "quiet" MLP rows, and it spent 5-16% more CPU a sample: each try costs a
+   parallel call measured 35x slower than a serial one at that load, and OpenBLAS's
+   workers spin for up to ~0.1 s after it.  On an idle machine (load average below 2,
+   the previous session) the choice measured 1.01-1.06x one thread).
 
 Graphs whose first serial calls take under ``MIN_SECONDS`` have nothing to gain and
 stay serial without further timing.  Only calls on the main thread adapt (the pools are
@@ -34,6 +42,7 @@ code never runs parallel.
 
 from __future__ import annotations
 
+import os
 import statistics
 import threading
 import time
@@ -110,13 +119,14 @@ class ThreadChoice:
         return outputs
 
     def _check_for_try(self, waited_before, waited_after, seconds: float, now: float) -> None:
-        if waited_before is None or waited_after is None:  # no schedstat: just try
+        busy = _load_average() >= blas_threads.threads_when_parallel
+        if not busy and (waited_before is None or waited_after is None  # no schedstat
+                         or (waited_after - waited_before) * 1e-9 <= MAX_WAITING * seconds):
             self.cleared = True
-        elif (waited_after - waited_before) * 1e-9 <= MAX_WAITING * seconds:
-            self.cleared = True
-        else:  # oversubscribed: count it as a lost try
-            self.backoff = min(self.backoff * 2, BACKOFF_MAX)
-            self.next_try = now + self.backoff
+            return
+        # other programs hold the CPUs: count it as a lost try
+        self.backoff = min(self.backoff * 2, BACKOFF_MAX)
+        self.next_try = now + self.backoff
 
     def _next_mode(self, now: float) -> bool:
         if len(self.serial_times) < SAMPLES and not self.parallel:
@@ -171,6 +181,14 @@ class ThreadChoice:
         # The losing mode's samples are stale by the time of its next try.
         self._times(not faster).clear()
         self.next_try = now + self.backoff
+
+
+def _load_average() -> float:
+    """The machine's one-minute load average (0 where the system does not say)."""
+    try:
+        return os.getloadavg()[0]
+    except (OSError, AttributeError):
+        return 0.0
 
 
 def _waiting_ns() -> int | None:

@@ -1,11 +1,9 @@
 """Lowering: a traced Fluxion graph becomes a ``LiteGraph`` of TFLite builtin operators.
 
-The walk visits the graph's nodes in order.  A node all of whose inputs are known
-arrays (the model's variables, read at conversion time, and constants) is computed
-here with the primitive's own kernel: the file stores its result.  Every other node is
-handed to the mapping in its primitive record's export slot,
-``primitive.export["tflite"]``, registered by the modules of
-``fluxion.lite.mappings``.  A mapping is ``lower(ctx, node)`` returning the
+The walk (``fluxion.graph.export_lowering``, shared with the ONNX exporter) computes
+nodes whose inputs are all known at conversion time and hands every other node to the
+mapping in its primitive record's export slot, ``primitive.export["tflite"]``,
+registered by the modules of ``fluxion.lite.mappings``.  A mapping is ``lower(ctx, node)`` returning the
 ``LiteTensor`` (or a tuple, one per output) that holds the node's result, or a NumPy
 array when the result is known at conversion time (a variable read: the file stores
 the variable's value); it emits operators through ``ctx``.
@@ -23,59 +21,37 @@ from __future__ import annotations
 
 import numpy as np
 
+from fluxion.graph import export_lowering
 from fluxion.lite.model_ir import LiteGraph, LiteOp, LiteTensor
 
 
 class UnsupportedOperationError(ValueError):
     """A primitive of the traced model has no TFLite mapping (or one it cannot apply)."""
 
-
-class _Unavailable(Exception):
-    """A mapping asked for a value that could not be lowered (carries the first error)."""
-
-    def __init__(self, error: UnsupportedOperationError):
-        super().__init__(str(error))
-        self.error = error
+    def __init__(self, message: str, primitive: str | None = None, layer: str | None = None):
+        super().__init__(message)
+        self.primitive = primitive
+        self.layer = layer
 
 
-class LoweringContext:
+class LoweringContext(export_lowering.LoweringContext):
     """What a mapping sees: the node being lowered, and the graph being built."""
 
     def __init__(self, graph: LiteGraph, uses: dict, outputs: set):
+        super().__init__("TFLite conversion", "tflite",
+                         "has no TFLite builtin mapping. Remove it from the exported "
+                         "function, or compute it outside the model.",
+                         UnsupportedOperationError)
         self.graph = graph
-        self.node = None
         self._tensors: dict[int, LiteTensor] = {}  # Fluxion value id -> tensor
-        self._arrays: dict[int, np.ndarray] = {}  # Fluxion value id -> known array
         self._producers: dict[int, LiteOp] = {}  # id(tensor) -> op computing it
         self._uses = uses  # Fluxion value id -> number of readers
         self._graph_outputs = outputs  # ids of values the function returns
-        self._failed: dict[int, UnsupportedOperationError] = {}  # value id -> why not
-
-    # --- the node being lowered ----------------------------------------------------------
-    @property
-    def layer(self) -> str:
-        """The name scope of the node (the Keras layer that made it), or ""."""
-        origin = self.node.origin if self.node is not None else None
-        return origin[0] if origin else ""
-
-    def hint(self, suffix: str = "") -> str:
-        base = self.layer or self.node.prim.name
-        return f"{base}/{suffix}" if suffix else base
-
-    def unsupported(self, reason: str) -> UnsupportedOperationError:
-        return unsupported_error(self.node, reason)
 
     # --- values ---------------------------------------------------------------------------
-    def array(self, value) -> np.ndarray | None:
-        """The value's array when known at conversion time (a constant), else None."""
-        if value.is_constant:
-            return np.asarray(value.constant)
-        return self._arrays.get(value.id)
-
     def tensor(self, value) -> LiteTensor:
         """The tensor holding ``value`` (a constant tensor for known arrays)."""
-        if value.id in self._failed:
-            raise _Unavailable(self._failed[value.id])
+        self.check_available(value)
         tensor = self._tensors.get(value.id)
         if tensor is None:
             array = self.array(value)
@@ -122,16 +98,11 @@ class LoweringContext:
     def _bind(self, value, tensor: LiteTensor) -> None:
         self._tensors[value.id] = tensor
 
-    def _know(self, value, array) -> None:
-        self._arrays[value.id] = np.asarray(array)
-
-
-def unsupported_error(node, reason: str) -> UnsupportedOperationError:
-    layer = node.origin[0] if node.origin and node.origin[0] else None
-    where = f" in layer '{layer}'" if layer else ""
-    line = f" (traced at {node.origin[1]})" if node.origin and node.origin[1] else ""
-    return UnsupportedOperationError(
-        f"TFLite conversion: operation '{node.prim.name}'{where}{line} {reason}")
+    def bind_output(self, node, value, result) -> None:
+        if isinstance(result, np.ndarray):  # known at conversion time (a variable's value)
+            self._know(value, result)
+        elif result is not None:
+            self._bind(value, result)
 
 
 def lower_graph(graph, input_names: list[str], output_names: list[str]) -> LiteGraph:
@@ -152,21 +123,11 @@ def lower_graph(graph, input_names: list[str], output_names: list[str]) -> LiteG
         tensor = lite.tensor(name, value.aval.shape, value.aval.dtype.np_dtype, source=value)
         lite.inputs.append(tensor)
         ctx._bind(value, tensor)
-    for node in graph.nodes:
-        ctx.node = node
-        try:
-            _lower_node(ctx, node)
-        except _Unavailable as unavailable:  # an input could not be lowered: nor can this
-            for value in node.outputs:
-                ctx._failed[value.id] = unavailable.error
-        except UnsupportedOperationError as error:  # raised if something needs it
-            for value in node.outputs:
-                ctx._failed[value.id] = error
-    ctx.node = None
+    export_lowering.lower_nodes(ctx, graph)
     for value, name in zip(graph.outputs, output_names):
         try:
             tensor = ctx.tensor(value)
-        except _Unavailable as unavailable:
+        except export_lowering.Unavailable as unavailable:
             raise unavailable.error from None
         if tensor in lite.inputs or tensor in lite.outputs or tensor.is_constant:
             # a returned input, constant or repeated output still needs an op writing it
@@ -180,28 +141,3 @@ def lower_graph(graph, input_names: list[str], output_names: list[str]) -> LiteG
     lite.output_names = list(output_names)
     lite.remove_dead_ops()
     return lite
-
-
-def _lower_node(ctx: LoweringContext, node) -> None:
-    prim = node.prim
-    arrays = [ctx.array(v) for v in node.inputs]
-    if not prim.stateful and all(a is not None for a in arrays):
-        result = prim.kernel(*arrays, **node.attrs)  # folded: the file stores the result
-        results = result if prim.multiple_results else (result,)
-        for value, array in zip(node.outputs, results):
-            ctx._know(value, array)
-        return
-    mapping = prim.export.get("tflite")
-    if mapping is None:
-        raise unsupported_error(node, "has no TFLite builtin mapping. Remove it from the "
-                                      "exported function, or compute it outside the model.")
-    result = mapping(ctx, node)
-    results = result if isinstance(result, (tuple, list)) else (result,)
-    if len(results) != len(node.outputs):
-        raise AssertionError(f"the TFLite mapping of {prim.name} returned {len(results)} "
-                             f"tensors for {len(node.outputs)} outputs")
-    for value, tensor in zip(node.outputs, results):
-        if isinstance(tensor, np.ndarray):  # known at conversion time (a variable's value)
-            ctx._know(value, tensor)
-        elif tensor is not None:
-            ctx._bind(value, tensor)

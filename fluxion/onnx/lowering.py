@@ -1,10 +1,9 @@
 """Lowering: a traced Fluxion graph becomes an ``OnnxGraph`` of ONNX nodes.
 
-The walk visits the graph's nodes in order.  A node all of whose inputs are known
-arrays (the model's variables, read at export time, and constants) is computed here
-with the primitive's own kernel: the file stores its result as an initializer.  Every
-other node is handed to the mapping in its primitive record's export slot,
-``primitive.export["onnx"]``, registered by the modules of ``fluxion.onnx.mappings``.
+The walk (``fluxion.graph.export_lowering``, shared with the TFLite converter) computes
+nodes whose inputs are all known at export time (the file stores the result as an
+initializer) and hands every other node to the mapping in its primitive record's
+export slot, ``primitive.export["onnx"]``, registered by ``fluxion.onnx.mappings``.
 A mapping is ``lower(ctx, node)`` returning the ONNX name of the node's result (a
 tuple, one per output, for several), a ``Known`` array when the result is known at
 export time (a variable read), or None for an output it does not compute (a recurrent
@@ -18,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from fluxion.graph import export_lowering
 from fluxion.onnx.builder import OnnxGraph
 from fluxion.onnx.errors import UnsupportedOperationError
 
@@ -31,42 +31,21 @@ class Known:
         self.hint = hint
 
 
-class _Unavailable(Exception):
-    """A mapping asked for a value that could not be lowered (carries the first error)."""
-
-    def __init__(self, error: UnsupportedOperationError):
-        super().__init__(str(error))
-        self.error = error
-
-
-class LoweringContext:
+class LoweringContext(export_lowering.LoweringContext):
     """What a mapping sees: the node being lowered, and the ONNX graph being built."""
 
     def __init__(self, graph: OnnxGraph):
+        super().__init__("ONNX export", "onnx",
+                         "has no ONNX mapping. Remove it from the exported function, or "
+                         "compute it outside the model (fluxion.onnx.supported_operations() "
+                         "lists the operations that export).", UnsupportedOperationError)
         self.graph = graph
         self.opset = graph.opset
-        self.node = None
         self._names: dict[int, str] = {}  # Fluxion value id -> ONNX tensor name
-        self._arrays: dict[int, np.ndarray] = {}  # Fluxion value id -> known array
         self._array_names: dict[int, str] = {}  # value id -> initializer name hint
         self._stored: dict[tuple, str] = {}  # (value id, dtype) -> its initializer's name
-        self._failed: dict[int, UnsupportedOperationError] = {}  # value id -> why not
         self._readers: dict[int, list] = {}  # value id -> the Fluxion nodes reading it
         self._returned: set[int] = set()  # ids of the values the function returns
-
-    # --- the node being lowered ------------------------------------------------------------
-    @property
-    def layer(self) -> str:
-        """The name scope of the node (the Keras layer that made it), or ""."""
-        origin = self.node.origin if self.node is not None else None
-        return origin[0] if origin else ""
-
-    def hint(self, suffix: str = "") -> str:
-        base = self.layer or self.node.prim.name
-        return f"{base}/{suffix}" if suffix else base
-
-    def unsupported(self, reason: str) -> UnsupportedOperationError:
-        return unsupported_error(self.node, reason)
 
     def readers(self, value) -> list:
         """The nodes of the traced graph that read ``value``."""
@@ -76,17 +55,10 @@ class LoweringContext:
         return value.id in self._returned
 
     # --- values ----------------------------------------------------------------------------
-    def array(self, value) -> np.ndarray | None:
-        """The value's array when known at export time (a constant), else None."""
-        if value.is_constant:
-            return np.asarray(value.constant)
-        return self._arrays.get(value.id)
-
     def name(self, value, dtype=None) -> str:
         """The ONNX tensor holding ``value`` (an initializer for known arrays), cast to
         ``dtype`` when given and different."""
-        if value.id in self._failed:
-            raise _Unavailable(self._failed[value.id])
+        self.check_available(value)
         target = np.dtype(dtype) if dtype is not None else value.aval.dtype.np_dtype
         name = self._names.get(value.id)
         if name is None:
@@ -150,18 +122,19 @@ class LoweringContext:
         self._names[value.id] = name
 
     def _know(self, value, array, hint: str | None = None) -> None:
-        self._arrays[value.id] = np.asarray(array)
+        super()._know(value, array)
         if hint:
             self._array_names[value.id] = hint
 
-
-def unsupported_error(node, reason: str) -> UnsupportedOperationError:
-    layer = node.origin[0] if node.origin and node.origin[0] else None
-    where = f" in layer '{layer}'" if layer else ""
-    line = f" (traced at {node.origin[1]})" if node.origin and node.origin[1] else ""
-    return UnsupportedOperationError(
-        f"ONNX export: operation '{node.prim.name}'{where}{line} {reason}",
-        primitive=node.prim.name, layer=layer)
+    def bind_output(self, node, value, result) -> None:
+        if isinstance(result, Known):  # known at export time (a variable's value)
+            self._know(value, result.array, result.hint)
+        elif result is None:
+            self._failed[value.id] = self.unsupported_error(
+                node, f"output {node.outputs.index(value)} has no ONNX mapping (only "
+                      f"gradients read it)")
+        else:
+            self._bind(value, result)
 
 
 def lower_graph(graph, input_names: list[str], output_names: list[str],
@@ -181,21 +154,11 @@ def lower_graph(graph, input_names: list[str], output_names: list[str],
         onnx_graph.inputs.append((name, value.aval.dtype.np_dtype, tuple(value.aval.shape)))
         ctx._bind(value, name)
     out_names = [onnx_graph.reserve(name) for name in output_names]
-    for node in graph.nodes:
-        ctx.node = node
-        try:
-            _lower_node(ctx, node)
-        except _Unavailable as unavailable:  # an input could not be lowered: nor can this
-            for value in node.outputs:
-                ctx._failed[value.id] = unavailable.error
-        except UnsupportedOperationError as error:  # raised if something needs it
-            for value in node.outputs:
-                ctx._failed[value.id] = error
-    ctx.node = None
+    export_lowering.lower_nodes(ctx, graph)
     for value, name in zip(graph.outputs, out_names):
         try:
             source = ctx.name(value)
-        except _Unavailable as unavailable:
+        except export_lowering.Unavailable as unavailable:
             raise unavailable.error from None
         onnx_graph.nodes.append(_identity(onnx_graph, source, name))
         onnx_graph.outputs.append((name, value.aval.dtype.np_dtype, tuple(value.aval.shape)))
@@ -206,34 +169,3 @@ def _identity(graph: OnnxGraph, source: str, name: str):
     from fluxion.onnx.builder import OnnxNode
 
     return OnnxNode("Identity", [source], [name], graph.fresh(f"{name}/Identity"))
-
-
-def _lower_node(ctx: LoweringContext, node) -> None:
-    prim = node.prim
-    arrays = [ctx.array(v) for v in node.inputs]
-    if not prim.stateful and all(a is not None for a in arrays):
-        result = prim.kernel(*arrays, **node.attrs)  # folded: the file stores the result
-        results = result if prim.multiple_results else (result,)
-        for value, array in zip(node.outputs, results):
-            ctx._know(value, array)
-        return
-    mapping = prim.export.get("onnx")
-    if mapping is None:
-        raise unsupported_error(node, "has no ONNX mapping. Remove it from the exported "
-                                      "function, or compute it outside the model "
-                                      "(fluxion.onnx.supported_operations() lists the "
-                                      "operations that export).")
-    result = mapping(ctx, node)
-    results = result if isinstance(result, (tuple, list)) else (result,)
-    if len(results) != len(node.outputs):
-        raise AssertionError(f"the ONNX mapping of {prim.name} returned {len(results)} "
-                             f"tensors for {len(node.outputs)} outputs")
-    for value, name in zip(node.outputs, results):
-        if isinstance(name, Known):  # known at export time (a variable's value)
-            ctx._know(value, name.array, name.hint)
-        elif name is None:
-            ctx._failed[value.id] = unsupported_error(
-                node, f"output {node.outputs.index(value)} has no ONNX mapping (only "
-                      f"gradients read it)")
-        else:
-            ctx._bind(value, name)

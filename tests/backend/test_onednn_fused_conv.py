@@ -68,6 +68,18 @@ def test_fused_convolution_matches_numpys(case, activation, cap, residual):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c[0]}-{c[1]}-g{c[4]}")
+def test_filter_and_bias_gradients_match_numpys(case):
+    from fluxion.backend.onednn import conv_fused
+    from fluxion.core.primitives.conv_fused import conv_filter_bias_grad_p
+
+    x, w, _, g, attrs = _arrays(case)
+    want = conv_filter_bias_grad_p.kernel(x, g, w, **attrs)
+    got = conv_fused.conv_filter_bias_grad(onednn.api(), x, g, w, **attrs)
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-3)
+
+
 def test_other_dtypes_fall_back_to_numpys_kernel():
     x, w, b, r, attrs = _arrays(CASES[0])
     args = [a.astype(np.float64) for a in (x, w, b, r)]
@@ -145,7 +157,9 @@ def test_a_training_step_with_fused_conv_relu_matches_numpy():
         names = [n.prim.name for n in model._train_function._latest().graph.nodes]
     finally:
         tf.config.set_backend("numpy")
-    assert names.count("fused_conv") == 2
+    assert names.count("fused_conv") == 2 and names.count("conv_filter_bias_grad") == 2
     np.testing.assert_allclose(losses, expected, rtol=1e-4)
+    # Sums in another order differ in the last bits; Adam's step (g / sqrt(v)) turns that
+    # into ~1e-5 on a weight whose gradient is near zero.
     for got, want in zip(model.get_weights(), reference.get_weights()):
-        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)

@@ -25,6 +25,8 @@ class FakePool:
         clock = types.SimpleNamespace(perf_counter=lambda: self.now)
         monkeypatch.setattr(thread_choice, "time", clock)
         monkeypatch.setattr(thread_choice, "_waiting_ns", lambda: self.waiting_ns)
+        self.load = 0.0  # the machine's one-minute load average
+        monkeypatch.setattr(thread_choice, "_load_average", lambda: self.load)
 
     def resize(self, size):
         self.size = size
@@ -165,3 +167,21 @@ def test_steadily_faster_parallel_still_wins_by_its_median(monkeypatch):
     choice = ThreadChoice()
     run(choice, pool, 12)
     assert choice.parallel
+
+
+def test_no_parallel_try_while_the_load_average_fills_the_cpus(monkeypatch):
+    pool = FakePool(monkeypatch, serial_s=0.08, parallel_s=0.02)
+    pool.load = 2.5  # other programs: more runnable threads than the 2 CPUs
+    choice = ThreadChoice()
+    run(choice, pool, 8)
+    assert set(pool.sizes_seen) == {1}
+    assert choice.backoff == 2 * thread_choice.BACKOFF_START
+    pool.load = 0.7  # they ended
+    pool.now += choice.backoff + 0.1
+    run(choice, pool, 6)
+    assert choice.parallel and pool.sizes_seen[-3:] == [2, 2, 2]
+
+
+def test_the_load_average_is_read_from_the_system():
+    load = thread_choice._load_average()
+    assert isinstance(load, float) and load >= 0.0

@@ -311,7 +311,7 @@ def test_wrong_input_dtype_and_shape(mlp_file):
         interpreter.set_tensor(index, np.zeros((2, 40), np.float32))
 
 
-def test_unsupported_operator_is_named_with_its_index():
+def _two_operator_file(second: str) -> bytes:
     from fluxion.lite.flatbuffer_writer import write_model
     from fluxion.lite.model_ir import LiteGraph
 
@@ -321,11 +321,19 @@ def test_unsupported_operator_is_named_with_its_index():
     graph.inputs, graph.outputs = [x], [z]
     graph.input_names, graph.output_names = ["x"], ["z"]
     graph.add_op("RELU", [x], [y])
-    graph.add_op("LOCAL_RESPONSE_NORMALIZATION", [y], [z])
+    graph.add_op(second, [y], [z])
+    return write_model(graph)
+
+
+def test_unsupported_operator_is_named_with_its_index():
     with pytest.raises(tf.lite.interpreter.UnsupportedOperatorError,
                        match=r"no kernel for the builtin operator "
                              r"LOCAL_RESPONSE_NORMALIZATION \(operator 1 of subgraph 0\)"):
-        FluxionInterpreter(model_content=write_model(graph))
+        FluxionInterpreter(model_content=_two_operator_file("LOCAL_RESPONSE_NORMALIZATION"))
+    with pytest.raises(tf.lite.interpreter.UnsupportedOperatorError,
+                       match=r"builtin operators only; the file has the custom operator "
+                             r"'' \(operator 1 of subgraph 0\)"):
+        FluxionInterpreter(model_content=_two_operator_file("CUSTOM"))
 
 
 def test_not_a_tflite_file():
@@ -385,3 +393,61 @@ def test_int8_negation_is_a_product_by_minus_one():
     litert = _litert_outputs(content, x)
     if litert is not None:
         np.testing.assert_allclose(got, litert[0], atol=_step_of(content, 0) * 1.01)
+
+
+def test_signature_runner_on_a_tensorflow_file():
+    with open(os.path.join(FIXTURES, "cnn_float32.tflite"), "rb") as file:
+        content = file.read()
+    recorded = np.load(os.path.join(FIXTURES, "cnn_float32.npz"))
+    interpreter = FluxionInterpreter(model_path=os.path.join(FIXTURES, "cnn_float32.tflite"))
+    [(key, names)] = interpreter.get_signature_list().items()
+    assert key == "serving_default" and len(names["inputs"]) == 1
+    runner = interpreter.get_signature_runner("serving_default")
+    result = runner(**{names["inputs"][0]: recorded["input_0"]})
+    assert list(result) == names["outputs"]
+    np.testing.assert_allclose(result[names["outputs"][0]], recorded["output_0"],
+                               rtol=FLOAT_TOLERANCE, atol=FLOAT_TOLERANCE)
+    details = runner.get_output_details()[names["outputs"][0]]
+    assert list(details["shape"]) == list(recorded["output_0"].shape)
+    with pytest.raises(ValueError, match=r"no signature 'train'; the model's signatures "
+                                         r"are \['serving_default'\]"):
+        interpreter.get_signature_runner("train")
+    assert len(FluxionInterpreter(model_content=content).get_tensor_details()) > 10
+
+
+def test_tensor_gives_a_view_of_the_current_value(mlp_file):
+    model, content = mlp_file
+    interpreter = FluxionInterpreter(model_content=content)
+    interpreter.allocate_tensors()
+    x = harness.random_inputs(model, 1)[0]
+    interpreter.set_tensor(interpreter.get_input_details()[0]["index"], x)
+    interpreter.invoke()
+    output = interpreter.tensor(interpreter.get_output_details()[0]["index"])
+    np.testing.assert_array_equal(output(), interpreter.get_tensor(
+        interpreter.get_output_details()[0]["index"]))
+
+
+@pytest.mark.parametrize("io_type", ["int8", "uint8"])
+def test_integer_inputs_and_outputs(io_type):
+    model = harness.convnet()
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = lambda: (harness.random_inputs(model, 1, seed=i)
+                                                for i in range(20))
+    converter.inference_input_type = getattr(tf, io_type)
+    converter.inference_output_type = getattr(tf, io_type)
+    content = converter.convert()
+    interpreter = FluxionInterpreter(model_content=content)
+    assert interpreter.get_input_details()[0]["dtype"] is getattr(np, io_type)
+    inputs = harness.random_inputs(model, 3, seed=2)
+    [got] = _run(content, inputs)
+    assert got.dtype == getattr(np, io_type)
+    np.testing.assert_allclose(_dequantized([got], content)[0],
+                               harness.predict(model, inputs)[0], atol=0.1)
+    scale, zero_point = interpreter.get_input_details()[0]["quantization"]
+    limits = np.iinfo(io_type)
+    fed = [np.clip(np.round(x / scale + zero_point), limits.min, limits.max).astype(io_type)
+           for x in inputs]
+    litert = _litert_outputs(content, fed)
+    if litert is not None:
+        assert np.abs(got.astype(int) - litert[0].astype(int)).max() <= 1

@@ -243,3 +243,107 @@ def test_resize(opcode, align_corners, half_pixel):
     litert = _litert(content, [image])
     if litert is not None:
         np.testing.assert_allclose(got, litert[0], rtol=TOLERANCE, atol=TOLERANCE)
+
+
+def _hybrid_file(opcode: str, per_channel: bool, asymmetric: bool) -> tuple[bytes, list]:
+    """One FULLY_CONNECTED or CONV_2D with int8 weights on float activations."""
+    from fluxion.lite.flatbuffer_writer import write_model
+    from fluxion.lite.model_ir import LiteGraph, Quantization
+
+    rng = np.random.default_rng(1)
+    shape = (8, 20) if opcode == "FULLY_CONNECTED" else (8, 3, 3, 4)
+    weights = rng.integers(-127, 128, shape).astype(np.int8)
+    scales = rng.uniform(0.001, 0.01, 8 if per_channel else 1).astype(np.float32)
+    graph = LiteGraph()
+    x_shape, out_shape = ((3, 20), (3, 8)) if opcode == "FULLY_CONNECTED" \
+        else ((2, 6, 6, 4), (2, 6, 6, 8))
+    x = graph.tensor("x", x_shape, np.float32)
+    out = graph.tensor("y", out_shape, np.float32)
+    stored = graph.constant("w", weights)
+    stored.quantization = Quantization(scales, np.zeros(len(scales)), 0)
+    bias = graph.constant("b", rng.normal(size=8).astype(np.float32))
+    graph.inputs, graph.outputs = [x], [out]
+    graph.input_names, graph.output_names = ["x"], ["y"]
+    options = ("FullyConnectedOptions", {"FusedActivationFunction": 1,
+                                         "AsymmetricQuantizeInputs": asymmetric}) \
+        if opcode == "FULLY_CONNECTED" else \
+        ("Conv2DOptions", {"Padding": 0, "StrideW": 1, "StrideH": 1,
+                           "FusedActivationFunction": 0})
+    graph.add_op(opcode, [x, stored, bias], [out], options)
+    inputs = [(rng.normal(size=x_shape) + 0.3).astype(np.float32)]
+    return write_model(graph), inputs
+
+
+@pytest.mark.parametrize("opcode, per_channel, asymmetric", [
+    ("FULLY_CONNECTED", False, False), ("FULLY_CONNECTED", True, False),
+    ("FULLY_CONNECTED", True, True), ("CONV_2D", False, False), ("CONV_2D", True, False)])
+def test_hybrid_kernels_quantize_inputs_as_tflite_does(opcode, per_channel, asymmetric):
+    """Dynamic-range kernels quantize the float input row by row (symmetric, or
+    asymmetric when asked; per-channel convolutions always asymmetric) and accumulate
+    in integers: the fallback follows that arithmetic, not the float product."""
+    pytest.importorskip("ai_edge_litert")
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+
+    content, inputs = _hybrid_file(opcode, per_channel, asymmetric)
+    got = _fallback(content, inputs)[0]
+    interpreter = Interpreter(
+        model_content=content,
+        experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+    runner = interpreter.get_signature_runner()
+    want = runner(x=inputs[0])["y"]
+    np.testing.assert_allclose(got, want, rtol=TOLERANCE, atol=TOLERANCE)
+
+
+def _scaled_one_at_a_time(x: int, mantissa: int, exponent: int) -> int:
+    """TFLite's fixed-point scaling of one int32, step by step in Python integers: a
+    left shift (saturated), the rounding doubling high multiply (a nudge of +-2**30,
+    then division truncating toward zero), the rounding right shift (halves away)."""
+    left, right = max(exponent, 0), max(-exponent, 0)
+    x = min(max(x * 2 ** left, -2 ** 31), 2 ** 31 - 1)
+    product = x * mantissa
+    total = product + (2 ** 30 if product >= 0 else 1 - 2 ** 30)
+    high = total // 2 ** 31 if total >= 0 else -((-total) // 2 ** 31)
+    mask = 2 ** right - 1
+    threshold = (mask >> 1) + (1 if high < 0 else 0)
+    return (high >> right) + (1 if (high & mask) > threshold else 0)
+
+
+def test_fixed_point_scaling_matches_its_definition():
+    from fluxion.lite.interpreter.kernels import fixed_point
+
+    rng = np.random.default_rng(4)
+    x = np.concatenate([rng.integers(-2 ** 31, 2 ** 31, 300), rng.integers(-5000, 5000, 300),
+                        [-2 ** 31, 2 ** 31 - 1, 0, -1, 1, -2048, 2048, -1024, 1536]])
+    reals = np.concatenate([rng.uniform(1e-5, 4.0, x.size - 9), [0.5, 0.25, 0.125] * 3])
+    mantissa, exponent = fixed_point.quantize_multiplier(reals)
+    got = fixed_point.multiply_by_quantized_multiplier(x, mantissa, exponent)
+    want = [_scaled_one_at_a_time(int(a), int(m), int(e))
+            for a, m, e in zip(x, mantissa, exponent)]
+    np.testing.assert_array_equal(got, want)
+    # one multiplier for all (per tensor), including exact halves
+    halves = np.arange(-64, 65)
+    mantissa, exponent = fixed_point.quantize_multiplier(0.25)
+    np.testing.assert_array_equal(
+        fixed_point.multiply_by_quantized_multiplier(halves, mantissa, exponent),
+        [_scaled_one_at_a_time(int(a), int(mantissa), int(exponent)) for a in halves])
+    assert list(fixed_point.round_half_away(np.float32([0.5, -0.5, 1.5, 0.49999997]))) == \
+        [1, -1, 2, 0]
+
+
+def test_every_operator_the_converter_writes_has_a_kernel():
+    """The builtin names in the converter's mappings and passes (a source scan: the
+    mappings emit operators by name) all have kernels in the fallback."""
+    import pathlib
+    import re
+
+    import tflite
+
+    from fluxion.lite.interpreter.kernels.registry import kernel_table
+
+    builtins = {name for name in vars(tflite.BuiltinOperator) if name.isupper()}
+    root = pathlib.Path(tf.lite.__file__).parent
+    sources = [*root.glob("mappings/*.py"), root / "quantize.py", root / "lowering.py"]
+    written = {name for path in sources
+               for name in re.findall(r'"([A-Z][A-Z0-9_]+)"', path.read_text())} & builtins
+    assert len(written) > 60
+    assert written <= set(kernel_table()), sorted(written - set(kernel_table()))

@@ -5,12 +5,13 @@ install the library with ``pip install fluxion-ml[onednn]`` (the ``onednn-cpu-go
 wheel), or name any oneDNN 3.x ``libdnnl.so.3`` in ``FLUXION_ONEDNN_LIBRARY``.
 
 Every other primitive runs its NumPy kernel.  The overrides (``conv``, ``fused_conv``,
-``conv_input_grad``, ``conv_filter_grad``, ``max_pool``, ``max_pool_grad``,
-``max_pool_with_index``, ``max_pool_grad_from_index``, ``adam_update``) run oneDNN for
-float32 arrays and hand every other case to the NumPy kernel: other dtypes, shapes oneDNN
-has no implementation for, and everything when the library cannot be loaded (then a warning
-says why, once).  The library is loaded at the first such kernel call, not at
-activation, so selecting the backend costs nothing until a convolution runs.
+``conv_input_grad``, ``conv_filter_grad``, ``conv_filter_bias_grad``, ``max_pool``,
+``max_pool_grad``, ``max_pool_with_index``, ``max_pool_grad_from_index``,
+``adam_update``) run oneDNN for float32 arrays and hand every other case to the NumPy
+kernel: other dtypes, shapes oneDNN has no implementation for, and everything when the
+library cannot be loaded (then a warning says why, once).  The library is loaded at the
+first such kernel call, not at activation, so selecting the backend costs nothing until
+a convolution runs.
 
 Modules: ``library`` (finding and loading the file), ``capi`` (the C functions and
 constants), ``memory`` (descriptors of channels-last arrays, runnable primitives),
@@ -97,14 +98,17 @@ def _native(name_: str):
     return {"adam_update": optimizer.adam_update, "conv": conv.conv,
             "fused_conv": conv_fused.fused_conv,
             "conv_input_grad": conv.conv_input_grad,
-            "conv_filter_grad": conv.conv_filter_grad, "max_pool": pool.max_pool,
+            "conv_filter_grad": conv.conv_filter_grad,
+            "conv_filter_bias_grad": conv_fused.conv_filter_bias_grad,
+            "max_pool": pool.max_pool,
             "max_pool_grad": pool.max_pool_grad,
             "max_pool_with_index": pool.max_pool_with_index,
             "max_pool_grad_from_index": pool.max_pool_grad_from_index}[name_]
 
 
 OVERRIDDEN = ("adam_update", "conv", "fused_conv", "conv_input_grad", "conv_filter_grad",
-              "max_pool", "max_pool_grad", "max_pool_with_index", "max_pool_grad_from_index")
+              "conv_filter_bias_grad", "max_pool", "max_pool_grad", "max_pool_with_index",
+              "max_pool_grad_from_index")
 
 
 def kernel_for(primitive_name: str, numpy_kernel):

@@ -1,4 +1,5 @@
-"""oneDNN's kernel for ``fused_conv``: convolution, bias, residual sum and ReLU in one primitive.
+"""oneDNN's kernels for ``fused_conv`` (convolution, bias, residual sum and ReLU in one
+primitive) and ``conv_filter_bias_grad`` (filter and bias gradients in one).
 
 One forward-inference convolution primitive with a bias argument and post-ops, in the
 order ``fused_conv`` defines (``fluxion.core.primitives.conv_fused``): a *sum* post-op
@@ -8,6 +9,8 @@ between 0 and the cap).  The output is written once.  With a residual the destin
 must hold it first: the executor hands the residual's own buffer as ``out`` when that
 buffer dies at the node (no copy); otherwise it is copied into a fresh output.
 Weights use the layout the primitive chooses, reordered per call as for ``conv``.
+The filter and bias gradients come from one backward-weights primitive given a
+``diff_bias`` argument, which reads the cotangent once for both.
 """
 
 from __future__ import annotations
@@ -108,3 +111,50 @@ def _same_memory(a: np.ndarray, b: np.ndarray) -> bool:
     return (a.shape == b.shape and a.strides == b.strides
             and a.ctypes.data == b.ctypes.data and a.dtype == b.dtype)
 
+
+
+# --- filter and bias gradients in one backward-weights primitive --------------------------------
+def _build_filter_bias_grad(api, geometry: _Geometry) -> _Plan:
+    descs = Descriptors(api)
+    x_md = geometry.data_md(descs, geometry.x_shape)
+    g_md = geometry.data_md(descs, geometry.y_shape)
+    db_md = descs.strided([geometry.w_shape[-1]], [1], data_type(geometry.dtype))
+    dw_user = geometry.filter_md(descs)
+    hint = PrimitiveDesc(api, "convolution_forward_primitive_desc_create", api.engine,
+                         capi.FORWARD_TRAINING, capi.CONVOLUTION_DIRECT, x_md,
+                         geometry.filter_any(descs), db_md, g_md, geometry.strides,
+                         geometry.dilations, geometry.pad_lo, geometry.pad_hi, None)
+    pd = PrimitiveDesc(api, "convolution_backward_weights_primitive_desc_create", api.engine,
+                       capi.CONVOLUTION_DIRECT, x_md, geometry.filter_any(descs), db_md, g_md,
+                       geometry.strides, geometry.dilations, geometry.pad_lo, geometry.pad_hi,
+                       hint.handle, None)
+    dw_chosen = pd.md(capi.QUERY_DIFF_WEIGHTS_MD)
+    main = Step(api, pd, [(capi.ARG_SRC, x_md), (capi.ARG_DIFF_DST, g_md),
+                          (capi.ARG_DIFF_WEIGHTS, dw_chosen), (capi.ARG_DIFF_BIAS, db_md)])
+    main.hint = hint
+    if same_layout(api, dw_chosen, dw_user):
+        return _Plan(api, descs, main, None, None, None, geometry, geometry.w_shape)
+    return _Plan(api, descs, main, None, reorder(api, dw_chosen, dw_user),
+                 buffer_for(api, dw_chosen), geometry, geometry.w_shape)
+
+
+def conv_filter_bias_grad(api, x, g, like, strides, padding, dilations, groups):
+    """``(filter gradient, bias gradient)`` of the cotangent ``g``, or None."""
+    if not _supported(x, g):
+        return None
+    x, g = np.ascontiguousarray(x), np.ascontiguousarray(g)
+    key = ("filter_bias_grad", x.shape, like.shape, x.dtype.str, tuple(strides), str(padding),
+           tuple(dilations), groups)
+    plan = _plan(api, key, lambda: _build_filter_bias_grad(
+        api, _Geometry(x.shape, like.shape, strides, padding, dilations, groups, x.dtype)))
+    if plan is None or tuple(g.shape) != plan.cotangent_shape:
+        return None
+    dw = np.empty(plan.out_shape, x.dtype)
+    db = np.empty((plan.out_shape[-1],), x.dtype)
+    if plan.after is None:
+        plan.main.run(x, g, dw, db)
+        return dw, db
+    with plan.lock:
+        plan.main.run(x, g, plan.buffer, db)
+        plan.after.run(plan.buffer, dw)
+    return dw, db

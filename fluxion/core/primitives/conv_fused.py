@@ -18,6 +18,12 @@ sum post-op then adds the residual where it already lies.
 The VJP is written in the convolution family's primitives: the activation's mask,
 then the input and filter gradients of the convolution, the bias gradient (a sum over
 every axis but the channels) and the residual's (the masked cotangent itself).
+
+``conv_filter_bias_grad(x, g, like) -> (filter gradient, bias gradient)`` is the backward
+counterpart: the filter gradient and the per-channel sum of the same cotangent in one
+call (oneDNN's backward-weights primitive computes both in one pass over ``g``).  The
+rewrite ``fuse_bias_gradient`` builds it in training graphs, after differentiation, so
+it needs no gradient rule.
 """
 
 from __future__ import annotations
@@ -27,8 +33,10 @@ import numpy as np
 from fluxion.core.primitive import Aval, bind, define
 from fluxion.core.primitives.activation import relu_grad_p
 from fluxion.core.primitives.conv import (
+    _conv_filter_grad_kernel,
     _conv_kernel,
     _conv_rule,
+    _filter_grad_rule,
     conv_filter_grad,
     conv_input_grad,
 )
@@ -127,3 +135,19 @@ def fused_conv(x, w, bias, residual=None, *, strides: tuple, padding, dilations:
     return bind(fused_conv_p, *operands, strides=strides, padding=padding,
                 dilations=dilations, groups=groups, activation=activation,
                 relu_cap=None if relu_cap is None else float(relu_cap))
+
+
+# --- the backward counterpart: filter and bias gradients from one cotangent ----------------------
+def _filter_bias_grad_kernel(x, g, like, strides, padding, dilations, groups):
+    dw = _conv_filter_grad_kernel(x, g, like, strides, padding, dilations, groups)
+    return dw, np.sum(g, axis=tuple(range(g.ndim - 1)))
+
+
+def _filter_bias_grad_rule(x: Aval, g: Aval, like: Aval, **attrs):
+    dw = _filter_grad_rule(x, g, like, **attrs)
+    return dw, Aval((like.shape[-1],), g.dtype)
+
+
+conv_filter_bias_grad_p = define(
+    "conv_filter_bias_grad", _filter_bias_grad_kernel, _filter_bias_grad_rule,
+    multiple_results=True, fresh_output=True, shape_only=(2,))

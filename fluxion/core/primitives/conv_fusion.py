@@ -15,6 +15,9 @@ They run after simplification (``fluxion.graph.passes.family_fusion``), in this 
    ``minimum(relu(...), 6)`` is ReLU6) becomes one ``fused_conv`` node
    (``fluxion.core.primitives.conv_fused``), which oneDNN runs as one primitive with
    post-ops.
+4. ``fuse_bias_gradient`` (training graphs): the filter gradient and the bias gradient
+   of one cotangent, ``conv_filter_grad(x, g, w)`` and ``sum_to_like(g, b)``, become one
+   ``conv_filter_bias_grad`` node (oneDNN's backward-weights primitive computes both).
 
 Each link of a chain must be the only use of the value before it (a value the rest of
 the graph reads must stay), keep the convolution's output shape and dtype, and a
@@ -31,8 +34,9 @@ import numpy as np
 
 from fluxion.core.primitive import declare_rewrite
 from fluxion.core.primitives.activation import relu_p
-from fluxion.core.primitives.conv import conv_p
-from fluxion.core.primitives.conv_fused import fused_conv_p
+from fluxion.core.primitives.broadcast import sum_to_like_p
+from fluxion.core.primitives.conv import conv_filter_grad_p, conv_p
+from fluxion.core.primitives.conv_fused import conv_filter_bias_grad_p, fused_conv_p
 from fluxion.core.primitives.elementwise import add_p, minimum_p, mul_p
 from fluxion.core.primitives.layout import pad_constant_p
 from fluxion.core.primitives.shape import reshape_p
@@ -60,6 +64,12 @@ class _Uses:
         """The index of the one node reading ``value``'s contents (once), or None."""
         readers = self.readers.get(value.id, ())
         return readers[0] if len(readers) == 1 and readers[0] >= 0 else None
+
+    def read_after(self, values, index: int) -> bool:
+        """Whether every read of ``values`` (contents or shape) comes after node ``index``."""
+        return self.shapes_read_after(values, index) and all(
+            reader < 0 or reader > index for value in values
+            for reader in self.readers.get(value.id, ()))
 
     def shapes_read_after(self, values, index: int) -> bool:
         """Whether every shape-only read of ``values`` comes after node ``index``."""
@@ -308,3 +318,63 @@ def _emit_fused(rewriter, conv, found, replacing) -> None:
     attrs = _conv_attrs(conv)
     attrs.update(activation="relu" if found["relu"] else "linear", relu_cap=found["cap"])
     rewriter.emit(fused_conv_p, inputs, attrs, replacing=replacing)
+
+
+# --- 4. the bias gradient with the filter gradient --------------------------------------------
+def _channel_sum_source(value):
+    """The value a chain of partial sums (``sum_to_like`` keeping the channel axis) starts
+    from: each channel's total over the other axes is the same all along the chain."""
+    channels = value.aval.shape[-1]
+    while (channels is not None and value.producer is not None
+           and value.producer.prim is sum_to_like_p
+           and len(value.producer.inputs[0].aval.shape) == len(value.aval.shape)
+           and value.producer.inputs[0].aval.shape[-1] == channels):
+        value = value.producer.inputs[0]
+    return value
+
+
+def _bias_sums(graph) -> dict[int, list[int]]:
+    """``sum_to_like(g, b)`` nodes summing a channels-last ``g`` to one value per channel,
+    by the id of ``g``'s partial-sum source."""
+    found: dict[int, list[int]] = {}
+    for index, node in enumerate(graph.nodes):
+        if node.prim is not sum_to_like_p:
+            continue
+        g, out = node.inputs[0], node.outputs[0].aval
+        if len(out.shape) == 1 and len(g.aval.shape) >= 3 and g.aval.dtype is out.dtype \
+                and g.aval.shape[-1] is not None and g.aval.shape[-1] == out.shape[0]:
+            found.setdefault(_channel_sum_source(g).id, []).append(index)
+    return found
+
+
+@declare_rewrite(conv_filter_grad_p, order=40, stage="fusion")
+def fuse_bias_gradient(graph, rewriter_class):
+    """``conv_filter_grad(x, g, w)`` and ``sum_to_like(g, b)`` -> one
+    ``conv_filter_bias_grad(x, g, w)`` at the later of the two."""
+    uses, sums = _Uses(graph), _bias_sums(graph)
+    pairs, taken = {}, set()
+    for index, node in enumerate(graph.nodes):
+        if node.prim is not conv_filter_grad_p or node.prim.stateful:
+            continue
+        candidates = [i for i in sums.get(_channel_sum_source(node.inputs[1]).id, ())
+                      if i not in taken]
+        if not candidates:
+            continue
+        first, last = sorted((index, candidates[0]))
+        if not uses.read_after(graph.nodes[first].outputs, last):
+            continue
+        pairs[last] = (index, candidates[0])
+        taken.update((index, candidates[0]))
+    if not pairs:
+        return graph
+    rewriter = rewriter_class(graph)
+    for index, node in enumerate(graph.nodes):
+        if index in pairs:
+            filter_node, sum_node = (graph.nodes[i] for i in pairs[index])
+            dw, db = rewriter.add(conv_filter_bias_grad_p, rewriter.inputs(filter_node),
+                                  _conv_attrs(filter_node))
+            rewriter.replace(filter_node.outputs[0], dw)
+            rewriter.replace(sum_node.outputs[0], db)
+        elif index not in taken:
+            rewriter.keep(node)
+    return rewriter.finish()

@@ -26,7 +26,9 @@ def model_to_config(model) -> dict:
         config["build_config"] = build_config
     compile_config = model.get_compile_config()
     if compile_config is not None:
-        config["compile_config"] = compile_config
+        # an overridden get_compile_config may return objects (functions, optimizers):
+        # Keras serializes its values, as it does every config
+        config["compile_config"] = serialize_keras_object(compile_config)
     return config
 
 

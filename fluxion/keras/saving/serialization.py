@@ -163,6 +163,8 @@ def deserialize_keras_object(config, custom_objects=None, module_objects=None,
         return config
     if isinstance(config, str):
         found = get_registered_object(config, custom_objects, module_objects)
+        if found is None and module_objects is None:
+            return config  # plain data, as Keras returns a name it does not know
         if found is None:
             raise ValueError(f"Unknown {printable_module_name}: '{config}'. Please ensure you "
                              f"are using a `keras.utils.custom_object_scope` and that this "

@@ -72,12 +72,18 @@ class FluxionInterpreter:
         plan = []
         for op in subgraph.operators:
             kernel = table.get(op.opcode)
+            where = f"(operator {op.index} of subgraph {subgraph.index})"
+            if kernel is None and op.opcode.startswith("CUSTOM"):
+                raise UnsupportedOperatorError(
+                    f"Fluxion's TFLite interpreter runs builtin operators only; the file has "
+                    f"the custom operator {op.opcode[len('CUSTOM'):].strip(' ()')!r} "
+                    f"{where} (a TensorFlow op kept by SELECT_TF_OPS, or a registered "
+                    f"custom op): run it with LiteRT and that op's registration.")
             if kernel is None:
                 raise UnsupportedOperatorError(
                     f"Fluxion's TFLite interpreter has no kernel for the builtin operator "
-                    f"{op.opcode} (operator {op.index} of subgraph {subgraph.index}). "
-                    f"Install LiteRT (pip install ai-edge-litert) to run this file; "
-                    f"Fluxion runs {len(table)} builtin operators.")
+                    f"{op.opcode} {where}. Install LiteRT (pip install ai-edge-litert) to "
+                    f"run this file; Fluxion runs {len(table)} builtin operators.")
             infos = [subgraph.tensors[i] if i >= 0 else None for i in op.inputs]
             plan.append((op, kernel, infos, [subgraph.tensors[i] for i in op.outputs]))
         return plan

@@ -1,8 +1,9 @@
 """The convolution family's fusion rewrites (``fluxion.core.primitives.conv_fusion``):
 zero padding into the conv, an inference-mode batch normalization folded into the filter,
-bias + residual + ReLU(6) into one ``fused_conv``.  Each compiled graph gives the eager
-(unfused) result; the rewrites apply where they may (node counts) and not where they may
-not (training-mode batch normalization, a conv output read twice)."""
+bias + residual + ReLU(6) into one ``fused_conv``, the bias gradient with the filter's.
+Each compiled graph gives the eager (unfused) result; the rewrites apply where they may
+(node counts) and not where they may not (training-mode batch normalization, a conv
+output read twice)."""
 
 import numpy as np
 import pytest
@@ -11,7 +12,8 @@ from pass_helpers import prim_names, run_graph, trace_graph
 import fluxion as tf
 from fluxion import keras
 from fluxion.core.primitives import conv_fusion
-from fluxion.graph.passes import optimize
+from fluxion.graph.passes import optimize, simplify_to_fixed_point
+from fluxion.graph.passes.prune import prune
 from fluxion.graph.passes.rewrite import Rewriter
 
 rng = np.random.default_rng(0)
@@ -186,3 +188,24 @@ def test_non_zero_or_channel_padding_is_not_folded():
     assert prim_names(optimized).count("pad") == 2
     for got, want in zip(run_graph(optimized, *arrays), padded(*arrays)):
         np.testing.assert_allclose(got, want.numpy(), rtol=1e-5, atol=1e-5)
+
+
+def _conv_bias_gradients(x, w, b):
+    with tf.GradientTape() as tape:
+        tape.watch([w, b])
+        y = tf.nn.relu(tf.nn.conv2d(x, w, 2, "SAME") + b)
+        loss = tf.reduce_sum(y * y)
+    return tuple(tape.gradient(loss, [w, b]))
+
+
+def test_filter_and_bias_gradients_come_from_one_node():
+    arrays = [rng.normal(size=s).astype(np.float32) for s in [(3, 7, 7, 4), (3, 3, 4, 5),
+                                                               (5,)]]
+    graph = simplify_to_fixed_point(prune(trace_graph(_conv_bias_gradients, *arrays)))
+    rewritten = conv_fusion.fuse_bias_gradient(graph, Rewriter)
+    names = prim_names(rewritten)
+    assert names.count("conv_filter_bias_grad") == 1 and "conv_filter_grad" not in names
+    assert "sum_to_like" not in [n.prim.name for n in rewritten.nodes
+                                 if len(n.outputs[0].aval.shape) == 1]
+    for got, want in zip(run_graph(rewritten, *arrays), run_graph(graph, *arrays)):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)

@@ -41,25 +41,29 @@ def quantize_multiplier(real) -> tuple[np.ndarray, np.ndarray]:
 
 def multiply_by_quantized_multiplier(x, mantissa, exponent) -> np.ndarray:
     """``x * real`` rounded as TFLite rounds it (x: integers held in int64; mantissa and
-    exponent from ``quantize_multiplier``, broadcasting against ``x``)."""
+    exponent from ``quantize_multiplier``, broadcasting against ``x``).
+
+    TFLite's rounding doubling high multiply, ``(x * mantissa + nudge) / 2**31``
+    truncated toward zero with a nudge of 2**30 (1 - 2**30 below zero), equals
+    ``(x * mantissa + 2**30) >> 31`` for every sign; its rounding right shift by ``r``
+    (halves away from zero) equals ``(h + 2**(r-1) - (h < 0)) >> r`` for ``r > 0``.  The mantissa is
+    positive, so the one saturating case (both factors INT32_MIN) cannot occur."""
     x = np.asarray(x, np.int64)
     mantissa = np.asarray(mantissa, np.int64)
     exponent = np.asarray(exponent, np.int64)
     left, right = np.maximum(exponent, 0), np.maximum(-exponent, 0)
     if left.any():
         x = np.clip(x << left, INT32_MIN, INT32_MAX)
-    # the rounding doubling high multiply: (x * mantissa + nudge) / 2**31, truncated
-    # toward zero as C divides; nudge is 2**30 (1 - 2**30 below zero).  The mantissa is
-    # positive, so the one overflowing case (both INT32_MIN) cannot occur.
-    total = x * mantissa
-    negative = total >> 63  # -1 where negative, else 0
-    total += (1 << 30) + negative * ((1 << 31) - 1)
-    total += negative & ((1 << 31) - 1)  # floor division then rounds toward zero
-    high = total >> 31
-    if right.any():  # rounding divide by 2**right, halves away from zero
-        mask = (np.int64(1) << right) - 1
-        threshold = (mask >> 1) + (high < 0)
-        high = (high >> right) + ((high & mask) > threshold)
+    high = x * mantissa
+    high += 1 << 30
+    high >>= 31
+    if right.any():
+        negative = high < 0
+        if not right.all():  # per channel, some without a right shift
+            negative &= right > 0
+        high += (np.int64(1) << right) >> 1
+        high -= negative
+        high >>= right
     return high
 
 
