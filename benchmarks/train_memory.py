@@ -17,7 +17,8 @@ cross-entropy), traces its step on a 2-example batch, then reports:
 
 The models: a ViT-like classifier (keras-io's vision transformer on CIFAR-100, its shapes:
 72x72 images, 144 patches of 6x6 projected to 64, 8 blocks of 4-head attention and a
-gelu MLP with dropout, a 2048-1024 gelu head; the data augmentation left out),
+gelu MLP with dropout, a 2048-1024 gelu head, the patches reshaped to the batch size
+read at run time; the data augmentation left out),
 and the MLP and convnet of ``benchmarks/train_step_profile.py``.  ru_maxrss is noisy on
 a loaded machine (other processes do not count, but allocator reuse does); compare
 figures from one run.
@@ -40,7 +41,10 @@ def vit(keras, batch):
     layers = keras.layers
     inputs = keras.Input((72, 72, 3))
     patches = layers.Conv2D(64, 6, strides=6)(inputs)  # 12x12 patches, projected to 64
-    x = layers.Dense(64)(layers.Reshape((144, 64))(patches))
+    # The batch size read at run time, as keras-io's Patches layer reshapes.
+    tokens = layers.Lambda(
+        lambda t: keras.ops.reshape(t, (keras.ops.shape(t)[0], 144, 64)))(patches)
+    x = layers.Dense(64)(tokens)
     for _ in range(8):
         h = layers.LayerNormalization(epsilon=1e-6)(x)
         h = layers.MultiHeadAttention(num_heads=4, key_dim=64, dropout=0.1)(h, h)
