@@ -115,7 +115,7 @@ class Primitive:
                  "export", "doc", "effect", "retains_inputs", "fresh_output", "shape_only",
                  "in_place", "in_place_exclusive", "sparse_cotangents", "elementwise_ufunc",
                  "identity_when_same_shape", "codegen", "describe", "replay", "simplify",
-                 "rewrites", "canonicalize")
+                 "rewrites", "canonicalize", "shape_values_input")
 
     def __init__(self, name: str, kernel: Callable, shape_rule: Callable,
                  vjp: Callable | None = None, *, multiple_results: bool = False,
@@ -127,7 +127,7 @@ class Primitive:
                  identity_when_same_shape: bool = False, codegen: Callable | None = None,
                  describe: Callable | None = None, replay: Callable | None = None,
                  simplify: Callable | None = None, rewrites: tuple = (),
-                 canonicalize: Callable | None = None):
+                 canonicalize: Callable | None = None, shape_values_input: int | None = None):
         if effect not in EFFECTS:
             raise ValueError(f"primitive {name!r}: effect must be one of {EFFECTS}, "
                              f"got {effect!r}")
@@ -149,6 +149,11 @@ class Primitive:
         # shape and dtype (``sum_to_like``'s target...).  Such a use keeps no buffer alive
         # in the memory plan, and constant folding needs no value for it.
         self.shape_only = tuple(shape_only)
+        # shape_values_input: the position of an int vector input whose run-time values
+        # are the output's dimensions, the shape rule taking the ones known at trace time
+        # as its ``static`` attribute (a reshape or a random draw to ``tf.shape(x)``).  A
+        # specialisation that can compute those values fills in the unknown dimensions.
+        self.shape_values_input = shape_values_input
         # in_place: positions of inputs the kernel may compute into when given ``out=``
         # that input's buffer (same shape and dtype), as a ufunc does; the memory plan
         # passes it when that buffer dies at this node.  A callable ``in_place(node)``

@@ -81,19 +81,71 @@ def propagate_shapes(graph: Graph, input_shapes: tuple) -> dict[int, Aval]:
     avals: dict[int, Aval] = {}
     for value, shape in zip(graph.inputs, input_shapes):
         avals[value.id] = Aval(tuple(shape), value.aval.dtype)
+    shape_values: dict[int, np.ndarray] = {}  # small int values the shapes determine
     for node in graph.nodes:
         for value in node.inputs:
             if value.id not in avals:
                 avals[value.id] = value.aval
         try:
-            out = node.prim.shape_rule(*[avals[v.id] for v in node.inputs], **node.attrs)
+            out = node.prim.shape_rule(*[avals[v.id] for v in node.inputs],
+                                       **_attrs_with_known_dims(node, shape_values))
         except (ValueError, TypeError, IndexError):
             out = tuple(v.aval for v in node.outputs) if node.prim.multiple_results \
                 else node.outputs[0].aval
         flat = out if node.prim.multiple_results else (out,)
         for value, aval in zip(node.outputs, flat):
             avals[value.id] = aval
+        _evaluate_shape_values(node, avals, shape_values)
     return avals
+
+
+_SHAPE_VALUE_SIZE = 64  # int vectors up to this size are evaluated: shapes, not data
+
+
+def _evaluate_shape_values(node: Node, avals: dict[int, Aval], known: dict[int, np.ndarray]):
+    """Computes a small int output from concrete shapes (``tf.shape(x)[0]``, a stacked
+    shape): its inputs are constants, values computed here, or inputs read for their
+    shape only, so the result is the same on every run at these input shapes."""
+    prim = node.prim
+    if prim.effect != "none" or len(node.outputs) != 1:
+        return
+    aval = avals[node.outputs[0].id]
+    if (not aval.dtype.is_integer or None in aval.shape
+            or int(np.prod(aval.shape)) > _SHAPE_VALUE_SIZE):
+        return
+    args = []
+    for position, value in enumerate(node.inputs):
+        if value.is_constant:
+            args.append(value.constant)
+        elif value.id in known:
+            args.append(known[value.id])
+        elif position in prim.shape_only and None not in avals[value.id].shape:
+            args.append(_shape_stand_in(avals[value.id]))
+        else:
+            return
+    try:
+        result = np.asarray(_bound_kernel(node)(*args))
+    except Exception:  # noqa: BLE001 - left unknown; the run itself reports the error
+        return
+    if result.shape == tuple(aval.shape):
+        known[node.outputs[0].id] = result
+
+
+def _attrs_with_known_dims(node: Node, known: dict[int, np.ndarray]) -> dict:
+    """``node.attrs``, its ``static`` dimensions completed from a computed shape input."""
+    position = node.prim.shape_values_input
+    if position is None or "static" not in node.attrs or position >= len(node.inputs):
+        return node.attrs
+    shape_input = node.inputs[position]
+    values = shape_input.constant if shape_input.is_constant else known.get(shape_input.id)
+    if values is None or np.ndim(values) != 1:
+        return node.attrs
+    static = tuple(node.attrs["static"]) or (None,) * len(values)
+    if len(static) != len(values):
+        return node.attrs
+    dims = tuple(d if d is not None else (int(v) if v >= 0 else None)
+                 for d, v in zip(static, values))
+    return {**node.attrs, "static": dims}
 
 
 def _bound_kernel(node: Node):
@@ -136,6 +188,14 @@ def generate_source(graph: Graph, in_place: dict[int, int],
             names[value.id] = name
         return name
 
+    def operands(node: Node) -> list[str]:
+        """The node's argument names: a shape-only input whose shape this specialisation
+        knows is passed as a zero-cost stand-in, so its array need not stay alive."""
+        stand_ins = _shape_stand_in_positions(node, avals)
+        return [bind_global(_shape_stand_in(avals[v.id]), "shape_of")
+                if position in stand_ins else operand(v)
+                for position, v in enumerate(node.inputs)]
+
     released = _released_after(graph, avals)
 
     def release(index: int) -> None:
@@ -153,19 +213,20 @@ def generate_source(graph: Graph, in_place: dict[int, int],
             continue
         codegen = node.prim.codegen
         if codegen is not None and avals is not None:
-            expanded = codegen(node, [operand(v) for v in node.inputs],
+            expanded = codegen(node, operands(node),
                                f"v{node.outputs[0].id}", target, avals, bind_global)
             if expanded is not None:
                 names[node.outputs[0].id] = f"v{node.outputs[0].id}"
-                operands = [operand(v) for v in node.inputs]
+                arguments = operands(node)
                 for line in expanded:
                     lines.append(line)
-                    line_nodes[len(lines)] = (node, operands)
+                    line_nodes[len(lines)] = (node, arguments)
                 release(index)
                 continue
         kernel_name = f"k{index}"
         namespace[kernel_name] = _bound_kernel(node)
-        args = ", ".join(operand(v) for v in node.inputs)
+        arguments = operands(node)
+        args = ", ".join(arguments)
         if target is not None:
             args += f", out={operand(node.inputs[target])}"
         outs = [f"v{v.id}" for v in node.outputs]
@@ -175,7 +236,7 @@ def generate_source(graph: Graph, in_place: dict[int, int],
         if node.prim.multiple_results and not outs:
             left = "_"
         lines.append(f"    {left} = {kernel_name}({args})  # {_describe(node)}")
-        line_nodes[len(lines)] = (node, [operand(v) for v in node.inputs])
+        line_nodes[len(lines)] = (node, arguments)
         release(index)
     results = ", ".join(operand(v) for v in graph.outputs)
     lines.append(f"    return ({results}{',' if len(graph.outputs) == 1 else ''})")
@@ -186,6 +247,9 @@ def _released_after(graph: Graph, avals: dict[int, Aval] | None) -> dict[int, li
     """For each node index, the ids of the node-made values it reads (or makes) last.
 
     A value an alias line shares a name with counts as one value with it (its root).
+    Reads that need no array do not count: an alias line's other inputs, and shape-only
+    inputs passed as stand-ins (a gradient's ``sum_to_like(g, x)`` would otherwise keep
+    each forward value ``x`` alive until the backward pass, for its shape alone).
     Graph inputs (the caller holds them), constants (globals) and graph outputs are
     never released.
     """
@@ -199,7 +263,8 @@ def _released_after(graph: Graph, avals: dict[int, Aval] | None) -> dict[int, li
         for value in node.outputs:
             made.add(value.id)
             last.setdefault(root.get(value.id, value.id), index)  # unread: dies where made
-        for value in node.inputs:
+        for position in _positions_read(node, avals):
+            value = node.inputs[position]
             last[root.get(value.id, value.id)] = index
     kept = {root.get(v.id, v.id) for v in graph.outputs}
     released: dict[int, list[int]] = {}
@@ -207,6 +272,34 @@ def _released_after(graph: Graph, avals: dict[int, Aval] | None) -> dict[int, li
         if value_id in made and value_id not in kept:
             released.setdefault(index, []).append(value_id)
     return released
+
+
+def _positions_read(node: Node, avals: dict[int, Aval] | None) -> list[int]:
+    """The input positions whose arrays the node's line reads at these shapes."""
+    if avals is not None and unchanged_at_these_shapes(node, avals):
+        return [0]  # an alias of the first input
+    stand_ins = _shape_stand_in_positions(node, avals)
+    return [p for p in range(len(node.inputs)) if p not in stand_ins]
+
+
+def _shape_stand_in_positions(node: Node, avals: dict[int, Aval] | None) -> tuple[int, ...]:
+    """Shape-only inputs (not constants) whose concrete shape the specialisation knows."""
+    if avals is None or not node.prim.shape_only:
+        return ()
+    return tuple(p for p in node.prim.shape_only
+                 if p < len(node.inputs) and not node.inputs[p].is_constant
+                 and (aval := avals.get(node.inputs[p].id)) is not None
+                 and None not in aval.shape)
+
+
+@functools.lru_cache(maxsize=512)
+def _stand_in(shape: tuple, np_dtype) -> np.ndarray:
+    return np.broadcast_to(np.zeros((), np_dtype), shape)
+
+
+def _shape_stand_in(aval: Aval) -> np.ndarray:
+    """An array of ``aval``'s shape and dtype that costs no memory (one element, strides 0)."""
+    return _stand_in(tuple(int(d) for d in aval.shape), aval.dtype.np_dtype)
 
 
 def run_error(error: Exception, line_nodes: dict[int, tuple]) -> Exception:

@@ -2,7 +2,8 @@
 
 Composed from a uniform draw and elementwise ops, as in TF: keep where the draw is
 ``>= rate``, scale kept values by ``1 / (1 - rate)``.  The gradient is therefore
-automatic: it flows through the kept entries with the same scale.
+automatic: it flows through the kept entries with the same scale, and what it keeps
+from the forward pass is the bool keep mask only.
 """
 
 from __future__ import annotations
@@ -88,16 +89,21 @@ def _dropout(op: str, x, rate, noise_shape, sampler) -> Tensor:
     if rate_is_number:
         keep = elementwise_prims.greater_equal(draws, float(rate))
         scaled = elementwise_prims.mul(x, 1.0 / (1.0 - float(rate)))
+        rate_scalar = convert_to_tensor(float(rate), dtype=x.dtype)
     else:
         rate = convert_to_tensor(rate, dtype=x.dtype)
         if rate.ndim != 0:
             raise op_error(InvalidArgumentError, op, f"rate must be a scalar, got shape "
                                                      f"{rate.shape}")
         keep = elementwise_prims.greater_equal(draws, rate)
+        rate_scalar = rate
         scaled = elementwise_prims.div(
             x, elementwise_prims.sub(elementwise_prims.ones_like(rate), rate)
         )
-    return elementwise_prims.mul(scaled, elementwise_prims.cast(keep, x.dtype))
+    # A select on the bool mask, not a multiply by the mask cast to x's dtype: the gradient
+    # (a select on the same mask) keeps one byte per element alive until the backward pass
+    # reads it, not four, and the zeros are a broadcast scalar.  Values are the same.
+    return elementwise_prims.select(keep, scaled, elementwise_prims.zeros_like(rate_scalar))
 
 
 def _compatible(a: tuple, b: tuple) -> bool:

@@ -43,10 +43,10 @@ def _dynamic_broadcast_rule(x: Aval, shape: Aval, static: tuple) -> Aval:
 
 reshape_dynamic_p = define(
     "reshape_dynamic", _dynamic_reshape_kernel, _dynamic_reshape_rule,
-    lambda g, xs, out, static: (reshape_like(g, xs[0]), None))
+    lambda g, xs, out, static: (reshape_like(g, xs[0]), None), shape_values_input=1)
 broadcast_dynamic_p = define(
     "broadcast_to_dynamic", _dynamic_broadcast_kernel, _dynamic_broadcast_rule,
-    lambda g, xs, out, static: (sum_to_like(g, xs[0]), None))
+    lambda g, xs, out, static: (sum_to_like(g, xs[0]), None), shape_values_input=1)
 
 
 reshape_like_p = define(

@@ -271,11 +271,12 @@ def _dynamic(kernel):
 
 
 random_uniform_dynamic_p = define("random_uniform_dynamic", _dynamic(_uniform_kernel),
-                                  _dynamic_rule)
+                                  _dynamic_rule, shape_values_input=1)
 random_normal_dynamic_p = define("random_normal_dynamic", _dynamic(_normal_kernel),
-                                 _dynamic_rule)
+                                 _dynamic_rule, shape_values_input=1)
 random_truncated_normal_dynamic_p = define(
-    "random_truncated_normal_dynamic", _dynamic(_truncated_normal_kernel), _dynamic_rule)
+    "random_truncated_normal_dynamic", _dynamic(_truncated_normal_kernel), _dynamic_rule,
+    shape_values_input=1)
 
 
 def _uniform_int_dynamic_rule(seed: Aval, minval: Aval, maxval: Aval, shape: Aval,
@@ -292,7 +293,7 @@ def _uniform_int_dynamic_kernel(seed, minval, maxval, shape, dtype, static):
 
 
 random_uniform_int_dynamic_p = define("random_uniform_int_dynamic", _uniform_int_dynamic_kernel,
-                                      _uniform_int_dynamic_rule)
+                                      _uniform_int_dynamic_rule, shape_values_input=3)
 
 
 def _round_keys(seed: np.ndarray, rounds: int) -> np.ndarray:
