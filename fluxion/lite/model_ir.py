@@ -105,7 +105,7 @@ class LiteGraph:
         return LiteTensor(self.fresh_name(hint), shape, dtype, data, source=source)
 
     def constant(self, hint: str, array, dtype=None) -> LiteTensor:
-        array = np.ascontiguousarray(array if dtype is None else np.asarray(array, dtype))
+        array = np.array(array, dtype=dtype, order="C")  # 0-d stays 0-d (scalars, as TF writes)
         return self.tensor(hint, array.shape, array.dtype, array)
 
     def shared_constant(self, key: tuple, source, build) -> LiteTensor:

@@ -156,9 +156,8 @@ def _single_operator_file(opcode: str, x: np.ndarray, constants: list, out_shape
     graph = LiteGraph()
     source = graph.tensor("x", x.shape, x.dtype)
     out = graph.tensor("y", out_shape, out_dtype)
-    # (graph.constant would store a scalar as shape [1])
-    stored = [graph.tensor(f"c{i}", array.shape, array.dtype, array)
-              for i, array in enumerate(constants)]
+    # scalars stay 0-d (LiteRT refuses a [1]-shaped RANGE limit)
+    stored = [graph.constant(f"c{i}", array) for i, array in enumerate(constants)]
     graph.inputs, graph.outputs = [source], [out]
     graph.input_names, graph.output_names = ["x"], ["y"]
     graph.add_op(opcode, [source, *stored], [out], options)
@@ -347,3 +346,12 @@ def test_every_operator_the_converter_writes_has_a_kernel():
                for name in re.findall(r'"([A-Z][A-Z0-9_]+)"', path.read_text())} & builtins
     assert len(written) > 60
     assert written <= set(kernel_table()), sorted(written - set(kernel_table()))
+
+
+def test_scalar_constants_stay_scalars():
+    from fluxion.lite.model_ir import LiteGraph
+
+    graph = LiteGraph()
+    assert graph.constant("limit", np.array(11, np.int32)).shape == ()
+    assert graph.constant("scale", 0.5, np.float32).shape == ()
+    assert graph.constant("row", [1, 2], np.int32).shape == (2,)
