@@ -73,7 +73,10 @@ def _affine(low: float, high: float) -> tuple[float, int]:
     """Scale and zero point mapping [low, high] (widened to hold 0) onto int8."""
     low, high = min(float(low), 0.0), max(float(high), 0.0)
     if high - low < 1e-12:
-        return 1.0, 0
+        # only zeros (a comparison's 0 threshold): any scale holds them exactly; below
+        # 1, as TFLite's int8 comparison kernels require of their inputs' scales (a
+        # scale of 1 aborts LiteRT when the file runs)
+        return 1.0 / 255.0, -128
     scale = (high - low) / 255.0
     zero_point = int(np.clip(np.round(-128 - low / scale), -128, 127))
     return scale, zero_point

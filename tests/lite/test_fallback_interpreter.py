@@ -113,11 +113,11 @@ def _embedding_model():
 
 
 def _activations_model():
-    # (selu is left out: LiteRT aborts on the int8 file Fluxion's converter makes of it)
     keras.utils.set_random_seed(1)
     L = keras.layers
     return keras.Sequential([
-        keras.Input((6,)), L.Dense(6, activation="swish"), L.Dense(6, activation="gelu"),
+        keras.Input((6,)), L.Dense(6, activation="swish"), L.Dense(6, activation="selu"),
+        L.Dense(6, activation="gelu"),
         L.Dense(6, activation="elu"), L.LeakyReLU(), L.Dense(6, activation="softplus"),
         L.Dense(6, activation="hard_swish"), L.Dense(4, activation="tanh"), L.Softmax()])
 

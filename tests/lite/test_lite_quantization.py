@@ -167,6 +167,22 @@ def test_int8_with_float_fallback_keeps_that_operator_float():
     assert max(_max_errors(model, content)) < 0.02 * float(np.abs(want).max())
 
 
+def test_int8_comparison_with_a_zero_threshold_runs_in_litert():
+    # x > 0 compares with a constant holding only zeros: its scale must stay below 1,
+    # which TFLite's int8 comparison kernels check (LiteRT aborted the process on selu)
+    keras.utils.set_random_seed(3)
+    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(8, activation="selu"),
+                              keras.layers.Dense(2)])
+    content = _convert(model, "int8", ops=[tf.lite.OpsSet.TFLITE_BUILTINS_INT8,
+                                           tf.lite.OpsSet.TFLITE_BUILTINS])
+    assert "GREATER" in harness.operator_names(content)
+    scales = [t["quantization"][0] for t in harness.tensor_details(content)
+              if t["dtype"] == np.int8 and t["quantization"][0]]
+    assert max(scales) < 1.0
+    want = harness.predict(model, harness.random_inputs(model, 8, seed=5))[0]
+    assert max(_max_errors(model, content)) < 0.05 * float(np.abs(want).max())
+
+
 def test_integer_io_needs_a_representative_dataset():
     converter = tf.lite.TFLiteConverter.from_keras_model(harness.mlp())
     converter.inference_input_type = tf.int8
