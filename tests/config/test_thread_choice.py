@@ -47,12 +47,34 @@ def run(choice, pool, calls):
 
 
 def test_parallel_is_kept_where_it_measures_faster(monkeypatch):
-    pool = FakePool(monkeypatch, serial_s=0.08, parallel_s=0.02)
+    pool = FakePool(monkeypatch, serial_s=0.02, parallel_s=0.005)
     choice = ThreadChoice()
     run(choice, pool, 10)
     assert choice.parallel
-    assert pool.sizes_seen[:4] == [1, 1, 1, 1]  # untimed first call, then the baseline
+    # untimed first call, the three-call baseline, a serial call checking the machine
+    assert pool.sizes_seen[:6] == [1, 1, 1, 1, 1, 2]
     assert pool.sizes_seen[-3:] == [2, 2, 2]
+
+
+def test_long_calls_try_parallel_after_one_serial_sample(monkeypatch):
+    # a 1.5 s predict must not run five serial calls before its first parallel try
+    pool = FakePool(monkeypatch, serial_s=1.5, parallel_s=0.8)
+    choice = ThreadChoice()
+    run(choice, pool, 6)
+    assert pool.sizes_seen == [1, 1, 1, 2, 2, 2]  # untimed, sample, check, then parallel
+    assert choice.parallel
+
+
+def test_long_serial_calls_clear_the_next_try_as_they_run(monkeypatch):
+    pool = FakePool(monkeypatch, serial_s=1.5, parallel_s=3.0)
+    choice = ThreadChoice()
+    run(choice, pool, 4)  # parallel tried once and lost
+    assert not choice.parallel and pool.sizes_seen.count(2) == 1
+    pool.seconds[2] = 0.8  # the machine got faster for two threads
+    pool.now = choice.next_try - 1.0  # one serial call before the next try is due
+    run(choice, pool, 2)
+    # that serial call checked the machine, so the try needs no check call of its own
+    assert pool.sizes_seen[-2:] == [1, 2]
 
 
 def test_parallel_that_is_slower_loses_after_one_call_and_backs_off(monkeypatch):

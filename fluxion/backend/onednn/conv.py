@@ -21,7 +21,7 @@ import threading
 
 import numpy as np
 
-from fluxion.backend.onednn import capi
+from fluxion.backend.onednn import capi, library
 from fluxion.backend.onednn.geometry import window_pads
 from fluxion.backend.onednn.memory import (
     Descriptors,
@@ -92,6 +92,7 @@ def _forward_desc(api, descs, geometry: _Geometry, x_md, w_md, y_md, kind: int):
 def _plan(api, key: tuple, build):
     """The cached plan for ``key`` (built on first use), or None when oneDNN has no
     implementation for it (remembered: NumPy's kernel runs, without asking again)."""
+    key = key + (library.openmp_threads(),)  # a primitive keeps its creation's threads
     plan = _plans.get(key)
     if plan is None:
         with _lock:

@@ -110,3 +110,24 @@ def version() -> tuple | None:
     """``(major, minor, patch)`` of the loaded library, or None."""
     library = load()
     return None if library is None else _version(library)
+
+
+_omp: dict = {}
+
+
+def openmp_threads() -> int:
+    """OpenMP's thread count for the next parallel region of the calling thread (0 where
+    no OpenMP runtime is loaded).  oneDNN fixes a primitive's threading when it creates
+    it, so the kernels key their cached primitives by this: a primitive made for one
+    thread would run on one thread after the pool grew."""
+    function = _omp.get("max_threads")
+    if function is None:
+        import ctypes
+
+        try:
+            function = ctypes.CDLL("libgomp.so.1").omp_get_max_threads
+            function.restype = ctypes.c_int
+        except (OSError, AttributeError):
+            function = _omp["max_threads"] = lambda: 0
+        _omp["max_threads"] = function
+    return function()

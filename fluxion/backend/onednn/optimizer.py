@@ -31,7 +31,7 @@ import threading
 
 import numpy as np
 
-from fluxion.backend.onednn import capi
+from fluxion.backend.onednn import capi, library
 from fluxion.backend.onednn.memory import Descriptors, PrimitiveDesc, Step
 
 MIN_SIZE = 131072
@@ -101,7 +101,7 @@ def adam_update(api, g, m, v, w, alpha, beta_1, beta_2, epsilon, out=None):
            for a in arrays):
         return None
     alpha = np.ascontiguousarray(alpha, dtype=np.float32).reshape(1)
-    key = (w.size, beta_1, beta_2, epsilon)
+    key = (w.size, beta_1, beta_2, epsilon, library.openmp_threads())  # keeps its threads
     plan = _plans.get(key)
     if plan is None:
         with _lock:

@@ -18,7 +18,7 @@ import threading
 
 import numpy as np
 
-from fluxion.backend.onednn import capi
+from fluxion.backend.onednn import capi, library
 from fluxion.backend.onednn.geometry import window_pads
 from fluxion.backend.onednn.memory import (
     Descriptors,
@@ -74,7 +74,7 @@ class _Plan:
 
 def _plan_for(api, x_shape, dtype, window, strides, padding, dilations):
     key = (tuple(x_shape), np.dtype(dtype).str, tuple(window), tuple(strides), str(padding),
-           tuple(dilations))
+           tuple(dilations), library.openmp_threads())  # a primitive keeps its threads
     plan = _plans.get(key)
     if plan is None:
         with _lock:
