@@ -14,7 +14,11 @@ their own.
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
+
+from fluxion.core.primitive import register_export
 
 
 class Unavailable(Exception):
@@ -112,3 +116,28 @@ def _lower_node(ctx: LoweringContext, node) -> None:
                              f"{len(results)} results for {len(node.outputs)} outputs")
     for value, held in zip(node.outputs, results):
         ctx.bind_output(node, value, held)
+
+
+def mapping_decorator(slot: str):
+    """An exporter's ``@lowers(*primitive_names)``: stores the decorated
+    ``lower(ctx, node)`` in the named primitives' ``export[slot]``."""
+    def lowers(*primitive_names: str):
+        def register(function):
+            for name in primitive_names:
+                register_export(slot, name, function)
+            return function
+        return register
+    return lowers
+
+
+def family_importer(package: str, families: tuple):
+    """An exporter's ``register_all()``: imports each family module of its mappings
+    package once, which fills the export slots."""
+    done = []
+
+    def register_all() -> None:
+        if not done:
+            for family in families:
+                importlib.import_module(f"{package}.{family}")
+            done.append(True)
+    return register_all

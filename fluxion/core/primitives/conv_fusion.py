@@ -187,13 +187,19 @@ def fold_channel_affine(graph, rewriter_class):
             continue
         chains[links[-1][2]] = (node, links, inner)
         claimed.update(inner + [links[-1][2]])
-    if not chains:
+    return _rebuilt(graph, rewriter_class, chains, claimed, _emit_folded)
+
+
+def _rebuilt(graph, rewriter_class, matches: dict, claimed: set, emit):
+    """``graph`` with each match (keyed by its last node's index: the conv, what the
+    rewrite found, the inner node indices) computed by ``emit``'s nodes instead."""
+    if not matches:
         return graph
     rewriter = rewriter_class(graph)
     for index, node in enumerate(graph.nodes):
-        if index in chains:
-            conv, links, inner = chains[index]
-            _emit_folded(rewriter, conv, links, replacing=node)
+        if index in matches:
+            conv, found, inner = matches[index]
+            emit(rewriter, conv, found, replacing=node)
             _replace_inner(rewriter, graph.nodes, inner, rewriter.value(node.outputs[0]))
         elif index not in claimed:
             rewriter.keep(node)
@@ -292,17 +298,7 @@ def fuse_conv_epilogue(graph, rewriter_class):
             continue
         tails[found["nodes"][-1]] = (node, found, inner)
         claimed.update(inner + found["nodes"][-1:])
-    if not tails:
-        return graph
-    rewriter = rewriter_class(graph)
-    for index, node in enumerate(graph.nodes):
-        if index in tails:
-            conv, found, inner = tails[index]
-            _emit_fused(rewriter, conv, found, replacing=node)
-            _replace_inner(rewriter, graph.nodes, inner, rewriter.value(node.outputs[0]))
-        elif index not in claimed:
-            rewriter.keep(node)
-    return rewriter.finish()
+    return _rebuilt(graph, rewriter_class, tails, claimed, _emit_fused)
 
 
 def _emit_fused(rewriter, conv, found, replacing) -> None:

@@ -6,30 +6,12 @@ Importing a module stores its mappings in the primitive records' export slots
 
 from __future__ import annotations
 
-import importlib
-
-from fluxion.core.primitive import register_export
+from fluxion.graph.export_lowering import family_importer, mapping_decorator
 
 _FAMILIES = ("state", "activation", "elementwise", "dense", "contraction", "conv", "shape",
              "reduce", "recurrent")
-_registered = False
 
 ACTIVATIONS = {"NONE": 0, "RELU": 1, "RELU_N1_TO_1": 2, "RELU6": 3, "TANH": 4}
 
-
-def lowers(*primitive_names: str):
-    """Stores the decorated ``lower(ctx, node)`` as the TFLite mapping of the primitives."""
-    def register(function):
-        for name in primitive_names:
-            register_export("tflite", name, function)
-        return function
-    return register
-
-
-def register_all() -> None:
-    """Imports every family module once, which fills the export slots."""
-    global _registered
-    if not _registered:
-        for family in _FAMILIES:
-            importlib.import_module(f"fluxion.lite.mappings.{family}")
-        _registered = True
+lowers = mapping_decorator("tflite")  # @lowers(*primitive names) on ``lower(ctx, node)``
+register_all = family_importer("fluxion.lite.mappings", _FAMILIES)
