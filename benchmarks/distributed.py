@@ -48,8 +48,23 @@ def timed(original):
 for name in ("allreduce", "start_allreduce", "finish_allreduce"):  # gradients: start/finish
     if hasattr(mpi_comm, name):
         setattr(mpi_comm, name, timed(getattr(mpi_comm, name)))
+waited, waited_cpu = [0.0], [0.0]
+try:  # the shared-memory reduction and the sharded update
+    from fluxion.distribute import node_memory, sharded_update
+    sharded_update._Mean.__call__ = timed(sharded_update._Mean.__call__)
+    sharded_update._Step.__call__ = timed(sharded_update._Step.__call__)
+    barrier = node_memory.NodeGroup.barrier
+    def timed_barrier(*args):
+        start, cpu = time.perf_counter(), time.process_time()
+        barrier(*args)
+        waited[0] += time.perf_counter() - start; waited_cpu[0] += time.process_time() - cpu
+    node_memory.NodeGroup.barrier = timed_barrier
+except ImportError:
+    pass
 epochs, batch, samples = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-strategy = tf.distribute.MultiWorkerMirroredStrategy()
+strategy = tf.distribute.MultiWorkerMirroredStrategy(  # bytes_per_pack: MPI's buckets
+    communication_options=tf.distribute.experimental.CommunicationOptions(
+        bytes_per_pack=int(os.environ.get("FLUXION_BYTES_PER_PACK", "0"))))
 rng = np.random.default_rng(0)
 x = rng.random((samples, 784), dtype=np.float32); y = rng.integers(0, 10, samples)
 with strategy.scope():
@@ -58,17 +73,19 @@ with strategy.scope():
                               keras.layers.Dense(256, activation="relu"), keras.layers.Dense(10)])
     model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
 model.fit(x[:10 * batch], y[:10 * batch], batch_size=batch, epochs=1, verbose=0)
-times, shares, cpus, reduce_cpus = [], [], [], []
+times, shares, cpus, reduce_cpus, waits = [], [], [], [], []
 for _ in range(epochs):
-    spent[0] = spent_cpu[0] = 0.0
+    spent[0] = spent_cpu[0] = waited[0] = waited_cpu[0] = 0.0
     start, cpu = time.perf_counter(), time.process_time()
     model.fit(x, y, batch_size=batch, epochs=1, verbose=0, shuffle=False)
     elapsed = time.perf_counter() - start
     times.append(elapsed); shares.append(spent[0] / elapsed)
     cpus.append(time.process_time() - cpu); reduce_cpus.append(spent_cpu[0])
+    waits.append(waited[0])
 steps = -(-samples // batch)
 cpu_per_step = np.array([statistics.median(cpus) / steps,
-                         statistics.median(reduce_cpus) / steps])
+                         statistics.median(reduce_cpus) / steps,
+                         statistics.median(waits) / steps])
 busiest = mpi_comm.allgather(cpu_per_step).max(axis=0) \
     if strategy.num_replicas_in_sync > 1 else cpu_per_step
 if strategy.cluster_resolver.task_id == 0:
@@ -76,11 +93,12 @@ if strategy.cluster_resolver.task_id == 0:
                       "allreduce_share": statistics.median(shares),
                       "cpu_ms_per_step": busiest[0] * 1e3,
                       "reduce_cpu_ms_per_step": busiest[1] * 1e3,
+                      "barrier_wait_ms_per_step": busiest[2] * 1e3,
                       "threads": tf.config.threading.get_intra_op_parallelism_threads()}))
 """
 
 
-def run(ranks: int, epochs: int, batch: int) -> dict:
+def run(ranks: int, epochs: int, batch: int, variant: str = "") -> dict:
     # No FLUXION_NUM_THREADS: the strategy gives each rank its share of the CPUs (one
     # thread each for 2 ranks on 2 cores); one rank alone is pinned to one thread here.
     env = dict(os.environ)
@@ -88,6 +106,7 @@ def run(ranks: int, epochs: int, batch: int) -> dict:
         env["FLUXION_NUM_THREADS"] = "1"
     else:
         env.pop("FLUXION_NUM_THREADS", None)
+    env.update(VARIANTS[variant][1])
     done = subprocess.run([shutil.which("mpiexec"), "-n", str(ranks), sys.executable, "-c",
                            WORKER.replace("ROOT", repr(ROOT), 1), str(epochs), str(batch),
                            str(SAMPLES)],
@@ -100,6 +119,14 @@ def run(ranks: int, epochs: int, batch: int) -> dict:
     return result
 
 
+# Ways to run the N ranks: Fluxion's default (gradients reduced through the host's shared
+# memory, Adam's update sharded across the ranks), every rank updating all parameters
+# after the same reduction, and MPI's Iallreduce in 4 MB buckets (no sharding).
+VARIANTS = {"": ("", {}),
+            "unsharded": ("unsharded update", {"FLUXION_SHARDED_UPDATE": "0"}),
+            "mpi": ("MPI Iallreduce buckets", {"FLUXION_BYTES_PER_PACK": str(4 << 20)})}
+
+
 def median_of(results: list[dict]) -> dict:
     return {key: statistics.median(r[key] for r in results) for key in results[0]}
 
@@ -110,30 +137,38 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--batch", type=int, default=256)
+    parser.add_argument("--compare", default="",
+                        help="comma-separated extra ways to run the N ranks, interleaved "
+                             "with the others: unsharded, mpi")
     args = parser.parse_args()
+    variants = [""] + [v for v in args.compare.split(",") if v]
+    configs = [(1, "")] + [(args.ranks, v) for v in variants]
     load_before = os.getloadavg()[0]
-    ones, manys = [], []
-    for round_ in range(args.rounds):  # A/B interleaved, the order alternating
-        order = (1, args.ranks) if round_ % 2 == 0 else (args.ranks, 1)
-        for ranks in order:
-            (ones if ranks == 1 else manys).append(run(ranks, args.epochs, args.batch))
+    results: dict = {config: [] for config in configs}
+    for round_ in range(args.rounds):  # interleaved, the order alternating
+        for config in (configs if round_ % 2 == 0 else configs[::-1]):
+            results[config].append(run(config[0], args.epochs, args.batch, config[1]))
     load_after = os.getloadavg()[0]
-    one, many = median_of(ones), median_of(manys)
-    speedup = many["samples_per_s"] / one["samples_per_s"]
-    cpu_speedup = one["cpu_ms_per_step"] / many["cpu_ms_per_step"]
-    rows = [("1 rank x 1 thread", f"{one['samples_per_s']:,.0f}", "1.00x", "100%",
-             f"{one['allreduce_share'] * 100:.1f}%", f"{one['cpu_ms_per_step']:.2f}", "-",
-             "1.00x"),
-            (f"{args.ranks} ranks x 1 thread", f"{many['samples_per_s']:,.0f}",
-             f"{speedup:.2f}x", f"{speedup / args.ranks * 100:.0f}%",
-             f"{many['allreduce_share'] * 100:.1f}%", f"{many['cpu_ms_per_step']:.2f}",
-             f"{many['reduce_cpu_ms_per_step']:.2f}", f"{cpu_speedup:.2f}x")]
+    one = median_of(results[(1, "")])
+    rows = []
+    for ranks, variant in configs:
+        many = median_of(results[(ranks, variant)])
+        speedup = many["samples_per_s"] / one["samples_per_s"]
+        name = f"{ranks} rank{'s' if ranks > 1 else ''} x 1 thread" + \
+            (f", {VARIANTS[variant][0]}" if variant else "")
+        rows.append((name, f"{many['samples_per_s']:,.0f}", f"{speedup:.2f}x",
+                     f"{speedup / ranks * 100:.0f}%",
+                     f"{many['allreduce_share'] * 100:.1f}%",
+                     f"{many['cpu_ms_per_step']:.2f}",
+                     f"{many['reduce_cpu_ms_per_step']:.2f}" if ranks > 1 else "-",
+                     f"{many['barrier_wait_ms_per_step']:.2f}" if ranks > 1 else "-",
+                     f"{one['cpu_ms_per_step'] / many['cpu_ms_per_step']:.2f}x"))
     print(f"global batch {args.batch}, {args.rounds} interleaved rounds of {args.epochs} "
           f"epochs; 1-minute load average {load_before:.2f} before, {load_after:.2f} after "
           f"on {os.cpu_count()} CPUs")
     print(table(rows, ("configuration", "samples/s", "speed-up", "efficiency",
-                       "all-reduce share", "CPU ms/step", "of it in all-reduce",
-                       "CPU-time speed-up")))
+                       "reduce+update share", "CPU ms/step", "of it reduce+update",
+                       "barrier wait ms/step", "CPU-time speed-up")))
 
 
 if __name__ == "__main__":

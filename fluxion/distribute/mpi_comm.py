@@ -20,8 +20,11 @@ from fluxion.core import errors
 _YIELD_SECONDS = 0.05  # poll, yielding the CPU between polls, this long; then back off.
 # Polling without yielding was 5-20x slower than a blocking Allreduce on a shared 2-core
 # machine (a 1 MB all-reduce: 5-23 ms against 1 ms): the spinning rank takes the core
-# the other rank, or MPI's shared-memory copy, needs.  A sleep of zero yields and costs
-# a few microseconds; the fixed sleeps of the back-off cost up to 1 ms each.
+# the other rank, or MPI's shared-memory copy, needs.  ``os.sched_yield`` between polls
+# gives the core to whatever else is runnable on it and returns at once otherwise:
+# polling a 1 MB all-reduce that way takes what a blocking ``Allreduce`` takes (0.22 ms,
+# 2 ranks, quiet machine), where ``time.sleep(0)`` (a timed sleep, with the kernel's
+# timer slack) took 0.49 ms.  The fixed sleeps of the back-off cost up to 1 ms each.
 _INSTALL_HINT = "pip install 'fluxion-ml[mpi]' (mpi4py and an MPI such as mpich)"
 
 
@@ -120,7 +123,7 @@ def _wait(request, what: str) -> None:
     while not request.Test():
         now = time.monotonic()
         if now - start < _YIELD_SECONDS:
-            time.sleep(0)  # the other workers are usually a step behind at most
+            _yield_cpu()  # the other workers are usually a step behind at most
             continue
         if now > deadline:
             # TF raises DeadlineExceededError for a timeout the user set in the options.
@@ -134,6 +137,9 @@ def _wait(request, what: str) -> None:
                 f"CommunicationOptions(timeout_seconds=...) sets the wait.)")
         time.sleep(pause)
         pause = min(pause * 2, 1e-3)
+
+
+_yield_cpu = getattr(os, "sched_yield", lambda: time.sleep(0))  # not on Windows
 
 
 _OPS = ("sum", "mean", "max", "min")

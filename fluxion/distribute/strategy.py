@@ -187,12 +187,36 @@ class Strategy:
             yield item
 
     def _average_gradients(self, grads: list) -> list:
+        """The mean over workers of each gradient: through the hosts' shared memory
+        (``fluxion.distribute.node_memory``), or, where ``communication_options`` set
+        ``bytes_per_pack``, in buckets of that size reduced by MPI's ``Iallreduce``
+        (started inside the backward pass)."""
         if self._workers() == 1:
             return grads
+        options = getattr(self, "_communication_options", None)
+        if options is not None and options.bytes_per_pack:
+            from fluxion.distribute.collectives import all_reduce_bucket
+
+            return all_reduce_bucket(grads, options.bytes_per_pack)
+        if len({g.dtype for g in grads}) == 1 and grads[0].dtype.np_dtype.kind == "f":
+            from fluxion.distribute.sharded_update import shared_mean
+
+            return shared_mean(grads)
         from fluxion.distribute.collectives import all_reduce_bucket
 
+        return all_reduce_bucket(grads)
+
+    def _update_sharded(self, optimizer, grads: list, variables: list) -> bool:
+        """Averages ``grads`` and applies ``optimizer``'s update with each worker of a
+        host updating its part of the parameters (``sharded_update``); False, doing
+        nothing, where that does not apply (one worker, several hosts, buckets asked
+        for, an optimizer other than Adam's fused update)."""
         options = getattr(self, "_communication_options", None)
-        return all_reduce_bucket(grads, options.bytes_per_pack if options else 0)
+        if self._workers() == 1 or (options is not None and options.bytes_per_pack):
+            return False
+        from fluxion.distribute.sharded_update import update_sharded
+
+        return update_sharded(optimizer, grads, variables)
 
     def _sync_variables(self, variables) -> None:
         """Makes every worker's copy of ``variables`` the chief's (before training)."""

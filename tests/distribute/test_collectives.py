@@ -96,3 +96,24 @@ def test_communication_options_set_the_buckets_and_the_timeout(world):
     implementation = tf.distribute.experimental.CommunicationImplementation.RING
     assert tf.distribute.experimental.CommunicationOptions(
         implementation="ring").implementation is implementation
+
+
+def test_only_adams_plain_fused_update_is_offered_for_sharding():
+    from fluxion import keras
+
+    weights = [tf.Variable(np.ones((3, 2), np.float32)), tf.Variable(np.ones(2, np.float32))]
+    grads = [tf.constant(np.ones((3, 2), np.float32)), tf.constant(np.ones(2, np.float32))]
+
+    def plan(optimizer):
+        optimizer.build(weights)
+        return optimizer._sharded_update_plan(grads, weights)
+
+    offered = plan(keras.optimizers.Adam(0.01))
+    assert offered["hyper"] == {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7}
+    assert len(offered["moments"]) == len(offered["velocities"]) == 2
+    assert float(offered["alpha"]()) > 0
+    for other in (keras.optimizers.Adam(amsgrad=True), keras.optimizers.AdamW(),
+                  keras.optimizers.Adam(clipnorm=1.0), keras.optimizers.Adam(use_ema=True),
+                  keras.optimizers.Adam(gradient_accumulation_steps=2)):
+        assert plan(other) is None, other
+    assert getattr(keras.optimizers.SGD(), "_sharded_update_plan", None) is None

@@ -141,6 +141,40 @@ class Adam(_Moments):
             v_hat.assign(second)
         variable.assign_sub(m.read_value() * alpha / (math_ops.sqrt(second) + self.epsilon))
 
+    def _sharded_update_plan(self, grads, variables):
+        """For a strategy that splits this step's update between its workers
+        (``fluxion.distribute.sharded_update``): the slots of ``variables``, the
+        hyperparameters and the step's ``alpha``, where the step is the fused update and
+        nothing else (float32, no amsgrad, decay, clipping, EMA, accumulation, loss
+        scale, and no subclass changing the update); else None."""
+        kind = type(self)
+        if kind.update_step is not Adam.update_step \
+                or kind._backend_update_step is not Optimizer._backend_update_step \
+                or kind._backend_apply_gradients is not Optimizer._backend_apply_gradients:
+            return None
+        if self.amsgrad or not _numbers(self.beta_1, self.beta_2, self.epsilon) \
+                or self.weight_decay or self.clipnorm or self.clipvalue \
+                or self.global_clipnorm or self.use_ema or self.gradient_accumulation_steps \
+                or self.loss_scale_factor:
+            return None
+        if not all(v.dtype == "float32" and g.dtype == "float32" and v.shape == g.shape
+                   and None not in g.shape.as_list() for g, v in zip(grads, variables)):
+            return None
+        indices = [self._get_variable_index(v) for v in variables]
+
+        def alpha():
+            self._step_cache = {}
+            try:
+                return self._alpha(self._read(self.learning_rate), variables[0].dtype)
+            finally:
+                self._step_cache = {}
+
+        return {"moments": [self._momentums[i] for i in indices],
+                "velocities": [self._velocities[i] for i in indices],
+                "hyper": {"beta_1": float(self.beta_1), "beta_2": float(self.beta_2),
+                          "epsilon": float(self.epsilon)},
+                "alpha": alpha}
+
     def get_config(self) -> dict:
         return {**super().get_config(), "amsgrad": self.amsgrad}
 

@@ -318,15 +318,18 @@ class Optimizer:
         grads, trainable_variables = self._overwrite_with_gradients(grads, trainable_variables)
         if grads:
             grads = [_dense(g) for g in grads]
-            if self._distribute_strategy is not None:
-                grads = self._distribute_strategy._average_gradients(grads)
-            if self.loss_scale_factor is not None:
-                grads = [g / self.loss_scale_factor for g in grads]
-            self._step_cache = {}
-            try:
-                self._backend_apply_gradients(grads, trainable_variables)
-            finally:
+            strategy = self._distribute_strategy
+            if strategy is None or \
+                    not strategy._update_sharded(self, grads, trainable_variables):
+                if strategy is not None:
+                    grads = strategy._average_gradients(grads)
+                if self.loss_scale_factor is not None:
+                    grads = [g / self.loss_scale_factor for g in grads]
                 self._step_cache = {}
+                try:
+                    self._backend_apply_gradients(grads, trainable_variables)
+                finally:
+                    self._step_cache = {}
             for variable in trainable_variables:
                 if getattr(variable, "constraint", None) is not None:
                     variable.assign(variable.constraint(variable))
