@@ -160,3 +160,22 @@ def test_in_parallel_only_the_backends_pools_grow(monkeypatch):
     blas_threads.set_parallel(2)  # NumPy's products: its BLAS grows
     assert [p.threads for p in pools] == [2, 1]
     assert not blas_threads.parallel_pools_wait_passively()
+
+
+@pytest.mark.parametrize("subscripts, a_shape, b_shape", [
+    ("abcd,aecd->acbe", (4, 64, 2, 64), (4, 64, 2, 64)),  # attention scores
+    ("acbe,aecd->abcd", (4, 2, 64, 64), (4, 64, 2, 64)),  # attention combination
+    ("abc,cde->abde", (4, 36, 64), (64, 2, 64)),  # EinsumDense projection
+])
+def test_einsums_lowered_to_products_run_on_onednn(subscripts, a_shape, b_shape):
+    from fluxion.backend.onednn import matmul
+
+    a, b = _operand(a_shape), _operand(b_shape)
+    tf.config.set_backend("onednn")
+    try:
+        matmul._plans.clear()
+        got = tf.einsum(subscripts, a, b).numpy()
+        assert matmul._plans  # the product ran in oneDNN
+    finally:
+        tf.config.set_backend("numpy")
+    np.testing.assert_allclose(got, np.einsum(subscripts, a, b), rtol=2e-5, atol=2e-4)
