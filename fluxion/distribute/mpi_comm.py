@@ -17,14 +17,17 @@ import numpy as np
 
 from fluxion.core import errors
 
-_YIELD_SECONDS = 0.05  # poll, yielding the CPU between polls, this long; then back off.
+_YIELD_SECONDS = 0.001  # poll, yielding the CPU between polls, this long; then sleep.
+_LONGEST_PAUSE = 2e-4  # the sleeps between later polls grow from 10 us to this.
 # Polling without yielding was 5-20x slower than a blocking Allreduce on a shared 2-core
 # machine (a 1 MB all-reduce: 5-23 ms against 1 ms): the spinning rank takes the core
 # the other rank, or MPI's shared-memory copy, needs.  ``os.sched_yield`` between polls
 # gives the core to whatever else is runnable on it and returns at once otherwise:
 # polling a 1 MB all-reduce that way takes what a blocking ``Allreduce`` takes (0.22 ms,
 # 2 ranks, quiet machine), where ``time.sleep(0)`` (a timed sleep, with the kernel's
-# timer slack) took 0.49 ms.  The fixed sleeps of the back-off cost up to 1 ms each.
+# timer slack) took 0.49 ms.  A wait longer than a millisecond means another worker is
+# behind (descheduled on a busy machine, a slower step): sleeping then leaves the core
+# to the programs that need it, at the price of up to 0.2 ms of extra latency.
 _INSTALL_HINT = "pip install 'fluxion-ml[mpi]' (mpi4py and an MPI such as mpich)"
 
 
@@ -136,7 +139,8 @@ def _wait(request, what: str) -> None:
                 f"BackupAndRestore to resume. (FLUXION_COLLECTIVE_TIMEOUT or "
                 f"CommunicationOptions(timeout_seconds=...) sets the wait.)")
         time.sleep(pause)
-        pause = min(pause * 2, 1e-3)
+        # Long waits (a checkpoint written by the chief, a dead worker) poll less often.
+        pause = min(pause * 2, _LONGEST_PAUSE if now - start < 0.1 else 0.01)
 
 
 _yield_cpu = getattr(os, "sched_yield", lambda: time.sleep(0))  # not on Windows
