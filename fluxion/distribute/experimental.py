@@ -2,9 +2,12 @@
 
 ``MultiWorkerMirroredStrategy(communication_options=...)`` reads two of them:
 
-- ``bytes_per_pack``: the size of the gradient buckets the all-reduce sends (0: Fluxion
-  chooses, 4 MB).  Smaller buckets start reducing earlier in the backward pass; each
-  costs one more collective a step.
+- ``bytes_per_pack``: 0 (the default) lets Fluxion choose: gradients averaged through
+  each host's shared memory, Adam's update sharded across a host's workers
+  (``fluxion.distribute.sharded_update``).  A positive size asks for MPI's
+  ``Iallreduce`` on gradient buckets of that many bytes instead, each started inside
+  the backward pass as soon as its gradients exist (every worker then updates all
+  parameters).
 - ``timeout_seconds``: how long a collective waits for the other workers before raising
   ``DeadlineExceededError`` (None: ``FLUXION_COLLECTIVE_TIMEOUT``, else 120 s, raising
   ``UnavailableError``).

@@ -3,9 +3,12 @@
 
 Data parallelism as TF does it: every worker holds the same variables (broadcast from
 the chief before training), computes gradients on its share of each global batch,
-and the gradients are averaged across workers *inside* the compiled step (one
-all-reduce of one contiguous buffer a step), so every worker applies the same update
-and the weights stay bit-identical.
+and the gradients are averaged across workers *inside* the compiled step, so every
+worker ends the step with the same weights, bit for bit.  Workers on one host average
+through its shared memory (``node_memory``; hosts' sums added by MPI between one
+leader per host), and with Adam each worker of a host updates only its part of the
+parameters, held in that shared memory (``sharded_update``); ``CommunicationOptions(
+bytes_per_pack=...)`` asks for MPI's ``Iallreduce`` in buckets instead (``collectives``).
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ def main(out_dir: str, optimizer_name: str) -> None:
                                   keras.layers.Dense(3)])
         optimizer = keras.optimizers.Adam(0.01) if optimizer_name == "adam" \
             else keras.optimizers.SGD(0.05, momentum=0.9)
-        model.compile(optimizer, "mse")
+        model.compile(optimizer, "mse", run_eagerly=bool(os.environ.get("FLUXION_TEST_EAGER")))
     model.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
     # Replaced values must reach every rank's next steps (assign, set_weights, loads).
     model.set_weights([w * 0.5 for w in model.get_weights()])

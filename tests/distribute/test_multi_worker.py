@@ -29,7 +29,7 @@ def weights(path):
         return [data[key] for key in sorted(data.files, key=lambda k: int(k.split("_")[1]))]
 
 
-@pytest.mark.parametrize("bytes_per_pack", ["0", "200"])  # one bucket; 2 overlapped ones
+@pytest.mark.parametrize("bytes_per_pack", ["0", "200"])  # shared memory; MPI buckets
 def test_two_ranks_train_like_one_process_with_the_global_batch(tmp_path, bytes_per_pack):
     single = run([sys.executable, SCRIPT, str(tmp_path)])
     assert single.returncode == 0, single.stderr[-2000:]

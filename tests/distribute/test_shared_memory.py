@@ -64,11 +64,11 @@ def alone(tmp_path_factory):
     return get
 
 
-@pytest.mark.parametrize("sharded", ["1", "0"])
+@pytest.mark.parametrize("sharded,eager", [("1", ""), ("0", ""), ("1", "1")])
 def test_adam_on_two_ranks_equals_one_process_weights_and_optimizer_state(
-        tmp_path, alone, sharded):
+        tmp_path, alone, sharded, eager):
     run([MPIEXEC, "-n", "2", sys.executable, SCRIPT, str(tmp_path), "adam"],
-        extra_env={"FLUXION_SHARDED_UPDATE": sharded})
+        extra_env={"FLUXION_SHARDED_UPDATE": sharded, "FLUXION_TEST_EAGER": eager})
     rank0, rank1 = results(tmp_path, "rank0_of_2"), results(tmp_path, "rank1_of_2")
     assert_same(rank0, rank1, exact=True)  # bit-identical on every rank
     assert_same(alone("adam"), rank0)
