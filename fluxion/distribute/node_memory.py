@@ -53,6 +53,10 @@ class NodeGroup:
         count = int(np.prod(shape, dtype=np.int64))
         window = MPI.Win.Allocate_shared(count * dtype.itemsize if self.rank == 0 else 0,
                                          dtype.itemsize, comm=self.node)
+        # A passive-target epoch for the window's lifetime: ``Sync`` (a memory barrier
+        # for the window) around each barrier makes every rank's stores visible to the
+        # others also on weakly ordered CPUs (MPI's rule for shared windows).
+        window.Lock_all(MPI.MODE_NOCHECK)
         self._windows.append(window)
         memory, _ = window.Shared_query(0)
         array = np.ndarray(buffer=memory, dtype=dtype, shape=shape)
@@ -62,8 +66,13 @@ class NodeGroup:
         return array
 
     def barrier(self, what: str) -> None:
-        """Waits (bounded) until every rank of the host got here."""
+        """Waits (bounded) until every rank of the host got here; what each wrote into
+        the shared arrays before is visible to all after."""
+        for window in self._windows:
+            window.Sync()
         mpi_comm._wait(self.node.Ibarrier(), what)
+        for window in self._windows:
+            window.Sync()
 
     def part(self, length: int, rank: int | None = None) -> tuple[int, int]:
         """The ``[start, stop)`` of ``length`` values that ``rank`` (default: this
