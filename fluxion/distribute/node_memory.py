@@ -108,30 +108,49 @@ class SharedReduction:
         self.start, self.stop = group.part(self.length)
 
     def write(self, pieces) -> None:
-        """Copies this rank's gradients (in order) into its slot."""
+        """Copies this rank's gradients (in order) into its slot, all but this rank's
+        own part, which it adds from ``pieces`` themselves (kept until
+        ``sum_my_part``): 1/n of the copying saved."""
         if self.group is None:
             self._setup()
         slot = self.slots[self.group.rank]
+        start, stop = self.start, self.stop
+        self._mine = []  # (first index, flat values) of each piece
         offset = 0
         for piece in pieces:
-            piece = np.asarray(piece)
-            slot[offset:offset + piece.size] = piece.reshape(-1)
-            offset += piece.size
+            flat = np.asarray(piece).reshape(-1)
+            end = offset + flat.size
+            if offset < start:  # the values before this rank's part
+                slot[offset:min(end, start)] = flat[:min(end, start) - offset]
+            if end > stop:  # and after it
+                first = max(offset, stop)
+                slot[first:end] = flat[first - offset:]
+            self._mine.append((offset, flat))
+            offset = end
         if offset != self.length:
             raise ValueError(f"shared reduction: expected {self.length} values, got "
                              f"{offset}")
 
-    def sum_my_part(self, out: np.ndarray | None = None) -> np.ndarray:
+    def sum_my_part(self) -> np.ndarray:
         """After ``write`` on every rank of the host: the host's sum of this rank's part,
-        added in rank order (written into the shared total, and ``out`` if given)."""
+        added in rank order (into the shared total; returns that part of it)."""
         self.group.barrier("shared-memory reduction")
-        start, stop = self.start, self.stop
-        target = self.total[start:stop]
-        np.add(self.slots[0, start:stop], self.slots[1, start:stop], out=target) \
-            if self.group.size > 1 else np.copyto(target, self.slots[0, start:stop])
-        for other in range(2, self.group.size):
-            target += self.slots[other, start:stop]
-        return target
+        start, stop, me = self.start, self.stop, self.group.rank
+        for offset, flat in self._mine:  # segments of the part within one piece each
+            low, high = max(start, offset), min(stop, offset + flat.size)
+            if low >= high:
+                continue
+            terms = [flat[low - offset:high - offset] if rank == me
+                     else self.slots[rank, low:high] for rank in range(self.group.size)]
+            target = self.total[low:high]
+            if len(terms) == 1:
+                np.copyto(target, terms[0])
+                continue
+            np.add(terms[0], terms[1], out=target)
+            for term in terms[2:]:
+                target += term
+        self._mine = None
+        return self.total[start:stop]
 
     def mean(self) -> np.ndarray:
         """The mean over all ranks of every rank's ``write``, the same bits on each."""
