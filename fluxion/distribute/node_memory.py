@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from fluxion.core import errors
 from fluxion.distribute import mpi_comm
 
 
@@ -51,8 +52,17 @@ class NodeGroup:
 
         dtype = np.dtype(dtype)
         count = int(np.prod(shape, dtype=np.int64))
-        window = MPI.Win.Allocate_shared(count * dtype.itemsize if self.rank == 0 else 0,
-                                         dtype.itemsize, comm=self.node)
+        size = count * dtype.itemsize if self.rank == 0 else 0
+        try:
+            window = _allocate_shared(size, dtype.itemsize, self.node)
+        except MPI.Exception as error:
+            raise errors.ResourceExhaustedError(
+                None, None,
+                f"Could not allocate {count * dtype.itemsize / 2**20:.1f} MiB of memory "
+                f"shared by this host's {self.size} workers ({error.Get_error_string()}); "
+                f"a container's /dev/shm may be too small (docker run --shm-size). "
+                f"CommunicationOptions(bytes_per_pack=4 << 20) reduces with MPI's "
+                f"all-reduce instead.") from None
         # A passive-target epoch for the window's lifetime: ``Sync`` (a memory barrier
         # for the window) around each barrier makes every rank's stores visible to the
         # others also on weakly ordered CPUs (MPI's rule for shared windows).
@@ -79,6 +89,12 @@ class NodeGroup:
         rank) of the host reduces: near-equal contiguous parts in rank order."""
         rank = self.rank if rank is None else rank
         return length * rank // self.size, length * (rank + 1) // self.size
+
+
+def _allocate_shared(size: int, unit: int, comm):
+    from mpi4py import MPI
+
+    return MPI.Win.Allocate_shared(size, unit, comm=comm)
 
 
 _groups: dict = {}

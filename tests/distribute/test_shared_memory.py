@@ -134,3 +134,21 @@ def test_shared_reduction_is_bit_identical_and_hierarchical_over_four_ranks(tmp_
     result = run([MPIEXEC, "-n", "4", sys.executable, "-c", probe],
                  extra_env={"MPIR_CVAR_NUM_CLIQUES": "2"})
     assert result.stdout.count("hosts 2 of 2") == 4
+
+
+def test_a_failed_shared_allocation_says_what_to_do(tmp_path):
+    probe = (
+        "from mpi4py import MPI\n"
+        "from fluxion.core import errors\n"
+        "from fluxion.distribute import node_memory\n"
+        "def refuse(*args, **kwargs):\n"
+        "    raise MPI.Exception(MPI.ERR_NO_MEM)\n"
+        "node_memory._allocate_shared = refuse\n"
+        "try:\n"
+        "    node_memory.node_group(MPI.COMM_WORLD).shared_array((1000,), 'float32')\n"
+        "except errors.ResourceExhaustedError as error:\n"
+        "    print('refused:', error)\n")
+    result = run([sys.executable, "-c", probe])
+    assert "refused: Could not allocate 0.0 MiB of memory shared by this host's 1" \
+        in result.stdout
+    assert "bytes_per_pack" in result.stdout
