@@ -60,6 +60,9 @@ def _sizes(tensors) -> list[int]:
     return sizes
 
 
+_reductions: dict = {}
+
+
 def shared_mean(grads: list) -> list:
     """The mean over all workers of each gradient (one float dtype), reduced through
     the host's shared memory (hierarchically across hosts)."""
@@ -68,7 +71,10 @@ def shared_mean(grads: list) -> list:
     if any(g.dtype != dtype for g in grads):
         raise ValueError(f"shared_mean: expected gradients of one dtype, got "
                          f"{sorted({g.dtype.name for g in grads})}")
-    reduction = node_memory.SharedReduction(sum(sizes), dtype.np_dtype)
+    key = (sum(sizes), dtype.np_dtype)
+    reduction = _reductions.get(key)
+    if reduction is None:  # one per layout: retraced steps reuse its shared memory
+        reduction = _reductions[key] = node_memory.SharedReduction(*key)
     flat = bind(host_call_p, *grads, callback=_Mean(reduction),
                 result=((reduction.length,), dtype))
     return [reshape(piece, g.shape.as_list()) for piece, g in zip(split(flat, sizes), grads)]
