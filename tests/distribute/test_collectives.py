@@ -117,3 +117,21 @@ def test_only_adams_plain_fused_update_is_offered_for_sharding():
                   keras.optimizers.Adam(gradient_accumulation_steps=2)):
         assert plan(other) is None, other
     assert getattr(keras.optimizers.SGD(), "_sharded_update_plan", None) is None
+
+
+@pytest.mark.parametrize("size", [7, 135_000])  # NumPy's and oneDNN's adam_update kernels
+def test_adam_in_place_is_bit_for_bit_the_adam_update_primitive(size):
+    from fluxion.core.primitives.optimizer_updates import adam_update_p
+    from fluxion.distribute.sharded_update import adam_in_place
+
+    rng = np.random.default_rng(3)
+    g, m, w = (rng.normal(size=size).astype(np.float32) for _ in range(3))
+    v = rng.random(size, dtype=np.float32)
+    alpha = np.float32(0.0123)
+    expected = adam_update_p.impl(g, m, v, w, alpha, beta_1=0.9, beta_2=0.999,
+                                  epsilon=1e-7)
+    m2, v2, w2 = m.copy(), v.copy(), w.copy()
+    adam_in_place(g, m2, v2, w2, alpha, 0.9, 0.999, 1e-7,
+                  scratch=np.empty((2, size), np.float32))
+    for got, want in zip((m2, v2, w2), expected):
+        np.testing.assert_array_equal(got, want)
