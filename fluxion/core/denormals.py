@@ -13,15 +13,19 @@ TensorFlow sets the CPU's flush-to-zero and denormals-are-zero modes around ever
 it runs (eager and in graphs), so in TF ``1e-40 * 1.0 == 0.0`` and Keras-TF's Adam moments
 reach zero instead of lingering as denormals; NumPy code outside TF keeps IEEE
 behaviour.  Fluxion does the same for compiled graphs (``tf.function``, Keras ``fit``'s
-train step): ``flush_to_zero()`` sets the modes on the calling thread and returns what
-``restore()`` puts back, leaving the thread's exception flags alone.  Eager ops keep
-NumPy's IEEE behaviour (three C calls per op would be a large share of an eager op).
+train step; ``fluxion/graph/executor.py``) and for Keras optimizers' eager updates:
+``flush_to_zero()`` sets the modes on the calling thread and returns what ``restore()``
+puts back, leaving the thread's exception flags alone.  Other eager ops keep NumPy's
+IEEE behaviour (three C calls per op would be a large share of an eager op).  Threads
+inherit the mode of the thread that starts them: native pools (OpenMP's) that start
+inside a graph's first parallel kernel flush too; pools started earlier do not.
 
 The modes are set through C's ``fegetmode`` / ``fesetmode`` (glibc 2.25+) with
 ``ctypes``: x86-64's MXCSR bits FTZ (15) and DAZ (6), AArch64's FPCR bit FZ (24).  Where
 those functions or that layout are not available (another C library, another CPU), or a
 check at first use finds the bits did not take, nothing is changed and numbers follow
-IEEE rules.  ``set_enabled(False)`` (or ``FLUXION_FLUSH_DENORMALS=0``) turns it off.
+IEEE rules.  ``set_enabled(False)`` (public: ``fluxion.config.floating_point``), or
+``FLUXION_FLUSH_DENORMALS=0``, turns it off.
 """
 
 from __future__ import annotations
