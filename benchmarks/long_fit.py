@@ -6,7 +6,7 @@ A short benchmark sees only a training run's first few hundred steps.  Later ste
 cost more: Adam's first moment of a weight whose gradient stays zero (a dead ReLU unit)
 decays by 0.9 a step and becomes a denormal float after ~750 steps, and CPUs compute
 denormals 10-100x slower.  Fluxion flushes denormals to zero inside compiled graphs, as
-TensorFlow does (``fluxion/core/denormals.py``); ``FLUXION_FLUSH_DENORMALS=0`` turns that
+TensorFlow does (``fluxion/backend/denormals.py``); ``FLUXION_FLUSH_DENORMALS=0`` turns that
 off, and is the "ieee" row here.
 
 Each variant (flush or IEEE, at each ``--threads`` setting: ``1`` sets

@@ -18,7 +18,8 @@ import functools
 import numpy as np
 
 from fluxion import backend
-from fluxion.core import blas_threads, denormals
+from fluxion.backend import denormals
+from fluxion.core import blas_threads
 from fluxion.core.primitive import Aval
 from fluxion.core.thread_choice import ThreadChoice
 from fluxion.graph.ir import Graph, Node, Value

@@ -7,7 +7,7 @@ import pytest
 
 import fluxion as tf
 from fluxion import keras
-from fluxion.core import denormals
+from fluxion.backend import denormals
 
 pytestmark = pytest.mark.skipif(not denormals.is_enabled(),
                                 reason="no flush-to-zero control on this machine")
@@ -120,3 +120,41 @@ def test_adam_moments_of_a_weight_without_gradient_stop_short_of_denormals_as_in
     for _ in range(900):
         m = m + (np.float32(0) - m) * np.float32(1 - 0.9)
     assert _is_denormal(m).all()
+
+
+EAGER_ONEDNN_IN_PARALLEL = """
+import sys
+import numpy as np
+import fluxion as tf
+from fluxion.backend import onednn
+from fluxion.core import blas_threads
+if not onednn.available():
+    print("no onednn")
+    sys.exit(0)
+tf.config.set_backend("onednn")
+blas_threads.ensure_applied()
+blas_threads.set_parallel(2)
+a = np.full((512, 512), 1e-40, np.float32)  # each row sums to 5.1e-38: normal
+b = np.ones((512, 512), np.float32)
+got = tf.matmul(a, b).numpy()  # eager: the first parallel oneDNN call starts the pool
+later = tf.function(lambda x, y: tf.matmul(x, y))(a, b).numpy()
+after = np.asarray(np.float32(1e-40) * np.float32(1)).view(np.uint32)
+print(np.count_nonzero(got), np.count_nonzero(later), int(after))
+"""
+
+
+def test_onednn_kernels_flush_eager_too_so_openmp_workers_start_flushing():
+    """Threads take the float modes of the thread that starts them: an OpenMP pool first
+    started by an eager oneDNN call must start inside a flushed scope, or its workers
+    would compute their share of every later kernel (Adam's moments) with denormals."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", EAGER_ONEDNN_IN_PARALLEL],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    if done.stdout.strip() == "no onednn":
+        pytest.skip("no oneDNN 3.x library")
+    eager, compiled, after = (int(n) for n in done.stdout.split())
+    assert (eager, compiled) == (0, 0)  # every row, whichever thread computed it
+    assert after == _bits(DENORMAL)  # the calling thread is back to IEEE
