@@ -26,7 +26,7 @@ import warnings
 
 import numpy
 
-from fluxion.backend import numpy_backend
+from fluxion.backend import denormals, numpy_backend
 
 name = "onednn"
 xp = numpy
@@ -135,12 +135,17 @@ def kernel_for(primitive_name: str, numpy_kernel):
         if library_api is not None:
             if native is None:
                 native = _native(primitive_name)
+            # Denormals flush to zero, eager too, so that OpenMP's workers, which take
+            # the mode of the thread that starts them, start flushing (backend/denormals.py).
+            flush = denormals.flush_to_zero()
             try:
                 result = native(library_api, *arrays, **attrs)
             except Exception as error:  # noqa: BLE001 - the NumPy kernel is the answer
                 warn_once(f"run {primitive_name}", f"{primitive_name} failed in oneDNN "
                                                    f"({error}); running NumPy's kernel")
                 result = None
+            finally:
+                denormals.restore(flush)
             if result is not None:
                 return result
         return numpy_kernel(*arrays, **attrs)
