@@ -1,0 +1,54 @@
+"""oneDNN's ``relu_grad`` (one eltwise backward pass) and max pooling with a ReLU post-op,
+against NumPy's kernels, special values included.  Skipped without oneDNN."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from fluxion.backend import onednn
+from fluxion.backend.onednn import eltwise
+from fluxion.core.primitives.activation import _relu_grad_kernel
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    HAVE_ONEDNN = onednn.available()
+pytestmark = pytest.mark.skipif(not HAVE_ONEDNN, reason="no oneDNN 3.x library "
+                                "(pip install fluxion-ml[onednn])")
+
+
+def _relu_grad_operands(shape, seed=0):
+    rng = np.random.default_rng(seed)
+    g = rng.standard_normal(shape).astype(np.float32)
+    y = np.maximum(rng.standard_normal(shape).astype(np.float32), 0)
+    specials = [(np.nan, 1.0), (0.0, np.inf), (-0.0, np.nan), (1.0, np.inf), (np.inf, 2.0),
+                (-1.0, np.nan), (0.0, -3.0), (np.nan, np.nan)]
+    for index, (y_value, g_value) in enumerate(specials):
+        y.flat[index], g.flat[index] = y_value, g_value
+    return g, y
+
+
+@pytest.mark.parametrize("shape", [(128, 13, 13, 32), (eltwise.MIN_SIZE,), (700, 600)])
+def test_relu_grad_is_numpys_bit_for_bit(shape):
+    g, y = _relu_grad_operands(shape)
+    with np.errstate(invalid="ignore"):
+        want = _relu_grad_kernel(g, y)
+    got = eltwise.relu_grad(onednn.api(), g, y)
+    assert got.tobytes() == want.tobytes()
+    in_place = g.copy()
+    assert eltwise.relu_grad(onednn.api(), in_place, y, out=in_place) is in_place
+    assert in_place.tobytes() == want.tobytes()
+
+
+def test_relu_grad_leaves_small_other_and_strided_arrays_to_numpy():
+    api = onednn.api()
+    g, y = _relu_grad_operands((100,))
+    assert eltwise.relu_grad(api, g, y) is None  # small
+    assert eltwise.relu_grad(api, g, y, out=g) is None
+    g, y = _relu_grad_operands((800, 600))
+    assert eltwise.relu_grad(api, g.astype(np.float64), y.astype(np.float64)) is None
+    assert eltwise.relu_grad(api, g[:, ::2], y[:, ::2]) is None
+    kernel = onednn.kernel_for("relu_grad", _relu_grad_kernel)
+    with np.errstate(invalid="ignore"):
+        np.testing.assert_array_equal(kernel(g[:, ::2], y[:, ::2]),
+                                      _relu_grad_kernel(g[:, ::2], y[:, ::2]))
