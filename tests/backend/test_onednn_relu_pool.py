@@ -52,3 +52,22 @@ def test_relu_grad_leaves_small_other_and_strided_arrays_to_numpy():
     with np.errstate(invalid="ignore"):
         np.testing.assert_array_equal(kernel(g[:, ::2], y[:, ::2]),
                                       _relu_grad_kernel(g[:, ::2], y[:, ::2]))
+
+
+@pytest.mark.parametrize("x_shape, window", [((4, 26, 26, 32), (2, 2)), ((3, 11, 11, 8), (2, 2)),
+                                             ((2, 9, 9, 3), (3, 3)), ((2, 10, 4), (2,))])
+def test_max_pool_with_a_relu_post_op_matches_numpys(x_shape, window):
+    from fluxion.backend.onednn import pool
+    from fluxion.core.primitives import pool as numpy_pool
+
+    attrs = dict(window=window, strides=window, padding="VALID", dilations=(1,) * len(window))
+    x = np.random.default_rng(1).standard_normal(x_shape).astype(np.float32)
+    x[:, :2] = -np.abs(x[:, :2])  # whole windows not positive
+    y_linear, winner = numpy_pool._max_pool_with_index_kernel(x, **attrs)
+    y_numpy, winner_numpy = numpy_pool._max_pool_with_index_kernel(x, activation="relu", **attrs)
+    y_onednn, winner_onednn = pool.max_pool_with_index(onednn.api(), x, activation="relu",
+                                                       **attrs)
+    np.testing.assert_array_equal(y_numpy, np.maximum(y_linear, 0))
+    np.testing.assert_array_equal(y_onednn, y_numpy)
+    np.testing.assert_array_equal(winner_numpy, winner)  # the winners of x, not of relu(x)
+    np.testing.assert_array_equal(winner_onednn, winner)

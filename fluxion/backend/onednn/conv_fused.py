@@ -30,7 +30,7 @@ from fluxion.backend.onednn.memory import (
 )
 
 
-class _PostOps:
+class PostOps:
     """An owned ``dnnl_primitive_attr_t`` carrying the sum and eltwise post-ops."""
 
     def __init__(self, api, residual: bool, activation: str, relu_cap: float | None):
@@ -61,7 +61,7 @@ def _build(api, geometry: _Geometry, residual: bool, activation: str, relu_cap) 
     y_md = geometry.data_md(descs, geometry.y_shape)
     bias_md = descs.strided([geometry.w_shape[-1]], [1], data_type(geometry.dtype))
     w_user = geometry.filter_md(descs)
-    post_ops = _PostOps(api, residual, activation, relu_cap)
+    post_ops = PostOps(api, residual, activation, relu_cap)
     pd = PrimitiveDesc(api, "convolution_forward_primitive_desc_create", api.engine,
                        capi.FORWARD_INFERENCE, capi.CONVOLUTION_DIRECT, x_md,
                        geometry.filter_any(descs), bias_md, y_md, geometry.strides,
