@@ -11,14 +11,15 @@ them.  Each framework trains two models (Adam, batch 128, synthetic data):
   MaxPool 2, Flatten, Dropout 0.5, Dense 10.
 
 in two conditions: ``quiet`` and ``busy`` (``--busy`` processes, two by default, each a
-``while`` loop bounded by ``--busy-limit`` seconds, started before and killed after the
-busy measurements of each round).  Each framework runs in its own process and warms up;
-then, for ``--rounds`` rounds, every framework in turn times ``--repeats`` runs of about
-``--seconds`` each, quiet and then busy, so that a busy spell of a shared machine hits
-every framework alike.  The table shows the median samples/s over rounds, the
-ratios to Keras-on-TensorFlow and to Fluxion with one thread in the same condition, and
-the CPU time a sample cost (all of the process's threads; on a machine other programs
-load, samples/s swing with their load, the CPU cost far less), with the load average.
+``while`` loop bounded by ``--busy-limit`` seconds, started ``SETTLE_SECONDS`` before
+and killed after the busy measurements of each round).  Each framework runs in its own
+process and warms up; then, for ``--rounds`` rounds, every framework in turn times
+``--repeats`` runs of about ``--seconds`` each, quiet and then busy, so that a busy
+spell of a shared machine hits every framework alike (the order rotates from round to
+round).  The table shows the median samples/s over rounds, the ratios to
+Keras-on-TensorFlow and to Fluxion with one thread in the same condition, and the CPU
+time a sample cost (all of the process's threads; on a machine other programs load,
+samples/s swing with their load, the CPU cost far less), with the load average.
 Fluxion runs from this interpreter; Keras-on-TensorFlow and PyTorch run in
 ``--ref-python`` (default: this interpreter) and are skipped when not installed.
 
@@ -130,6 +131,7 @@ for command in sys.stdin:
 """
 
 BUSY_LOOP = "import time\nend = time.time() + {limit}\nwhile time.time() < end:\n    pass\n"
+SETTLE_SECONDS = 5.0
 NEEDS = {"keras-tensorflow": ["keras", "tensorflow"], "pytorch": ["torch"]}
 
 
@@ -223,7 +225,10 @@ class BusyProcesses:
         self.processes = [subprocess.Popen([sys.executable, "-c", code])
                           for _ in range(self.count)]
         if self.processes:
-            time.sleep(0.5)  # let them start spinning
+            # The first seconds after the loops start are erratic on the 2-core machine
+            # (one thread ran an MLP at 12-20k samples/s there, then steadily at 45k):
+            # measure the steady state.
+            time.sleep(SETTLE_SECONDS)
         return self
 
     def __exit__(self, *exc):
@@ -281,15 +286,18 @@ def main() -> None:
                    for framework, (python, env) in frameworks.items()}
         runs: dict[tuple, list] = {}
         try:
+            order = list(workers)
             for _ in range(args.rounds):
                 for condition in ("quiet", "busy"):
                     busy = BusyProcesses(args.busy if condition == "busy" else 0,
                                          args.busy_limit)
                     with busy:
-                        for framework, worker in workers.items():
+                        for framework in order:
+                            worker = workers[framework]
                             runs.setdefault((condition, framework), []).append(
                                 worker.measure())
                     loads.append(os.getloadavg()[0])
+                order = order[1:] + order[:1]  # each framework takes each turn in turn
         finally:
             for worker in workers.values():
                 worker.close()

@@ -5,6 +5,10 @@ A backend is a small module with:
 - ``name`` and ``xp``, its array namespace (what generated graph code allocates with);
 - ``devices()``: its devices as ``(device_type, name)`` pairs;
 - ``asarray(value, dtype)``;
+- ``parallel_pools()``: the native thread pools its heavy kernels run on (threadpoolctl's
+  ``user_api`` names, e.g. ``("blas",)``); where Fluxion runs a computation in parallel
+  only those pools grow, the others stay at one thread (two pools on the CPUs at once
+  fight for them);
 - ``kernel_for(primitive_name, numpy_kernel)``: the backend's kernel for a primitive, or
   None to run the primitive's own NumPy kernel.  An override takes the same arrays and
   attributes as the NumPy kernel and returns the same results; where the NumPy kernel
@@ -107,6 +111,13 @@ def overrides(name: str) -> bool:
 
 def _no_kernel(*arrays, **attrs):
     raise RuntimeError("a placeholder kernel, never run")
+
+
+def parallel_pools() -> tuple[str, ...]:
+    """The native pools the active backend computes in parallel with (all pools for a
+    backend that does not say)."""
+    pools = getattr(_active, "parallel_pools", None)
+    return pools() if pools is not None else ("blas", "openmp")
 
 
 def tune_allocator() -> None:

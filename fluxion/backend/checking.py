@@ -33,6 +33,7 @@ xp = numpy
 devices = numpy_backend.devices
 asarray = numpy_backend.asarray
 tune_allocator = numpy_backend.tune_allocator
+parallel_pools = numpy_backend.parallel_pools
 
 
 class KernelRun(NamedTuple):

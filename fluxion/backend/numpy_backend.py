@@ -13,6 +13,12 @@ def kernel_for(name: str, numpy_kernel):
     return None
 
 
+def parallel_pools() -> tuple[str, ...]:
+    """The native thread pools (threadpoolctl's ``user_api`` names) this backend's heavy
+    kernels run on: NumPy's products run in its BLAS library."""
+    return ("blas",)
+
+
 def devices() -> list[tuple[str, str]]:
     """The devices of this backend as (device_type, name) pairs."""
     return [("CPU", "/physical_device:CPU:0")]

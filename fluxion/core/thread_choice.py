@@ -19,19 +19,28 @@ each compiled graph (per input shapes) measures instead:
 5. the losing mode is tried again after ``BACKOFF_START`` seconds, doubling after each
    failed try up to ``BACKOFF_MAX``, so a steadily busy machine pays a few slow calls a
    minute at most;
-6. a parallel try on a busy machine is expensive (one call measured 350-620 ms against
-   22-49 ms serially), so before one the serial call is checked first: where the
-   calling thread spent more than ``MAX_WAITING`` of it waiting for a CPU (Linux's
-   per-thread ``schedstat``), the machine is oversubscribed already and the try is
-   put off as if it had failed; so is a try while the one-minute load average is at
-   least the number of threads parallel would use (the machine's CPUs are taken by
-   other programs already: on this project's shared 2-core machine at load average
-   7-18, 14 interleaved ``contention.py`` comparisons of the choice without this rule
-   against one fixed thread came out at 0.97x one thread in the geometric mean, 0.90x
-   on the "quiet" MLP rows, and it spent 5-16% more CPU a sample: each try costs a
-   parallel call measured 35x slower than a serial one at that load, and OpenBLAS's
-   workers spin for up to ~0.1 s after it.  On an idle machine (load average below 2,
-   the previous session) the choice measured 1.01-1.06x one thread).
+6. a parallel try on a busy machine can be expensive, so before one the serial call is
+   checked first: where the calling thread spent too much of it waiting for a CPU
+   (Linux's per-thread ``schedstat``), the machine is oversubscribed already and the
+   try is put off as if it had failed; so is a try while the one-minute load average
+   says other programs hold the CPUs.  How much is too much depends on how the pools
+   the backend computes with wait (``blas_threads.set_parallel``: only those grow):
+
+   - OpenMP's pool (oneDNN's, which waits passively: ``OMP_WAIT_POLICY=PASSIVE``) loses
+     little when a thread waits for a CPU, and two threads get a larger share of a
+     contended machine than one: beside two busy processes on the 2-core machine, the
+     MLP's ``fit`` ran 57.8k samples/s on two threads against 45k on one (mnist_convnet
+     5.3k against 4.8k); beside six, two threads scattered from 0.5x to 1.1x one
+     thread.  So tries stop only where each thread would get under half a CPU:
+     ``PASSIVE_MAX_WAITING`` of a serial call spent waiting, or a load average of twice
+     the threads;
+   - OpenBLAS's pool spins, and a try there cost a parallel call measured 35x slower
+     than a serial one at load 7-18 (the workers spin for up to ~0.1 s after it): tries
+     stop at ``MAX_WAITING`` and at a load average of the threads parallel would use
+     (at load 7-18, 14 interleaved ``contention.py`` comparisons of the choice without
+     this rule against one fixed thread came out at 0.97x one thread in the geometric
+     mean and spent 5-16% more CPU a sample; on an idle machine the choice measured
+     1.01-1.06x one thread).
 
 Graphs whose first serial calls take under ``MIN_SECONDS`` have nothing to gain and
 stay serial without further timing.  Only calls on the main thread adapt (the pools are
@@ -51,12 +60,14 @@ from fluxion.core import blas_threads
 
 MIN_SECONDS = 1e-3
 # Parallel must take at most this fraction of the serial time, medians of SAMPLES calls.
+# (0.85 until OpenBLAS stayed out of oneDNN's parallel calls: the MLP's step on two
+# OpenMP threads takes 0.87x its serial time on the idle 2-core machine.)
 # Medians because on a shared machine the parallel times scatter: the MLP 784-256-256-10
 # training step (batch 128), modes alternating call by call, 150 calls each, this
 # project's 2-core machine at load average 11 (other programs): one thread min 2.12 /
 # median 4.03 / p90 30 ms; two threads min 1.93 / median 141 / p90 411 ms.  The best
 # of a few parallel calls can beat the serial best while the typical one is 35x slower.
-MARGIN = 0.85
+MARGIN = 0.9
 SLOWDOWN = 2.0
 SAMPLES = 3  # timed calls per mode before comparing
 # A call at least this long is timed well by one sample per mode, and a serial one can
@@ -67,6 +78,7 @@ LONG_CALL = 0.05
 BACKOFF_START = 2.0
 BACKOFF_MAX = 64.0
 MAX_WAITING = 0.1  # share of a serial call spent waiting for a CPU that rules a try out
+PASSIVE_MAX_WAITING = 0.5  # the same where the parallel pools wait passively (OpenMP)
 _SCHEDSTAT = "/proc/thread-self/schedstat"
 
 _main_thread = threading.main_thread()
@@ -112,7 +124,7 @@ class ThreadChoice:
         if check or early:
             waited = _waiting_ns()
         if parallel:
-            blas_threads.set_pool_size(threads)
+            blas_threads.set_parallel(threads)
         _depth += 1
         try:
             outputs = runner(*arrays)
@@ -145,11 +157,14 @@ class ThreadChoice:
 
     @staticmethod
     def _machine_free(waited_before, waited_after, seconds: float) -> bool:
-        """Whether a serial call just run shows CPUs free for a parallel try."""
-        if _load_average() >= blas_threads.threads_when_parallel:
+        """Whether a serial call just run shows CPUs free enough for a parallel try."""
+        threads = blas_threads.threads_when_parallel
+        passive = blas_threads.parallel_pools_wait_passively()
+        if _load_average() >= (2 * threads if passive else threads):
             return False
+        limit = PASSIVE_MAX_WAITING if passive else MAX_WAITING
         return (waited_before is None or waited_after is None  # no schedstat
-                or (waited_after - waited_before) * 1e-9 <= MAX_WAITING * seconds)
+                or (waited_after - waited_before) * 1e-9 <= limit * seconds)
 
     def _next_mode(self, now: float) -> bool:
         if len(self.serial_times) < self._samples() and not self.parallel:

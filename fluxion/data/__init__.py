@@ -14,6 +14,7 @@ from fluxion.data import (  # noqa: F401
     cache,
     counting,
     experimental,
+    file_lists,
     prefetch,
     sampling,
     save_load,

@@ -85,6 +85,13 @@ class Dataset:
                                                 output_signature)
 
     @staticmethod
+    def list_files(file_pattern, shuffle=None, seed=None, name: str | None = None) -> Dataset:
+        """The paths of the files matching ``file_pattern`` (glob patterns), as scalar
+        ``tf.string`` elements: sorted with ``shuffle=False``, else shuffled anew on each
+        iteration (``seed``: repeatable orders)."""
+        return _stage_named("list_files")(file_pattern, shuffle, seed)
+
+    @staticmethod
     def range(*args, dtype=None, name: str | None = None) -> Dataset:
         """``range([start,] stop[, step])`` as a dataset of int64 scalars."""
         return _stage_named("RangeDataset")(*args, dtype=dtype)

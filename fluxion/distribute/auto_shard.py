@@ -5,7 +5,8 @@ following the pipeline's ``options().experimental_distribute.auto_shard_policy``
 - ``FILE``: each worker reads its own files: worker ``i`` of ``n`` keeps files
   ``i, i + n, i + 2n, ...`` of the reader at the pipeline's source (a
   ``TextLineDataset``/``TFRecordDataset``/``FixedLengthRecordDataset``/``CsvDataset``,
-  or an ``interleave``/``flat_map`` that opens such a reader per file name).  Fewer
+  or an ``interleave``/``flat_map`` that opens such a reader per file name; file names
+  that are shuffled, as ``Dataset.list_files`` does, are split before the shuffle).  Fewer
   files than workers is an ``InvalidArgumentError``; a pipeline that reads no files is a
   ``NotFoundError``.
 - ``DATA``: every worker runs the whole pipeline and keeps its share of each global
@@ -26,6 +27,7 @@ from fluxion.core import errors
 from fluxion.data.dataset import Dataset
 from fluxion.data.options import AutoShardPolicy
 from fluxion.data.readers import FileNames
+from fluxion.data.shuffle import ShuffleDataset
 from fluxion.distribute.sharding import share_of_each_batch, split_each_batch
 
 _POLICY_NAMES = {AutoShardPolicy.OFF: "OFF", AutoShardPolicy.AUTO: "AUTO",
@@ -101,6 +103,15 @@ def _shard_names(files: FileNames, workers: int, index: int) -> FileNames:
 
 def _checked_shard(names: Dataset, count: int, workers: int, index: int) -> Dataset:
     _check_enough(count, workers)
+    return _shard_below_shuffles(names, workers, index)
+
+
+def _shard_below_shuffles(names: Dataset, workers: int, index: int) -> Dataset:
+    """``names.shard(workers, index)``, taken under any shuffles of the file names
+    (``list_files``' default): every worker shards the same order, whatever the seeds,
+    so the workers' files are disjoint and cover the list."""
+    if isinstance(names, ShuffleDataset):
+        return _with_inputs(names, (_shard_below_shuffles(names._inputs[0], workers, index),))
     return names.shard(workers, index)
 
 

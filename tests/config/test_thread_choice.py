@@ -18,6 +18,9 @@ class FakePool:
         self.seconds = {1: serial_s, 2: parallel_s}
         self.sizes_seen = []
         monkeypatch.setattr(blas_threads, "set_pool_size", self.resize)
+        monkeypatch.setattr(blas_threads, "set_parallel", self.resize)
+        # NumPy's BLAS pool, whose workers spin: the strict limits on tries
+        monkeypatch.setattr(blas_threads, "parallel_pools_wait_passively", lambda: False)
         monkeypatch.setattr(blas_threads, "threads_when_parallel", 2)
         monkeypatch.setattr(blas_threads, "choosing", True)
         self.waiting_ns = 0  # what the calling thread's schedstat reports
@@ -207,3 +210,27 @@ def test_no_parallel_try_while_the_load_average_fills_the_cpus(monkeypatch):
 def test_the_load_average_is_read_from_the_system():
     load = thread_choice._load_average()
     assert isinstance(load, float) and load >= 0.0
+
+
+@pytest.mark.parametrize("waiting_share, load, tries", [
+    (0.3, 2.5, True),  # beside two busy processes: two threads get more of the CPUs
+    (0.6, 2.5, False),  # each thread would get under half a CPU
+    (0.3, 4.5, False),
+])
+def test_passively_waiting_pools_are_tried_on_a_moderately_busy_machine(
+        monkeypatch, waiting_share, load, tries):
+    pool = FakePool(monkeypatch, serial_s=0.08, parallel_s=0.02)
+    monkeypatch.setattr(blas_threads, "parallel_pools_wait_passively", lambda: True)
+    pool.waiting_share, pool.load = waiting_share, load
+    choice = ThreadChoice()
+    run(choice, pool, 8)
+    assert choice.parallel == tries
+    assert (2 in pool.sizes_seen) == tries
+
+
+def test_a_parallel_median_within_the_margin_wins(monkeypatch):
+    # the MLP step on two OpenMP threads: 0.87x its serial time on the idle machine
+    pool = FakePool(monkeypatch, serial_s=0.010, parallel_s=0.0087)
+    choice = ThreadChoice()
+    run(choice, pool, 10)
+    assert choice.parallel

@@ -141,3 +141,20 @@ def test_experimental_distribute_dataset_follows_the_policy_once():
     assert again is part
     off = strategy.experimental_distribute_dataset(with_policy(dataset, Policy.OFF))
     assert [b.numpy().tolist() for b in off] == [[0, 1], [2, 3], [4, 5], [6, 7]]
+
+
+@pytest.mark.parametrize("seeds", [(None, None), (7, 7), (3, 9)])
+def test_file_splits_listed_files_before_their_shuffle(tmp_path, seeds):
+    # each worker builds its own pipeline; unseeded or differently seeded shuffles of the
+    # file list must still give the workers disjoint files covering all of them
+    for i in range(8):
+        (tmp_path / f"f{i}.txt").write_text(f"row {i}\n")
+    per_worker = []
+    for index, seed in enumerate(seeds):
+        files = tf.data.Dataset.list_files(str(tmp_path / "*.txt"), seed=seed)
+        dataset = with_policy(files.interleave(tf.data.TextLineDataset).batch(2), Policy.FILE)
+        rows = [row for batch in auto_shard.auto_shard(dataset, 2, index)
+                for row in np.asarray(batch).astype(str).tolist()]
+        per_worker.append(sorted(rows))
+    assert per_worker == [["row 0", "row 2", "row 4", "row 6"],
+                          ["row 1", "row 3", "row 5", "row 7"]]

@@ -7,16 +7,16 @@ wheel), or name any oneDNN 3.x ``libdnnl.so.3`` in ``FLUXION_ONEDNN_LIBRARY``.
 Every other primitive runs its NumPy kernel.  The overrides (``conv``, ``fused_conv``,
 ``conv_input_grad``, ``conv_filter_grad``, ``conv_filter_bias_grad``, ``max_pool``,
 ``max_pool_grad``, ``max_pool_with_index``, ``max_pool_grad_from_index``,
-``relu_grad``, ``adam_update``) run oneDNN for float32 arrays and hand every other case to the NumPy
-kernel: other dtypes, shapes oneDNN has no implementation for, and everything when the
-library cannot be loaded (then a warning says why, once).  The library is loaded at the
-first such kernel call, not at activation, so selecting the backend costs nothing until
-a convolution runs.
+``relu_grad``, ``adam_update``, ``matmul``) run oneDNN for float32 arrays and hand every
+other case to the NumPy kernel: other dtypes, shapes oneDNN has no implementation for,
+and everything when the library cannot be loaded (then a warning says why, once).  The
+library is loaded at the first such kernel call, not at activation, so selecting the
+backend costs nothing until a convolution runs.
 
 Modules: ``library`` (finding and loading the file), ``capi`` (the C functions and
 constants), ``memory`` (descriptors of channels-last arrays, runnable primitives),
-``conv``, ``conv_fused``, ``pool``, ``eltwise`` and ``optimizer`` (the kernels and their
-per-shape caches).
+``conv``, ``conv_fused``, ``pool``, ``eltwise``, ``matmul`` and ``optimizer`` (the
+kernels and their per-shape caches).
 """
 
 from __future__ import annotations
@@ -66,6 +66,14 @@ def api():
     return _api if _api is not False else None
 
 
+def parallel_pools() -> tuple[str, ...]:
+    """The native thread pools this backend's heavy kernels run on: OpenMP's, which
+    oneDNN uses for its convolutions, pooling, products and Adam updates; OpenBLAS
+    stays at one thread (see ``matmul``: two pools on the CPUs at once collapse a step).
+    NumPy's BLAS where the library could not be loaded."""
+    return ("blas",) if _api is False else ("openmp",)
+
+
 def available() -> bool:
     """Whether oneDNN's kernels run (loads the library on the first call)."""
     return api() is not None
@@ -74,7 +82,7 @@ def available() -> bool:
 def reset() -> None:
     """Forgets the loaded library and the warnings given (tests)."""
     global _api
-    from fluxion.backend.onednn import conv, eltwise, library, optimizer, pool
+    from fluxion.backend.onednn import conv, eltwise, library, matmul, optimizer, pool
 
     with _api_lock:
         _api = None
@@ -84,6 +92,7 @@ def reset() -> None:
         pool._plans.clear()
         optimizer._plans.clear()
         eltwise._plans.clear()
+        matmul._plans.clear()
 
 
 def warn_once(topic: str, message: str) -> None:
@@ -94,7 +103,7 @@ def warn_once(topic: str, message: str) -> None:
 
 def _native(name_: str):
     """The oneDNN kernel function of a primitive (imported on first use)."""
-    from fluxion.backend.onednn import conv, conv_fused, eltwise, optimizer, pool
+    from fluxion.backend.onednn import conv, conv_fused, eltwise, matmul, optimizer, pool
 
     return {"adam_update": optimizer.adam_update, "conv": conv.conv,
             "fused_conv": conv_fused.fused_conv,
@@ -105,12 +114,13 @@ def _native(name_: str):
             "max_pool_grad": pool.max_pool_grad,
             "max_pool_with_index": pool.max_pool_with_index,
             "max_pool_grad_from_index": pool.max_pool_grad_from_index,
-            "relu_grad": eltwise.relu_grad}[name_]
+            "relu_grad": eltwise.relu_grad,
+            "matmul": matmul.matmul}[name_]
 
 
 OVERRIDDEN = ("adam_update", "conv", "fused_conv", "conv_input_grad", "conv_filter_grad",
               "conv_filter_bias_grad", "max_pool", "max_pool_grad", "max_pool_with_index",
-              "max_pool_grad_from_index", "relu_grad")
+              "max_pool_grad_from_index", "relu_grad", "matmul")
 
 
 def kernel_for(primitive_name: str, numpy_kernel):

@@ -114,6 +114,8 @@ _SIGNATURES = {
     "dnnl_convolution_backward_weights_primitive_desc_create": (
         c_int, [_p(c_void_p), c_void_p, c_int, c_void_p, c_void_p, c_void_p, c_void_p, Dims,
                 Dims, Dims, Dims, c_void_p, c_void_p]),
+    "dnnl_matmul_primitive_desc_create": (
+        c_int, [_p(c_void_p), c_void_p, c_void_p, c_void_p, c_void_p, c_void_p, c_void_p]),
     "dnnl_pooling_forward_primitive_desc_create": (
         c_int, [_p(c_void_p), c_void_p, c_int, c_int, c_void_p, c_void_p, Dims, Dims, Dims,
                 Dims, Dims, c_void_p]),

@@ -1,4 +1,4 @@
-"""Two-operand einsum as one (batched) matrix product, so it runs on BLAS.
+"""Two-operand einsum as one (batched) matrix product, so it runs on BLAS or oneDNN.
 
 NumPy's ``einsum`` hands a contraction to BLAS only through its path optimiser,
 and for the batched products of attention (``aecd,abcd->acbe``: a batch of
@@ -28,10 +28,11 @@ import math
 import numpy as np
 
 
-def as_matmul(subscripts: str, left: np.ndarray, right: np.ndarray):
-    """``np.einsum(subscripts, left, right)`` computed by ``np.matmul``, or None when
-    the labels' sizes differ between operands (broadcasting) or the dtype is not a
-    float or complex one.  ``subscripts`` is explicit: ``ab,bc->ac``."""
+def as_matmul(subscripts: str, left: np.ndarray, right: np.ndarray, matmul=np.matmul):
+    """``np.einsum(subscripts, left, right)`` computed by ``matmul`` (``np.matmul``, or
+    the active backend's kernel of the ``matmul`` primitive: equal ranks, batch axes
+    first), or None when the labels' sizes differ between operands (broadcasting) or the
+    dtype is not a float or complex one.  ``subscripts`` is explicit: ``ab,bc->ac``."""
     if left.dtype != right.dtype or left.dtype.kind not in "fc":
         return None
     inputs, output = subscripts.split("->")
@@ -52,7 +53,7 @@ def as_matmul(subscripts: str, left: np.ndarray, right: np.ndarray):
     contracted = [c for c in left_labels if c in right_labels and c not in output]
     lhs = _grouped(left, left_labels, batch, [left_free, contracted], sizes)
     rhs = _grouped(right, right_labels, batch, [contracted, right_free], sizes)
-    product = np.matmul(lhs, rhs)
+    product = matmul(lhs, rhs)
     order = batch + left_free + right_free
     product = product.reshape([sizes[c] for c in order])
     perm = [order.index(c) for c in output]

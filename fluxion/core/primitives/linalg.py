@@ -428,8 +428,9 @@ def triangular_solve(a: Tensor, b: Tensor, lower: bool = True,
 # --- einsum ---------------------------------------------------------------------------------------
 def _einsum_kernel(*operands, subscripts):
     big = any(o.size > 4096 for o in operands)
-    if big and len(operands) == 2:  # one batched matmul on BLAS, unless labels broadcast
-        product = as_matmul(subscripts, *operands)
+    if big and len(operands) == 2:  # one batched matmul, unless labels broadcast
+        # the backend's matmul kernel (oneDNN's runs on the pool its convolutions use)
+        product = as_matmul(subscripts, *operands, matmul=matmul_p.impl)
         if product is not None:
             return product
     # Small operands: NumPy's own loop, which plans nothing (microseconds matter eagerly);
