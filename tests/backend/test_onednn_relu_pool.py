@@ -71,3 +71,38 @@ def test_max_pool_with_a_relu_post_op_matches_numpys(x_shape, window):
     np.testing.assert_array_equal(y_onednn, y_numpy)
     np.testing.assert_array_equal(winner_numpy, winner)  # the winners of x, not of relu(x)
     np.testing.assert_array_equal(winner_onednn, winner)
+
+
+def _mnist_convnet_weights_after_fit(backend: str):
+    import fluxion as tf
+    from fluxion import keras
+
+    tf.config.set_backend(backend)
+    try:
+        keras.utils.set_random_seed(4)
+        model = keras.Sequential([
+            keras.Input((28, 28, 1)), keras.layers.Conv2D(8, 3, activation="relu"),
+            keras.layers.MaxPooling2D(2), keras.layers.Conv2D(16, 3, activation="relu"),
+            keras.layers.MaxPooling2D(2), keras.layers.Flatten(), keras.layers.Dropout(0.5),
+            keras.layers.Dense(10, activation="softmax")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        rng = np.random.default_rng(0)
+        x = rng.random((96, 28, 28, 1), dtype=np.float32)
+        y = rng.integers(0, 10, 96)
+        model.fit(x, y, batch_size=32, epochs=2, verbose=0, shuffle=False)
+        names = [n.prim.name for n in model._train_function._latest().graph.nodes]
+        return model.get_weights(), names
+    finally:
+        tf.config.set_backend("numpy")
+
+
+def test_mnist_convnet_fit_on_onednn_matches_numpy_with_dropout_and_fused_relu():
+    expected, numpy_names = _mnist_convnet_weights_after_fit("numpy")
+    got, names = _mnist_convnet_weights_after_fit("onednn")
+    # relu rides on the pooling, dropout's mask comes from raw bits (both backends)
+    for graph_names in (names, numpy_names):
+        assert "relu" not in graph_names and "random_uniform_dynamic" not in graph_names
+        assert graph_names.count("random_keep_mask") == 1
+    assert names.count("relu_grad") == 2 and names.count("max_pool_with_index") == 2
+    for a, b in zip(got, expected):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
