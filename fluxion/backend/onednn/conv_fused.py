@@ -10,14 +10,15 @@ must hold it first: the executor hands the residual's own buffer as ``out`` when
 buffer dies at the node (no copy); otherwise it is copied into a fresh output.
 Weights use the layout the primitive chooses, reordered per call as for ``conv``.
 The filter and bias gradients come from one backward-weights primitive given a
-``diff_bias`` argument, which reads the cotangent once for both.
+``diff_bias`` argument, which reads the cotangent once for both; over one input channel,
+from one matrix product instead (``single_channel``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from fluxion.backend.onednn import capi
+from fluxion.backend.onednn import capi, single_channel
 from fluxion.backend.onednn.conv import _Geometry, _Plan, _plan, _supported
 from fluxion.backend.onednn.memory import (
     Descriptors,
@@ -142,6 +143,10 @@ def conv_filter_bias_grad(api, x, g, like, strides, padding, dilations, groups):
     """``(filter gradient, bias gradient)`` of the cotangent ``g``, or None."""
     if not _supported(x, g):
         return None
+    one_channel = single_channel.filter_grad(api, x, g, like, strides, padding, dilations,
+                                             groups, with_bias=True)
+    if one_channel is not None:
+        return one_channel
     x, g = np.ascontiguousarray(x), np.ascontiguousarray(g)
     key = ("filter_bias_grad", x.shape, like.shape, x.dtype.str, tuple(strides), str(padding),
            tuple(dilations), groups)
