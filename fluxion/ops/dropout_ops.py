@@ -24,7 +24,7 @@ from fluxion.core.primitives.random_keep import KEEP_MASK_DTYPES, random_keep_ma
 from fluxion.core.primitives.shape import shape_tensor
 from fluxion.core.shape_rules import broadcast_shapes
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
-from fluxion.ops.random_ops import _seed as stateless_seed
+from fluxion.ops.random_ops import checked_seed
 from fluxion.ops.random_ops import stateless_uniform
 
 __all__ = ["dropout", "stateless_dropout", "general_dropout"]
@@ -68,7 +68,7 @@ def stateless_dropout(x, rate, seed, rng_alg=None, noise_shape=None, name=None) 
         return stateless_uniform(shape, seed, dtype=dtype)
 
     return _dropout("stateless_dropout", x, rate, noise_shape, sampler,
-                    lambda: stateless_seed("stateless_dropout", seed))
+                    lambda: checked_seed("stateless_dropout", seed))
 
 
 def general_dropout(x, rate, uniform_sampler: Callable, noise_shape=None,
