@@ -24,8 +24,7 @@ from fluxion.core.primitives.random_keep import KEEP_MASK_DTYPES, random_keep_ma
 from fluxion.core.primitives.shape import shape_tensor
 from fluxion.core.shape_rules import broadcast_shapes
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
-from fluxion.ops.random_ops import checked_seed
-from fluxion.ops.random_ops import stateless_uniform
+from fluxion.ops.random_ops import checked_seed, stateless_uniform
 
 __all__ = ["dropout", "stateless_dropout", "general_dropout"]
 
