@@ -179,3 +179,4 @@ def test_einsums_lowered_to_products_run_on_onednn(subscripts, a_shape, b_shape)
     finally:
         tf.config.set_backend("numpy")
     np.testing.assert_allclose(got, np.einsum(subscripts, a, b), rtol=2e-5, atol=2e-4)
+

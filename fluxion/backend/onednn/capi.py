@@ -116,6 +116,11 @@ _SIGNATURES = {
                 Dims, Dims, Dims, c_void_p, c_void_p]),
     "dnnl_matmul_primitive_desc_create": (
         c_int, [_p(c_void_p), c_void_p, c_void_p, c_void_p, c_void_p, c_void_p, c_void_p]),
+    "dnnl_softmax_forward_primitive_desc_create": (
+        c_int, [_p(c_void_p), c_void_p, c_int, c_int, c_void_p, c_void_p, c_int, c_void_p]),
+    "dnnl_softmax_backward_primitive_desc_create": (
+        c_int, [_p(c_void_p), c_void_p, c_int, c_void_p, c_void_p, c_void_p, c_int, c_void_p,
+                c_void_p]),
     "dnnl_pooling_forward_primitive_desc_create": (
         c_int, [_p(c_void_p), c_void_p, c_int, c_int, c_void_p, c_void_p, Dims, Dims, Dims,
                 Dims, Dims, c_void_p]),
