@@ -58,3 +58,12 @@ def test_where_and_its_gradient_through_the_blend():
     gx, gy = tape.gradient(loss, [x, y])
     np.testing.assert_array_equal(gx.numpy(), np.where(cond, 3.0, 0.0))
     np.testing.assert_array_equal(gy.numpy(), np.where(cond, 0.0, 3.0))
+
+
+def test_strided_and_broadcast_views_blend_like_np_where():
+    rng = np.random.default_rng(3)
+    cond = (rng.random((200, 64)) > 0.5)[::2]  # a strided mask
+    x = rng.standard_normal((100, 64)).astype(np.float32)
+    y = np.broadcast_to(np.float32(-2.5), (100, 64))  # zero strides, read-only
+    for a, b in ((x, y), (y, x), (x.T.copy().T, np.float32(0))):
+        assert select_kernel(cond, a, b).tobytes() == np.where(cond, a, b).tobytes()
