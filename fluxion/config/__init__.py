@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from fluxion import backend
-from fluxion.config import threading
+from fluxion.config import floating_point, threading
 
 
 class PhysicalDevice(NamedTuple):

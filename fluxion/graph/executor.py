@@ -18,6 +18,7 @@ import functools
 import numpy as np
 
 from fluxion import backend
+from fluxion.backend import denormals
 from fluxion.core import blas_threads
 from fluxion.core.primitive import Aval
 from fluxion.core.thread_choice import ThreadChoice
@@ -41,11 +42,16 @@ class CompiledGraph:
         runner = self._runners.get(key)
         if runner is None:
             runner = self._specialise(key)
+        # Denormals count as zero while the graph runs, as in TensorFlow: decaying values
+        # (Adam's moments of unused weights) would otherwise slow every pass over them.
+        flush = denormals.flush_to_zero()
         # One thread or many for the native pools, by measurement (fluxion.core.thread_choice).
         try:
             return self._thread_choices[key].run(runner, arrays)
         except Exception as error:  # noqa: BLE001 - re-raised as the failing op's error
             raise run_error(error, self._line_nodes.get(key, {})) from None
+        finally:
+            denormals.restore(flush)
 
     def _specialise(self, shapes: tuple):
         backend.tune_allocator()

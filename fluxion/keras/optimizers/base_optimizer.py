@@ -23,6 +23,7 @@ import warnings
 
 import numpy as np
 
+from fluxion.config import floating_point
 from fluxion.core.tensor import Tensor, convert_to_tensor
 from fluxion.core.variable import Variable, init_scope
 from fluxion.keras.engine import naming
@@ -319,17 +320,23 @@ class Optimizer:
         if grads:
             grads = [_dense(g) for g in grads]
             strategy = self._distribute_strategy
-            if strategy is None or \
-                    not strategy._update_sharded(self, grads, trainable_variables):
-                if strategy is not None:
-                    grads = strategy._average_gradients(grads)
-                if self.loss_scale_factor is not None:
-                    grads = [g / self.loss_scale_factor for g in grads]
-                self._step_cache = {}
-                try:
+            self._step_cache = {}
+            # Eager updates flush denormals to zero as compiled steps do (and TF's kernels):
+            # moments of weights without gradient decay into denormals, slow to compute.
+            flush = floating_point.flush_to_zero()
+            try:
+                # A strategy may average the gradients and update itself, each worker
+                # its share of the parameters (fluxion.distribute.sharded_update).
+                if strategy is None or \
+                        not strategy._update_sharded(self, grads, trainable_variables):
+                    if strategy is not None:
+                        grads = strategy._average_gradients(grads)
+                    if self.loss_scale_factor is not None:
+                        grads = [g / self.loss_scale_factor for g in grads]
                     self._backend_apply_gradients(grads, trainable_variables)
-                finally:
-                    self._step_cache = {}
+            finally:
+                floating_point.restore(flush)
+                self._step_cache = {}
             for variable in trainable_variables:
                 if getattr(variable, "constraint", None) is not None:
                     variable.assign(variable.constraint(variable))
