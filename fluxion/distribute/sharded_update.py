@@ -32,7 +32,8 @@ them for the next step only after the second barrier.  Each rank updates
 benchmark's 269,322 parameters: 0.5 ms a step on one thread).
 
 Where the ranks span several hosts, or the optimizer does more than Adam's update
-(clipping, decay, EMA, amsgrad, accumulation, loss scaling, other optimizers), every
+(clipping, decay, EMA, amsgrad, accumulation, loss scaling, other optimizers), or a
+variable has a constraint (applied to the updated value in the same step), every
 rank updates all parameters after ``shared_mean`` (hierarchical across hosts).
 """
 
@@ -103,7 +104,9 @@ def update_sharded(optimizer, grads: list, variables: list) -> bool:
     ``_sharded_update_plan`` says what the update needs, or None)."""
     plan_for = getattr(optimizer, "_sharded_update_plan", None)
     plan = plan_for(grads, variables) if enabled() and plan_for is not None else None
-    if plan is None:
+    if plan is None or any(getattr(v, "constraint", None) is not None for v in variables):
+        # A constraint reads the updated weights in the same step; the update changes
+        # them in place, with no assignment the graph could order that read after.
         return False
     group = node_memory.node_group()  # collective: every rank traces the same step
     if not group.single_host:

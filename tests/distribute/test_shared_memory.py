@@ -153,3 +153,45 @@ def test_a_failed_shared_allocation_says_what_to_do(tmp_path):
     assert "refused: Could not allocate 0.0 MiB of memory shared by this host's 1" \
         in result.stdout
     assert "bytes_per_pack" in result.stdout
+
+
+CUSTOM = '''
+import sys
+import numpy as np
+import fluxion as tf
+from fluxion import keras
+strategy = tf.distribute.MultiWorkerMirroredStrategy()
+rng = np.random.default_rng(0)
+x = rng.random((96, 5), dtype=np.float32)
+y = (x @ rng.random((5, 2))).astype("float32")
+class Model(keras.Sequential):
+    def train_step(self, data):  # reads the weights after the update, in the same step
+        xb, yb = data
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(self(xb, training=True) - yb))
+        grads = tape.gradient(loss, self.trainable_variables)
+        self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+        return {"loss": loss,
+                "wsum": tf.add_n([tf.reduce_sum(v) for v in self.trainable_variables])}
+with strategy.scope():
+    keras.utils.set_random_seed(3)
+    model = Model([keras.Input((5,)), keras.layers.Dense(
+        8, activation="relu", kernel_constraint=keras.constraints.MaxNorm(0.5)),
+        keras.layers.Dense(2)])
+    model.compile(keras.optimizers.Adam(0.01))
+history = model.fit(x, y, batch_size=16, epochs=2, verbose=0)
+rank, n = strategy.cluster_resolver.task_id, strategy.num_replicas_in_sync
+np.savez(f"{sys.argv[1]}/custom{rank}_of_{n}.npz", history.history["wsum"][-1],
+         *[v.numpy() for v in model.weights])
+'''
+
+
+def test_constraints_and_reads_after_the_update_match_one_process(tmp_path):
+    script = tmp_path / "custom.py"
+    script.write_text(CUSTOM)
+    run([sys.executable, str(script), str(tmp_path)])
+    run([MPIEXEC, "-n", "2", sys.executable, str(script), str(tmp_path)])
+    alone = arrays(tmp_path / "custom0_of_1.npz")
+    for rank in (0, 1):
+        for a, b in zip(alone, arrays(tmp_path / f"custom{rank}_of_2.npz")):
+            np.testing.assert_allclose(b, a, rtol=2e-5, atol=2e-6)
