@@ -59,6 +59,7 @@ from fluxion.core.primitives import (  # noqa: F401  (registers the primitives)
     python_call,
     random,
     random_candidates,
+    random_keep,
     recurrent,
     reduce,
     runtime_check,

@@ -3,7 +3,11 @@
 Composed from a uniform draw and elementwise ops, as in TF: keep where the draw is
 ``>= rate``, scale kept values by ``1 / (1 - rate)``.  The gradient is therefore
 automatic: it flows through the kept entries with the same scale, and what it keeps
-from the forward pass is the bool keep mask only.
+from the forward pass is the bool keep mask only.  For float32 and float64 inputs with
+a seed (``dropout``, ``stateless_dropout``) the mask comes from ``random_keep_mask``,
+which compares the bit generator's raw words with the rate's threshold instead of
+making the uniform floats: the same mask, bit for bit, as
+``stateless_uniform(shape, seed) >= rate``, for less work.
 """
 
 from __future__ import annotations
@@ -11,12 +15,16 @@ from __future__ import annotations
 import numbers
 from collections.abc import Callable
 
-from fluxion.core import random_state
+from fluxion.core import dtypes, random_state
 from fluxion.core.errors import InvalidArgumentError, op_error
+from fluxion.core.primitive import bind
 from fluxion.core.primitives import elementwise as elementwise_prims
+from fluxion.core.primitives.dynamic_shape import is_dynamic
+from fluxion.core.primitives.random_keep import KEEP_MASK_DTYPES, random_keep_mask_p
+from fluxion.core.primitives.shape import shape_tensor
 from fluxion.core.shape_rules import broadcast_shapes
 from fluxion.core.tensor import Tensor, convert_to_tensor, shape_tuple
-from fluxion.ops.random_ops import stateless_uniform
+from fluxion.ops.random_ops import checked_seed, stateless_uniform
 
 __all__ = ["dropout", "stateless_dropout", "general_dropout"]
 
@@ -42,7 +50,8 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None) -> Tensor:
     def sampler(shape, dtype):
         return stateless_uniform(shape, random_state.stateful_seed(seed), dtype=dtype)
 
-    return _dropout("dropout", x, rate, noise_shape, sampler)
+    return _dropout("dropout", x, rate, noise_shape, sampler,
+                    lambda: random_state.stateful_seed(seed))
 
 
 def stateless_dropout(x, rate, seed, rng_alg=None, noise_shape=None, name=None) -> Tensor:
@@ -57,7 +66,8 @@ def stateless_dropout(x, rate, seed, rng_alg=None, noise_shape=None, name=None) 
     def sampler(shape, dtype):
         return stateless_uniform(shape, seed, dtype=dtype)
 
-    return _dropout("stateless_dropout", x, rate, noise_shape, sampler)
+    return _dropout("stateless_dropout", x, rate, noise_shape, sampler,
+                    lambda: checked_seed("stateless_dropout", seed))
 
 
 def general_dropout(x, rate, uniform_sampler: Callable, noise_shape=None,
@@ -67,7 +77,9 @@ def general_dropout(x, rate, uniform_sampler: Callable, noise_shape=None,
                     lambda shape, dtype: uniform_sampler(shape=shape, dtype=dtype))
 
 
-def _dropout(op: str, x, rate, noise_shape, sampler) -> Tensor:
+def _dropout(op: str, x, rate, noise_shape, sampler, seed=None) -> Tensor:
+    """Dropout with draws from ``sampler(shape, dtype)``, or, given ``seed()`` (the seed
+    tensor of the draw) and a float32/float64 ``x``, from ``random_keep_mask``."""
     rate_is_number = isinstance(rate, numbers.Real) and not isinstance(rate, bool)
     if rate_is_number and not 0 <= rate < 1:
         raise op_error(InvalidArgumentError, op, f"rate must be a scalar tensor or a float in "
@@ -85,21 +97,24 @@ def _dropout(op: str, x, rate, noise_shape, sampler) -> Tensor:
 
         runtime = dynamic_shape(x)
         shape = [runtime[i] if d is None else d for i, d in enumerate(shape)]
-    draws = sampler(shape, x.dtype)
     if rate_is_number:
-        keep = elementwise_prims.greater_equal(draws, float(rate))
-        scaled = elementwise_prims.mul(x, 1.0 / (1.0 - float(rate)))
         rate_scalar = convert_to_tensor(float(rate), dtype=x.dtype)
+        scaled = elementwise_prims.mul(x, 1.0 / (1.0 - float(rate)))
     else:
-        rate = convert_to_tensor(rate, dtype=x.dtype)
-        if rate.ndim != 0:
+        rate_scalar = convert_to_tensor(rate, dtype=x.dtype)
+        if rate_scalar.ndim != 0:
             raise op_error(InvalidArgumentError, op, f"rate must be a scalar, got shape "
-                                                     f"{rate.shape}")
-        keep = elementwise_prims.greater_equal(draws, rate)
-        rate_scalar = rate
+                                                     f"{rate_scalar.shape}")
         scaled = elementwise_prims.div(
-            x, elementwise_prims.sub(elementwise_prims.ones_like(rate), rate)
-        )
+            x, elementwise_prims.sub(elementwise_prims.ones_like(rate_scalar), rate_scalar))
+    if seed is not None and x.dtype in KEEP_MASK_DTYPES:
+        shape_value, static = (shape_tensor(shape) if is_dynamic(shape)
+                               else (convert_to_tensor(list(shape), dtype=dtypes.int64),
+                                     tuple(shape)))
+        keep = bind(random_keep_mask_p, seed(), rate_scalar, shape_value, static=static)
+    else:
+        draws = sampler(shape, x.dtype)
+        keep = elementwise_prims.greater_equal(draws, rate_scalar)
     # A select on the bool mask, not a multiply by the mask cast to x's dtype: the gradient
     # (a select on the same mask) keeps one byte per element alive until the backward pass
     # reads it, not four, and the zeros are a broadcast scalar.  Values are the same.

@@ -73,7 +73,7 @@ def _dtype(op: str, dtype, allowed: tuple) -> dtypes.DType:
     return dtype
 
 
-def _seed(op: str, seed) -> Tensor:
+def checked_seed(op: str, seed) -> Tensor:
     """A stateless op's ``seed`` argument as an int32/int64 tensor of shape [2]."""
     seed = convert_to_tensor(seed)
     if seed.dtype not in random_prims.INT_DTYPES or tuple(seed.shape) not in ((2,), (None,)):
@@ -226,7 +226,7 @@ def stateless_uniform(
     True
     """
     op = "stateless_uniform"
-    key = _seed(op, seed)
+    key = checked_seed(op, seed)
     return _uniform(op, shape, lambda: key, minval, maxval, dtype, True)
 
 
@@ -239,7 +239,7 @@ def stateless_normal(
     TensorShape([2, 3])
     """
     op = "stateless_normal"
-    key = _seed(op, seed)
+    key = checked_seed(op, seed)
     return _normal(op, random_prims.random_normal_p, shape, lambda: key, mean, stddev, dtype)
 
 
@@ -252,7 +252,7 @@ def stateless_truncated_normal(
     True
     """
     op = "stateless_truncated_normal"
-    key = _seed(op, seed)
+    key = checked_seed(op, seed)
     return _normal(
         op, random_prims.random_truncated_normal_p, shape, lambda: key, mean, stddev, dtype
     )
@@ -265,28 +265,28 @@ def stateless_categorical(logits, num_samples, seed, dtype=dtypes.int64, name=No
     TensorShape([1, 3])
     """
     op = "stateless_categorical"
-    key = _seed(op, seed)
+    key = checked_seed(op, seed)
     return _categorical(op, logits, num_samples, lambda: key, dtype)
 
 
 def stateless_poisson(shape, seed, lam, dtype=dtypes.int32, name=None) -> Tensor:
     """Poisson draws of rate ``lam`` (which must broadcast to ``shape``)."""
     op = "stateless_poisson"
-    key = _seed(op, seed)
+    key = checked_seed(op, seed)
     return _poisson(op, shape, lambda: key, lam, dtype, True)
 
 
 def stateless_gamma(shape, seed, alpha, beta=None, dtype=dtypes.float32, name=None) -> Tensor:
     """Gamma draws of concentration ``alpha`` and rate ``beta`` (broadcast to ``shape``)."""
     op = "stateless_gamma"
-    key = _seed(op, seed)
+    key = checked_seed(op, seed)
     return _gamma(op, shape, lambda: key, alpha, beta, dtype, True)
 
 
 def stateless_binomial(shape, seed, counts, probs, output_dtype=dtypes.int32, name=None) -> Tensor:
     """Binomial draws (``counts`` trials of success probability ``probs``) of ``shape``."""
     op = "stateless_binomial"
-    key = _seed(op, seed)
+    key = checked_seed(op, seed)
     dtype = _dtype(op, output_dtype, random_prims.FLOAT_DTYPES + random_prims.INT_DTYPES)
     return bind(
         random_prims.random_binomial_p,
@@ -300,7 +300,7 @@ def stateless_binomial(shape, seed, counts, probs, output_dtype=dtypes.int32, na
 
 def stateless_shuffle(value, seed, alg="auto_select", name=None) -> Tensor:
     """``value`` with its first dimension permuted, a pure function of ``seed``."""
-    key = _seed("stateless_shuffle", seed)
+    key = checked_seed("stateless_shuffle", seed)
     return bind(random_prims.random_shuffle_p, key, convert_to_tensor(value))
 
 
@@ -310,13 +310,13 @@ def split(seed, num=2, alg="auto_select") -> Tensor:
     >>> split([1, 2], 3).shape
     TensorShape([3, 2])
     """
-    key = _seed("split", seed)
+    key = checked_seed("split", seed)
     return bind(random_prims.random_uniform_full_int_p, key, shape=(int(num), 2), dtype=key.dtype)
 
 
 def fold_in(seed, data, alg="auto_select") -> Tensor:
     """A new seed combining ``seed`` with the integer ``data``."""
-    key = _seed("fold_in", seed)
+    key = checked_seed("fold_in", seed)
     first = bind(random_prims.random_uniform_full_int_p, key, shape=(1,), dtype=key.dtype)
     return concat([first, convert_to_tensor([data], dtype=key.dtype)], axis=0)
 

@@ -7,16 +7,16 @@ wheel), or name any oneDNN 3.x ``libdnnl.so.3`` in ``FLUXION_ONEDNN_LIBRARY``.
 Every other primitive runs its NumPy kernel.  The overrides (``conv``, ``fused_conv``,
 ``conv_input_grad``, ``conv_filter_grad``, ``conv_filter_bias_grad``, ``max_pool``,
 ``max_pool_grad``, ``max_pool_with_index``, ``max_pool_grad_from_index``,
-``adam_update``, ``matmul``, ``softmax``, ``softmax_grad``) run oneDNN for float32
-arrays and hand every other case to the NumPy kernel: other dtypes, shapes oneDNN has
-no implementation for, and everything when the library cannot be loaded (then a
+``relu_grad``, ``adam_update``, ``matmul``, ``softmax``, ``softmax_grad``) run oneDNN for
+float32 arrays and hand every other case to the NumPy kernel: other dtypes, shapes oneDNN
+has no implementation for, and everything when the library cannot be loaded (then a
 warning says why, once).  The library is loaded at the first such kernel call, not at
 activation, so selecting the backend costs nothing until a convolution runs.
 
 Modules: ``library`` (finding and loading the file), ``capi`` (the C functions and
 constants), ``memory`` (descriptors of channels-last arrays, runnable primitives),
-``conv``, ``conv_fused``, ``pool``, ``matmul``, ``softmax`` and ``optimizer`` (the
-kernels and their per-shape caches).
+``conv``, ``conv_fused``, ``single_channel``, ``pool``, ``eltwise``, ``matmul``,
+``softmax`` and ``optimizer`` (the kernels and their per-shape caches).
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def available() -> bool:
 def reset() -> None:
     """Forgets the loaded library and the warnings given (tests)."""
     global _api
-    from fluxion.backend.onednn import conv, library, matmul, optimizer, pool, softmax
+    from fluxion.backend.onednn import conv, eltwise, library, matmul, optimizer, pool, softmax
 
     with _api_lock:
         _api = None
@@ -91,6 +91,7 @@ def reset() -> None:
         conv._plans.clear()
         pool._plans.clear()
         optimizer._plans.clear()
+        eltwise._plans.clear()
         matmul._plans.clear()
         softmax._plans.clear()
 
@@ -103,7 +104,15 @@ def warn_once(topic: str, message: str) -> None:
 
 def _native(name_: str):
     """The oneDNN kernel function of a primitive (imported on first use)."""
-    from fluxion.backend.onednn import conv, conv_fused, matmul, optimizer, pool, softmax
+    from fluxion.backend.onednn import (
+        conv,
+        conv_fused,
+        eltwise,
+        matmul,
+        optimizer,
+        pool,
+        softmax,
+    )
 
     return {"adam_update": optimizer.adam_update, "conv": conv.conv,
             "fused_conv": conv_fused.fused_conv,
@@ -114,13 +123,14 @@ def _native(name_: str):
             "max_pool_grad": pool.max_pool_grad,
             "max_pool_with_index": pool.max_pool_with_index,
             "max_pool_grad_from_index": pool.max_pool_grad_from_index,
+            "relu_grad": eltwise.relu_grad,
             "matmul": matmul.matmul, "softmax": softmax.softmax,
             "softmax_grad": softmax.softmax_grad}[name_]
 
 
 OVERRIDDEN = ("adam_update", "conv", "fused_conv", "conv_input_grad", "conv_filter_grad",
               "conv_filter_bias_grad", "max_pool", "max_pool_grad", "max_pool_with_index",
-              "max_pool_grad_from_index", "matmul", "softmax", "softmax_grad")
+              "max_pool_grad_from_index", "relu_grad", "matmul", "softmax", "softmax_grad")
 
 
 def kernel_for(primitive_name: str, numpy_kernel):

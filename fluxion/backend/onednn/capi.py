@@ -124,6 +124,12 @@ _SIGNATURES = {
     "dnnl_pooling_forward_primitive_desc_create": (
         c_int, [_p(c_void_p), c_void_p, c_int, c_int, c_void_p, c_void_p, Dims, Dims, Dims,
                 Dims, Dims, c_void_p]),
+    "dnnl_eltwise_forward_primitive_desc_create": (
+        c_int, [_p(c_void_p), c_void_p, c_int, c_int, c_void_p, c_void_p, c_float, c_float,
+                c_void_p]),
+    "dnnl_eltwise_backward_primitive_desc_create": (
+        c_int, [_p(c_void_p), c_void_p, c_int, c_void_p, c_void_p, c_void_p, c_float, c_float,
+                c_void_p, c_void_p]),
     "dnnl_pooling_backward_primitive_desc_create": (
         c_int, [_p(c_void_p), c_void_p, c_int, c_void_p, c_void_p, Dims, Dims, Dims, Dims,
                 Dims, c_void_p, c_void_p]),

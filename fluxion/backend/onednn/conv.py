@@ -21,7 +21,7 @@ import threading
 
 import numpy as np
 
-from fluxion.backend.onednn import capi, library
+from fluxion.backend.onednn import capi, library, single_channel
 from fluxion.backend.onednn.geometry import window_pads
 from fluxion.backend.onednn.memory import (
     Descriptors,
@@ -223,6 +223,10 @@ def conv_filter_grad(api, x, g, like, strides, padding, dilations, groups):
     """The filter gradient shaped like ``like``, or None."""
     if not _supported(x, g):
         return None
+    one_channel = single_channel.filter_grad(api, x, g, like, strides, padding, dilations,
+                                             groups, with_bias=False)
+    if one_channel is not None:
+        return one_channel
     x, g = np.ascontiguousarray(x), np.ascontiguousarray(g)
     key = _key("filter_grad", x.shape, like.shape, x.dtype, strides, padding, dilations, groups)
     plan = _plan(api, key, lambda: _build_filter_grad(

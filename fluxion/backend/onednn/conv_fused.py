@@ -10,14 +10,15 @@ must hold it first: the executor hands the residual's own buffer as ``out`` when
 buffer dies at the node (no copy); otherwise it is copied into a fresh output.
 Weights use the layout the primitive chooses, reordered per call as for ``conv``.
 The filter and bias gradients come from one backward-weights primitive given a
-``diff_bias`` argument, which reads the cotangent once for both.
+``diff_bias`` argument, which reads the cotangent once for both; over one input channel,
+from one matrix product instead (``single_channel``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from fluxion.backend.onednn import capi
+from fluxion.backend.onednn import capi, single_channel
 from fluxion.backend.onednn.conv import _Geometry, _Plan, _plan, _supported
 from fluxion.backend.onednn.memory import (
     Descriptors,
@@ -30,7 +31,7 @@ from fluxion.backend.onednn.memory import (
 )
 
 
-class _PostOps:
+class PostOps:
     """An owned ``dnnl_primitive_attr_t`` carrying the sum and eltwise post-ops."""
 
     def __init__(self, api, residual: bool, activation: str, relu_cap: float | None):
@@ -61,7 +62,7 @@ def _build(api, geometry: _Geometry, residual: bool, activation: str, relu_cap) 
     y_md = geometry.data_md(descs, geometry.y_shape)
     bias_md = descs.strided([geometry.w_shape[-1]], [1], data_type(geometry.dtype))
     w_user = geometry.filter_md(descs)
-    post_ops = _PostOps(api, residual, activation, relu_cap)
+    post_ops = PostOps(api, residual, activation, relu_cap)
     pd = PrimitiveDesc(api, "convolution_forward_primitive_desc_create", api.engine,
                        capi.FORWARD_INFERENCE, capi.CONVOLUTION_DIRECT, x_md,
                        geometry.filter_any(descs), bias_md, y_md, geometry.strides,
@@ -142,6 +143,10 @@ def conv_filter_bias_grad(api, x, g, like, strides, padding, dilations, groups):
     """``(filter gradient, bias gradient)`` of the cotangent ``g``, or None."""
     if not _supported(x, g):
         return None
+    one_channel = single_channel.filter_grad(api, x, g, like, strides, padding, dilations,
+                                             groups, with_bias=True)
+    if one_channel is not None:
+        return one_channel
     x, g = np.ascontiguousarray(x), np.ascontiguousarray(g)
     key = ("filter_bias_grad", x.shape, like.shape, x.dtype.str, tuple(strides), str(padding),
            tuple(dilations), groups)

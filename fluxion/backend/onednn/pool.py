@@ -10,6 +10,9 @@ NumPy's and oneDNN's kernels can each consume the other's.  Where the workspace 
 another layout (a window of more than 255 taps), the index-keeping kernels decline and
 NumPy's run.  ``max_pool_grad(x, g)``, given no workspace, runs the forward pass first.
 Padding cells never win, as in TF (oneDNN excludes them from the maximum).
+``max_pool_with_index(..., activation="relu")`` runs the training primitive with an
+eltwise ReLU post-op: the pooled output is written once, already rectified, and the
+workspace still holds the winners of the input.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import threading
 import numpy as np
 
 from fluxion.backend.onednn import capi, library
+from fluxion.backend.onednn.conv_fused import PostOps
 from fluxion.backend.onednn.geometry import window_pads
 from fluxion.backend.onednn.memory import (
     Descriptors,
@@ -37,7 +41,8 @@ _lock = threading.Lock()
 class _Plan:
     """Forward (training and inference) and backward primitives of one pooling shape."""
 
-    def __init__(self, api, x_shape, window, strides, padding, dilations, dtype):
+    def __init__(self, api, x_shape, window, strides, padding, dilations, dtype,
+                 activation="linear"):
         pads, outs = window_pads(tuple(x_shape[1:-1]), tuple(window), strides, dilations,
                                  padding)
         self.x_shape, self.y_shape = tuple(x_shape), (x_shape[0], *outs, x_shape[-1])
@@ -54,8 +59,11 @@ class _Plan:
         inference = PrimitiveDesc(api, create, api.engine, capi.FORWARD_INFERENCE,
                                   capi.POOLING_MAX, x_md, y_md, *geometry, None)
         self.inference = Step(api, inference, [(capi.ARG_SRC, x_md), (capi.ARG_DST, y_md)])
+        self.post_ops = PostOps(api, False, activation, None) if activation == "relu" \
+            else None
         training = PrimitiveDesc(api, create, api.engine, capi.FORWARD_TRAINING,
-                                 capi.POOLING_MAX, x_md, y_md, *geometry, None)
+                                 capi.POOLING_MAX, x_md, y_md, *geometry,
+                                 None if self.post_ops is None else self.post_ops.attr)
         workspace_md = training.md(capi.QUERY_WORKSPACE_MD)
         self.workspace_bytes = int(api.memory_desc_get_size(workspace_md))
         winner_md = descs.strided(*channels_last_dims(
@@ -72,16 +80,17 @@ class _Plan:
         self.training_pd = training  # the backward's hint lives as long as the plan
 
 
-def _plan_for(api, x_shape, dtype, window, strides, padding, dilations):
+def _plan_for(api, x_shape, dtype, window, strides, padding, dilations, activation="linear"):
     key = (tuple(x_shape), np.dtype(dtype).str, tuple(window), tuple(strides), str(padding),
-           tuple(dilations), library.openmp_threads())  # a primitive keeps its threads
+           tuple(dilations), activation, library.openmp_threads())  # keeps its threads
     plan = _plans.get(key)
     if plan is None:
         with _lock:
             plan = _plans.get(key)
             if plan is None:
                 try:
-                    plan = _Plan(api, x_shape, window, strides, padding, dilations, dtype)
+                    plan = _Plan(api, x_shape, window, strides, padding, dilations, dtype,
+                                 activation)
                 except ValueError:  # a window that does not fit: NumPy's kernel says so
                     plan = False
                 except capi.OneDNNError as error:
@@ -107,10 +116,10 @@ def max_pool(api, x, window, strides, padding, dilations):
     return y
 
 
-def max_pool_with_index(api, x, window, strides, padding, dilations):
+def max_pool_with_index(api, x, window, strides, padding, dilations, activation="linear"):
     if not _supported(x):
         return None
-    plan = _plan_for(api, x.shape, x.dtype, window, strides, padding, dilations)
+    plan = _plan_for(api, x.shape, x.dtype, window, strides, padding, dilations, activation)
     if plan is None or not plan.workspace_is_winner:
         return None
     y = np.empty(plan.y_shape, x.dtype)

@@ -40,7 +40,7 @@ from fluxion.core.primitives.conv import (
     conv_filter_grad,
     conv_input_grad,
 )
-from fluxion.core.primitives.elementwise import less, select, zeros_like
+from fluxion.core.primitives.elementwise import less, select
 from fluxion.core.primitives.reduce import reduce_sum_p
 
 ACTIVATIONS = ("linear", "relu")
@@ -103,7 +103,7 @@ def _fused_conv_vjp(g, xs, out, *, activation, relu_cap, **conv_attrs):
     if activation == "relu":
         g = bind(relu_grad_p, g, out)
         if relu_cap is not None:  # TF's ReLU6 gradient: zero where the output is capped
-            g = select(less(out, relu_cap), g, zeros_like(g))
+            g = select(less(out, relu_cap), g, np.zeros((), g.dtype.np_dtype))  # a scalar
     channel_sums = tuple(range(len(out.shape) - 1))
     grads = (conv_input_grad(g, w, x, **conv_attrs), conv_filter_grad(x, g, w, **conv_attrs),
              bind(reduce_sum_p, g, axes=channel_sums, keepdims=False))

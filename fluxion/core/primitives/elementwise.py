@@ -19,6 +19,7 @@ from fluxion.core import dtypes
 from fluxion.core.dtypes import binary_result_dtype
 from fluxion.core.errors import op_error
 from fluxion.core.primitive import Aval, bind, define
+from fluxion.core.primitives.select_kernel import select_kernel
 from fluxion.core.shape_rules import broadcast_shapes, elementwise_rule
 from fluxion.core.tensor import Tensor, convert_to_tensor
 
@@ -191,11 +192,11 @@ def binary_dtype_rule(x: Aval, y: Aval):
 
 def _select_vjp(g, xs, out):
     cond = xs[0]
-    zeros = zeros_like(g)
-    return None, select(cond, g, zeros), select(cond, zeros, g)
+    zero = convert_to_tensor(0, dtype=g.dtype)  # a scalar: select's fast path, no zeros array
+    return None, select(cond, g, zero), select(cond, zero, g)
 
 
-select_p = define("select", np.where, _select_rule, _select_vjp, fresh_output=True)
+select_p = define("select", select_kernel, _select_rule, _select_vjp, fresh_output=True)
 
 
 def _cast_kernel(x, dtype):

@@ -198,7 +198,9 @@ def _empty_gradient(shape, dtype, window) -> tuple:
 # maximum once (the tournament, on the strided taps), and the backward pass only
 # compares a byte per output cell instead of running the tournament again.  Tiling
 # windows only (strides equal to the window, no padding, no dilation); they run after
-# differentiation, so they have no gradient rules.
+# differentiation, so they have no gradient rules.  ``activation="relu"`` applies ReLU to
+# the pooled output (``relu(max_pool(z))``, which equals ``max_pool(relu(z))``), a
+# post-op where oneDNN runs it; the winners stay those of ``z``.
 def _max_and_winner(taps: list) -> tuple:
     """The maximum over ``taps`` and the number of the first tap holding it (uint8, or
     None for a single tap: tap 0 everywhere)."""
@@ -223,10 +225,15 @@ def _max_and_winner(taps: list) -> tuple:
     return best, step
 
 
-def _max_pool_with_index_kernel(x, window, strides, padding, dilations):
+POOL_ACTIVATIONS = ("linear", "relu")
+
+
+def _max_pool_with_index_kernel(x, window, strides, padding, dilations, activation="linear"):
     best, winner = _max_and_winner(_block_taps(_blocks(x, window)[0], window))
     if winner is None:  # a 1x1 window: ``best`` is a view of x, and outputs must be fresh
-        return best.copy(), np.zeros(best.shape, np.uint8)
+        best, winner = best.copy(), np.zeros(best.shape, np.uint8)
+    if activation == "relu":
+        np.maximum(best, 0, out=best)
     return best, winner
 
 
@@ -246,7 +253,11 @@ def tiles(x_shape, window, strides, padding, dilations) -> bool:
     return _tiling(x_shape, window, strides, padding, dilations)
 
 
-def _with_index_rule(x: Aval, window, strides, padding, dilations) -> tuple:
+def _with_index_rule(x: Aval, window, strides, padding, dilations,
+                     activation="linear") -> tuple:
+    if activation not in POOL_ACTIVATIONS:
+        raise ValueError(f"max_pool_with_index: activation must be one of "
+                         f"{POOL_ACTIVATIONS}, got {activation!r}")
     if not tiles(x.shape, window, strides, padding, dilations):
         raise ValueError("max_pool_with_index needs windows that tile the input (strides "
                          "equal to the window, no padding, no dilation), got window "

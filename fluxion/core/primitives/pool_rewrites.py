@@ -17,9 +17,11 @@ primitive it starts from):
   ``max_pool_grad_from_index(winner, g, x)``, which routes ``g`` by one byte per cell;
 - ``relu_after_max_pool`` (on ``max_pool_with_index``): once the two above have run,
   the full-size relu output feeds only the pooling, so ``max_pool(relu(z))`` becomes
-  ``relu(max_pool(z))`` (equal: relu keeps order), a relu over the pooled quarter.
-  Windows whose winner changes are the ones whose maximum is not positive, where the
-  routed gradient is already masked to 0.
+  ``relu(max_pool(z))`` (equal: relu keeps order), a relu over the pooled quarter,
+  which ``max_pool_with_index(z, activation="relu")`` applies as it writes the pooled
+  output (a oneDNN post-op; NumPy rectifies the fresh output in place).  Windows whose
+  winner changes are the ones whose maximum is not positive, where the routed gradient
+  is already masked to 0.
 
 All are exact (the same values, not approximations) and leave graphs without such
 pairs untouched.
@@ -123,7 +125,7 @@ def max_pool_by_index(graph, rewriter_class):
 # --- relu over the pooled output ----------------------------------------------------------------
 @declare_rewrite(max_pool_with_index_p, order=40)
 def relu_after_max_pool(graph, rewriter_class):
-    """``max_pool_with_index(relu(z))`` -> ``relu`` of ``max_pool_with_index(z)`` 's output,
+    """``max_pool_with_index(relu(z))`` -> ``max_pool_with_index(z, activation="relu")``,
     when the relu's output is read by nothing else and every routing of the winners is
     masked by the pooled output (``relu_grad_before_max_pool_grad`` has run)."""
     users = readers(graph)
@@ -134,8 +136,8 @@ def relu_after_max_pool(graph, rewriter_class):
             continue
         (z,) = rewriter.inputs(node.inputs[0].producer)
         rewriter.replace(node.inputs[0], z)  # shape-only readers of relu(z) read z
-        pooled, winner = rewriter.add(max_pool_with_index_p, [z], node.attrs)
-        (activated,) = rewriter.add(relu_p, [pooled], {})
+        activated, winner = rewriter.add(max_pool_with_index_p, [z],
+                                         {**node.attrs, "activation": "relu"})
         rewriter.replace(node.outputs[0], activated)
         rewriter.replace(node.outputs[1], winner)
     return rewriter.finish()
@@ -144,7 +146,8 @@ def relu_after_max_pool(graph, rewriter_class):
 def _relu_feeds_only(pool, users: dict) -> bool:
     r = pool.inputs[0]
     relu = r.producer
-    if relu is None or relu.prim is not relu_p or relu.prim.stateful:
+    if relu is None or relu.prim is not relu_p or relu.prim.stateful \
+            or pool.attrs.get("activation", "linear") != "linear":
         return False
     if any(user is not pool and (user is None or position not in user.prim.shape_only)
            for user, position in users.get(r.id, ())):

@@ -30,6 +30,28 @@ def _per_output(spec, names: list, what: str) -> list:
     return [spec] * len(names)
 
 
+def targets_per_output(y_true, preds: list, names: list) -> list:
+    """``y_true`` as one target per output: the target of a single-output model, a dict
+    by output name (an output without a target gets None: no loss or metric for it),
+    or a list in output order.  A count that does not match the outputs is an error
+    naming both (zipping them would silently drop outputs)."""
+    if len(preds) == 1:
+        return [y_true]
+    if isinstance(y_true, dict):
+        unknown = sorted(set(y_true) - set(names))
+        if unknown:
+            raise ValueError(f"The targets `y` have keys {unknown} that are not output names "
+                             f"of the model; expected keys among {names}.")
+        return [y_true.get(name) for name in names]
+    trues = nest.flatten(y_true)
+    if len(trues) != len(preds):
+        given = "1 target array" if len(trues) == 1 else f"{len(trues)} target arrays"
+        raise ValueError(f"The model has {len(preds)} outputs ({', '.join(names)}) but the "
+                         f"targets `y` hold {given}: pass one target per output, as a list in "
+                         f"the outputs' order or a dict keyed by output name.")
+    return trues
+
+
 def _as_loss_object(losses, loss):
     """Loss functions are wrapped so that every loss takes ``sample_weight``, as in Keras."""
     if isinstance(loss, losses.Loss):
@@ -95,10 +117,7 @@ class CompileLoss:
         if self._built_for is None:
             self._build(y_pred)
         preds = nest.flatten(y_pred)
-        if isinstance(y_true, dict):
-            trues = [y_true[name] for name in self.names]
-        else:
-            trues = nest.flatten(y_true) if len(preds) > 1 else [y_true]
+        trues = targets_per_output(y_true, preds, self.names)
         weights = nest.flatten(sample_weight) if isinstance(sample_weight, (list, tuple, dict)) \
             else [sample_weight] * len(preds)
         total = None
@@ -142,8 +161,8 @@ class CompileMetrics(Metric):
 
         preds = nest.flatten(y_pred)
         several = len(preds) > 1
-        names = self.output_names if self.output_names and len(self.output_names) == len(preds) \
-            else [f"output_{i}" for i in range(len(preds))]
+        names = self._names(y_pred)
+        trues = targets_per_output(y_true, preds, names)
         losses = _per_output(self.loss, names, "loss") if self.loss is not None \
             else [None] * len(preds)
         unweighted_names = set()
@@ -153,9 +172,8 @@ class CompileMetrics(Metric):
             for index, (output_spec, loss) in enumerate(zip(_per_output(spec, names, "metrics"),
                                                             losses)):
                 for identifier in nest.flatten(output_spec) if output_spec is not None else []:
-                    true = nest.flatten(y_true)[index] if several else y_true
-                    metric = metrics_module.get_metric_for_loss(identifier, loss,
-                                                                y_true=true, y_pred=preds[index])
+                    metric = metrics_module.get_metric_for_loss(
+                        identifier, loss, y_true=trues[index], y_pred=preds[index])
                     if weighted and (index, metric.name) in unweighted_names:
                         metric = _renamed(metric, f"weighted_{metric.name}", self._entries)
                     if not weighted:
@@ -166,11 +184,20 @@ class CompileMetrics(Metric):
                     self._metrics.append(metric)
         self.built = True
 
+    def _names(self, y_pred) -> list:
+        """The outputs' names in the order of ``nest.flatten(y_pred)``."""
+        if isinstance(y_pred, dict):
+            return sorted(y_pred)
+        count = len(nest.flatten(y_pred))
+        if self.output_names and len(self.output_names) == count:
+            return list(self.output_names)
+        return [f"output_{i}" for i in range(count)]
+
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
         if not self.built:
             self.build(y_true, y_pred)
         preds = nest.flatten(y_pred)
-        trues = nest.flatten(y_true) if len(preds) > 1 else [y_true]
+        trues = targets_per_output(y_true, preds, self._names(y_pred))
         for metric, index, weighted in self._entries:
             if trues[index] is None:
                 continue

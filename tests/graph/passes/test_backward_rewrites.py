@@ -85,9 +85,11 @@ def test_relu_mask_moves_to_the_pooled_gradient_and_the_pool_keeps_its_winners()
     pool = next(n for n in optimized.nodes if n.prim.name == "max_pool_with_index")
     assert route.inputs[1] is relu_grad_node.outputs[0]  # mask first, then route
     assert route.inputs[0] is pool.outputs[1]
-    relu = relu_grad_node.inputs[1].producer  # the mask of the pooled output...
-    assert relu.prim.name == "relu" and relu.inputs[0] is pool.outputs[0]  # ...relu after pool
-    assert names.count("relu") == 1 and relu.outputs[0].aval.shape[1:] == (3, 3, 5)
+    # the mask is the pooled output, rectified by the pooling itself (relu after pool)
+    assert relu_grad_node.inputs[1] is pool.outputs[0]
+    assert pool.attrs["activation"] == "relu" and "relu" not in names
+    assert pool.inputs[0].producer.prim.name != "relu"  # the pooling reads z, not relu(z)
+    assert pool.outputs[0].aval.shape[1:] == (3, 3, 5)
     assert relu_grad_node.outputs[0].aval.shape[1:] == (3, 3, 5)  # the pooled size
     arrays = _arrays(seed=3)
     eager = [t.numpy() for t in _block_gradients(*(tf.constant(a) for a in arrays))]

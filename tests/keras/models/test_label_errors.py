@@ -78,3 +78,39 @@ def test_an_error_while_tracing_keeps_the_frames_of_the_users_code():
         model.fit(np.ones((4, 3), "float32"), np.ones((4, 2), "float32"), verbose=0)
     frames = traceback.extract_tb(caught.value.__traceback__)
     assert any(frame.name == "call" and frame.filename == __file__ for frame in frames)
+
+
+def _two_outputs():
+    inputs = keras.Input((3,))
+    hidden = keras.layers.Dense(4, activation="relu")(inputs)
+    outputs = [keras.layers.Dense(2, activation="softmax", name="out_a")(hidden),
+               keras.layers.Dense(2, activation="softmax", name="out_b")(hidden)]
+    model = keras.Model(inputs, outputs)
+    model.compile("adam", "categorical_crossentropy",
+                  metrics=["categorical_crossentropy", "categorical_crossentropy"])
+    return model
+
+
+def test_one_target_for_two_outputs_is_an_error_naming_both():
+    # zipping outputs with targets used to drop the second output's loss silently
+    y = np.eye(2, dtype="float32")[np.arange(8) % 2]
+    model = _two_outputs()
+    for run in (model.fit, model.evaluate):
+        with pytest.raises(ValueError, match=r"2 outputs \(out_a, out_b\) but the targets "
+                                             r"`y` hold 1 target array") as caught:
+            run(_x(), y, verbose=0)
+        assert __file__ in "".join(traceback.format_tb(caught.value.__traceback__))
+    with pytest.raises(ValueError, match=r"keys \['out_c'\] that are not output names"):
+        model.evaluate(_x(), {"out_a": y, "out_c": y}, verbose=0)
+
+
+def test_targets_by_list_and_by_name_give_one_loss_per_output():
+    y_a = np.eye(2, dtype="float32")[np.arange(8) % 2]
+    y_b = y_a[::-1].copy()
+    model = _two_outputs()
+    by_list = model.evaluate(_x(), [y_a, y_b], verbose=0, return_dict=True)
+    by_name = model.evaluate(_x(), {"out_b": y_b, "out_a": y_a}, verbose=0, return_dict=True)
+    assert by_list == pytest.approx(by_name)
+    assert by_list["loss"] == pytest.approx(by_list["out_a_categorical_crossentropy"]
+                                            + by_list["out_b_categorical_crossentropy"],
+                                            rel=1e-5)
