@@ -51,7 +51,7 @@ _enabled = os.environ.get("FLUXION_FLUSH_DENORMALS", "1").strip().lower() not in
 # (fegetmode, fesetmode, per-thread buffers) once loaded and checked; False if unusable.
 _functions = None
 _layout = _LAYOUTS.get(platform.machine())
-_WORDS, _WORD, _BITS = _layout or (1, 0, 0)
+_, _WORD, _BITS = _layout or (1, 0, 0)
 
 
 def set_enabled(enabled: bool) -> None:
