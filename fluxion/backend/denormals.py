@@ -51,6 +51,7 @@ _enabled = os.environ.get("FLUXION_FLUSH_DENORMALS", "1").strip().lower() not in
 # (fegetmode, fesetmode, per-thread buffers) once loaded and checked; False if unusable.
 _functions = None
 _layout = _LAYOUTS.get(platform.machine())
+_, _WORD, _BITS = _layout or (1, 0, 0)
 
 
 def set_enabled(enabled: bool) -> None:
@@ -70,25 +71,27 @@ def flush_to_zero():
     The token is None when nothing changed (turned off, not supported, or the thread
     already flushes: a nested call), so the outermost caller restores.  A call nested in
     one of this module's own scopes costs one attribute read (the oneDNN backend brackets
-    every kernel with it, inside graphs too)."""
+    every kernel with it, inside graphs too); an outermost one two C calls, and
+    ``restore`` one (about a microsecond in all)."""
     if not _enabled:
         return None
-    functions = _functions if _functions is not None else _load()
+    functions = _functions or _load()
     if not functions:
         return None
     get_mode, set_mode, modes = functions
     if modes.active:
         return None
-    mode = modes.flushed  # read into the scratch buffer: the saved mode stays intact
-    get_mode(mode)
-    _, word, bits = _layout
-    current = mode[word]
-    if current & bits == bits:  # set by someone else: theirs to restore
+    found = modes.found
+    get_mode(modes.found_ref)
+    current = found[_WORD]
+    if current & _BITS == _BITS:  # set by someone else: theirs to restore
         return None
-    saved = modes.saved
-    saved[:] = mode
-    mode[word] = current | bits
-    set_mode(mode)
+    if current != modes.saved_word or found[0] != modes.saved[0]:  # a mode not seen before
+        modes.saved[:] = found
+        modes.flushed[:] = found
+        modes.flushed[_WORD] = current | _BITS
+        modes.saved_word = current
+    set_mode(modes.flushed_ref)
     modes.active = True
     return modes
 
@@ -96,7 +99,7 @@ def flush_to_zero():
 def restore(token) -> None:
     """Puts back the mode ``flush_to_zero`` found (the exception flags stay as they are)."""
     if token is not None:
-        _functions[1](token.saved)
+        _functions[1](token.saved_ref)
         token.active = False
 
 
@@ -124,29 +127,34 @@ def _load_and_check():
     except (OSError, AttributeError, TypeError):  # no C math library, or pre-glibc 2.25
         return False
     words, word, bits = _layout
-    mode_type = ctypes.POINTER(ctypes.c_uint32 * words)
-    for function in (get_mode, set_mode):
-        function.argtypes, function.restype = [mode_type], ctypes.c_int
+    # No argtypes: each call passes a byref made once per buffer, ctypes' quickest path.
+    get_mode.restype = set_mode.restype = ctypes.c_int
     # The check: set the bits, read them back, restore; a layout this module misreads
     # would show here rather than as wrong numbers.
     saved, flushed, seen = ((ctypes.c_uint32 * words)() for _ in range(3))
-    if get_mode(saved) != 0:
+    if get_mode(ctypes.byref(saved)) != 0:
         return False
     flushed[:] = saved
     flushed[word] |= bits
     try:
-        if set_mode(flushed) != 0 or get_mode(seen) != 0 or seen[word] & bits != bits:
+        if (set_mode(ctypes.byref(flushed)) != 0 or get_mode(ctypes.byref(seen)) != 0
+                or seen[word] & bits != bits):
             return False
     finally:
-        set_mode(saved)
+        set_mode(ctypes.byref(saved))
 
     class ThreadModes(threading.local):
-        """A thread's buffers (the mode found on entry, a scratch one to set) and whether
-        one of this module's scopes is open on it."""
+        """A thread's buffers: the mode found on entry, the last one saved and its
+        flushing version (rebuilt when the thread's mode changes), and whether one of
+        this module's scopes is open on the thread."""
 
         def __init__(self):
-            self.saved = (ctypes.c_uint32 * words)()
-            self.flushed = (ctypes.c_uint32 * words)()
+            self.found, self.saved, self.flushed = (
+                (ctypes.c_uint32 * words)() for _ in range(3))
+            self.found_ref, self.saved_ref, self.flushed_ref = (
+                ctypes.byref(self.found), ctypes.byref(self.saved),
+                ctypes.byref(self.flushed))
+            self.saved_word = None
             self.active = False
 
     return get_mode, set_mode, ThreadModes()

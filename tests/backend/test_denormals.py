@@ -1,5 +1,7 @@
 """Denormals flush to zero inside compiled graphs (as in TensorFlow), nowhere else."""
 
+import ctypes
+import platform
 import threading
 
 import numpy as np
@@ -41,6 +43,29 @@ def test_flush_to_zero_applies_until_restore_and_nested_calls_leave_it_to_the_ou
         denormals.restore(token)
     assert _bits(DENORMAL * np.float32(1)) == _bits(DENORMAL)
     assert _bits(np.float32(TINY) / np.float32(4)) == _bits(np.float32(TINY / 4))
+
+
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="x86-64's rounding constants")
+def test_restore_puts_back_a_mode_changed_since_the_last_call():
+    """The mode a thread had is cached between calls; a change (here the rounding
+    direction, set through C) must be seen, kept inside the scope and restored after."""
+    libm = ctypes.CDLL("libm.so.6")
+    upward, nearest = 0x800, 0  # FE_UPWARD, FE_TONEAREST on x86-64
+    denormals.restore(denormals.flush_to_zero())
+    assert libm.fesetround(upward) == 0
+    try:
+        token = denormals.flush_to_zero()
+        try:
+            assert libm.fegetround() == upward
+            assert _bits(DENORMAL * np.float32(1)) == 0
+        finally:
+            denormals.restore(token)
+        assert libm.fegetround() == upward
+        assert _bits(DENORMAL * np.float32(1)) == _bits(DENORMAL)
+    finally:
+        libm.fesetround(nearest)
+    denormals.restore(denormals.flush_to_zero())
+    assert libm.fegetround() == nearest
 
 
 def test_the_mode_belongs_to_the_calling_thread():

@@ -176,7 +176,10 @@ def test_batch_variants(join):
         else:
             out = tf.train.batch([values], batch_size=4, allow_smaller_final_batch=True)
         out = out[0]
-        kept = tf.train.maybe_batch({"v": values * 10}, keep_input=True, batch_size=1)
+        # Its own input: reading `values` too, its runner raced the batch for the six
+        # elements (the test failed whenever it took them all).
+        other = tf.train.range_input_producer(6, num_epochs=1, shuffle=False).dequeue()
+        kept = tf.train.maybe_batch({"v": other * 10}, keep_input=True, batch_size=1)
         with tf.Session() as sess:
             sess.run(tf.local_variables_initializer())
             coord = tf.train.Coordinator()
