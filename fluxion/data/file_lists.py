@@ -10,16 +10,11 @@ sorted list before the shuffle, so workers get disjoint files whatever the seed.
 
 from __future__ import annotations
 
-import os
-
-import numpy as np
-
-from fluxion.core import dtypes
 from fluxion.core.errors import InvalidArgumentError
-from fluxion.core.tensor import Tensor
 from fluxion.data import stage_registry
 from fluxion.data.dataset import Dataset
-from fluxion.io import gfile, tfrecord
+from fluxion.data.readers import string_list
+from fluxion.io import gfile
 
 
 def list_files(file_pattern, shuffle=None, seed=None, name=None) -> Dataset:
@@ -38,22 +33,8 @@ def list_files(file_pattern, shuffle=None, seed=None, name=None) -> Dataset:
 
 
 def _patterns(file_pattern) -> list[str]:
-    if isinstance(file_pattern, Tensor):
-        if file_pattern.dtype is not dtypes.string or file_pattern.shape.rank not in (0, 1):
-            raise TypeError(f"Dataset.list_files: `file_pattern` must be a scalar or vector "
-                            f"tf.string tensor, got {file_pattern.dtype.name} of shape "
-                            f"{file_pattern.shape}")
-        values = file_pattern.numpy()
-        file_pattern = [values] if np.ndim(values) == 0 else list(values)
-    elif isinstance(file_pattern, (str, bytes, os.PathLike)):
-        file_pattern = [file_pattern]
-    elif not isinstance(file_pattern, (list, tuple, np.ndarray)):
-        raise TypeError(f"Dataset.list_files: `file_pattern` must be a glob pattern, a list "
-                        f"of patterns or a string tensor; got {type(file_pattern).__name__}")
-    patterns = [tfrecord.path_str(pattern) for pattern in file_pattern]
-    if not patterns:
-        raise InvalidArgumentError("Dataset.list_files: `file_pattern` is an empty list")
-    return patterns
+    return string_list(file_pattern, "Dataset.list_files", "file_pattern",
+                       "a glob pattern, a list of patterns or a string tensor")
 
 
 stage_registry.register("list_files", list_files)

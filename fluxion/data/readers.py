@@ -53,21 +53,29 @@ class FileNames:
 
 
 def _as_paths(filenames, reader: str) -> list:
-    if isinstance(filenames, Tensor):
-        if filenames.dtype is not dtypes.string or filenames.shape.rank not in (0, 1):
-            raise TypeError(f"{reader}: `filenames` must be a scalar or vector tf.string "
-                            f"tensor, got {filenames.dtype.name} of shape {filenames.shape}")
-        values = filenames.numpy()
-        filenames = [values] if np.ndim(values) == 0 else list(values)
-    elif isinstance(filenames, (str, bytes)) or hasattr(filenames, "__fspath__"):
-        filenames = [filenames]
-    elif not isinstance(filenames, (list, tuple, np.ndarray)):
-        raise TypeError(f"{reader}: `filenames` must be a path, a list of paths, a string "
-                        f"tensor or a Dataset of strings; got {type(filenames).__name__}")
-    paths = [tfrecord.path_str(name) for name in filenames]
-    if not paths:
-        raise InvalidArgumentError(f"{reader}: `filenames` must not be empty")
-    return paths
+    return string_list(filenames, reader, "filenames",
+                       "a path, a list of paths, a string tensor or a Dataset of strings")
+
+
+def string_list(value, where: str, argument: str, expected: str) -> list:
+    """``value`` (a str, bytes or path, a list of them, or a scalar or vector string
+    tensor) as a non-empty list of str; ``where``, ``argument`` and ``expected`` name
+    the call, its argument and what it takes in the errors."""
+    if isinstance(value, Tensor):
+        if value.dtype is not dtypes.string or value.shape.rank not in (0, 1):
+            raise TypeError(f"{where}: `{argument}` must be a scalar or vector tf.string "
+                            f"tensor, got {value.dtype.name} of shape {value.shape}")
+        values = value.numpy()
+        value = [values] if np.ndim(values) == 0 else list(values)
+    elif isinstance(value, (str, bytes)) or hasattr(value, "__fspath__"):
+        value = [value]
+    elif not isinstance(value, (list, tuple, np.ndarray)):
+        raise TypeError(f"{where}: `{argument}` must be {expected}; got "
+                        f"{type(value).__name__}")
+    strings = [tfrecord.path_str(item) for item in value]
+    if not strings:
+        raise InvalidArgumentError(f"{where}: `{argument}` must not be empty")
+    return strings
 
 
 def _num_reads(value, reader: str) -> int | None:

@@ -3,21 +3,17 @@ kernel, and compiled models on the oneDNN backend (folded batch norm, fused resi
 blocks, a training step with fused conv + bias + relu) against the NumPy backend.
 Skipped without oneDNN."""
 
-import warnings
 
 import numpy as np
 import pytest
+from onednn_available import needs_onednn
 
 import fluxion as tf
 from fluxion import keras
 from fluxion.backend import onednn
 from fluxion.core.primitives.conv_fused import fused_conv_p
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    HAVE_ONEDNN = onednn.available()
-pytestmark = pytest.mark.skipif(not HAVE_ONEDNN, reason="no oneDNN 3.x library "
-                                "(pip install fluxion-ml[onednn])")
+pytestmark = needs_onednn
 rng = np.random.default_rng(0)
 
 CASES = [  # x shape, w shape, strides, padding, groups

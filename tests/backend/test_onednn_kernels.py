@@ -5,10 +5,10 @@ training; a clean fallback when the library is absent.  Skipped without oneDNN."
 import os
 import subprocess
 import sys
-import warnings
 
 import numpy as np
 import pytest
+from onednn_available import needs_onednn
 
 import fluxion as tf
 from fluxion import keras
@@ -18,11 +18,6 @@ from fluxion.core.primitives import pool as numpy_pool
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    HAVE_ONEDNN = onednn.available()
-needs_onednn = pytest.mark.skipif(not HAVE_ONEDNN, reason="no oneDNN 3.x library "
-                                  "(pip install fluxion-ml[onednn])")
 rng = np.random.default_rng(0)
 
 CONV_CASES = [  # x shape, w shape, strides, padding, dilations, groups

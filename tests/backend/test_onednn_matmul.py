@@ -3,21 +3,17 @@ broadcast batch axes), the cases it hands back to NumPy, primitives per thread c
 compiled MLP training step; and the thread pools the backend computes with (only
 OpenMP's grows, OpenBLAS stays at one thread).  Skipped without oneDNN."""
 
-import warnings
 
 import numpy as np
 import pytest
+from onednn_available import needs_onednn
 
 import fluxion as tf
 from fluxion import backend, keras
 from fluxion.backend import onednn
 from fluxion.core import blas_threads
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    HAVE_ONEDNN = onednn.available()
-pytestmark = pytest.mark.skipif(not HAVE_ONEDNN, reason="no oneDNN 3.x library "
-                                "(pip install fluxion-ml[onednn])")
+pytestmark = needs_onednn
 rng = np.random.default_rng(0)
 
 

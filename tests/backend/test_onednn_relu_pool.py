@@ -1,20 +1,16 @@
 """oneDNN's ``relu_grad`` (one eltwise backward pass) and max pooling with a ReLU post-op,
 against NumPy's kernels, special values included.  Skipped without oneDNN."""
 
-import warnings
 
 import numpy as np
 import pytest
+from onednn_available import needs_onednn
 
 from fluxion.backend import onednn
 from fluxion.backend.onednn import eltwise
 from fluxion.core.primitives.activation import _relu_grad_kernel
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    HAVE_ONEDNN = onednn.available()
-pytestmark = pytest.mark.skipif(not HAVE_ONEDNN, reason="no oneDNN 3.x library "
-                                "(pip install fluxion-ml[onednn])")
+pytestmark = needs_onednn
 
 
 def _relu_grad_operands(shape, seed=0):

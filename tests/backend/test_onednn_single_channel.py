@@ -2,20 +2,16 @@
 (``fluxion.backend.onednn.single_channel``) against NumPy's kernels.  Skipped without
 oneDNN."""
 
-import warnings
 
 import numpy as np
 import pytest
+from onednn_available import needs_onednn
 
 from fluxion.backend import onednn
 from fluxion.backend.onednn import conv, conv_fused, single_channel
 from fluxion.core.primitives.conv import conv_filter_grad_p, conv_p
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    HAVE_ONEDNN = onednn.available()
-pytestmark = pytest.mark.skipif(not HAVE_ONEDNN, reason="no oneDNN 3.x library "
-                                "(pip install fluxion-ml[onednn])")
+pytestmark = needs_onednn
 
 CASES = [  # x shape, filter shape, strides, padding, dilations
     ((64, 28, 28, 1), (3, 3, 1, 32), (1, 1), "VALID", (1, 1)),

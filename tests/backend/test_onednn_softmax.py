@@ -1,20 +1,16 @@
 """oneDNN's ``softmax`` and ``softmax_grad`` kernels against NumPy's, the cases left to
 NumPy, and a compiled attention training step on the backend.  Skipped without oneDNN."""
 
-import warnings
 
 import numpy as np
 import pytest
+from onednn_available import needs_onednn
 
 import fluxion as tf
 from fluxion import keras
 from fluxion.backend import onednn
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    HAVE_ONEDNN = onednn.available()
-pytestmark = pytest.mark.skipif(not HAVE_ONEDNN, reason="no oneDNN 3.x library "
-                                "(pip install fluxion-ml[onednn])")
+pytestmark = needs_onednn
 rng = np.random.default_rng(0)
 
 
