@@ -1,9 +1,12 @@
 """Data-parallel scaling: MLP 784-256-256-10 ``fit`` on 1 and 2 MPI ranks, 1 thread each.
 
-    python benchmarks/distributed.py [--ranks 2] [--epochs 3] [--rounds 3] [--batch 256]
+    python benchmarks/distributed.py [--ranks 2] [--epochs 3] [--rounds 3]
+                                     [--batch 256,1024]
 
-Each configuration runs under ``mpiexec`` (so every rank pays the same costs), global
-batch ``--batch``, 24,000 synthetic samples, Adam.  The configurations alternate
+Each configuration runs under ``mpiexec`` (so every rank pays the same costs), at each
+global batch of ``--batch`` (a table each: scaling depends on the samples a rank gets,
+as the per-step work every rank repeats weighs less on larger ones), 24,000 synthetic
+samples, Adam.  The configurations alternate
 (1 rank, N ranks, 1 rank, ...) for ``--rounds`` rounds, so a machine whose load
 changes treats both alike; the load average is printed with the results.
 
@@ -143,18 +146,25 @@ def main() -> None:
     parser.add_argument("--ranks", type=int, default=2)
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--batch", type=int, default=256)
+    parser.add_argument("--batch", default="256,1024",
+                        help="comma-separated global batch sizes, a table each")
     parser.add_argument("--compare", default="",
                         help="comma-separated extra ways to run the N ranks, interleaved "
                              "with the others: unsharded, mpi")
     args = parser.parse_args()
+    for batch in (int(b) for b in args.batch.split(",") if b):
+        report(args, batch)
+
+
+def report(args, batch: int) -> None:
+    """Runs the interleaved configurations at one global batch and prints their table."""
     variants = [""] + [v for v in args.compare.split(",") if v]
     configs = [(1, "")] + [(args.ranks, v) for v in variants]
     load_before = os.getloadavg()[0]
     results: dict = {config: [] for config in configs}
     for round_ in range(args.rounds):  # interleaved, the order alternating
         for config in (configs if round_ % 2 == 0 else configs[::-1]):
-            results[config].append(run(config[0], args.epochs, args.batch, config[1]))
+            results[config].append(run(config[0], args.epochs, batch, config[1]))
     load_after = os.getloadavg()[0]
     one = median_of(results[(1, "")])
     rows = []
@@ -171,7 +181,7 @@ def main() -> None:
                      f"{many['barrier_wait_ms_per_step']:.2f}" if ranks > 1 else "-",
                      f"{one['cpu_ms_per_step'] / many['cpu_ms_per_step']:.2f}x",
                      f"{one['cpu_ms_per_step'] / many['working_cpu_ms_per_step']:.2f}x"))
-    print(f"global batch {args.batch}, {args.rounds} interleaved rounds of {args.epochs} "
+    print(f"global batch {batch}, {args.rounds} interleaved rounds of {args.epochs} "
           f"epochs; 1-minute load average {load_before:.2f} before, {load_after:.2f} after "
           f"on {os.cpu_count()} CPUs")
     print(table(rows, ("configuration", "samples/s", "speed-up", "efficiency",
