@@ -148,3 +148,15 @@ def test_gradients_reach_the_images():
         bumped[index] += eps
         np.testing.assert_allclose(grad[index], (f(bumped) - f(X)) / eps, rtol=1e-2,
                                    atol=1e-3)
+
+
+def test_extract_patches_takes_the_older_keyword_image():
+    images = np.arange(2 * 4 * 4 * 3, dtype="float32").reshape(2, 4, 4, 3)
+    expected = I.extract_patches(images, 2)
+    older = I.extract_patches(image=images, size=(2, 2), strides=(2, 2),
+                                            dilation_rate=1, padding="valid")
+    np.testing.assert_array_equal(np.asarray(older), np.asarray(expected))
+    with pytest.raises(TypeError, match="not both"):
+        I.extract_patches(images, 2, image=images)
+    with pytest.raises(TypeError, match=r"missing required argument\(s\): \['size'\]"):
+        I.extract_patches(images)

@@ -176,3 +176,27 @@ def test_a_compiled_step_gives_m_the_dead_gradients_buffer():
     source = step.get_concrete_function(x).python_source()
     [line] = [line for line in source.splitlines() if "# adam_update" in line]
     assert ", out=" in line
+
+
+def test_a_scalar_variable_trains_compiled_and_eager():
+    # 0-d arrays: NumPy's ufuncs return scalars, which `out=` refuses (keras-io perceiver)
+    def train(compiled):
+        v = tf.Variable(1.0)
+        optimizer = keras.optimizers.Adam(0.1)
+
+        def step():
+            with tf.GradientTape() as tape:
+                loss = v * v
+            optimizer.apply_gradients(zip(tape.gradient(loss, [v]), [v]))
+
+        step = tf.function(step) if compiled else step
+        for _ in range(3):
+            step()
+        return v.numpy()
+
+    assert train(True) == train(False) == pytest.approx(0.7, abs=0.02)
+    g, m, v, w, alpha = _arrays(())
+    got = _adam_update_kernel(g, m, v, w, alpha, **HYPER)
+    want = _adam_update_kernel(*(a.reshape(1) for a in (g, m, v, w)), alpha, **HYPER)
+    assert all(a.shape == () and a.dtype == np.float32 for a in got)
+    np.testing.assert_array_equal(np.stack(got), np.stack(want).reshape(3))

@@ -32,6 +32,11 @@ def _adam_update_kernel(g, m, v, w, alpha, beta_1, beta_2, epsilon, out=None):
     """``out``: a buffer of ``g``'s shape to hold ``m'`` (the executor passes the
     gradient's own buffer where the gradient dies here; ``g`` is read for the last time
     before ``m'`` is written into it)."""
+    if w.ndim == 0:  # NumPy returns scalars, not arrays, from ufuncs on 0-d arrays
+        flat = [a.reshape(1) for a in (g, m, v, w)]
+        results = _adam_update_kernel(*flat, alpha, beta_1, beta_2, epsilon,
+                                      out=None if out is None else out.reshape(1))
+        return tuple(r.reshape(()) for r in results)
     scalar = w.dtype.type
     v_new = np.square(g)
     v_new -= v

@@ -114,12 +114,13 @@ def _extract(images, sizes, strides, dilations, padding, op):
     return numpy_shape.reshape(stacked, (-1,) + out_shape[1:-2] + (out_shape[-2] * out_shape[-1],))
 
 
-def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid",
-                    data_format=None):
+def extract_patches(images=None, size=None, strides=None, dilation_rate=1, padding="valid",
+                    data_format=None, *, image=None):
     """Extracts ``size`` patches of images into the channel axis.
 
     Args:
-      images: rank-3 or rank-4 images.
+      images: rank-3 or rank-4 images (``image=``, the name earlier Keras 3 releases
+        used, is accepted too: keras-io's examples still pass it).
       size: the patch ``(height, width)`` (an int for square patches).
       strides: the step between patches; by default ``size`` (patches do not overlap).
       dilation_rate: the spacing of the pixels within a patch.
@@ -130,6 +131,15 @@ def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid"
       ``[B, out_h, out_w, size_h * size_w * C]`` (channels-last), each patch flattened
       row by row with its channels innermost.
     """
+    if image is not None:
+        if images is not None:
+            raise TypeError("extract_patches: pass the images once, as `images` (or the "
+                            "older name `image`), not both")
+        images = image
+    if images is None or size is None:
+        missing = [name for name, value in (("images", images), ("size", size))
+                   if value is None]
+        raise TypeError(f"extract_patches() missing required argument(s): {missing}")
     sizes = pair(size, "size")
     strides = sizes if strides is None else pair(strides, "strides")
     dilations = pair(dilation_rate, "dilation_rate")
