@@ -56,6 +56,11 @@ _first_run_hooks: list = []  # (primitive, its kernel, the wrapper standing in f
 # environment and the cgroup files on every call would cost more than the call).
 choosing = False
 threads_when_parallel = 1
+# GNU libgomp keeps its thread pool's bookkeeping across fork() but not its threads: a
+# child's first parallel region with more than one thread waits for threads that do not
+# exist (a multiprocessing worker forked after training hung in its first Dense layer).
+# So in a child forked while an OpenMP runtime was loaded, OpenMP stays at one thread.
+_openmp_single_after_fork = False
 
 
 def intra_op_setting() -> int:
@@ -98,6 +103,8 @@ def inter_op_threads() -> int:
 
 def parallel_threads() -> int:
     """Threads a native pool gets where Fluxion runs a computation in parallel."""
+    if _openmp_single_after_fork and "openmp" in backend.parallel_pools():
+        return 1
     setting = intra_op_setting()
     return setting if setting > 0 else usable_cpu_count()
 
@@ -193,12 +200,33 @@ def prepare_openmp_runtime() -> None:
 def set_pool_size(count: int) -> None:
     """Sets every known native pool to ``count`` threads (about a microsecond each)."""
     for controller in _controllers or ():
-        controller.set_num_threads(count)
-        # threadpoolctl lets only the thread that first set an OpenBLAS pthreads pool's
-        # size set it again; releasing that claim lets any thread apply the settings.
-        release = getattr(controller, "clear_controlling_thread", None)
-        if release is not None:
-            release()
+        _resize(controller, count)
+
+
+def _resize(controller, count: int) -> None:
+    if _openmp_single_after_fork and controller.user_api == "openmp":
+        count = 1
+    controller.set_num_threads(count)
+    # threadpoolctl lets only the thread that first set an OpenBLAS pthreads pool's
+    # size set it again; releasing that claim lets any thread apply the settings.
+    release = getattr(controller, "clear_controlling_thread", None)
+    if release is not None:
+        release()
+
+
+def _after_fork_in_child() -> None:
+    global _openmp_single_after_fork, threads_when_parallel
+    openmp = [c for c in _controllers or () if c.user_api == "openmp"]
+    if not openmp:
+        return
+    _openmp_single_after_fork = True
+    for controller in openmp:
+        _resize(controller, 1)
+    threads_when_parallel = parallel_threads()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def set_parallel(count: int) -> None:
@@ -213,11 +241,7 @@ def set_parallel(count: int) -> None:
     """
     pools = backend.parallel_pools()
     for controller in _controllers or ():
-        size = count if controller.user_api in pools else 1
-        controller.set_num_threads(size)
-        release = getattr(controller, "clear_controlling_thread", None)
-        if release is not None:
-            release()
+        _resize(controller, count if controller.user_api in pools else 1)
 
 
 def parallel_pools_wait_passively() -> bool:

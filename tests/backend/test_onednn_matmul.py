@@ -176,3 +176,33 @@ def test_einsums_lowered_to_products_run_on_onednn(subscripts, a_shape, b_shape)
         tf.config.set_backend("numpy")
     np.testing.assert_allclose(got, np.einsum(subscripts, a, b), rtol=2e-5, atol=2e-4)
 
+
+
+FORKED_WORKERS = """
+import multiprocessing, numpy as np
+import fluxion as tf
+from fluxion import keras
+tf.config.threading.set_intra_op_parallelism_threads(2)  # OpenMP's pool starts 2 threads
+model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(256), keras.layers.Dense(10)])
+model.compile("adam", "mse")
+model.fit(np.ones((512, 784), np.float32), np.ones((512, 10), np.float32), verbose=0)
+
+def child(_):
+    return float(tf.reduce_sum(tf.matmul(tf.ones((512, 784)), tf.ones((784, 256)))))
+
+with multiprocessing.get_context("fork").Pool(2) as pool:
+    print(pool.map(child, range(2)))
+"""
+
+
+def test_workers_forked_after_parallel_training_do_not_hang():
+    # GNU libgomp's pool does not survive fork(): a child's parallel region waited forever
+    import os
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, PYTHONPATH=root, FLUXION_BACKEND="onednn")
+    out = subprocess.run([sys.executable, "-c", FORKED_WORKERS], env=env, capture_output=True,
+                         text=True, timeout=120, check=True).stdout
+    assert out.strip() == "[102760448.0, 102760448.0]"

@@ -168,3 +168,27 @@ def test_xdist_workers_run_one_blas_thread():
     tf.matmul(tf.ones((4, 4)), tf.ones((4, 4)))
     expected = int(os.environ.get("FLUXION_NUM_THREADS", "1"))
     assert set(blas_pool_sizes().values()) == {expected}
+
+
+class _FakeOpenMP:
+    user_api = "openmp"
+
+    def __init__(self):
+        self.threads = 1
+
+    def set_num_threads(self, count):
+        self.threads = count
+
+
+def test_a_forked_child_keeps_openmp_at_one_thread(monkeypatch):
+    # GNU libgomp's pool does not survive fork(): more than one thread would wait forever
+    pool = _FakeOpenMP()
+    monkeypatch.setattr(blas_threads, "_controllers", [pool])
+    monkeypatch.setattr(blas_threads, "_openmp_single_after_fork", False)
+    blas_threads.set_pool_size(2)
+    assert pool.threads == 2
+    blas_threads._after_fork_in_child()
+    assert pool.threads == 1
+    blas_threads.set_pool_size(2)
+    blas_threads.set_parallel(2)
+    assert pool.threads == 1
