@@ -206,3 +206,23 @@ def test_workers_forked_after_parallel_training_do_not_hang():
     out = subprocess.run([sys.executable, "-c", FORKED_WORKERS], env=env, capture_output=True,
                          text=True, timeout=120, check=True).stdout
     assert out.strip() == "[102760448.0, 102760448.0]"
+
+
+def test_a_primitive_that_cannot_be_made_is_refused_cleanly(monkeypatch):
+    import gc
+    import sys
+
+    from fluxion.backend.onednn import capi
+    from fluxion.backend.onednn.memory import Descriptors, PrimitiveDesc
+
+    api = onednn.api()
+    descs = Descriptors(api)
+    a = descs.strided([2, 3], [3, 1], capi.F32)
+    b = descs.strided([4, 5], [5, 1], capi.F32)  # 3 != 4: no product
+    out = descs.strided([2, 5], [5, 1], capi.F32)
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    with pytest.raises(capi.OneDNNError, match="matmul_primitive_desc_create"):
+        PrimitiveDesc(api, "matmul_primitive_desc_create", api.engine, a, b, None, out, None)
+    gc.collect()
+    assert unraisable == []  # the half-made descriptor's __del__ raised nothing

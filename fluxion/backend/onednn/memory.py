@@ -100,8 +100,9 @@ class PrimitiveDesc:
 
     def __del__(self):
         destroy = getattr(self.api, "primitive_desc_destroy", None)
-        if destroy is not None and self.handle:
-            destroy(self.handle)
+        handle = getattr(self, "handle", None)  # None: the creating call failed
+        if destroy is not None and handle:
+            destroy(handle)
 
 
 class Step:
