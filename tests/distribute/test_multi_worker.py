@@ -2,26 +2,16 @@
 with identical weights on both ranks; a dead rank stops the other with a clear error."""
 
 import os
-import shutil
 import subprocess
 import sys
 
 import numpy as np
 import pytest
+from mpi_runs import HERE, MPIEXEC, ROOT, needs_mpiexec, run
 
-pytest.importorskip("mpi4py")
-MPIEXEC = shutil.which("mpiexec")
-pytestmark = pytest.mark.skipif(MPIEXEC is None, reason="mpiexec not installed")
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
+pytestmark = needs_mpiexec
 SCRIPT = os.path.join(HERE, "mpi_training.py")
 
-
-def run(command, extra_env=None, timeout=240):
-    env = dict(os.environ, PYTHONPATH=ROOT, FLUXION_NUM_THREADS="1",
-               **(extra_env or {}))
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def weights(path):

@@ -4,27 +4,20 @@ to one process with the same global batch, also after values are replaced betwee
 in saved models, and across (simulated) hosts."""
 
 import os
-import shutil
-import subprocess
 import sys
 
 import numpy as np
 import pytest
+from mpi_runs import HERE, MPIEXEC, needs_mpiexec
+from mpi_runs import run as run_ranks
 
-pytest.importorskip("mpi4py")
-MPIEXEC = shutil.which("mpiexec")
-pytestmark = pytest.mark.skipif(MPIEXEC is None, reason="mpiexec not installed")
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
+pytestmark = needs_mpiexec
 SCRIPT = os.path.join(HERE, "mpi_sharded.py")
 
 
 def run(command, extra_env=None, timeout=240):
-    env = dict(os.environ, PYTHONPATH=ROOT, FLUXION_NUM_THREADS="1",
-               FLUXION_COLLECTIVE_TIMEOUT="60", **(extra_env or {}))
-    result = subprocess.run(command, env=env, capture_output=True, text=True,
-                            timeout=timeout)
+    result = run_ranks(command, {"FLUXION_COLLECTIVE_TIMEOUT": "60", **(extra_env or {})},
+                       timeout)
     assert result.returncode == 0, result.stderr[-3000:]
     return result
 

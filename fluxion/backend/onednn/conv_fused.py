@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from fluxion.backend.onednn import capi, single_channel
-from fluxion.backend.onednn.conv import _Geometry, _Plan, _plan, _supported
+from fluxion.backend.onednn.conv import _Geometry, _key, _Plan, _plan, _supported
 from fluxion.backend.onednn.memory import (
     Descriptors,
     PrimitiveDesc,
@@ -83,8 +83,8 @@ def fused_conv(api, x, w, bias, *residual, strides, padding, dilations, groups, 
         return None
     x, w = np.ascontiguousarray(x), np.ascontiguousarray(w)
     bias = np.ascontiguousarray(bias)
-    key = ("fused", x.shape, w.shape, x.dtype.str, tuple(strides), str(padding),
-           tuple(dilations), groups, bool(residual), activation, relu_cap)
+    key = _key("fused", x.shape, w.shape, x.dtype, strides, padding, dilations, groups) \
+        + (bool(residual), activation, relu_cap)
     plan = _plan(api, key, lambda: _build(
         api, _Geometry(x.shape, w.shape, strides, padding, dilations, groups, x.dtype),
         bool(residual), activation, relu_cap))
@@ -148,8 +148,8 @@ def conv_filter_bias_grad(api, x, g, like, strides, padding, dilations, groups):
     if one_channel is not None:
         return one_channel
     x, g = np.ascontiguousarray(x), np.ascontiguousarray(g)
-    key = ("filter_bias_grad", x.shape, like.shape, x.dtype.str, tuple(strides), str(padding),
-           tuple(dilations), groups)
+    key = _key("filter_bias_grad", x.shape, like.shape, x.dtype, strides, padding, dilations,
+               groups)
     plan = _plan(api, key, lambda: _build_filter_bias_grad(
         api, _Geometry(x.shape, like.shape, strides, padding, dilations, groups, x.dtype)))
     if plan is None or tuple(g.shape) != plan.cotangent_shape:
